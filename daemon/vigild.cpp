@@ -1,0 +1,242 @@
+// vigild: the vigil daemon. Wires configuration, rules, the alert store, the pipeline, the
+// syslog listeners and the HTTP API together, and shuts them down in order on SIGINT/SIGTERM:
+// stop reading, drain the pipeline, flush RocksDB, exit 0.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "alert/alert_store.hpp"
+#include "api/health.hpp"
+#include "api/http_router.hpp"
+#include "api/http_server.hpp"
+#include "api/prometheus_text.hpp"
+#include "command_line.hpp"
+#include "config_loading.hpp"
+#include "core/clock.hpp"
+#include "core/defaults.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "ingest/syslog_tcp_source.hpp"
+#include "ingest/syslog_udp_source.hpp"
+#include "output/stdout_output.hpp"
+#include "pipeline/pipeline.hpp"
+#include "rules/rule_compiler.hpp"
+#include "rules_reloader.hpp"
+
+namespace {
+
+using namespace vigil;
+namespace asio = boost::asio;
+
+constexpr const char* usage = R"(usage: vigild [--config FILE] [--data-dir DIR] [--rules-dir DIR]
+
+Receives logs over syslog (UDP, TCP), matches them against Sigma rules and stores
+alerts in RocksDB. Runs in the foreground; SIGINT or SIGTERM stop it cleanly, SIGHUP
+reloads the rules.
+
+  --config FILE     configuration file (default: packaging/vigil.yaml in a checkout,
+                    else /etc/vigil/vigil.yaml, else built-in defaults)
+  --data-dir DIR    where alerts are stored (overrides data_dir)
+  --rules-dir DIR   Sigma rules to load (overrides rules_dir)
+  --help            this text
+  --version         print the version
+)";
+
+std::string endpoint_text(const auto& endpoint) {
+    const auto address = endpoint.address();
+    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+           std::to_string(endpoint.port());
+}
+
+int run(const config::vigil_config& cfg) {
+    core::set_log_level(cfg.log_level);
+    const core::clock& clock = core::system_clock::instance();
+    core::metrics_registry metrics;
+    api::health health;
+    health.set_not_ready("listeners", "starting");
+
+    // Rules: a rule file with errors is left out (and logged); the others run.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(cfg.rules_dir, ec)) {
+        core::log_error("rules directory " + cfg.rules_dir.string() + " does not exist");
+        return 2;
+    }
+    core::diagnostics diags;
+    auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, 1, diags);
+    for (const auto& d : diags.items()) {
+        core::log(d.level == core::diagnostic::severity::error ? core::log_level::error
+                                                               : core::log_level::warning,
+                  d.to_string());
+    }
+    core::log_info("loaded " + std::to_string(compiled.loaded) + " rules from " +
+                   cfg.rules_dir.string() + " (" + std::to_string(compiled.rejected) +
+                   " rejected) in " + std::to_string(static_cast<long>(compiled.compile_ms)) +
+                   " ms");
+    metrics.make_gauge("vigil_rules_rejected", "Rule documents rejected at the last load.")
+        .set(static_cast<std::int64_t>(compiled.rejected));
+    health.set_ready("rules");
+
+    auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_write);
+    if (!store) {
+        core::log_error(store.error());
+        return 1;
+    }
+    health.set_ready("alert_store");
+
+    std::vector<std::unique_ptr<output::alert_output>> owned_outputs;
+    std::vector<output::alert_output*> outputs;
+    if (cfg.outputs.stdout_alerts) {
+        owned_outputs.push_back(std::make_unique<output::stdout_output>());
+        outputs.push_back(owned_outputs.back().get());
+    }
+
+    pipeline::pipeline_config pipe_cfg;
+    pipe_cfg.workers = cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+    pipe_cfg.rfc3164.year = cfg.syslog.rfc3164_year;
+    pipe_cfg.rfc3164.zone = cfg.syslog.rfc3164_zone;
+    pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
+    pipeline.start();
+    health.set_ready("pipeline");
+    daemon::rules_reloader reloader(cfg.rules_dir, pipeline, metrics, 2);
+
+    asio::io_context io(1);
+    std::optional<ingest::syslog_udp_source> udp;
+    std::optional<ingest::syslog_tcp_source> tcp;
+    std::optional<api::http_server> http;
+    api::http_router router;
+    router.add("GET", "/healthz", [&](const api::http_request&) {
+        api::http_reply reply;
+        reply.status = health.ready() ? 200 : 503;
+        reply.body = health.to_json();
+        return reply;
+    });
+    router.add("GET", "/metrics", [&](const api::http_request&) {
+        api::http_reply reply;
+        reply.content_type = "text/plain; version=0.0.4";
+        reply.body = api::render_prometheus(metrics);
+        return reply;
+    });
+
+    auto fail_start = [&](const std::string& error) {
+        core::log_error(error);
+        if (udp) {
+            udp->stop();
+        }
+        if (tcp) {
+            tcp->stop();
+        }
+        if (http) {
+            http->stop();
+        }
+        io.run();
+        pipeline.drain_and_stop();
+        return 1;
+    };
+    if (cfg.syslog.udp) {
+        udp.emplace(io,
+                    ingest::syslog_udp_config{*cfg.syslog.udp, cfg.syslog.max_frame_bytes,
+                                              defaults::batch_records,
+                                              cfg.syslog.udp_receive_buffer_bytes},
+                    pipeline, metrics, clock);
+        if (auto started = udp->start(); !started) {
+            return fail_start(started.error());
+        }
+        core::log_info("listening: syslog/udp " + endpoint_text(udp->local_endpoint()));
+    }
+    if (cfg.syslog.tcp) {
+        tcp.emplace(io, ingest::syslog_tcp_config{*cfg.syslog.tcp, cfg.syslog.max_frame_bytes},
+                    pipeline, metrics, clock);
+        if (auto started = tcp->start(); !started) {
+            return fail_start(started.error());
+        }
+        core::log_info("listening: syslog/tcp " + endpoint_text(tcp->local_endpoint()));
+    }
+    if (cfg.http.listen) {
+        api::http_server_config http_cfg;
+        http_cfg.address = *cfg.http.listen;
+        http_cfg.max_header_bytes = defaults::http_max_header_bytes;
+        http_cfg.max_body_bytes = defaults::http_max_body_bytes;
+        http_cfg.request_timeout = std::chrono::seconds(defaults::http_request_timeout_seconds);
+        http.emplace(io, http_cfg, router);
+        if (auto started = http->start(); !started) {
+            return fail_start(started.error());
+        }
+        core::log_info("listening: http " + endpoint_text(http->local_endpoint()));
+    }
+    health.set_ready("listeners");
+
+    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& error, int signal) {
+            if (error) {
+                return;
+            }
+            if (signal == SIGHUP) {
+                reloader.request();
+                signals.async_wait(on_signal);
+                return;
+            }
+            core::log_info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                           ": stopping");
+            health.set_not_ready("listeners", "shutting down");
+            if (udp) {
+                udp->stop();
+            }
+            if (tcp) {
+                tcp->stop();
+            }
+            if (http) {
+                http->stop();
+            }
+            // io.run() returns once the connections have handed over what they read.
+        };
+    signals.async_wait(on_signal);
+    core::log_info("vigild ready");
+    io.run();
+
+    pipeline.drain_and_stop();
+    core::log_info("stopped: alerts flushed to " +
+                   alert::alert_store::database_path(cfg.data_dir).string());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    daemon::command_line args({"config", "data-dir", "rules-dir"}, {"help", "version"});
+    if (auto error = args.parse(argc, argv, 1)) {
+        std::cerr << "vigild: " << *error << "\n" << usage;
+        return 2;
+    }
+    if (args.flag("help")) {
+        std::cout << usage;
+        return 0;
+    }
+    if (args.flag("version")) {
+        std::cout << "vigild " << VIGIL_VERSION << "\n";
+        return 0;
+    }
+    if (!args.positional().empty()) {
+        std::cerr << "vigild: unexpected argument '" << args.positional().front() << "'\n" << usage;
+        return 2;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    std::string source;
+    auto cfg = daemon::load_configuration(args, source);
+    if (!cfg) {
+        return 2;
+    }
+    core::log_info("vigild " + std::string(VIGIL_VERSION) + " starting with " + source);
+    try {
+        return run(*cfg);
+    } catch (const std::exception& e) {
+        core::log_error(std::string("fatal: ") + e.what());
+        return 1;
+    }
+}

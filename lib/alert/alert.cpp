@@ -1,0 +1,101 @@
+#include "alert/alert.hpp"
+
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
+
+namespace vigil::alert {
+namespace {
+
+void write_event(core::json_writer& w, const core::event& e) {
+    const auto& catalog = core::field_catalog::builtin();
+    w.begin_object();
+    w.field("parser", e.parser);
+    if (!e.parse_error.empty()) {
+        w.field("parse_error", e.parse_error);
+    }
+    if (e.raw != nullptr) {
+        w.field("received_at", core::format_rfc3339(e.raw->recv_ns));
+        w.field("transport", core::to_string(e.raw->source));
+        if (e.raw->peer.known) {
+            w.field("log.source.address", e.raw->peer.to_string());
+        }
+    }
+    if (e.time_ns) {
+        w.field("@timestamp", core::format_rfc3339(*e.time_ns));
+    }
+    w.key("fields").begin_object();
+    for (const auto& f : e.fields()) {
+        w.field(catalog.name(f.id), f.value);
+    }
+    w.end_object();
+    if (!e.structured_data().empty()) {
+        // {"sd-id": {"name": "value"}}; SD-IDs may repeat, so params of equal ids are grouped.
+        w.key("structured_data").begin_object();
+        const auto& params = e.structured_data();
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            bool seen = false;
+            for (std::size_t j = 0; j < i; ++j) {
+                seen = seen || params[j].sd_id == params[i].sd_id;
+            }
+            if (seen) {
+                continue;
+            }
+            w.key(params[i].sd_id).begin_object();
+            for (std::size_t j = i; j < params.size(); ++j) {
+                if (params[j].sd_id == params[i].sd_id) {
+                    w.field(params[j].name, params[j].value);
+                }
+            }
+            w.end_object();
+        }
+        w.end_object();
+    }
+    w.end_object();
+}
+
+} // namespace
+
+alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
+                 const core::event& e, core::ulid id) {
+    alert out;
+    out.id = id;
+    out.rule_id = rule.id;
+    out.grade = grade_for_level(rule.level);
+
+    const std::int64_t received_ns = e.raw != nullptr ? e.raw->recv_ns : 0;
+    const std::int64_t seen_ns = e.time_ns.value_or(received_ns);
+    out.json.reserve(1024);
+    core::json_writer w(out.json);
+    w.begin_object();
+    w.field("id", id.to_string());
+    w.key("rule").begin_object();
+    w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
+    w.key("tags").begin_array();
+    for (const auto& tag : rule.tags) {
+        w.value(tag);
+    }
+    w.end_array();
+    w.field("author", rule.author);
+    w.field("rule_set_version", rule_set_version);
+    w.end_object();
+    w.field("grade", to_string(out.grade));
+    w.field("status", "new");
+    w.field("created_at", core::format_rfc3339(static_cast<std::int64_t>(id.time_ms()) * 1'000'000));
+    w.field("received_at", core::format_rfc3339(received_ns));
+    if (e.time_ns) {
+        w.field("event_time", core::format_rfc3339(*e.time_ns));
+    }
+    if (auto host = e.get(core::fields::host_name)) {
+        w.field("host", *host);
+    }
+    w.field("count", std::uint64_t{1});
+    w.field("first_seen", core::format_rfc3339(seen_ns));
+    w.field("last_seen", core::format_rfc3339(seen_ns));
+    w.key("evidence").begin_array();
+    write_event(w, e);
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+} // namespace vigil::alert

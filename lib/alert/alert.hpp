@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "alert/grade.hpp"
+#include "core/event.hpp"
+#include "core/ulid.hpp"
+#include "rules/rule_set.hpp"
+
+namespace vigil::alert {
+
+// An alert ready to be stored: its id, what the indexes need, and its JSON document
+// (schemas/alert.schema.json). Made by a worker from a rule hit, owned by whoever holds it.
+struct alert {
+    core::ulid id;
+    std::string rule_id;
+    vigil::alert::grade grade = vigil::alert::grade::IV;
+    std::string json;
+};
+
+// Builds the alert for `rule` matching `e`: a new ULID id, the rule's id, title, level, tags
+// and author (Sigma's DRL licence asks alerts to keep the author), the grade, the receipt and
+// event times, the sender, and the event itself as evidence. Runs on the worker that matched.
+[[nodiscard]] alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
+                               const core::event& e, core::ulid id);
+
+} // namespace vigil::alert

@@ -1,0 +1,199 @@
+#include "alert/alert_store.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+namespace vigil::alert {
+namespace {
+
+constexpr const char* alerts_family = "alerts";
+constexpr const char* by_rule_family = "alerts_by_rule";
+constexpr const char* meta_family = "meta";
+constexpr const char* format_key = "alerts_format";
+constexpr const char* format_version = "1";
+
+std::string index_key(const std::string& rule_id, const std::string& ulid_text) {
+    std::string key = rule_id;
+    key += '\0';
+    key += ulid_text;
+    return key;
+}
+
+} // namespace
+
+alert_store::~alert_store() {
+    if (db_) {
+        for (auto* h : handles_) {
+            db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+        }
+        db_->Close().PermitUncheckedError();
+    }
+}
+
+std::filesystem::path alert_store::database_path(const std::filesystem::path& data_dir) {
+    return data_dir / "rocksdb";
+}
+
+std::expected<std::unique_ptr<alert_store>, std::string>
+alert_store::open(const std::filesystem::path& data_dir, mode m) {
+    const std::string path = database_path(data_dir).string();
+    rocksdb::Options options;
+    options.create_if_missing = m == mode::read_write;
+    options.create_missing_column_families = m == mode::read_write;
+    options.keep_log_file_num = 4;
+    options.max_log_file_size = 8 * 1024 * 1024;
+    if (m == mode::read_write) {
+        std::error_code ec;
+        std::filesystem::create_directories(data_dir, ec);
+        if (ec) {
+            return std::unexpected("cannot create data directory " + data_dir.string() + ": " +
+                                   ec.message());
+        }
+    } else if (!std::filesystem::exists(path)) {
+        return std::unexpected("no alert database at " + path +
+                               " (has vigild run with this data directory?)");
+    }
+
+    // Open every family the database has (later versions may add some) plus the ones we use.
+    std::vector<std::string> names;
+    if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
+        names = {rocksdb::kDefaultColumnFamilyName};
+    }
+    for (const char* wanted : {alerts_family, by_rule_family, meta_family}) {
+        if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+            if (m == mode::read_only) {
+                return std::unexpected("alert database at " + path + " has no column family '" +
+                                       wanted + "'");
+            }
+            names.emplace_back(wanted);
+        }
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& name : names) {
+        families.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    }
+
+    std::unique_ptr<alert_store> store(new alert_store());
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s;
+    if (m == mode::read_write) {
+        s = rocksdb::DB::Open(options, path, families, &store->handles_, &db);
+    } else {
+        s = rocksdb::DB::OpenForReadOnly(options, path, families, &store->handles_, &db);
+    }
+    if (!s.ok()) {
+        return std::unexpected("cannot open alert database at " + path + ": " + s.ToString());
+    }
+    store->db_.reset(db);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == alerts_family) {
+            store->alerts_ = store->handles_[i];
+        } else if (names[i] == by_rule_family) {
+            store->by_rule_ = store->handles_[i];
+        } else if (names[i] == meta_family) {
+            store->meta_ = store->handles_[i];
+        }
+    }
+    std::string format;
+    s = db->Get(rocksdb::ReadOptions(), store->meta_, format_key, &format);
+    if (s.IsNotFound() && m == mode::read_write) {
+        s = db->Put(rocksdb::WriteOptions(), store->meta_, format_key, format_version);
+        if (!s.ok()) {
+            return std::unexpected("cannot initialise alert database: " + s.ToString());
+        }
+    } else if (s.ok() && format != format_version) {
+        return std::unexpected("alert database at " + path + " has format " + format +
+                               "; this vigil reads format " + format_version);
+    }
+    return store;
+}
+
+std::expected<void, std::string> alert_store::write(std::span<const alert> alerts) {
+    rocksdb::WriteBatch batch;
+    for (const auto& a : alerts) {
+        const std::string key = a.id.to_string();
+        batch.Put(alerts_, key, a.json);
+        batch.Put(by_rule_, index_key(a.rule_id, key), rocksdb::Slice());
+    }
+    rocksdb::WriteOptions options;
+    options.disableWAL = false;
+    if (auto s = db_->Write(options, &batch); !s.ok()) {
+        return std::unexpected("writing alerts failed: " + s.ToString());
+    }
+    return {};
+}
+
+std::expected<void, std::string> alert_store::flush() {
+    if (auto s = db_->FlushWAL(true); !s.ok()) {
+        return std::unexpected("syncing the alert WAL failed: " + s.ToString());
+    }
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    if (auto s = db_->Flush(options, handles_); !s.ok()) {
+        return std::unexpected("flushing alerts failed: " + s.ToString());
+    }
+    return {};
+}
+
+std::expected<std::optional<std::string>, std::string>
+alert_store::get(const std::string& key) const {
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), alerts_, key, &value);
+    if (s.IsNotFound()) {
+        return std::optional<std::string>();
+    }
+    if (!s.ok()) {
+        return std::unexpected("reading alert " + key + " failed: " + s.ToString());
+    }
+    return std::optional<std::string>(std::move(value));
+}
+
+std::expected<std::vector<std::string>, std::string>
+alert_store::list(const alert_query& query) const {
+    std::vector<std::string> out;
+    const std::string since_key =
+        query.since_ms ? core::ulid::lower_bound(*query.since_ms).to_string() : std::string();
+    auto full = [&] { return query.limit != 0 && out.size() >= query.limit; };
+
+    if (query.rule_id) {
+        // Walk the rule's index entries from the newest.
+        const std::string prefix = *query.rule_id + '\0';
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_rule_));
+        std::string upper = *query.rule_id;
+        upper += '\x01';
+        it->SeekForPrev(upper);
+        for (; it->Valid() && it->key().starts_with(prefix) && !full(); it->Prev()) {
+            const std::string id = it->key().ToString().substr(prefix.size());
+            if (id < since_key) {
+                break;
+            }
+            auto value = get(id);
+            if (!value) {
+                return std::unexpected(value.error());
+            }
+            if (*value) {
+                out.push_back(std::move(**value));
+            }
+        }
+        if (!it->status().ok()) {
+            return std::unexpected("reading the rule index failed: " + it->status().ToString());
+        }
+        return out;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+    for (it->SeekToLast(); it->Valid() && !full(); it->Prev()) {
+        if (it->key().ToString() < since_key) {
+            break;
+        }
+        out.push_back(it->value().ToString());
+    }
+    if (!it->status().ok()) {
+        return std::unexpected("reading alerts failed: " + it->status().ToString());
+    }
+    return out;
+}
+
+} // namespace vigil::alert

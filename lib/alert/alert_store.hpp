@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "alert/alert.hpp"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+} // namespace rocksdb
+
+namespace vigil::alert {
+
+// Which stored alerts to list, newest first.
+struct alert_query {
+    std::optional<std::uint64_t> since_ms; // only alerts created at or after this time
+    std::optional<std::string> rule_id;
+    std::size_t limit = 0; // 0 = no limit
+};
+
+// Alerts in RocksDB (DESIGN.md §6): column family `alerts` maps the ULID text to the alert JSON,
+// `alerts_by_rule` indexes them by rule ("<rule id>\0<ULID>"), `meta` holds the format version.
+// Opened read-write by vigild (one writer, the alert stage thread) or read-only by the CLI,
+// which works beside a running daemon because read-only opening takes no lock.
+class alert_store {
+public:
+    enum class mode { read_write, read_only };
+
+    ~alert_store();
+    alert_store(const alert_store&) = delete;
+    alert_store& operator=(const alert_store&) = delete;
+
+    // Opens (and in read-write mode creates) the database under `data_dir`/rocksdb.
+    [[nodiscard]] static std::expected<std::unique_ptr<alert_store>, std::string>
+    open(const std::filesystem::path& data_dir, mode m);
+
+    // Writes the alerts and their index entries in one atomic WriteBatch with the WAL on.
+    [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts);
+
+    // Persists the WAL and memtables (shutdown).
+    [[nodiscard]] std::expected<void, std::string> flush();
+
+    [[nodiscard]] std::expected<std::vector<std::string>, std::string>
+    list(const alert_query& query) const;
+
+    [[nodiscard]] static std::filesystem::path database_path(const std::filesystem::path& data_dir);
+
+private:
+    alert_store() = default;
+    [[nodiscard]] std::expected<std::optional<std::string>, std::string>
+    get(const std::string& key) const;
+
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+    rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
+    rocksdb::ColumnFamilyHandle* by_rule_ = nullptr;
+    rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+};
+
+} // namespace vigil::alert

@@ -1,0 +1,169 @@
+#include "api/http_server.hpp"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/log.hpp"
+
+namespace vigil::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+class http_server::session : public std::enable_shared_from_this<session> {
+public:
+    session(http_server& owner, tcp::socket socket)
+        : owner_(owner), stream_(std::move(socket)) {
+        owner_.sessions_.insert(this);
+    }
+    ~session() { owner_.sessions_.erase(this); }
+
+    void start() { read(); }
+
+    void stop() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
+    }
+
+private:
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(owner_.config_.max_header_bytes));
+        parser_->body_limit(owner_.config_.max_body_bytes);
+        stream_.expires_after(owner_.config_.request_timeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_read(ec);
+                         });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+            ec == beast::error::timeout || ec == asio::error::connection_reset) {
+            stop();
+            return;
+        }
+        if (ec == http::error::body_limit) {
+            respond(http_router::error(413, "request body larger than " +
+                                                std::to_string(owner_.config_.max_body_bytes) +
+                                                " bytes"),
+                    false);
+            return;
+        }
+        if (ec == http::error::header_limit) {
+            respond(http_router::error(431, "request header larger than " +
+                                                std::to_string(owner_.config_.max_header_bytes) +
+                                                " bytes"),
+                    false);
+            return;
+        }
+        if (ec) {
+            respond(http_router::error(400, "bad request: " + ec.message()), false);
+            return;
+        }
+        auto request = parser_->release();
+        http_request req;
+        req.method = std::string(request.method_string());
+        const std::string_view target = request.target();
+        const std::size_t q = target.find('?');
+        req.path = std::string(target.substr(0, q));
+        if (q != std::string_view::npos) {
+            req.query = std::string(target.substr(q + 1));
+        }
+        req.body = std::move(request.body());
+        respond(owner_.router_.dispatch(req), request.keep_alive());
+    }
+
+    void respond(http_reply reply, bool keep_alive) {
+        auto response = std::make_shared<http::response<http::string_body>>();
+        response->version(11);
+        response->result(reply.status);
+        response->set(http::field::server, "vigil");
+        response->set(http::field::content_type, reply.content_type);
+        for (const auto& [name, value] : reply.headers) {
+            response->set(name, value);
+        }
+        response->keep_alive(keep_alive);
+        response->body() = std::move(reply.body);
+        response->prepare_payload();
+        http::async_write(stream_, *response,
+                          [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+                              if (ec || !response->keep_alive()) {
+                                  self->stop();
+                                  return;
+                              }
+                              self->read();
+                          });
+    }
+
+    http_server& owner_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+http_server::http_server(asio::io_context& io, http_server_config config,
+                         const http_router& router)
+    : config_(std::move(config)), router_(router), acceptor_(io) {}
+
+http_server::~http_server() = default;
+
+std::expected<void, std::string> http_server::start() {
+    const std::string where = "HTTP listener " + config_.address.to_string();
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(config_.address.host, ec);
+    if (ec) {
+        return std::unexpected(where + ": '" + config_.address.host + "' is not an IP address");
+    }
+    const tcp::endpoint endpoint(address, config_.address.port);
+    if (acceptor_.open(endpoint.protocol(), ec); ec) {
+        return std::unexpected(where + ": " + ec.message());
+    }
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (acceptor_.bind(endpoint, ec); ec) {
+        return std::unexpected(where + ": cannot bind: " + ec.message());
+    }
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+        return std::unexpected(where + ": cannot listen: " + ec.message());
+    }
+    accept();
+    return {};
+}
+
+tcp::endpoint http_server::local_endpoint() const {
+    boost::system::error_code ec;
+    return acceptor_.local_endpoint(ec);
+}
+
+void http_server::accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+        if (stopping_ || ec == asio::error::operation_aborted) {
+            return;
+        }
+        if (ec) {
+            core::log_warning("HTTP accept failed: " + ec.message());
+        } else {
+            std::make_shared<session>(*this, std::move(socket))->start();
+        }
+        accept();
+    });
+}
+
+void http_server::stop() {
+    stopping_ = true;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    const std::vector<session*> open(sessions_.begin(), sessions_.end());
+    for (auto* s : open) {
+        s->stop();
+    }
+}
+
+} // namespace vigil::api

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <unordered_set>
+
+#include "api/http_router.hpp"
+#include "core/listen_address.hpp"
+
+namespace vigil::api {
+
+struct http_server_config {
+    core::listen_address address;
+    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::chrono::seconds request_timeout{30};
+};
+
+// The daemon's HTTP/1.1 server (Boost.Beast): keep-alive connections, request head and body
+// limits (431/413), a deadline per request, and dispatch through an http_router. Lives on the
+// I/O thread.
+class http_server {
+public:
+    http_server(boost::asio::io_context& io, http_server_config config, const http_router& router);
+    ~http_server();
+    http_server(const http_server&) = delete;
+    http_server& operator=(const http_server&) = delete;
+
+    [[nodiscard]] std::expected<void, std::string> start();
+    [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+    // Stops accepting and closes open connections.
+    void stop();
+
+private:
+    class session;
+    void accept();
+
+    http_server_config config_;
+    const http_router& router_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::unordered_set<session*> sessions_;
+    bool stopping_ = false;
+};
+
+} // namespace vigil::api

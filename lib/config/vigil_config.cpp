@@ -1,0 +1,268 @@
+#include "config/vigil_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "core/defaults.hpp"
+
+namespace vigil::config {
+namespace {
+
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+
+// Walks one YAML map, handing each known key to its reader and reporting unknown keys.
+class section_reader {
+public:
+    section_reader(const std::string& file, core::diagnostics& diags, std::string prefix)
+        : file_(file), diags_(diags), prefix_(std::move(prefix)) {}
+
+    section_reader& on(const std::string& key, std::function<void(const YAML::Node&)> reader) {
+        readers_[key] = std::move(reader);
+        return *this;
+    }
+
+    void read(const YAML::Node& node) {
+        if (!node || node.IsNull()) {
+            return;
+        }
+        if (!node.IsMap()) {
+            error(node, (prefix_.empty() ? std::string("the configuration") : "'" + prefix_ + "'") +
+                            " must be a map");
+            return;
+        }
+        for (const auto& item : node) {
+            const std::string key = item.first.Scalar();
+            auto it = readers_.find(key);
+            if (it == readers_.end()) {
+                std::string known;
+                for (const auto& [name, reader] : readers_) {
+                    known += known.empty() ? name : ", " + name;
+                }
+                error(item.first, "unknown key '" + qualified(key) + "' (known here: " + known + ")");
+                continue;
+            }
+            it->second(item.second);
+        }
+    }
+
+    std::string qualified(const std::string& key) const {
+        return prefix_.empty() ? key : prefix_ + "." + key;
+    }
+
+    void error(const YAML::Node& at, std::string reason) {
+        diags_.error(file_, line_of(at), "", std::move(reason));
+    }
+
+private:
+    const std::string& file_;
+    core::diagnostics& diags_;
+    std::string prefix_;
+    std::map<std::string, std::function<void(const YAML::Node&)>> readers_;
+};
+
+template <typename Int>
+std::optional<Int> to_int(const YAML::Node& node) {
+    if (!node.IsScalar()) {
+        return std::nullopt;
+    }
+    const std::string& text = node.Scalar();
+    Int value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+} // namespace
+
+vigil_config default_config() {
+    vigil_config c;
+    c.data_dir = std::string(defaults::data_dir);
+    c.rules_dir = std::string(defaults::rules_dir);
+    c.syslog.udp = *core::listen_address::parse(defaults::syslog_udp_listen);
+    c.syslog.tcp = *core::listen_address::parse(defaults::syslog_tcp_listen);
+    c.syslog.max_frame_bytes = defaults::max_frame_bytes;
+    c.syslog.udp_receive_buffer_bytes = defaults::udp_receive_buffer_bytes;
+    c.syslog.rfc3164_timezone = "UTC";
+    c.syslog.rfc3164_zone = std::make_shared<core::time_zone>(core::time_zone::utc());
+    c.http.listen = *core::listen_address::parse(defaults::http_listen);
+    return c;
+}
+
+std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yaml,
+                                                            const std::string& file_name) {
+    core::diagnostics diags;
+    vigil_config c = default_config();
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "invalid YAML: " + e.msg);
+        return std::unexpected(std::move(diags));
+    }
+
+    auto string_value = [&](section_reader& r, const std::string& key, auto assign) {
+        return [&r, key, assign](const YAML::Node& node) {
+            if (!node.IsScalar() || node.Scalar().empty()) {
+                r.error(node, "'" + r.qualified(key) + "' must be a non-empty string");
+                return;
+            }
+            assign(node.Scalar());
+        };
+    };
+    auto address_value = [&](section_reader& r, const std::string& key,
+                             std::optional<core::listen_address>& target) {
+        return [&r, key, &target](const YAML::Node& node) {
+            // null, "" or "off" switch a listener off.
+            if (node.IsNull() || (node.IsScalar() && (node.Scalar().empty() || node.Scalar() == "off"))) {
+                target.reset();
+                return;
+            }
+            if (!node.IsScalar()) {
+                r.error(node, "'" + r.qualified(key) + "' must be host:port or off");
+                return;
+            }
+            auto parsed = core::listen_address::parse(node.Scalar());
+            if (!parsed) {
+                r.error(node, "'" + r.qualified(key) + "': " + parsed.error());
+                return;
+            }
+            target = *parsed;
+        };
+    };
+
+    section_reader top(file_name, diags, "");
+    section_reader syslog(file_name, diags, "syslog");
+    section_reader rfc3164(file_name, diags, "syslog.rfc3164");
+    section_reader http(file_name, diags, "http");
+    section_reader outputs(file_name, diags, "outputs");
+
+    top.on("data_dir", string_value(top, "data_dir", [&](const std::string& v) { c.data_dir = v; }))
+        .on("rules_dir",
+            string_value(top, "rules_dir", [&](const std::string& v) { c.rules_dir = v; }))
+        .on("workers",
+            [&](const YAML::Node& node) {
+                auto n = to_int<unsigned>(node);
+                if (!n || *n > 256) {
+                    top.error(node, "'workers' must be a number from 0 (one per core) to 256");
+                    return;
+                }
+                c.workers = *n;
+            })
+        .on("log_level",
+            [&](const YAML::Node& node) {
+                static const std::map<std::string, core::log_level> levels{
+                    {"debug", core::log_level::debug},
+                    {"info", core::log_level::info},
+                    {"warning", core::log_level::warning},
+                    {"error", core::log_level::error}};
+                auto it = node.IsScalar() ? levels.find(node.Scalar()) : levels.end();
+                if (it == levels.end()) {
+                    top.error(node, "'log_level' must be debug, info, warning or error");
+                    return;
+                }
+                c.log_level = it->second;
+            })
+        .on("syslog", [&](const YAML::Node& node) { syslog.read(node); })
+        .on("http", [&](const YAML::Node& node) { http.read(node); })
+        .on("outputs", [&](const YAML::Node& node) { outputs.read(node); });
+
+    syslog.on("udp", address_value(syslog, "udp", c.syslog.udp))
+        .on("tcp", address_value(syslog, "tcp", c.syslog.tcp))
+        .on("max_frame_bytes",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::size_t>(node);
+                if (!n || *n < 256 || *n > 64 * 1024 * 1024) {
+                    syslog.error(node, "'syslog.max_frame_bytes' must be a number from 256 to "
+                                       "67108864");
+                    return;
+                }
+                c.syslog.max_frame_bytes = *n;
+            })
+        .on("udp_receive_buffer_bytes",
+            [&](const YAML::Node& node) {
+                auto n = to_int<int>(node);
+                if (!n || *n < 4096) {
+                    syslog.error(node, "'syslog.udp_receive_buffer_bytes' must be a number of at "
+                                       "least 4096");
+                    return;
+                }
+                c.syslog.udp_receive_buffer_bytes = *n;
+            })
+        .on("rfc3164", [&](const YAML::Node& node) { rfc3164.read(node); });
+
+    rfc3164
+        .on("year",
+            [&](const YAML::Node& node) {
+                if (node.IsScalar() && node.Scalar() == "auto") {
+                    c.syslog.rfc3164_year.reset();
+                    return;
+                }
+                auto y = to_int<std::int64_t>(node);
+                if (!y || *y < 1970 || *y > 9999) {
+                    rfc3164.error(node, "'syslog.rfc3164.year' must be auto or a year such as 2026");
+                    return;
+                }
+                c.syslog.rfc3164_year = *y;
+            })
+        .on("timezone", [&](const YAML::Node& node) {
+            if (!node.IsScalar()) {
+                rfc3164.error(node, "'syslog.rfc3164.timezone' must be a string");
+                return;
+            }
+            auto zone = core::time_zone::load(node.Scalar());
+            if (!zone) {
+                rfc3164.error(node, "'syslog.rfc3164.timezone': " + zone.error());
+                return;
+            }
+            c.syslog.rfc3164_timezone = node.Scalar();
+            c.syslog.rfc3164_zone = std::make_shared<core::time_zone>(std::move(*zone));
+        });
+
+    http.on("listen", address_value(http, "listen", c.http.listen));
+
+    outputs.on("stdout", [&](const YAML::Node& node) {
+        if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+            outputs.error(node, "'outputs.stdout' must be true or false");
+            return;
+        }
+        c.outputs.stdout_alerts = node.Scalar() == "true";
+    });
+
+    top.read(root);
+    if (diags.has_errors()) {
+        return std::unexpected(std::move(diags));
+    }
+    return c;
+}
+
+std::expected<vigil_config, core::diagnostics>
+load_config_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        core::diagnostics diags;
+        diags.error(file.string(), 0, "", "cannot read the configuration file");
+        return std::unexpected(std::move(diags));
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_config(buffer.str(), file.string());
+}
+
+std::optional<std::filesystem::path> default_config_path() {
+    for (const char* candidate : {"packaging/vigil.yaml", "/etc/vigil/vigil.yaml"}) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(candidate, ec)) {
+            return std::filesystem::path(candidate);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace vigil::config

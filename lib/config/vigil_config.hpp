@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/diagnostic.hpp"
+#include "core/listen_address.hpp"
+#include "core/log.hpp"
+#include "core/time_zone.hpp"
+
+namespace vigil::config {
+
+// The whole daemon configuration (packaging/vigil.yaml documents every key). Immutable once
+// loaded; each stage takes the part it needs. Relative paths are relative to the working
+// directory of the process.
+struct vigil_config {
+    std::filesystem::path data_dir;
+    std::filesystem::path rules_dir;
+    unsigned workers = 0; // 0 = one per CPU core
+    core::log_level log_level = core::log_level::info;
+
+    struct syslog_section {
+        std::optional<core::listen_address> udp; // nothing = listener off
+        std::optional<core::listen_address> tcp;
+        std::size_t max_frame_bytes = 0;
+        int udp_receive_buffer_bytes = 0;
+        std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
+        std::string rfc3164_timezone;
+        std::shared_ptr<const core::time_zone> rfc3164_zone;
+    } syslog;
+
+    struct http_section {
+        std::optional<core::listen_address> listen;
+    } http;
+
+    struct outputs_section {
+        bool stdout_alerts = false; // print every alert to stdout as one JSON line
+    } outputs;
+};
+
+// The built-in defaults (the same values as packaging/vigil.yaml).
+[[nodiscard]] vigil_config default_config();
+
+// Reads a configuration file. Keys that are left out keep their defaults; unknown keys and bad
+// values are errors, all reported together with file and line.
+[[nodiscard]] std::expected<vigil_config, core::diagnostics>
+load_config_file(const std::filesystem::path& file);
+[[nodiscard]] std::expected<vigil_config, core::diagnostics>
+parse_config(std::string_view yaml, const std::string& file_name);
+
+// Where vigild and vigil look for the configuration when --config is not given: the checkout's
+// packaging/vigil.yaml, then /etc/vigil/vigil.yaml; nothing means built-in defaults.
+[[nodiscard]] std::optional<std::filesystem::path> default_config_path();
+
+} // namespace vigil::config

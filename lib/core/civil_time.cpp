@@ -1,0 +1,119 @@
+#include "core/civil_time.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <limits>
+
+namespace vigil::core {
+
+civil_date civil_from_days(std::int64_t z) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {m <= 2 ? y + 1 : y, m, d};
+}
+
+unsigned days_in_month(std::int64_t year, unsigned month) {
+    static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month == 2 && is_leap_year(year)) {
+        return 29;
+    }
+    return month >= 1 && month <= 12 ? days[month - 1] : 0;
+}
+
+std::string format_rfc3339(std::int64_t unix_ns) {
+    std::int64_t seconds = unix_ns / 1'000'000'000;
+    std::int64_t frac = unix_ns % 1'000'000'000;
+    if (frac < 0) {
+        frac += 1'000'000'000;
+        seconds -= 1;
+    }
+    std::int64_t days = seconds / 86400;
+    std::int64_t rem = seconds % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    const civil_date date = civil_from_days(days);
+    char buf[48];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                          static_cast<long long>(date.year), date.month, date.day,
+                          static_cast<long long>(rem / 3600),
+                          static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
+    std::string out(buf, static_cast<std::size_t>(n));
+    if (frac != 0) {
+        if (frac % 1'000'000 == 0) {
+            std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1'000'000));
+        } else if (frac % 1000 == 0) {
+            std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac / 1000));
+        } else {
+            std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+        }
+        out += buf;
+    }
+    out += 'Z';
+    return out;
+}
+
+std::expected<std::int64_t, std::string> parse_duration(std::string_view text) {
+    if (text.empty()) {
+        return std::unexpected("empty duration");
+    }
+    std::int64_t total = 0;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::int64_t amount = 0;
+        auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), amount);
+        if (ec != std::errc{} || end == rest.data()) {
+            return std::unexpected("invalid duration '" + std::string(text) +
+                                   "': expected a number such as 15m, 2h or 7d");
+        }
+        rest.remove_prefix(static_cast<std::size_t>(end - rest.data()));
+        std::int64_t unit = 0;
+        if (rest.starts_with("ms")) {
+            unit = 1'000'000;
+            rest.remove_prefix(2);
+        } else if (!rest.empty()) {
+            switch (rest.front()) {
+            case 's':
+                unit = 1'000'000'000;
+                break;
+            case 'm':
+                unit = 60'000'000'000;
+                break;
+            case 'h':
+                unit = 3'600'000'000'000;
+                break;
+            case 'd':
+                unit = 86'400'000'000'000;
+                break;
+            case 'w':
+                unit = 7 * 86'400'000'000'000;
+                break;
+            default:
+                break;
+            }
+            if (unit != 0) {
+                rest.remove_prefix(1);
+            }
+        }
+        if (unit == 0) {
+            return std::unexpected("invalid duration '" + std::string(text) +
+                                   "': each number needs a unit (ms, s, m, h, d, w)");
+        }
+        if (amount > std::numeric_limits<std::int64_t>::max() / unit - total / unit) {
+            return std::unexpected("duration '" + std::string(text) + "' is too long");
+        }
+        total += amount * unit;
+    }
+    return total;
+}
+
+} // namespace vigil::core

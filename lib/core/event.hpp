@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/field_catalog.hpp"
+#include "core/raw_record.hpp"
+
+namespace vigil::core {
+
+struct field_value {
+    field_id id;
+    std::string_view value;
+};
+
+// One RFC 5424 SD-PARAM, with its SD-ID. Values are unescaped.
+struct structured_data_param {
+    std::string_view sd_id;
+    std::string_view name;
+    std::string_view value;
+};
+
+// A parsed record (DESIGN.md §4): event time, a compact table of (field id, value) pairs, the
+// raw record and the parser that made it. Values are views into the raw bytes or into the
+// parsing worker's arena, so an event is valid only until that worker parses its next record.
+// A worker reuses one event for every record: clear() keeps the capacity.
+class event {
+public:
+    void clear();
+
+    // Adds or replaces a field. An empty value is a present, empty field.
+    void set(field_id id, std::string_view value);
+    [[nodiscard]] std::optional<std::string_view> get(field_id id) const;
+    [[nodiscard]] const std::vector<field_value>& fields() const { return fields_; }
+
+    void add_structured_data(structured_data_param param) { structured_data_.push_back(param); }
+    [[nodiscard]] const std::vector<structured_data_param>& structured_data() const {
+        return structured_data_;
+    }
+
+    // Event time in nanoseconds since the Unix epoch, when the record carried one.
+    std::optional<std::int64_t> time_ns;
+    // Static name of the parser that made the event ("rfc5424", "rfc3164").
+    std::string_view parser;
+    // Static reason code when the record could not be parsed completely; empty otherwise. The
+    // same code is in the field error.type, so rules can see it.
+    std::string_view parse_error;
+    const raw_record* raw = nullptr;
+
+private:
+    std::vector<field_value> fields_;
+    std::vector<structured_data_param> structured_data_;
+};
+
+} // namespace vigil::core

@@ -1,0 +1,224 @@
+#include "core/json_writer.hpp"
+
+#include <cassert>
+#include <charconv>
+#include <cmath>
+
+namespace vigil::core {
+
+std::size_t utf8_sequence_length(std::string_view text) {
+    if (text.empty()) {
+        return 0;
+    }
+    const auto b0 = static_cast<unsigned char>(text[0]);
+    if (b0 < 0x80) {
+        return 1;
+    }
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if ((b0 & 0xe0) == 0xc0) {
+        length = 2;
+        code = b0 & 0x1fu;
+    } else if ((b0 & 0xf0) == 0xe0) {
+        length = 3;
+        code = b0 & 0x0fu;
+    } else if ((b0 & 0xf8) == 0xf0) {
+        length = 4;
+        code = b0 & 0x07u;
+    } else {
+        return 0;
+    }
+    if (text.size() < length) {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if ((b & 0xc0) != 0x80) {
+            return 0;
+        }
+        code = (code << 6) | (b & 0x3fu);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF.
+    static constexpr std::uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < minimum[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        return 0;
+    }
+    return length;
+}
+
+bool is_valid_utf8(std::string_view text) {
+    while (!text.empty()) {
+        const std::size_t n = utf8_sequence_length(text);
+        if (n == 0) {
+            return false;
+        }
+        text.remove_prefix(n);
+    }
+    return true;
+}
+
+void json_writer::escape(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            // Copy the longest plain ASCII run at once.
+            std::size_t j = i + 1;
+            while (j < text.size()) {
+                const auto d = static_cast<unsigned char>(text[j]);
+                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') {
+                    break;
+                }
+                ++j;
+            }
+            out.append(text.data() + i, j - i);
+            i = j;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            ++i;
+            continue;
+        case '\\':
+            out += "\\\\";
+            ++i;
+            continue;
+        case '\n':
+            out += "\\n";
+            ++i;
+            continue;
+        case '\r':
+            out += "\\r";
+            ++i;
+            continue;
+        case '\t':
+            out += "\\t";
+            ++i;
+            continue;
+        default:
+            break;
+        }
+        if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+            ++i;
+            continue;
+        }
+        const std::size_t n = utf8_sequence_length(text.substr(i));
+        if (n == 0) {
+            out += "\\ufffd";
+            ++i;
+        } else {
+            out.append(text.data() + i, n);
+            i += n;
+        }
+    }
+}
+
+void json_writer::before_value() {
+    if (after_key_) {
+        after_key_ = false;
+        return;
+    }
+    if (!first_.empty()) {
+        if (!first_.back()) {
+            out_ += ',';
+        }
+        first_.back() = false;
+    }
+}
+
+json_writer& json_writer::begin_object() {
+    before_value();
+    out_ += '{';
+    first_.push_back(true);
+    return *this;
+}
+
+json_writer& json_writer::end_object() {
+    assert(!first_.empty());
+    first_.pop_back();
+    out_ += '}';
+    return *this;
+}
+
+json_writer& json_writer::begin_array() {
+    before_value();
+    out_ += '[';
+    first_.push_back(true);
+    return *this;
+}
+
+json_writer& json_writer::end_array() {
+    assert(!first_.empty());
+    first_.pop_back();
+    out_ += ']';
+    return *this;
+}
+
+json_writer& json_writer::key(std::string_view name) {
+    before_value();
+    out_ += '"';
+    escape(out_, name);
+    out_ += "\":";
+    after_key_ = true;
+    return *this;
+}
+
+json_writer& json_writer::value(std::string_view text) {
+    before_value();
+    out_ += '"';
+    escape(out_, text);
+    out_ += '"';
+    return *this;
+}
+
+json_writer& json_writer::value(std::int64_t number) {
+    before_value();
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, number);
+    out_.append(buf, end);
+    return *this;
+}
+
+json_writer& json_writer::value(std::uint64_t number) {
+    before_value();
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, number);
+    out_.append(buf, end);
+    return *this;
+}
+
+json_writer& json_writer::value(double number) {
+    if (!std::isfinite(number)) {
+        return null();
+    }
+    before_value();
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, number);
+    out_.append(buf, end);
+    return *this;
+}
+
+json_writer& json_writer::value(bool flag) {
+    before_value();
+    out_ += flag ? "true" : "false";
+    return *this;
+}
+
+json_writer& json_writer::null() {
+    before_value();
+    out_ += "null";
+    return *this;
+}
+
+json_writer& json_writer::raw(std::string_view json) {
+    before_value();
+    out_ += json;
+    return *this;
+}
+
+} // namespace vigil::core

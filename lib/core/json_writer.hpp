@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::core {
+
+// Appends JSON text to a string. Strings are written as valid UTF-8 whatever their bytes: an
+// invalid byte becomes U+FFFD, so a hostile log line can never make an alert unreadable.
+// The writer inserts commas; callers pair begin_* with end_* (checked in debug builds only).
+class json_writer {
+public:
+    explicit json_writer(std::string& out) : out_(out) {}
+
+    json_writer& begin_object();
+    json_writer& end_object();
+    json_writer& begin_array();
+    json_writer& end_array();
+    json_writer& key(std::string_view name);
+    json_writer& value(std::string_view text);
+    json_writer& value(const char* text) { return value(std::string_view(text)); }
+    json_writer& value(std::int64_t number);
+    json_writer& value(std::uint64_t number);
+    json_writer& value(int number) { return value(static_cast<std::int64_t>(number)); }
+    json_writer& value(double number);
+    json_writer& value(bool flag);
+    json_writer& null();
+    // Inserts already-encoded JSON as one value.
+    json_writer& raw(std::string_view json);
+
+    // key(name).value(v) in one call.
+    template <typename T>
+    json_writer& field(std::string_view name, const T& v) {
+        key(name);
+        return value(v);
+    }
+
+    // Appends `text` as the body of a JSON string (no quotes) to `out`.
+    static void escape(std::string& out, std::string_view text);
+
+private:
+    void before_value();
+
+    std::string& out_;
+    std::vector<bool> first_; // one entry per open container: no element written yet
+    bool after_key_ = false;
+};
+
+// Length of the valid UTF-8 sequence at the start of `text`, or 0 if it is not valid UTF-8.
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text);
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+} // namespace vigil::core

@@ -1,0 +1,44 @@
+#include "core/raw_record.hpp"
+
+#include <arpa/inet.h>
+
+namespace vigil::core {
+
+std::string_view to_string(source_kind kind) {
+    switch (kind) {
+    case source_kind::syslog_udp:
+        return "syslog_udp";
+    case source_kind::syslog_tcp:
+        return "syslog_tcp";
+    case source_kind::file:
+        return "file";
+    }
+    return "unknown";
+}
+
+std::string peer_address::to_string() const {
+    if (!known) {
+        return {};
+    }
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(is_v6 ? AF_INET6 : AF_INET, bytes.data(), text, sizeof text);
+    std::string out;
+    if (is_v6) {
+        out += '[';
+        out += text;
+        out += ']';
+    } else {
+        out += text;
+    }
+    out += ':';
+    out += std::to_string(port);
+    return out;
+}
+
+void raw_batch::add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
+                    const peer_address& peer) {
+    records_.push_back({storage_.copy(bytes), source, recv_ns, peer});
+    bytes_ += bytes.size();
+}
+
+} // namespace vigil::core

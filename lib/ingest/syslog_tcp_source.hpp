@@ -1,0 +1,58 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "ingest/batch_sink.hpp"
+#include "ingest/ingest_probe.hpp"
+#include "core/listen_address.hpp"
+
+namespace vigil::ingest {
+
+struct syslog_tcp_config {
+    core::listen_address address;
+    std::size_t max_frame_bytes = 64 * 1024;
+};
+
+// Syslog over TCP (RFC 6587): accepts connections, frames each connection's stream with its own
+// syslog_framer and hands the records to the pipeline in one batch per read. When the pipeline
+// is full the connection stops reading until its batch is taken (back-pressure reaches the
+// sender through TCP flow control). Lives on the I/O thread.
+class syslog_tcp_source {
+public:
+    syslog_tcp_source(boost::asio::io_context& io, syslog_tcp_config config, batch_sink& sink,
+                      core::metrics_registry& metrics, const core::clock& clock);
+    ~syslog_tcp_source();
+    syslog_tcp_source(const syslog_tcp_source&) = delete;
+    syslog_tcp_source& operator=(const syslog_tcp_source&) = delete;
+
+    // Binds and starts accepting; the error names the address and the reason.
+    [[nodiscard]] std::expected<void, std::string> start();
+    [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+    // Stops accepting and closes every connection once what it has read is handed over.
+    void stop();
+
+private:
+    class connection;
+    void accept();
+
+    boost::asio::io_context& io_;
+    syslog_tcp_config config_;
+    batch_sink& sink_;
+    ingest_probe probe_;
+    const core::clock& clock_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::unordered_set<connection*> connections_;
+    bool stopping_ = false;
+};
+
+} // namespace vigil::ingest

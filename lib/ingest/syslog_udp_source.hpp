@@ -1,0 +1,54 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <cstddef>
+#include <expected>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "ingest/batch_sink.hpp"
+#include "ingest/ingest_probe.hpp"
+#include "core/listen_address.hpp"
+
+namespace vigil::ingest {
+
+struct syslog_udp_config {
+    core::listen_address address;
+    std::size_t max_frame_bytes = 64 * 1024;
+    std::size_t batch_records = 256;
+    int receive_buffer_bytes = 8 * 1024 * 1024;
+};
+
+// Syslog over UDP (RFC 5426): one datagram is one record. After each wake-up it drains the
+// socket without blocking (up to a batch) so that a burst crosses to a worker as one batch.
+// UDP cannot push back: when the pipeline is full the batch is dropped and counted. Lives on
+// the I/O thread.
+class syslog_udp_source {
+public:
+    syslog_udp_source(boost::asio::io_context& io, syslog_udp_config config, batch_sink& sink,
+                      core::metrics_registry& metrics, const core::clock& clock);
+
+    [[nodiscard]] std::expected<void, std::string> start();
+    [[nodiscard]] boost::asio::ip::udp::endpoint local_endpoint() const;
+    void stop();
+
+private:
+    void receive();
+    void on_datagram(std::size_t size, std::int64_t recv_ns);
+
+    syslog_udp_config config_;
+    batch_sink& sink_;
+    ingest_probe probe_;
+    const core::clock& clock_;
+    boost::asio::ip::udp::socket socket_;
+    boost::asio::ip::udp::endpoint sender_;
+    std::vector<char> buffer_;
+    std::unique_ptr<core::raw_batch> batch_;
+};
+
+} // namespace vigil::ingest

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "core/event.hpp"
+#include "rules/hyperscan_database.hpp"
+#include "rules/rule_set.hpp"
+
+namespace vigil::match {
+
+// Matches events against a rule_set (DESIGN.md §5). One per worker thread: it owns a Hyperscan
+// scratch and the per-event hit state, and holds a reference to the rule set it was given, so
+// a reload never changes the set in the middle of a batch.
+//
+// Per event: each field that has a database is scanned once, presence checks run, and only the
+// rules that use a predicate that hit (plus the rules that hold with no hit) have their
+// condition evaluated.
+class matcher {
+public:
+    explicit matcher(std::shared_ptr<const rules::rule_set> rules);
+    matcher(const matcher&) = delete;
+    matcher& operator=(const matcher&) = delete;
+
+    // Switches to another rule set; call between batches.
+    void use(std::shared_ptr<const rules::rule_set> rules);
+    [[nodiscard]] const rules::rule_set& rules() const { return *rules_; }
+    [[nodiscard]] const std::shared_ptr<const rules::rule_set>& rules_ptr() const { return rules_; }
+
+    // Indices (into rules().rules()) of the rules that match `e`, ascending; valid until the
+    // next call.
+    [[nodiscard]] std::span<const std::uint32_t> match(const core::event& e);
+
+private:
+    static int on_hyperscan_match(unsigned id, unsigned long long from, unsigned long long to,
+                                  unsigned flags, void* context);
+    void hit(rules::predicate_id p);
+    [[nodiscard]] bool is_hit(rules::predicate_id p) const {
+        return (hit_bits_[p >> 6] >> (p & 63)) & 1u;
+    }
+
+    std::shared_ptr<const rules::rule_set> rules_;
+    rules::hyperscan_scratch scratch_;
+    std::vector<std::uint64_t> hit_bits_;
+    std::vector<rules::predicate_id> hit_list_;
+    std::vector<std::uint32_t> candidate_stamp_; // per rule: generation it was last queued in
+    std::uint32_t generation_ = 0;
+    std::vector<std::uint32_t> candidates_;
+    std::vector<std::uint32_t> matches_;
+};
+
+} // namespace vigil::match

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vigil::parse {
+
+// Why a record could not be parsed completely. The record still becomes an event (with
+// event.original, message = the whole record, and error.type = the reason's name), so keyword
+// rules see it and nothing is dropped; the reason is counted per parser.
+enum class parse_error : std::uint8_t {
+    none,
+    empty_record,        // zero bytes, or only line-end characters
+    bad_pri,             // "<" without a valid "<digits>" priority
+    pri_out_of_range,    // priority above 191
+    bad_version,         // RFC 5424 version other than 1
+    truncated_header,    // the record ends inside the header
+    bad_timestamp,       // a timestamp that is not a valid date and time
+    bad_structured_data, // RFC 5424 structured data that does not follow the grammar
+    invalid_utf8,        // a message that declares UTF-8 (BOM) but is not valid UTF-8
+};
+
+inline constexpr std::size_t parse_error_count = 9;
+
+[[nodiscard]] constexpr std::string_view to_string(parse_error e) {
+    constexpr std::array<std::string_view, parse_error_count> names{
+        "none",          "empty_record",     "bad_pri",
+        "pri_out_of_range", "bad_version",  "truncated_header",
+        "bad_timestamp", "bad_structured_data", "invalid_utf8"};
+    return names[static_cast<std::size_t>(e)];
+}
+
+} // namespace vigil::parse

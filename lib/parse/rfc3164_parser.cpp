@@ -1,0 +1,175 @@
+#include "parse/rfc3164_parser.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+
+#include "core/civil_time.hpp"
+#include "parse/syslog_timestamp.hpp"
+
+namespace vigil::parse {
+namespace {
+
+namespace f = core::fields;
+
+// Longest tag accepted before "[pid]" or ":" (RFC 3164 says 32; real tags are longer).
+constexpr std::size_t max_tag_bytes = 64;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+struct tag_read {
+    std::string_view name;
+    std::string_view pid;
+    std::size_t length = 0; // bytes up to the start of the message
+};
+
+// Reads "name[pid]: ", "name: " or "name[pid] " at the start of `text`. A token that ends
+// neither in ":" nor in "[pid]" is not a tag, and the message starts at it.
+std::optional<tag_read> read_tag(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size() && i <= max_tag_bytes && text[i] != '[' && text[i] != ':' &&
+           text[i] != ' ') {
+        ++i;
+    }
+    if (i == 0 || i > max_tag_bytes || i >= text.size()) {
+        return std::nullopt;
+    }
+    tag_read tag;
+    tag.name = text.substr(0, i);
+    if (text[i] == '[') {
+        const std::size_t close = text.find(']', i + 1);
+        if (close == std::string_view::npos || close - i - 1 > 32) {
+            return std::nullopt;
+        }
+        tag.pid = text.substr(i + 1, close - i - 1);
+        i = close + 1;
+        if (i < text.size() && text[i] == ':') {
+            ++i;
+        }
+    } else if (text[i] == ':') {
+        ++i;
+    } else {
+        return std::nullopt; // a plain word followed by a space: message text, not a tag
+    }
+    if (i < text.size() && text[i] == ' ') {
+        ++i;
+    }
+    tag.length = i;
+    return tag;
+}
+
+// True if `text` begins like a timestamp (a month name and a space, or "dddd-") that then
+// turned out not to be valid: a damaged header rather than a record without one.
+bool starts_like_timestamp(std::string_view text) {
+    static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (text.size() >= 4 && text[3] == ' ') {
+        for (std::size_t m = 0; m < months.size(); m += 3) {
+            if (text.substr(0, 3) == months.substr(m, 3)) {
+                return true;
+            }
+        }
+    }
+    return text.size() >= 5 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) &&
+           is_digit(text[3]) && text[4] == '-';
+}
+
+} // namespace
+
+std::optional<std::int64_t> rfc3164_parser::resolve_time(const bsd_timestamp& ts,
+                                                         std::int64_t received_ns) const {
+    auto local_seconds = [&](std::int64_t year) -> std::optional<std::int64_t> {
+        if (ts.day > core::days_in_month(year, ts.month)) {
+            return std::nullopt;
+        }
+        return core::days_from_civil(year, ts.month, ts.day) * 86400 + ts.hour * 3600 +
+               ts.minute * 60 + ts.second;
+    };
+    auto to_ns = [&](std::int64_t local) {
+        return config_.zone->local_to_utc(local) * 1'000'000'000 + ts.fraction_ns;
+    };
+    if (ts.year) {
+        auto local = local_seconds(*ts.year);
+        return local ? std::optional(to_ns(*local)) : std::nullopt;
+    }
+    if (config_.year) {
+        auto local = local_seconds(*config_.year);
+        return local ? std::optional(to_ns(*local)) : std::nullopt;
+    }
+    // No year anywhere: take the candidate year nearest to the time of receipt.
+    const std::int64_t received_year = core::civil_from_days(received_ns / 86'400'000'000'000).year;
+    std::optional<std::int64_t> best;
+    std::int64_t best_distance = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t year = received_year - 1; year <= received_year + 1; ++year) {
+        if (auto local = local_seconds(year)) {
+            const std::int64_t ns = to_ns(*local);
+            const std::int64_t distance = std::llabs(ns - received_ns);
+            if (distance < best_distance) {
+                best_distance = distance;
+                best = ns;
+            }
+        }
+    }
+    return best;
+}
+
+parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_ns,
+                                  core::event& out) const {
+    std::size_t at = 0;
+    if (auto bsd = read_bsd_timestamp(text)) {
+        auto ns = resolve_time(*bsd, received_ns);
+        if (!ns) {
+            return parse_error::bad_timestamp; // e.g. Feb 29 in a configured non-leap year
+        }
+        out.time_ns = *ns;
+        at = bsd->length;
+    } else if (auto iso = read_rfc3339(text)) {
+        out.time_ns = iso->unix_ns;
+        at = iso->length;
+    } else if (starts_like_timestamp(text)) {
+        return text.size() < 15 ? parse_error::truncated_header : parse_error::bad_timestamp;
+    } else {
+        // No timestamp at all: RFC 3164 §4.3.2 takes the whole record as the message.
+        out.set(f::message, text);
+        return parse_error::none;
+    }
+    if (at == text.size()) {
+        out.set(f::message, {});
+        return parse_error::none;
+    }
+    if (text[at] == ':') {
+        ++at; // "Apr 15 2013 09:36:50: %ASA-4-..." (network devices)
+    }
+    if (at < text.size() && text[at] != ' ') {
+        return parse_error::bad_timestamp;
+    }
+    std::string_view rest = text.substr(std::min(at + 1, text.size()));
+
+    // HOSTNAME, unless the first token is already the tag (records from a local logger).
+    if (!rest.empty() && !read_tag(rest)) {
+        const std::size_t space = rest.find(' ');
+        if (space == std::string_view::npos) {
+            // A single token after the timestamp: the host, with an empty message.
+            out.set(f::host_name, rest);
+            out.set(f::message, {});
+            return parse_error::none;
+        }
+        if (space > 0) {
+            out.set(f::host_name, rest.substr(0, space));
+        }
+        rest.remove_prefix(space + 1);
+        if (rest.starts_with(": ")) {
+            rest.remove_prefix(2); // "INT-FW01 : %ASA-6-..."
+        }
+    }
+    if (auto tag = read_tag(rest)) {
+        out.set(f::process_name, tag->name);
+        if (!tag->pid.empty()) {
+            out.set(f::process_pid, tag->pid);
+        }
+        rest.remove_prefix(tag->length);
+    }
+    out.set(f::message, rest);
+    return parse_error::none;
+}
+
+} // namespace vigil::parse

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "alert/alert.hpp"
+#include "alert/alert_store.hpp"
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "core/spsc_ring.hpp"
+#include "core/wakeup.hpp"
+#include "ingest/batch_sink.hpp"
+#include "output/alert_output.hpp"
+#include "parse/rfc3164_parser.hpp"
+#include "pipeline/pipeline_probe.hpp"
+#include "rules/rule_set.hpp"
+
+namespace vigil::pipeline {
+
+struct pipeline_config {
+    unsigned workers = 1;
+    std::size_t ring_slots = 64;
+    parse::rfc3164_config rfc3164;
+};
+
+// The data plane of DESIGN.md §2:
+//
+//   I/O thread --raw_batch--> [worker: parse, match] x N --alerts--> alert stage --> RocksDB
+//                 (SPSC ring per worker)                 (SPSC ring per worker)   --> outputs
+//
+// The I/O thread is the single producer of every worker ring (through try_submit); each worker
+// is the single producer of its alert ring; the alert stage thread consumes them all. Workers
+// read the current rule set once per batch, so publish() takes effect between batches. A full
+// ring pushes back: workers wait for the alert stage, try_submit refuses, and sources apply
+// their policy (TCP stops reading, UDP drops and counts).
+class pipeline final : public ingest::batch_sink {
+public:
+    pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
+             alert::alert_store& store, std::vector<output::alert_output*> outputs,
+             core::metrics_registry& metrics, const core::clock& clock);
+    ~pipeline() override;
+    pipeline(const pipeline&) = delete;
+    pipeline& operator=(const pipeline&) = delete;
+
+    // Starts the worker and alert stage threads.
+    void start();
+
+    // I/O thread only.
+    [[nodiscard]] bool try_submit(std::unique_ptr<core::raw_batch>& batch) override;
+
+    // Any thread: workers switch to `rules` at their next batch.
+    void publish(std::shared_ptr<const rules::rule_set> rules);
+    [[nodiscard]] std::shared_ptr<const rules::rule_set> current_rules() const;
+
+    // Processes everything submitted so far, stores its alerts, flushes the store and stops the
+    // threads. Call after the sources have stopped submitting.
+    void drain_and_stop();
+
+private:
+    using alert_batch = std::vector<alert::alert>;
+    struct worker_slot;
+
+    void run_worker(worker_slot& slot);
+    void run_alert_stage();
+    bool store_with_retry(alert_batch& alerts);
+
+    pipeline_config config_;
+    std::atomic<std::shared_ptr<const rules::rule_set>> rules_;
+    alert::alert_store& store_;
+    std::vector<output::alert_output*> outputs_;
+    pipeline_probe probe_;
+    const core::clock& clock_;
+
+    std::vector<std::unique_ptr<worker_slot>> workers_;
+    std::size_t next_worker_ = 0;
+    core::wakeup alert_stage_wakeup_;
+    std::thread alert_stage_;
+    std::atomic<bool> workers_stopping_{false};
+    std::atomic<bool> alert_stage_stopping_{false};
+    bool started_ = false;
+};
+
+} // namespace vigil::pipeline

@@ -1,0 +1,58 @@
+#include "pipeline/pipeline_probe.hpp"
+
+#include <string>
+
+namespace vigil::pipeline {
+namespace {
+constexpr std::array<const char*, pipeline_probe::parser_count> parser_names{"rfc5424", "rfc3164"};
+constexpr std::array<const char*, pipeline_probe::grade_count> grade_names{"I", "II", "III", "IV"};
+} // namespace
+
+pipeline_probe::pipeline_probe(core::metrics_registry& registry)
+    : alerts_stored(registry.make_counter("vigil_alerts_stored_total",
+                                          "Alerts written to the alert store.")),
+      store_errors(registry.make_counter("vigil_alert_store_errors_total",
+                                         "Failed writes to the alert store (retried).")),
+      output_deliveries(registry.make_counter("vigil_output_deliveries_total",
+                                              "Alerts handed to outputs.")) {
+    for (std::size_t p = 0; p < parser_count; ++p) {
+        parsed[p] = &registry.make_counter("vigil_events_parsed_total",
+                                           "Records parsed into events, per parser.",
+                                           {{"parser", parser_names[p]}});
+        // Register every reason up front so that a zero is visible before the first error.
+        for (std::size_t r = 1; r < parse::parse_error_count; ++r) {
+            parse_errors[p][r] = &registry.make_counter(
+                "vigil_parse_errors_total",
+                "Records kept as events with a parse error, per parser and reason.",
+                {{"parser", parser_names[p]},
+                 {"reason", std::string(parse::to_string(static_cast<parse::parse_error>(r)))}});
+        }
+    }
+    for (std::size_t g = 0; g < grade_count; ++g) {
+        alerts[g] = &registry.make_counter("vigil_alerts_total", "Alerts created, per grade.",
+                                           {{"grade", grade_names[g]}});
+    }
+}
+
+void worker_counts::flush_into(pipeline_probe& probe) {
+    for (std::size_t p = 0; p < pipeline_probe::parser_count; ++p) {
+        if (parsed[p] != 0) {
+            probe.parsed[p]->add(parsed[p]);
+            parsed[p] = 0;
+        }
+        for (std::size_t r = 1; r < parse::parse_error_count; ++r) {
+            if (parse_errors[p][r] != 0) {
+                probe.parse_errors[p][r]->add(parse_errors[p][r]);
+                parse_errors[p][r] = 0;
+            }
+        }
+    }
+    for (std::size_t g = 0; g < pipeline_probe::grade_count; ++g) {
+        if (alerts[g] != 0) {
+            probe.alerts[g]->add(alerts[g]);
+            alerts[g] = 0;
+        }
+    }
+}
+
+} // namespace vigil::pipeline

@@ -1,0 +1,497 @@
+#include "rules/sigma_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "rules/condition_parser.hpp"
+
+namespace vigil::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+
+std::string describe_type(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map:
+        return "a map";
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Null:
+        return "null";
+    case YAML::NodeType::Scalar:
+        return "a string";
+    default:
+        return "nothing";
+    }
+}
+
+// Collects the problems of one rule document; the rule is rejected if there is any error.
+class document_reader {
+public:
+    document_reader(const core::field_catalog& catalog, const std::string& file,
+                    core::diagnostics& diags)
+        : catalog_(catalog), file_(file), diags_(diags) {}
+
+    bool read(const YAML::Node& doc, sigma_rule& rule) {
+        rule.file = file_;
+        rule.line = line_of(doc);
+        if (!doc.IsMap()) {
+            error(doc, "a rule document must be a map, not " + describe_type(doc));
+            return false;
+        }
+        // The id first, so that every later message can name the rule.
+        rule.id = optional_string(doc, "id");
+        rule_id_ = rule.id;
+        if (rule.id.empty()) {
+            error(doc, "missing 'id' (every rule needs a unique id)");
+        }
+        if (doc["correlation"]) {
+            error(doc["correlation"], "correlation rules are not supported yet");
+            return false;
+        }
+        if (doc["action"]) {
+            error(doc["action"], "rule collections ('action: " + scalar_text(doc["action"]) +
+                                     "') are not supported; write complete rules");
+            return false;
+        }
+        rule.title = optional_string(doc, "title");
+        if (rule.title.empty()) {
+            error(doc, "missing 'title'");
+        }
+        rule.status = optional_string(doc, "status");
+        rule.description = optional_string(doc, "description");
+        rule.author = optional_string(doc, "author");
+        read_level(doc, rule);
+        rule.tags = string_list(doc, "tags");
+        rule.references = string_list(doc, "references");
+        rule.falsepositives = string_list(doc, "falsepositives");
+        read_logsource(doc, rule);
+        read_detection(doc, rule);
+        return !failed_;
+    }
+
+private:
+    void error(const YAML::Node& at, std::string reason) {
+        diags_.error(file_, line_of(at), rule_id_, std::move(reason));
+        failed_ = true;
+    }
+    void warning(const YAML::Node& at, std::string reason) {
+        diags_.warning(file_, line_of(at), rule_id_, std::move(reason));
+    }
+
+    static std::string scalar_text(const YAML::Node& node) {
+        return node.IsScalar() ? node.Scalar() : std::string();
+    }
+
+    std::string optional_string(const YAML::Node& doc, const char* key) {
+        const YAML::Node node = doc[key];
+        if (!node || node.IsNull()) {
+            return {};
+        }
+        if (!node.IsScalar()) {
+            error(node, std::string("'") + key + "' must be a string, not " + describe_type(node));
+            return {};
+        }
+        return node.Scalar();
+    }
+
+    std::vector<std::string> string_list(const YAML::Node& doc, const char* key) {
+        std::vector<std::string> out;
+        const YAML::Node node = doc[key];
+        if (!node || node.IsNull()) {
+            return out;
+        }
+        if (node.IsScalar()) {
+            out.push_back(node.Scalar());
+            return out;
+        }
+        if (!node.IsSequence()) {
+            error(node, std::string("'") + key + "' must be a list of strings");
+            return out;
+        }
+        for (const auto& item : node) {
+            if (!item.IsScalar()) {
+                error(item, std::string("'") + key + "' must be a list of strings");
+                continue;
+            }
+            out.push_back(item.Scalar());
+        }
+        return out;
+    }
+
+    void read_level(const YAML::Node& doc, sigma_rule& rule) {
+        static constexpr std::array<std::string_view, 5> levels{"informational", "low", "medium",
+                                                                "high", "critical"};
+        rule.level = optional_string(doc, "level");
+        if (rule.level.empty()) {
+            warning(doc, "no 'level'; using medium");
+            rule.level = "medium";
+            return;
+        }
+        if (std::find(levels.begin(), levels.end(), rule.level) == levels.end()) {
+            error(doc["level"], "unknown level '" + rule.level +
+                                    "' (expected informational, low, medium, high or critical)");
+        }
+    }
+
+    void read_logsource(const YAML::Node& doc, sigma_rule& rule) {
+        const YAML::Node node = doc["logsource"];
+        if (!node) {
+            return;
+        }
+        if (!node.IsMap()) {
+            error(node, "'logsource' must be a map");
+            return;
+        }
+        rule.source.product = optional_string(node, "product");
+        rule.source.category = optional_string(node, "category");
+        rule.source.service = optional_string(node, "service");
+    }
+
+    void read_detection(const YAML::Node& doc, sigma_rule& rule) {
+        const YAML::Node detection = doc["detection"];
+        if (!detection) {
+            error(doc, "missing 'detection'");
+            return;
+        }
+        if (!detection.IsMap()) {
+            error(detection, "'detection' must be a map");
+            return;
+        }
+        YAML::Node condition;
+        for (const auto& item : detection) {
+            const std::string name = item.first.Scalar();
+            if (name == "condition") {
+                condition = item.second;
+                continue;
+            }
+            if (name == "timeframe") {
+                error(item.first, "'timeframe' is not supported in detection rules; write a "
+                                  "correlation rule with a timespan instead");
+                continue;
+            }
+            search s;
+            s.name = name;
+            s.line = line_of(item.first);
+            read_search(item.second, s);
+            rule.searches.push_back(std::move(s));
+        }
+        if (!condition) {
+            error(detection, "missing 'detection.condition'");
+            return;
+        }
+        std::vector<std::string> alternatives;
+        if (condition.IsScalar()) {
+            alternatives.push_back(condition.Scalar());
+        } else if (condition.IsSequence()) {
+            for (const auto& c : condition) {
+                if (c.IsScalar()) {
+                    alternatives.push_back(c.Scalar());
+                } else {
+                    error(c, "each condition must be a string");
+                }
+            }
+        } else {
+            error(condition, "'condition' must be a string or a list of strings");
+            return;
+        }
+        // A list of conditions means any of them (Sigma specification, Condition).
+        condition_expr any{condition_expr::kind::any_of, 0, {}};
+        for (const auto& text : alternatives) {
+            auto parsed = parse_condition(text, rule.searches);
+            if (!parsed) {
+                error(condition, parsed.error());
+                continue;
+            }
+            any.children.push_back(std::move(*parsed));
+        }
+        rule.condition = any.children.size() == 1 ? std::move(any.children.front()) : std::move(any);
+    }
+
+    void read_search(const YAML::Node& node, search& s) {
+        if (node.IsMap()) {
+            selection_map map;
+            read_map(node, map);
+            s.maps.push_back(std::move(map));
+            return;
+        }
+        if (node.IsScalar()) {
+            s.maps.push_back(keyword_map(node, {node.Scalar()}));
+            return;
+        }
+        if (!node.IsSequence()) {
+            error(node, "search identifier '" + s.name + "' must be a map or a list, not " +
+                            describe_type(node));
+            return;
+        }
+        if (node.size() == 0) {
+            error(node, "search identifier '" + s.name + "' is an empty list");
+            return;
+        }
+        const bool all_maps =
+            std::all_of(node.begin(), node.end(), [](const YAML::Node& n) { return n.IsMap(); });
+        const bool all_scalars =
+            std::all_of(node.begin(), node.end(), [](const YAML::Node& n) { return n.IsScalar(); });
+        if (all_scalars) {
+            std::vector<std::string> keywords;
+            for (const auto& item : node) {
+                keywords.push_back(item.Scalar());
+            }
+            s.maps.push_back(keyword_map(node, std::move(keywords)));
+        } else if (all_maps) {
+            for (const auto& item : node) {
+                selection_map map;
+                read_map(item, map);
+                s.maps.push_back(std::move(map));
+            }
+        } else {
+            error(node, "search identifier '" + s.name +
+                            "' mixes keywords and field maps in one list");
+        }
+    }
+
+    selection_map keyword_map(const YAML::Node& at, std::vector<std::string> keywords) {
+        field_test test;
+        test.field = core::fields::message;
+        test.kind = match_kind::contains;
+        test.values = std::move(keywords);
+        test.line = line_of(at);
+        return selection_map{{std::move(test)}};
+    }
+
+    void read_map(const YAML::Node& node, selection_map& map) {
+        if (node.size() == 0) {
+            error(node, "empty selection map");
+        }
+        for (const auto& item : node) {
+            field_test test;
+            test.line = line_of(item.first);
+            if (read_key(item.first, test)) {
+                read_values(item.second, test);
+            }
+            map.tests.push_back(std::move(test));
+        }
+    }
+
+    // Reads "field|modifier|modifier" (a key starting with "|" applies modifiers to keywords).
+    bool read_key(const YAML::Node& key_node, field_test& test) {
+        const std::string key = key_node.Scalar();
+        std::vector<std::string> parts;
+        std::stringstream stream(key);
+        std::string part;
+        while (std::getline(stream, part, '|')) {
+            parts.push_back(part);
+        }
+        if (!key.empty() && key.back() == '|') {
+            parts.emplace_back();
+        }
+        bool ok = true;
+        test.field_name = parts.empty() ? std::string() : parts.front();
+        if (test.field_name.empty()) {
+            test.field = core::fields::message; // '|all': keywords with modifiers
+            test.kind = match_kind::contains;
+        } else if (auto id = catalog_.find(test.field_name)) {
+            test.field = *id;
+        } else {
+            error(key_node, "unknown field '" + test.field_name +
+                                "' (no parser produces it; see the field catalog)");
+            ok = false;
+        }
+        bool kind_set = false;
+        bool after_re = false;
+        auto set_kind = [&](match_kind kind, const std::string& name) {
+            if (kind_set) {
+                error(key_node, "modifier '" + name + "' conflicts with an earlier one in '" +
+                                    key + "'");
+                ok = false;
+            }
+            kind_set = true;
+            test.kind = kind;
+        };
+        for (std::size_t i = 1; i < parts.size(); ++i) {
+            const std::string& m = parts[i];
+            if (m == "contains") {
+                set_kind(match_kind::contains, m);
+            } else if (m == "startswith") {
+                set_kind(match_kind::startswith, m);
+            } else if (m == "endswith") {
+                set_kind(match_kind::endswith, m);
+            } else if (m == "re") {
+                set_kind(match_kind::regex, m);
+                after_re = true;
+            } else if (m == "exists") {
+                set_kind(match_kind::exists, m);
+            } else if (m == "all") {
+                test.all = true;
+            } else if (m == "cased") {
+                test.cased = true;
+            } else if (after_re && (m == "i" || m == "m" || m == "s")) {
+                (m == "i" ? test.regex.caseless
+                          : (m == "m" ? test.regex.multiline : test.regex.dotall)) = true;
+            } else if (m.empty()) {
+                error(key_node, "empty modifier in '" + key + "'");
+                ok = false;
+            } else {
+                error(key_node, "unsupported modifier '" + m + "' in '" + key + "'");
+                ok = false;
+            }
+        }
+        if (test.kind == match_kind::regex && test.cased) {
+            warning(key_node, "'cased' has no effect on 're' (regular expressions are "
+                              "case-sensitive unless 're|i')");
+        }
+        return ok;
+    }
+
+    void read_values(const YAML::Node& node, field_test& test) {
+        if (test.kind == match_kind::exists) {
+            if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+                error(node, "'exists' takes true or false");
+                return;
+            }
+            test.exists = node.Scalar() == "true";
+            return;
+        }
+        if (node.IsNull()) {
+            if (test.kind != match_kind::equals || test.all) {
+                error(node, "null cannot be combined with modifiers");
+                return;
+            }
+            test.kind = match_kind::null;
+            return;
+        }
+        if (node.IsScalar()) {
+            test.values.push_back(node.Scalar());
+            return;
+        }
+        if (node.IsSequence()) {
+            if (node.size() == 0) {
+                error(node, "empty list of values for '" + test.field_name + "'");
+                return;
+            }
+            for (const auto& item : node) {
+                if (item.IsNull()) {
+                    error(item, "null cannot be part of a list of values; put it in a "
+                                "selection of its own");
+                } else if (!item.IsScalar()) {
+                    error(item, "values must be strings or numbers, not " + describe_type(item));
+                } else {
+                    test.values.push_back(item.Scalar());
+                }
+            }
+            return;
+        }
+        error(node, "values of '" + test.field_name + "' must be a string, a number or a list, "
+                                                      "not " +
+                        describe_type(node));
+    }
+
+    const core::field_catalog& catalog_;
+    const std::string& file_;
+    core::diagnostics& diags_;
+    std::string rule_id_;
+    bool failed_ = false;
+};
+
+} // namespace
+
+std::vector<fs::path> sigma_loader::rule_files(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (it->is_directory() && (name == "tests" || name == "lists" || name.starts_with('.'))) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        const auto ext = it->path().extension().string();
+        if (it->is_regular_file() && (ext == ".yml" || ext == ".yaml")) {
+            files.push_back(it->path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+load_result sigma_loader::load_directory(const fs::path& dir, core::diagnostics& diags) const {
+    load_result result;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        diags.error(dir.string(), 0, "", "not a directory");
+        return result;
+    }
+    std::set<std::string> seen_ids;
+    for (const auto& file : rule_files(dir)) {
+        load_result one = load_file(file, diags);
+        result.files += one.files;
+        result.rejected += one.rejected;
+        for (auto& rule : one.rules) {
+            if (!seen_ids.insert(rule.id).second) {
+                diags.error(rule.file, rule.line, rule.id,
+                            "duplicate rule id (another rule file already uses it)");
+                ++result.rejected;
+                continue;
+            }
+            result.rules.push_back(std::move(rule));
+        }
+    }
+    return result;
+}
+
+load_result sigma_loader::load_file(const fs::path& file, core::diagnostics& diags) const {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        diags.error(file.string(), 0, "", "cannot read the file");
+        load_result failed;
+        failed.files = 1;
+        failed.rejected = 1;
+        return failed;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return load_text(buffer.str(), file.string(), diags);
+}
+
+load_result sigma_loader::load_text(std::string_view yaml, const std::string& file_name,
+                                    core::diagnostics& diags) const {
+    load_result result;
+    result.files = 1;
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                    "invalid YAML: " + e.msg);
+        result.rejected = 1;
+        return result;
+    }
+    std::set<std::string> seen_ids;
+    for (const auto& doc : documents) {
+        if (doc.IsNull()) {
+            continue; // an empty document, e.g. after a trailing "---"
+        }
+        sigma_rule rule;
+        document_reader reader(catalog_, file_name, diags);
+        if (!reader.read(doc, rule)) {
+            ++result.rejected;
+            continue;
+        }
+        if (!seen_ids.insert(rule.id).second) {
+            diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file");
+            ++result.rejected;
+            continue;
+        }
+        result.rules.push_back(std::move(rule));
+    }
+    return result;
+}
+
+} // namespace vigil::rules

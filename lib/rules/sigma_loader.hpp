@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostic.hpp"
+#include "core/field_catalog.hpp"
+#include "rules/sigma_rule.hpp"
+
+namespace vigil::rules {
+
+// What a load produced: the rules that are valid, and how many rule documents were rejected.
+// Every problem is in the diagnostics passed to the loader, each with file, line, rule id and
+// reason; a rejected rule never stops the others from loading.
+struct load_result {
+    std::vector<sigma_rule> rules;
+    std::size_t rejected = 0;
+    std::size_t files = 0;
+};
+
+// Reads Sigma detection rules from YAML (one rule per document; several documents per file
+// allowed) and checks them against the subset vigil compiles. Control plane only.
+class sigma_loader {
+public:
+    explicit sigma_loader(const core::field_catalog& catalog) : catalog_(catalog) {}
+
+    // Every *.yml / *.yaml file under `dir`, recursively and in name order, except the folders
+    // that hold fixtures (tests/) and IOC lists (lists/).
+    [[nodiscard]] load_result load_directory(const std::filesystem::path& dir,
+                                             core::diagnostics& diags) const;
+    [[nodiscard]] load_result load_file(const std::filesystem::path& file,
+                                        core::diagnostics& diags) const;
+    // `file_name` is used in diagnostics only.
+    [[nodiscard]] load_result load_text(std::string_view yaml, const std::string& file_name,
+                                        core::diagnostics& diags) const;
+
+    // The rule files load_directory would read, in order.
+    [[nodiscard]] static std::vector<std::filesystem::path>
+    rule_files(const std::filesystem::path& dir);
+
+private:
+    const core::field_catalog& catalog_;
+};
+
+} // namespace vigil::rules
