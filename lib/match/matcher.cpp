@@ -49,7 +49,9 @@ std::span<const std::uint32_t> matcher::match(const core::event& e) {
         if (value->size() > std::numeric_limits<unsigned>::max()) {
             continue; // cannot happen with the frame size limits; Hyperscan takes 32-bit lengths
         }
-        const hs_error_t rc = hs_scan(db.database.get(), value->data(),
+        // Hyperscan refuses a null pointer even for zero bytes; empty views may carry one.
+        const char* data = value->empty() ? "" : value->data();
+        const hs_error_t rc = hs_scan(db.database.get(), data,
                                       static_cast<unsigned>(value->size()), 0, scratch_.get(),
                                       &matcher::on_hyperscan_match, this);
         if (rc != HS_SUCCESS) {

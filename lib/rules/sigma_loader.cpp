@@ -166,10 +166,12 @@ private:
             return;
         }
         YAML::Node condition;
+        bool has_condition = false;
         for (const auto& item : detection) {
             const std::string name = item.first.Scalar();
             if (name == "condition") {
                 condition = item.second;
+                has_condition = true;
                 continue;
             }
             if (name == "timeframe") {
@@ -183,7 +185,7 @@ private:
             read_search(item.second, s);
             rule.searches.push_back(std::move(s));
         }
-        if (!condition) {
+        if (!has_condition) {
             error(detection, "missing 'detection.condition'");
             return;
         }

@@ -79,6 +79,9 @@ hs_expression build_expression(const field_test& test, std::string_view value) {
         pieces.pop_back();
         anchor_end = false;
     }
+    if (pieces.empty() && !anchor_start) {
+        anchor_end = false; // "*" alone: any value at all
+    }
     if (anchor_start) {
         expr.pattern += "\\A";
     }

@@ -1,0 +1,215 @@
+"""Starts the real vigild for integration tests and talks to it with real clients.
+
+vigild runs with a temporary data directory, a temporary rules directory and port 0 for
+every listener; the bound ports are read from its log. Waiting is always for a condition
+with a deadline, never a fixed sleep.
+"""
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+SOURCE_DIR = pathlib.Path(os.environ.get("VIGIL_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+VIGILD = os.environ.get("VIGILD", str(SOURCE_DIR / "build/daemon/vigild"))
+VIGIL = os.environ.get("VIGIL", str(SOURCE_DIR / "build/daemon/vigil"))
+
+DEFAULT_DEADLINE = 30.0
+
+
+def wait_until(condition, what, deadline=DEFAULT_DEADLINE, interval=0.02):
+    """Polls `condition` until it returns a truthy value; fails with `what` after the deadline."""
+    end = time.monotonic() + deadline
+    last = None
+    while time.monotonic() < end:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {deadline}s waiting for {what} (last value: {last!r})")
+
+
+class TempTree:
+    """A temporary directory with rules/ and var/ that is removed afterwards."""
+
+    def __init__(self):
+        self.root = pathlib.Path(tempfile.mkdtemp(prefix="vigil-it-"))
+        self.rules = self.root / "rules"
+        self.data = self.root / "var"
+        self.rules.mkdir()
+
+    def add_rule(self, name, text):
+        path = self.rules / name
+        path.write_text(text)
+        return path
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def keyword_rule(rule_id, token, title="integration test rule", level="high"):
+    return f"""title: {title}
+id: {rule_id}
+status: test
+author: vigil integration tests
+level: {level}
+tags: [attack.t1110]
+logsource: {{product: linux}}
+detection:
+  keywords:
+    - '{token}'
+  condition: keywords
+"""
+
+
+class Vigild:
+    """One vigild process on port 0 for all listeners."""
+
+    def __init__(self, tree, syslog_extra="", extra_config="", workers=2):
+        """`syslog_extra`: more lines for the syslog section; `extra_config`: more sections."""
+        self.tree = tree
+        self.config = tree.root / "vigil.yaml"
+        self.config.write_text(
+            f"""data_dir: {tree.data}
+rules_dir: {tree.rules}
+workers: {workers}
+syslog:
+  udp: 127.0.0.1:0
+  tcp: 127.0.0.1:0
+{syslog_extra}http:
+  listen: 127.0.0.1:0
+{extra_config}
+"""
+        )
+        self.process = None
+        self.log_lines = []
+        self.ports = {}
+        self._ready = threading.Event()
+
+    def start(self):
+        self.log_lines = []
+        self.ports = {}
+        self._ready.clear()
+        self.process = subprocess.Popen(
+            [VIGILD, "--config", str(self.config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        )
+        threading.Thread(target=self._read_log, daemon=True).start()
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
+        if not self._ready.wait(DEFAULT_DEADLINE):
+            self.process.kill()
+            raise AssertionError("vigild did not become ready:\n" + self.log())
+        return self
+
+    def _drain_stdout(self):
+        stream = self.process.stdout
+        stream.read()
+        stream.close()
+
+    def _read_log(self):
+        stream = self.process.stderr
+        for line in stream:
+            self.log_lines.append(line.rstrip("\n"))
+            m = re.search(r"listening: (syslog/udp|syslog/tcp|http) 127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.ports[m.group(1)] = int(m.group(2))
+            if "vigild ready" in line:
+                self._ready.set()
+        stream.close()
+
+    def log(self):
+        return "\n".join(self.log_lines)
+
+    @property
+    def tcp_port(self):
+        return self.ports["syslog/tcp"]
+
+    @property
+    def udp_port(self):
+        return self.ports["syslog/udp"]
+
+    @property
+    def http_port(self):
+        return self.ports["http"]
+
+    def stop(self, sig=signal.SIGTERM, deadline=DEFAULT_DEADLINE):
+        """Signals vigild and returns its exit code."""
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(deadline)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError("vigild did not stop after " + sig.name + ":\n" + self.log())
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    # --- real clients -------------------------------------------------------------------
+
+    def logger(self, *args):
+        """util-linux logger aimed at this vigild; args choose transport and format."""
+        subprocess.run(["logger", "-n", "127.0.0.1", *args], check=True, timeout=10)
+
+    def curl(self, path, *args):
+        result = subprocess.run(
+            ["curl", "-sS", "-w", "\n%{http_code}", *args, f"http://127.0.0.1:{self.http_port}{path}"],
+            check=True, capture_output=True, text=True, timeout=10,
+        )
+        body, _, code = result.stdout.rpartition("\n")
+        return int(code), body
+
+    def metric(self, name, **labels):
+        """The value of one series from GET /metrics (0 if absent)."""
+        code, text = self.curl("/metrics")
+        assert code == 200, text
+        want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        total = 0
+        for line in text.splitlines():
+            if line.startswith("#"):
+                continue
+            series, _, value = line.rpartition(" ")
+            metric_name, _, label_text = series.partition("{")
+            if metric_name != name:
+                continue
+            got = ",".join(sorted(label_text.rstrip("}").split(","))) if label_text else ""
+            if not labels or got == want:
+                total += int(value)
+        return total
+
+    def tcp_send(self, payload):
+        with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=10) as s:
+            s.sendall(payload)
+
+    def udp_send(self, payload):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(payload, ("127.0.0.1", self.udp_port))
+
+
+def vigil(*args, check=True):
+    """Runs the vigil CLI; returns (exit code, stdout, stderr)."""
+    result = subprocess.run([VIGIL, *args], capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"vigil {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+    return result.returncode, result.stdout, result.stderr
+
+
+def stored_alerts(data_dir, *args):
+    """`vigil alerts --json` as a list of alert documents, newest first."""
+    _, out, _ = vigil("alerts", "--data-dir", str(data_dir), "--json", *args)
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def octet(message: bytes) -> bytes:
+    return str(len(message)).encode() + b" " + message

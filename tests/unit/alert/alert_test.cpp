@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include <simdjson.h>
+
+#include "alert/alert.hpp"
+#include "support/parse_helpers.hpp"
+
+using namespace vigil;
+
+namespace {
+
+rules::rule_info sample_rule(const std::string& level) {
+    rules::rule_info r;
+    r.id = "e9a91cfd-f910-4bc2-ab06-74fedb590f2d";
+    r.title = "SSH login attempt for a user that does not exist";
+    r.level = level;
+    r.author = "vigil project";
+    r.tags = {"attack.credential-access", "attack.t1110"};
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("levels map to the four grades", "[alert][grade]") {
+    CHECK(alert::grade_for_level("critical") == alert::grade::I);
+    CHECK(alert::grade_for_level("high") == alert::grade::II);
+    CHECK(alert::grade_for_level("medium") == alert::grade::III);
+    CHECK(alert::grade_for_level("low") == alert::grade::IV);
+    CHECK(alert::grade_for_level("informational") == alert::grade::IV);
+    CHECK(alert::to_string(alert::grade::III) == "III");
+    CHECK(alert::parse_grade("II") == alert::grade::II);
+    CHECK_FALSE(alert::parse_grade("V").has_value());
+}
+
+TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]") {
+    const std::string line = "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user "
+                             "\xFF admin";
+    core::raw_record record{line, core::source_kind::syslog_tcp, 1'795'000'000'000'000'000, {}};
+    record.peer.known = true;
+    record.peer.bytes[0] = 192;
+    record.peer.bytes[1] = 0;
+    record.peer.bytes[2] = 2;
+    record.peer.bytes[3] = 1;
+    record.peer.port = 514;
+    core::arena scratch;
+    core::event e;
+    parse::syslog_parser parser{parse::rfc3164_config{}};
+    (void)parser.parse(record, e, scratch);
+    core::ulid_generator ids;
+    const auto id = ids.next(1'795'000'000'123);
+    auto a = alert::make_alert(sample_rule("high"), 7, e, id);
+    CHECK(a.id == id);
+    CHECK(a.rule_id == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
+    CHECK(a.grade == alert::grade::II);
+
+    simdjson::dom::parser json;
+    simdjson::dom::element doc;
+    REQUIRE(json.parse(a.json).get(doc) == simdjson::SUCCESS); // valid JSON despite the 0xFF byte
+    auto str = [&](const char* pointer) {
+        std::string_view v;
+        REQUIRE(doc.at_pointer(pointer).get(v) == simdjson::SUCCESS);
+        return std::string(v);
+    };
+    CHECK(str("/id") == id.to_string());
+    CHECK(str("/rule/id") == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
+    CHECK(str("/rule/title") == "SSH login attempt for a user that does not exist");
+    CHECK(str("/rule/level") == "high");
+    CHECK(str("/rule/author") == "vigil project");
+    CHECK(str("/rule/tags/1") == "attack.t1110");
+    CHECK(str("/grade") == "II");
+    CHECK(str("/status") == "new");
+    CHECK(str("/event_time") == "2026-11-21T10:02:11.500Z");
+    CHECK(str("/received_at") == core::format_rfc3339(1'795'000'000'000'000'000));
+    CHECK(str("/host") == "bastion");
+    CHECK(str("/evidence/0/parser") == "rfc5424");
+    CHECK(str("/evidence/0/transport") == "syslog_tcp");
+    CHECK(str("/evidence/0/log.source.address") == "192.0.2.1:514");
+    CHECK(str("/evidence/0/fields/process.pid") == "811");
+    CHECK(str("/evidence/0/fields/message") == "Invalid user \xEF\xBF\xBD admin");
+    CHECK(str("/evidence/0/fields/event.original") ==
+          "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user \xEF\xBF\xBD admin");
+    CHECK(str("/evidence/0/structured_data/x@1/k") == "v");
+    std::uint64_t version = 0;
+    REQUIRE(doc.at_pointer("/rule/rule_set_version").get(version) == simdjson::SUCCESS);
+    CHECK(version == 7);
+}

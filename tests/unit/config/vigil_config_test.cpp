@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include "config/vigil_config.hpp"
+
+using namespace vigil;
+
+TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[config]") {
+    auto shipped = config::load_config_file(std::string(VIGIL_SOURCE_DIR) + "/packaging/vigil.yaml");
+    INFO((shipped ? std::string() : shipped.error().to_string()));
+    REQUIRE(shipped.has_value());
+    const auto defaults = config::default_config();
+    CHECK(shipped->data_dir == defaults.data_dir);
+    CHECK(shipped->rules_dir == defaults.rules_dir);
+    CHECK(shipped->workers == defaults.workers);
+    CHECK(shipped->log_level == defaults.log_level);
+    CHECK(shipped->syslog.udp->to_string() == defaults.syslog.udp->to_string());
+    CHECK(shipped->syslog.tcp->to_string() == defaults.syslog.tcp->to_string());
+    CHECK(shipped->syslog.max_frame_bytes == defaults.syslog.max_frame_bytes);
+    CHECK(shipped->syslog.udp_receive_buffer_bytes == defaults.syslog.udp_receive_buffer_bytes);
+    CHECK(shipped->syslog.rfc3164_year == defaults.syslog.rfc3164_year);
+    CHECK(shipped->syslog.rfc3164_timezone == defaults.syslog.rfc3164_timezone);
+    CHECK(shipped->http.listen->to_string() == defaults.http.listen->to_string());
+    CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
+    CHECK(defaults.syslog.udp->to_string() == "127.0.0.1:5514");
+    CHECK(defaults.http.listen->to_string() == "127.0.0.1:8080");
+    CHECK(defaults.data_dir == "./var");
+}
+
+TEST_CASE("configuration values override the defaults", "[config]") {
+    auto c = config::parse_config(R"(data_dir: /srv/vigil
+workers: 3
+syslog:
+  udp: off
+  tcp: 0.0.0.0:6514
+  max_frame_bytes: 1024
+  rfc3164: {year: 2017, timezone: "+08:00"}
+http:
+  listen: "[::1]:0"
+outputs:
+  stdout: true
+)", "c.yaml");
+    REQUIRE(c.has_value());
+    CHECK(c->data_dir == "/srv/vigil");
+    CHECK(c->workers == 3);
+    CHECK_FALSE(c->syslog.udp.has_value());
+    CHECK(c->syslog.tcp->to_string() == "0.0.0.0:6514");
+    CHECK(c->syslog.max_frame_bytes == 1024);
+    CHECK(c->syslog.rfc3164_year == 2017);
+    CHECK(c->syslog.rfc3164_zone->offset_at(0) == 8 * 3600);
+    CHECK(c->http.listen->port == 0);
+    CHECK(c->outputs.stdout_alerts);
+}
+
+TEST_CASE("every configuration error is reported with its line", "[config]") {
+    auto c = config::parse_config(R"(data_dir: ./var
+wrokers: 2
+syslog:
+  udp: nowhere
+  max_frame_bytes: 12
+  rfc3164:
+    timezone: Mars/Base
+log_level: loud
+)", "bad.yaml");
+    REQUIRE_FALSE(c.has_value());
+    const std::string text = c.error().to_string();
+    INFO(text);
+    CHECK(c.error().error_count() == 5);
+    CHECK(text.find("bad.yaml:2: unknown key 'wrokers'") != std::string::npos);
+    CHECK(text.find("bad.yaml:4: 'syslog.udp': invalid listen address 'nowhere': no port") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:5: 'syslog.max_frame_bytes' must be a number from 256") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:7: 'syslog.rfc3164.timezone': unknown time zone 'Mars/Base'") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:8: 'log_level' must be debug, info, warning or error") !=
+          std::string::npos);
+}
+
+TEST_CASE("a missing configuration file is an error that names it", "[config]") {
+    auto c = config::load_config_file("/nonexistent/vigil.yaml");
+    REQUIRE_FALSE(c.has_value());
+    CHECK(c.error().to_string() == "/nonexistent/vigil.yaml: cannot read the configuration file\n");
+}

@@ -1,0 +1,46 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/json_writer.hpp"
+
+using vigil::core::json_writer;
+
+TEST_CASE("json writer places commas and nests containers", "[core][json]") {
+    std::string out;
+    json_writer w(out);
+    w.begin_object();
+    w.field("a", 1).field("b", "two");
+    w.key("list").begin_array().value(true).null().value(std::uint64_t{3}).end_array();
+    w.key("empty").begin_object().end_object();
+    w.end_object();
+    CHECK(out == R"({"a":1,"b":"two","list":[true,null,3],"empty":{}})");
+}
+
+TEST_CASE("json writer escapes quotes, backslashes and control characters", "[core][json]") {
+    std::string out;
+    json_writer::escape(out, "a\"b\\c\nd\te\x01");
+    CHECK(out == R"(a\"b\\c\nd\te\u0001)");
+}
+
+TEST_CASE("json writer keeps valid UTF-8 and replaces invalid bytes", "[core][json]") {
+    std::string out;
+    json_writer::escape(out, "caf\xC3\xA9 \xE6\x97\xA5");
+    CHECK(out == "caf\xC3\xA9 \xE6\x97\xA5");
+    out.clear();
+    json_writer::escape(out, "bad \xFF\xC3 end");
+    CHECK(out == "bad \\ufffd\\ufffd end");
+    out.clear();
+    json_writer::escape(out, "\xC0\xAF"); // overlong '/'
+    CHECK(out == "\\ufffd\\ufffd");
+    out.clear();
+    json_writer::escape(out, "\xED\xA0\x80"); // a UTF-16 surrogate
+    CHECK(out == "\\ufffd\\ufffd\\ufffd");
+}
+
+TEST_CASE("utf-8 validation", "[core][json]") {
+    CHECK(vigil::core::is_valid_utf8("plain"));
+    CHECK(vigil::core::is_valid_utf8("\xF0\x9F\x98\x80"));
+    CHECK_FALSE(vigil::core::is_valid_utf8("\xF0\x9F\x98"));
+    CHECK_FALSE(vigil::core::is_valid_utf8("\xF4\x90\x80\x80")); // past U+10FFFF
+}

@@ -1,0 +1,186 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "ingest/syslog_framer.hpp"
+
+using vigil::ingest::frame_sink;
+using vigil::ingest::syslog_framer;
+
+namespace {
+
+struct collect final : frame_sink {
+    std::vector<std::string> frames;
+    void on_frame(std::string_view frame) override { frames.emplace_back(frame); }
+};
+
+std::string octet(const std::string& message) {
+    return std::to_string(message.size()) + " " + message;
+}
+
+// Feeds `stream` in pieces of `chunk` bytes, then ends it.
+std::vector<std::string> frame_in_chunks(const std::string& stream, std::size_t chunk,
+                                         std::size_t max_frame = 1024,
+                                         syslog_framer::counts* counts = nullptr) {
+    syslog_framer framer(max_frame);
+    collect out;
+    for (std::size_t i = 0; i < stream.size(); i += chunk) {
+        framer.feed(std::string_view(stream).substr(i, chunk), out);
+    }
+    framer.finish(out);
+    if (counts != nullptr) {
+        *counts = framer.stats();
+    }
+    return out.frames;
+}
+
+} // namespace
+
+TEST_CASE("framer detects octet counting and cuts frames", "[ingest][framer]") {
+    const std::string a = "<13>1 2026-11-21T10:00:00Z host app - - - first";
+    const std::string b = "<13>1 2026-11-21T10:00:01Z host app - - - second\nwith a newline";
+    syslog_framer framer(1024);
+    collect out;
+    framer.feed(octet(a) + octet(b), out);
+    CHECK(framer.mode() == syslog_framer::framing::octet_counting);
+    REQUIRE(out.frames.size() == 2);
+    CHECK(out.frames[0] == a);
+    CHECK(out.frames[1] == b); // octet counting carries newlines inside a message
+}
+
+TEST_CASE("framer detects newline framing and strips CR", "[ingest][framer]") {
+    syslog_framer framer(1024);
+    collect out;
+    framer.feed("<13>Nov 21 10:00:00 host app: one\r\n<13>Nov 21 10:00:01 host app: two\n\n", out);
+    CHECK(framer.mode() == syslog_framer::framing::newline);
+    REQUIRE(out.frames.size() == 2);
+    CHECK(out.frames[0] == "<13>Nov 21 10:00:00 host app: one");
+    CHECK(out.frames[1] == "<13>Nov 21 10:00:01 host app: two");
+}
+
+TEST_CASE("a first line that starts with digits is newline framed", "[ingest][framer]") {
+    // An ISO timestamp without PRI, and a count not followed by "<".
+    for (const std::string stream : {"2021-03-12T14:10:18Z host kernel: x\nnext\n", "123 abc\nnext\n"}) {
+        syslog_framer framer(1024);
+        collect out;
+        framer.feed(stream, out);
+        CHECK(framer.mode() == syslog_framer::framing::newline);
+        CHECK(out.frames.size() == 2);
+    }
+}
+
+TEST_CASE("framer gives the same frames for every split of the stream", "[ingest][framer]") {
+    const std::vector<std::string> messages{"<34>1 2026-11-21T10:00:00Z h a - - - one",
+                                            "<34>1 2026-11-21T10:00:00Z h a - - - two two",
+                                            "<34>Nov 21 10:00:00 h a: three"};
+    std::string octet_stream;
+    std::string newline_stream;
+    for (const auto& m : messages) {
+        octet_stream += octet(m);
+        newline_stream += m + "\n";
+    }
+    for (std::size_t chunk = 1; chunk <= octet_stream.size(); ++chunk) {
+        INFO("chunk size " << chunk);
+        CHECK(frame_in_chunks(octet_stream, chunk) == messages);
+        CHECK(frame_in_chunks(newline_stream, chunk) == messages);
+    }
+}
+
+TEST_CASE("an oversize octet-counted frame is skipped and the connection stays usable",
+          "[ingest][framer]") {
+    const std::string big(300, 'x');
+    const std::string stream = octet("<13>1 - h a - - - small") + octet("<13>1 - h a - - - " + big) +
+                               octet("<13>1 - h a - - - after");
+    for (std::size_t chunk : {stream.size(), std::size_t{7}, std::size_t{1}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 100, &counts);
+        REQUIRE(frames.size() == 2);
+        CHECK(frames[0] == "<13>1 - h a - - - small");
+        CHECK(frames[1] == "<13>1 - h a - - - after");
+        CHECK(counts.oversize == 1);
+        CHECK(counts.frames == 2);
+    }
+}
+
+TEST_CASE("an oversize line is skipped up to its newline", "[ingest][framer]") {
+    const std::string stream = "<13>Nov 21 10:00:00 h a: ok\n<13>" + std::string(500, 'y') +
+                               "\n<13>Nov 21 10:00:01 h a: after\n";
+    for (std::size_t chunk : {stream.size(), std::size_t{13}, std::size_t{1}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 100, &counts);
+        REQUIRE(frames.size() == 2);
+        CHECK(frames[1] == "<13>Nov 21 10:00:01 h a: after");
+        CHECK(counts.oversize == 1);
+    }
+}
+
+TEST_CASE("a frame of exactly the limit is accepted", "[ingest][framer]") {
+    const std::string message = "<13>" + std::string(96, 'z');
+    syslog_framer::counts counts;
+    auto frames = frame_in_chunks(octet(message), 5, 100, &counts);
+    REQUIRE(frames.size() == 1);
+    CHECK(frames[0] == message);
+    CHECK(counts.oversize == 0);
+}
+
+TEST_CASE("a malformed octet count resynchronises at the next newline", "[ingest][framer]") {
+    const std::string good1 = "<13>1 - h a - - - first";
+    const std::string good2 = "<13>1 - h a - - - second";
+    // After a valid frame, a header that is not "digits SP", then a valid frame again.
+    const std::string stream = octet(good1) + "12x<13>garbage line\n" + octet(good2);
+    for (std::size_t chunk : {stream.size(), std::size_t{3}, std::size_t{1}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 1024, &counts);
+        REQUIRE(frames.size() == 3);
+        CHECK(frames[0] == good1);
+        CHECK(frames[1] == "12x<13>garbage line"); // kept as a record, not lost
+        CHECK(frames[2] == good2);
+        CHECK(counts.bad_octet_count == 1);
+    }
+}
+
+TEST_CASE("a count that is zero, too long or missing is malformed", "[ingest][framer]") {
+    const std::string first = octet("<13>1 - h a - - - ok");
+    for (const std::string bad : {"0 <13>zero\n", "12345678901 <13>eleven digits\n", "<13>no count\n"}) {
+        INFO(bad);
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(first + bad + octet("<13>1 - h a - - - end"), 4, 1024, &counts);
+        CHECK(counts.bad_octet_count == 1);
+        REQUIRE(frames.size() == 3);
+        CHECK(frames[2] == "<13>1 - h a - - - end");
+    }
+}
+
+TEST_CASE("an unterminated last line is still a record", "[ingest][framer]") {
+    syslog_framer::counts counts;
+    auto frames = frame_in_chunks("<13>Nov 21 10:00:00 h a: one\n<13>Nov 21 10:00:00 h a: two", 6,
+                                  1024, &counts);
+    REQUIRE(frames.size() == 2);
+    CHECK(frames[1] == "<13>Nov 21 10:00:00 h a: two");
+    CHECK(counts.truncated == 0);
+}
+
+TEST_CASE("a stream that ends inside an octet-counted frame is counted as truncated",
+          "[ingest][framer]") {
+    syslog_framer::counts counts;
+    auto frames = frame_in_chunks("50 <13>1 - h a - - - cut short", 4, 1024, &counts);
+    REQUIRE(frames.size() == 1);
+    CHECK(frames[0] == "<13>1 - h a - - - cut short");
+    CHECK(counts.truncated == 1);
+}
+
+TEST_CASE("framer waits for enough bytes to decide the framing", "[ingest][framer]") {
+    const std::string message = "<13>1 2026-11-21T10:00:00Z h a - - - split header";
+    const std::string header = std::to_string(message.size()) + " ";
+    syslog_framer framer(1024);
+    collect out;
+    framer.feed(header.substr(0, 1), out);
+    framer.feed(header.substr(1), out);
+    CHECK(framer.mode() == syslog_framer::framing::undecided);
+    framer.feed(message.substr(0, 10), out);
+    CHECK(framer.mode() == syslog_framer::framing::octet_counting);
+    framer.feed(message.substr(10), out);
+    REQUIRE(out.frames.size() == 1);
+    CHECK(out.frames[0] == message);
+}

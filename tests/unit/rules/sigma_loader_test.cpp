@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "support/rule_helpers.hpp"
+
+using vigil::test::compile_yaml;
+using vigil::test::rule_yaml;
+
+namespace {
+
+bool has(const vigil::core::diagnostics& d, const std::string& text) {
+    for (const auto& item : d.items()) {
+        if (item.to_string() == text) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("a valid rule loads with its metadata", "[rules][loader]") {
+    auto c = compile_yaml(R"(title: SSH invalid user
+id: r1
+status: stable
+description: d
+author: Jane Doe
+level: low
+tags: [attack.t1110, attack.credential-access]
+logsource: {product: linux, service: sshd}
+detection:
+  selection:
+    process.name: sshd
+  condition: selection
+)");
+    REQUIRE(c.diags.empty());
+    REQUIRE(c.result.loaded == 1);
+    const auto& r = c.result.rules->rules()[0];
+    CHECK(r.id == "r1");
+    CHECK(r.title == "SSH invalid user");
+    CHECK(r.author == "Jane Doe");
+    CHECK(r.level == "low");
+    CHECK(r.tags == std::vector<std::string>{"attack.t1110", "attack.credential-access"});
+    CHECK(r.source.product == "linux");
+    CHECK(r.source.service == "sshd");
+    CHECK(r.file == "test.yml");
+    CHECK(r.line == 1);
+}
+
+TEST_CASE("every problem of a rule is reported with file, line, rule id and reason",
+          "[rules][loader]") {
+    auto c = compile_yaml(R"(title: broken
+id: bad-1
+level: severe
+detection:
+  selection:
+    Image|endswith: '\evil.exe'
+    message|base64offset|contains: foo
+    host.name|contains|startswith: x
+    process.pid:
+      - 1
+      - null
+  condition: selection and not filter
+)", "rules/broken.yml");
+    INFO(c.diags.to_string());
+    CHECK(c.result.loaded == 0);
+    CHECK(c.load_rejected == 1);
+    CHECK(has(c.diags, "rules/broken.yml:3: bad-1: unknown level 'severe' (expected "
+                       "informational, low, medium, high or critical)"));
+    CHECK(has(c.diags, "rules/broken.yml:6: bad-1: unknown field 'Image' (no parser produces it; "
+                       "see the field catalog)"));
+    CHECK(has(c.diags, "rules/broken.yml:7: bad-1: unsupported modifier 'base64offset' in "
+                       "'message|base64offset|contains'"));
+    CHECK(has(c.diags, "rules/broken.yml:8: bad-1: modifier 'startswith' conflicts with an "
+                       "earlier one in 'host.name|contains|startswith'"));
+    CHECK(has(c.diags, "rules/broken.yml:11: bad-1: null cannot be part of a list of values; put "
+                       "it in a selection of its own"));
+    CHECK(has(c.diags, "rules/broken.yml:12: bad-1: condition 'selection and not filter': "
+                       "unknown search identifier 'filter'"));
+}
+
+TEST_CASE("missing id, title, detection and condition are errors", "[rules][loader]") {
+    auto c = compile_yaml("title: t\ndetection:\n  sel:\n    message: x\n");
+    INFO(c.diags.to_string());
+    CHECK(has(c.diags, "test.yml:1: missing 'id' (every rule needs a unique id)"));
+    CHECK(has(c.diags, "test.yml:3: missing 'detection.condition'"));
+    auto d = compile_yaml("id: x\nlevel: low\n");
+    CHECK(has(d.diags, "test.yml:1: x: missing 'title'"));
+    CHECK(has(d.diags, "test.yml:1: x: missing 'detection'"));
+}
+
+TEST_CASE("constructs vigil does not support are rejected, not ignored", "[rules][loader]") {
+    auto timeframe = compile_yaml(rule_yaml("t1", "  timeframe: 5m\n  sel:\n    message: x\n  condition: sel\n"));
+    CHECK(has(timeframe.diags, "test.yml:6: t1: 'timeframe' is not supported in detection rules; "
+                               "write a correlation rule with a timespan instead"));
+    auto aggregation = compile_yaml(rule_yaml("t2", "  sel:\n    message: x\n  condition: sel | count() > 5\n"));
+    CHECK(aggregation.result.loaded == 0);
+    CHECK(aggregation.diags.to_string().find("aggregation expressions") != std::string::npos);
+    auto correlation = compile_yaml("title: c\nid: c1\ncorrelation:\n  type: event_count\n");
+    CHECK(has(correlation.diags, "test.yml:4: c1: correlation rules are not supported yet"));
+    auto mixed = compile_yaml(rule_yaml("t3", "  sel:\n    - keyword\n    - message: x\n  condition: sel\n"));
+    CHECK(has(mixed.diags, "test.yml:7: t3: search identifier 'sel' mixes keywords and field maps "
+                           "in one list"));
+}
+
+TEST_CASE("a level is optional and defaults to medium with a warning", "[rules][loader]") {
+    auto c = compile_yaml("title: t\nid: t1\ndetection:\n  k: [x]\n  condition: k\n");
+    CHECK_FALSE(c.diags.has_errors());
+    CHECK(has(c.diags, "test.yml:1: t1: warning: no 'level'; using medium"));
+    REQUIRE(c.result.loaded == 1);
+    CHECK(c.result.rules->rules()[0].level == "medium");
+}
+
+TEST_CASE("invalid YAML names the file and line", "[rules][loader]") {
+    auto c = compile_yaml("title: t\nid: [unclosed\n", "rules/bad.yml");
+    REQUIRE(c.diags.error_count() == 1);
+    CHECK(c.diags.items()[0].to_string().starts_with("rules/bad.yml:"));
+    CHECK(c.diags.items()[0].reason.starts_with("invalid YAML: "));
+}
+
+TEST_CASE("one file can hold several rules; ids must be unique", "[rules][loader]") {
+    auto c = compile_yaml(rule_yaml("a", "  k: [x]\n  condition: k\n") + "---\n" +
+                          rule_yaml("b", "  k: [y]\n  condition: k\n") + "---\n" +
+                          rule_yaml("a", "  k: [z]\n  condition: k\n"));
+    CHECK(c.result.loaded == 2);
+    CHECK(c.diags.to_string().find("a: duplicate rule id in the same file") != std::string::npos);
+}
+
+TEST_CASE("a Hyperscan-invalid regex rejects its rule and names the value", "[rules][loader]") {
+    auto c = compile_yaml(rule_yaml("re1", "  sel:\n    message|re: '(?<=look)behind'\n  condition: sel\n") +
+                          "---\n" + rule_yaml("ok", "  k: [x]\n  condition: k\n"));
+    INFO(c.diags.to_string());
+    CHECK(c.result.loaded == 1);
+    CHECK(c.result.rejected == 1);
+    REQUIRE(c.diags.error_count() == 1);
+    const auto& d = c.diags.items()[0];
+    CHECK(d.line == 7);
+    CHECK(d.rule_id == "re1");
+    CHECK(d.reason.starts_with("value '(?<=look)behind' cannot be compiled: "));
+}
+
+TEST_CASE("a directory load skips tests/ and lists/ and finds duplicate ids across files",
+          "[rules][loader]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("vigil-loader-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "detection");
+    fs::create_directories(dir / "tests");
+    fs::create_directories(dir / "lists");
+    std::ofstream(dir / "detection/a.yml") << rule_yaml("dup", "  k: [x]\n  condition: k\n");
+    std::ofstream(dir / "detection/b.yaml") << rule_yaml("dup", "  k: [y]\n  condition: k\n");
+    std::ofstream(dir / "tests/a.yml") << "rule: dup\nmatch: [x]\n";
+    std::ofstream(dir / "lists/ips.yml") << "not: a rule\n";
+    vigil::core::diagnostics diags;
+    auto result = vigil::rules::rule_compiler::load_directory(dir, 1, diags);
+    CHECK(result.files == 2);
+    CHECK(result.loaded == 1);
+    CHECK(result.rejected == 1);
+    CHECK(diags.to_string().find("b.yaml:1: dup: duplicate rule id (another rule file already "
+                                 "uses it)") != std::string::npos);
+    fs::remove_all(dir);
+}

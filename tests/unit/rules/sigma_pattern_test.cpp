@@ -1,0 +1,64 @@
+#include <catch2/catch.hpp>
+
+#include <hs.h>
+
+#include "rules/sigma_pattern.hpp"
+
+using namespace vigil::rules;
+
+namespace {
+hs_expression build(match_kind kind, const std::string& value, bool cased = false) {
+    field_test t;
+    t.kind = kind;
+    t.cased = cased;
+    return build_expression(t, value);
+}
+} // namespace
+
+TEST_CASE("plain values become escaped, anchored, caseless expressions", "[rules][pattern]") {
+    auto eq = build(match_kind::equals, "sshd");
+    CHECK(eq.pattern == "\\Asshd\\z");
+    CHECK((eq.flags & HS_FLAG_CASELESS) != 0);
+    CHECK((eq.flags & HS_FLAG_SINGLEMATCH) != 0);
+    CHECK(build(match_kind::contains, "a.b").pattern == "a\\x2eb");
+    CHECK(build(match_kind::startswith, "Invalid user ").pattern == "\\AInvalid\\x20user\\x20");
+    CHECK(build(match_kind::endswith, ".exe").pattern == "\\x2eexe\\z");
+}
+
+TEST_CASE("sigma wildcards become regex wildcards and leading/trailing runs are dropped",
+          "[rules][pattern]") {
+    CHECK(build(match_kind::equals, "*evil*").pattern == "evil");
+    // In Sigma "\\*" is a backslash then a wildcard ("\*" alone would be a literal star).
+    CHECK(build(match_kind::equals, "C:\\Windows\\\\*.exe").pattern ==
+          "\\AC\\x3a\\x5cWindows\\x5c.*\\x2eexe\\z");
+    CHECK(build(match_kind::equals, "a?c").pattern == "\\Aa.c\\z");
+    CHECK(build(match_kind::startswith, "*x").pattern == "x");
+    CHECK(build(match_kind::equals, "*").pattern.empty());
+}
+
+TEST_CASE("sigma backslash escapes follow the specification", "[rules][pattern]") {
+    // \* and \? are literal; \\ before a wildcard is a backslash; \\\* is backslash + star.
+    CHECK(build(match_kind::equals, "a\\*b").pattern == "\\Aa\\x2ab\\z");
+    CHECK(build(match_kind::equals, "a\\?b").pattern == "\\Aa\\x3fb\\z");
+    CHECK(build(match_kind::equals, "a\\\\*").pattern == "\\Aa\\x5c");
+    CHECK(build(match_kind::equals, "a\\\\\\*").pattern == "\\Aa\\x5c\\x2a\\z");
+    // A lone backslash not before a wildcard stands for itself.
+    CHECK(build(match_kind::equals, "a\\b").pattern == "\\Aa\\x5cb\\z");
+}
+
+TEST_CASE("cased values match case-sensitively; regexes are case-sensitive unless |i",
+          "[rules][pattern]") {
+    CHECK((build(match_kind::contains, "x", true).flags & HS_FLAG_CASELESS) == 0);
+    field_test re;
+    re.kind = match_kind::regex;
+    auto plain = build_expression(re, "a+b");
+    CHECK(plain.pattern == "a+b");
+    CHECK((plain.flags & HS_FLAG_CASELESS) == 0);
+    re.regex.caseless = true;
+    re.regex.multiline = true;
+    re.regex.dotall = true;
+    auto flagged = build_expression(re, "a+b");
+    CHECK((flagged.flags & HS_FLAG_CASELESS) != 0);
+    CHECK((flagged.flags & HS_FLAG_MULTILINE) != 0);
+    CHECK((flagged.flags & HS_FLAG_DOTALL) != 0);
+}
