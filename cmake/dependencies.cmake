@@ -22,6 +22,3 @@ add_library(vigil::boost ALIAS vigil_boost)
 if(VIGIL_ENABLE_TESTS)
     find_package(Catch2 2 REQUIRED CONFIG)   # Catch2::Catch2 (v2, single header)
 endif()
-if(VIGIL_ENABLE_BENCH)
-    find_package(benchmark REQUIRED CONFIG)  # benchmark::benchmark
-endif()

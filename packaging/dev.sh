@@ -22,7 +22,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache          # toolchain
   libboost-dev                                     # Boost.Asio, Boost.Beast (header-only)
   librdkafka-dev libsimdjson-dev libhyperscan-dev librocksdb-dev libyaml-cpp-dev libssl-dev
-  catch2 libbenchmark-dev                          # tests and benchmarks
+  catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
 )
 
@@ -72,7 +72,7 @@ case "$cmd" in
     ;;
   bench)
     setup; build
-    "$build_dir/bench/vigil_bench" "$@"
+    "$build_dir/bench/vigil_stage_bench" "$@"
     ;;
   *)
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'

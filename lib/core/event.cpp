@@ -3,6 +3,9 @@
 namespace vigil::core {
 
 void event::clear() {
+    for (const auto& f : fields_) {
+        slot_[f.id] = absent;
+    }
     fields_.clear();
     structured_data_.clear();
     time_ns.reset();
@@ -12,22 +15,19 @@ void event::clear() {
 }
 
 void event::set(field_id id, std::string_view value) {
-    for (auto& f : fields_) {
-        if (f.id == id) {
-            f.value = value;
-            return;
-        }
+    if (slot_[id] != absent) {
+        fields_[slot_[id]].value = value;
+        return;
     }
+    slot_[id] = static_cast<std::uint16_t>(fields_.size());
     fields_.push_back({id, value});
 }
 
 std::optional<std::string_view> event::get(field_id id) const {
-    for (const auto& f : fields_) {
-        if (f.id == id) {
-            return f.value;
-        }
+    if (slot_[id] == absent) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return fields_[slot_[id]].value;
 }
 
 } // namespace vigil::core

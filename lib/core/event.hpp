@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -50,8 +51,18 @@ public:
     const raw_record* raw = nullptr;
 
 private:
+    static constexpr std::uint16_t absent = 0xffff;
+
     std::vector<field_value> fields_;
+    // Position of each field in fields_, or `absent`: set() and get() in constant time.
+    std::array<std::uint16_t, fields::count> slot_ = make_empty_slots();
     std::vector<structured_data_param> structured_data_;
+
+    static constexpr std::array<std::uint16_t, fields::count> make_empty_slots() {
+        std::array<std::uint16_t, fields::count> slots{};
+        slots.fill(absent);
+        return slots;
+    }
 };
 
 } // namespace vigil::core

@@ -164,6 +164,9 @@ std::expected<time_zone, std::string> time_zone::from_tzif(std::string_view name
 }
 
 std::int32_t time_zone::offset_at(std::int64_t utc_seconds) const {
+    if (transitions_.empty()) {
+        return offsets_.front(); // UTC or a fixed offset
+    }
     auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_seconds);
     return offsets_[static_cast<std::size_t>(it - transitions_.begin())];
 }

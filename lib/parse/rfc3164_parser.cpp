@@ -1,8 +1,6 @@
 #include "parse/rfc3164_parser.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <limits>
 
 #include "core/civil_time.hpp"
 #include "parse/syslog_timestamp.hpp"
@@ -95,21 +93,36 @@ std::optional<std::int64_t> rfc3164_parser::resolve_time(const bsd_timestamp& ts
         auto local = local_seconds(*config_.year);
         return local ? std::optional(to_ns(*local)) : std::nullopt;
     }
-    // No year anywhere: take the candidate year nearest to the time of receipt.
-    const std::int64_t received_year = core::civil_from_days(received_ns / 86'400'000'000'000).year;
-    std::optional<std::int64_t> best;
-    std::int64_t best_distance = std::numeric_limits<std::int64_t>::max();
-    for (std::int64_t year = received_year - 1; year <= received_year + 1; ++year) {
-        if (auto local = local_seconds(year)) {
-            const std::int64_t ns = to_ns(*local);
-            const std::int64_t distance = std::llabs(ns - received_ns);
-            if (distance < best_distance) {
-                best_distance = distance;
-                best = ns;
+    // No year anywhere: take the year that puts the time nearest to the moment of receipt. Start
+    // with the receipt's year and step one year when that is more than half a year away.
+    const std::int64_t received_day = received_ns / 86'400'000'000'000;
+    if (received_day != cached_day_) {
+        cached_day_ = received_day;
+        cached_year_ = core::civil_from_days(received_day).year;
+    }
+    constexpr std::int64_t half_year_ns = 183 * 86'400'000'000'000;
+    std::int64_t year = cached_year_;
+    auto local = local_seconds(year);
+    if (local) {
+        const std::int64_t ns = to_ns(*local);
+        if (ns - received_ns > half_year_ns) {
+            year -= 1;
+        } else if (received_ns - ns > half_year_ns) {
+            year += 1;
+        } else {
+            return ns;
+        }
+    } else {
+        // Feb 29 in a non-leap receipt year: the nearest leap year is within three years.
+        for (std::int64_t delta : {-1, 1, -2, 2, -3, 3}) {
+            if (local_seconds(cached_year_ + delta)) {
+                year = cached_year_ + delta;
+                break;
             }
         }
     }
-    return best;
+    local = local_seconds(year);
+    return local ? std::optional(to_ns(*local)) : std::nullopt;
 }
 
 parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_ns,

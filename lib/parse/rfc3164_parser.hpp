@@ -23,8 +23,8 @@ struct rfc3164_config {
 
 // Parses the part of a BSD syslog record after its optional "<PRI>" (RFC 3164 §4.1):
 // TIMESTAMP HOSTNAME TAG[PID]: MSG. Real senders leave out parts: the hostname (local
-// loggers), the tag, or use an RFC 3339 timestamp; those forms are accepted. Immutable; one
-// per worker or shared.
+// loggers), the tag, or use an RFC 3339 timestamp; those forms are accepted. One per worker:
+// it caches the year of the last receipt day.
 class rfc3164_parser {
 public:
     explicit rfc3164_parser(rfc3164_config config) : config_(std::move(config)) {}
@@ -38,6 +38,8 @@ private:
                                                            std::int64_t received_ns) const;
 
     rfc3164_config config_;
+    mutable std::int64_t cached_day_ = -1;
+    mutable std::int64_t cached_year_ = 0;
 };
 
 } // namespace vigil::parse

@@ -11,8 +11,7 @@ namespace vigil::parse {
 
 // Turns one syslog record into an event: reads the priority, tells RFC 5424 from RFC 3164 and
 // runs the matching parser. Every record becomes an event, malformed ones included (with
-// error.type set and the whole record as the message). One per worker; not thread-safe only in
-// that the scratch arena passed in must belong to the calling thread.
+// error.type set and the whole record as the message). One per worker thread.
 class syslog_parser {
 public:
     explicit syslog_parser(rfc3164_config rfc3164) : rfc3164_(std::move(rfc3164)) {}

@@ -1,6 +1,5 @@
 #include "parse/syslog_timestamp.hpp"
 
-#include <array>
 
 #include "core/civil_time.hpp"
 
@@ -51,6 +50,40 @@ std::int64_t fraction(std::string_view text, std::size_t& at) {
 
 bool valid_time(unsigned h, unsigned m, unsigned s) { return h < 24 && m < 60 && s < 60; }
 
+// 1-12 for an English month abbreviation in any case, 0 otherwise.
+unsigned month_number(char a, char b, char c) {
+    const auto key = (static_cast<unsigned>(a | 0x20) << 16) | (static_cast<unsigned>(b | 0x20) << 8) |
+                     static_cast<unsigned>(c | 0x20);
+    switch (key) {
+    case ('j' << 16) | ('a' << 8) | 'n':
+        return 1;
+    case ('f' << 16) | ('e' << 8) | 'b':
+        return 2;
+    case ('m' << 16) | ('a' << 8) | 'r':
+        return 3;
+    case ('a' << 16) | ('p' << 8) | 'r':
+        return 4;
+    case ('m' << 16) | ('a' << 8) | 'y':
+        return 5;
+    case ('j' << 16) | ('u' << 8) | 'n':
+        return 6;
+    case ('j' << 16) | ('u' << 8) | 'l':
+        return 7;
+    case ('a' << 16) | ('u' << 8) | 'g':
+        return 8;
+    case ('s' << 16) | ('e' << 8) | 'p':
+        return 9;
+    case ('o' << 16) | ('c' << 8) | 't':
+        return 10;
+    case ('n' << 16) | ('o' << 8) | 'v':
+        return 11;
+    case ('d' << 16) | ('e' << 8) | 'c':
+        return 12;
+    default:
+        return 0;
+    }
+}
+
 } // namespace
 
 std::optional<timestamp_read> read_rfc3339(std::string_view text) {
@@ -98,20 +131,11 @@ std::optional<timestamp_read> read_rfc3339(std::string_view text) {
 }
 
 std::optional<bsd_timestamp> read_bsd_timestamp(std::string_view text) {
-    static constexpr std::array<std::string_view, 12> months{
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     if (text.size() < 15) {
         return std::nullopt;
     }
     bsd_timestamp ts;
-    for (unsigned m = 0; m < 12; ++m) {
-        const auto name = months[m];
-        if ((text[0] | 0x20) == (name[0] | 0x20) && (text[1] | 0x20) == (name[1] | 0x20) &&
-            (text[2] | 0x20) == (name[2] | 0x20)) {
-            ts.month = m + 1;
-            break;
-        }
-    }
+    ts.month = month_number(text[0], text[1], text[2]);
     if (ts.month == 0 || text[3] != ' ') {
         return std::nullopt;
     }

@@ -14,7 +14,8 @@ import unittest
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, keyword_rule, octet, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import (ALERT_SCHEMA, TempTree, Vigild, keyword_rule, octet,  # noqa: E402
+                           schema_errors, stored_alerts, wait_until)
 
 
 class FramingAndBadInput(unittest.TestCase):
@@ -76,6 +77,7 @@ class FramingAndBadInput(unittest.TestCase):
         d.udp_send(f"<999>Nov 21 10:00:00 host app: broken priority {self.token}".encode())
         d.udp_send(b"")
         alerts = wait_until(lambda: stored_alerts(self.tree.data), "an alert for the malformed record")
+        self.assertEqual(schema_errors(alerts[0], ALERT_SCHEMA), [])
         evidence = alerts[0]["evidence"][0]
         self.assertEqual(evidence["parse_error"], "pri_out_of_range")
         self.assertEqual(evidence["fields"]["error.type"], "pri_out_of_range")

@@ -12,7 +12,8 @@ import unittest
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, keyword_rule, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import (ALERT_SCHEMA, TempTree, Vigild, keyword_rule, schema_errors,  # noqa: E402
+                           stored_alerts, wait_until)
 
 RULE_ID = "5f0c6a4e-7d8b-4c61-9a39-0b1d2e3f4a5b"
 
@@ -46,6 +47,7 @@ class SyslogToAlert(unittest.TestCase):
         self.assertEqual(set(by_transport), {"syslog_tcp", "syslog_udp"})
         tcp, udp = by_transport["syslog_tcp"], by_transport["syslog_udp"]
         for a in (tcp, udp):
+            self.assertEqual(schema_errors(a, ALERT_SCHEMA), [], "schemas/alert.schema.json")
             self.assertEqual(a["rule"]["id"], RULE_ID)
             self.assertEqual(a["rule"]["title"], "E2E token seen")
             self.assertEqual(a["rule"]["level"], "high")

@@ -213,3 +213,45 @@ def stored_alerts(data_dir, *args):
 
 def octet(message: bytes) -> bytes:
     return str(len(message)).encode() + b" " + message
+
+
+# --- alert schema --------------------------------------------------------------------------
+
+ALERT_SCHEMA = json.loads((SOURCE_DIR / "schemas" / "alert.schema.json").read_text())
+
+
+def schema_errors(value, schema, path="$"):
+    """Checks `value` against the JSON Schema keywords schemas/ uses (type, required,
+    properties, additionalProperties, items, minItems, enum, pattern, minimum); returns the
+    problems found, empty when it conforms."""
+    errors = []
+    types = {"object": dict, "array": list, "string": str, "integer": int, "boolean": bool}
+    expected = schema.get("type")
+    if expected and not (isinstance(value, types[expected]) and not
+                         (expected == "integer" and isinstance(value, bool))):
+        return [f"{path}: expected {expected}, got {type(value).__name__}"]
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{path}: {value!r} not in {schema['enum']}")
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
+    if "minimum" in schema and isinstance(value, int) and value < schema["minimum"]:
+        errors.append(f"{path}: {value} < {schema['minimum']}")
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                errors.append(f"{path}: missing '{key}'")
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in properties:
+                errors += schema_errors(item, properties[key], f"{path}.{key}")
+            elif extra is False:
+                errors.append(f"{path}: unexpected '{key}'")
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, f"{path}.{key}")
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0):
+            errors.append(f"{path}: fewer than {schema['minItems']} items")
+        for i, item in enumerate(value):
+            errors += schema_errors(item, schema.get("items", {}), f"{path}[{i}]")
+    return errors

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vigil::bench {
+
+// Measures benchmark cases on the calling thread's CPU clock (so results are per core even on
+// a busy machine) and reports them as events/s, ns/event and ratios against a reference case
+// measured in the same run. Each case runs repeated passes for at least `min_seconds`, three
+// times; the median is reported. --smoke mode runs one pass of each, to keep them working in CI.
+class bench_runner {
+public:
+    bench_runner(std::string title, std::string command, bool smoke, double min_seconds = 0.5);
+
+    // `pass` processes `events` events once. `reference` names an earlier case to compare with.
+    void measure(const std::string& name, std::size_t events, const std::function<void()>& pass,
+                 const std::optional<std::string>& reference = std::nullopt);
+    void note(const std::string& text) { notes_.push_back(text); }
+
+    void print_markdown(std::ostream& out) const;
+    void write_json(const std::string& path) const;
+
+private:
+    struct result {
+        std::string name;
+        double events_per_second;
+        std::optional<std::string> reference;
+    };
+    [[nodiscard]] const result* find(const std::string& name) const;
+
+    std::string title_;
+    std::string command_;
+    bool smoke_;
+    double min_seconds_;
+    std::vector<result> results_;
+    std::vector<std::string> notes_;
+};
+
+} // namespace vigil::bench
