@@ -1,10 +1,10 @@
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "command_line.hpp"
 #include "config/vigil_config.hpp"
+
+#include <optional>
+#include <string>
 
 namespace vigil::daemon {
 

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/metrics.hpp"
+#include "pipeline/pipeline.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <thread>
-
-#include "core/metrics.hpp"
-#include "pipeline/pipeline.hpp"
 
 namespace vigil::daemon {
 

@@ -2,14 +2,6 @@
 // for rule authors, `vigil alerts` for analysts (works while vigild runs and when it is
 // stopped: the alert store is opened read-only).
 
-#include <simdjson.h>
-
-#include <cstdio>
-#include <iostream>
-#include <map>
-#include <string>
-#include <vector>
-
 #include "alert/alert_store.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
@@ -17,6 +9,13 @@
 #include "core/clock.hpp"
 #include "match/rule_fixture_runner.hpp"
 #include "rules/rule_compiler.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <simdjson.h>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -56,9 +55,9 @@ int rules_check(const std::string& dir) {
             expressions += db.expressions;
         }
         std::cout << "compiled " << set.predicate_count() << " predicates (" << expressions
-                  << " Hyperscan expressions in " << set.databases().size()
-                  << " field databases, " << set.database_bytes() << " bytes) in "
-                  << static_cast<long>(result.compile_ms) << " ms\n";
+                  << " Hyperscan expressions in " << set.databases().size() << " field databases, "
+                  << set.database_bytes() << " bytes) in " << static_cast<long>(result.compile_ms)
+                  << " ms\n";
     }
     return diags.has_errors() ? 2 : 0;
 }
@@ -81,8 +80,8 @@ int rules_test(const std::string& dir, bool require_fixtures) {
             std::cout << "PASS  " << f.rule_id << "  (" << f.checked << " records, " << f.file
                       << ")\n";
         } else {
-            std::cout << "FAIL  " << f.rule_id << "  (" << f.failures.size() << " of "
-                      << f.checked << " records, " << f.file << ")\n";
+            std::cout << "FAIL  " << f.rule_id << "  (" << f.failures.size() << " of " << f.checked
+                      << " records, " << f.file << ")\n";
             for (const auto& failure : f.failures) {
                 std::cout << "      " << failure.to_string() << "\n";
             }
@@ -96,18 +95,19 @@ int rules_test(const std::string& dir, bool require_fixtures) {
                   << tests_dir.string() << "\n";
     }
     const std::size_t failed = report.failed();
-    std::cout << report.fixtures.size() << " fixture file(s): "
-              << report.fixtures.size() - failed << " passed, " << failed << " failed; "
-              << report.errors.error_count() << " unreadable; "
-              << report.rules_without_fixtures.size() << " rule(s) without fixtures\n";
+    std::cout << report.fixtures.size() << " fixture file(s): " << report.fixtures.size() - failed
+              << " passed, " << failed << " failed; " << report.errors.error_count()
+              << " unreadable; " << report.rules_without_fixtures.size()
+              << " rule(s) without fixtures\n";
     const bool ok = failed == 0 && !report.errors.has_errors() &&
                     (!require_fixtures || report.rules_without_fixtures.empty());
     return ok ? 0 : 1;
 }
 
+// `text` in a column of `width`: cut with "~" when too long, always followed by a space.
 std::string pad(std::string text, std::size_t width) {
-    if (text.size() > width) {
-        text.resize(width - 1);
+    if (text.size() >= width) {
+        text.resize(width - 2);
         text += "~";
     }
     text.resize(width, ' ');
@@ -128,7 +128,8 @@ int alerts(const daemon::command_line& args) {
             return 2;
         }
         const std::int64_t now_ms = core::system_clock::instance().now_ms();
-        query.since_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - *ns / 1'000'000));
+        query.since_ms =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - *ns / 1'000'000));
     }
     query.rule_id = args.value("rule");
     if (auto limit = args.value("limit")) {
@@ -210,7 +211,8 @@ int main(int argc, char** argv) {
             return 2;
         }
         if (!args.positional().empty()) {
-            std::cerr << "vigil alerts: unexpected argument '" << args.positional().front() << "'\n";
+            std::cerr << "vigil alerts: unexpected argument '" << args.positional().front()
+                      << "'\n";
             return 2;
         }
         return alerts(args);

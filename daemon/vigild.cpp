@@ -2,15 +2,6 @@
 // syslog listeners and the HTTP API together, and shuts them down in order on SIGINT/SIGTERM:
 // stop reading, drain the pipeline, flush RocksDB, exit 0.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <csignal>
-#include <iostream>
-#include <memory>
-#include <optional>
-#include <thread>
-
 #include "alert/alert_store.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
@@ -28,6 +19,14 @@
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules_reloader.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
 
 namespace {
 
@@ -97,7 +96,8 @@ int run(const config::vigil_config& cfg) {
     }
 
     pipeline::pipeline_config pipe_cfg;
-    pipe_cfg.workers = cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+    pipe_cfg.workers =
+        cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
     pipe_cfg.rfc3164.year = cfg.syslog.rfc3164_year;
     pipe_cfg.rfc3164.zone = cfg.syslog.rfc3164_zone;
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
@@ -123,8 +123,8 @@ int run(const config::vigil_config& cfg) {
         return reply;
     });
 
-    auto fail_start = [&](const std::string& error) {
-        core::log_error(error);
+    // Stops reading; io.run() returns once the connections have handed over what they read.
+    auto stop_listeners = [&] {
         if (udp) {
             udp->stop();
         }
@@ -134,6 +134,10 @@ int run(const config::vigil_config& cfg) {
         if (http) {
             http->stop();
         }
+    };
+    auto fail_start = [&](const std::string& error) {
+        core::log_error(error);
+        stop_listeners();
         io.run();
         pipeline.drain_and_stop();
         return 1;
@@ -185,16 +189,7 @@ int run(const config::vigil_config& cfg) {
             core::log_info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                            ": stopping");
             health.set_not_ready("listeners", "shutting down");
-            if (udp) {
-                udp->stop();
-            }
-            if (tcp) {
-                tcp->stop();
-            }
-            if (http) {
-                http->stop();
-            }
-            // io.run() returns once the connections have handed over what they read.
+            stop_listeners();
         };
     signals.async_wait(on_signal);
     core::log_info("vigild ready");

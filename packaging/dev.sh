@@ -8,8 +8,8 @@
 #
 # Set-up installs with apt-get whatever Debian 12 package the build, the tests or the daemon
 # need and is missing; the build is incremental. A second run on a set-up machine installs and
-# rebuilds nothing. Environment: VIGIL_BUILD_DIR (default build), VIGIL_WERROR=ON (CI),
-# VIGIL_JOBS (default 2).
+# rebuilds nothing. Environment: VIGIL_BUILD_DIR (default build), VIGIL_WERROR (default ON, as
+# in CI, so that run, test and CI share one build), VIGIL_JOBS (default 2).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,7 +47,7 @@ setup() {
 }
 
 build() {
-  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release "-DVIGIL_WERROR=${VIGIL_WERROR:-OFF}")
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release "-DVIGIL_WERROR=${VIGIL_WERROR:-ON}")
   # Configure only when the build directory is new or the options changed.
   if [ ! -f "$build_dir/build.ninja" ] || [ "$(cat "$build_dir/.dev-sh-args" 2>/dev/null)" != "${args[*]}" ]; then
     cmake -S . -B "$build_dir" "${args[@]}"

@@ -10,14 +10,6 @@
 //
 //   vigil_stage_bench [--smoke] [--events N] [--peers DIR] [--rules DIR] [--json FILE]
 
-#include <regex.h>
-
-#include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <string>
-#include <vector>
-
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "gen/syslog_generator.hpp"
@@ -27,6 +19,13 @@
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
 #include "support/bench_runner.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <regex.h>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -128,7 +127,8 @@ int main(int argc, char** argv) {
         } else if (arg == "--json") {
             opt.json = value();
         } else {
-            std::cerr << "usage: vigil_stage_bench [--smoke] [--events N] [--peers DIR] [--rules DIR] [--json FILE]\n";
+            std::cerr << "usage: vigil_stage_bench [--smoke] [--events N] [--peers DIR] [--rules "
+                         "DIR] [--json FILE]\n";
             return 2;
         }
     }
@@ -168,7 +168,8 @@ int main(int argc, char** argv) {
             std::exit(1);
         }
     };
-    runner.measure("frame: newline-terminated, 64 KiB reads", opt.events, [&] { frame(newline_stream); });
+    runner.measure("frame: newline-terminated, 64 KiB reads", opt.events,
+                   [&] { frame(newline_stream); });
     runner.measure("frame: octet counting, 64 KiB reads", opt.events, [&] { frame(octet_stream); });
 
     parse::syslog_parser parser{parse::rfc3164_config{}};
@@ -176,7 +177,8 @@ int main(int argc, char** argv) {
     core::event e;
     auto parse_all = [&](const std::vector<std::string>& lines, auto&& then) {
         for (const auto& line : lines) {
-            core::raw_record record{line, core::source_kind::syslog_tcp, 1'795'250'000'000'000'000, {}};
+            core::raw_record record{
+                line, core::source_kind::syslog_tcp, 1'795'250'000'000'000'000, {}};
             scratch.reset();
             (void)parser.parse(record, e, scratch);
             then();
@@ -196,7 +198,8 @@ int main(int argc, char** argv) {
     core::diagnostics diags;
     auto shipped = rules::rule_compiler::load_directory(opt.rules, 1, diags);
     std::size_t shipped_hits = 0;
-    runner.measure("parse + match: shipped rule pack (" + std::to_string(shipped.loaded) + " rules)",
+    runner.measure("parse + match: shipped rule pack (" + std::to_string(shipped.loaded) +
+                       " rules)",
                    opt.events, match_with(shipped.rules, shipped_hits));
     runner.note("Shipped rule pack hits over the workload: " + std::to_string(shipped_hits) + ".");
 
@@ -215,7 +218,8 @@ int main(int argc, char** argv) {
         }
         std::size_t ere_hits = 0;
         std::string message;
-        const std::string reference = "reference: parse + 100 POSIX ERE rules (regexec, like rsyslog)";
+        const std::string reference =
+            "reference: parse + 100 POSIX ERE rules (regexec, like rsyslog)";
         runner.measure(reference, opt.events, [&] {
             ere_hits = 0;
             parse_all(rfc3164, [&] {
@@ -240,8 +244,11 @@ int main(int argc, char** argv) {
                            match_with(regex_rules(patterns1000), hits1000), reference);
         }
         runner.note("Rule hits over the workload (both rule sets should find about the same): "
-                    "100 rules on Hyperscan " + std::to_string(hs_hits) + ", the same rules as "
-                    "POSIX ERE " + std::to_string(ere_hits) + ".");
+                    "100 rules on Hyperscan " +
+                    std::to_string(hs_hits) +
+                    ", the same rules as "
+                    "POSIX ERE " +
+                    std::to_string(ere_hits) + ".");
     }
 
     runner.print_markdown(std::cout);

@@ -1,12 +1,12 @@
 #include "support/bench_runner.hpp"
 
+#include "core/json_writer.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <ostream>
-
-#include "core/json_writer.hpp"
 
 namespace vigil::bench {
 namespace {
@@ -47,7 +47,8 @@ void bench_runner::measure(const std::string& name, std::size_t events,
     }
     std::sort(rates.begin(), rates.end());
     results_.push_back({name, rates[rates.size() / 2], reference});
-    std::fprintf(stderr, "  %-58s %14.0f events/s\n", name.c_str(), results_.back().events_per_second);
+    std::fprintf(stderr, "  %-58s %14.0f events/s\n", name.c_str(),
+                 results_.back().events_per_second);
 }
 
 const bench_runner::result* bench_runner::find(const std::string& name) const {
@@ -68,7 +69,8 @@ void bench_runner::print_markdown(std::ostream& out) const {
         std::string ratio = "-";
         if (r.reference) {
             if (const result* ref = find(*r.reference)) {
-                ratio = format(r.events_per_second / ref->events_per_second, 1) + "x" + " " + *r.reference;
+                ratio = format(r.events_per_second / ref->events_per_second, 1) + "x" + " " +
+                        *r.reference;
             }
         }
         out << "| " << r.name << " | " << format(r.events_per_second, 0) << " | "

@@ -55,8 +55,8 @@ void write_event(core::json_writer& w, const core::event& e) {
 
 } // namespace
 
-alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
-                 const core::event& e, core::ulid id) {
+alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
+                 core::ulid id) {
     alert out;
     out.id = id;
     out.rule_id = rule.id;
@@ -80,7 +80,8 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
     w.end_object();
     w.field("grade", to_string(out.grade));
     w.field("status", "new");
-    w.field("created_at", core::format_rfc3339(static_cast<std::int64_t>(id.time_ms()) * 1'000'000));
+    w.field("created_at",
+            core::format_rfc3339(static_cast<std::int64_t>(id.time_ms()) * 1'000'000));
     w.field("received_at", core::format_rfc3339(received_ns));
     if (e.time_ns) {
         w.field("event_time", core::format_rfc3339(*e.time_ns));

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <cstdint>
-#include <string>
-
 #include "alert/grade.hpp"
 #include "core/event.hpp"
 #include "core/ulid.hpp"
 #include "rules/rule_set.hpp"
+
+#include <cstdint>
+#include <string>
 
 namespace vigil::alert {
 

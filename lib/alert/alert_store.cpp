@@ -1,10 +1,9 @@
 #include "alert/alert_store.hpp"
 
+#include <algorithm>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-
-#include <algorithm>
 
 namespace vigil::alert {
 namespace {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "alert/alert.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -9,8 +11,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include "alert/alert.hpp"
 
 namespace rocksdb {
 class ColumnFamilyHandle;

@@ -1,13 +1,13 @@
 #include "api/http_server.hpp"
 
+#include "core/log.hpp"
+#include "ingest/socket_setup.hpp"
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include "core/log.hpp"
 
 namespace vigil::api {
 
@@ -18,8 +18,7 @@ using asio::ip::tcp;
 
 class http_server::session : public std::enable_shared_from_this<session> {
 public:
-    session(http_server& owner, tcp::socket socket)
-        : owner_(owner), stream_(std::move(socket)) {
+    session(http_server& owner, tcp::socket socket) : owner_(owner), stream_(std::move(socket)) {
         owner_.sessions_.insert(this);
     }
     ~session() { owner_.sessions_.erase(this); }
@@ -38,10 +37,9 @@ private:
         parser_->header_limit(static_cast<std::uint32_t>(owner_.config_.max_header_bytes));
         parser_->body_limit(owner_.config_.max_body_bytes);
         stream_.expires_after(owner_.config_.request_timeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_read(ec);
-                         });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -109,32 +107,18 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
 };
 
-http_server::http_server(asio::io_context& io, http_server_config config,
-                         const http_router& router)
+http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router)
     : config_(std::move(config)), router_(router), acceptor_(io) {}
 
 http_server::~http_server() = default;
 
 std::expected<void, std::string> http_server::start() {
-    const std::string where = "HTTP listener " + config_.address.to_string();
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(config_.address.host, ec);
-    if (ec) {
-        return std::unexpected(where + ": '" + config_.address.host + "' is not an IP address");
+    auto opened = ingest::open_acceptor(acceptor_, config_.address,
+                                        "HTTP listener " + config_.address.to_string());
+    if (opened) {
+        accept();
     }
-    const tcp::endpoint endpoint(address, config_.address.port);
-    if (acceptor_.open(endpoint.protocol(), ec); ec) {
-        return std::unexpected(where + ": " + ec.message());
-    }
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (acceptor_.bind(endpoint, ec); ec) {
-        return std::unexpected(where + ": cannot bind: " + ec.message());
-    }
-    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-        return std::unexpected(where + ": cannot listen: " + ec.message());
-    }
-    accept();
-    return {};
+    return opened;
 }
 
 tcp::endpoint http_server::local_endpoint() const {

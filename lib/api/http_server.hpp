@@ -1,16 +1,15 @@
 #pragma once
 
+#include "api/http_router.hpp"
+#include "core/listen_address.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <expected>
 #include <string>
 #include <unordered_set>
-
-#include "api/http_router.hpp"
-#include "core/listen_address.hpp"
 
 namespace vigil::api {
 

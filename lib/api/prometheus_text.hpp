@@ -1,8 +1,8 @@
 #pragma once
 
-#include <string>
-
 #include "core/metrics.hpp"
+
+#include <string>
 
 namespace vigil::api {
 

@@ -1,19 +1,20 @@
 #include "config/vigil_config.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "core/defaults.hpp"
 
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-
-#include "core/defaults.hpp"
+#include <yaml-cpp/yaml.h>
 
 namespace vigil::config {
 namespace {
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 // Walks one YAML map, handing each known key to its reader and reporting unknown keys.
 class section_reader {
@@ -43,7 +44,8 @@ public:
                 for (const auto& [name, reader] : readers_) {
                     known += known.empty() ? name : ", " + name;
                 }
-                error(item.first, "unknown key '" + qualified(key) + "' (known here: " + known + ")");
+                error(item.first,
+                      "unknown key '" + qualified(key) + "' (known here: " + known + ")");
                 continue;
             }
             it->second(item.second);
@@ -103,7 +105,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     try {
         root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "invalid YAML: " + e.msg);
+        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                    "invalid YAML: " + e.msg);
         return std::unexpected(std::move(diags));
     }
 
@@ -120,7 +123,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                              std::optional<core::listen_address>& target) {
         return [&r, key, &target](const YAML::Node& node) {
             // null, "" or "off" switch a listener off.
-            if (node.IsNull() || (node.IsScalar() && (node.Scalar().empty() || node.Scalar() == "off"))) {
+            if (node.IsNull() ||
+                (node.IsScalar() && (node.Scalar().empty() || node.Scalar() == "off"))) {
                 target.reset();
                 return;
             }
@@ -206,7 +210,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 auto y = to_int<std::int64_t>(node);
                 if (!y || *y < 1970 || *y > 9999) {
-                    rfc3164.error(node, "'syslog.rfc3164.year' must be auto or a year such as 2026");
+                    rfc3164.error(node,
+                                  "'syslog.rfc3164.year' must be auto or a year such as 2026");
                     return;
                 }
                 c.syslog.rfc3164_year = *y;
@@ -242,8 +247,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     return c;
 }
 
-std::expected<vigil_config, core::diagnostics>
-load_config_file(const std::filesystem::path& file) {
+std::expected<vigil_config, core::diagnostics> load_config_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         core::diagnostics diags;

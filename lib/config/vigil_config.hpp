@@ -1,5 +1,10 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "core/listen_address.hpp"
+#include "core/log.hpp"
+#include "core/time_zone.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <expected>
@@ -8,11 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "core/diagnostic.hpp"
-#include "core/listen_address.hpp"
-#include "core/log.hpp"
-#include "core/time_zone.hpp"
 
 namespace vigil::config {
 

@@ -5,7 +5,9 @@
 
 namespace vigil::core {
 
-arena::arena(std::size_t block_bytes) : block_bytes_(block_bytes) { add_block(block_bytes_); }
+arena::arena(std::size_t block_bytes) : block_bytes_(block_bytes) {
+    add_block(block_bytes_);
+}
 
 char* arena::allocate(std::size_t size, std::size_t align) {
     auto& current = blocks_.back();
@@ -31,8 +33,9 @@ std::string_view arena::copy(std::string_view text) {
 void arena::reset() {
     if (blocks_.size() > 1) {
         // Keep the largest block so that a workload with big records stops allocating.
-        auto largest = std::max_element(blocks_.begin(), blocks_.end(),
-                                        [](const auto& a, const auto& b) { return a.size < b.size; });
+        auto largest =
+            std::max_element(blocks_.begin(), blocks_.end(),
+                             [](const auto& a, const auto& b) { return a.size < b.size; });
         block keep = std::move(*largest);
         blocks_.clear();
         blocks_.push_back(std::move(keep));

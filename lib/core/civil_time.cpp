@@ -43,10 +43,10 @@ std::string format_rfc3339(std::int64_t unix_ns) {
     }
     const civil_date date = civil_from_days(days);
     char buf[48];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                          static_cast<long long>(date.year), date.month, date.day,
-                          static_cast<long long>(rem / 3600),
-                          static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
+    int n = std::snprintf(
+        buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(date.year),
+        date.month, date.day, static_cast<long long>(rem / 3600),
+        static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
     std::string out(buf, static_cast<std::size_t>(n));
     if (frac != 0) {
         if (frac % 1'000'000 == 0) {

@@ -26,8 +26,8 @@ std::string diagnostic::to_string() const {
 }
 
 void diagnostics::error(std::string file, int line, std::string rule_id, std::string reason) {
-    items_.push_back(
-        {diagnostic::severity::error, std::move(file), line, std::move(rule_id), std::move(reason)});
+    items_.push_back({diagnostic::severity::error, std::move(file), line, std::move(rule_id),
+                      std::move(reason)});
 }
 
 void diagnostics::warning(std::string file, int line, std::string rule_id, std::string reason) {
@@ -39,7 +39,9 @@ void diagnostics::append(const diagnostics& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool diagnostics::has_errors() const { return error_count() > 0; }
+bool diagnostics::has_errors() const {
+    return error_count() > 0;
+}
 
 std::size_t diagnostics::error_count() const {
     return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const auto& d) {
@@ -47,7 +49,9 @@ std::size_t diagnostics::error_count() const {
     }));
 }
 
-std::size_t diagnostics::warning_count() const { return items_.size() - error_count(); }
+std::size_t diagnostics::warning_count() const {
+    return items_.size() - error_count();
+}
 
 std::string diagnostics::to_string() const {
     std::string out;

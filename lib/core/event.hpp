@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/field_catalog.hpp"
+#include "core/raw_record.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
-
-#include "core/field_catalog.hpp"
-#include "core/raw_record.hpp"
 
 namespace vigil::core {
 

@@ -39,6 +39,8 @@ std::optional<field_id> field_catalog::find(std::string_view name) const {
     return std::nullopt;
 }
 
-std::string_view field_catalog::name(field_id id) const { return names[id]; }
+std::string_view field_catalog::name(field_id id) const {
+    return names[id];
+}
 
 } // namespace vigil::core

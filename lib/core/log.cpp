@@ -1,11 +1,11 @@
 #include "core/log.hpp"
 
+#include "core/civil_time.hpp"
+#include "core/clock.hpp"
+
 #include <mutex>
 #include <string>
 #include <unistd.h>
-
-#include "core/civil_time.hpp"
-#include "core/clock.hpp"
 
 namespace vigil::core {
 namespace {
@@ -29,7 +29,9 @@ std::string_view level_name(log_level level) {
 
 } // namespace
 
-void set_log_level(log_level level) { minimum_level.store(level); }
+void set_log_level(log_level level) {
+    minimum_level.store(level);
+}
 
 void log(log_level level, std::string_view message) {
     if (level < minimum_level.load(std::memory_order_relaxed)) {

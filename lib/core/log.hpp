@@ -11,9 +11,15 @@ enum class log_level { debug, info, warning, error };
 // Writes one line to stderr: "<UTC time> <level>: <message>". Thread-safe; meant for the control
 // plane and for rate-limited warnings from the data plane.
 void log(log_level level, std::string_view message);
-inline void log_info(std::string_view message) { log(log_level::info, message); }
-inline void log_warning(std::string_view message) { log(log_level::warning, message); }
-inline void log_error(std::string_view message) { log(log_level::error, message); }
+inline void log_info(std::string_view message) {
+    log(log_level::info, message);
+}
+inline void log_warning(std::string_view message) {
+    log(log_level::warning, message);
+}
+inline void log_error(std::string_view message) {
+    log(log_level::error, message);
+}
 
 // Lines below this level are dropped. Default: info.
 void set_log_level(log_level level);

@@ -61,7 +61,8 @@ public:
     void visit(const std::function<void(const family_view&)>& visit) const;
 
     // Value of one series, for tests and health checks; 0 if it does not exist.
-    [[nodiscard]] std::int64_t value(const std::string& name, const metric_labels& labels = {}) const;
+    [[nodiscard]] std::int64_t value(const std::string& name,
+                                     const metric_labels& labels = {}) const;
 
 private:
     struct series_entry {

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/arena.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/arena.hpp"
 
 namespace vigil::core {
 

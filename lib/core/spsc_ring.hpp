@@ -28,7 +28,8 @@ public:
     spsc_ring(const spsc_ring&) = delete;
     spsc_ring& operator=(const spsc_ring&) = delete;
 
-    // Producer only. Moves `value` in and returns true, or returns false (value untouched) when full.
+    // Producer only. Moves `value` in and returns true, or returns false (value untouched) when
+    // full.
     [[nodiscard]] bool try_push(T& value) {
         const std::size_t tail = tail_.load(std::memory_order_relaxed);
         if (tail - head_cache_ > mask_) {

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/asio/ip/address.hpp>
-
-#include <cstring>
-
 #include "core/raw_record.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <cstring>
 
 namespace vigil::ingest {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <memory>
-
 #include "core/raw_record.hpp"
+
+#include <memory>
 
 namespace vigil::ingest {
 

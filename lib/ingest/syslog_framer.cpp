@@ -8,9 +8,13 @@ namespace {
 // At most ten digits of octet count: more than that is not a count but garbage.
 constexpr std::size_t max_count_digits = 10;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
-bool is_frame_separator(char c) { return c == '\n' || c == '\r' || c == '\0'; }
+bool is_frame_separator(char c) {
+    return c == '\n' || c == '\r' || c == '\0';
+}
 
 } // namespace
 
@@ -28,7 +32,8 @@ bool syslog_framer::decide(std::string_view data, std::size_t pos) {
     // Octet counting is "[1-9][0-9]* SP <": a message after the count begins with its PRI. Any
     // other start means newline framing. Look at the bytes kept from earlier feeds plus these.
     std::string head = partial_;
-    head.append(data.substr(pos, max_count_digits + 2 - std::min(head.size(), max_count_digits + 2)));
+    head.append(
+        data.substr(pos, max_count_digits + 2 - std::min(head.size(), max_count_digits + 2)));
     std::size_t digits = 0;
     while (digits < head.size() && is_digit(head[digits])) {
         ++digits;
@@ -44,8 +49,8 @@ bool syslog_framer::decide(std::string_view data, std::size_t pos) {
         }
         return false; // "123" or "123 " so far: wait for the next byte
     }
-    mode_ = head[digits] == ' ' && head[digits + 1] == '<' ? framing::octet_counting
-                                                            : framing::newline;
+    mode_ =
+        head[digits] == ' ' && head[digits + 1] == '<' ? framing::octet_counting : framing::newline;
     return true;
 }
 
@@ -117,7 +122,8 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
             break;
         }
         case state::body: {
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - pos));
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - pos));
             if (partial_.empty() && n == remaining_) {
                 emit(data.substr(pos, n), sink); // whole frame in this read: no copy
             } else {
@@ -135,7 +141,8 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
             break;
         }
         case state::skip_body: {
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - pos));
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - pos));
             pos += n;
             remaining_ -= n;
             if (remaining_ == 0) {

@@ -56,8 +56,8 @@ private:
     const std::size_t max_frame_bytes_;
     framing mode_ = framing::undecided;
     state state_ = state::frame_start;
-    std::string partial_;        // bytes of a frame that began in an earlier feed
-    std::uint64_t count_ = 0;    // octet count being read
+    std::string partial_;     // bytes of a frame that began in an earlier feed
+    std::uint64_t count_ = 0; // octet count being read
     std::size_t count_digits_ = 0;
     std::uint64_t remaining_ = 0; // bytes still to read (body) or skip (skip_body)
     counts counts_;

@@ -1,14 +1,14 @@
 #include "ingest/syslog_tcp_source.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
-#include <chrono>
-#include <vector>
-
 #include "core/log.hpp"
 #include "ingest/asio_peer.hpp"
+#include "ingest/socket_setup.hpp"
 #include "ingest/syslog_framer.hpp"
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <vector>
 
 namespace vigil::ingest {
 
@@ -56,9 +56,11 @@ private:
             close();
             return;
         }
-        socket_.async_read_some(asio::buffer(buffer_),
-                                [self = shared_from_this()](boost::system::error_code ec,
-                                                            std::size_t n) { self->on_read(ec, n); });
+        socket_.async_read_some(
+            asio::buffer(buffer_),
+            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                self->on_read(ec, n);
+            });
     }
 
     void on_read(boost::system::error_code ec, std::size_t n) {
@@ -105,9 +107,8 @@ private:
         owner_.probe_.backpressure_waits.add();
         retry_.expires_after(backoff_);
         backoff_ = std::min(backoff_ * 2, max_backoff);
-        retry_.async_wait([self = shared_from_this(), next](boost::system::error_code) {
-            self->submit(next);
-        });
+        retry_.async_wait(
+            [self = shared_from_this(), next](boost::system::error_code) { self->submit(next); });
     }
 
     void close() {
@@ -138,25 +139,12 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
 syslog_tcp_source::~syslog_tcp_source() = default;
 
 std::expected<void, std::string> syslog_tcp_source::start() {
-    const std::string where = "syslog TCP listener " + config_.address.to_string();
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(config_.address.host, ec);
-    if (ec) {
-        return std::unexpected(where + ": '" + config_.address.host + "' is not an IP address");
+    auto opened = open_acceptor(acceptor_, config_.address,
+                                "syslog TCP listener " + config_.address.to_string());
+    if (opened) {
+        accept();
     }
-    const tcp::endpoint endpoint(address, config_.address.port);
-    if (acceptor_.open(endpoint.protocol(), ec); ec) {
-        return std::unexpected(where + ": " + ec.message());
-    }
-    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (acceptor_.bind(endpoint, ec); ec) {
-        return std::unexpected(where + ": cannot bind: " + ec.message());
-    }
-    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-        return std::unexpected(where + ": cannot listen: " + ec.message());
-    }
-    accept();
-    return {};
+    return opened;
 }
 
 tcp::endpoint syslog_tcp_source::local_endpoint() const {

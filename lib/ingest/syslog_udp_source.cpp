@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "ingest/asio_peer.hpp"
+#include "ingest/socket_setup.hpp"
 
 namespace vigil::ingest {
 
@@ -20,24 +21,13 @@ syslog_udp_source::syslog_udp_source(asio::io_context& io, syslog_udp_config con
       socket_(io), buffer_(datagram_buffer_bytes), batch_(std::make_unique<core::raw_batch>()) {}
 
 std::expected<void, std::string> syslog_udp_source::start() {
-    const std::string where = "syslog UDP listener " + config_.address.to_string();
+    auto opened = open_udp_socket(socket_, config_.address, config_.receive_buffer_bytes,
+                                  "syslog UDP listener " + config_.address.to_string());
+    if (!opened) {
+        return opened;
+    }
     boost::system::error_code ec;
-    const auto address = asio::ip::make_address(config_.address.host, ec);
-    if (ec) {
-        return std::unexpected(where + ": '" + config_.address.host + "' is not an IP address");
-    }
-    const udp::endpoint endpoint(address, config_.address.port);
-    if (socket_.open(endpoint.protocol(), ec); ec) {
-        return std::unexpected(where + ": " + ec.message());
-    }
-    socket_.set_option(asio::socket_base::receive_buffer_size(config_.receive_buffer_bytes), ec);
-    if (ec) {
-        core::log_warning(where + ": cannot set the receive buffer size: " + ec.message());
-    }
-    if (socket_.bind(endpoint, ec); ec) {
-        return std::unexpected(where + ": cannot bind: " + ec.message());
-    }
-    socket_.non_blocking(true, ec);
+    socket_.non_blocking(true, ec); // lets on-receive draining stop at an empty queue
     receive();
     return {};
 }
@@ -67,7 +57,8 @@ void syslog_udp_source::receive() {
             on_datagram(n, now);
             // Drain what else is queued, without waiting, up to a batch.
             while (batch_->size() < config_.batch_records) {
-                const std::size_t more = socket_.receive_from(asio::buffer(buffer_), sender_, 0, ec);
+                const std::size_t more =
+                    socket_.receive_from(asio::buffer(buffer_), sender_, 0, ec);
                 if (ec) {
                     break; // would_block: the queue is empty
                 }

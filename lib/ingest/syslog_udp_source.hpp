@@ -1,19 +1,18 @@
 #pragma once
 
+#include "core/clock.hpp"
+#include "core/listen_address.hpp"
+#include "core/metrics.hpp"
+#include "ingest/batch_sink.hpp"
+#include "ingest/ingest_probe.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
-
 #include <cstddef>
 #include <expected>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "core/clock.hpp"
-#include "core/metrics.hpp"
-#include "ingest/batch_sink.hpp"
-#include "ingest/ingest_probe.hpp"
-#include "core/listen_address.hpp"
 
 namespace vigil::ingest {
 

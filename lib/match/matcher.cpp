@@ -7,7 +7,9 @@
 
 namespace vigil::match {
 
-matcher::matcher(std::shared_ptr<const rules::rule_set> rules) { use(std::move(rules)); }
+matcher::matcher(std::shared_ptr<const rules::rule_set> rules) {
+    use(std::move(rules));
+}
 
 void matcher::use(std::shared_ptr<const rules::rule_set> rules) {
     rules_ = std::move(rules);
@@ -51,9 +53,8 @@ std::span<const std::uint32_t> matcher::match(const core::event& e) {
         }
         // Hyperscan refuses a null pointer even for zero bytes; empty views may carry one.
         const char* data = value->empty() ? "" : value->data();
-        const hs_error_t rc = hs_scan(db.database.get(), data,
-                                      static_cast<unsigned>(value->size()), 0, scratch_.get(),
-                                      &matcher::on_hyperscan_match, this);
+        const hs_error_t rc = hs_scan(db.database.get(), data, static_cast<unsigned>(value->size()),
+                                      0, scratch_.get(), &matcher::on_hyperscan_match, this);
         if (rc != HS_SUCCESS) {
             // A valid database and scratch cannot fail to scan: memory is corrupt.
             std::fprintf(stderr, "fatal: hs_scan failed with %d\n", rc);

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/event.hpp"
+#include "rules/hyperscan_database.hpp"
+#include "rules/rule_set.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
-
-#include "core/event.hpp"
-#include "rules/hyperscan_database.hpp"
-#include "rules/rule_set.hpp"
 
 namespace vigil::match {
 

@@ -1,20 +1,21 @@
 #include "match/rule_fixture_runner.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include <algorithm>
-#include <set>
-
 #include "core/arena.hpp"
 #include "core/clock.hpp"
 #include "core/event.hpp"
 #include "match/matcher.hpp"
 #include "parse/syslog_parser.hpp"
 
+#include <algorithm>
+#include <set>
+#include <yaml-cpp/yaml.h>
+
 namespace vigil::match {
 namespace {
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 } // namespace
 
@@ -107,14 +108,15 @@ void rule_fixture_runner::run_file(const std::filesystem::path& file,
         const bool fired = std::find(hits.begin(), hits.end(), rule_index) != hits.end();
         ++result.checked;
         if (fired != should_fire) {
-            result.failures.push_back(
-                {core::diagnostic::severity::error, name, line_of(item), result.rule_id,
-                 std::string(should_fire ? "should match but did not: "
-                                         : "should not match but did: ") +
-                     item.Scalar()});
+            result.failures.push_back({core::diagnostic::severity::error, name, line_of(item),
+                                       result.rule_id,
+                                       std::string(should_fire ? "should match but did not: "
+                                                               : "should not match but did: ") +
+                                           item.Scalar()});
         }
     };
-    for (const auto& [key, should_fire] : {std::pair{"match", true}, std::pair{"no_match", false}}) {
+    for (const auto& [key, should_fire] :
+         {std::pair{"match", true}, std::pair{"no_match", false}}) {
         const YAML::Node list = doc[key];
         if (list && list.IsSequence()) {
             for (const auto& item : list) {

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "rules/rule_set.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "core/diagnostic.hpp"
-#include "rules/rule_set.hpp"
 
 namespace vigil::match {
 
@@ -15,14 +15,14 @@ namespace vigil::match {
 struct fixture_result {
     std::string file;
     std::string rule_id;
-    std::size_t checked = 0;              // records checked
+    std::size_t checked = 0;                // records checked
     std::vector<core::diagnostic> failures; // each names the fixture file, line and record
 };
 
 struct fixture_report {
     std::vector<fixture_result> fixtures;
     std::vector<std::string> rules_without_fixtures; // rule ids
-    core::diagnostics errors;                       // unreadable or malformed fixture files
+    core::diagnostics errors;                        // unreadable or malformed fixture files
 
     [[nodiscard]] std::size_t failed() const;
 };

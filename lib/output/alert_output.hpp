@@ -1,9 +1,9 @@
 #pragma once
 
+#include "alert/alert.hpp"
+
 #include <span>
 #include <string_view>
-
-#include "alert/alert.hpp"
 
 namespace vigil::output {
 

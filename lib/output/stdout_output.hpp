@@ -1,8 +1,8 @@
 #pragma once
 
-#include <cstdio>
-
 #include "output/alert_output.hpp"
+
+#include <cstdio>
 
 namespace vigil::output {
 

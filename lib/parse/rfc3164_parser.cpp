@@ -1,9 +1,9 @@
 #include "parse/rfc3164_parser.hpp"
 
-#include <algorithm>
-
 #include "core/civil_time.hpp"
 #include "parse/syslog_timestamp.hpp"
+
+#include <algorithm>
 
 namespace vigil::parse {
 namespace {
@@ -13,7 +13,9 @@ namespace f = core::fields;
 // Longest tag accepted before "[pid]" or ":" (RFC 3164 says 32; real tags are longer).
 constexpr std::size_t max_tag_bytes = 64;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 struct tag_read {
     std::string_view name;

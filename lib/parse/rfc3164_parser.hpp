@@ -1,14 +1,14 @@
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string_view>
-
 #include "core/event.hpp"
 #include "core/time_zone.hpp"
 #include "parse/parse_error.hpp"
 #include "parse/syslog_timestamp.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
 
 namespace vigil::parse {
 
@@ -18,7 +18,8 @@ struct rfc3164_config {
     // the record was received (so December lines received in January land in the old year).
     std::optional<std::int64_t> year;
     // The senders' time zone.
-    std::shared_ptr<const core::time_zone> zone = std::make_shared<core::time_zone>(core::time_zone::utc());
+    std::shared_ptr<const core::time_zone> zone =
+        std::make_shared<core::time_zone>(core::time_zone::utc());
 };
 
 // Parses the part of a BSD syslog record after its optional "<PRI>" (RFC 3164 §4.1):

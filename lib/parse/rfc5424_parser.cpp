@@ -10,7 +10,9 @@ namespace f = core::fields;
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads one space-terminated header token and the space after it. Returns false when the
 // record ends before the space (a truncated header).

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string_view>
-
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "parse/parse_error.hpp"
+
+#include <string_view>
 
 namespace vigil::parse {
 

@@ -7,9 +7,9 @@ namespace vigil::parse {
 namespace {
 
 constexpr std::array<std::string_view, 24> facility_names{
-    "kern",     "user",   "mail",   "daemon", "auth",     "syslog",       "lpr",    "news",
-    "uucp",     "cron",   "authpriv", "ftp",  "ntp",      "security",     "console", "solaris-cron",
-    "local0",   "local1", "local2", "local3", "local4",   "local5",       "local6", "local7"};
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
 
 constexpr std::array<std::string_view, 8> severity_names{
     "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"};
@@ -27,7 +27,9 @@ const std::array<std::string, 256>& number_texts() {
 
 } // namespace
 
-std::string_view small_number_text(std::uint8_t n) { return number_texts()[n]; }
+std::string_view small_number_text(std::uint8_t n) {
+    return number_texts()[n];
+}
 
 syslog_priority read_priority(std::string_view text) {
     syslog_priority p;

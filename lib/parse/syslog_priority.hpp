@@ -1,10 +1,10 @@
 #pragma once
 
-#include <cstdint>
-#include <string_view>
-
 #include "core/event.hpp"
 #include "parse/parse_error.hpp"
+
+#include <cstdint>
+#include <string_view>
 
 namespace vigil::parse {
 

@@ -1,12 +1,13 @@
 #include "parse/syslog_timestamp.hpp"
 
-
 #include "core/civil_time.hpp"
 
 namespace vigil::parse {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads exactly `n` digits at `at`.
 std::optional<unsigned> digits(std::string_view text, std::size_t at, std::size_t n) {
@@ -48,12 +49,14 @@ std::int64_t fraction(std::string_view text, std::size_t& at) {
     return ns;
 }
 
-bool valid_time(unsigned h, unsigned m, unsigned s) { return h < 24 && m < 60 && s < 60; }
+bool valid_time(unsigned h, unsigned m, unsigned s) {
+    return h < 24 && m < 60 && s < 60;
+}
 
 // 1-12 for an English month abbreviation in any case, 0 otherwise.
 unsigned month_number(char a, char b, char c) {
-    const auto key = (static_cast<unsigned>(a | 0x20) << 16) | (static_cast<unsigned>(b | 0x20) << 8) |
-                     static_cast<unsigned>(c | 0x20);
+    const auto key = (static_cast<unsigned>(a | 0x20) << 16) |
+                     (static_cast<unsigned>(b | 0x20) << 8) | static_cast<unsigned>(c | 0x20);
     switch (key) {
     case ('j' << 16) | ('a' << 8) | 'n':
         return 1;
@@ -125,8 +128,8 @@ std::optional<timestamp_read> read_rfc3339(std::string_view text) {
     } else {
         return std::nullopt;
     }
-    const std::int64_t seconds = core::days_from_civil(*year, *month, *day) * 86400 +
-                                 *hour * 3600 + *minute * 60 + *second - offset;
+    const std::int64_t seconds = core::days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 +
+                                 *minute * 60 + *second - offset;
     return timestamp_read{seconds * 1'000'000'000 + frac, at};
 }
 

@@ -1,13 +1,13 @@
 #include "pipeline/pipeline.hpp"
 
-#include <chrono>
-
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "core/log.hpp"
 #include "core/ulid.hpp"
 #include "match/matcher.hpp"
 #include "parse/syslog_parser.hpp"
+
+#include <chrono>
 
 namespace vigil::pipeline {
 namespace {
@@ -61,9 +61,13 @@ bool pipeline::try_submit(std::unique_ptr<core::raw_batch>& batch) {
     return false;
 }
 
-void pipeline::publish(std::shared_ptr<const rules::rule_set> rules) { rules_.store(std::move(rules)); }
+void pipeline::publish(std::shared_ptr<const rules::rule_set> rules) {
+    rules_.store(std::move(rules));
+}
 
-std::shared_ptr<const rules::rule_set> pipeline::current_rules() const { return rules_.load(); }
+std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
+    return rules_.load();
+}
 
 void pipeline::run_worker(worker_slot& slot) {
     match::matcher matcher(rules_.load());

@@ -1,11 +1,5 @@
 #pragma once
 
-#include <atomic>
-#include <cstddef>
-#include <memory>
-#include <thread>
-#include <vector>
-
 #include "alert/alert.hpp"
 #include "alert/alert_store.hpp"
 #include "core/clock.hpp"
@@ -17,6 +11,12 @@
 #include "parse/rfc3164_parser.hpp"
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
 
 namespace vigil::pipeline {
 

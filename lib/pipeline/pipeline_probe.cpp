@@ -9,12 +9,12 @@ constexpr std::array<const char*, pipeline_probe::grade_count> grade_names{"I", 
 } // namespace
 
 pipeline_probe::pipeline_probe(core::metrics_registry& registry)
-    : alerts_stored(registry.make_counter("vigil_alerts_stored_total",
-                                          "Alerts written to the alert store.")),
+    : alerts_stored(
+          registry.make_counter("vigil_alerts_stored_total", "Alerts written to the alert store.")),
       store_errors(registry.make_counter("vigil_alert_store_errors_total",
                                          "Failed writes to the alert store (retried).")),
-      output_deliveries(registry.make_counter("vigil_output_deliveries_total",
-                                              "Alerts handed to outputs.")) {
+      output_deliveries(
+          registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")) {
     for (std::size_t p = 0; p < parser_count; ++p) {
         parsed[p] = &registry.make_counter("vigil_events_parsed_total",
                                            "Records parsed into events, per parser.",

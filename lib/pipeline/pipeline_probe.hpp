@@ -1,10 +1,10 @@
 #pragma once
 
-#include <array>
-#include <cstdint>
-
 #include "core/metrics.hpp"
 #include "parse/parse_error.hpp"
+
+#include <array>
+#include <cstdint>
 
 namespace vigil::pipeline {
 

@@ -181,9 +181,8 @@ private:
             }
             const std::string_view pattern = current_.text;
             advance();
-            condition_expr node{all ? condition_expr::kind::all_of : condition_expr::kind::any_of,
-                                0,
-                                {}};
+            condition_expr node{
+                all ? condition_expr::kind::all_of : condition_expr::kind::any_of, 0, {}};
             for (std::size_t i = 0; i < searches_.size(); ++i) {
                 const std::string& name = searches_[i].name;
                 const bool selected =

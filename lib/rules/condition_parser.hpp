@@ -1,11 +1,11 @@
 #pragma once
 
+#include "rules/sigma_rule.hpp"
+
 #include <expected>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 

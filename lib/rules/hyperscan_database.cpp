@@ -18,9 +18,9 @@ hyperscan_database::compile(const std::vector<entry>& entries) {
     }
     hs_database_t* db = nullptr;
     hs_compile_error_t* error = nullptr;
-    const hs_error_t rc =
-        hs_compile_multi(patterns.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(entries.size()), HS_MODE_BLOCK, nullptr, &db, &error);
+    const hs_error_t rc = hs_compile_multi(patterns.data(), flags.data(), ids.data(),
+                                           static_cast<unsigned>(entries.size()), HS_MODE_BLOCK,
+                                           nullptr, &db, &error);
     if (rc != HS_SUCCESS) {
         compile_failure failure{error ? error->message : "unknown Hyperscan error",
                                 error ? error->expression : -1};

@@ -1,14 +1,13 @@
 #pragma once
 
-#include <hs.h>
+#include "rules/sigma_pattern.hpp"
 
 #include <cstddef>
 #include <expected>
+#include <hs.h>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "rules/sigma_pattern.hpp"
 
 namespace vigil::rules {
 

@@ -1,13 +1,13 @@
 #include "rules/rule_compiler.hpp"
 
+#include "rules/sigma_loader.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <tuple>
-
-#include "rules/sigma_loader.hpp"
 
 namespace vigil::rules {
 namespace {
@@ -47,8 +47,8 @@ tree combine(condition_node::op type, std::vector<tree> children) {
 }
 
 rule_info info_of(const sigma_rule& rule) {
-    return {rule.id,     rule.title,  rule.level,        rule.status, rule.description,
-            rule.author, rule.tags,   rule.source,       rule.file,   rule.line};
+    return {rule.id,     rule.title, rule.level,  rule.status, rule.description,
+            rule.author, rule.tags,  rule.source, rule.file,   rule.line};
 }
 
 // Turns one sigma_rule into predicate keys and a tree, checking every expression with
@@ -95,9 +95,10 @@ private:
         };
         switch (test.kind) {
         case match_kind::exists:
-            return add_key({test.field,
-                            test.exists ? predicate_key::kind::present : predicate_key::kind::absent,
-                            {}});
+            return add_key(
+                {test.field,
+                 test.exists ? predicate_key::kind::present : predicate_key::kind::absent,
+                 {}});
         case match_kind::null:
             return add_key({test.field, predicate_key::kind::absent_or_empty, {}});
         default:
@@ -106,7 +107,8 @@ private:
         std::vector<tree> values;
         bool ok = true;
         for (const auto& value : test.values) {
-            predicate_key key{test.field, predicate_key::kind::pattern, build_expression(test, value)};
+            predicate_key key{test.field, predicate_key::kind::pattern,
+                              build_expression(test, value)};
             if (auto error = check(key.expression)) {
                 diags_.error(rule.file, test.line, rule.id,
                              "value '" + value + "' cannot be compiled: " + *error);
@@ -128,8 +130,9 @@ private:
         auto it = checked_.find(key);
         if (it == checked_.end()) {
             auto verdict = hyperscan_database::check(expression);
-            it = checked_.emplace(std::move(key), verdict ? std::nullopt
-                                                          : std::optional(verdict.error()))
+            it = checked_
+                     .emplace(std::move(key),
+                              verdict ? std::nullopt : std::optional(verdict.error()))
                      .first;
         }
         return it->second;
@@ -140,7 +143,8 @@ private:
         case condition_expr::kind::search_ref:
             return searches[expr.search];
         case condition_expr::kind::negate:
-            return tree{condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
+            return tree{
+                condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
         case condition_expr::kind::all_of:
         case condition_expr::kind::any_of: {
             std::vector<tree> children;
@@ -314,9 +318,9 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, std::uint64
     }
     result.loaded = set->rules().size();
     result.rules = std::move(set);
-    result.compile_ms = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
+    result.compile_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     return result;
 }
 

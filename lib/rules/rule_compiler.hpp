@@ -1,15 +1,15 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "core/field_catalog.hpp"
+#include "rules/rule_set.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <vector>
-
-#include "core/diagnostic.hpp"
-#include "core/field_catalog.hpp"
-#include "rules/rule_set.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/field_catalog.hpp"
+#include "rules/hyperscan_database.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "core/field_catalog.hpp"
-#include "rules/hyperscan_database.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 
@@ -48,8 +48,8 @@ struct presence_check {
 
 // The compiled, immutable rule set (DESIGN.md §5): one Hyperscan database per field, presence
 // checks, a condition per rule, and the index from predicates to the rules that use them. Built
-// on the control plane by rule_compiler (through rule_set_builder), then shared read-only by all workers through a
-// shared_ptr that reload swaps atomically.
+// on the control plane by rule_compiler (through rule_set_builder), then shared read-only by all
+// workers through a shared_ptr that reload swaps atomically.
 class rule_set {
 public:
     struct field_database {

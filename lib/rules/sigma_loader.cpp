@@ -1,21 +1,22 @@
 #include "rules/sigma_loader.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "rules/condition_parser.hpp"
 
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "rules/condition_parser.hpp"
+#include <yaml-cpp/yaml.h>
 
 namespace vigil::rules {
 namespace {
 
 namespace fs = std::filesystem;
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 std::string describe_type(const YAML::Node& node) {
     switch (node.Type()) {
@@ -214,7 +215,8 @@ private:
             }
             any.children.push_back(std::move(*parsed));
         }
-        rule.condition = any.children.size() == 1 ? std::move(any.children.front()) : std::move(any);
+        rule.condition =
+            any.children.size() == 1 ? std::move(any.children.front()) : std::move(any);
     }
 
     void read_search(const YAML::Node& node, search& s) {
@@ -254,8 +256,8 @@ private:
                 s.maps.push_back(std::move(map));
             }
         } else {
-            error(node, "search identifier '" + s.name +
-                            "' mixes keywords and field maps in one list");
+            error(node,
+                  "search identifier '" + s.name + "' mixes keywords and field maps in one list");
         }
     }
 
@@ -310,8 +312,8 @@ private:
         bool after_re = false;
         auto set_kind = [&](match_kind kind, const std::string& name) {
             if (kind_set) {
-                error(key_node, "modifier '" + name + "' conflicts with an earlier one in '" +
-                                    key + "'");
+                error(key_node,
+                      "modifier '" + name + "' conflicts with an earlier one in '" + key + "'");
                 ok = false;
             }
             kind_set = true;
@@ -390,8 +392,9 @@ private:
             }
             return;
         }
-        error(node, "values of '" + test.field_name + "' must be a string, a number or a list, "
-                                                      "not " +
+        error(node, "values of '" + test.field_name +
+                        "' must be a string, a number or a list, "
+                        "not " +
                         describe_type(node));
     }
 

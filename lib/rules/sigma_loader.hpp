@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "core/field_catalog.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/diagnostic.hpp"
-#include "core/field_catalog.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 

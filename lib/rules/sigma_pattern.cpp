@@ -1,7 +1,6 @@
 #include "rules/sigma_pattern.hpp"
 
 #include <hs.h>
-
 #include <vector>
 
 namespace vigil::rules {

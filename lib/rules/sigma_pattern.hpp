@@ -1,9 +1,9 @@
 #pragma once
 
+#include "rules/sigma_rule.hpp"
+
 #include <string>
 #include <string_view>
-
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "core/field_catalog.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/field_catalog.hpp"
 
 namespace vigil::rules {
 

@@ -6,6 +6,7 @@ with octet counting and RFC 3164 over UDP to a real vigild; `vigil alerts --json
 exactly the expected alerts, while vigild runs, after it stopped, and after it restarted.
 """
 
+import json
 import pathlib
 import sys
 import unittest
@@ -83,6 +84,32 @@ class SyslogToAlert(unittest.TestCase):
         self.assertEqual(sorted(a["id"] for a in stored_alerts(self.tree.data)), ids)
         d.logger("-P", str(d.tcp_port), "-T", "--rfc3164", "-t", "again", f"third {self.token}")
         wait_until(lambda: len(stored_alerts(self.tree.data)) == 3, "a third alert after restart")
+        self.assertEqual(d.stop(), 0, d.log())
+
+
+class StdoutOutput(unittest.TestCase):
+    """outputs.stdout prints each stored alert as one JSON line."""
+
+    def setUp(self):
+        self.tree = TempTree()
+        self.token = "vigil-stdout-" + uuid.uuid4().hex[:12]
+        self.tree.add_rule("token.yml", keyword_rule(RULE_ID, self.token))
+        self.daemon = Vigild(self.tree, extra_config="outputs:\n  stdout: true\n").start()
+
+    def tearDown(self):
+        self.daemon.kill()
+        self.tree.cleanup()
+
+    def test_each_stored_alert_is_printed_as_one_json_line(self):
+        d = self.daemon
+        for n in range(3):
+            d.logger("-P", str(d.udp_port), "-d", "--rfc3164", f"line {n} {self.token}")
+        printed = wait_until(lambda: len(d.stdout_lines) == 3 and d.stdout_lines, "three alert lines on stdout")
+        documents = [json.loads(line) for line in printed]
+        stored = stored_alerts(self.tree.data)
+        self.assertEqual(sorted(a["id"] for a in documents), sorted(a["id"] for a in stored))
+        for a in documents:
+            self.assertEqual(schema_errors(a, ALERT_SCHEMA), [])
         self.assertEqual(d.stop(), 0, d.log())
 
 

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <map>
-#include <optional>
-#include <string>
-#include <string_view>
-
 #include "core/arena.hpp"
 #include "core/civil_time.hpp"
 #include "core/event.hpp"
 #include "parse/syslog_parser.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace vigil::test {
 
@@ -49,7 +49,8 @@ inline parsed_record parse_syslog(std::string_view line,
         out.fields[std::string(catalog.name(f.id))] = std::string(f.value);
     }
     for (const auto& p : e.structured_data()) {
-        out.structured_data[std::string(p.sd_id) + "/" + std::string(p.name)] = std::string(p.value);
+        out.structured_data[std::string(p.sd_id) + "/" + std::string(p.name)] =
+            std::string(p.value);
     }
     return out;
 }

@@ -1,13 +1,13 @@
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "core/diagnostic.hpp"
 #include "match/matcher.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
 #include "support/parse_helpers.hpp"
+
+#include <string>
+#include <vector>
 
 namespace vigil::test {
 

@@ -89,11 +89,13 @@ syslog:
 """
         )
         self.process = None
+        self.stdout_lines = []
         self.log_lines = []
         self.ports = {}
         self._ready = threading.Event()
 
     def start(self):
+        self.stdout_lines = []
         self.log_lines = []
         self.ports = {}
         self._ready.clear()
@@ -113,7 +115,8 @@ syslog:
 
     def _drain_stdout(self):
         stream = self.process.stdout
-        stream.read()
+        for line in stream:
+            self.stdout_lines.append(line.rstrip("\n"))
         stream.close()
 
     def _read_log(self):

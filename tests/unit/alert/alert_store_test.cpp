@@ -1,10 +1,8 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-
-#include <unistd.h>
-
 #include "alert/alert_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <unistd.h>
 
 using namespace vigil;
 namespace fs = std::filesystem;
@@ -28,7 +26,7 @@ alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const std::string
 }
 
 alert::alert_query query(std::optional<std::uint64_t> since_ms,
-                        std::optional<std::string> rule_id = std::nullopt, std::size_t limit = 0) {
+                         std::optional<std::string> rule_id = std::nullopt, std::size_t limit = 0) {
     alert::alert_query q;
     q.since_ms = since_ms;
     q.rule_id = std::move(rule_id);
@@ -43,7 +41,8 @@ TEST_CASE("alert store lists newest first, by time and by rule", "[alert][store]
     auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
     REQUIRE(store.has_value());
     core::ulid_generator ids;
-    std::vector<alert::alert> batch{make(ids, 1000, "a"), make(ids, 2000, "b"), make(ids, 3000, "a")};
+    std::vector<alert::alert> batch{make(ids, 1000, "a"), make(ids, 2000, "b"),
+                                    make(ids, 3000, "a")};
     REQUIRE((*store)->write(batch).has_value());
 
     auto all = (*store)->list({});

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
-
-#include <simdjson.h>
-
 #include "alert/alert.hpp"
 #include "support/parse_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <simdjson.h>
 
 using namespace vigil;
 
@@ -33,8 +32,9 @@ TEST_CASE("levels map to the four grades", "[alert][grade]") {
 }
 
 TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]") {
-    const std::string line = "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user "
-                             "\xFF admin";
+    const std::string line =
+        "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user "
+        "\xFF admin";
     core::raw_record record{line, core::source_kind::syslog_tcp, 1'795'000'000'000'000'000, {}};
     record.peer.known = true;
     record.peer.bytes[0] = 192;
@@ -78,7 +78,8 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(str("/evidence/0/fields/process.pid") == "811");
     CHECK(str("/evidence/0/fields/message") == "Invalid user \xEF\xBF\xBD admin");
     CHECK(str("/evidence/0/fields/event.original") ==
-          "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user \xEF\xBF\xBD admin");
+          "<38>1 2026-11-21T10:02:11.5Z bastion sshd 811 - [x@1 k=\"v\"] Invalid user \xEF\xBF\xBD "
+          "admin");
     CHECK(str("/evidence/0/structured_data/x@1/k") == "v");
     std::uint64_t version = 0;
     REQUIRE(doc.at_pointer("/rule/rule_set_version").get(version) == simdjson::SUCCESS);

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/prometheus_text.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vigil;
 

@@ -1,11 +1,12 @@
-#include <catch2/catch.hpp>
-
 #include "config/vigil_config.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vigil;
 
 TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[config]") {
-    auto shipped = config::load_config_file(std::string(VIGIL_SOURCE_DIR) + "/packaging/vigil.yaml");
+    auto shipped =
+        config::load_config_file(std::string(VIGIL_SOURCE_DIR) + "/packaging/vigil.yaml");
     INFO((shipped ? std::string() : shipped.error().to_string()));
     REQUIRE(shipped.has_value());
     const auto defaults = config::default_config();
@@ -38,7 +39,8 @@ http:
   listen: "[::1]:0"
 outputs:
   stdout: true
-)", "c.yaml");
+)",
+                                  "c.yaml");
     REQUIRE(c.has_value());
     CHECK(c->data_dir == "/srv/vigil");
     CHECK(c->workers == 3);
@@ -60,7 +62,8 @@ syslog:
   rfc3164:
     timezone: Mars/Base
 log_level: loud
-)", "bad.yaml");
+)",
+                                  "bad.yaml");
     REQUIRE_FALSE(c.has_value());
     const std::string text = c.error().to_string();
     INFO(text);

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "core/arena.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
-
-#include "core/arena.hpp"
 
 using vigil::core::arena;
 

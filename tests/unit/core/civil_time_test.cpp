@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/civil_time.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vigil::core;
 

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "core/json_writer.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 using vigil::core::json_writer;
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include "core/diagnostic.hpp"
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace vigil::core;
 

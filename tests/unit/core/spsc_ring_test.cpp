@@ -1,11 +1,10 @@
-#include <catch2/catch.hpp>
+#include "core/spsc_ring.hpp"
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include "core/spsc_ring.hpp"
 
 using vigil::core::spsc_ring;
 

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-
 #include "core/civil_time.hpp"
 #include "core/time_zone.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
 
 using namespace vigil::core;
 

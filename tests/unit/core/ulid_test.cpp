@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <set>
-
 #include "core/ulid.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
 
 using vigil::core::ulid;
 using vigil::core::ulid_generator;
@@ -24,14 +23,14 @@ TEST_CASE("ulid of a known time has the known prefix", "[core][ulid]") {
     CHECK(ulid::lower_bound(1'469'918'176'385).to_string().substr(10) == "0000000000000000");
 }
 
-TEST_CASE("ulids of one generator increase strictly, also within one millisecond",
-          "[core][ulid]") {
+TEST_CASE("ulids of one generator increase strictly, also within one millisecond", "[core][ulid]") {
     ulid_generator gen;
     std::string previous;
     bool increasing = true;
     std::set<std::string> seen;
     for (int i = 0; i < 10'000; ++i) {
-        const std::string text = gen.next(1'795'000'000'000u + static_cast<unsigned>(i / 1000)).to_string();
+        const std::string text =
+            gen.next(1'795'000'000'000u + static_cast<unsigned>(i / 1000)).to_string();
         increasing = increasing && text > previous;
         previous = text;
         seen.insert(text);

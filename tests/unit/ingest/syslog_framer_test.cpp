@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "ingest/syslog_framer.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "ingest/syslog_framer.hpp"
 
 using vigil::ingest::frame_sink;
 using vigil::ingest::syslog_framer;
@@ -61,7 +60,8 @@ TEST_CASE("framer detects newline framing and strips CR", "[ingest][framer]") {
 
 TEST_CASE("a first line that starts with digits is newline framed", "[ingest][framer]") {
     // An ISO timestamp without PRI, and a count not followed by "<".
-    for (const std::string stream : {"2021-03-12T14:10:18Z host kernel: x\nnext\n", "123 abc\nnext\n"}) {
+    for (const std::string stream :
+         {"2021-03-12T14:10:18Z host kernel: x\nnext\n", "123 abc\nnext\n"}) {
         syslog_framer framer(1024);
         collect out;
         framer.feed(stream, out);
@@ -90,8 +90,8 @@ TEST_CASE("framer gives the same frames for every split of the stream", "[ingest
 TEST_CASE("an oversize octet-counted frame is skipped and the connection stays usable",
           "[ingest][framer]") {
     const std::string big(300, 'x');
-    const std::string stream = octet("<13>1 - h a - - - small") + octet("<13>1 - h a - - - " + big) +
-                               octet("<13>1 - h a - - - after");
+    const std::string stream = octet("<13>1 - h a - - - small") +
+                               octet("<13>1 - h a - - - " + big) + octet("<13>1 - h a - - - after");
     for (std::size_t chunk : {stream.size(), std::size_t{7}, std::size_t{1}}) {
         syslog_framer::counts counts;
         auto frames = frame_in_chunks(stream, chunk, 100, &counts);
@@ -142,10 +142,12 @@ TEST_CASE("a malformed octet count resynchronises at the next newline", "[ingest
 
 TEST_CASE("a count that is zero, too long or missing is malformed", "[ingest][framer]") {
     const std::string first = octet("<13>1 - h a - - - ok");
-    for (const std::string bad : {"0 <13>zero\n", "12345678901 <13>eleven digits\n", "<13>no count\n"}) {
+    for (const std::string bad :
+         {"0 <13>zero\n", "12345678901 <13>eleven digits\n", "<13>no count\n"}) {
         INFO(bad);
         syslog_framer::counts counts;
-        auto frames = frame_in_chunks(first + bad + octet("<13>1 - h a - - - end"), 4, 1024, &counts);
+        auto frames =
+            frame_in_chunks(first + bad + octet("<13>1 - h a - - - end"), 4, 1024, &counts);
         CHECK(counts.bad_octet_count == 1);
         REQUIRE(frames.size() == 3);
         CHECK(frames[2] == "<13>1 - h a - - - end");

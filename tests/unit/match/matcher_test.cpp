@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "support/rule_helpers.hpp"
+
+#include <catch2/catch.hpp>
 
 using vigil::test::compile_yaml;
 using vigil::test::fired;
@@ -16,7 +16,8 @@ bool fires(const std::string& detection, const std::string& line) {
     return !fired(c.result.rules, line).empty();
 }
 
-const std::string sshd_line = "<38>Nov 21 10:02:11 bastion sshd[24200]: Invalid user Admin from 203.0.113.7";
+const std::string sshd_line =
+    "<38>Nov 21 10:02:11 bastion sshd[24200]: Invalid user Admin from 203.0.113.7";
 
 } // namespace
 
@@ -25,7 +26,8 @@ TEST_CASE("keywords match anywhere in the message, case-insensitively", "[match]
     CHECK(fires("  k:\n    - nothing\n    - '203.0.113'\n  condition: k\n", sshd_line));
     CHECK_FALSE(fires("  k:\n    - bastion\n  condition: k\n", sshd_line)); // host, not message
     CHECK(fires("  k:\n    '|all':\n      - invalid\n      - admin\n  condition: k\n", sshd_line));
-    CHECK_FALSE(fires("  k:\n    '|all':\n      - invalid\n      - root\n  condition: k\n", sshd_line));
+    CHECK_FALSE(
+        fires("  k:\n    '|all':\n      - invalid\n      - root\n  condition: k\n", sshd_line));
 }
 
 TEST_CASE("plain field values match the whole value with wildcards", "[match][modifiers]") {
@@ -51,9 +53,13 @@ TEST_CASE("contains, startswith and endswith", "[match][modifiers]") {
 }
 
 TEST_CASE("value lists are ORed, |all lists ANDed", "[match][modifiers]") {
-    CHECK(fires("  s:\n    message|contains:\n      - nope\n      - admin\n  condition: s\n", sshd_line));
-    CHECK(fires("  s:\n    message|contains|all:\n      - invalid\n      - admin\n  condition: s\n", sshd_line));
-    CHECK_FALSE(fires("  s:\n    message|contains|all:\n      - invalid\n      - nope\n  condition: s\n", sshd_line));
+    CHECK(fires("  s:\n    message|contains:\n      - nope\n      - admin\n  condition: s\n",
+                sshd_line));
+    CHECK(fires("  s:\n    message|contains|all:\n      - invalid\n      - admin\n  condition: s\n",
+                sshd_line));
+    CHECK_FALSE(
+        fires("  s:\n    message|contains|all:\n      - invalid\n      - nope\n  condition: s\n",
+              sshd_line));
 }
 
 TEST_CASE("cased comparisons respect case", "[match][modifiers]") {
@@ -62,7 +68,8 @@ TEST_CASE("cased comparisons respect case", "[match][modifiers]") {
 }
 
 TEST_CASE("re is case-sensitive unless re|i", "[match][modifiers]") {
-    CHECK(fires("  s:\n    message|re: 'user [A-Z]dmin from \\d+\\.'\n  condition: s\n", sshd_line));
+    CHECK(
+        fires("  s:\n    message|re: 'user [A-Z]dmin from \\d+\\.'\n  condition: s\n", sshd_line));
     CHECK_FALSE(fires("  s:\n    message|re: 'INVALID'\n  condition: s\n", sshd_line));
     CHECK(fires("  s:\n    message|re|i: 'INVALID'\n  condition: s\n", sshd_line));
     CHECK(fires("  s:\n    message|re: '^Invalid.*7$'\n  condition: s\n", sshd_line));
@@ -74,14 +81,16 @@ TEST_CASE("exists and null test presence", "[match][modifiers]") {
     CHECK(fires("  s:\n    log.syslog.msgid|exists: false\n  condition: s\n", sshd_line));
     CHECK(fires("  s:\n    log.syslog.msgid: null\n  condition: s\n", sshd_line));
     CHECK_FALSE(fires("  s:\n    host.name: null\n  condition: s\n", sshd_line));
-    CHECK(fires("  s:\n    message: ''\n  condition: s\n",
-                "<13>Nov 21 10:00:00 host app:"));
+    CHECK(fires("  s:\n    message: ''\n  condition: s\n", "<13>Nov 21 10:00:00 host app:"));
 }
 
 TEST_CASE("a map ANDs its fields, a list of maps ORs them", "[match][conditions]") {
-    CHECK(fires("  s:\n    process.name: sshd\n    host.name: bastion\n  condition: s\n", sshd_line));
-    CHECK_FALSE(fires("  s:\n    process.name: sshd\n    host.name: other\n  condition: s\n", sshd_line));
-    CHECK(fires("  s:\n    - host.name: other\n    - process.name: sshd\n  condition: s\n", sshd_line));
+    CHECK(
+        fires("  s:\n    process.name: sshd\n    host.name: bastion\n  condition: s\n", sshd_line));
+    CHECK_FALSE(
+        fires("  s:\n    process.name: sshd\n    host.name: other\n  condition: s\n", sshd_line));
+    CHECK(fires("  s:\n    - host.name: other\n    - process.name: sshd\n  condition: s\n",
+                sshd_line));
 }
 
 TEST_CASE("conditions: and, or, not, parentheses, x of", "[match][conditions]") {
@@ -99,7 +108,8 @@ TEST_CASE("conditions: and, or, not, parentheses, x of", "[match][conditions]") 
 
 TEST_CASE("a rule that holds with no hit is evaluated for every event", "[match][conditions]") {
     // `not filter` is true for events the filter does not touch at all.
-    auto c = compile_yaml(rule_yaml("neg", "  filter:\n    process.name: cron\n  condition: not filter\n"));
+    auto c = compile_yaml(
+        rule_yaml("neg", "  filter:\n    process.name: cron\n  condition: not filter\n"));
     REQUIRE(c.result.loaded == 1);
     CHECK(c.result.rules->always_evaluated().size() == 1);
     CHECK(fired(c.result.rules, sshd_line) == std::vector<std::string>{"neg"});
@@ -107,8 +117,10 @@ TEST_CASE("a rule that holds with no hit is evaluated for every event", "[match]
 }
 
 TEST_CASE("identical tests of different rules share one predicate", "[match][compile]") {
-    auto c = compile_yaml(rule_yaml("one", "  s:\n    process.name: sshd\n  condition: s\n") + "---\n" +
-                          rule_yaml("two", "  s:\n    process.name: sshd\n    message|contains: x\n  condition: s\n"));
+    auto c = compile_yaml(
+        rule_yaml("one", "  s:\n    process.name: sshd\n  condition: s\n") + "---\n" +
+        rule_yaml("two",
+                  "  s:\n    process.name: sshd\n    message|contains: x\n  condition: s\n"));
     REQUIRE(c.result.loaded == 2);
     CHECK(c.result.rules->predicate_count() == 2);
     CHECK(c.result.rules->databases().size() == 2); // process.name and message
@@ -116,19 +128,21 @@ TEST_CASE("identical tests of different rules share one predicate", "[match][com
 
 TEST_CASE("several rules fire on one event, in rule order", "[match][compile]") {
     auto c = compile_yaml(rule_yaml("first", "  k: [admin]\n  condition: k\n") + "---\n" +
-                          rule_yaml("second", "  s:\n    process.name: sshd\n  condition: s\n") + "---\n" +
-                          rule_yaml("third", "  k: [nothing]\n  condition: k\n"));
+                          rule_yaml("second", "  s:\n    process.name: sshd\n  condition: s\n") +
+                          "---\n" + rule_yaml("third", "  k: [nothing]\n  condition: k\n"));
     CHECK(fired(c.result.rules, sshd_line) == std::vector<std::string>{"first", "second"});
 }
 
 TEST_CASE("empty records and empty messages are scanned without error", "[match][conditions]") {
-    auto c = compile_yaml(rule_yaml("empty", "  s:\n    error.type: empty_record\n  condition: s\n") +
-                          "---\n" + rule_yaml("k", "  k: [x]\n  condition: k\n"));
+    auto c =
+        compile_yaml(rule_yaml("empty", "  s:\n    error.type: empty_record\n  condition: s\n") +
+                     "---\n" + rule_yaml("k", "  k: [x]\n  condition: k\n"));
     CHECK(fired(c.result.rules, "") == std::vector<std::string>{"empty"});
     CHECK(fired(c.result.rules, "<13>Nov 21 10:00:00 host app:").empty());
 }
 
 TEST_CASE("parse errors stay visible to rules", "[match][conditions]") {
-    auto c = compile_yaml(rule_yaml("perr", "  s:\n    error.type: pri_out_of_range\n  k: [token]\n  condition: s and k\n"));
+    auto c = compile_yaml(rule_yaml(
+        "perr", "  s:\n    error.type: pri_out_of_range\n  k: [token]\n  condition: s and k\n"));
     CHECK(fired(c.result.rules, "<999>Nov 21 10:00:00 host app: token").size() == 1);
 }

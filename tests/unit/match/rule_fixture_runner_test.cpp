@@ -1,12 +1,10 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
-
-#include <unistd.h>
-
 #include "match/rule_fixture_runner.hpp"
 #include "support/rule_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using vigil::match::rule_fixture_runner;
@@ -14,8 +12,8 @@ using vigil::match::rule_fixture_runner;
 namespace {
 
 struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("vigil-fixtures-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+    fs::path path = fs::temp_directory_path() / ("vigil-fixtures-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(++count));
     temp_dir() { fs::create_directories(path); }
     ~temp_dir() { fs::remove_all(path); }
     void write(const std::string& name, const std::string& text) const {
@@ -44,8 +42,7 @@ TEST_CASE("fixture runner passes, fails and names the failing record", "[match][
     CHECK(bad.checked == 2);
     REQUIRE(bad.failures.size() == 2);
     CHECK(bad.failures[0].line == 3);
-    CHECK(bad.failures[0].reason ==
-          "should match but did not: <13>Nov 21 10:00:00 h a: missing");
+    CHECK(bad.failures[0].reason == "should match but did not: <13>Nov 21 10:00:00 h a: missing");
     CHECK(bad.failures[1].line == 5);
     CHECK(bad.failures[1].reason == "should not match but did: <13>Nov 21 10:00:00 h a: token");
     CHECK(report.fixtures[1].failures.empty());
@@ -53,7 +50,8 @@ TEST_CASE("fixture runner passes, fails and names the failing record", "[match][
 }
 
 TEST_CASE("fixture runner reports fixtures it cannot use", "[match][fixtures]") {
-    auto c = vigil::test::compile_yaml(vigil::test::rule_yaml("r1", "  k: [token]\n  condition: k\n"));
+    auto c =
+        vigil::test::compile_yaml(vigil::test::rule_yaml("r1", "  k: [token]\n  condition: k\n"));
     temp_dir dir;
     dir.write("a.yml", "rule: nope\nmatch: ['x']\n");
     dir.write("b.yml", "match: ['x']\n");

@@ -1,7 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include "core/civil_time.hpp"
 #include "support/parse_helpers.hpp"
+
+#include <catch2/catch.hpp>
 
 using vigil::parse::parse_error;
 using vigil::parse::rfc3164_config;
@@ -9,8 +9,7 @@ using vigil::test::parse_syslog;
 
 namespace {
 std::int64_t utc_ns(std::int64_t y, unsigned m, unsigned d, int h, int mi, int s) {
-    return (vigil::core::days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s) *
-           1'000'000'000;
+    return (vigil::core::days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s) * 1'000'000'000;
 }
 rfc3164_config year(std::int64_t y) {
     rfc3164_config c;
@@ -20,8 +19,8 @@ rfc3164_config year(std::int64_t y) {
 } // namespace
 
 TEST_CASE("rfc3164 reads timestamp, host, tag, pid and message", "[parse][rfc3164]") {
-    auto r = parse_syslog("<38>Nov 21 10:02:11 bastion sshd[24200]: Invalid user admin from 203.0.113.7",
-                          year(2026));
+    auto r = parse_syslog(
+        "<38>Nov 21 10:02:11 bastion sshd[24200]: Invalid user admin from 203.0.113.7", year(2026));
     CHECK(r.error == parse_error::none);
     CHECK(r.parser == "rfc3164");
     CHECK(r.get("log.syslog.facility.name") == "auth");
@@ -42,8 +41,8 @@ TEST_CASE("rfc3164 as util-linux logger sends it", "[parse][rfc3164]") {
 }
 
 TEST_CASE("rfc3164 space-padded day and a tag with parentheses", "[parse][rfc3164]") {
-    auto r = parse_syslog("<86>Jun  4 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown",
-                          year(2005));
+    auto r = parse_syslog(
+        "<86>Jun  4 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown", year(2005));
     CHECK(r.time() == "2005-06-04T15:16:01Z");
     CHECK(r.get("process.name") == "sshd(pam_unix)");
     CHECK(r.get("process.pid") == "19939");
@@ -146,12 +145,14 @@ TEST_CASE("rfc3164 record from a local logger has no hostname", "[parse][rfc3164
 
 TEST_CASE("rfc3164 network device variants", "[parse][rfc3164]") {
     // Cisco ASA: year in the timestamp and a colon after it, no host.
-    auto asa = parse_syslog("<166>Apr 15 2013 09:36:50: %ASA-4-106023: Deny tcp src dmz:10.1.2.30/63016");
+    auto asa =
+        parse_syslog("<166>Apr 15 2013 09:36:50: %ASA-4-106023: Deny tcp src dmz:10.1.2.30/63016");
     CHECK(asa.error == parse_error::none);
     CHECK(asa.time() == "2013-04-15T09:36:50Z");
     CHECK(asa.get("process.name") == "%ASA-4-106023");
     // Host followed by " : ".
-    auto host = parse_syslog("<166>Apr 24 2013 16:00:28 INT-FW01 : %ASA-6-106100: access-list inside");
+    auto host =
+        parse_syslog("<166>Apr 24 2013 16:00:28 INT-FW01 : %ASA-6-106100: access-list inside");
     CHECK(host.get("host.name") == "INT-FW01");
     CHECK(host.get("process.name") == "%ASA-6-106100");
     // RFC 3339 timestamp in a BSD-style record.

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "support/parse_helpers.hpp"
+
+#include <catch2/catch.hpp>
 
 using vigil::parse::parse_error;
 using vigil::test::parse_syslog;
@@ -101,11 +101,13 @@ TEST_CASE("rfc5424 truncated header keeps the whole record as the message", "[pa
     CHECK(r.get("log.syslog.severity.code") == "2");
 }
 
-TEST_CASE("rfc5424 bad timestamp, version and structured data are reported",
-          "[parse][rfc5424]") {
-    CHECK(parse_syslog("<34>1 2003-13-11T22:14:15Z h a - - - m").error == parse_error::bad_timestamp);
-    CHECK(parse_syslog("<34>1 2003-02-29T22:14:15Z h a - - - m").error == parse_error::bad_timestamp);
-    CHECK(parse_syslog("<34>1 2003-10-11T22:14:15 h a - - - m").error == parse_error::bad_timestamp);
+TEST_CASE("rfc5424 bad timestamp, version and structured data are reported", "[parse][rfc5424]") {
+    CHECK(parse_syslog("<34>1 2003-13-11T22:14:15Z h a - - - m").error ==
+          parse_error::bad_timestamp);
+    CHECK(parse_syslog("<34>1 2003-02-29T22:14:15Z h a - - - m").error ==
+          parse_error::bad_timestamp);
+    CHECK(parse_syslog("<34>1 2003-10-11T22:14:15 h a - - - m").error ==
+          parse_error::bad_timestamp);
     CHECK(parse_syslog("<34>2 2003-10-11T22:14:15Z h a - - - m").error == parse_error::bad_version);
     CHECK(parse_syslog("<34>1 - h a - - [x@1 k=\"v] m").error == parse_error::bad_structured_data);
     CHECK(parse_syslog("<34>1 - h a - - [x@1 k=v] m").error == parse_error::bad_structured_data);
@@ -126,4 +128,12 @@ TEST_CASE("rfc5424 nanosecond fractions and lowercase separators are accepted",
     auto r = parse_syslog("<34>1 2026-11-21t10:00:00.123456789z h a - - - m");
     CHECK(r.error == parse_error::none);
     CHECK(r.time() == "2026-11-21T10:00:00.123456789Z");
+}
+
+TEST_CASE("rfc5424 a 1 MiB message with structured data parses in full", "[parse][rfc5424]") {
+    const std::string body(1024 * 1024, 'm');
+    auto r = parse_syslog("<14>1 2026-11-21T10:00:00Z h a 1 m [x@1 k=\"v\"] " + body);
+    CHECK(r.error == parse_error::none);
+    CHECK(r.get("message").size() == body.size());
+    CHECK(r.structured_data.at("x@1/k") == "v");
 }

@@ -2,16 +2,15 @@
 // line of two real syslog files is parsed and compared with loghub's ground-truth columns.
 // Registered only when the shared data is present (tests/CMakeLists.txt).
 
-#include <catch2/catch.hpp>
-
-#include <fstream>
-#include <string>
-#include <vector>
-
 #include "core/diagnostic.hpp"
 #include "match/matcher.hpp"
 #include "rules/rule_compiler.hpp"
 #include "support/parse_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <vector>
 
 using vigil::parse::parse_error;
 using vigil::test::parse_syslog;
@@ -102,7 +101,8 @@ TEST_CASE("every Linux syslog line of loghub parses to loghub's component, pid a
     REQUIRE(lines.size() == 2000);
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const auto row = csv_fields(csv[i + 1]); // LineId,Month,Date,Time,Level,Component,PID,Content
+        const auto row =
+            csv_fields(csv[i + 1]); // LineId,Month,Date,Time,Level,Component,PID,Content
         auto r = parse_syslog(lines[i], year(2005));
         const bool pid_ok = row[6].empty() ? !r.has("process.pid") : r.get("process.pid") == row[6];
         bool same = false;
@@ -130,8 +130,8 @@ TEST_CASE("every Linux syslog line of loghub parses to loghub's component, pid a
 TEST_CASE("the shipped sshd invalid-user rule fires on exactly the matching OpenSSH lines",
           "[match][shared-data]") {
     vigil::core::diagnostics diags;
-    auto compiled =
-        vigil::rules::rule_compiler::load_directory(std::string(VIGIL_SOURCE_DIR) + "/rules", 1, diags);
+    auto compiled = vigil::rules::rule_compiler::load_directory(
+        std::string(VIGIL_SOURCE_DIR) + "/rules", 1, diags);
     REQUIRE_FALSE(diags.has_errors());
     vigil::match::matcher matcher(compiled.rules);
     const auto& rules = compiled.rules->rules();

@@ -1,10 +1,9 @@
-#include <catch2/catch.hpp>
+#include "rules/condition_parser.hpp"
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "rules/condition_parser.hpp"
 
 using namespace vigil::rules;
 using kind = condition_expr::kind;

@@ -1,11 +1,9 @@
-#include <catch2/catch.hpp>
+#include "support/rule_helpers.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
 #include <unistd.h>
-
-#include "support/rule_helpers.hpp"
 
 using vigil::test::compile_yaml;
 using vigil::test::rule_yaml;
@@ -65,7 +63,8 @@ detection:
       - 1
       - null
   condition: selection and not filter
-)", "rules/broken.yml");
+)",
+                          "rules/broken.yml");
     INFO(c.diags.to_string());
     CHECK(c.result.loaded == 0);
     CHECK(c.load_rejected == 1);
@@ -94,15 +93,18 @@ TEST_CASE("missing id, title, detection and condition are errors", "[rules][load
 }
 
 TEST_CASE("constructs vigil does not support are rejected, not ignored", "[rules][loader]") {
-    auto timeframe = compile_yaml(rule_yaml("t1", "  timeframe: 5m\n  sel:\n    message: x\n  condition: sel\n"));
+    auto timeframe = compile_yaml(
+        rule_yaml("t1", "  timeframe: 5m\n  sel:\n    message: x\n  condition: sel\n"));
     CHECK(has(timeframe.diags, "test.yml:6: t1: 'timeframe' is not supported in detection rules; "
                                "write a correlation rule with a timespan instead"));
-    auto aggregation = compile_yaml(rule_yaml("t2", "  sel:\n    message: x\n  condition: sel | count() > 5\n"));
+    auto aggregation =
+        compile_yaml(rule_yaml("t2", "  sel:\n    message: x\n  condition: sel | count() > 5\n"));
     CHECK(aggregation.result.loaded == 0);
     CHECK(aggregation.diags.to_string().find("aggregation expressions") != std::string::npos);
     auto correlation = compile_yaml("title: c\nid: c1\ncorrelation:\n  type: event_count\n");
     CHECK(has(correlation.diags, "test.yml:4: c1: correlation rules are not supported yet"));
-    auto mixed = compile_yaml(rule_yaml("t3", "  sel:\n    - keyword\n    - message: x\n  condition: sel\n"));
+    auto mixed = compile_yaml(
+        rule_yaml("t3", "  sel:\n    - keyword\n    - message: x\n  condition: sel\n"));
     CHECK(has(mixed.diags, "test.yml:7: t3: search identifier 'sel' mixes keywords and field maps "
                            "in one list"));
 }
@@ -131,8 +133,9 @@ TEST_CASE("one file can hold several rules; ids must be unique", "[rules][loader
 }
 
 TEST_CASE("a Hyperscan-invalid regex rejects its rule and names the value", "[rules][loader]") {
-    auto c = compile_yaml(rule_yaml("re1", "  sel:\n    message|re: '(?<=look)behind'\n  condition: sel\n") +
-                          "---\n" + rule_yaml("ok", "  k: [x]\n  condition: k\n"));
+    auto c = compile_yaml(
+        rule_yaml("re1", "  sel:\n    message|re: '(?<=look)behind'\n  condition: sel\n") +
+        "---\n" + rule_yaml("ok", "  k: [x]\n  condition: k\n"));
     INFO(c.diags.to_string());
     CHECK(c.result.loaded == 1);
     CHECK(c.result.rejected == 1);

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <hs.h>
-
 #include "rules/sigma_pattern.hpp"
+
+#include <catch2/catch.hpp>
+#include <hs.h>
 
 using namespace vigil::rules;
 
