@@ -189,6 +189,7 @@ int run(const config::vigil_config& cfg) {
             core::log_info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                            ": stopping");
             health.set_not_ready("listeners", "shutting down");
+            pipeline.request_shutdown();
             stop_listeners();
         };
     signals.async_wait(on_signal);

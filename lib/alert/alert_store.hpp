@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/alert_writer.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,11 +31,11 @@ struct alert_query {
 // `alerts_by_rule` indexes them by rule ("<rule id>\0<ULID>"), `meta` holds the format version.
 // Opened read-write by vigild (one writer, the alert stage thread) or read-only by the CLI,
 // which works beside a running daemon because read-only opening takes no lock.
-class alert_store {
+class alert_store final : public alert_writer {
 public:
     enum class mode { read_write, read_only };
 
-    ~alert_store();
+    ~alert_store() override;
     alert_store(const alert_store&) = delete;
     alert_store& operator=(const alert_store&) = delete;
 
@@ -43,10 +44,10 @@ public:
     open(const std::filesystem::path& data_dir, mode m);
 
     // Writes the alerts and their index entries in one atomic WriteBatch with the WAL on.
-    [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts);
+    [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts) override;
 
     // Persists the WAL and memtables (shutdown).
-    [[nodiscard]] std::expected<void, std::string> flush();
+    [[nodiscard]] std::expected<void, std::string> flush() override;
 
     [[nodiscard]] std::expected<std::vector<std::string>, std::string>
     list(const alert_query& query) const;

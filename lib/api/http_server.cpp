@@ -1,8 +1,5 @@
 #include "api/http_server.hpp"
 
-#include "core/log.hpp"
-#include "ingest/socket_setup.hpp"
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
@@ -108,42 +105,23 @@ private:
 };
 
 http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router)
-    : config_(std::move(config)), router_(router), acceptor_(io) {}
+    : config_(std::move(config)), router_(router),
+      listener_(io, "HTTP listener", [this](tcp::socket socket) {
+          std::make_shared<session>(*this, std::move(socket))->start();
+      }) {}
 
 http_server::~http_server() = default;
 
 std::expected<void, std::string> http_server::start() {
-    auto opened = ingest::open_acceptor(acceptor_, config_.address,
-                                        "HTTP listener " + config_.address.to_string());
-    if (opened) {
-        accept();
-    }
-    return opened;
+    return listener_.start(config_.address);
 }
 
 tcp::endpoint http_server::local_endpoint() const {
-    boost::system::error_code ec;
-    return acceptor_.local_endpoint(ec);
-}
-
-void http_server::accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-        if (stopping_ || ec == asio::error::operation_aborted) {
-            return;
-        }
-        if (ec) {
-            core::log_warning("HTTP accept failed: " + ec.message());
-        } else {
-            std::make_shared<session>(*this, std::move(socket))->start();
-        }
-        accept();
-    });
+    return listener_.local_endpoint();
 }
 
 void http_server::stop() {
-    stopping_ = true;
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
+    listener_.stop();
     const std::vector<session*> open(sessions_.begin(), sessions_.end());
     for (auto* s : open) {
         s->stop();

@@ -2,6 +2,7 @@
 
 #include "api/http_router.hpp"
 #include "core/listen_address.hpp"
+#include "ingest/tcp_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,13 +38,11 @@ public:
 
 private:
     class session;
-    void accept();
 
     http_server_config config_;
     const http_router& router_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    ingest::tcp_listener listener_;
     std::unordered_set<session*> sessions_;
-    bool stopping_ = false;
 };
 
 } // namespace vigil::api

@@ -15,6 +15,9 @@ void event::clear() {
 }
 
 void event::set(field_id id, std::string_view value) {
+    if (id >= slot_.size()) {
+        slot_.resize(static_cast<std::size_t>(id) + 1, absent);
+    }
     if (slot_[id] != absent) {
         fields_[slot_[id]].value = value;
         return;
@@ -23,8 +26,18 @@ void event::set(field_id id, std::string_view value) {
     fields_.push_back({id, value});
 }
 
-std::optional<std::string_view> event::get(field_id id) const {
+void event::add(field_id id, std::string_view value) {
+    if (id >= slot_.size()) {
+        slot_.resize(static_cast<std::size_t>(id) + 1, absent);
+    }
     if (slot_[id] == absent) {
+        slot_[id] = static_cast<std::uint16_t>(fields_.size());
+    }
+    fields_.push_back({id, value});
+}
+
+std::optional<std::string_view> event::get(field_id id) const {
+    if (id >= slot_.size() || slot_[id] == absent) {
         return std::nullopt;
     }
     return fields_[slot_[id]].value;

@@ -3,7 +3,6 @@
 #include "core/field_catalog.hpp"
 #include "core/raw_record.hpp"
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -33,7 +32,12 @@ public:
 
     // Adds or replaces a field. An empty value is a present, empty field.
     void set(field_id id, std::string_view value);
+    // Adds one more value to a field that may hold several (the elements of a JSON array).
+    void add(field_id id, std::string_view value);
+    // The (first) value of a field.
     [[nodiscard]] std::optional<std::string_view> get(field_id id) const;
+    // Every (id, value) pair in the order they were added; a multi-valued field appears once
+    // per value.
     [[nodiscard]] const std::vector<field_value>& fields() const { return fields_; }
 
     void add_structured_data(structured_data_param param) { structured_data_.push_back(param); }
@@ -54,15 +58,10 @@ private:
     static constexpr std::uint16_t absent = 0xffff;
 
     std::vector<field_value> fields_;
-    // Position of each field in fields_, or `absent`: set() and get() in constant time.
-    std::array<std::uint16_t, fields::count> slot_ = make_empty_slots();
+    // Position of each field's first value in fields_, or `absent`: set() and get() in constant
+    // time. Grows to the largest id seen, so one event serves any catalog.
+    std::vector<std::uint16_t> slot_ = std::vector<std::uint16_t>(fields::builtin_count, absent);
     std::vector<structured_data_param> structured_data_;
-
-    static constexpr std::array<std::uint16_t, fields::count> make_empty_slots() {
-        std::array<std::uint16_t, fields::count> slots{};
-        slots.fill(absent);
-        return slots;
-    }
 };
 
 } // namespace vigil::core

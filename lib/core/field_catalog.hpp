@@ -3,17 +3,34 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace vigil::core {
 
-// The identity of a normalized field. Ids are dense and small so that events can hold
-// (id, value) pairs and rule sets can index per-field databases by id.
+// The identity of a normalized field. Ids are dense and small so that events can index their
+// fields by id and rule sets can keep per-field tables.
 using field_id = std::uint16_t;
 
-// The fields that vigil's parsers produce, named in the ECS style (DESIGN.md §4). The catalog
-// is immutable and shared by parsers, the rule compiler and the alert encoder, which all agree
-// on ids through it. schemas/fields.yaml will extend it with vendor fields and aliases.
+// What a field holds; parsers and the numeric and network modifiers use it.
+enum class field_type : std::uint8_t {
+    string,
+    integer,
+    number,
+    ip,
+    port,
+    timestamp,
+    hash,
+    boolean
+};
+
+[[nodiscard]] std::string_view to_string(field_type type);
+[[nodiscard]] std::optional<field_type> parse_field_type(std::string_view text);
+
+// The fields vigil's own syslog parsers produce. Their ids are fixed: every catalog starts
+// with them, in this order (schemas/fields.yaml lists them first too).
 namespace fields {
 inline constexpr field_id message = 0;
 inline constexpr field_id event_original = 1;
@@ -29,18 +46,46 @@ inline constexpr field_id syslog_version = 10;
 inline constexpr field_id syslog_msgid = 11;
 inline constexpr field_id syslog_structured_data = 12;
 inline constexpr field_id error_type = 13;
-inline constexpr std::size_t count = 14;
+inline constexpr std::size_t builtin_count = 14;
 } // namespace fields
 
+// Names of fields (canonical names and aliases) and their ids. Built on the control plane
+// (from schemas/fields.yaml, then extended with the vendor field names a rule set uses), then
+// shared read-only: parsers, the rule compiler and the alert encoder agree on ids through it.
 class field_catalog {
 public:
-    // The catalog of built-in fields.
+    // A catalog of the built-in syslog fields only.
+    field_catalog();
+
+    // The built-in catalog, for code that has no schema loaded (tests, tools).
     [[nodiscard]] static const field_catalog& builtin();
 
+    // Adds a field under its canonical name, or returns the id the name already has.
+    field_id add(std::string_view name, field_type type = field_type::string);
+    // Makes `alias` another name of `id`. False if the name already belongs to another field.
+    bool add_alias(std::string_view alias, field_id id);
+
+    // The field a canonical name or an alias names.
     [[nodiscard]] std::optional<field_id> find(std::string_view name) const;
-    // Precondition: id < size().
-    [[nodiscard]] std::string_view name(field_id id) const;
-    [[nodiscard]] std::size_t size() const { return fields::count; }
+    // Preconditions: id < size().
+    [[nodiscard]] std::string_view name(field_id id) const { return fields_[id].name; }
+    [[nodiscard]] field_type type(field_id id) const { return fields_[id].type; }
+    [[nodiscard]] std::size_t size() const { return fields_.size(); }
+
+private:
+    struct entry {
+        std::string name;
+        field_type type;
+    };
+    struct name_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+
+    std::vector<entry> fields_;
+    std::unordered_map<std::string, field_id, name_hash, std::equal_to<>> by_name_;
 };
 
 } // namespace vigil::core

@@ -14,6 +14,10 @@ public:
     // Announces that the consumer is about to sleep; returns the ticket to wait on.
     [[nodiscard]] std::uint32_t prepare() {
         sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        // Orders the announcement before the consumer's re-check of its rings (a plain load),
+        // pairing with the fence in notify(): either the producer sees the sleeper or the
+        // consumer sees the pushed item.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         return epoch_.load(std::memory_order_seq_cst);
     }
 
@@ -24,6 +28,8 @@ public:
     void cancel() { sleepers_.fetch_sub(1, std::memory_order_seq_cst); }
 
     void notify() {
+        // Orders the producer's push (a release store) before its look at the sleepers.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         if (sleepers_.load(std::memory_order_seq_cst) != 0) {
             wake_all();
         }

@@ -13,6 +13,9 @@ ingest_probe::ingest_probe(core::metrics_registry& registry, const std::string& 
       dropped_pipeline(registry.make_counter("vigil_dropped_total",
                                              "Records dropped, by reason and source.",
                                              {{"reason", "pipeline_full"}, {"source", source}})),
+      dropped_shutdown(registry.make_counter("vigil_dropped_total",
+                                             "Records dropped, by reason and source.",
+                                             {{"reason", "shutdown_timeout"}, {"source", source}})),
       bad_octet_count(registry.make_counter(
           "vigil_framing_errors_total",
           "Damaged frames (kept as records after resynchronising), by reason and source.",
@@ -21,6 +24,10 @@ ingest_probe::ingest_probe(core::metrics_registry& registry, const std::string& 
           "vigil_framing_errors_total",
           "Damaged frames (kept as records after resynchronising), by reason and source.",
           {{"reason", "truncated_frame"}, {"source", source}})),
+      skipped_bytes(
+          registry.make_counter("vigil_framing_skipped_bytes_total",
+                                "Damaged bytes dropped while resynchronising a stream, per source.",
+                                {{"source", source}})),
       connections(registry.make_counter("vigil_connections_total",
                                         "Connections accepted, per source.", {{"source", source}})),
       open_connections(registry.make_gauge(

@@ -15,8 +15,10 @@ struct ingest_probe {
     core::counter& bytes;              // vigil_received_bytes_total
     core::counter& dropped_oversize;   // vigil_dropped_total{reason="oversize_frame"}
     core::counter& dropped_pipeline;   // vigil_dropped_total{reason="pipeline_full"}
+    core::counter& dropped_shutdown;   // vigil_dropped_total{reason="shutdown_timeout"}
     core::counter& bad_octet_count;    // vigil_framing_errors_total{reason="bad_octet_count"}
     core::counter& truncated;          // vigil_framing_errors_total{reason="truncated_frame"}
+    core::counter& skipped_bytes;      // vigil_framing_skipped_bytes_total
     core::counter& connections;        // vigil_connections_total
     core::gauge& open_connections;     // vigil_open_connections
     core::counter& backpressure_waits; // vigil_backpressure_waits_total

@@ -16,14 +16,29 @@ bool is_frame_separator(char c) {
     return c == '\n' || c == '\r' || c == '\0';
 }
 
+// Position of the first "[1-9][0-9]{0,9} <" in `text` at or after `from` (the digits must not
+// follow another digit), or npos.
+std::size_t find_octet_header(std::string_view text, std::size_t from) {
+    for (std::size_t p = text.find(" <", from); p != std::string_view::npos;
+         p = text.find(" <", p + 1)) {
+        std::size_t d = p;
+        while (d > 0 && is_digit(text[d - 1]) && p - d <= max_count_digits) {
+            --d;
+        }
+        const std::size_t digits = p - d;
+        if (digits >= 1 && digits <= max_count_digits && text[d] != '0' &&
+            (d == 0 || !is_digit(text[d - 1]))) {
+            return d;
+        }
+    }
+    return std::string_view::npos;
+}
+
 } // namespace
 
 syslog_framer::syslog_framer(std::size_t max_frame_bytes) : max_frame_bytes_(max_frame_bytes) {}
 
 void syslog_framer::emit(std::string_view frame, frame_sink& sink) {
-    if (!frame.empty() && frame.back() == '\r') {
-        frame.remove_suffix(1);
-    }
     ++counts_.frames;
     sink.on_frame(frame);
 }
@@ -66,6 +81,43 @@ void syslog_framer::end_count() {
 }
 
 void syslog_framer::feed(std::string_view data, frame_sink& sink) {
+    feed_chunk(data, sink);
+    // Bytes found after a resynchronisation point are framed again; each round consumes at
+    // least the damaged record, so this ends.
+    while (!replay_.empty()) {
+        const std::string again = std::move(replay_);
+        replay_.clear();
+        feed_chunk(again, sink);
+    }
+}
+
+void syslog_framer::resync(frame_sink& sink) {
+    const std::size_t from = resync_scanned_;
+    const std::size_t newline = partial_.find('\n', from);
+    const std::size_t header = find_octet_header(partial_, from > 0 ? from - 1 : 0);
+    const std::size_t cut = std::min(newline, header);
+    if (cut == std::string::npos) {
+        if (partial_.size() > max_frame_bytes_) {
+            // Damage longer than any frame: drop it, but keep a tail that may hold the start
+            // of the next header.
+            const std::size_t keep = max_count_digits + 1;
+            counts_.skipped_bytes += partial_.size() - keep;
+            partial_.erase(0, partial_.size() - keep);
+        }
+        resync_scanned_ =
+            partial_.size() > max_count_digits ? partial_.size() - max_count_digits : 0;
+        return;
+    }
+    if (cut > 0) {
+        emit(std::string_view(partial_).substr(0, cut), sink);
+    }
+    replay_ = partial_.substr(cut == newline ? cut + 1 : cut);
+    partial_.clear();
+    resync_scanned_ = 0;
+    state_ = state::frame_start;
+}
+
+void syslog_framer::feed_chunk(std::string_view data, frame_sink& sink) {
     std::size_t pos = 0;
     while (pos < data.size()) {
         switch (state_) {
@@ -115,10 +167,11 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
                 end_count();
                 break;
             }
-            // Not "digits SP": resynchronise on the next newline, keeping the bytes (the digits
-            // read so far are in partial_) as a record.
+            // Not "digits SP": resynchronise, keeping the bytes from here (the digits read so
+            // far are in partial_) until the next newline or header as one record.
             ++counts_.bad_octet_count;
-            state_ = state::line;
+            state_ = state::resync;
+            resync_scanned_ = 0;
             break;
         }
         case state::body: {
@@ -153,8 +206,15 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
         case state::line: {
             const std::size_t newline = data.find('\n', pos);
             const std::size_t end = newline == std::string_view::npos ? data.size() : newline;
-            const std::size_t length = partial_.size() + (end - pos);
-            if (length > max_frame_bytes_) {
+            std::size_t length = partial_.size() + (end - pos);
+            // The CR of a CRLF line end is not part of the record.
+            const bool cr = newline != std::string_view::npos &&
+                            (end > pos ? data[end - 1] == '\r'
+                                       : (!partial_.empty() && partial_.back() == '\r'));
+            if (cr) {
+                --length;
+            }
+            if (length > max_frame_bytes_ + (newline == std::string_view::npos ? 1 : 0)) {
                 ++counts_.oversize;
                 partial_.clear();
                 state_ = state::skip_line;
@@ -166,10 +226,10 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
                 return;
             }
             if (partial_.empty()) {
-                emit(data.substr(pos, end - pos), sink);
+                emit(data.substr(pos, length), sink);
             } else {
                 partial_.append(data.substr(pos, end - pos));
-                emit(partial_, sink);
+                emit(std::string_view(partial_).substr(0, length), sink);
                 partial_.clear();
             }
             pos = newline + 1;
@@ -185,6 +245,15 @@ void syslog_framer::feed(std::string_view data, frame_sink& sink) {
             state_ = state::frame_start;
             break;
         }
+        case state::resync: {
+            partial_.append(data.substr(pos));
+            pos = data.size();
+            resync(sink);
+            if (!replay_.empty()) {
+                return; // feed() frames the rest again
+            }
+            break;
+        }
         }
     }
 }
@@ -193,9 +262,14 @@ void syslog_framer::finish(frame_sink& sink) {
     switch (state_) {
     case state::frame_start:
     case state::line:
-        // An unterminated last line (or undecided first bytes) is still a record.
+    case state::resync:
+        // An unterminated last line, undecided first bytes or damaged bytes: still a record.
         if (!partial_.empty()) {
-            emit(partial_, sink);
+            std::string_view rest = partial_;
+            if (state_ == state::line && rest.back() == '\r') {
+                rest.remove_suffix(1);
+            }
+            emit(rest, sink);
         }
         break;
     case state::body:
@@ -214,6 +288,7 @@ void syslog_framer::finish(frame_sink& sink) {
         break;
     }
     partial_.clear();
+    replay_.clear();
     state_ = state::frame_start;
 }
 

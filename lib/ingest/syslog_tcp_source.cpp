@@ -2,7 +2,6 @@
 
 #include "core/log.hpp"
 #include "ingest/asio_peer.hpp"
-#include "ingest/socket_setup.hpp"
 #include "ingest/syslog_framer.hpp"
 
 #include <algorithm>
@@ -46,14 +45,16 @@ public:
 
     void stop() {
         closing_ = true;
+        stop_deadline_ = std::chrono::steady_clock::now() + owner_.config_.stop_grace;
         boost::system::error_code ignored;
         socket_.close(ignored); // a pending read completes with operation_aborted
+        retry_.cancel();        // a back-pressure wait re-checks the deadline at once
     }
 
 private:
     void read() {
         if (closing_) {
-            close();
+            finish_and_close();
             return;
         }
         socket_.async_read_some(
@@ -72,9 +73,20 @@ private:
             return;
         }
         // End of stream, a reset, or stop(): what was read is still delivered.
+        closing_ = true;
+        finish_and_close();
+    }
+
+    // Delivers what the framer still holds (an unterminated line, a truncated frame), then
+    // closes. Every way a connection ends goes through here once.
+    void finish_and_close() {
+        if (finished_) {
+            close();
+            return;
+        }
+        finished_ = true;
         framer_.finish(*this);
         account();
-        closing_ = true;
         submit([this] { close(); });
     }
 
@@ -90,6 +102,7 @@ private:
         owner_.probe_.dropped_oversize.add(now.oversize - seen_.oversize);
         owner_.probe_.bad_octet_count.add(now.bad_octet_count - seen_.bad_octet_count);
         owner_.probe_.truncated.add(now.truncated - seen_.truncated);
+        owner_.probe_.skipped_bytes.add(now.skipped_bytes - seen_.skipped_bytes);
         seen_ = now;
     }
 
@@ -101,6 +114,14 @@ private:
                 batch_ = std::make_unique<core::raw_batch>();
             }
             backoff_ = std::chrono::milliseconds(1);
+            next();
+            return;
+        }
+        if (closing_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+            owner_.probe_.dropped_shutdown.add(batch_->size());
+            core::log_error("syslog TCP: dropped " + std::to_string(batch_->size()) +
+                            " records at shutdown: the pipeline did not take them in time");
+            batch_ = std::make_unique<core::raw_batch>();
             next();
             return;
         }
@@ -127,50 +148,32 @@ private:
     core::peer_address peer_;
     std::int64_t recv_ns_ = 0;
     syslog_framer::counts seen_;
+    std::chrono::steady_clock::time_point stop_deadline_ =
+        std::chrono::steady_clock::time_point::max();
     bool closing_ = false;
+    bool finished_ = false;
 };
 
 syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config config,
                                      batch_sink& sink, core::metrics_registry& metrics,
                                      const core::clock& clock)
-    : io_(io), config_(std::move(config)), sink_(sink), probe_(metrics, "syslog_tcp"),
-      clock_(clock), acceptor_(io) {}
+    : config_(std::move(config)), sink_(sink), probe_(metrics, "syslog_tcp"), clock_(clock),
+      listener_(io, "syslog TCP listener", [this](tcp::socket socket) {
+          std::make_shared<connection>(*this, std::move(socket))->start();
+      }) {}
 
 syslog_tcp_source::~syslog_tcp_source() = default;
 
 std::expected<void, std::string> syslog_tcp_source::start() {
-    auto opened = open_acceptor(acceptor_, config_.address,
-                                "syslog TCP listener " + config_.address.to_string());
-    if (opened) {
-        accept();
-    }
-    return opened;
+    return listener_.start(config_.address);
 }
 
 tcp::endpoint syslog_tcp_source::local_endpoint() const {
-    boost::system::error_code ec;
-    return acceptor_.local_endpoint(ec);
-}
-
-void syslog_tcp_source::accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-        if (stopping_ || ec == asio::error::operation_aborted) {
-            return;
-        }
-        if (ec) {
-            // Out of descriptors or similar: log and keep accepting.
-            core::log_warning("syslog TCP accept failed: " + ec.message());
-        } else {
-            std::make_shared<connection>(*this, std::move(socket))->start();
-        }
-        accept();
-    });
+    return listener_.local_endpoint();
 }
 
 void syslog_tcp_source::stop() {
-    stopping_ = true;
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
+    listener_.stop();
     // Copy first: stopping a connection may end it, which erases it from the set.
     const std::vector<connection*> open(connections_.begin(), connections_.end());
     for (auto* c : open) {

@@ -5,9 +5,11 @@
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
 #include "ingest/ingest_probe.hpp"
+#include "ingest/tcp_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstddef>
 #include <expected>
 #include <memory>
@@ -19,6 +21,9 @@ namespace vigil::ingest {
 struct syslog_tcp_config {
     core::listen_address address;
     std::size_t max_frame_bytes = 64 * 1024;
+    // After stop(), how long a connection may wait for the pipeline to take what it has read
+    // before that batch is dropped (and counted) so that shutdown cannot hang.
+    std::chrono::milliseconds stop_grace{10'000};
 };
 
 // Syslog over TCP (RFC 6587): accepts connections, frames each connection's stream with its own
@@ -37,21 +42,19 @@ public:
     [[nodiscard]] std::expected<void, std::string> start();
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 
-    // Stops accepting and closes every connection once what it has read is handed over.
+    // Stops accepting and closes every connection once what it has read is handed over (or
+    // stop_grace has passed).
     void stop();
 
 private:
     class connection;
-    void accept();
 
-    boost::asio::io_context& io_;
     syslog_tcp_config config_;
     batch_sink& sink_;
     ingest_probe probe_;
     const core::clock& clock_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    tcp_listener listener_;
     std::unordered_set<connection*> connections_;
-    bool stopping_ = false;
 };
 
 } // namespace vigil::ingest

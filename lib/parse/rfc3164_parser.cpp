@@ -4,6 +4,7 @@
 #include "parse/syslog_timestamp.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace vigil::parse {
 namespace {
@@ -47,6 +48,11 @@ std::optional<tag_read> read_tag(std::string_view text) {
             ++i;
         }
     } else if (text[i] == ':') {
+        // A tag's colon ends the token; a colon inside it ("2001:db8::1", "10:22") means the
+        // token is a host name or message text, not a tag.
+        if (i + 1 < text.size() && text[i + 1] != ' ') {
+            return std::nullopt;
+        }
         ++i;
     } else {
         return std::nullopt; // a plain word followed by a space: message text, not a tag
@@ -103,28 +109,29 @@ std::optional<std::int64_t> rfc3164_parser::resolve_time(const bsd_timestamp& ts
         cached_year_ = core::civil_from_days(received_day).year;
     }
     constexpr std::int64_t half_year_ns = 183 * 86'400'000'000'000;
-    std::int64_t year = cached_year_;
-    auto local = local_seconds(year);
-    if (local) {
+    if (auto local = local_seconds(cached_year_)) {
         const std::int64_t ns = to_ns(*local);
-        if (ns - received_ns > half_year_ns) {
-            year -= 1;
-        } else if (received_ns - ns > half_year_ns) {
-            year += 1;
-        } else {
+        const std::int64_t stepped_year = ns - received_ns > half_year_ns   ? cached_year_ - 1
+                                          : received_ns - ns > half_year_ns ? cached_year_ + 1
+                                                                            : cached_year_;
+        if (stepped_year == cached_year_) {
             return ns;
         }
-    } else {
-        // Feb 29 in a non-leap receipt year: the nearest leap year is within three years.
-        for (std::int64_t delta : {-1, 1, -2, 2, -3, 3}) {
-            if (local_seconds(cached_year_ + delta)) {
-                year = cached_year_ + delta;
-                break;
+        if (auto stepped = local_seconds(stepped_year)) {
+            return to_ns(*stepped);
+        }
+    }
+    // Feb 29: take the valid year nearest to the receipt (within the leap-year cycle).
+    std::optional<std::int64_t> best;
+    for (std::int64_t year = cached_year_ - 4; year <= cached_year_ + 4; ++year) {
+        if (auto local = local_seconds(year)) {
+            const std::int64_t ns = to_ns(*local);
+            if (!best || std::llabs(ns - received_ns) < std::llabs(*best - received_ns)) {
+                best = ns;
             }
         }
     }
-    local = local_seconds(year);
-    return local ? std::optional(to_ns(*local)) : std::nullopt;
+    return best;
 }
 
 parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_ns,

@@ -25,7 +25,7 @@ struct pipeline::worker_slot {
 };
 
 pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
-                   alert::alert_store& store, std::vector<output::alert_output*> outputs,
+                   alert::alert_writer& store, std::vector<output::alert_output*> outputs,
                    core::metrics_registry& metrics, const core::clock& clock)
     : config_(std::move(config)), rules_(std::move(rules)), store_(store),
       outputs_(std::move(outputs)), probe_(metrics), clock_(clock) {
@@ -124,18 +124,25 @@ void pipeline::run_worker(worker_slot& slot) {
 }
 
 bool pipeline::store_with_retry(alert_batch& alerts) {
+    // Retry while running: a full disk or a lost volume may come back, and waiting pushes back on
+    // the sources instead of losing alerts. Once shutdown is requested, give up after a few
+    // attempts (at once if the store already failed at shutdown) so that the process can exit.
+    constexpr int attempts_at_shutdown = 5;
     auto backoff = std::chrono::milliseconds(10);
-    for (int attempt = 0;; ++attempt) {
+    for (int attempt = 1;; ++attempt) {
         auto written = store_.write(alerts);
         if (written) {
             probe_.alerts_stored.add(alerts.size());
             return true;
         }
         probe_.store_errors.add();
-        core::log_error(written.error() + " (attempt " + std::to_string(attempt + 1) + ")");
-        if (alert_stage_stopping_.load() && attempt >= 10) {
-            core::log_error("giving up on " + std::to_string(alerts.size()) +
-                            " alerts at shutdown: the alert store keeps failing");
+        core::log_error(written.error() + " (attempt " + std::to_string(attempt) + ")");
+        if (shutdown_requested_.load() &&
+            (store_failed_at_shutdown_ || attempt >= attempts_at_shutdown)) {
+            store_failed_at_shutdown_ = true;
+            probe_.alerts_dropped.add(alerts.size());
+            core::log_error("shutting down: dropped " + std::to_string(alerts.size()) +
+                            " alerts the alert store would not take");
             return false;
         }
         std::this_thread::sleep_for(backoff);
@@ -191,6 +198,7 @@ void pipeline::drain_and_stop() {
         return;
     }
     started_ = false;
+    shutdown_requested_.store(true);
     workers_stopping_.store(true);
     for (auto& w : workers_) {
         w->wakeup.notify();

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
-#include "alert/alert_store.hpp"
+#include "alert/alert_writer.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/spsc_ring.hpp"
@@ -39,7 +39,7 @@ struct pipeline_config {
 class pipeline final : public ingest::batch_sink {
 public:
     pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
-             alert::alert_store& store, std::vector<output::alert_output*> outputs,
+             alert::alert_writer& store, std::vector<output::alert_output*> outputs,
              core::metrics_registry& metrics, const core::clock& clock);
     ~pipeline() override;
     pipeline(const pipeline&) = delete;
@@ -55,6 +55,11 @@ public:
     void publish(std::shared_ptr<const rules::rule_set> rules);
     [[nodiscard]] std::shared_ptr<const rules::rule_set> current_rules() const;
 
+    // Any thread: shutdown has begun. From now on a failing alert store is retried a bounded
+    // number of times, then its alerts are dropped and counted, so that a broken disk cannot
+    // keep the process from exiting. Called on SIGINT/SIGTERM, before the sources finish.
+    void request_shutdown() { shutdown_requested_.store(true); }
+
     // Processes everything submitted so far, stores its alerts, flushes the store and stops the
     // threads. Call after the sources have stopped submitting.
     void drain_and_stop();
@@ -69,7 +74,7 @@ private:
 
     pipeline_config config_;
     std::atomic<std::shared_ptr<const rules::rule_set>> rules_;
-    alert::alert_store& store_;
+    alert::alert_writer& store_;
     std::vector<output::alert_output*> outputs_;
     pipeline_probe probe_;
     const core::clock& clock_;
@@ -78,9 +83,11 @@ private:
     std::size_t next_worker_ = 0;
     core::wakeup alert_stage_wakeup_;
     std::thread alert_stage_;
+    std::atomic<bool> shutdown_requested_{false};
     std::atomic<bool> workers_stopping_{false};
     std::atomic<bool> alert_stage_stopping_{false};
     bool started_ = false;
+    bool store_failed_at_shutdown_ = false; // alert stage thread only
 };
 
 } // namespace vigil::pipeline

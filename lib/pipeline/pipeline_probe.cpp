@@ -13,6 +13,9 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
           registry.make_counter("vigil_alerts_stored_total", "Alerts written to the alert store.")),
       store_errors(registry.make_counter("vigil_alert_store_errors_total",
                                          "Failed writes to the alert store (retried).")),
+      alerts_dropped(
+          registry.make_counter("vigil_dropped_total", "Records dropped, by reason and source.",
+                                {{"reason", "alert_store_failed"}, {"source", "alerts"}})),
       output_deliveries(
           registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")) {
     for (std::size_t p = 0; p < parser_count; ++p) {

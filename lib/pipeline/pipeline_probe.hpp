@@ -22,6 +22,7 @@ struct pipeline_probe {
     std::array<core::counter*, grade_count> alerts{};
     core::counter& alerts_stored;
     core::counter& store_errors;
+    core::counter& alerts_dropped; // vigil_dropped_total{reason="alert_store_failed"}
     core::counter& output_deliveries;
 };
 

@@ -186,3 +186,60 @@ TEST_CASE("framer waits for enough bytes to decide the framing", "[ingest][frame
     REQUIRE(out.frames.size() == 1);
     CHECK(out.frames[0] == message);
 }
+
+TEST_CASE("after a bad octet count, frames without newlines are recovered at the next header",
+          "[ingest][framer]") {
+    // rsyslog-style octet streams never send a newline: resynchronising on newlines alone
+    // would lose the rest of the connection.
+    std::string stream = octet("<13>1 - h a - - - first") + "12x";
+    for (int i = 0; i < 100; ++i) {
+        stream += octet("<13>1 - h a - - - later " + std::to_string(i));
+    }
+    for (std::size_t chunk : {stream.size(), std::size_t{7}, std::size_t{1}}) {
+        INFO("chunk " << chunk);
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 256, &counts);
+        REQUIRE(frames.size() == 102);
+        CHECK(frames[0] == "<13>1 - h a - - - first");
+        CHECK(frames[1] == "12x");
+        CHECK(frames[2] == "<13>1 - h a - - - later 0");
+        CHECK(frames[101] == "<13>1 - h a - - - later 99");
+        CHECK(counts.bad_octet_count == 1);
+        CHECK(counts.skipped_bytes == 0);
+    }
+}
+
+TEST_CASE("damage longer than a frame is skipped and its bytes counted", "[ingest][framer]") {
+    const std::string stream = octet("<13>1 - h a - - - first") + "9x" + std::string(1000, 'z') +
+                               octet("<13>1 - h a - - - after");
+    syslog_framer::counts counts;
+    auto frames = frame_in_chunks(stream, 64, 256, &counts);
+    // first, what is left of the damage after skipping (a few bytes), after.
+    REQUIRE(frames.size() == 3);
+    CHECK(frames[0] == "<13>1 - h a - - - first");
+    CHECK(frames[1].find_first_not_of('z') == std::string::npos);
+    CHECK(frames[1].size() < 256);
+    CHECK(frames[2] == "<13>1 - h a - - - after");
+    CHECK(counts.skipped_bytes + frames[1].size() == 1002);
+    CHECK(counts.bad_octet_count == 1);
+    CHECK(counts.skipped_bytes > 0);
+}
+
+TEST_CASE("octet-counted frames keep their bytes exactly, a trailing CR included",
+          "[ingest][framer]") {
+    auto frames =
+        frame_in_chunks(octet("<13>1 - h a - - - ends in CR\r") + octet("<13>1 - h a - - - x"), 3);
+    REQUIRE(frames.size() == 2);
+    CHECK(frames[0] == "<13>1 - h a - - - ends in CR\r");
+}
+
+TEST_CASE("a CRLF line of exactly the limit is accepted", "[ingest][framer]") {
+    const std::string line = "<13>" + std::string(96, 'c'); // 100 bytes
+    for (std::size_t chunk : {std::size_t{1000}, std::size_t{1}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(line + "\r\n" + line + "\r\n", chunk, 100, &counts);
+        REQUIRE(frames.size() == 2);
+        CHECK(frames[0] == line);
+        CHECK(counts.oversize == 0);
+    }
+}

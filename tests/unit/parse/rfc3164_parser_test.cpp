@@ -165,3 +165,20 @@ TEST_CASE("rfc3164 network device variants", "[parse][rfc3164]") {
     auto frac = parse_syslog("<13>Nov 21 10:00:00.250 host app: m", year(2026));
     CHECK(frac.time() == "2026-11-21T10:00:00.250Z");
 }
+
+TEST_CASE("rfc3164 an IPv6 address as the hostname", "[parse][rfc3164]") {
+    auto r = parse_syslog("<13>Nov 21 10:00:00 2001:db8::1 sshd[42]: Failed password for root",
+                          year(2026));
+    CHECK(r.get("host.name") == "2001:db8::1");
+    CHECK(r.get("process.name") == "sshd");
+    CHECK(r.get("process.pid") == "42");
+    CHECK(r.get("message") == "Failed password for root");
+}
+
+TEST_CASE("rfc3164 Feb 29 far from the receipt still finds its leap year", "[parse][rfc3164]") {
+    // Received 2024-09-01: Feb 29 is more than half a year back, and 2025 has no Feb 29.
+    auto r = parse_syslog("<13>Feb 29 10:00:00 host app: m", rfc3164_config{},
+                          utc_ns(2024, 9, 1, 0, 0, 0));
+    CHECK(r.error == parse_error::none);
+    CHECK(r.time() == "2024-02-29T10:00:00Z");
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "alert/alert.hpp"
+
+#include <expected>
+#include <span>
+#include <string>
+
+namespace vigil::alert {
+
+// Where the pipeline's alert stage makes alerts durable. alert_store is the implementation;
+// the interface lets tests put a failing store under the pipeline.
+class alert_writer {
+public:
+    virtual ~alert_writer() = default;
+    // Writes the alerts durably (all or none).
+    [[nodiscard]] virtual std::expected<void, std::string> write(std::span<const alert> alerts) = 0;
+    // Persists everything written so far (shutdown).
+    [[nodiscard]] virtual std::expected<void, std::string> flush() = 0;
+};
+
+} // namespace vigil::alert
