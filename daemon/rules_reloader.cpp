@@ -5,9 +5,10 @@
 
 namespace vigil::daemon {
 
-rules_reloader::rules_reloader(std::filesystem::path rules_dir, pipeline::pipeline& pipeline,
-                               core::metrics_registry& metrics, std::uint64_t first_version)
-    : rules_dir_(std::move(rules_dir)), pipeline_(pipeline),
+rules_reloader::rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
+                               pipeline::pipeline& pipeline, core::metrics_registry& metrics,
+                               std::uint64_t first_version)
+    : rules_dir_(std::move(rules_dir)), schemas_dir_(std::move(schemas_dir)), pipeline_(pipeline),
       succeeded_(metrics.make_counter("vigil_rule_reloads_total", "Rule reloads, by result.",
                                       {{"result", "success"}})),
       failed_(metrics.make_counter("vigil_rule_reloads_total", "Rule reloads, by result.",
@@ -51,7 +52,7 @@ void rules_reloader::run() {
 void rules_reloader::reload() {
     core::log_info("reloading rules from " + rules_dir_.string());
     core::diagnostics diags;
-    auto result = rules::rule_compiler::load_directory(rules_dir_, next_version_, diags);
+    auto result = rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_, diags);
     for (const auto& d : diags.items()) {
         core::log(d.level == core::diagnostic::severity::error ? core::log_level::error
                                                                : core::log_level::warning,

@@ -18,8 +18,9 @@ namespace vigil::daemon {
 // reload. Outcomes are counted in vigil_rule_reloads_total{result}.
 class rules_reloader {
 public:
-    rules_reloader(std::filesystem::path rules_dir, pipeline::pipeline& pipeline,
-                   core::metrics_registry& metrics, std::uint64_t first_version);
+    rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
+                   pipeline::pipeline& pipeline, core::metrics_registry& metrics,
+                   std::uint64_t first_version);
     ~rules_reloader();
     rules_reloader(const rules_reloader&) = delete;
     rules_reloader& operator=(const rules_reloader&) = delete;
@@ -32,6 +33,7 @@ private:
     void reload();
 
     std::filesystem::path rules_dir_;
+    std::filesystem::path schemas_dir_;
     pipeline::pipeline& pipeline_;
     core::counter& succeeded_;
     core::counter& failed_;

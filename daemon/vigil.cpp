@@ -7,10 +7,12 @@
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
-#include "match/rule_fixture_runner.hpp"
+#include "match/rule_test_runner.hpp"
 #include "rules/rule_compiler.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <simdjson.h>
@@ -25,9 +27,13 @@ constexpr const char* usage = R"(usage: vigil <command> [options]
 
 commands:
   rules check DIR        load and compile every rule under DIR; print each problem as
-                         file:line: rule-id: reason; exit 2 if there is any error
-  rules test DIR         run the fixtures in DIR/tests against the rules in DIR; exit 1 if
-                         any fails  [--require-fixtures: a rule without fixtures fails too]
+                         file:line: rule-id: reason, counts and compile statistics; exit 2 if
+                         there is any error
+  rules test DIR         run the fixtures in DIR/tests, and for a SigmaHQ-style tree its
+                         regression_data, against the rules of DIR; exit 1 if any fails
+                         [--require-fixtures: a rule without tests fails too]
+      --schemas-dir DIR  field schema and log source classes (default: schemas_dir of the
+                         configuration)
   alerts                 list stored alerts, newest first
       --since DURATION   only alerts of the last DURATION (e.g. 15m, 2h, 7d)
       --rule ID          only alerts of rule ID
@@ -39,72 +45,139 @@ commands:
   --help, --version
 )";
 
-int rules_check(const std::string& dir) {
+// The rule directories of DIR: a SigmaHQ-style tree (rules*/ folders beside regression_data/)
+// is loaded from its rules*/ folders; anything else is one directory of rules.
+std::vector<std::filesystem::path> rule_roots(const std::filesystem::path& dir) {
+    std::vector<std::filesystem::path> roots;
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir / "regression_data", ec)) {
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            if (entry.is_directory() && (name == "rules" || name.starts_with("rules-"))) {
+                roots.push_back(entry.path());
+            }
+        }
+        std::sort(roots.begin(), roots.end());
+    }
+    if (roots.empty()) {
+        roots.push_back(dir);
+    }
+    return roots;
+}
+
+rules::compile_result load_rules(const std::filesystem::path& dir,
+                                 const std::filesystem::path& schemas_dir, core::diagnostics& diags) {
+    return rules::rule_compiler::load_directories(rule_roots(dir), dir / "lists", schemas_dir, 1, diags);
+}
+
+int rules_check(const std::filesystem::path& dir, const std::filesystem::path& schemas_dir) {
     core::diagnostics diags;
-    auto result = rules::rule_compiler::load_directory(dir, 1, diags);
+    auto result = load_rules(dir, schemas_dir, diags);
     for (const auto& d : diags.items()) {
         std::cout << d.to_string() << "\n";
     }
     std::cout << "checked " << result.files << " rule file(s): " << result.loaded << " loaded, "
               << result.rejected << " rejected, " << diags.error_count() << " error(s), "
               << diags.warning_count() << " warning(s)\n";
-    if (result.rules && result.loaded > 0) {
-        const auto& set = *result.rules;
-        std::size_t expressions = 0;
-        for (const auto& db : set.databases()) {
-            expressions += db.expressions;
+    if (!result.rejected_by_reason.empty()) {
+        std::cout << "rejected by reason:";
+        for (const auto& [reason, count] : result.rejected_by_reason) {
+            std::cout << " " << reason << " " << count;
         }
-        std::cout << "compiled " << set.predicate_count() << " predicates (" << expressions
-                  << " Hyperscan expressions in " << set.databases().size() << " field databases, "
-                  << set.database_bytes() << " bytes) in " << static_cast<long>(result.compile_ms)
-                  << " ms\n";
+        std::cout << "\n";
+    }
+    const auto& stats = result.rules->stats();
+    std::size_t expressions = 0;
+    std::vector<std::pair<std::size_t, std::string>> fields;
+    for (const auto& [field, count] : stats.patterns_per_field) {
+        expressions += count;
+        fields.emplace_back(count, field);
+    }
+    std::cout << "compiled in " << static_cast<long>(result.compile_ms) << " ms: " << expressions
+              << " Hyperscan expressions in " << stats.databases << " databases ("
+              << stats.database_bytes << " bytes), " << stats.exact_values << " exact values, "
+              << stats.networks << " networks, " << stats.domains << " IOC domains; "
+              << stats.classes_used << " log source classes in use; " << result.lists
+              << " IOC list(s) with " << result.list_entries << " entries\n";
+    if (!fields.empty()) {
+        std::sort(fields.rbegin(), fields.rend());
+        std::cout << "patterns per field:";
+        for (std::size_t i = 0; i < fields.size() && i < 20; ++i) {
+            std::cout << " " << fields[i].second << " " << fields[i].first;
+        }
+        if (fields.size() > 20) {
+            std::cout << " (" << fields.size() - 20 << " more fields)";
+        }
+        std::cout << "\n";
     }
     return diags.has_errors() ? 2 : 0;
 }
 
-int rules_test(const std::string& dir, bool require_fixtures) {
+int rules_test(const std::filesystem::path& dir, const std::filesystem::path& schemas_dir,
+               bool require_tests) {
     core::diagnostics diags;
-    auto compiled = rules::rule_compiler::load_directory(dir, 1, diags);
-    for (const auto& d : diags.items()) {
-        std::cout << d.to_string() << "\n";
-    }
-    if (diags.has_errors()) {
+    auto compiled = load_rules(dir, schemas_dir, diags);
+    const std::filesystem::path tests_dir = dir / "tests";
+    const bool sigma_tree = std::filesystem::is_directory(dir / "regression_data");
+    // A rule that does not load fails only if it has tests; the count is reported either way.
+    std::cout << "loaded " << compiled.loaded << " rules from " << compiled.files << " file(s), "
+              << compiled.rejected << " rejected (vigil rules check " << dir.string()
+              << " names the reasons)\n";
+    if (!sigma_tree && diags.has_errors()) {
+        for (const auto& d : diags.items()) {
+            std::cout << d.to_string() << "\n";
+        }
         std::cout << "FAIL: the rules do not load cleanly; fix the errors above first\n";
         return 2;
     }
-    const std::filesystem::path tests_dir = std::filesystem::path(dir) / "tests";
-    match::rule_fixture_runner runner(compiled.rules);
-    auto report = runner.run_directory(tests_dir);
-    for (const auto& f : report.fixtures) {
-        if (f.failures.empty()) {
-            std::cout << "PASS  " << f.rule_id << "  (" << f.checked << " records, " << f.file
-                      << ")\n";
+    match::rule_test_runner runner(compiled.rules);
+    match::rule_test_report report;
+    if (std::filesystem::is_directory(tests_dir)) {
+        runner.run_fixtures(tests_dir, report);
+    }
+    if (sigma_tree) {
+        runner.run_regression(dir, report);
+    }
+    runner.find_untested(report);
+    std::size_t warnings = 0;
+    for (const auto& o : report.outcomes) {
+        const char* what = o.type == match::rule_test_outcome::kind::regression ? "regression" : "fixture";
+        if (o.passed()) {
+            std::cout << "PASS  " << o.rule_id << "  (" << what << ", " << o.checked << " events"
+                      << (o.type == match::rule_test_outcome::kind::regression
+                              ? ", matched " + std::to_string(o.matched) + " of at least " +
+                                    std::to_string(o.expected)
+                              : std::string())
+                      << ", " << o.source << ")\n";
         } else {
-            std::cout << "FAIL  " << f.rule_id << "  (" << f.failures.size() << " of " << f.checked
-                      << " records, " << f.file << ")\n";
-            for (const auto& failure : f.failures) {
+            std::cout << "FAIL  " << o.rule_id << "  (" << what << ", " << o.source << ")\n";
+            for (const auto& failure : o.failures) {
                 std::cout << "      " << failure.to_string() << "\n";
             }
+        }
+        for (const auto& w : o.warnings) {
+            std::cout << "WARN  " << o.rule_id << "  " << w << "\n";
+            ++warnings;
         }
     }
     for (const auto& d : report.errors.items()) {
         std::cout << "ERROR " << d.to_string() << "\n";
     }
-    for (const auto& id : report.rules_without_fixtures) {
-        std::cout << (require_fixtures ? "FAIL  " : "NOTE  ") << id << "  has no fixtures in "
-                  << tests_dir.string() << "\n";
+    if (require_tests) {
+        for (const auto& id : report.rules_without_tests) {
+            std::cout << "FAIL  " << id << "  has no fixtures in " << tests_dir.string() << "\n";
+        }
     }
     const std::size_t failed = report.failed();
-    std::cout << report.fixtures.size() << " fixture file(s): " << report.fixtures.size() - failed
-              << " passed, " << failed << " failed; " << report.errors.error_count()
-              << " unreadable; " << report.rules_without_fixtures.size()
-              << " rule(s) without fixtures\n";
+    std::cout << report.outcomes.size() << " test(s): " << report.outcomes.size() - failed
+              << " passed, " << failed << " failed, " << warnings << " warning(s); "
+              << report.errors.error_count() << " unreadable test file(s); "
+              << report.rules_without_tests.size() << " rule(s) without tests\n";
     const bool ok = failed == 0 && !report.errors.has_errors() &&
-                    (!require_fixtures || report.rules_without_fixtures.empty());
+                    (!require_tests || report.rules_without_tests.empty());
     return ok ? 0 : 1;
 }
 
-// `text` in a column of `width`: cut with "~" when too long, always followed by a space.
 std::string pad(std::string text, std::size_t width) {
     if (text.size() >= width) {
         text.resize(width - 2);
@@ -191,7 +264,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "rules") {
-        daemon::command_line args({}, {"require-fixtures"});
+        daemon::command_line args({"config", "schemas-dir"}, {"require-fixtures"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil rules: " << *error << "\n";
             return 2;
@@ -201,8 +274,13 @@ int main(int argc, char** argv) {
             std::cerr << "usage: vigil rules check DIR | vigil rules test DIR\n";
             return 2;
         }
-        return pos[0] == "check" ? rules_check(pos[1])
-                                 : rules_test(pos[1], args.flag("require-fixtures"));
+        std::string source;
+        auto cfg = daemon::load_configuration(args, source);
+        if (!cfg) {
+            return 2;
+        }
+        return pos[0] == "check" ? rules_check(pos[1], cfg->schemas_dir)
+                                 : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
     }
     if (command == "alerts") {
         daemon::command_line args({"since", "rule", "limit", "data-dir", "config"}, {"json"});

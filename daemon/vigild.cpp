@@ -43,6 +43,7 @@ reloads the rules.
                     else /etc/vigil/vigil.yaml, else built-in defaults)
   --data-dir DIR    where alerts are stored (overrides data_dir)
   --rules-dir DIR   Sigma rules to load (overrides rules_dir)
+  --schemas-dir DIR field schema, log source classes, JSON mappings (overrides schemas_dir)
   --help            this text
   --version         print the version
 )";
@@ -67,7 +68,7 @@ int run(const config::vigil_config& cfg) {
         return 2;
     }
     core::diagnostics diags;
-    auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, 1, diags);
+    auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, cfg.schemas_dir, 1, diags);
     for (const auto& d : diags.items()) {
         core::log(d.level == core::diagnostic::severity::error ? core::log_level::error
                                                                : core::log_level::warning,
@@ -103,7 +104,7 @@ int run(const config::vigil_config& cfg) {
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
     pipeline.start();
     health.set_ready("pipeline");
-    daemon::rules_reloader reloader(cfg.rules_dir, pipeline, metrics, 2);
+    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, pipeline, metrics, 2);
 
     asio::io_context io(1);
     std::optional<ingest::syslog_udp_source> udp;
@@ -205,7 +206,8 @@ int run(const config::vigil_config& cfg) {
 } // namespace
 
 int main(int argc, char** argv) {
-    daemon::command_line args({"config", "data-dir", "rules-dir"}, {"help", "version"});
+    daemon::command_line args({"config", "data-dir", "rules-dir", "schemas-dir"},
+                             {"help", "version"});
     if (auto error = args.parse(argc, argv, 1)) {
         std::cerr << "vigild: " << *error << "\n" << usage;
         return 2;

@@ -59,13 +59,15 @@ std::shared_ptr<const rules::rule_set> regex_rules(const std::vector<std::string
             quoted += c == '\'' ? std::string("''") : std::string(1, c);
         }
         yaml += "title: peer pattern " + std::to_string(i) + "\nid: peer-" + std::to_string(i) +
-                "\nlevel: medium\ndetection:\n  sel:\n    message|re: '" + quoted +
-                "'\n  condition: sel\n---\n";
+                "\nlevel: medium\nlogsource: {product: linux}\ndetection:\n  sel:\n    message|re: '" +
+                quoted + "'\n  condition: sel\n---\n";
     }
     core::diagnostics diags;
-    rules::sigma_loader loader(core::field_catalog::builtin());
+    rules::rule_schema schema = rules::load_rule_schema(VIGIL_SOURCE_DIR "/schemas", diags);
+    rules::sigma_loader loader(schema.catalog);
     auto loaded = loader.load_text(yaml, "patterns", diags);
-    auto compiled = rules::rule_compiler::compile(std::move(loaded.rules), 1, diags);
+    auto compiled =
+        rules::rule_compiler::compile(std::move(loaded.rules), std::move(schema), {}, 1, diags);
     if (diags.has_errors()) {
         std::cerr << diags.to_string();
     }
@@ -196,7 +198,7 @@ int main(int argc, char** argv) {
     };
 
     core::diagnostics diags;
-    auto shipped = rules::rule_compiler::load_directory(opt.rules, 1, diags);
+    auto shipped = rules::rule_compiler::load_directory(opt.rules, VIGIL_SOURCE_DIR "/schemas", 1, diags);
     std::size_t shipped_hits = 0;
     runner.measure("parse + match: shipped rule pack (" + std::to_string(shipped.loaded) +
                        " rules)",

@@ -87,6 +87,7 @@ vigil_config default_config() {
     vigil_config c;
     c.data_dir = std::string(defaults::data_dir);
     c.rules_dir = std::string(defaults::rules_dir);
+    c.schemas_dir = std::string(defaults::schemas_dir);
     c.syslog.udp = *core::listen_address::parse(defaults::syslog_udp_listen);
     c.syslog.tcp = *core::listen_address::parse(defaults::syslog_tcp_listen);
     c.syslog.max_frame_bytes = defaults::max_frame_bytes;
@@ -150,6 +151,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     top.on("data_dir", string_value(top, "data_dir", [&](const std::string& v) { c.data_dir = v; }))
         .on("rules_dir",
             string_value(top, "rules_dir", [&](const std::string& v) { c.rules_dir = v; }))
+        .on("schemas_dir",
+            string_value(top, "schemas_dir", [&](const std::string& v) { c.schemas_dir = v; }))
         .on("workers",
             [&](const YAML::Node& node) {
                 auto n = to_int<unsigned>(node);

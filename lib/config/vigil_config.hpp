@@ -22,6 +22,7 @@ namespace vigil::config {
 struct vigil_config {
     std::filesystem::path data_dir;
     std::filesystem::path rules_dir;
+    std::filesystem::path schemas_dir; // fields.yaml, logsources.yaml, mappings/
     unsigned workers = 0; // 0 = one per CPU core
     core::log_level log_level = core::log_level::info;
 

@@ -10,6 +10,7 @@ namespace vigil::defaults {
 
 inline constexpr std::string_view data_dir = "./var";
 inline constexpr std::string_view rules_dir = "./rules";
+inline constexpr std::string_view schemas_dir = "./schemas";
 inline constexpr std::string_view syslog_udp_listen = "127.0.0.1:5514";
 inline constexpr std::string_view syslog_tcp_listen = "127.0.0.1:5514";
 inline constexpr std::string_view http_listen = "127.0.0.1:8080";

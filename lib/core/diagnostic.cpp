@@ -25,14 +25,15 @@ std::string diagnostic::to_string() const {
     return out;
 }
 
-void diagnostics::error(std::string file, int line, std::string rule_id, std::string reason) {
+void diagnostics::error(std::string file, int line, std::string rule_id, std::string reason,
+                        std::string code) {
     items_.push_back({diagnostic::severity::error, std::move(file), line, std::move(rule_id),
-                      std::move(reason)});
+                      std::move(reason), std::move(code)});
 }
 
 void diagnostics::warning(std::string file, int line, std::string rule_id, std::string reason) {
     items_.push_back({diagnostic::severity::warning, std::move(file), line, std::move(rule_id),
-                      std::move(reason)});
+                      std::move(reason), {}});
 }
 
 void diagnostics::append(const diagnostics& other) {

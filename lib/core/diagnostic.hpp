@@ -16,6 +16,9 @@ struct diagnostic {
     int line = 0;        // 1-based; 0 when the problem concerns the whole file
     std::string rule_id; // empty outside rules
     std::string reason;
+    // A short stable name for the kind of problem ("logsource", "modifier", ...), for counting
+    // rejections by reason; not printed.
+    std::string code;
 
     // "file:line: rule-id: reason", leaving out the parts that are empty.
     [[nodiscard]] std::string to_string() const;
@@ -24,7 +27,8 @@ struct diagnostic {
 // An ordered collection of diagnostics.
 class diagnostics {
 public:
-    void error(std::string file, int line, std::string rule_id, std::string reason);
+    void error(std::string file, int line, std::string rule_id, std::string reason,
+               std::string code = {});
     void warning(std::string file, int line, std::string rule_id, std::string reason);
     void add(diagnostic d) { items_.push_back(std::move(d)); }
     void append(const diagnostics& other);

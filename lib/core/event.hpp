@@ -13,6 +13,7 @@ namespace vigil::core {
 struct field_value {
     field_id id;
     std::string_view value;
+    std::uint16_t next = 0xffff; // index of this field's next value in the event, if any
 };
 
 // One RFC 5424 SD-PARAM, with its SD-ID. Values are unescaped.
@@ -36,6 +37,16 @@ public:
     void add(field_id id, std::string_view value);
     // The (first) value of a field.
     [[nodiscard]] std::optional<std::string_view> get(field_id id) const;
+    // Calls `fn(value)` for every value of a field, in order.
+    template <typename Fn>
+    void for_each_value(field_id id, Fn&& fn) const {
+        if (id >= slot_.size()) {
+            return;
+        }
+        for (std::uint16_t i = slot_[id]; i != absent; i = fields_[i].next) {
+            fn(fields_[i].value);
+        }
+    }
     // Every (id, value) pair in the order they were added; a multi-valued field appears once
     // per value.
     [[nodiscard]] const std::vector<field_value>& fields() const { return fields_; }
@@ -47,8 +58,10 @@ public:
 
     // Event time in nanoseconds since the Unix epoch, when the record carried one.
     std::optional<std::int64_t> time_ns;
-    // Static name of the parser that made the event ("rfc5424", "rfc3164").
+    // Static name of the parser that made the event ("rfc5424", "rfc3164", "json").
     std::string_view parser;
+    // For JSON events, the name of the schemas/mappings entry that read it ("windows", "json").
+    std::string_view mapping;
     // Static reason code when the record could not be parsed completely; empty otherwise. The
     // same code is in the field error.type, so rules can see it.
     std::string_view parse_error;
@@ -58,9 +71,10 @@ private:
     static constexpr std::uint16_t absent = 0xffff;
 
     std::vector<field_value> fields_;
-    // Position of each field's first value in fields_, or `absent`: set() and get() in constant
-    // time. Grows to the largest id seen, so one event serves any catalog.
+    // Position of each field's first and last value in fields_, or `absent`: set(), add() and
+    // get() in constant time. Grow to the largest id seen, so one event serves any catalog.
     std::vector<std::uint16_t> slot_ = std::vector<std::uint16_t>(fields::builtin_count, absent);
+    std::vector<std::uint16_t> last_ = std::vector<std::uint16_t>(fields::builtin_count, absent);
     std::vector<structured_data_param> structured_data_;
 };
 

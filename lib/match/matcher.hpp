@@ -1,13 +1,15 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
 #include "core/event.hpp"
 #include "rules/hyperscan_database.hpp"
 #include "rules/rule_set.hpp"
-
-#include <cstdint>
-#include <memory>
-#include <span>
-#include <vector>
 
 namespace vigil::match {
 
@@ -15,9 +17,11 @@ namespace vigil::match {
 // scratch and the per-event hit state, and holds a reference to the rule set it was given, so
 // a reload never changes the set in the middle of a batch.
 //
-// Per event: each field that has a database is scanned once, presence checks run, and only the
-// rules that use a predicate that hit (plus the rules that hold with no hit) have their
-// condition evaluated.
+// Per event: the event is put into its log source class; only that class's program runs. Each
+// field that has a database is scanned once (keywords over the message, or the whole record
+// when there is none), exact values, networks and domains are looked up, the remaining checks
+// run, and only the rules that use a predicate that hit (plus the rules that hold with no hit)
+// have their condition evaluated.
 class matcher {
 public:
     explicit matcher(std::shared_ptr<const rules::rule_set> rules);
@@ -33,22 +37,30 @@ public:
     // next call.
     [[nodiscard]] std::span<const std::uint32_t> match(const core::event& e);
 
+    // The class of the last event matched, if it had one.
+    [[nodiscard]] std::optional<rules::class_id> last_class() const { return last_class_; }
+
 private:
     static int on_hyperscan_match(unsigned id, unsigned long long from, unsigned long long to,
                                   unsigned flags, void* context);
+    void scan(const rules::class_program::scan& s, std::string_view value);
     void hit(rules::predicate_id p);
     [[nodiscard]] bool is_hit(rules::predicate_id p) const {
         return (hit_bits_[p >> 6] >> (p & 63)) & 1u;
     }
+    void run_checks(const rules::class_program& program, const core::event& e);
 
     std::shared_ptr<const rules::rule_set> rules_;
     rules::hyperscan_scratch scratch_;
+    const rules::class_program::scan* current_scan_ = nullptr;
     std::vector<std::uint64_t> hit_bits_;
     std::vector<rules::predicate_id> hit_list_;
-    std::vector<std::uint32_t> candidate_stamp_; // per rule: generation it was last queued in
+    std::vector<std::uint32_t> candidate_stamp_; // per local rule: generation it was last queued
     std::uint32_t generation_ = 0;
     std::vector<std::uint32_t> candidates_;
     std::vector<std::uint32_t> matches_;
+    std::string fold_;
+    std::optional<rules::class_id> last_class_;
 };
 
 } // namespace vigil::match

@@ -20,15 +20,18 @@ enum class parse_error : std::uint8_t {
     bad_timestamp,       // a timestamp that is not a valid date and time
     bad_structured_data, // RFC 5424 structured data that does not follow the grammar
     invalid_utf8,        // a message that declares UTF-8 (BOM) but is not valid UTF-8
+    invalid_json,        // a JSON record that is not valid JSON
+    too_deep,            // JSON nested deeper than the limit (the rest is not read)
+    too_many_fields,     // more fields than the limit (the rest are not read)
 };
 
-inline constexpr std::size_t parse_error_count = 9;
+inline constexpr std::size_t parse_error_count = 12;
 
 [[nodiscard]] constexpr std::string_view to_string(parse_error e) {
     constexpr std::array<std::string_view, parse_error_count> names{
         "none",        "empty_record",     "bad_pri",       "pri_out_of_range",
         "bad_version", "truncated_header", "bad_timestamp", "bad_structured_data",
-        "invalid_utf8"};
+        "invalid_utf8", "invalid_json",     "too_deep",      "too_many_fields"};
     return names[static_cast<std::size_t>(e)];
 }
 

@@ -1,27 +1,99 @@
 #include "rules/rule_compiler.hpp"
 
-#include "rules/sigma_loader.hpp"
+#include <hs.h>
 
+#include <algorithm>
 #include <chrono>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
+
+#include "parse/field_schema.hpp"
+#include "rules/ip_network.hpp"
+#include "rules/sigma_loader.hpp"
+#include "rules/sigma_pattern.hpp"
+#include "rules/sigma_value.hpp"
 
 namespace vigil::rules {
 namespace {
 
-// What a predicate tests, before it has an id. Equal keys share one predicate.
-struct predicate_key {
-    core::field_id field = 0;
-    enum class kind : std::uint8_t { pattern, present, absent, absent_or_empty };
-    kind type = kind::pattern;
-    hs_expression expression;
+// The most values one test may stand for after IOC lists are expanded into patterns.
+constexpr std::size_t max_expanded_values = 200'000;
 
-    auto tie() const { return std::tie(field, type, expression.pattern, expression.flags); }
-    friend bool operator<(const predicate_key& a, const predicate_key& b) {
-        return a.tie() < b.tie();
+std::string fold_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+// What a predicate decides, before it has an id. Equal signatures share one predicate.
+struct predicate_key {
+    enum class kind : std::uint8_t {
+        pattern,
+        keyword_pattern,
+        present,
+        absent,
+        absent_or_empty,
+        exact,
+        cidr,
+        suffix,
+        compare,
+        fieldref
+    };
+    predicate_key(kind t, core::field_id f) : type(t), field(f) {}
+
+    kind type = kind::pattern;
+    core::field_id field = 0;
+    hs_expression expression;
+    bool cased = false;
+    std::vector<std::string> values; // exact, suffix: sorted, unique
+    std::vector<ip_network> networks;
+    compare_op op = compare_op::lt;
+    double threshold = 0;
+    core::field_id other = 0;
+    match_kind ref_kind = match_kind::equals;
+    std::string signature;
+
+    void sign() {
+        signature.clear();
+        signature += static_cast<char>(type);
+        signature.append(reinterpret_cast<const char*>(&field), sizeof field);
+        signature += cased ? 'c' : 'i';
+        switch (type) {
+        case kind::pattern:
+        case kind::keyword_pattern:
+            signature += expression.pattern;
+            signature += '\0';
+            signature += std::to_string(expression.flags);
+            break;
+        case kind::exact:
+        case kind::suffix:
+            for (const auto& v : values) {
+                signature += v;
+                signature += '\0';
+            }
+            break;
+        case kind::cidr:
+            for (const auto& n : networks) {
+                signature.append(reinterpret_cast<const char*>(n.bytes.data()), n.bytes.size());
+                signature += static_cast<char>(n.prefix);
+            }
+            break;
+        case kind::compare:
+            signature += static_cast<char>(op);
+            signature.append(reinterpret_cast<const char*>(&threshold), sizeof threshold);
+            break;
+        case kind::fieldref:
+            signature.append(reinterpret_cast<const char*>(&other), sizeof other);
+            signature += static_cast<char>(ref_kind);
+            break;
+        default:
+            break;
+        }
     }
 };
 
@@ -35,7 +107,6 @@ struct tree {
 struct prepared_rule {
     rule_info info;
     std::vector<predicate_key> keys;
-    std::vector<int> key_lines; // line of the test each key came from
     tree condition;
 };
 
@@ -46,39 +117,52 @@ tree combine(condition_node::op type, std::vector<tree> children) {
     return tree{type, 0, std::move(children)};
 }
 
-rule_info info_of(const sigma_rule& rule) {
-    return {rule.id,     rule.title, rule.level,  rule.status, rule.description,
-            rule.author, rule.tags,  rule.source, rule.file,   rule.line};
+std::string describe(const logsource& s) {
+    std::string out;
+    for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"product", s.product},
+                                      {"category", s.category},
+                                      {"service", s.service}}) {
+        if (!value.empty()) {
+            out += (out.empty() ? "" : ", ") + std::string(name) + ": " + value;
+        }
+    }
+    return out.empty() ? "(none)" : out;
 }
 
 // Turns one sigma_rule into predicate keys and a tree, checking every expression with
-// Hyperscan. Returns nothing (with diagnostics) if any expression is rejected.
+// Hyperscan. Returns nothing (with diagnostics) when the rule cannot be compiled.
 class rule_preparer {
 public:
-    explicit rule_preparer(core::diagnostics& diags) : diags_(diags) {}
+    rule_preparer(const logsource_map& logsources, const ioc_lists& lists, core::diagnostics& diags)
+        : logsources_(logsources), lists_(lists), diags_(diags) {}
 
     std::optional<prepared_rule> prepare(const sigma_rule& rule) {
+        rule_ = &rule;
+        ok_ = true;
         prepared_rule out;
-        out.info = info_of(rule);
-        bool ok = true;
+        out.info = {rule.id,     rule.title,  rule.level, rule.status, rule.description,
+                    rule.author, rule.tags,   rule.source, {},         rule.file,
+                    rule.line};
+        out.info.classes = logsources_.classes_for(rule.source);
+        if (out.info.classes.empty()) {
+            fail(rule.line, "log source (" + describe(rule.source) +
+                                ") has no mapping in schemas/logsources.yaml",
+                 "logsource");
+        }
+        keys_ = &out.keys;
         std::vector<tree> searches;
         for (const auto& s : rule.searches) {
             std::vector<tree> maps;
             for (const auto& map : s.maps) {
                 std::vector<tree> tests;
                 for (const auto& test : map.tests) {
-                    auto t = prepare_test(rule, test, out);
-                    if (!t) {
-                        ok = false;
-                        continue;
-                    }
-                    tests.push_back(std::move(*t));
+                    tests.push_back(prepare_test(test));
                 }
                 maps.push_back(combine(condition_node::op::all_of, std::move(tests)));
             }
             searches.push_back(combine(condition_node::op::any_of, std::move(maps)));
         }
-        if (!ok) {
+        if (!ok_) {
             return std::nullopt;
         }
         out.condition = substitute(rule.condition, searches);
@@ -86,56 +170,267 @@ public:
     }
 
 private:
-    std::optional<tree> prepare_test(const sigma_rule& rule, const field_test& test,
-                                     prepared_rule& out) {
-        auto add_key = [&](predicate_key key) {
-            out.keys.push_back(std::move(key));
-            out.key_lines.push_back(test.line);
-            return tree{condition_node::op::predicate, out.keys.size() - 1, {}};
-        };
+    void fail(int line, const std::string& reason, const std::string& code) {
+        diags_.error(rule_->file, line, rule_->id, reason, code);
+        ok_ = false;
+    }
+
+    tree add(predicate_key key) {
+        key.sign();
+        keys_->push_back(std::move(key));
+        return tree{condition_node::op::predicate, keys_->size() - 1, {}};
+    }
+
+    tree join(const field_test& test, std::vector<tree> parts) {
+        if (parts.empty()) {
+            // Every value was dropped (a value that cannot be encoded): nothing can match.
+            predicate_key never{predicate_key::kind::exact, test.field};
+            return add(std::move(never));
+        }
+        return combine(test.all ? condition_node::op::all_of : condition_node::op::any_of,
+                       std::move(parts));
+    }
+
+    tree prepare_test(const field_test& test) {
+        tree t = prepare_positive(test);
+        if (test.negate) {
+            return tree{condition_node::op::negate, 0, {std::move(t)}};
+        }
+        return t;
+    }
+
+    tree prepare_positive(const field_test& test) {
+        using kind = predicate_key::kind;
         switch (test.kind) {
         case match_kind::exists:
-            return add_key(
-                {test.field,
-                 test.exists ? predicate_key::kind::present : predicate_key::kind::absent,
-                 {}});
+            return add(predicate_key(test.exists ? kind::present : kind::absent, test.field));
         case match_kind::null:
-            return add_key({test.field, predicate_key::kind::absent_or_empty, {}});
+            return add(predicate_key(kind::absent_or_empty, test.field));
+        case match_kind::compare: {
+            std::vector<tree> parts;
+            for (const auto& v : test.values) {
+                predicate_key key{kind::compare, test.field};
+                key.op = test.compare;
+                key.threshold = parse_number(v).value_or(0);
+                parts.push_back(add(std::move(key)));
+            }
+            return join(test, std::move(parts));
+        }
+        case match_kind::regex: {
+            std::vector<tree> parts;
+            for (const auto& v : test.values) {
+                if (auto hazard = regex_hazard(v)) {
+                    fail(test.line, "regular expression '" + v + "': " + *hazard, "regex");
+                    continue;
+                }
+                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern, test.field};
+                key.expression = build_regex(v, test.regex);
+                if (check(key.expression, test, v)) {
+                    parts.push_back(add(std::move(key)));
+                }
+            }
+            return join(test, std::move(parts));
+        }
         default:
             break;
         }
-        std::vector<tree> values;
-        bool ok = true;
-        for (const auto& value : test.values) {
-            predicate_key key{test.field, predicate_key::kind::pattern,
-                              build_expression(test, value)};
-            if (auto error = check(key.expression)) {
-                diags_.error(rule.file, test.line, rule.id,
-                             "value '" + value + "' cannot be compiled: " + *error);
-                ok = false;
-                continue;
+        if (test.fieldref) {
+            std::vector<tree> parts;
+            for (std::size_t i = 0; i < test.referenced_fields.size(); ++i) {
+                predicate_key key{kind::fieldref, test.field};
+                key.other = test.referenced_fields[i];
+                key.ref_kind = test.kind;
+                key.cased = test.cased;
+                parts.push_back(add(std::move(key)));
             }
-            values.push_back(add_key(std::move(key)));
+            return join(test, std::move(parts));
         }
-        if (!ok) {
+        if (test.expand) {
+            if (auto typed = prepare_ioc_lookup(test)) {
+                return std::move(*typed);
+            }
+        }
+        if (test.kind == match_kind::cidr) {
+            predicate_key key{kind::cidr, test.field};
+            std::vector<tree> parts;
+            for (const auto& v : expanded_values(test)) {
+                auto net = ip_network::parse(v);
+                if (!net) {
+                    fail(test.line, "'" + v + "' is not an IPv4 or IPv6 address or network", "value");
+                    continue;
+                }
+                if (test.all) {
+                    predicate_key one{kind::cidr, test.field};
+                    one.networks = {*net};
+                    parts.push_back(add(std::move(one)));
+                } else {
+                    key.networks.push_back(*net);
+                }
+            }
+            if (!key.networks.empty()) {
+                std::sort(key.networks.begin(), key.networks.end());
+                key.networks.erase(std::unique(key.networks.begin(), key.networks.end()),
+                                   key.networks.end());
+                parts.push_back(add(std::move(key)));
+            }
+            return join(test, std::move(parts));
+        }
+        return prepare_strings(test, expanded_values(test));
+    }
+
+    // Plain, contains, startswith, endswith, with encodings: exact values go to one hash-set
+    // predicate (per value with |all), everything else to Hyperscan.
+    tree prepare_strings(const field_test& test, const std::vector<std::string>& values) {
+        using kind = predicate_key::kind;
+        std::vector<tree> parts;
+        predicate_key exact{kind::exact, test.field};
+        exact.cased = test.cased;
+        for (const auto& v : values) {
+            std::vector<tree> variants;
+            predicate_key own_exact{kind::exact, test.field};
+            own_exact.cased = test.cased;
+            for (const auto& variant : prepare_value(v, test.encodings)) {
+                if (test.kind == match_kind::equals && !test.keywords && variant.is_literal()) {
+                    std::string literal = variant.literal();
+                    (test.all ? own_exact : exact).values.push_back(test.cased ? literal : fold_ascii(literal));
+                    continue;
+                }
+                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern, test.field};
+                key.expression = build_expression(variant, test.kind, test.cased);
+                if (check(key.expression, test, v)) {
+                    variants.push_back(add(std::move(key)));
+                }
+            }
+            if (!own_exact.values.empty()) {
+                variants.push_back(add(std::move(own_exact)));
+            }
+            if (test.all) {
+                if (variants.empty()) {
+                    predicate_key never{kind::exact, test.field};
+                    variants.push_back(add(std::move(never)));
+                }
+                parts.push_back(combine(condition_node::op::any_of, std::move(variants)));
+            } else {
+                for (auto& t : variants) {
+                    parts.push_back(std::move(t));
+                }
+            }
+        }
+        if (!exact.values.empty()) {
+            std::sort(exact.values.begin(), exact.values.end());
+            exact.values.erase(std::unique(exact.values.begin(), exact.values.end()), exact.values.end());
+            parts.push_back(add(std::move(exact)));
+        }
+        return join(test, std::move(parts));
+    }
+
+    // `field|expand: '%list%'` (the whole value one placeholder, plain or cidr): the list's
+    // entries are looked up by kind (networks by prefix, domains by suffix, the rest exactly)
+    // instead of becoming patterns. Nothing when the values are not of that form.
+    std::optional<tree> prepare_ioc_lookup(const field_test& test) {
+        using kind = predicate_key::kind;
+        if ((test.kind != match_kind::equals && test.kind != match_kind::cidr) || test.all ||
+            !test.encodings.empty() || test.keywords) {
             return std::nullopt;
         }
-        return combine(test.all ? condition_node::op::all_of : condition_node::op::any_of,
-                       std::move(values));
+        for (const auto& v : test.values) {
+            auto names = placeholders(v);
+            if (names.size() != 1 || v != "%" + names[0] + "%") {
+                return std::nullopt;
+            }
+        }
+        predicate_key exact{kind::exact, test.field};
+        exact.cased = test.cased;
+        predicate_key cidr{kind::cidr, test.field};
+        predicate_key suffix{kind::suffix, test.field};
+        for (const auto& v : test.values) {
+            const std::string name = placeholders(v)[0];
+            const ioc_list* list = lists_.find(name);
+            if (!list) {
+                fail(test.line, "placeholder %" + name + "% has no IOC list (rules/lists/" + name + ".txt)",
+                     "ioc_list");
+                continue;
+            }
+            for (const auto& entry : list->values) {
+                switch (test.kind == match_kind::cidr ? ioc_kind::network : classify_ioc(entry)) {
+                case ioc_kind::network:
+                    if (auto net = ip_network::parse(entry)) {
+                        cidr.networks.push_back(*net);
+                    } else {
+                        fail(test.line, list->file + ": '" + entry + "' is not a network", "ioc_list");
+                    }
+                    break;
+                case ioc_kind::domain:
+                    suffix.values.push_back(fold_ascii(entry.starts_with("*.") ? entry.substr(2) : entry));
+                    break;
+                case ioc_kind::exact:
+                    exact.values.push_back(test.cased ? entry : fold_ascii(entry));
+                    break;
+                }
+            }
+        }
+        std::vector<tree> parts;
+        for (predicate_key* key : {&exact, &cidr, &suffix}) {
+            std::sort(key->values.begin(), key->values.end());
+            key->values.erase(std::unique(key->values.begin(), key->values.end()), key->values.end());
+            std::sort(key->networks.begin(), key->networks.end());
+            key->networks.erase(std::unique(key->networks.begin(), key->networks.end()),
+                                key->networks.end());
+            if (!key->values.empty() || !key->networks.empty()) {
+                parts.push_back(add(std::move(*key)));
+            }
+        }
+        return join(test, std::move(parts));
+    }
+
+    // The test's values with IOC list placeholders replaced by each entry (|expand).
+    std::vector<std::string> expanded_values(const field_test& test) {
+        if (!test.expand) {
+            return test.values;
+        }
+        std::vector<std::string> out;
+        for (const auto& v : test.values) {
+            std::vector<std::string> current{v};
+            for (const auto& name : placeholders(v)) {
+                const ioc_list* list = lists_.find(name);
+                if (!list) {
+                    fail(test.line, "placeholder %" + name + "% has no IOC list (rules/lists/" + name + ".txt)",
+                         "ioc_list");
+                    return {};
+                }
+                std::vector<std::string> next;
+                for (const auto& c : current) {
+                    for (const auto& entry : list->values) {
+                        next.push_back(rules::substitute(c, name, entry));
+                    }
+                }
+                current = std::move(next);
+                if (current.size() > max_expanded_values) {
+                    fail(test.line, "expanding '" + v + "' gives more than " +
+                                        std::to_string(max_expanded_values) + " values",
+                         "ioc_list");
+                    return {};
+                }
+            }
+            out.insert(out.end(), current.begin(), current.end());
+        }
+        return out;
     }
 
     // Hyperscan's verdict on one expression, cached: SigmaHQ-style rule sets repeat values.
-    std::optional<std::string> check(const hs_expression& expression) {
+    bool check(const hs_expression& expression, const field_test& test, const std::string& value) {
         auto key = std::make_pair(expression.pattern, expression.flags);
         auto it = checked_.find(key);
         if (it == checked_.end()) {
             auto verdict = hyperscan_database::check(expression);
-            it = checked_
-                     .emplace(std::move(key),
-                              verdict ? std::nullopt : std::optional(verdict.error()))
+            it = checked_.emplace(std::move(key), verdict ? std::nullopt : std::optional(verdict.error()))
                      .first;
         }
-        return it->second;
+        if (it->second) {
+            fail(test.line, "value '" + value + "' cannot be compiled: " + *it->second, "pattern");
+            return false;
+        }
+        return true;
     }
 
     static tree substitute(const condition_expr& expr, const std::vector<tree>& searches) {
@@ -143,8 +438,7 @@ private:
         case condition_expr::kind::search_ref:
             return searches[expr.search];
         case condition_expr::kind::negate:
-            return tree{
-                condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
+            return tree{condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
         case condition_expr::kind::all_of:
         case condition_expr::kind::any_of: {
             std::vector<tree> children;
@@ -159,134 +453,278 @@ private:
         return {};
     }
 
+    const logsource_map& logsources_;
+    const ioc_lists& lists_;
     core::diagnostics& diags_;
+    const sigma_rule* rule_ = nullptr;
+    std::vector<predicate_key>* keys_ = nullptr;
+    bool ok_ = true;
     std::map<std::pair<std::string, unsigned>, std::optional<std::string>> checked_;
 };
+
+// Rejected rules by the reason of each one's first error, over diagnostics from `first` on.
+std::map<std::string, std::size_t> count_rejections(const core::diagnostics& diags, std::size_t first) {
+    std::map<std::string, std::size_t> out;
+    std::set<std::pair<std::string, std::string>> counted; // (file, rule id)
+    for (std::size_t i = first; i < diags.items().size(); ++i) {
+        const auto& d = diags.items()[i];
+        if (d.level == core::diagnostic::severity::error && counted.insert({d.file, d.rule_id}).second) {
+            ++out[d.code.empty() ? "rule" : d.code];
+        }
+    }
+    return out;
+}
 
 } // namespace
 
 // Assembles a rule_set from prepared rules (a friend of rule_set).
 class rule_set_builder {
 public:
-    // Returns the index (into `rules`) of every rule that uses a predicate Hyperscan refused to
-    // compile into its database, with the reason; empty when the set was built.
-    static std::map<std::size_t, std::string> build(const std::vector<prepared_rule>& rules,
-                                                    std::uint64_t version, rule_set& out) {
-        out = rule_set{};
-        out.version_ = version;
-        std::map<predicate_key, predicate_id> ids;
-        std::vector<const predicate_key*> keys_by_id;
-        std::vector<std::vector<std::uint32_t>> users; // predicate -> rules
-        std::vector<std::vector<std::size_t>> owners;  // predicate -> indices into `rules`
+    struct database_entry {
+        std::shared_ptr<const hyperscan_database> database;
+        std::string error; // when Hyperscan refused the set
+        int error_index = -1;
+    };
 
-        auto flatten = [&](auto& self, const prepared_rule& rule, std::uint32_t rule_index,
+    // Builds every class program. Returns the rules (indices into `rules`) that use a
+    // predicate Hyperscan refused to compile into its database, with the reason; empty when the
+    // set was built.
+    static std::map<std::size_t, std::string> build(const std::vector<prepared_rule>& rules,
+                                                    std::size_t class_count,
+                                                    std::size_t catalog_size, rule_set& out) {
+        std::map<std::string, database_entry> databases; // expression set -> compiled database
+        std::map<std::size_t, std::string> failed;
+        out.programs_.assign(class_count, class_program{});
+        out.rules_.clear();
+        for (const auto& r : rules) {
+            out.rules_.push_back(r.info);
+        }
+        std::vector<std::vector<std::uint32_t>> rules_of_class(class_count);
+        for (std::uint32_t r = 0; r < rules.size(); ++r) {
+            for (class_id c : rules[r].info.classes) {
+                rules_of_class[c].push_back(r);
+            }
+        }
+        for (std::size_t c = 0; c < class_count; ++c) {
+            build_program(rules, rules_of_class[c], catalog_size, databases, out.programs_[c], failed);
+        }
+        if (!failed.empty()) {
+            return failed;
+        }
+        for (const auto& [signature, entry] : databases) {
+            out.scratch_.reserve_for(*entry.database);
+            out.stats_.databases += 1;
+            out.stats_.database_bytes += entry.database->size_bytes();
+        }
+        for (const auto& p : out.programs_) {
+            out.max_predicates_ = std::max(out.max_predicates_, p.predicate_count);
+            out.max_rules_ = std::max(out.max_rules_, p.rules.size());
+            if (!p.rules.empty()) {
+                ++out.stats_.classes_used;
+            }
+        }
+        return {};
+    }
+
+private:
+    static void build_program(const std::vector<prepared_rule>& rules,
+                              const std::vector<std::uint32_t>& members, std::size_t catalog_size,
+                              std::map<std::string, database_entry>& databases, class_program& p,
+                              std::map<std::size_t, std::string>& failed) {
+        using kind = predicate_key::kind;
+        std::map<std::string, predicate_id> ids;
+        std::vector<const predicate_key*> key_of;
+        std::vector<std::vector<std::uint32_t>> users;
+
+        auto flatten = [&](auto& self, const prepared_rule& rule, std::uint32_t local_rule,
                            const tree& t) -> std::uint32_t {
             condition_node node;
             node.type = t.type;
             if (t.type == condition_node::op::predicate) {
                 const predicate_key& key = rule.keys[t.key];
-                auto [it, inserted] =
-                    ids.emplace(key, static_cast<predicate_id>(keys_by_id.size()));
+                auto [it, inserted] = ids.emplace(key.signature, static_cast<predicate_id>(key_of.size()));
                 if (inserted) {
-                    keys_by_id.push_back(&it->first);
+                    key_of.push_back(&key);
                     users.emplace_back();
-                    owners.emplace_back();
                 }
                 node.value = it->second;
                 auto& u = users[it->second];
-                if (u.empty() || u.back() != rule_index) {
-                    u.push_back(rule_index);
-                    owners[it->second].push_back(rule_index);
+                if (u.empty() || u.back() != local_rule) {
+                    u.push_back(local_rule);
                 }
             } else {
                 std::vector<std::uint32_t> child_nodes;
                 for (const auto& c : t.children) {
-                    child_nodes.push_back(self(self, rule, rule_index, c));
+                    child_nodes.push_back(self(self, rule, local_rule, c));
                 }
-                node.first_child = static_cast<std::uint32_t>(out.children_.size());
+                node.first_child = static_cast<std::uint32_t>(p.children.size());
                 node.child_count = static_cast<std::uint32_t>(child_nodes.size());
-                out.children_.insert(out.children_.end(), child_nodes.begin(), child_nodes.end());
+                p.children.insert(p.children.end(), child_nodes.begin(), child_nodes.end());
             }
-            out.nodes_.push_back(node);
-            return static_cast<std::uint32_t>(out.nodes_.size() - 1);
+            p.nodes.push_back(node);
+            return static_cast<std::uint32_t>(p.nodes.size() - 1);
         };
-
-        for (std::uint32_t r = 0; r < rules.size(); ++r) {
-            out.rules_.push_back(rules[r].info);
-            out.roots_.push_back(flatten(flatten, rules[r], r, rules[r].condition));
+        for (std::uint32_t local = 0; local < members.size(); ++local) {
+            const prepared_rule& rule = rules[members[local]];
+            p.rules.push_back(members[local]);
+            p.roots.push_back(flatten(flatten, rule, local, rule.condition));
         }
-        out.predicate_count_ = keys_by_id.size();
+        p.predicate_count = key_of.size();
 
-        // One Hyperscan database per field; presence tests beside them.
-        std::map<core::field_id, std::vector<hyperscan_database::entry>> per_field;
-        for (predicate_id p = 0; p < keys_by_id.size(); ++p) {
-            const predicate_key& key = *keys_by_id[p];
-            using kind = predicate_key::kind;
+        // Group the predicates by how they are decided.
+        std::map<core::field_id, std::vector<predicate_id>> patterns;
+        std::vector<predicate_id> keyword_patterns;
+        for (predicate_id id = 0; id < key_of.size(); ++id) {
+            const predicate_key& key = *key_of[id];
             switch (key.type) {
             case kind::pattern:
-                per_field[key.field].push_back({key.expression, p});
+                patterns[key.field].push_back(id);
+                break;
+            case kind::keyword_pattern:
+                keyword_patterns.push_back(id);
                 break;
             case kind::present:
-                out.presence_checks_.push_back({key.field, p, presence_check::when::present});
+                p.presence.push_back({key.field, id, presence_check::when::present});
                 break;
             case kind::absent:
-                out.presence_checks_.push_back({key.field, p, presence_check::when::absent});
+                p.presence.push_back({key.field, id, presence_check::when::absent});
                 break;
             case kind::absent_or_empty:
-                out.presence_checks_.push_back(
-                    {key.field, p, presence_check::when::absent_or_empty});
+                p.presence.push_back({key.field, id, presence_check::when::absent_or_empty});
+                break;
+            case kind::exact: {
+                auto table = std::find_if(p.exact.begin(), p.exact.end(), [&](const auto& t) {
+                    return t.field == key.field && t.cased == key.cased;
+                });
+                if (table == p.exact.end()) {
+                    p.exact.push_back({key.field, key.cased, {}});
+                    table = p.exact.end() - 1;
+                }
+                for (const auto& v : key.values) {
+                    table->values[v].push_back(id);
+                }
+                break;
+            }
+            case kind::cidr: {
+                auto table = std::find_if(p.cidr.begin(), p.cidr.end(),
+                                          [&](const auto& t) { return t.field == key.field; });
+                if (table == p.cidr.end()) {
+                    p.cidr.push_back({key.field, {}, {}});
+                    table = p.cidr.end() - 1;
+                }
+                for (const auto& n : key.networks) {
+                    table->networks[{n.prefix, n.bytes}].push_back(id);
+                    if (std::find(table->prefixes.begin(), table->prefixes.end(), n.prefix) ==
+                        table->prefixes.end()) {
+                        table->prefixes.push_back(n.prefix);
+                    }
+                }
+                std::sort(table->prefixes.rbegin(), table->prefixes.rend());
+                break;
+            }
+            case kind::suffix: {
+                auto table = std::find_if(p.suffix.begin(), p.suffix.end(),
+                                          [&](const auto& t) { return t.field == key.field; });
+                if (table == p.suffix.end()) {
+                    p.suffix.push_back({key.field, {}});
+                    table = p.suffix.end() - 1;
+                }
+                for (const auto& v : key.values) {
+                    table->domains[v].push_back(id);
+                }
+                break;
+            }
+            case kind::compare:
+                p.compares.push_back({key.field, key.op, key.threshold, id});
+                break;
+            case kind::fieldref:
+                p.fieldrefs.push_back({key.field, key.other, key.ref_kind, key.cased, id});
                 break;
             }
         }
-        std::map<std::size_t, std::string> failed;
-        for (auto& [field, entries] : per_field) {
-            auto db = hyperscan_database::compile(entries);
-            if (!db) {
-                // Blame the expression Hyperscan named, or every rule of the field if none.
-                std::vector<predicate_id> blamed;
-                if (db.error().index >= 0) {
-                    blamed.push_back(entries[static_cast<std::size_t>(db.error().index)].id);
-                } else {
-                    for (const auto& e : entries) {
-                        blamed.push_back(e.id);
-                    }
-                }
-                for (predicate_id p : blamed) {
-                    for (std::size_t r : owners[p]) {
-                        failed.emplace(r, "pattern /" + keys_by_id[p]->expression.pattern +
-                                              "/ cannot be compiled: " + db.error().message);
-                    }
-                }
-                continue;
+
+        // One Hyperscan database per field (and for keywords); identical sets compile once.
+        auto make_scan = [&](std::vector<predicate_id> members_of_db) -> std::int32_t {
+            std::sort(members_of_db.begin(), members_of_db.end(), [&](predicate_id a, predicate_id b) {
+                return key_of[a]->expression < key_of[b]->expression;
+            });
+            std::string signature;
+            std::vector<hyperscan_database::entry> entries;
+            for (std::size_t i = 0; i < members_of_db.size(); ++i) {
+                const hs_expression& e = key_of[members_of_db[i]]->expression;
+                signature += e.pattern;
+                signature += '\0';
+                signature += std::to_string(e.flags);
+                signature += '\0';
+                entries.push_back({e, static_cast<unsigned>(i)});
             }
-            out.scratch_.reserve_for(*db);
-            out.databases_.push_back({field, std::move(*db), entries.size()});
+            auto [it, inserted] = databases.try_emplace(signature);
+            if (inserted) {
+                auto db = hyperscan_database::compile(entries);
+                if (db) {
+                    it->second.database = std::make_shared<const hyperscan_database>(std::move(*db));
+                } else {
+                    it->second.error = db.error().message;
+                    it->second.error_index = db.error().index;
+                }
+            }
+            if (!it->second.database) {
+                // Blame the expression Hyperscan named, or every rule of the set if none.
+                std::vector<predicate_id> blamed;
+                if (it->second.error_index >= 0) {
+                    blamed.push_back(members_of_db[static_cast<std::size_t>(it->second.error_index)]);
+                } else {
+                    blamed = members_of_db;
+                }
+                for (predicate_id b : blamed) {
+                    for (std::uint32_t local : users[b]) {
+                        failed.emplace(p.rules[local], "pattern /" + key_of[b]->expression.pattern +
+                                                           "/ cannot be compiled: " + it->second.error);
+                    }
+                }
+                return -1;
+            }
+            p.scans.push_back({it->second.database, std::move(members_of_db)});
+            return static_cast<std::int32_t>(p.scans.size() - 1);
+        };
+        p.scan_by_field.assign(catalog_size, -1);
+        for (auto& [field, members_of_db] : patterns) {
+            p.scan_by_field[field] = make_scan(std::move(members_of_db));
         }
-        if (!failed.empty()) {
-            return failed;
+        if (!keyword_patterns.empty()) {
+            p.keyword_scan = make_scan(std::move(keyword_patterns));
         }
 
         // Index predicates to rules (CSR), and find rules that hold with no hit at all.
-        out.rules_by_predicate_offsets_.push_back(0);
+        p.rules_by_predicate_offsets.push_back(0);
         for (const auto& u : users) {
-            out.rules_by_predicate_.insert(out.rules_by_predicate_.end(), u.begin(), u.end());
-            out.rules_by_predicate_offsets_.push_back(
-                static_cast<std::uint32_t>(out.rules_by_predicate_.size()));
+            p.rules_by_predicate.insert(p.rules_by_predicate.end(), u.begin(), u.end());
+            p.rules_by_predicate_offsets.push_back(static_cast<std::uint32_t>(p.rules_by_predicate.size()));
         }
-        for (std::uint32_t r = 0; r < out.rules_.size(); ++r) {
-            if (out.evaluate(r, [](predicate_id) { return false; })) {
-                out.always_evaluated_.push_back(r);
+        for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
+            if (p.evaluate(local, [](predicate_id) { return false; })) {
+                p.always_evaluated.push_back(local);
             }
         }
-        return {};
     }
 };
 
-compile_result rule_compiler::compile(std::vector<sigma_rule> rules, std::uint64_t version,
+rule_schema load_rule_schema(const std::filesystem::path& dir, core::diagnostics& diags) {
+    rule_schema schema;
+    auto catalog = parse::load_field_catalog(dir / "fields.yaml", diags);
+    schema.catalog = *catalog;
+    schema.logsources = logsource_map::load(dir / "logsources.yaml", schema.catalog, diags);
+    schema.mappings = parse::load_json_mappings(dir / "mappings", diags);
+    return schema;
+}
+
+compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema schema,
+                                      const ioc_lists& lists, std::uint64_t version,
                                       core::diagnostics& diags) {
     const auto started = std::chrono::steady_clock::now();
     compile_result result;
-    rule_preparer preparer(diags);
+    const std::size_t first_diagnostic = diags.items().size();
+    rule_preparer preparer(schema.logsources, lists, diags);
     std::vector<prepared_rule> prepared;
     for (const auto& rule : rules) {
         if (auto p = preparer.prepare(rule)) {
@@ -296,10 +734,11 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, std::uint64
         }
     }
     auto set = std::make_shared<rule_set>();
+    const std::size_t class_count = schema.logsources.classes().size();
     // Hyperscan may still refuse a database as a whole (size, resources): leave out the rules it
     // blames and build again, until the set compiles.
     for (;;) {
-        auto failed = rule_set_builder::build(prepared, version, *set);
+        auto failed = rule_set_builder::build(prepared, class_count, schema.catalog.size(), *set);
         if (failed.empty()) {
             break;
         }
@@ -311,35 +750,75 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, std::uint64
                 continue;
             }
             const rule_info& info = prepared[i].info;
-            diags.error(info.file, info.line, info.id, it->second);
+            diags.error(info.file, info.line, info.id, it->second, "pattern");
             ++result.rejected;
         }
         prepared = std::move(kept);
+        *set = rule_set{};
     }
+    // Statistics: unique Hyperscan expressions per field, table sizes.
+    std::set<std::string> seen;
+    for (const auto& r : prepared) {
+        for (const auto& key : r.keys) {
+            if (!seen.insert(key.signature).second) {
+                continue;
+            }
+            switch (key.type) {
+            case predicate_key::kind::pattern:
+                ++set->stats_.patterns_per_field[std::string(schema.catalog.name(key.field))];
+                break;
+            case predicate_key::kind::keyword_pattern:
+                ++set->stats_.patterns_per_field["(keywords)"];
+                break;
+            case predicate_key::kind::exact:
+                set->stats_.exact_values += key.values.size();
+                break;
+            case predicate_key::kind::cidr:
+                set->stats_.networks += key.networks.size();
+                break;
+            case predicate_key::kind::suffix:
+                set->stats_.domains += key.values.size();
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    result.rejected_by_reason = count_rejections(diags, first_diagnostic);
+    set->version_ = version;
+    set->catalog_ = std::make_shared<const core::field_catalog>(std::move(schema.catalog));
+    set->logsources_ = std::move(schema.logsources);
+    set->mappings_ = std::move(schema.mappings);
     result.loaded = set->rules().size();
-    result.rules = std::move(set);
     result.compile_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    set->stats_.compile_ms = result.compile_ms;
+    result.lists = lists.size();
+    result.list_entries = lists.entries();
+    result.rules = std::move(set);
     return result;
 }
 
-compile_result rule_compiler::load_directory(const std::filesystem::path& dir,
+compile_result rule_compiler::load_directory(const std::filesystem::path& rules_dir,
+                                             const std::filesystem::path& schemas_dir,
                                              std::uint64_t version, core::diagnostics& diags) {
-    sigma_loader loader(core::field_catalog::builtin());
-    load_result loaded = loader.load_directory(dir, diags);
-    compile_result result = compile(std::move(loaded.rules), version, diags);
+    return load_directories({rules_dir}, rules_dir / "lists", schemas_dir, version, diags);
+}
+
+compile_result rule_compiler::load_directories(const std::vector<std::filesystem::path>& rule_dirs,
+                                               const std::filesystem::path& lists_dir,
+                                               const std::filesystem::path& schemas_dir,
+                                               std::uint64_t version, core::diagnostics& diags) {
+    rule_schema schema = load_rule_schema(schemas_dir, diags);
+    const ioc_lists lists = ioc_lists::load(lists_dir, diags);
+    const std::size_t first_rule_diagnostic = diags.items().size();
+    sigma_loader loader(schema.catalog, &schema.logsources);
+    load_result loaded = loader.load_directories(rule_dirs, diags);
+    compile_result result = compile(std::move(loaded.rules), std::move(schema), lists, version, diags);
     result.rejected += loaded.rejected;
     result.files = loaded.files;
+    result.rejected_by_reason = count_rejections(diags, first_rule_diagnostic);
     return result;
-}
-
-std::size_t rule_set::database_bytes() const {
-    std::size_t total = 0;
-    for (const auto& db : databases_) {
-        total += db.database.size_bytes();
-    }
-    return total;
 }
 
 } // namespace vigil::rules

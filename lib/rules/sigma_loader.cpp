@@ -1,10 +1,13 @@
 #include "rules/sigma_loader.hpp"
 
 #include "rules/condition_parser.hpp"
+#include "rules/ip_network.hpp"
+#include "rules/sigma_value.hpp"
 
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <yaml-cpp/yaml.h>
@@ -36,9 +39,9 @@ std::string describe_type(const YAML::Node& node) {
 // Collects the problems of one rule document; the rule is rejected if there is any error.
 class document_reader {
 public:
-    document_reader(const core::field_catalog& catalog, const std::string& file,
-                    core::diagnostics& diags)
-        : catalog_(catalog), file_(file), diags_(diags) {}
+    document_reader(core::field_catalog& catalog, const logsource_map* logsources,
+                    const std::string& file, core::diagnostics& diags)
+        : catalog_(catalog), logsources_(logsources), file_(file), diags_(diags) {}
 
     bool read(const YAML::Node& doc, sigma_rule& rule) {
         rule.file = file_;
@@ -80,8 +83,27 @@ public:
 
 private:
     void error(const YAML::Node& at, std::string reason) {
-        diags_.error(file_, line_of(at), rule_id_, std::move(reason));
+        std::string code = reason_code(reason);
+        diags_.error(file_, line_of(at), rule_id_, std::move(reason), std::move(code));
         failed_ = true;
+    }
+
+    // The kind of problem, for `vigil rules check`'s count of rejections by reason.
+    static std::string reason_code(const std::string& reason) {
+        static const std::pair<const char*, const char*> codes[] = {
+            {"modifier", "modifier"},          {"'fieldref'", "modifier"},
+            {"'expand'", "modifier"},          {"encodings", "modifier"},
+            {"keywords take only", "modifier"}, {"condition '", "condition"},
+            {"correlation rules", "correlation"}, {"rule collections", "collection"},
+            {"'timeframe'", "timeframe"},      {"missing '", "metadata"},
+            {"unknown level", "metadata"},     {"must be a string", "metadata"},
+            {"must be a list of strings", "metadata"}, {"'logsource'", "metadata"}};
+        for (const auto& [needle, code] : codes) {
+            if (reason.find(needle) != std::string::npos) {
+                return code;
+            }
+        }
+        return "value";
     }
     void warning(const YAML::Node& at, std::string reason) {
         diags_.warning(file_, line_of(at), rule_id_, std::move(reason));
@@ -154,6 +176,20 @@ private:
         rule.source.product = optional_string(node, "product");
         rule.source.category = optional_string(node, "category");
         rule.source.service = optional_string(node, "service");
+        if (logsources_ && logsources_->classes_for(rule.source).empty()) {
+            std::string described;
+            for (const auto& [key, value] : {std::pair<const char*, std::string>{"product", rule.source.product},
+                                             {"category", rule.source.category},
+                                             {"service", rule.source.service}}) {
+                if (!value.empty()) {
+                    described += (described.empty() ? "" : ", ") + std::string(key) + ": " + value;
+                }
+            }
+            diags_.error(file_, line_of(node), rule_id_,
+                         "log source (" + described + ") has no mapping in schemas/logsources.yaml",
+                         "logsource");
+            failed_ = true;
+        }
     }
 
     void read_detection(const YAML::Node& doc, sigma_rule& rule) {
@@ -263,6 +299,7 @@ private:
 
     selection_map keyword_map(const YAML::Node& at, std::vector<std::string> keywords) {
         field_test test;
+        test.keywords = true;
         test.field = core::fields::message;
         test.kind = match_kind::contains;
         test.values = std::move(keywords);
@@ -299,46 +336,63 @@ private:
         bool ok = true;
         test.field_name = parts.empty() ? std::string() : parts.front();
         if (test.field_name.empty()) {
-            test.field = core::fields::message; // '|all': keywords with modifiers
+            test.keywords = true; // '|all': keywords with modifiers
+            test.field = core::fields::message;
             test.kind = match_kind::contains;
         } else if (auto id = catalog_.find(test.field_name)) {
             test.field = *id;
         } else {
-            error(key_node, "unknown field '" + test.field_name +
-                                "' (no parser produces it; see the field catalog)");
-            ok = false;
+            // A vendor field (Sigma: "use them as they appear in the log source").
+            test.field = catalog_.add(test.field_name);
         }
         bool kind_set = false;
         bool after_re = false;
         auto set_kind = [&](match_kind kind, const std::string& name) {
             if (kind_set) {
-                error(key_node,
-                      "modifier '" + name + "' conflicts with an earlier one in '" + key + "'");
+                error(key_node, "modifier '" + name + "' conflicts with an earlier one in '" + key + "'");
                 ok = false;
             }
             kind_set = true;
             test.kind = kind;
         };
+        static const std::map<std::string, match_kind> kinds{
+            {"contains", match_kind::contains}, {"startswith", match_kind::startswith},
+            {"endswith", match_kind::endswith}, {"re", match_kind::regex},
+            {"exists", match_kind::exists},     {"cidr", match_kind::cidr}};
+        static const std::map<std::string, value_encoding> encodings{
+            {"base64", value_encoding::base64},   {"base64offset", value_encoding::base64offset},
+            {"utf16le", value_encoding::utf16le}, {"wide", value_encoding::utf16le},
+            {"utf16be", value_encoding::utf16be}, {"utf16", value_encoding::utf16},
+            {"windash", value_encoding::windash}};
+        static const std::map<std::string, compare_op> comparisons{
+            {"lt", compare_op::lt}, {"lte", compare_op::lte}, {"gt", compare_op::gt}, {"gte", compare_op::gte}};
         for (std::size_t i = 1; i < parts.size(); ++i) {
             const std::string& m = parts[i];
-            if (m == "contains") {
-                set_kind(match_kind::contains, m);
-            } else if (m == "startswith") {
-                set_kind(match_kind::startswith, m);
-            } else if (m == "endswith") {
-                set_kind(match_kind::endswith, m);
-            } else if (m == "re") {
-                set_kind(match_kind::regex, m);
-                after_re = true;
-            } else if (m == "exists") {
-                set_kind(match_kind::exists, m);
+            if (auto k = kinds.find(m); k != kinds.end()) {
+                set_kind(k->second, m);
+                after_re = k->second == match_kind::regex;
+            } else if (auto e = encodings.find(m); e != encodings.end()) {
+                test.encodings.push_back(e->second);
+            } else if (auto c = comparisons.find(m); c != comparisons.end()) {
+                set_kind(match_kind::compare, m);
+                test.compare = c->second;
             } else if (m == "all") {
                 test.all = true;
             } else if (m == "cased") {
                 test.cased = true;
+            } else if (m == "neq") {
+                test.negate = true;
+            } else if (m == "expand") {
+                test.expand = true;
+            } else if (m == "fieldref") {
+                test.fieldref = true;
             } else if (after_re && (m == "i" || m == "m" || m == "s")) {
                 (m == "i" ? test.regex.caseless
                           : (m == "m" ? test.regex.multiline : test.regex.dotall)) = true;
+            } else if (m == "minute" || m == "hour" || m == "day" || m == "week" || m == "month" ||
+                       m == "year") {
+                error(key_node, "time modifier '" + m + "' in '" + key + "' is not supported");
+                ok = false;
             } else if (m.empty()) {
                 error(key_node, "empty modifier in '" + key + "'");
                 ok = false;
@@ -346,6 +400,31 @@ private:
                 error(key_node, "unsupported modifier '" + m + "' in '" + key + "'");
                 ok = false;
             }
+        }
+        // Combinations that have no meaning.
+        const bool encoded = !test.encodings.empty();
+        if (encoded && (test.kind == match_kind::regex || test.kind == match_kind::cidr ||
+                        test.kind == match_kind::compare || test.kind == match_kind::exists)) {
+            error(key_node, "value encodings (base64, utf16, windash) cannot be combined with '" +
+                                parts.back() + "' in '" + key + "'");
+            ok = false;
+        }
+        if (test.fieldref && (test.kind == match_kind::regex || test.kind == match_kind::cidr ||
+                              test.kind == match_kind::compare || test.kind == match_kind::exists ||
+                              encoded || test.expand)) {
+            error(key_node, "'fieldref' combines only with contains, startswith, endswith, cased "
+                            "and neq, in '" + key + "'");
+            ok = false;
+        }
+        if (test.expand && (test.kind == match_kind::regex || test.kind == match_kind::compare ||
+                            test.kind == match_kind::exists)) {
+            error(key_node, "'expand' cannot be combined with '" + parts.back() + "' in '" + key + "'");
+            ok = false;
+        }
+        if (test.keywords && (test.kind == match_kind::cidr || test.kind == match_kind::compare ||
+                              test.kind == match_kind::exists || test.fieldref)) {
+            error(key_node, "keywords take only string modifiers, not '" + key + "'");
+            ok = false;
         }
         if (test.kind == match_kind::regex && test.cased) {
             warning(key_node, "'cased' has no effect on 're' (regular expressions are "
@@ -364,7 +443,8 @@ private:
             return;
         }
         if (node.IsNull()) {
-            if (test.kind != match_kind::equals || test.all) {
+            if (test.kind != match_kind::equals || test.all || !test.encodings.empty() ||
+                test.fieldref || test.expand) {
                 error(node, "null cannot be combined with modifiers");
                 return;
             }
@@ -373,9 +453,7 @@ private:
         }
         if (node.IsScalar()) {
             test.values.push_back(node.Scalar());
-            return;
-        }
-        if (node.IsSequence()) {
+        } else if (node.IsSequence()) {
             if (node.size() == 0) {
                 error(node, "empty list of values for '" + test.field_name + "'");
                 return;
@@ -390,15 +468,46 @@ private:
                     test.values.push_back(item.Scalar());
                 }
             }
+        } else {
+            error(node, "values of '" + test.field_name +
+                            "' must be a string, a number or a list, not " + describe_type(node));
             return;
         }
-        error(node, "values of '" + test.field_name +
-                        "' must be a string, a number or a list, "
-                        "not " +
-                        describe_type(node));
+        // Values that must parse as something else, checked here so that the error points at
+        // the value.
+        for (const auto& v : test.values) {
+            if (test.kind == match_kind::cidr && !test.expand && !ip_network::parse(v)) {
+                error(node, "'" + v + "' is not an IPv4 or IPv6 address or network");
+            } else if (test.kind == match_kind::compare && !parse_number(v)) {
+                error(node, "'" + v + "' is not a number (lt, lte, gt, gte compare numbers)");
+            } else if (test.fieldref) {
+                if (v.empty()) {
+                    error(node, "'fieldref' needs a field name");
+                    continue;
+                }
+                auto id = catalog_.find(v);
+                test.referenced_fields.push_back(id ? *id : catalog_.add(v));
+            } else if (!test.encodings.empty() && has_unescaped_wildcard(v) &&
+                       !(test.encodings.size() == 1 && test.encodings[0] == value_encoding::windash)) {
+                error(node, "'" + v + "' has wildcards, which cannot be encoded (base64, utf16)");
+            }
+        }
     }
 
-    const core::field_catalog& catalog_;
+    static bool has_unescaped_wildcard(const std::string& v) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (v[i] == '\\' && i + 1 < v.size() &&
+                (v[i + 1] == '*' || v[i + 1] == '?' || v[i + 1] == '\\')) {
+                ++i;
+            } else if (v[i] == '*' || v[i] == '?') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    core::field_catalog& catalog_;
+    const logsource_map* logsources_;
     const std::string& file_;
     core::diagnostics& diags_;
     std::string rule_id_;
@@ -427,25 +536,32 @@ std::vector<fs::path> sigma_loader::rule_files(const fs::path& dir) {
 }
 
 load_result sigma_loader::load_directory(const fs::path& dir, core::diagnostics& diags) const {
+    return load_directories({dir}, diags);
+}
+
+load_result sigma_loader::load_directories(const std::vector<fs::path>& dirs,
+                                           core::diagnostics& diags) const {
     load_result result;
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-        diags.error(dir.string(), 0, "", "not a directory");
-        return result;
-    }
     std::set<std::string> seen_ids;
-    for (const auto& file : rule_files(dir)) {
-        load_result one = load_file(file, diags);
-        result.files += one.files;
-        result.rejected += one.rejected;
-        for (auto& rule : one.rules) {
-            if (!seen_ids.insert(rule.id).second) {
-                diags.error(rule.file, rule.line, rule.id,
-                            "duplicate rule id (another rule file already uses it)");
-                ++result.rejected;
-                continue;
+    for (const auto& dir : dirs) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) {
+            diags.error(dir.string(), 0, "", "not a directory", "io");
+            continue;
+        }
+        for (const auto& file : rule_files(dir)) {
+            load_result one = load_file(file, diags);
+            result.files += one.files;
+            result.rejected += one.rejected;
+            for (auto& rule : one.rules) {
+                if (!seen_ids.insert(rule.id).second) {
+                    diags.error(rule.file, rule.line, rule.id,
+                                "duplicate rule id (another rule file already uses it)", "duplicate");
+                    ++result.rejected;
+                    continue;
+                }
+                result.rules.push_back(std::move(rule));
             }
-            result.rules.push_back(std::move(rule));
         }
     }
     return result;
@@ -474,7 +590,7 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
         documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
         diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                    "invalid YAML: " + e.msg);
+                    "invalid YAML: " + e.msg, "yaml");
         result.rejected = 1;
         return result;
     }
@@ -484,13 +600,13 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
             continue; // an empty document, e.g. after a trailing "---"
         }
         sigma_rule rule;
-        document_reader reader(catalog_, file_name, diags);
+        document_reader reader(catalog_, logsources_, file_name, diags);
         if (!reader.read(doc, rule)) {
             ++result.rejected;
             continue;
         }
         if (!seen_ids.insert(rule.id).second) {
-            diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file");
+            diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file", "duplicate");
             ++result.rejected;
             continue;
         }

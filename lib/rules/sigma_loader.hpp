@@ -2,6 +2,7 @@
 
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
+#include "rules/logsource_map.hpp"
 #include "rules/sigma_rule.hpp"
 
 #include <cstddef>
@@ -25,12 +26,18 @@ struct load_result {
 // allowed) and checks them against the subset vigil compiles. Control plane only.
 class sigma_loader {
 public:
-    explicit sigma_loader(const core::field_catalog& catalog) : catalog_(catalog) {}
+    // Field names the catalog does not know are added to it as vendor fields. With a log source
+    // map, a rule whose log source applies to no class is reported with its other problems.
+    explicit sigma_loader(core::field_catalog& catalog, const logsource_map* logsources = nullptr)
+        : catalog_(catalog), logsources_(logsources) {}
 
     // Every *.yml / *.yaml file under `dir`, recursively and in name order, except the folders
     // that hold fixtures (tests/) and IOC lists (lists/).
     [[nodiscard]] load_result load_directory(const std::filesystem::path& dir,
                                              core::diagnostics& diags) const;
+    // Several directories as one rule set (rule ids must be unique across all of them).
+    [[nodiscard]] load_result load_directories(const std::vector<std::filesystem::path>& dirs,
+                                               core::diagnostics& diags) const;
     [[nodiscard]] load_result load_file(const std::filesystem::path& file,
                                         core::diagnostics& diags) const;
     // `file_name` is used in diagnostics only.
@@ -42,7 +49,8 @@ public:
     rule_files(const std::filesystem::path& dir);
 
 private:
-    const core::field_catalog& catalog_;
+    core::field_catalog& catalog_;
+    const logsource_map* logsources_;
 };
 
 } // namespace vigil::rules

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "rules/sigma_rule.hpp"
-
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "rules/sigma_rule.hpp"
+#include "rules/sigma_value.hpp"
 
 namespace vigil::rules {
 
@@ -13,13 +15,23 @@ struct hs_expression {
     unsigned flags = 0;
 
     friend bool operator==(const hs_expression&, const hs_expression&) = default;
+    friend auto operator<=>(const hs_expression&, const hs_expression&) = default;
 };
 
-// Builds the expression that tests one value of a field test. Plain values follow Sigma's
-// string rules: * and ? are wildcards, a backslash escapes *, ? and itself, every other byte is
-// literal, and comparison ignores ASCII case unless |cased. |re values are passed to Hyperscan
-// as written, case-sensitive unless |re|i. Precondition: test.kind is a string comparison
-// (equals, contains, startswith, endswith, regex).
-[[nodiscard]] hs_expression build_expression(const field_test& test, std::string_view value);
+// The expression that finds `value` in a field as `kind` says (equals, contains, startswith,
+// endswith): literal bytes escaped, wildcards as .* and ., dash classes as alternations,
+// ASCII case ignored unless `cased`. Leading and trailing * runs become unanchored literals,
+// which Hyperscan matches fastest.
+[[nodiscard]] hs_expression build_expression(const value_pattern& value, match_kind kind, bool cased);
+
+// A |re value as Hyperscan takes it: case-sensitive unless |re|i.
+[[nodiscard]] hs_expression build_regex(std::string_view pattern, const regex_flags& flags);
+
+// Why a regular expression would make Hyperscan slow or fail (a bounded repeat above
+// vigil's limit, such as {0,32767}), or nothing.
+[[nodiscard]] std::optional<std::string> regex_hazard(std::string_view pattern);
+
+// The largest bounded repeat ({n,m}) a |re value may use.
+inline constexpr unsigned max_regex_repeat = 1000;
 
 } // namespace vigil::rules

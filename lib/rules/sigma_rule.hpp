@@ -19,7 +19,21 @@ enum class match_kind : std::uint8_t {
     regex,      // |re (PCRE syntax as far as Hyperscan supports it)
     exists,     // |exists: true / false
     null,       // the value null: the field is absent or empty
+    cidr,       // |cidr: the field is an IP address inside one of the networks
+    compare,    // |lt, |lte, |gt, |gte: the field is a number compared with the value
 };
+
+// Transformations of a value before it is matched, applied in the order they are written.
+enum class value_encoding : std::uint8_t {
+    base64,       // |base64
+    base64offset, // |base64offset: the three base64 renderings of the value at any offset
+    utf16le,      // |utf16le, |wide
+    utf16be,      // |utf16be
+    utf16,        // |utf16: a byte order mark, then UTF-16LE
+    windash,      // |windash: every -, /, en dash, em dash, horizontal bar stands for any of them
+};
+
+enum class compare_op : std::uint8_t { lt, lte, gt, gte };
 
 // Flags of |re (|re|i, |re|m, |re|s).
 struct regex_flags {
@@ -28,17 +42,24 @@ struct regex_flags {
     bool dotall = false;
 };
 
-// One "field|modifiers: values" item of a selection map, or a keyword list (field = message).
-// The values are ORed, or ANDed with |all.
+// One "field|modifiers: values" item of a selection map, or a keyword list (no field: the
+// message, or the whole record when it has none). The values are ORed, or ANDed with |all.
 struct field_test {
     std::string field_name; // as written in the rule ("" for keywords)
     core::field_id field = 0;
+    bool keywords = false;
     match_kind kind = match_kind::equals;
     bool all = false;
     bool cased = false;
+    bool negate = false;   // |neq: the field is none of the values
+    bool expand = false;   // |expand: %name% placeholders are IOC lists
+    bool fieldref = false; // |fieldref: each value names another field to compare with
     regex_flags regex;
+    compare_op compare = compare_op::lt;
+    std::vector<value_encoding> encodings;
     std::vector<std::string> values;
-    bool exists = true; // for match_kind::exists
+    std::vector<core::field_id> referenced_fields; // for |fieldref, one per value
+    bool exists = true;                            // for match_kind::exists
     int line = 0;
 };
 

@@ -13,10 +13,11 @@ from vigil_harness import VIGILD, TempTree, keyword_rule, vigil  # noqa: E402
 BROKEN_RULE = """title: Broken rule
 id: broken-rule-1
 level: high
+logsource: {product: plan9}
 detection:
   selection:
     message|startswith|endswith: x
-    Image: evil.exe
+    Image|sha1: evil.exe
   condition: selection or filter
 """
 
@@ -36,10 +37,11 @@ class CliErrors(unittest.TestCase):
         path = self.tree.add_rule("broken.yml", BROKEN_RULE)
         code, out, _ = vigil("rules", "check", str(self.tree.rules), check=False)
         self.assertEqual(code, 2, out)
-        self.assertIn(f"{path}:6: broken-rule-1: modifier 'endswith' conflicts with an earlier one", out)
-        self.assertIn(f"{path}:7: broken-rule-1: unknown field 'Image'", out)
-        self.assertIn(f"{path}:8: broken-rule-1: condition 'selection or filter': unknown search identifier 'filter'", out)
-        self.assertIn("1 loaded, 1 rejected, 3 error(s)", out)
+        self.assertIn(f"{path}:4: broken-rule-1: log source (product: plan9) has no mapping in schemas/logsources.yaml", out)
+        self.assertIn(f"{path}:7: broken-rule-1: modifier 'endswith' conflicts with an earlier one", out)
+        self.assertIn(f"{path}:8: broken-rule-1: unsupported modifier 'sha1' in 'Image|sha1'", out)
+        self.assertIn(f"{path}:9: broken-rule-1: condition 'selection or filter': unknown search identifier 'filter'", out)
+        self.assertIn("1 loaded, 1 rejected, 4 error(s)", out)
 
     def test_rules_check_of_a_clean_directory_exits_0(self):
         self.tree.add_rule("good.yml", keyword_rule("good-rule-1", "fine"))

@@ -12,6 +12,7 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     const auto defaults = config::default_config();
     CHECK(shipped->data_dir == defaults.data_dir);
     CHECK(shipped->rules_dir == defaults.rules_dir);
+    CHECK(shipped->schemas_dir == defaults.schemas_dir);
     CHECK(shipped->workers == defaults.workers);
     CHECK(shipped->log_level == defaults.log_level);
     CHECK(shipped->syslog.udp->to_string() == defaults.syslog.udp->to_string());

@@ -131,7 +131,8 @@ TEST_CASE("the shipped sshd invalid-user rule fires on exactly the matching Open
           "[match][shared-data]") {
     vigil::core::diagnostics diags;
     auto compiled = vigil::rules::rule_compiler::load_directory(
-        std::string(VIGIL_SOURCE_DIR) + "/rules", 1, diags);
+        std::string(VIGIL_SOURCE_DIR) + "/rules", std::string(VIGIL_SOURCE_DIR) + "/schemas", 1,
+        diags);
     REQUIRE_FALSE(diags.has_errors());
     vigil::match::matcher matcher(compiled.rules);
     const auto& rules = compiled.rules->rules();

@@ -7,10 +7,7 @@ using namespace vigil::rules;
 
 namespace {
 hs_expression build(match_kind kind, const std::string& value, bool cased = false) {
-    field_test t;
-    t.kind = kind;
-    t.cased = cased;
-    return build_expression(t, value);
+    return build_expression(parse_wildcards(value), kind, cased);
 }
 } // namespace
 
@@ -48,15 +45,14 @@ TEST_CASE("sigma backslash escapes follow the specification", "[rules][pattern]"
 TEST_CASE("cased values match case-sensitively; regexes are case-sensitive unless |i",
           "[rules][pattern]") {
     CHECK((build(match_kind::contains, "x", true).flags & HS_FLAG_CASELESS) == 0);
-    field_test re;
-    re.kind = match_kind::regex;
-    auto plain = build_expression(re, "a+b");
+    regex_flags flags;
+    auto plain = build_regex("a+b", flags);
     CHECK(plain.pattern == "a+b");
     CHECK((plain.flags & HS_FLAG_CASELESS) == 0);
-    re.regex.caseless = true;
-    re.regex.multiline = true;
-    re.regex.dotall = true;
-    auto flagged = build_expression(re, "a+b");
+    flags.caseless = true;
+    flags.multiline = true;
+    flags.dotall = true;
+    auto flagged = build_regex("a+b", flags);
     CHECK((flagged.flags & HS_FLAG_CASELESS) != 0);
     CHECK((flagged.flags & HS_FLAG_MULTILINE) != 0);
     CHECK((flagged.flags & HS_FLAG_DOTALL) != 0);

@@ -1,0 +1,280 @@
+#include "match/rule_test_runner.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/arena.hpp"
+#include "core/clock.hpp"
+#include "core/event.hpp"
+#include "core/json_writer.hpp"
+#include "match/matcher.hpp"
+#include "parse/json_parser.hpp"
+#include "parse/syslog_parser.hpp"
+
+namespace vigil::match {
+namespace {
+
+namespace fs = std::filesystem;
+
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+
+// A YAML fixture event as JSON: maps and lists as they are, every scalar as a string (matching
+// compares text, and the JSON parser keeps numbers as their text anyway).
+void to_json(const YAML::Node& node, core::json_writer& w) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map:
+        w.begin_object();
+        for (const auto& kv : node) {
+            w.key(kv.first.Scalar());
+            to_json(kv.second, w);
+        }
+        w.end_object();
+        break;
+    case YAML::NodeType::Sequence:
+        w.begin_array();
+        for (const auto& item : node) {
+            to_json(item, w);
+        }
+        w.end_array();
+        break;
+    case YAML::NodeType::Scalar:
+        w.value(node.Scalar());
+        break;
+    default:
+        w.null();
+        break;
+    }
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// Parses records and matches them; one per fixture or regression file.
+class record_checker {
+public:
+    explicit record_checker(const std::shared_ptr<const rules::rule_set>& rules)
+        : rules_(rules), matcher_(rules), syslog_(parse::rfc3164_config{}) {}
+
+    // Calls `on_result(fired)` for each event in `text` (one syslog line, or JSON documents).
+    template <typename Fn>
+    void check(std::string_view text, bool json, std::uint32_t rule, Fn&& on_result) {
+        const std::int64_t now = core::system_clock::instance().now_ns();
+        auto fired = [&](const core::event& e) {
+            const auto hits = matcher_.match(e);
+            return std::find(hits.begin(), hits.end(), rule) != hits.end();
+        };
+        if (json) {
+            json_.parse_documents(text, now, rules_->mappings(), rules_->catalog(), scratch_,
+                                  [&](core::event& e, parse::parse_error) { on_result(fired(e)); });
+            return;
+        }
+        core::raw_record record{text, core::source_kind::file, now, {}};
+        scratch_.reset();
+        (void)syslog_.parse(record, event_, scratch_);
+        on_result(fired(event_));
+    }
+
+private:
+    std::shared_ptr<const rules::rule_set> rules_;
+    matcher matcher_;
+    parse::syslog_parser syslog_;
+    parse::json_parser json_;
+    core::arena scratch_;
+    core::event event_;
+};
+
+} // namespace
+
+std::size_t rule_test_report::failed() const {
+    return static_cast<std::size_t>(std::count_if(outcomes.begin(), outcomes.end(),
+                                                  [](const auto& o) { return !o.passed(); }));
+}
+
+std::optional<std::uint32_t> rule_test_runner::rule_index(const std::string& id) const {
+    const auto& infos = rules_->rules();
+    auto it = std::find_if(infos.begin(), infos.end(), [&](const auto& r) { return r.id == id; });
+    if (it == infos.end()) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(it - infos.begin());
+}
+
+void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report& report) const {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(tests_dir, ec)) {
+        const auto ext = entry.path().extension().string();
+        if (entry.is_regular_file() && (ext == ".yml" || ext == ".yaml")) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const std::string name = file.string();
+        YAML::Node doc;
+        try {
+            doc = YAML::LoadFile(name);
+        } catch (const YAML::Exception& e) {
+            report.errors.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+            continue;
+        }
+        if (!doc.IsMap() || !doc["rule"] || !doc["rule"].IsScalar()) {
+            report.errors.error(name, line_of(doc), "", "a fixture needs 'rule: <rule id>'");
+            continue;
+        }
+        rule_test_outcome outcome;
+        outcome.source = name;
+        outcome.rule_id = doc["rule"].Scalar();
+        const auto rule = rule_index(outcome.rule_id);
+        if (!rule) {
+            report.errors.error(name, line_of(doc["rule"]), outcome.rule_id,
+                                "no loaded rule has this id (was the rule rejected?)");
+            continue;
+        }
+        if (!doc["match"] && !doc["no_match"]) {
+            report.errors.error(name, line_of(doc), outcome.rule_id,
+                                "a fixture needs 'match' and/or 'no_match' records");
+            continue;
+        }
+        record_checker checker(rules_);
+        bool malformed = false;
+        for (const auto& [key, should_fire] : {std::pair{"match", true}, std::pair{"no_match", false}}) {
+            const YAML::Node list = doc[key];
+            if (!list) {
+                continue;
+            }
+            if (!list.IsSequence()) {
+                report.errors.error(name, line_of(list), outcome.rule_id,
+                                    std::string("'") + key + "' must be a list of records");
+                malformed = true;
+                continue;
+            }
+            for (const auto& item : list) {
+                std::string text;
+                bool json = false;
+                if (item.IsMap()) {
+                    core::json_writer w(text);
+                    to_json(item, w);
+                    json = true;
+                } else if (item.IsScalar()) {
+                    text = item.Scalar();
+                    json = text.starts_with('{');
+                } else {
+                    outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(item),
+                                                outcome.rule_id, "a record must be a string or a map", {}});
+                    continue;
+                }
+                checker.check(text, json, *rule, [&](bool fired) {
+                    ++outcome.checked;
+                    if (fired != should_fire) {
+                        outcome.failures.push_back(
+                            {core::diagnostic::severity::error, name, line_of(item), outcome.rule_id,
+                             std::string(should_fire ? "should match but did not: "
+                                                     : "should not match but did: ") +
+                                 text,
+                             {}});
+                    }
+                });
+            }
+        }
+        if (!malformed) {
+            report.outcomes.push_back(std::move(outcome));
+        }
+    }
+}
+
+void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& report) const {
+    std::vector<fs::path> infos;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(tree / "regression_data", ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file() && it->path().filename() == "info.yml") {
+            infos.push_back(it->path());
+        }
+    }
+    std::sort(infos.begin(), infos.end());
+    for (const auto& info : infos) {
+        const std::string name = info.string();
+        YAML::Node doc;
+        try {
+            doc = YAML::LoadFile(name);
+        } catch (const YAML::Exception& e) {
+            report.errors.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+            continue;
+        }
+        const YAML::Node meta = doc["rule_metadata"];
+        const YAML::Node tests = doc["regression_tests_info"];
+        if (!meta || !meta.IsSequence() || meta.size() == 0 || !meta[0]["id"] || !tests ||
+            !tests.IsSequence()) {
+            report.errors.error(name, line_of(doc), "",
+                                "expected rule_metadata[0].id and a list regression_tests_info");
+            continue;
+        }
+        const std::string rule_id = meta[0]["id"].Scalar();
+        for (const auto& test : tests) {
+            rule_test_outcome outcome;
+            outcome.type = rule_test_outcome::kind::regression;
+            outcome.rule_id = rule_id;
+            outcome.source = name;
+            outcome.expected =
+                test["match_count"] && !test["match_count"].IsNull() ? test["match_count"].as<std::size_t>(1) : 1;
+            const auto rule = rule_index(rule_id);
+            if (!rule) {
+                outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(doc),
+                                            rule_id, "the rule was not loaded (see vigil rules check)", {}});
+                report.outcomes.push_back(std::move(outcome));
+                continue;
+            }
+            // The events are in the .json beside the .evtx the test names.
+            fs::path events = info.parent_path() /
+                              fs::path(test["path"] ? test["path"].Scalar() : rule_id + ".json").filename();
+            events.replace_extension(".json");
+            if (!fs::exists(events)) {
+                outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(test),
+                                            rule_id, "event file " + events.string() + " is missing", {}});
+                report.outcomes.push_back(std::move(outcome));
+                continue;
+            }
+            record_checker checker(rules_);
+            checker.check(read_file(events), true, *rule, [&](bool fired) {
+                ++outcome.checked;
+                outcome.matched += fired ? 1 : 0;
+            });
+            if (outcome.matched < outcome.expected) {
+                outcome.failures.push_back(
+                    {core::diagnostic::severity::error, name, line_of(test), rule_id,
+                     "matched " + std::to_string(outcome.matched) + " of " +
+                         std::to_string(outcome.checked) + " events, expected at least " +
+                         std::to_string(outcome.expected) + " (" + events.string() + ")",
+                     {}});
+            } else if (outcome.matched > outcome.expected) {
+                outcome.warnings.push_back("matched " + std::to_string(outcome.matched) +
+                                           " events, more than match_count " +
+                                           std::to_string(outcome.expected));
+            }
+            report.outcomes.push_back(std::move(outcome));
+        }
+    }
+}
+
+void rule_test_runner::find_untested(rule_test_report& report) const {
+    std::set<std::string> covered;
+    for (const auto& o : report.outcomes) {
+        covered.insert(o.rule_id);
+    }
+    for (const auto& rule : rules_->rules()) {
+        if (!covered.contains(rule.id)) {
+            report.rules_without_tests.push_back(rule.id);
+        }
+    }
+}
+
+} // namespace vigil::match

@@ -1,0 +1,87 @@
+#include "parse/field_schema.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace vigil::parse {
+namespace {
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+} // namespace
+
+std::shared_ptr<core::field_catalog> parse_field_catalog(std::string_view yaml,
+                                                         const std::string& file_name,
+                                                         core::diagnostics& diags) {
+    auto catalog = std::make_shared<core::field_catalog>();
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        return catalog;
+    }
+    const YAML::Node list = root["fields"];
+    if (!list || !list.IsSequence()) {
+        diags.error(file_name, line_of(root), "", "expected a list under 'fields'");
+        return catalog;
+    }
+    std::size_t index = 0;
+    for (const auto& item : list) {
+        const int line = line_of(item);
+        if (!item.IsMap() || !item["name"] || !item["name"].IsScalar()) {
+            diags.error(file_name, line, "", "each field needs a 'name'");
+            ++index;
+            continue;
+        }
+        const std::string name = item["name"].Scalar();
+        core::field_type type = core::field_type::string;
+        if (item["type"]) {
+            auto parsed = core::parse_field_type(item["type"].Scalar());
+            if (!parsed) {
+                diags.error(file_name, line, "",
+                            "field '" + name + "': unknown type '" + item["type"].Scalar() +
+                                "' (string, integer, number, ip, port, timestamp, hash, boolean)");
+            } else {
+                type = *parsed;
+            }
+        }
+        if (index < core::fields::builtin_count &&
+            catalog->name(static_cast<core::field_id>(index)) != name) {
+            diags.error(file_name, line, "",
+                        "the built-in syslog fields must come first, in order: expected '" +
+                            std::string(catalog->name(static_cast<core::field_id>(index))) +
+                            "' here, found '" + name + "'");
+        }
+        if (auto existing = catalog->find(name); existing && *existing >= core::fields::builtin_count) {
+            diags.error(file_name, line, "", "field '" + name + "' is defined twice");
+        }
+        const core::field_id id = catalog->add(name, type);
+        if (const YAML::Node aliases = item["aliases"]) {
+            for (const auto& alias : aliases) {
+                if (!catalog->add_alias(alias.Scalar(), id)) {
+                    diags.error(file_name, line_of(alias), "",
+                                "alias '" + alias.Scalar() + "' of '" + name +
+                                    "' already names field '" +
+                                    std::string(catalog->name(*catalog->find(alias.Scalar()))) + "'");
+                }
+            }
+        }
+        ++index;
+    }
+    return catalog;
+}
+
+std::shared_ptr<core::field_catalog> load_field_catalog(const std::filesystem::path& file,
+                                                        core::diagnostics& diags) {
+    std::ifstream in(file);
+    if (!in) {
+        diags.error(file.string(), 0, "", "cannot read the field schema");
+        return std::make_shared<core::field_catalog>();
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_field_catalog(buffer.str(), file.string(), diags);
+}
+
+} // namespace vigil::parse

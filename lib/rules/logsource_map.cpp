@@ -1,0 +1,232 @@
+#include "rules/logsource_map.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace vigil::rules {
+namespace {
+
+int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+
+std::vector<std::string> scalars(const YAML::Node& node) {
+    std::vector<std::string> out;
+    if (!node) {
+        return out;
+    }
+    if (node.IsScalar()) {
+        out.push_back(node.Scalar());
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) {
+            out.push_back(item.Scalar());
+        }
+    }
+    return out;
+}
+
+bool contains(const std::vector<std::string>& values, std::string_view v) {
+    return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+} // namespace
+
+logsource_map logsource_map::load(const std::filesystem::path& file, core::field_catalog& catalog,
+                                  core::diagnostics& diags) {
+    std::ifstream in(file);
+    if (!in) {
+        diags.error(file.string(), 0, "", "cannot read the log source map");
+        return {};
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse(buffer.str(), file.string(), catalog, diags);
+}
+
+logsource_map logsource_map::parse(std::string_view yaml, const std::string& file_name,
+                                   core::field_catalog& catalog, core::diagnostics& diags) {
+    logsource_map map;
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        return map;
+    }
+    const YAML::Node list = root["classes"];
+    if (!list || !list.IsSequence()) {
+        diags.error(file_name, line_of(root), "", "expected a list under 'classes'");
+        return map;
+    }
+    for (const auto& item : list) {
+        const int line = line_of(item);
+        if (!item.IsMap() || !item["name"] || !item["when"] || !item["when"].IsMap() ||
+            !item["logsource"] || !item["logsource"].IsMap()) {
+            diags.error(file_name, line, "", "each class needs 'name', a map 'when' and a map 'logsource'");
+            continue;
+        }
+        logsource_class c;
+        c.name = item["name"].Scalar();
+        c.line = line;
+        std::vector<condition> when;
+        for (const auto& kv : item["when"]) {
+            const std::string key = kv.first.Scalar();
+            condition cond;
+            if (key == "exists") {
+                for (const auto& name : scalars(kv.second)) {
+                    when.push_back({condition::kind::exists, catalog.add(name), {}});
+                }
+                continue;
+            }
+            cond.values = scalars(kv.second);
+            if (cond.values.empty()) {
+                diags.error(file_name, line_of(kv.second), "",
+                            "class '" + c.name + "': '" + key + "' needs a value or a list of values");
+                continue;
+            }
+            if (key == "parser") {
+                cond.type = condition::kind::parser;
+            } else if (key == "mapping") {
+                cond.type = condition::kind::mapping;
+            } else {
+                cond.type = condition::kind::equals;
+                // Canonical names and aliases resolve to their field; anything else is a vendor
+                // field, added so that parsers keep it.
+                auto id = catalog.find(key);
+                cond.field = id ? *id : catalog.add(key);
+            }
+            when.push_back(std::move(cond));
+        }
+        const YAML::Node source = item["logsource"];
+        c.products = scalars(source["product"]);
+        c.categories = scalars(source["category"]);
+        c.services = scalars(source["service"]);
+        if (c.products.empty() && c.categories.empty() && c.services.empty()) {
+            diags.error(file_name, line, "", "class '" + c.name + "' names no product, category or service");
+            continue;
+        }
+        if (map.classes_.size() >= 0xfffe) {
+            diags.error(file_name, line, "", "too many classes");
+            break;
+        }
+        map.classes_.push_back(std::move(c));
+        map.when_.push_back(std::move(when));
+    }
+    map.build_index();
+    return map;
+}
+
+void logsource_map::build_index() {
+    for (class_id c = 0; c < classes_.size(); ++c) {
+        const condition* key = nullptr;
+        // Prefer a field value (most selective), then the mapping, then the parser.
+        for (const auto& cond : when_[c]) {
+            if (cond.type == condition::kind::equals) {
+                key = &cond;
+                break;
+            }
+        }
+        for (const auto kind : {condition::kind::mapping, condition::kind::parser}) {
+            for (const auto& cond : when_[c]) {
+                if (!key && cond.type == kind) {
+                    key = &cond;
+                }
+            }
+        }
+        if (!key) {
+            unindexed_.push_back(c);
+            continue;
+        }
+        value_index* index = nullptr;
+        if (key->type == condition::kind::parser) {
+            index = &by_parser_;
+        } else if (key->type == condition::kind::mapping) {
+            index = &by_mapping_;
+        } else {
+            auto it = std::find_if(by_field_.begin(), by_field_.end(),
+                                   [&](const auto& f) { return f.first == key->field; });
+            if (it == by_field_.end()) {
+                by_field_.emplace_back(key->field, value_index{});
+                it = by_field_.end() - 1;
+            }
+            index = &it->second;
+        }
+        for (const auto& v : key->values) {
+            (*index)[v].push_back(c);
+        }
+    }
+}
+
+std::vector<class_id> logsource_map::classes_for(const logsource& source) const {
+    std::vector<class_id> out;
+    for (class_id c = 0; c < classes_.size(); ++c) {
+        const auto& k = classes_[c];
+        if ((source.product.empty() || contains(k.products, source.product)) &&
+            (source.category.empty() || contains(k.categories, source.category)) &&
+            (source.service.empty() || contains(k.services, source.service))) {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+bool logsource_map::satisfies(class_id c, const core::event& e) const {
+    for (const auto& cond : when_[c]) {
+        bool ok = false;
+        switch (cond.type) {
+        case condition::kind::parser:
+            ok = contains(cond.values, e.parser);
+            break;
+        case condition::kind::mapping:
+            ok = contains(cond.values, e.mapping);
+            break;
+        case condition::kind::exists:
+            ok = e.get(cond.field).has_value();
+            break;
+        case condition::kind::equals:
+            e.for_each_value(cond.field, [&](std::string_view v) { ok = ok || contains(cond.values, v); });
+            break;
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<class_id> logsource_map::classify(const core::event& e) const {
+    // The earliest candidate wins, so candidates are tried in class order.
+    class_id best = static_cast<class_id>(classes_.size());
+    auto consider = [&](const std::vector<class_id>& candidates) {
+        for (class_id c : candidates) {
+            if (c >= best) {
+                break; // candidate lists are ascending
+            }
+            if (satisfies(c, e)) {
+                best = c;
+                break;
+            }
+        }
+    };
+    for (const auto& [field, index] : by_field_) {
+        e.for_each_value(field, [&](std::string_view v) {
+            if (auto it = index.find(v); it != index.end()) {
+                consider(it->second);
+            }
+        });
+    }
+    if (auto it = by_mapping_.find(e.mapping); it != by_mapping_.end()) {
+        consider(it->second);
+    }
+    if (auto it = by_parser_.find(e.parser); it != by_parser_.end()) {
+        consider(it->second);
+    }
+    consider(unindexed_);
+    if (best == classes_.size()) {
+        return std::nullopt;
+    }
+    return best;
+}
+
+} // namespace vigil::rules

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/diagnostic.hpp"
+#include "core/event.hpp"
+#include "core/field_catalog.hpp"
+#include "rules/sigma_rule.hpp"
+
+namespace vigil::rules {
+
+using class_id = std::uint16_t;
+
+// One class of events (schemas/logsources.yaml) and the Sigma log source values its events have.
+struct logsource_class {
+    std::string name;
+    std::vector<std::string> products;
+    std::vector<std::string> categories;
+    std::vector<std::string> services;
+    int line = 0;
+};
+
+// Puts events into log source classes and tells which classes a rule's `logsource` applies to
+// (DESIGN.md §5: a rule only meets events of its log source). Built on the control plane; the
+// event side (classify) runs on workers, read-only.
+class logsource_map {
+public:
+    // Reads the classes; field names in `when` are resolved in `catalog` (and added to it when
+    // they are vendor names it does not know yet).
+    [[nodiscard]] static logsource_map load(const std::filesystem::path& file,
+                                            core::field_catalog& catalog, core::diagnostics& diags);
+    [[nodiscard]] static logsource_map parse(std::string_view yaml, const std::string& file_name,
+                                             core::field_catalog& catalog, core::diagnostics& diags);
+
+    [[nodiscard]] const std::vector<logsource_class>& classes() const { return classes_; }
+
+    // The classes a rule with log source `source` applies to: every value the rule names is
+    // among the class's values.
+    [[nodiscard]] std::vector<class_id> classes_for(const logsource& source) const;
+
+    // The first class whose `when` the event satisfies, or nothing.
+    [[nodiscard]] std::optional<class_id> classify(const core::event& e) const;
+
+private:
+    struct condition {
+        enum class kind : std::uint8_t { equals, exists, parser, mapping };
+        kind type = kind::equals;
+        core::field_id field = 0;
+        std::vector<std::string> values;
+    };
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using value_index =
+        std::unordered_map<std::string, std::vector<class_id>, string_hash, std::equal_to<>>;
+
+    [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
+    void build_index();
+
+    std::vector<logsource_class> classes_;
+    std::vector<std::vector<condition>> when_;
+    // Each class is reachable through one discriminating condition: a field value, the parser
+    // or the mapping; classes with none are always candidates.
+    std::vector<std::pair<core::field_id, value_index>> by_field_;
+    value_index by_parser_;
+    value_index by_mapping_;
+    std::vector<class_id> unindexed_;
+};
+
+} // namespace vigil::rules
