@@ -34,8 +34,8 @@ std::optional<config::vigil_config> load_configuration(const command_line& args,
         cfg.schemas_dir = *dir;
     } else if (std::error_code ec; !std::filesystem::is_directory(cfg.schemas_dir, ec)) {
         std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-        for (const auto& candidate : {exe.parent_path() / "../../schemas",
-                                      exe.parent_path() / "../share/vigil/schemas"}) {
+        for (const auto& candidate :
+             {exe.parent_path() / "../../schemas", exe.parent_path() / "../share/vigil/schemas"}) {
             if (std::filesystem::is_directory(candidate, ec)) {
                 cfg.schemas_dir = std::filesystem::weakly_canonical(candidate, ec);
                 break;

@@ -7,6 +7,7 @@
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
+#include "http_client.hpp"
 #include "match/rule_test_runner.hpp"
 #include "rules/rule_compiler.hpp"
 
@@ -34,6 +35,9 @@ commands:
                          [--require-fixtures: a rule without tests fails too]
       --schemas-dir DIR  field schema and log source classes (default: schemas_dir of the
                          configuration)
+  rules reload           ask the running vigild to reload its rules (POST /api/v1/rules/reload);
+                         prints the errors of a rejected set and exits 2
+      --url URL          vigild's HTTP API (default: http.listen of the configuration)
   alerts                 list stored alerts, newest first
       --since DURATION   only alerts of the last DURATION (e.g. 15m, 2h, 7d)
       --rule ID          only alerts of rule ID
@@ -66,8 +70,10 @@ std::vector<std::filesystem::path> rule_roots(const std::filesystem::path& dir) 
 }
 
 rules::compile_result load_rules(const std::filesystem::path& dir,
-                                 const std::filesystem::path& schemas_dir, core::diagnostics& diags) {
-    return rules::rule_compiler::load_directories(rule_roots(dir), dir / "lists", schemas_dir, 1, diags);
+                                 const std::filesystem::path& schemas_dir,
+                                 core::diagnostics& diags) {
+    return rules::rule_compiler::load_directories(rule_roots(dir), dir / "lists", schemas_dir, 1,
+                                                  diags);
 }
 
 int rules_check(const std::filesystem::path& dir, const std::filesystem::path& schemas_dir) {
@@ -141,7 +147,8 @@ int rules_test(const std::filesystem::path& dir, const std::filesystem::path& sc
     runner.find_untested(report);
     std::size_t warnings = 0;
     for (const auto& o : report.outcomes) {
-        const char* what = o.type == match::rule_test_outcome::kind::regression ? "regression" : "fixture";
+        const char* what =
+            o.type == match::rule_test_outcome::kind::regression ? "regression" : "fixture";
         if (o.passed()) {
             std::cout << "PASS  " << o.rule_id << "  (" << what << ", " << o.checked << " events"
                       << (o.type == match::rule_test_outcome::kind::regression
@@ -176,6 +183,58 @@ int rules_test(const std::filesystem::path& dir, const std::filesystem::path& sc
     const bool ok = failed == 0 && !report.errors.has_errors() &&
                     (!require_tests || report.rules_without_tests.empty());
     return ok ? 0 : 1;
+}
+
+// Asks the running vigild to reload its rules and prints what happened.
+int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
+    std::string url;
+    if (auto given = args.value("url")) {
+        url = *given;
+    } else if (cfg.http.listen) {
+        std::string host = cfg.http.listen->host == "0.0.0.0" ? "127.0.0.1" : cfg.http.listen->host;
+        core::listen_address address{host, cfg.http.listen->port};
+        url = "http://" + address.to_string();
+    } else {
+        std::cerr << "vigil rules reload: the configuration has no HTTP listener; give --url\n";
+        return 2;
+    }
+    auto answer =
+        daemon::http_call("POST", url + "/api/v1/rules/reload", "", std::chrono::seconds(600));
+    if (!answer) {
+        std::cerr << "vigil rules reload: " << answer.error() << "\n";
+        return 1;
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(answer->body).get(doc) != simdjson::SUCCESS) {
+        std::cerr << "vigil rules reload: unexpected answer (HTTP " << answer->status
+                  << "): " << answer->body;
+        return 1;
+    }
+    std::uint64_t version = 0;
+    std::uint64_t loaded = 0;
+    if (doc["version"].get(version) != simdjson::SUCCESS ||
+        doc["loaded"].get(loaded) != simdjson::SUCCESS) {
+        std::cerr << "vigil rules reload: unexpected answer (HTTP " << answer->status
+                  << "): " << answer->body;
+        return 1;
+    }
+    simdjson::dom::array errors;
+    if (doc["errors"].get(errors) == simdjson::SUCCESS) {
+        for (auto e : errors) {
+            std::string_view text;
+            if (e.get(text) == simdjson::SUCCESS) {
+                std::cout << text << "\n";
+            }
+        }
+    }
+    if (answer->status == 200) {
+        std::cout << "reloaded: rule set version " << version << ", " << loaded << " rules\n";
+        return 0;
+    }
+    std::cout << "reload rejected: the running rule set (version " << version
+              << ") stays; fix the errors above\n";
+    return 2;
 }
 
 std::string pad(std::string text, std::size_t width) {
@@ -264,23 +323,28 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "rules") {
-        daemon::command_line args({"config", "schemas-dir"}, {"require-fixtures"});
+        daemon::command_line args({"config", "schemas-dir", "url"}, {"require-fixtures"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil rules: " << *error << "\n";
             return 2;
         }
         const auto& pos = args.positional();
-        if (pos.size() != 2 || (pos[0] != "check" && pos[0] != "test")) {
-            std::cerr << "usage: vigil rules check DIR | vigil rules test DIR\n";
-            return 2;
-        }
         std::string source;
         auto cfg = daemon::load_configuration(args, source);
         if (!cfg) {
             return 2;
         }
-        return pos[0] == "check" ? rules_check(pos[1], cfg->schemas_dir)
-                                 : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
+        if (pos.size() == 1 && pos[0] == "reload") {
+            return rules_reload(args, *cfg);
+        }
+        if (pos.size() != 2 || (pos[0] != "check" && pos[0] != "test")) {
+            std::cerr
+                << "usage: vigil rules check DIR | vigil rules test DIR | vigil rules reload\n";
+            return 2;
+        }
+        return pos[0] == "check"
+                   ? rules_check(pos[1], cfg->schemas_dir)
+                   : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
     }
     if (command == "alerts") {
         daemon::command_line args({"since", "rule", "limit", "data-dir", "config"}, {"json"});

@@ -11,6 +11,7 @@
 #include "config_loading.hpp"
 #include "core/clock.hpp"
 #include "core/defaults.hpp"
+#include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "ingest/syslog_tcp_source.hpp"
@@ -19,6 +20,7 @@
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules_reloader.hpp"
+#include "rules_watcher.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -78,9 +80,20 @@ int run(const config::vigil_config& cfg) {
                    cfg.rules_dir.string() + " (" + std::to_string(compiled.rejected) +
                    " rejected) in " + std::to_string(static_cast<long>(compiled.compile_ms)) +
                    " ms");
-    metrics.make_gauge("vigil_rules_rejected", "Rule documents rejected at the last load.")
-        .set(static_cast<std::int64_t>(compiled.rejected));
     health.set_ready("rules");
+    daemon::reload_outcome startup;
+    startup.success = !diags.has_errors();
+    startup.version = 1;
+    startup.loaded = compiled.loaded;
+    startup.rejected = compiled.rejected;
+    startup.compile_ms = compiled.compile_ms;
+    startup.trigger = "start";
+    startup.finished_ns = clock.now_ns();
+    for (const auto& d : diags.items()) {
+        if (d.level == core::diagnostic::severity::error) {
+            startup.errors.push_back(d.to_string());
+        }
+    }
 
     auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_write);
     if (!store) {
@@ -104,9 +117,19 @@ int run(const config::vigil_config& cfg) {
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
     pipeline.start();
     health.set_ready("pipeline");
-    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, pipeline, metrics, 2);
+    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, pipeline, metrics, startup);
 
     asio::io_context io(1);
+    std::optional<daemon::rules_watcher> watcher;
+    if (cfg.rules_watch) {
+        watcher.emplace(io, std::vector{cfg.rules_dir, cfg.schemas_dir},
+                        std::chrono::milliseconds(cfg.rules_watch_debounce_ms),
+                        [&] { reloader.request("watch"); });
+        if (auto started = watcher->start(); !started) {
+            core::log_warning("rules are not watched for changes: " + started.error());
+            watcher.reset();
+        }
+    }
     std::optional<ingest::syslog_udp_source> udp;
     std::optional<ingest::syslog_tcp_source> tcp;
     std::optional<api::http_server> http;
@@ -117,6 +140,36 @@ int run(const config::vigil_config& cfg) {
         reply.body = health.to_json();
         return reply;
     });
+    router.add("GET", "/api/v1/rules", [&](const api::http_request&) {
+        // The running set, and what the last reload did.
+        const auto running = pipeline.current_rules();
+        api::http_reply reply;
+        core::json_writer w(reply.body);
+        w.begin_object().field("version", running->version());
+        w.field("loaded", static_cast<std::uint64_t>(running->rules().size()));
+        w.key("last_reload").raw(daemon::to_json(reloader.last()));
+        w.key("rules").begin_array();
+        for (const auto& rule : running->rules()) {
+            w.begin_object()
+                .field("id", rule.id)
+                .field("title", rule.title)
+                .field("level", rule.level);
+            w.field("file", rule.file).end_object();
+        }
+        w.end_array().end_object();
+        reply.body += '\n';
+        return reply;
+    });
+    router.add_async("POST", "/api/v1/rules/reload",
+                     [&](const api::http_request&, api::http_router::responder respond) {
+                         // Answers when the reload is done: 200 published, 422 rejected.
+                         reloader.request("api", [respond](const daemon::reload_outcome& outcome) {
+                             api::http_reply reply;
+                             reply.status = outcome.success ? 200 : 422;
+                             reply.body = daemon::to_json(outcome) + "\n";
+                             respond(std::move(reply));
+                         });
+                     });
     router.add("GET", "/metrics", [&](const api::http_request&) {
         api::http_reply reply;
         reply.content_type = "text/plain; version=0.0.4";
@@ -126,6 +179,9 @@ int run(const config::vigil_config& cfg) {
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {
+        if (watcher) {
+            watcher->stop();
+        }
         if (udp) {
             udp->stop();
         }
@@ -183,7 +239,7 @@ int run(const config::vigil_config& cfg) {
                 return;
             }
             if (signal == SIGHUP) {
-                reloader.request();
+                reloader.request("signal");
                 signals.async_wait(on_signal);
                 return;
             }
@@ -207,7 +263,7 @@ int run(const config::vigil_config& cfg) {
 
 int main(int argc, char** argv) {
     daemon::command_line args({"config", "data-dir", "rules-dir", "schemas-dir"},
-                             {"help", "version"});
+                              {"help", "version"});
     if (auto error = args.parse(argc, argv, 1)) {
         std::cerr << "vigild: " << *error << "\n" << usage;
         return 2;

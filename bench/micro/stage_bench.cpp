@@ -58,9 +58,10 @@ std::shared_ptr<const rules::rule_set> regex_rules(const std::vector<std::string
         for (char c : patterns[i]) {
             quoted += c == '\'' ? std::string("''") : std::string(1, c);
         }
-        yaml += "title: peer pattern " + std::to_string(i) + "\nid: peer-" + std::to_string(i) +
-                "\nlevel: medium\nlogsource: {product: linux}\ndetection:\n  sel:\n    message|re: '" +
-                quoted + "'\n  condition: sel\n---\n";
+        yaml +=
+            "title: peer pattern " + std::to_string(i) + "\nid: peer-" + std::to_string(i) +
+            "\nlevel: medium\nlogsource: {product: linux}\ndetection:\n  sel:\n    message|re: '" +
+            quoted + "'\n  condition: sel\n---\n";
     }
     core::diagnostics diags;
     rules::rule_schema schema = rules::load_rule_schema(VIGIL_SOURCE_DIR "/schemas", diags);
@@ -198,7 +199,8 @@ int main(int argc, char** argv) {
     };
 
     core::diagnostics diags;
-    auto shipped = rules::rule_compiler::load_directory(opt.rules, VIGIL_SOURCE_DIR "/schemas", 1, diags);
+    auto shipped =
+        rules::rule_compiler::load_directory(opt.rules, VIGIL_SOURCE_DIR "/schemas", 1, diags);
     std::size_t shipped_hits = 0;
     runner.measure("parse + match: shipped rule pack (" + std::to_string(shipped.loaded) +
                        " rules)",

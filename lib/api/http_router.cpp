@@ -5,13 +5,20 @@
 namespace vigil::api {
 
 void http_router::add(const std::string& method, const std::string& path, handler h) {
+    routes_[path][method] = [h = std::move(h)](const http_request& request, responder respond) {
+        respond(h(request));
+    };
+}
+
+void http_router::add_async(const std::string& method, const std::string& path, async_handler h) {
     routes_[path][method] = std::move(h);
 }
 
-http_reply http_router::dispatch(const http_request& request) const {
+void http_router::dispatch(const http_request& request, responder respond) const {
     auto path = routes_.find(request.path);
     if (path == routes_.end()) {
-        return error(404, "no such endpoint: " + request.path);
+        respond(error(404, "no such endpoint: " + request.path));
+        return;
     }
     auto method = path->second.find(request.method);
     if (method == path->second.end()) {
@@ -21,9 +28,16 @@ http_reply http_router::dispatch(const http_request& request) const {
         }
         http_reply reply = error(405, request.method + " is not allowed on " + request.path);
         reply.headers.emplace_back("Allow", allow);
-        return reply;
+        respond(std::move(reply));
+        return;
     }
-    return method->second(request);
+    method->second(request, std::move(respond));
+}
+
+http_reply http_router::dispatch(const http_request& request) const {
+    http_reply out;
+    dispatch(request, [&](http_reply reply) { out = std::move(reply); });
+    return out;
 }
 
 http_reply http_router::error(unsigned status, std::string_view reason) {

@@ -23,23 +23,30 @@ struct http_reply {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Maps "METHOD /path" to a handler. Built once at start-up, then read-only; handlers run on the
-// I/O thread and must be quick.
+// Maps "METHOD /path" to a handler. Built once at start-up, then read-only. Handlers run on the
+// I/O thread and must be quick; a handler whose answer takes long (a rule reload) is added with
+// add_async and answers later, from any thread, through its responder.
 class http_router {
 public:
     using handler = std::function<http_reply(const http_request&)>;
+    using responder = std::function<void(http_reply)>;
+    using async_handler = std::function<void(const http_request&, responder)>;
 
     void add(const std::string& method, const std::string& path, handler h);
+    void add_async(const std::string& method, const std::string& path, async_handler h);
 
-    // The handler's reply; 404 for an unknown path, 405 (with Allow) for a known path with
-    // another method.
+    // Calls `respond` exactly once with the handler's reply; 404 for an unknown path, 405 (with
+    // Allow) for a known path with another method.
+    void dispatch(const http_request& request, responder respond) const;
+    // For synchronous handlers only (tests, simple callers).
     [[nodiscard]] http_reply dispatch(const http_request& request) const;
 
     // A JSON error reply: {"error": reason}.
     [[nodiscard]] static http_reply error(unsigned status, std::string_view reason);
 
 private:
-    std::map<std::string, std::map<std::string, handler>> routes_; // path -> method -> handler
+    std::map<std::string, std::map<std::string, async_handler>>
+        routes_; // path -> method -> handler
 };
 
 } // namespace vigil::api

@@ -1,5 +1,6 @@
 #include "api/http_server.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
@@ -73,7 +74,15 @@ private:
             req.query = std::string(target.substr(q + 1));
         }
         req.body = std::move(request.body());
-        respond(owner_.router_.dispatch(req), request.keep_alive());
+        const bool keep_alive = request.keep_alive();
+        // The reply may come later and from another thread (a rule reload): hop back onto the
+        // connection's executor to write it.
+        owner_.router_.dispatch(req, [self = shared_from_this(), keep_alive](http_reply reply) {
+            auto executor = self->stream_.get_executor();
+            asio::post(executor, [self, keep_alive, reply = std::move(reply)]() mutable {
+                self->respond(std::move(reply), keep_alive);
+            });
+        });
     }
 
     void respond(http_reply reply, bool keep_alive) {

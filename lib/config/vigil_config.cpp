@@ -153,6 +153,24 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             string_value(top, "rules_dir", [&](const std::string& v) { c.rules_dir = v; }))
         .on("schemas_dir",
             string_value(top, "schemas_dir", [&](const std::string& v) { c.schemas_dir = v; }))
+        .on("rules_watch",
+            [&](const YAML::Node& node) {
+                if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+                    top.error(node, "'rules_watch' must be true or false");
+                    return;
+                }
+                c.rules_watch = node.Scalar() == "true";
+            })
+        .on("rules_watch_debounce_ms",
+            [&](const YAML::Node& node) {
+                auto n = to_int<unsigned>(node);
+                if (!n || *n > 600'000) {
+                    top.error(node, "'rules_watch_debounce_ms' must be a number of milliseconds up "
+                                    "to 600000");
+                    return;
+                }
+                c.rules_watch_debounce_ms = *n;
+            })
         .on("workers",
             [&](const YAML::Node& node) {
                 auto n = to_int<unsigned>(node);

@@ -22,8 +22,10 @@ namespace vigil::config {
 struct vigil_config {
     std::filesystem::path data_dir;
     std::filesystem::path rules_dir;
-    std::filesystem::path schemas_dir; // fields.yaml, logsources.yaml, mappings/
-    unsigned workers = 0; // 0 = one per CPU core
+    std::filesystem::path schemas_dir;       // fields.yaml, logsources.yaml, mappings/
+    bool rules_watch = true;                 // reload when files under rules_dir change
+    unsigned rules_watch_debounce_ms = 1000; // ... after this long without further changes
+    unsigned workers = 0;                    // 0 = one per CPU core
     core::log_level log_level = core::log_level::info;
 
     struct syslog_section {

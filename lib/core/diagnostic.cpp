@@ -32,8 +32,12 @@ void diagnostics::error(std::string file, int line, std::string rule_id, std::st
 }
 
 void diagnostics::warning(std::string file, int line, std::string rule_id, std::string reason) {
-    items_.push_back({diagnostic::severity::warning, std::move(file), line, std::move(rule_id),
-                      std::move(reason), {}});
+    items_.push_back({diagnostic::severity::warning,
+                      std::move(file),
+                      line,
+                      std::move(rule_id),
+                      std::move(reason),
+                      {}});
 }
 
 void diagnostics::append(const diagnostics& other) {

@@ -1,12 +1,12 @@
 #include "match/matcher.hpp"
 
+#include "rules/ip_network.hpp"
+#include "rules/sigma_value.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-
-#include "rules/ip_network.hpp"
-#include "rules/sigma_value.hpp"
 
 namespace vigil::match {
 namespace {
@@ -41,13 +41,17 @@ bool equal_fold(std::string_view a, std::string_view b) {
 }
 
 // Field-reference comparison: `value` against `other` as `kind` says.
-bool compare_fields(std::string_view value, std::string_view other, rules::match_kind kind, bool cased) {
-    auto same = [&](std::string_view a, std::string_view b) { return cased ? a == b : equal_fold(a, b); };
+bool compare_fields(std::string_view value, std::string_view other, rules::match_kind kind,
+                    bool cased) {
+    auto same = [&](std::string_view a, std::string_view b) {
+        return cased ? a == b : equal_fold(a, b);
+    };
     switch (kind) {
     case rules::match_kind::startswith:
         return value.size() >= other.size() && same(value.substr(0, other.size()), other);
     case rules::match_kind::endswith:
-        return value.size() >= other.size() && same(value.substr(value.size() - other.size()), other);
+        return value.size() >= other.size() &&
+               same(value.substr(value.size() - other.size()), other);
     case rules::match_kind::contains:
         for (std::size_t i = 0; i + other.size() <= value.size(); ++i) {
             if (same(value.substr(i, other.size()), other)) {
@@ -62,7 +66,9 @@ bool compare_fields(std::string_view value, std::string_view other, rules::match
 
 } // namespace
 
-matcher::matcher(std::shared_ptr<const rules::rule_set> rules) { use(std::move(rules)); }
+matcher::matcher(std::shared_ptr<const rules::rule_set> rules) {
+    use(std::move(rules));
+}
 
 void matcher::use(std::shared_ptr<const rules::rule_set> rules) {
     rules_ = std::move(rules);
@@ -109,7 +115,8 @@ void matcher::scan(const rules::class_program::scan& s, std::string_view value) 
 void matcher::run_checks(const rules::class_program& program, const core::event& e) {
     for (const auto& table : program.exact) {
         e.for_each_value(table.field, [&](std::string_view v) {
-            auto it = table.cased ? table.values.find(v) : (fold_into(fold_, v), table.values.find(fold_));
+            auto it = table.cased ? table.values.find(v)
+                                  : (fold_into(fold_, v), table.values.find(fold_));
             if (it != table.values.end()) {
                 for (auto p : it->second) {
                     hit(p);

@@ -1,15 +1,15 @@
 #pragma once
 
+#include "core/event.hpp"
+#include "rules/hyperscan_database.hpp"
+#include "rules/rule_set.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "core/event.hpp"
-#include "rules/hyperscan_database.hpp"
-#include "rules/rule_set.hpp"
 
 namespace vigil::match {
 

@@ -1,12 +1,5 @@
 #include "match/rule_test_runner.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include <algorithm>
-#include <fstream>
-#include <set>
-#include <sstream>
-
 #include "core/arena.hpp"
 #include "core/clock.hpp"
 #include "core/event.hpp"
@@ -15,12 +8,20 @@
 #include "parse/json_parser.hpp"
 #include "parse/syslog_parser.hpp"
 
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <yaml-cpp/yaml.h>
+
 namespace vigil::match {
 namespace {
 
 namespace fs = std::filesystem;
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 // A YAML fixture event as JSON: maps and lists as they are, every scalar as a string (matching
 // compares text, and the JSON parser keeps numbers as their text anyway).
@@ -94,8 +95,8 @@ private:
 } // namespace
 
 std::size_t rule_test_report::failed() const {
-    return static_cast<std::size_t>(std::count_if(outcomes.begin(), outcomes.end(),
-                                                  [](const auto& o) { return !o.passed(); }));
+    return static_cast<std::size_t>(
+        std::count_if(outcomes.begin(), outcomes.end(), [](const auto& o) { return !o.passed(); }));
 }
 
 std::optional<std::uint32_t> rule_test_runner::rule_index(const std::string& id) const {
@@ -146,7 +147,8 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
         }
         record_checker checker(rules_);
         bool malformed = false;
-        for (const auto& [key, should_fire] : {std::pair{"match", true}, std::pair{"no_match", false}}) {
+        for (const auto& [key, should_fire] :
+             {std::pair{"match", true}, std::pair{"no_match", false}}) {
             const YAML::Node list = doc[key];
             if (!list) {
                 continue;
@@ -168,15 +170,22 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
                     text = item.Scalar();
                     json = text.starts_with('{');
                 } else {
-                    outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(item),
-                                                outcome.rule_id, "a record must be a string or a map", {}});
+                    outcome.failures.push_back({core::diagnostic::severity::error,
+                                                name,
+                                                line_of(item),
+                                                outcome.rule_id,
+                                                "a record must be a string or a map",
+                                                {}});
                     continue;
                 }
                 checker.check(text, json, *rule, [&](bool fired) {
                     ++outcome.checked;
                     if (fired != should_fire) {
                         outcome.failures.push_back(
-                            {core::diagnostic::severity::error, name, line_of(item), outcome.rule_id,
+                            {core::diagnostic::severity::error,
+                             name,
+                             line_of(item),
+                             outcome.rule_id,
                              std::string(should_fire ? "should match but did not: "
                                                      : "should not match but did: ") +
                                  text,
@@ -224,22 +233,32 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
             outcome.type = rule_test_outcome::kind::regression;
             outcome.rule_id = rule_id;
             outcome.source = name;
-            outcome.expected =
-                test["match_count"] && !test["match_count"].IsNull() ? test["match_count"].as<std::size_t>(1) : 1;
+            outcome.expected = test["match_count"] && !test["match_count"].IsNull()
+                                   ? test["match_count"].as<std::size_t>(1)
+                                   : 1;
             const auto rule = rule_index(rule_id);
             if (!rule) {
-                outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(doc),
-                                            rule_id, "the rule was not loaded (see vigil rules check)", {}});
+                outcome.failures.push_back({core::diagnostic::severity::error,
+                                            name,
+                                            line_of(doc),
+                                            rule_id,
+                                            "the rule was not loaded (see vigil rules check)",
+                                            {}});
                 report.outcomes.push_back(std::move(outcome));
                 continue;
             }
             // The events are in the .json beside the .evtx the test names.
-            fs::path events = info.parent_path() /
-                              fs::path(test["path"] ? test["path"].Scalar() : rule_id + ".json").filename();
+            fs::path events =
+                info.parent_path() /
+                fs::path(test["path"] ? test["path"].Scalar() : rule_id + ".json").filename();
             events.replace_extension(".json");
             if (!fs::exists(events)) {
-                outcome.failures.push_back({core::diagnostic::severity::error, name, line_of(test),
-                                            rule_id, "event file " + events.string() + " is missing", {}});
+                outcome.failures.push_back({core::diagnostic::severity::error,
+                                            name,
+                                            line_of(test),
+                                            rule_id,
+                                            "event file " + events.string() + " is missing",
+                                            {}});
                 report.outcomes.push_back(std::move(outcome));
                 continue;
             }
@@ -250,7 +269,10 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
             });
             if (outcome.matched < outcome.expected) {
                 outcome.failures.push_back(
-                    {core::diagnostic::severity::error, name, line_of(test), rule_id,
+                    {core::diagnostic::severity::error,
+                     name,
+                     line_of(test),
+                     rule_id,
                      "matched " + std::to_string(outcome.matched) + " of " +
                          std::to_string(outcome.checked) + " events, expected at least " +
                          std::to_string(outcome.expected) + " (" + events.string() + ")",

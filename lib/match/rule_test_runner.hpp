@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "rules/rule_set.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/diagnostic.hpp"
-#include "rules/rule_set.hpp"
 
 namespace vigil::match {
 
@@ -18,10 +18,10 @@ struct rule_test_outcome {
     enum class kind { fixture, regression };
     kind type = kind::fixture;
     std::string rule_id;
-    std::string source;        // the fixture or info.yml file
-    std::size_t checked = 0;   // events examined
-    std::size_t matched = 0;   // events the rule fired on (regression)
-    std::size_t expected = 0;  // regression: the match_count to reach
+    std::string source;       // the fixture or info.yml file
+    std::size_t checked = 0;  // events examined
+    std::size_t matched = 0;  // events the rule fired on (regression)
+    std::size_t expected = 0; // regression: the match_count to reach
     std::vector<core::diagnostic> failures;
     std::vector<std::string> warnings;
 

@@ -1,18 +1,18 @@
 #include "parse/field_schema.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
 namespace {
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 } // namespace
 
-std::shared_ptr<core::field_catalog> parse_field_catalog(std::string_view yaml,
-                                                         const std::string& file_name,
-                                                         core::diagnostics& diags) {
+std::shared_ptr<core::field_catalog>
+parse_field_catalog(std::string_view yaml, const std::string& file_name, core::diagnostics& diags) {
     auto catalog = std::make_shared<core::field_catalog>();
     YAML::Node root;
     try {
@@ -53,17 +53,18 @@ std::shared_ptr<core::field_catalog> parse_field_catalog(std::string_view yaml,
                             std::string(catalog->name(static_cast<core::field_id>(index))) +
                             "' here, found '" + name + "'");
         }
-        if (auto existing = catalog->find(name); existing && *existing >= core::fields::builtin_count) {
+        if (auto existing = catalog->find(name);
+            existing && *existing >= core::fields::builtin_count) {
             diags.error(file_name, line, "", "field '" + name + "' is defined twice");
         }
         const core::field_id id = catalog->add(name, type);
         if (const YAML::Node aliases = item["aliases"]) {
             for (const auto& alias : aliases) {
                 if (!catalog->add_alias(alias.Scalar(), id)) {
-                    diags.error(file_name, line_of(alias), "",
-                                "alias '" + alias.Scalar() + "' of '" + name +
-                                    "' already names field '" +
-                                    std::string(catalog->name(*catalog->find(alias.Scalar()))) + "'");
+                    diags.error(
+                        file_name, line_of(alias), "",
+                        "alias '" + alias.Scalar() + "' of '" + name + "' already names field '" +
+                            std::string(catalog->name(*catalog->find(alias.Scalar()))) + "'");
                 }
             }
         }

@@ -1,13 +1,14 @@
 #include "parse/json_mapping.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
+#include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
 namespace {
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 std::vector<std::string> split_path(std::string_view path) {
     std::vector<std::string> segments;
@@ -150,7 +151,8 @@ json_mapping_set load_json_mappings(const std::filesystem::path& dir, core::diag
         }
         if (const YAML::Node prefixes = root["prefixes"]) {
             for (const auto& p : prefixes) {
-                m.add_prefix(p.first.Scalar(), p.second.IsNull() ? std::string() : p.second.Scalar());
+                m.add_prefix(p.first.Scalar(),
+                             p.second.IsNull() ? std::string() : p.second.Scalar());
             }
         }
         set.mappings.push_back(std::move(m));

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "core/diagnostic.hpp"
 
 namespace vigil::parse {
 
@@ -38,7 +38,9 @@ private:
 
     struct name_hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     struct prefix_rule {
         std::vector<std::string> segments; // "*" matches any one segment

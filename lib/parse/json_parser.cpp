@@ -1,11 +1,10 @@
 #include "parse/json_parser.hpp"
 
-#include <simdjson.h>
+#include "parse/syslog_timestamp.hpp"
 
+#include <simdjson.h>
 #include <string>
 #include <vector>
-
-#include "parse/syslog_timestamp.hpp"
 
 namespace vigil::parse {
 namespace {
@@ -231,7 +230,9 @@ void json_parser::parse_documents(std::string_view text, std::int64_t received_n
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');
     od::document_stream stream;
     core::event e;
-    if (self.parser.iterate_many(self.padded.data(), text.size(), std::max<std::size_t>(text.size(), 1 << 16))
+    if (self.parser
+            .iterate_many(self.padded.data(), text.size(),
+                          std::max<std::size_t>(text.size(), 1 << 16))
             .get(stream)) {
         core::raw_record record{text, core::source_kind::file, received_ns, {}};
         e.clear();

@@ -1,16 +1,16 @@
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string_view>
-
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
 #include "parse/json_mapping.hpp"
 #include "parse/parse_error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
 
 namespace vigil::parse {
 
@@ -36,7 +36,8 @@ public:
     json_parser& operator=(const json_parser&) = delete;
 
     // Parses a record that holds one JSON document.
-    [[nodiscard]] parse_error parse(const core::raw_record& record, const json_mapping_set& mappings,
+    [[nodiscard]] parse_error parse(const core::raw_record& record,
+                                    const json_mapping_set& mappings,
                                     const core::field_catalog& catalog, core::event& out,
                                     core::arena& scratch);
 

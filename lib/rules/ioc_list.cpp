@@ -1,10 +1,10 @@
 #include "rules/ioc_list.hpp"
 
+#include "rules/ip_network.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-
-#include "rules/ip_network.hpp"
 
 namespace vigil::rules {
 
@@ -65,8 +65,8 @@ ioc_kind classify_ioc(const std::string& value) {
     }
     // A domain: labels of letters, digits, '-' and '_' separated by dots, with a letter in the
     // last label (so that "1.2.3" or a version number is not one).
-    const std::string_view v = value.starts_with("*.") ? std::string_view(value).substr(2)
-                                                        : std::string_view(value);
+    const std::string_view v =
+        value.starts_with("*.") ? std::string_view(value).substr(2) : std::string_view(value);
     if (v.find('.') == std::string_view::npos || v.front() == '.' || v.back() == '.') {
         return ioc_kind::exact;
     }
@@ -76,9 +76,8 @@ ioc_kind classify_ioc(const std::string& value) {
         }
     }
     const std::string_view tld = v.substr(v.rfind('.') + 1);
-    const bool has_letter = std::any_of(tld.begin(), tld.end(), [](char c) {
-        return std::isalpha(static_cast<unsigned char>(c));
-    });
+    const bool has_letter = std::any_of(
+        tld.begin(), tld.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
     return has_letter ? ioc_kind::domain : ioc_kind::exact;
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
-
-#include "core/diagnostic.hpp"
 
 namespace vigil::rules {
 

@@ -1,7 +1,6 @@
 #include "rules/ip_network.hpp"
 
 #include <arpa/inet.h>
-
 #include <charconv>
 
 namespace vigil::rules {
@@ -62,7 +61,8 @@ std::optional<ip_network> ip_network::parse(std::string_view text) {
     if (slash != std::string_view::npos) {
         const std::string_view digits = text.substr(slash + 1);
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-        if (ec != std::errc{} || end != digits.data() + digits.size() || prefix > (net.v4 ? 32u : 128u)) {
+        if (ec != std::errc{} || end != digits.data() + digits.size() ||
+            prefix > (net.v4 ? 32u : 128u)) {
             return std::nullopt;
         }
     }

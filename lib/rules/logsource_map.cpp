@@ -1,15 +1,16 @@
 #include "rules/logsource_map.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 namespace vigil::rules {
 namespace {
 
-int line_of(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
 
 std::vector<std::string> scalars(const YAML::Node& node) {
     std::vector<std::string> out;
@@ -63,7 +64,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
         const int line = line_of(item);
         if (!item.IsMap() || !item["name"] || !item["when"] || !item["when"].IsMap() ||
             !item["logsource"] || !item["logsource"].IsMap()) {
-            diags.error(file_name, line, "", "each class needs 'name', a map 'when' and a map 'logsource'");
+            diags.error(file_name, line, "",
+                        "each class needs 'name', a map 'when' and a map 'logsource'");
             continue;
         }
         logsource_class c;
@@ -82,7 +84,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
             cond.values = scalars(kv.second);
             if (cond.values.empty()) {
                 diags.error(file_name, line_of(kv.second), "",
-                            "class '" + c.name + "': '" + key + "' needs a value or a list of values");
+                            "class '" + c.name + "': '" + key +
+                                "' needs a value or a list of values");
                 continue;
             }
             if (key == "parser") {
@@ -103,7 +106,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
         c.categories = scalars(source["category"]);
         c.services = scalars(source["service"]);
         if (c.products.empty() && c.categories.empty() && c.services.empty()) {
-            diags.error(file_name, line, "", "class '" + c.name + "' names no product, category or service");
+            diags.error(file_name, line, "",
+                        "class '" + c.name + "' names no product, category or service");
             continue;
         }
         if (map.classes_.size() >= 0xfffe) {
@@ -185,7 +189,8 @@ bool logsource_map::satisfies(class_id c, const core::event& e) const {
             ok = e.get(cond.field).has_value();
             break;
         case condition::kind::equals:
-            e.for_each_value(cond.field, [&](std::string_view v) { ok = ok || contains(cond.values, v); });
+            e.for_each_value(cond.field,
+                             [&](std::string_view v) { ok = ok || contains(cond.values, v); });
             break;
         }
         if (!ok) {

@@ -1,5 +1,10 @@
 #pragma once
 
+#include "core/diagnostic.hpp"
+#include "core/event.hpp"
+#include "core/field_catalog.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -7,11 +12,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "core/diagnostic.hpp"
-#include "core/event.hpp"
-#include "core/field_catalog.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 
@@ -36,7 +36,8 @@ public:
     [[nodiscard]] static logsource_map load(const std::filesystem::path& file,
                                             core::field_catalog& catalog, core::diagnostics& diags);
     [[nodiscard]] static logsource_map parse(std::string_view yaml, const std::string& file_name,
-                                             core::field_catalog& catalog, core::diagnostics& diags);
+                                             core::field_catalog& catalog,
+                                             core::diagnostics& diags);
 
     [[nodiscard]] const std::vector<logsource_class>& classes() const { return classes_; }
 
@@ -56,7 +57,9 @@ private:
     };
     struct string_hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     using value_index =
         std::unordered_map<std::string, std::vector<class_id>, string_hash, std::equal_to<>>;

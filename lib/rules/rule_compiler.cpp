@@ -1,18 +1,17 @@
 #include "rules/rule_compiler.hpp"
 
-#include <hs.h>
-
-#include <algorithm>
-#include <chrono>
-#include <optional>
-#include <set>
-#include <string>
-
 #include "parse/field_schema.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_loader.hpp"
 #include "rules/sigma_pattern.hpp"
 #include "rules/sigma_value.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <hs.h>
+#include <optional>
+#include <set>
+#include <string>
 
 namespace vigil::rules {
 namespace {
@@ -119,9 +118,10 @@ tree combine(condition_node::op type, std::vector<tree> children) {
 
 std::string describe(const logsource& s) {
     std::string out;
-    for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"product", s.product},
-                                      {"category", s.category},
-                                      {"service", s.service}}) {
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string&>{"product", s.product},
+          {"category", s.category},
+          {"service", s.service}}) {
         if (!value.empty()) {
             out += (out.empty() ? "" : ", ") + std::string(name) + ": " + value;
         }
@@ -140,13 +140,13 @@ public:
         rule_ = &rule;
         ok_ = true;
         prepared_rule out;
-        out.info = {rule.id,     rule.title,  rule.level, rule.status, rule.description,
-                    rule.author, rule.tags,   rule.source, {},         rule.file,
-                    rule.line};
+        out.info = {rule.id,   rule.title,  rule.level, rule.status, rule.description, rule.author,
+                    rule.tags, rule.source, {},         rule.file,   rule.line};
         out.info.classes = logsources_.classes_for(rule.source);
         if (out.info.classes.empty()) {
-            fail(rule.line, "log source (" + describe(rule.source) +
-                                ") has no mapping in schemas/logsources.yaml",
+            fail(rule.line,
+                 "log source (" + describe(rule.source) +
+                     ") has no mapping in schemas/logsources.yaml",
                  "logsource");
         }
         keys_ = &out.keys;
@@ -223,7 +223,8 @@ private:
                     fail(test.line, "regular expression '" + v + "': " + *hazard, "regex");
                     continue;
                 }
-                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern, test.field};
+                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern,
+                                  test.field};
                 key.expression = build_regex(v, test.regex);
                 if (check(key.expression, test, v)) {
                     parts.push_back(add(std::move(key)));
@@ -256,7 +257,8 @@ private:
             for (const auto& v : expanded_values(test)) {
                 auto net = ip_network::parse(v);
                 if (!net) {
-                    fail(test.line, "'" + v + "' is not an IPv4 or IPv6 address or network", "value");
+                    fail(test.line, "'" + v + "' is not an IPv4 or IPv6 address or network",
+                         "value");
                     continue;
                 }
                 if (test.all) {
@@ -292,10 +294,12 @@ private:
             for (const auto& variant : prepare_value(v, test.encodings)) {
                 if (test.kind == match_kind::equals && !test.keywords && variant.is_literal()) {
                     std::string literal = variant.literal();
-                    (test.all ? own_exact : exact).values.push_back(test.cased ? literal : fold_ascii(literal));
+                    (test.all ? own_exact : exact)
+                        .values.push_back(test.cased ? literal : fold_ascii(literal));
                     continue;
                 }
-                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern, test.field};
+                predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern,
+                                  test.field};
                 key.expression = build_expression(variant, test.kind, test.cased);
                 if (check(key.expression, test, v)) {
                     variants.push_back(add(std::move(key)));
@@ -318,7 +322,8 @@ private:
         }
         if (!exact.values.empty()) {
             std::sort(exact.values.begin(), exact.values.end());
-            exact.values.erase(std::unique(exact.values.begin(), exact.values.end()), exact.values.end());
+            exact.values.erase(std::unique(exact.values.begin(), exact.values.end()),
+                               exact.values.end());
             parts.push_back(add(std::move(exact)));
         }
         return join(test, std::move(parts));
@@ -347,7 +352,8 @@ private:
             const std::string name = placeholders(v)[0];
             const ioc_list* list = lists_.find(name);
             if (!list) {
-                fail(test.line, "placeholder %" + name + "% has no IOC list (rules/lists/" + name + ".txt)",
+                fail(test.line,
+                     "placeholder %" + name + "% has no IOC list (rules/lists/" + name + ".txt)",
                      "ioc_list");
                 continue;
             }
@@ -357,11 +363,13 @@ private:
                     if (auto net = ip_network::parse(entry)) {
                         cidr.networks.push_back(*net);
                     } else {
-                        fail(test.line, list->file + ": '" + entry + "' is not a network", "ioc_list");
+                        fail(test.line, list->file + ": '" + entry + "' is not a network",
+                             "ioc_list");
                     }
                     break;
                 case ioc_kind::domain:
-                    suffix.values.push_back(fold_ascii(entry.starts_with("*.") ? entry.substr(2) : entry));
+                    suffix.values.push_back(
+                        fold_ascii(entry.starts_with("*.") ? entry.substr(2) : entry));
                     break;
                 case ioc_kind::exact:
                     exact.values.push_back(test.cased ? entry : fold_ascii(entry));
@@ -372,7 +380,8 @@ private:
         std::vector<tree> parts;
         for (predicate_key* key : {&exact, &cidr, &suffix}) {
             std::sort(key->values.begin(), key->values.end());
-            key->values.erase(std::unique(key->values.begin(), key->values.end()), key->values.end());
+            key->values.erase(std::unique(key->values.begin(), key->values.end()),
+                              key->values.end());
             std::sort(key->networks.begin(), key->networks.end());
             key->networks.erase(std::unique(key->networks.begin(), key->networks.end()),
                                 key->networks.end());
@@ -394,7 +403,9 @@ private:
             for (const auto& name : placeholders(v)) {
                 const ioc_list* list = lists_.find(name);
                 if (!list) {
-                    fail(test.line, "placeholder %" + name + "% has no IOC list (rules/lists/" + name + ".txt)",
+                    fail(test.line,
+                         "placeholder %" + name + "% has no IOC list (rules/lists/" + name +
+                             ".txt)",
                          "ioc_list");
                     return {};
                 }
@@ -406,8 +417,9 @@ private:
                 }
                 current = std::move(next);
                 if (current.size() > max_expanded_values) {
-                    fail(test.line, "expanding '" + v + "' gives more than " +
-                                        std::to_string(max_expanded_values) + " values",
+                    fail(test.line,
+                         "expanding '" + v + "' gives more than " +
+                             std::to_string(max_expanded_values) + " values",
                          "ioc_list");
                     return {};
                 }
@@ -423,7 +435,9 @@ private:
         auto it = checked_.find(key);
         if (it == checked_.end()) {
             auto verdict = hyperscan_database::check(expression);
-            it = checked_.emplace(std::move(key), verdict ? std::nullopt : std::optional(verdict.error()))
+            it = checked_
+                     .emplace(std::move(key),
+                              verdict ? std::nullopt : std::optional(verdict.error()))
                      .first;
         }
         if (it->second) {
@@ -438,7 +452,8 @@ private:
         case condition_expr::kind::search_ref:
             return searches[expr.search];
         case condition_expr::kind::negate:
-            return tree{condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
+            return tree{
+                condition_node::op::negate, 0, {substitute(expr.children.front(), searches)}};
         case condition_expr::kind::all_of:
         case condition_expr::kind::any_of: {
             std::vector<tree> children;
@@ -463,12 +478,14 @@ private:
 };
 
 // Rejected rules by the reason of each one's first error, over diagnostics from `first` on.
-std::map<std::string, std::size_t> count_rejections(const core::diagnostics& diags, std::size_t first) {
+std::map<std::string, std::size_t> count_rejections(const core::diagnostics& diags,
+                                                    std::size_t first) {
     std::map<std::string, std::size_t> out;
     std::set<std::pair<std::string, std::string>> counted; // (file, rule id)
     for (std::size_t i = first; i < diags.items().size(); ++i) {
         const auto& d = diags.items()[i];
-        if (d.level == core::diagnostic::severity::error && counted.insert({d.file, d.rule_id}).second) {
+        if (d.level == core::diagnostic::severity::error &&
+            counted.insert({d.file, d.rule_id}).second) {
             ++out[d.code.empty() ? "rule" : d.code];
         }
     }
@@ -506,7 +523,8 @@ public:
             }
         }
         for (std::size_t c = 0; c < class_count; ++c) {
-            build_program(rules, rules_of_class[c], catalog_size, databases, out.programs_[c], failed);
+            build_program(rules, rules_of_class[c], catalog_size, databases, out.programs_[c],
+                          failed);
         }
         if (!failed.empty()) {
             return failed;
@@ -542,7 +560,8 @@ private:
             node.type = t.type;
             if (t.type == condition_node::op::predicate) {
                 const predicate_key& key = rule.keys[t.key];
-                auto [it, inserted] = ids.emplace(key.signature, static_cast<predicate_id>(key_of.size()));
+                auto [it, inserted] =
+                    ids.emplace(key.signature, static_cast<predicate_id>(key_of.size()));
                 if (inserted) {
                     key_of.push_back(&key);
                     users.emplace_back();
@@ -645,9 +664,10 @@ private:
 
         // One Hyperscan database per field (and for keywords); identical sets compile once.
         auto make_scan = [&](std::vector<predicate_id> members_of_db) -> std::int32_t {
-            std::sort(members_of_db.begin(), members_of_db.end(), [&](predicate_id a, predicate_id b) {
-                return key_of[a]->expression < key_of[b]->expression;
-            });
+            std::sort(members_of_db.begin(), members_of_db.end(),
+                      [&](predicate_id a, predicate_id b) {
+                          return key_of[a]->expression < key_of[b]->expression;
+                      });
             std::string signature;
             std::vector<hyperscan_database::entry> entries;
             for (std::size_t i = 0; i < members_of_db.size(); ++i) {
@@ -662,7 +682,8 @@ private:
             if (inserted) {
                 auto db = hyperscan_database::compile(entries);
                 if (db) {
-                    it->second.database = std::make_shared<const hyperscan_database>(std::move(*db));
+                    it->second.database =
+                        std::make_shared<const hyperscan_database>(std::move(*db));
                 } else {
                     it->second.error = db.error().message;
                     it->second.error_index = db.error().index;
@@ -672,14 +693,16 @@ private:
                 // Blame the expression Hyperscan named, or every rule of the set if none.
                 std::vector<predicate_id> blamed;
                 if (it->second.error_index >= 0) {
-                    blamed.push_back(members_of_db[static_cast<std::size_t>(it->second.error_index)]);
+                    blamed.push_back(
+                        members_of_db[static_cast<std::size_t>(it->second.error_index)]);
                 } else {
                     blamed = members_of_db;
                 }
                 for (predicate_id b : blamed) {
                     for (std::uint32_t local : users[b]) {
-                        failed.emplace(p.rules[local], "pattern /" + key_of[b]->expression.pattern +
-                                                           "/ cannot be compiled: " + it->second.error);
+                        failed.emplace(p.rules[local],
+                                       "pattern /" + key_of[b]->expression.pattern +
+                                           "/ cannot be compiled: " + it->second.error);
                     }
                 }
                 return -1;
@@ -699,7 +722,8 @@ private:
         p.rules_by_predicate_offsets.push_back(0);
         for (const auto& u : users) {
             p.rules_by_predicate.insert(p.rules_by_predicate.end(), u.begin(), u.end());
-            p.rules_by_predicate_offsets.push_back(static_cast<std::uint32_t>(p.rules_by_predicate.size()));
+            p.rules_by_predicate_offsets.push_back(
+                static_cast<std::uint32_t>(p.rules_by_predicate.size()));
         }
         for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
             if (p.evaluate(local, [](predicate_id) { return false; })) {
@@ -791,7 +815,8 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
     set->mappings_ = std::move(schema.mappings);
     result.loaded = set->rules().size();
     result.compile_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     set->stats_.compile_ms = result.compile_ms;
     result.lists = lists.size();
     result.list_entries = lists.entries();
@@ -814,7 +839,8 @@ compile_result rule_compiler::load_directories(const std::vector<std::filesystem
     const std::size_t first_rule_diagnostic = diags.items().size();
     sigma_loader loader(schema.catalog, &schema.logsources);
     load_result loaded = loader.load_directories(rule_dirs, diags);
-    compile_result result = compile(std::move(loaded.rules), std::move(schema), lists, version, diags);
+    compile_result result =
+        compile(std::move(loaded.rules), std::move(schema), lists, version, diags);
     result.rejected += loaded.rejected;
     result.files = loaded.files;
     result.rejected_by_reason = count_rejections(diags, first_rule_diagnostic);

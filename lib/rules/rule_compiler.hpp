@@ -1,13 +1,5 @@
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <filesystem>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
 #include "parse/json_mapping.hpp"
@@ -15,6 +7,14 @@
 #include "rules/logsource_map.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/sigma_rule.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace vigil::rules {
 
@@ -29,7 +29,8 @@ struct rule_schema {
 };
 
 // Reads schemas/fields.yaml, schemas/logsources.yaml and schemas/mappings/ under `dir`.
-[[nodiscard]] rule_schema load_rule_schema(const std::filesystem::path& dir, core::diagnostics& diags);
+[[nodiscard]] rule_schema load_rule_schema(const std::filesystem::path& dir,
+                                           core::diagnostics& diags);
 
 // The outcome of building a rule set. `rules` is never null: with no valid rule it is empty.
 struct compile_result {
@@ -37,7 +38,7 @@ struct compile_result {
     std::size_t loaded = 0;   // rules in the set
     std::size_t rejected = 0; // rule documents left out, each with at least one diagnostic
     std::size_t files = 0;
-    std::size_t lists = 0;    // IOC lists read
+    std::size_t lists = 0; // IOC lists read
     std::size_t list_entries = 0;
     double compile_ms = 0;
     std::map<std::string, std::size_t> rejected_by_reason; // diagnostic code -> rules
@@ -66,11 +67,9 @@ public:
 
     // The same for rules spread over several directories (a SigmaHQ tree's rules*/ folders),
     // with IOC lists from `lists_dir`.
-    [[nodiscard]] static compile_result
-    load_directories(const std::vector<std::filesystem::path>& rule_dirs,
-                     const std::filesystem::path& lists_dir,
-                     const std::filesystem::path& schemas_dir, std::uint64_t version,
-                     core::diagnostics& diags);
+    [[nodiscard]] static compile_result load_directories(
+        const std::vector<std::filesystem::path>& rule_dirs, const std::filesystem::path& lists_dir,
+        const std::filesystem::path& schemas_dir, std::uint64_t version, core::diagnostics& diags);
 };
 
 } // namespace vigil::rules

@@ -1,5 +1,12 @@
 #pragma once
 
+#include "core/field_catalog.hpp"
+#include "parse/json_mapping.hpp"
+#include "rules/hyperscan_database.hpp"
+#include "rules/ip_network.hpp"
+#include "rules/logsource_map.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -7,13 +14,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include "core/field_catalog.hpp"
-#include "parse/json_mapping.hpp"
-#include "rules/hyperscan_database.hpp"
-#include "rules/ip_network.hpp"
-#include "rules/logsource_map.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 
@@ -80,7 +80,8 @@ struct class_program {
     struct cidr_table {
         core::field_id field = 0;
         std::vector<std::uint8_t> prefixes; // distinct, descending
-        std::map<std::pair<std::uint8_t, std::array<std::uint8_t, 16>>, std::vector<predicate_id>> networks;
+        std::map<std::pair<std::uint8_t, std::array<std::uint8_t, 16>>, std::vector<predicate_id>>
+            networks;
     };
     // Domains of one field (IOC lists): a value matches a domain and its subdomains.
     struct suffix_table {
@@ -117,8 +118,8 @@ struct class_program {
     std::vector<std::uint32_t> roots; // per local rule
     std::vector<condition_node> nodes;
     std::vector<std::uint32_t> children;
-    std::vector<std::uint32_t> always_evaluated;    // local rules true with no hit
-    std::vector<std::uint32_t> rules_by_predicate;  // CSR: local predicate -> local rules
+    std::vector<std::uint32_t> always_evaluated;   // local rules true with no hit
+    std::vector<std::uint32_t> rules_by_predicate; // CSR: local predicate -> local rules
     std::vector<std::uint32_t> rules_by_predicate_offsets;
 
     [[nodiscard]] std::span<const std::uint32_t> rules_using(predicate_id p) const {

@@ -91,13 +91,20 @@ private:
     // The kind of problem, for `vigil rules check`'s count of rejections by reason.
     static std::string reason_code(const std::string& reason) {
         static const std::pair<const char*, const char*> codes[] = {
-            {"modifier", "modifier"},          {"'fieldref'", "modifier"},
-            {"'expand'", "modifier"},          {"encodings", "modifier"},
-            {"keywords take only", "modifier"}, {"condition '", "condition"},
-            {"correlation rules", "correlation"}, {"rule collections", "collection"},
-            {"'timeframe'", "timeframe"},      {"missing '", "metadata"},
-            {"unknown level", "metadata"},     {"must be a string", "metadata"},
-            {"must be a list of strings", "metadata"}, {"'logsource'", "metadata"}};
+            {"modifier", "modifier"},
+            {"'fieldref'", "modifier"},
+            {"'expand'", "modifier"},
+            {"encodings", "modifier"},
+            {"keywords take only", "modifier"},
+            {"condition '", "condition"},
+            {"correlation rules", "correlation"},
+            {"rule collections", "collection"},
+            {"'timeframe'", "timeframe"},
+            {"missing '", "metadata"},
+            {"unknown level", "metadata"},
+            {"must be a string", "metadata"},
+            {"must be a list of strings", "metadata"},
+            {"'logsource'", "metadata"}};
         for (const auto& [needle, code] : codes) {
             if (reason.find(needle) != std::string::npos) {
                 return code;
@@ -178,9 +185,10 @@ private:
         rule.source.service = optional_string(node, "service");
         if (logsources_ && logsources_->classes_for(rule.source).empty()) {
             std::string described;
-            for (const auto& [key, value] : {std::pair<const char*, std::string>{"product", rule.source.product},
-                                             {"category", rule.source.category},
-                                             {"service", rule.source.service}}) {
+            for (const auto& [key, value] :
+                 {std::pair<const char*, std::string>{"product", rule.source.product},
+                  {"category", rule.source.category},
+                  {"service", rule.source.service}}) {
                 if (!value.empty()) {
                     described += (described.empty() ? "" : ", ") + std::string(key) + ": " + value;
                 }
@@ -349,7 +357,8 @@ private:
         bool after_re = false;
         auto set_kind = [&](match_kind kind, const std::string& name) {
             if (kind_set) {
-                error(key_node, "modifier '" + name + "' conflicts with an earlier one in '" + key + "'");
+                error(key_node,
+                      "modifier '" + name + "' conflicts with an earlier one in '" + key + "'");
                 ok = false;
             }
             kind_set = true;
@@ -364,8 +373,10 @@ private:
             {"utf16le", value_encoding::utf16le}, {"wide", value_encoding::utf16le},
             {"utf16be", value_encoding::utf16be}, {"utf16", value_encoding::utf16},
             {"windash", value_encoding::windash}};
-        static const std::map<std::string, compare_op> comparisons{
-            {"lt", compare_op::lt}, {"lte", compare_op::lte}, {"gt", compare_op::gt}, {"gte", compare_op::gte}};
+        static const std::map<std::string, compare_op> comparisons{{"lt", compare_op::lt},
+                                                                   {"lte", compare_op::lte},
+                                                                   {"gt", compare_op::gt},
+                                                                   {"gte", compare_op::gte}};
         for (std::size_t i = 1; i < parts.size(); ++i) {
             const std::string& m = parts[i];
             if (auto k = kinds.find(m); k != kinds.end()) {
@@ -413,12 +424,14 @@ private:
                               test.kind == match_kind::compare || test.kind == match_kind::exists ||
                               encoded || test.expand)) {
             error(key_node, "'fieldref' combines only with contains, startswith, endswith, cased "
-                            "and neq, in '" + key + "'");
+                            "and neq, in '" +
+                                key + "'");
             ok = false;
         }
         if (test.expand && (test.kind == match_kind::regex || test.kind == match_kind::compare ||
                             test.kind == match_kind::exists)) {
-            error(key_node, "'expand' cannot be combined with '" + parts.back() + "' in '" + key + "'");
+            error(key_node,
+                  "'expand' cannot be combined with '" + parts.back() + "' in '" + key + "'");
             ok = false;
         }
         if (test.keywords && (test.kind == match_kind::cidr || test.kind == match_kind::compare ||
@@ -488,7 +501,8 @@ private:
                 auto id = catalog_.find(v);
                 test.referenced_fields.push_back(id ? *id : catalog_.add(v));
             } else if (!test.encodings.empty() && has_unescaped_wildcard(v) &&
-                       !(test.encodings.size() == 1 && test.encodings[0] == value_encoding::windash)) {
+                       !(test.encodings.size() == 1 &&
+                         test.encodings[0] == value_encoding::windash)) {
                 error(node, "'" + v + "' has wildcards, which cannot be encoded (base64, utf16)");
             }
         }
@@ -556,7 +570,8 @@ load_result sigma_loader::load_directories(const std::vector<fs::path>& dirs,
             for (auto& rule : one.rules) {
                 if (!seen_ids.insert(rule.id).second) {
                     diags.error(rule.file, rule.line, rule.id,
-                                "duplicate rule id (another rule file already uses it)", "duplicate");
+                                "duplicate rule id (another rule file already uses it)",
+                                "duplicate");
                     ++result.rejected;
                     continue;
                 }
@@ -589,8 +604,8 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
     try {
         documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                    "invalid YAML: " + e.msg, "yaml");
+        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "invalid YAML: " + e.msg,
+                    "yaml");
         result.rejected = 1;
         return result;
     }
@@ -606,7 +621,8 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
             continue;
         }
         if (!seen_ids.insert(rule.id).second) {
-            diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file", "duplicate");
+            diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file",
+                        "duplicate");
             ++result.rejected;
             continue;
         }

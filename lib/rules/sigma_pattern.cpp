@@ -1,8 +1,7 @@
 #include "rules/sigma_pattern.hpp"
 
-#include <hs.h>
-
 #include <charconv>
+#include <hs.h>
 
 namespace vigil::rules {
 namespace {
@@ -110,11 +109,11 @@ std::optional<std::string> regex_hazard(std::string_view pattern) {
             comma == std::string_view::npos ? low_text : inside.substr(comma + 1);
         auto a = std::from_chars(low_text.data(), low_text.data() + low_text.size(), low);
         auto b = std::from_chars(high_text.data(), high_text.data() + high_text.size(), high);
-        const bool too_big = a.ec == std::errc::result_out_of_range ||
-                             b.ec == std::errc::result_out_of_range;
+        const bool too_big =
+            a.ec == std::errc::result_out_of_range || b.ec == std::errc::result_out_of_range;
         const bool numeric = a.ec == std::errc{} && a.ptr == low_text.data() + low_text.size() &&
-                             (high_text.empty() ||
-                              (b.ec == std::errc{} && b.ptr == high_text.data() + high_text.size()));
+                             (high_text.empty() || (b.ec == std::errc{} &&
+                                                    b.ptr == high_text.data() + high_text.size()));
         if (too_big || (numeric && (low > max_regex_repeat || high > max_regex_repeat))) {
             return "bounded repeat {" + std::string(inside) + "} is larger than " +
                    std::to_string(max_regex_repeat) +

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "rules/sigma_rule.hpp"
+#include "rules/sigma_value.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "rules/sigma_rule.hpp"
-#include "rules/sigma_value.hpp"
 
 namespace vigil::rules {
 
@@ -22,7 +22,8 @@ struct hs_expression {
 // endswith): literal bytes escaped, wildcards as .* and ., dash classes as alternations,
 // ASCII case ignored unless `cased`. Leading and trailing * runs become unanchored literals,
 // which Hyperscan matches fastest.
-[[nodiscard]] hs_expression build_expression(const value_pattern& value, match_kind kind, bool cased);
+[[nodiscard]] hs_expression build_expression(const value_pattern& value, match_kind kind,
+                                             bool cased);
 
 // A |re value as Hyperscan takes it: case-sensitive unless |re|i.
 [[nodiscard]] hs_expression build_regex(std::string_view pattern, const regex_flags& flags);

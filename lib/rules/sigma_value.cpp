@@ -1,9 +1,9 @@
 #include "rules/sigma_value.hpp"
 
+#include "core/json_writer.hpp"
+
 #include <charconv>
 #include <cstdlib>
-
-#include "core/json_writer.hpp"
 
 namespace vigil::rules {
 namespace {
@@ -46,7 +46,8 @@ value_pattern apply_windash(const value_pattern& in) {
     const auto& p = in.pieces;
     for (std::size_t i = 0; i < p.size(); ++i) {
         const bool literal = p[i].type == piece::kind::literal;
-        const bool prev_word = i > 0 && p[i - 1].type == piece::kind::literal && is_word(p[i - 1].byte);
+        const bool prev_word =
+            i > 0 && p[i - 1].type == piece::kind::literal && is_word(p[i - 1].byte);
         std::size_t width = 0;
         if (literal && (p[i].byte == '-' || p[i].byte == '/')) {
             width = 1;

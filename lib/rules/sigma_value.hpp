@@ -1,11 +1,11 @@
 #pragma once
 
+#include "rules/sigma_rule.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::rules {
 
@@ -27,8 +27,8 @@ struct value_pattern {
 // Reads a value by Sigma's string rules (* and ? are wildcards; a backslash escapes *, ? and
 // itself; any other backslash is literal) and applies the encodings in order. The result is a
 // list because base64offset gives three variants; the value matches when any variant does.
-[[nodiscard]] std::vector<value_pattern> prepare_value(std::string_view value,
-                                                       const std::vector<value_encoding>& encodings);
+[[nodiscard]] std::vector<value_pattern>
+prepare_value(std::string_view value, const std::vector<value_encoding>& encodings);
 
 // The value as a plain pattern (Sigma wildcards and escapes only).
 [[nodiscard]] value_pattern parse_wildcards(std::string_view value);

@@ -1,16 +1,15 @@
 #pragma once
 
-#include <catch2/catch.hpp>
-
-#include <string>
-#include <vector>
-
 #include "core/diagnostic.hpp"
 #include "match/matcher.hpp"
 #include "parse/json_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
 #include "support/parse_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 namespace vigil::test {
 
@@ -37,7 +36,8 @@ inline compiled_rules compile_yaml(const std::string& yaml, const std::string& f
     rules::sigma_loader loader(schema.catalog);
     auto loaded = loader.load_text(yaml, file, out.diags);
     out.load_rejected = loaded.rejected;
-    out.result = rules::rule_compiler::compile(std::move(loaded.rules), std::move(schema), lists, 1, out.diags);
+    out.result = rules::rule_compiler::compile(std::move(loaded.rules), std::move(schema), lists, 1,
+                                               out.diags);
     return out;
 }
 
@@ -77,8 +77,8 @@ inline std::vector<std::string> fired_json(const std::shared_ptr<const rules::ru
 // source defaults to Linux syslog, which every syslog line the tests send belongs to.
 inline std::string rule_yaml(const std::string& id, const std::string& detection,
                              const std::string& logsource = "{product: linux}") {
-    return "title: test rule " + id + "\nid: " + id + "\nlevel: high\nauthor: tests\nlogsource: " +
-           logsource + "\ndetection:\n" + detection;
+    return "title: test rule " + id + "\nid: " + id +
+           "\nlevel: high\nauthor: tests\nlogsource: " + logsource + "\ndetection:\n" + detection;
 }
 
 // A Sysmon process creation event as the windows mapping reads it (values are JSON-escaped by
@@ -87,7 +87,8 @@ inline std::string sysmon_process(const std::string& image, const std::string& c
                                   const std::string& extra = "") {
     return R"({"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational",)"
            R"("Computer":"ws01","Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}}},)"
-           R"("EventData":{"Image":")" + image + R"(","CommandLine":")" + command_line + "\"" + extra + "}}}";
+           R"("EventData":{"Image":")" +
+           image + R"(","CommandLine":")" + command_line + "\"" + extra + "}}}";
 }
 
 } // namespace vigil::test

@@ -14,6 +14,8 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->rules_dir == defaults.rules_dir);
     CHECK(shipped->schemas_dir == defaults.schemas_dir);
     CHECK(shipped->workers == defaults.workers);
+    CHECK(shipped->rules_watch == defaults.rules_watch);
+    CHECK(shipped->rules_watch_debounce_ms == defaults.rules_watch_debounce_ms);
     CHECK(shipped->log_level == defaults.log_level);
     CHECK(shipped->syslog.udp->to_string() == defaults.syslog.udp->to_string());
     CHECK(shipped->syslog.tcp->to_string() == defaults.syslog.tcp->to_string());

@@ -1,12 +1,10 @@
-#include <catch2/catch.hpp>
-
-#include <filesystem>
-#include <fstream>
-
-#include <unistd.h>
-
 #include "match/rule_test_runner.hpp"
 #include "support/rule_helpers.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using vigil::match::rule_test_outcome;
@@ -16,8 +14,8 @@ using vigil::match::rule_test_runner;
 namespace {
 
 struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("vigil-fixtures-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
+    fs::path path = fs::temp_directory_path() / ("vigil-fixtures-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(++count));
     temp_dir() { fs::create_directories(path); }
     ~temp_dir() { fs::remove_all(path); }
     void write(const fs::path& name, const std::string& text) const {
@@ -93,15 +91,18 @@ no_match:
 TEST_CASE("regression data: a rule must reach its match_count", "[match][regression]") {
     auto c = vigil::test::compile_yaml(windows_rule);
     temp_dir tree;
-    const std::string hit = vigil::test::sysmon_process("C:\\\\powershell.exe", "powershell -enc AAA");
+    const std::string hit =
+        vigil::test::sysmon_process("C:\\\\powershell.exe", "powershell -enc AAA");
     const std::string miss = vigil::test::sysmon_process("C:\\\\cmd.exe", "cmd /c dir");
-    tree.write("regression_data/a/info.yml",
-               "rule_metadata:\n  - id: win-1\nregression_tests_info:\n  - name: t\n    match_count: 2\n"
-               "    path: regression_data/a/win-1.evtx\n");
+    tree.write(
+        "regression_data/a/info.yml",
+        "rule_metadata:\n  - id: win-1\nregression_tests_info:\n  - name: t\n    match_count: 2\n"
+        "    path: regression_data/a/win-1.evtx\n");
     tree.write("regression_data/a/win-1.json", hit + "\n" + miss + hit); // concatenated documents
-    tree.write("regression_data/b/info.yml",
-               "rule_metadata:\n  - id: win-1\nregression_tests_info:\n  - name: t\n    match_count: 3\n"
-               "    path: regression_data/b/win-1.evtx\n");
+    tree.write(
+        "regression_data/b/info.yml",
+        "rule_metadata:\n  - id: win-1\nregression_tests_info:\n  - name: t\n    match_count: 3\n"
+        "    path: regression_data/b/win-1.evtx\n");
     tree.write("regression_data/b/win-1.json", hit);
     tree.write("regression_data/c/info.yml",
                "rule_metadata:\n  - id: missing-rule\nregression_tests_info:\n  - name: t\n");
@@ -123,7 +124,8 @@ TEST_CASE("regression data: a rule must reach its match_count", "[match][regress
 }
 
 TEST_CASE("fixture runner reports fixtures it cannot use", "[match][fixtures]") {
-    auto c = vigil::test::compile_yaml(vigil::test::rule_yaml("r1", "  k: [token]\n  condition: k\n"));
+    auto c =
+        vigil::test::compile_yaml(vigil::test::rule_yaml("r1", "  k: [token]\n  condition: k\n"));
     temp_dir dir;
     dir.write("a.yml", "rule: nope\nmatch: ['x']\n");
     dir.write("b.yml", "match: ['x']\n");
@@ -133,7 +135,8 @@ TEST_CASE("fixture runner reports fixtures it cannot use", "[match][fixtures]") 
     runner.run_fixtures(dir.path, report);
     INFO(report.errors.to_string());
     CHECK(report.errors.error_count() == 3);
-    CHECK(report.errors.to_string().find("a.yml:1: nope: no loaded rule has this id") != std::string::npos);
+    CHECK(report.errors.to_string().find("a.yml:1: nope: no loaded rule has this id") !=
+          std::string::npos);
     CHECK(report.errors.to_string().find("a fixture needs 'rule: <rule id>'") != std::string::npos);
     CHECK(report.errors.to_string().find("c.yml:") != std::string::npos);
 }

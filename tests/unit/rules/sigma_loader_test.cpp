@@ -110,7 +110,8 @@ TEST_CASE("constructs vigil does not support are rejected, not ignored", "[rules
 }
 
 TEST_CASE("a level is optional and defaults to medium with a warning", "[rules][loader]") {
-    auto c = compile_yaml("title: t\nid: t1\nlogsource: {product: linux}\ndetection:\n  k: [x]\n  condition: k\n");
+    auto c = compile_yaml(
+        "title: t\nid: t1\nlogsource: {product: linux}\ndetection:\n  k: [x]\n  condition: k\n");
     CHECK_FALSE(c.diags.has_errors());
     CHECK(has(c.diags, "test.yml:1: t1: warning: no 'level'; using medium"));
     REQUIRE(c.result.loaded == 1);
