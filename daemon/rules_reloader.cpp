@@ -97,7 +97,6 @@ void rules_reloader::run() {
             done(outcome);
         }
         lock.lock();
-        last_ = outcome;
     }
 }
 
@@ -126,11 +125,19 @@ reload_outcome rules_reloader::reload(const std::string& trigger) {
         core::log_error("rule reload failed: " + std::to_string(diags.error_count()) +
                         " error(s); the running rule set (version " +
                         std::to_string(outcome.version) + ") stays");
+        std::lock_guard lock(mutex_);
+        last_ = outcome;
         return outcome;
     }
-    pipeline_.publish(result.rules);
     outcome.success = true;
     outcome.version = result.rules->version();
+    {
+        // Record the outcome before publishing, so that whoever sees the new version also sees
+        // the reload that made it.
+        std::lock_guard lock(mutex_);
+        last_ = outcome;
+    }
+    pipeline_.publish(result.rules);
     ++next_version_;
     succeeded_.add();
     loaded_rules_.set(static_cast<std::int64_t>(result.loaded));

@@ -58,6 +58,12 @@ class RuleReload(unittest.TestCase):
         import json
         return json.loads(body)
 
+    def let_records_through(self, count=1000):
+        """Waits until `count` more records have been parsed by the running rule set."""
+        start = self.daemon.metric("vigil_events_parsed_total")
+        wait_until(lambda: self.daemon.metric("vigil_events_parsed_total") >= start + count,
+                   f"{count} more records parsed")
+
     def reload_cli(self):
         return vigil("rules", "reload", "--url", f"http://127.0.0.1:{self.daemon.http_port}", check=False)
 
@@ -85,6 +91,7 @@ class RuleReload(unittest.TestCase):
         code, out, _ = self.reload_cli()
         self.assertEqual(code, 0, out)
         self.assertIn("reloaded: rule set version 2, 1 rules", out)
+        self.let_records_through()
 
         # 2. An invalid set is rejected; B keeps running.
         (self.tree.rules / "broken.yml").write_text(
@@ -106,6 +113,7 @@ class RuleReload(unittest.TestCase):
         state = wait_until(lambda: (s := self.rules_state())["version"] == 3 and s, "the SIGHUP reload")
         self.assertEqual([r["id"] for r in state["rules"]], [RULE_A])
         self.assertEqual(state["last_reload"]["trigger"], "signal")
+        self.let_records_through()
 
         # 4. And to B once more through the API: version 4.
         self.write_rule(RULE_B, self.token_b)
