@@ -1,12 +1,11 @@
 #include "gen/windows_generator.hpp"
 
-#include <simdjson.h>
+#include "core/json_writer.hpp"
 
 #include <filesystem>
 #include <fstream>
+#include <simdjson.h>
 #include <sstream>
-
-#include "core/json_writer.hpp"
 
 namespace vigil::bench {
 namespace {
@@ -25,36 +24,46 @@ constexpr benign benign_processes[] = {
      "C:\\Windows\\System32\\services.exe", "svchost.exe", "Host Process for Windows Services",
      "Microsoft Corporation"},
     {"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
-     "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer --field-trial-handle=%s "
+     "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer "
+     "--field-trial-handle=%s "
      "--lang=en-US --enable-auto-reload --renderer-client-id=7 --launch-time-ticks=8412345",
      "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe", "chrome.exe", "Google Chrome",
      "Google LLC"},
     {"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
      "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" /recycle /id %s",
      "C:\\Windows\\explorer.exe", "Outlook.exe", "Microsoft Outlook", "Microsoft Corporation"},
-    {"C:\\Windows\\System32\\conhost.exe", "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
-     "C:\\Windows\\System32\\cmd.exe", "CONHOST.EXE", "Console Window Host", "Microsoft Corporation"},
-    {"C:\\Windows\\System32\\RuntimeBroker.exe", "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding",
-     "C:\\Windows\\System32\\svchost.exe", "RuntimeBroker.exe", "Runtime Broker", "Microsoft Corporation"},
+    {"C:\\Windows\\System32\\conhost.exe",
+     "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
+     "C:\\Windows\\System32\\cmd.exe", "CONHOST.EXE", "Console Window Host",
+     "Microsoft Corporation"},
+    {"C:\\Windows\\System32\\RuntimeBroker.exe",
+     "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding", "C:\\Windows\\System32\\svchost.exe",
+     "RuntimeBroker.exe", "Runtime Broker", "Microsoft Corporation"},
     {"C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe",
-     "\"C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe\" /ua /installsource scheduler /sessionid %s",
+     "\"C:\\Program Files (x86)\\Microsoft\\EdgeUpdate\\MicrosoftEdgeUpdate.exe\" /ua "
+     "/installsource scheduler /sessionid %s",
      "C:\\Windows\\System32\\svchost.exe", "msedgeupdate.exe", "Microsoft Edge Update",
      "Microsoft Corporation"},
-    {"C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\system32\\cmd.exe /c \"C:\\scripts\\backup-%s.bat\"",
-     "C:\\Windows\\System32\\taskeng.exe", "Cmd.Exe", "Windows Command Processor", "Microsoft Corporation"},
+    {"C:\\Windows\\System32\\cmd.exe",
+     "C:\\Windows\\system32\\cmd.exe /c \"C:\\scripts\\backup-%s.bat\"",
+     "C:\\Windows\\System32\\taskeng.exe", "Cmd.Exe", "Windows Command Processor",
+     "Microsoft Corporation"},
     {"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
      "powershell.exe -NoProfile -File C:\\ProgramData\\Agent\\inventory.ps1 -Report %s",
-     "C:\\Windows\\System32\\svchost.exe", "PowerShell.EXE", "Windows PowerShell", "Microsoft Corporation"},
+     "C:\\Windows\\System32\\svchost.exe", "PowerShell.EXE", "Windows PowerShell",
+     "Microsoft Corporation"},
     {"C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe Install $(Arg0) %s",
      "C:\\Windows\\System32\\svchost.exe", "taskhostw.exe", "Host Process for Windows Tasks",
      "Microsoft Corporation"},
     {"C:\\Program Files\\Notepad++\\notepad++.exe",
-     "\"C:\\Program Files\\Notepad++\\notepad++.exe\" \"C:\\Users\\Public\\Documents\\notes-%s.txt\"",
+     "\"C:\\Program Files\\Notepad++\\notepad++.exe\" "
+     "\"C:\\Users\\Public\\Documents\\notes-%s.txt\"",
      "C:\\Windows\\explorer.exe", "notepad++.exe", "Notepad++", "Don HO don.h@free.fr"},
 };
 
-constexpr const char* users[] = {"CORP\\alice", "CORP\\bob", "CORP\\svc-backup", "NT AUTHORITY\\SYSTEM",
-                                 "CORP\\carol", "NT AUTHORITY\\NETWORK SERVICE"};
+constexpr const char* users[] = {"CORP\\alice",      "CORP\\bob",
+                                 "CORP\\svc-backup", "NT AUTHORITY\\SYSTEM",
+                                 "CORP\\carol",      "NT AUTHORITY\\NETWORK SERVICE"};
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -112,7 +121,8 @@ std::string windows_generator::guid() {
 windows_event windows_generator::next() {
     const std::string computer = "WS-" + std::to_string(1000 + random_() % 400) + ".corp.example";
     const std::string pid = std::to_string(1000 + random_() % 30000);
-    if (!attacks_.empty() && std::uniform_real_distribution<double>(0, 1)(random_) < attack_share_) {
+    if (!attacks_.empty() &&
+        std::uniform_real_distribution<double>(0, 1)(random_) < attack_share_) {
         windows_event e = attacks_[random_() % attacks_.size()];
         for (auto& [name, value] : e.fields) {
             if (name == "Computer") {
@@ -173,7 +183,8 @@ std::vector<windows_event> windows_generator::load_attacks(const std::string& di
                 continue;
             }
             windows_event e;
-            e.fields = {{"EventID", "1"}, {"Channel", "Microsoft-Windows-Sysmon/Operational"},
+            e.fields = {{"EventID", "1"},
+                        {"Channel", "Microsoft-Windows-Sysmon/Operational"},
                         {"Computer", "attacked"}};
             for (auto [key, value] : data) {
                 std::string_view text_value;

@@ -24,7 +24,8 @@ struct windows_event {
 // SigmaHQ regression events) with their host, user and ids varied.
 class windows_generator {
 public:
-    windows_generator(std::uint64_t seed, std::vector<windows_event> attacks, double attack_share = 0.02);
+    windows_generator(std::uint64_t seed, std::vector<windows_event> attacks,
+                      double attack_share = 0.02);
 
     [[nodiscard]] windows_event next();
 

@@ -8,7 +8,9 @@ namespace {
 
 using piece = rules::value_pattern::piece;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool piece_matches(const piece& p, char c, bool cased) {
     switch (p.type) {
@@ -52,7 +54,8 @@ bool glob(const std::vector<piece>& pattern, std::string_view text, bool cased) 
 
 } // namespace
 
-naive_sigma::naive_sigma(std::vector<rules::sigma_rule> rules, std::shared_ptr<const rules::rule_set> set)
+naive_sigma::naive_sigma(std::vector<rules::sigma_rule> rules,
+                         std::shared_ptr<const rules::rule_set> set)
     : rules_(std::move(rules)), set_(std::move(set)) {
     rules_of_class_.resize(set_->logsources().classes().size());
     for (std::size_t r = 0; r < rules_.size(); ++r) {
@@ -71,10 +74,12 @@ naive_sigma::naive_sigma(std::vector<rules::sigma_rule> rules, std::shared_ptr<c
                         if (test.kind == rules::match_kind::regex) {
                             try {
                                 cv.regex = std::make_unique<std::regex>(
-                                    v, test.regex.caseless ? std::regex::icase | std::regex::ECMAScript
-                                                           : std::regex::ECMAScript);
+                                    v, test.regex.caseless
+                                           ? std::regex::icase | std::regex::ECMAScript
+                                           : std::regex::ECMAScript);
                             } catch (const std::regex_error&) {
-                                cv.regex.reset(); // a PCRE construct std::regex lacks: never matches
+                                cv.regex
+                                    .reset(); // a PCRE construct std::regex lacks: never matches
                             }
                         } else {
                             cv.variants = rules::prepare_value(v, test.encodings);
@@ -87,8 +92,8 @@ naive_sigma::naive_sigma(std::vector<rules::sigma_rule> rules, std::shared_ptr<c
     }
 }
 
-bool naive_sigma::test_holds(const rules::field_test& test, const std::vector<compiled_value>& values,
-                             const core::event& e) {
+bool naive_sigma::test_holds(const rules::field_test& test,
+                             const std::vector<compiled_value>& values, const core::event& e) {
     using kind = rules::match_kind;
     std::optional<std::string_view> field =
         test.keywords ? (e.get(core::fields::message) ? e.get(core::fields::message)
@@ -109,7 +114,8 @@ bool naive_sigma::test_holds(const rules::field_test& test, const std::vector<co
         const std::string& v = test.values[i];
         switch (test.kind) {
         case kind::regex:
-            return values[i].regex && std::regex_search(field->begin(), field->end(), *values[i].regex);
+            return values[i].regex &&
+                   std::regex_search(field->begin(), field->end(), *values[i].regex);
         case kind::cidr: {
             auto net = rules::ip_network::parse(v);
             auto address = rules::parse_ip_address(*field);
@@ -169,7 +175,8 @@ bool naive_sigma::test_holds(const rules::field_test& test, const std::vector<co
     return test.negate ? !result : result;
 }
 
-bool naive_sigma::condition_holds(const rules::condition_expr& c, std::size_t rule, const core::event& e) {
+bool naive_sigma::condition_holds(const rules::condition_expr& c, std::size_t rule,
+                                  const core::event& e) {
     using kind = rules::condition_expr::kind;
     switch (c.type) {
     case kind::search_ref: {

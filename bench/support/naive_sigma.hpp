@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/event.hpp"
+#include "rules/rule_set.hpp"
+#include "rules/sigma_rule.hpp"
+
 #include <memory>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include "core/event.hpp"
-#include "rules/rule_set.hpp"
-#include "rules/sigma_rule.hpp"
 
 namespace vigil::bench {
 

@@ -66,7 +66,7 @@ field_id field_catalog::add(std::string_view name, field_type type) {
         throw std::length_error("more than 65534 distinct fields");
     }
     const auto id = static_cast<field_id>(fields_.size());
-    fields_.push_back({std::string(name), type});
+    fields_.push_back({std::string(name), type, false});
     by_name_.emplace(std::string(name), id);
     return id;
 }

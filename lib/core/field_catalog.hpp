@@ -70,12 +70,18 @@ public:
     // Preconditions: id < size().
     [[nodiscard]] std::string_view name(field_id id) const { return fields_[id].name; }
     [[nodiscard]] field_type type(field_id id) const { return fields_[id].type; }
+    // Whether the field takes few distinct values (a vendor, an integrity level, an event
+    // code): a value of it says little about an event, so the rule compiler does not pick it
+    // to decide which rules an event may match when a rule offers a rarer test.
+    [[nodiscard]] bool few_values(field_id id) const { return fields_[id].few_values; }
+    void set_few_values(field_id id, bool few) { fields_[id].few_values = few; }
     [[nodiscard]] std::size_t size() const { return fields_.size(); }
 
 private:
     struct entry {
         std::string name;
         field_type type;
+        bool few_values = false;
     };
     struct name_hash {
         using is_transparent = void;

@@ -17,11 +17,12 @@ namespace vigil::match {
 // scratch and the per-event hit state, and holds a reference to the rule set it was given, so
 // a reload never changes the set in the middle of a batch.
 //
-// Per event: the event is put into its log source class; only that class's program runs. Each
-// field that has a database is scanned once (keywords over the message, or the whole record
-// when there is none), exact values, networks and domains are looked up, the remaining checks
-// run, and only the rules that use a predicate that hit (plus the rules that hold with no hit)
-// have their condition evaluated.
+// Per event: the event is put into its log source class; only that class's program runs. The
+// first stage decides the trigger predicates: each field that has a database is scanned once
+// (keywords over the message, or the whole record when there is none), exact values, path
+// basenames, networks and domains are looked up. Only the rules with a trigger hit (plus the
+// rules that hold with no hit) have their condition evaluated, and each other predicate is
+// decided when an evaluation first needs it.
 class matcher {
 public:
     explicit matcher(std::shared_ptr<const rules::rule_set> rules);
@@ -44,22 +45,39 @@ private:
     static int on_hyperscan_match(unsigned id, unsigned long long from, unsigned long long to,
                                   unsigned flags, void* context);
     void scan(const rules::class_program::scan& s, std::string_view value);
+    // Whether the expression of a one-expression database matches `value`.
+    [[nodiscard]] bool matches(const rules::hyperscan_database& database, std::string_view value);
     void hit(rules::predicate_id p);
     [[nodiscard]] bool is_hit(rules::predicate_id p) const {
         return (hit_bits_[p >> 6] >> (p & 63)) & 1u;
     }
-    void run_checks(const rules::class_program& program, const core::event& e);
+    void run_first_stage(const rules::class_program& program, const core::event& e);
+    // Decides predicate p of the current event, once.
+    [[nodiscard]] bool holds(const rules::class_program& program, rules::predicate_id p,
+                             const core::event& e);
+    [[nodiscard]] bool decide(const rules::predicate_test& test, const core::event& e);
+    // The values of `field` (or the keyword text), lower-cased, computed once per event.
+    [[nodiscard]] std::span<const std::string> folded(core::field_id field, bool keywords,
+                                                      const core::event& e);
 
     std::shared_ptr<const rules::rule_set> rules_;
     rules::hyperscan_scratch scratch_;
     const rules::class_program::scan* current_scan_ = nullptr;
     std::vector<std::uint64_t> hit_bits_;
     std::vector<rules::predicate_id> hit_list_;
-    std::vector<std::uint32_t> candidate_stamp_; // per local rule: generation it was last queued
+    // Per-event state is stamped with the event's generation instead of being cleared.
     std::uint32_t generation_ = 0;
+    std::vector<std::uint32_t> candidate_stamp_; // per local rule: generation it was queued
+    std::vector<std::uint32_t> decided_stamp_;   // per predicate: generation it was decided
+    struct folded_values {
+        std::uint32_t generation = 0;
+        std::size_t count = 0;
+        std::vector<std::string> values;
+    };
+    std::vector<folded_values> folded_; // per field id, then one for the keyword text
+    std::string fold_;                  // a value being looked up in an exact table
     std::vector<std::uint32_t> candidates_;
     std::vector<std::uint32_t> matches_;
-    std::string fold_;
     std::optional<rules::class_id> last_class_;
 };
 

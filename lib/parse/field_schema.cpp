@@ -58,6 +58,14 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
             diags.error(file_name, line, "", "field '" + name + "' is defined twice");
         }
         const core::field_id id = catalog->add(name, type);
+        if (const YAML::Node values = item["values"]) {
+            if (values.IsScalar() && (values.Scalar() == "few" || values.Scalar() == "many")) {
+                catalog->set_few_values(id, values.Scalar() == "few");
+            } else {
+                diags.error(file_name, line_of(values), "",
+                            "field '" + name + "': 'values' is 'few' or 'many'");
+            }
+        }
         if (const YAML::Node aliases = item["aliases"]) {
             for (const auto& alias : aliases) {
                 if (!catalog->add_alias(alias.Scalar(), id)) {

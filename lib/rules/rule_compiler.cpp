@@ -7,7 +7,10 @@
 #include "rules/sigma_value.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cmath>
+#include <deque>
 #include <hs.h>
 #include <optional>
 #include <set>
@@ -15,6 +18,12 @@
 
 namespace vigil::rules {
 namespace {
+
+// The shortest required literal worth finding before a regular expression runs.
+constexpr std::size_t min_prefilter_bytes = 3;
+
+// The shortest literal outside `not` that the first stage decides even when it is no trigger.
+constexpr std::size_t min_eager_literal_bytes = 6;
 
 // The most values one test may stand for after IOC lists are expanded into patterns.
 constexpr std::size_t max_expanded_values = 200'000;
@@ -38,6 +47,7 @@ struct predicate_key {
         absent,
         absent_or_empty,
         exact,
+        basename,
         cidr,
         suffix,
         compare,
@@ -70,6 +80,7 @@ struct predicate_key {
             signature += std::to_string(expression.flags);
             break;
         case kind::exact:
+        case kind::basename:
         case kind::suffix:
             for (const auto& v : values) {
                 signature += v;
@@ -285,18 +296,32 @@ private:
     tree prepare_strings(const field_test& test, const std::vector<std::string>& values) {
         using kind = predicate_key::kind;
         std::vector<tree> parts;
+        // Exact values, and endswith '\\name' as a lookup of the last path component.
         predicate_key exact{kind::exact, test.field};
         exact.cased = test.cased;
+        predicate_key basename{kind::basename, test.field};
+        basename.cased = test.cased;
         for (const auto& v : values) {
             std::vector<tree> variants;
             predicate_key own_exact{kind::exact, test.field};
             own_exact.cased = test.cased;
+            predicate_key own_basename{kind::basename, test.field};
+            own_basename.cased = test.cased;
             for (const auto& variant : prepare_value(v, test.encodings)) {
-                if (test.kind == match_kind::equals && !test.keywords && variant.is_literal()) {
+                if (!test.keywords && variant.is_literal()) {
                     std::string literal = variant.literal();
-                    (test.all ? own_exact : exact)
-                        .values.push_back(test.cased ? literal : fold_ascii(literal));
-                    continue;
+                    if (test.kind == match_kind::equals) {
+                        (test.all ? own_exact : exact)
+                            .values.push_back(test.cased ? literal : fold_ascii(literal));
+                        continue;
+                    }
+                    if (test.kind == match_kind::endswith && literal.size() > 1 &&
+                        literal[0] == '\\' && literal.find('\\', 1) == std::string::npos) {
+                        literal.erase(0, 1);
+                        (test.all ? own_basename : basename)
+                            .values.push_back(test.cased ? literal : fold_ascii(literal));
+                        continue;
+                    }
                 }
                 predicate_key key{test.keywords ? kind::keyword_pattern : kind::pattern,
                                   test.field};
@@ -305,8 +330,10 @@ private:
                     variants.push_back(add(std::move(key)));
                 }
             }
-            if (!own_exact.values.empty()) {
-                variants.push_back(add(std::move(own_exact)));
+            for (predicate_key* own : {&own_exact, &own_basename}) {
+                if (!own->values.empty()) {
+                    variants.push_back(add(std::move(*own)));
+                }
             }
             if (test.all) {
                 if (variants.empty()) {
@@ -320,11 +347,13 @@ private:
                 }
             }
         }
-        if (!exact.values.empty()) {
-            std::sort(exact.values.begin(), exact.values.end());
-            exact.values.erase(std::unique(exact.values.begin(), exact.values.end()),
-                               exact.values.end());
-            parts.push_back(add(std::move(exact)));
+        for (predicate_key* key : {&exact, &basename}) {
+            if (!key->values.empty()) {
+                std::sort(key->values.begin(), key->values.end());
+                key->values.erase(std::unique(key->values.begin(), key->values.end()),
+                                  key->values.end());
+                parts.push_back(add(std::move(*key)));
+            }
         }
         return join(test, std::move(parts));
     }
@@ -508,7 +537,8 @@ public:
     // set was built.
     static std::map<std::size_t, std::string> build(const std::vector<prepared_rule>& rules,
                                                     std::size_t class_count,
-                                                    std::size_t catalog_size, rule_set& out) {
+                                                    const core::field_catalog& catalog,
+                                                    rule_set& out) {
         std::map<std::string, database_entry> databases; // expression set -> compiled database
         std::map<std::size_t, std::string> failed;
         out.programs_.assign(class_count, class_program{});
@@ -523,8 +553,7 @@ public:
             }
         }
         for (std::size_t c = 0; c < class_count; ++c) {
-            build_program(rules, rules_of_class[c], catalog_size, databases, out.programs_[c],
-                          failed);
+            build_program(rules, rules_of_class[c], catalog, databases, out.programs_[c], failed);
         }
         if (!failed.empty()) {
             return failed;
@@ -546,7 +575,8 @@ public:
 
 private:
     static void build_program(const std::vector<prepared_rule>& rules,
-                              const std::vector<std::uint32_t>& members, std::size_t catalog_size,
+                              const std::vector<std::uint32_t>& members,
+                              const core::field_catalog& catalog,
                               std::map<std::string, database_entry>& databases, class_program& p,
                               std::map<std::size_t, std::string>& failed) {
         using kind = predicate_key::kind;
@@ -588,39 +618,183 @@ private:
             p.rules.push_back(members[local]);
             p.roots.push_back(flatten(flatten, rule, local, rule.condition));
         }
+        // A regular expression's required literal stands in for it in trigger sets (a
+        // predicate of its own, found by the first stage): the expression itself then runs only
+        // for the candidates that reach it.
+        std::deque<predicate_key> prefilters;
+        std::vector<predicate_id> trigger_of(key_of.size());
+        for (predicate_id id = 0; id < trigger_of.size(); ++id) {
+            trigger_of[id] = id;
+            const predicate_key& key = *key_of[id];
+            if ((key.type != kind::pattern && key.type != kind::keyword_pattern) ||
+                as_literal(key.expression)) {
+                continue;
+            }
+            auto literal = required_literal(key.expression);
+            if (!literal || literal->size() < min_prefilter_bytes) {
+                continue;
+            }
+            predicate_key prefilter{key.type, key.field};
+            prefilter.expression = contains_caseless(*literal);
+            prefilter.sign();
+            auto [it, inserted] =
+                ids.emplace(prefilter.signature, static_cast<predicate_id>(key_of.size()));
+            if (inserted) {
+                key_of.push_back(&prefilters.emplace_back(std::move(prefilter)));
+                users.emplace_back();
+            }
+            trigger_of[id] = it->second;
+            auto& u = users[it->second]; // blamed with the expression if it cannot compile
+            u.insert(u.end(), users[id].begin(), users[id].end());
+        }
         p.predicate_count = key_of.size();
 
-        // Group the predicates by how they are decided.
-        std::map<core::field_id, std::vector<predicate_id>> patterns;
-        std::vector<predicate_id> keyword_patterns;
+        // Trigger sets, indexed by predicate (CSR): a rule becomes a candidate only when a
+        // predicate hits without which its condition cannot hold, chosen as the least likely to
+        // hit. A rule without such a set (its condition holds with no hit, as `not filter`
+        // does) is a candidate for every event.
+        std::vector<double> weight(key_of.size());
+        for (predicate_id id = 0; id < key_of.size(); ++id) {
+            weight[id] = hit_likelihood(*key_of[id], catalog);
+        }
+        std::vector<std::vector<std::uint32_t>> triggered(key_of.size());
+        std::vector<bool> first_stage(key_of.size(), false);
+        for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
+            auto set = trigger_set(p, p.roots[local], trigger_of, weight);
+            if (!set || p.evaluate(local, [](predicate_id) { return false; })) {
+                p.always_evaluated.push_back(local);
+                continue;
+            }
+            std::sort(set->begin(), set->end());
+            set->erase(std::unique(set->begin(), set->end()), set->end());
+            for (predicate_id id : *set) {
+                triggered[id].push_back(local);
+                first_stage[id] = true;
+            }
+        }
+        // Long literals outside `not` join the first stage too: in a per-field database they
+        // cost next to nothing, where deciding a list of them one by one for every candidate
+        // would not. Short ones hit often and slow the databases down; they wait.
+        std::vector<bool> positive(key_of.size(), false);
+        for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
+            mark_positive(p, p.roots[local], false, positive);
+        }
         for (predicate_id id = 0; id < key_of.size(); ++id) {
             const predicate_key& key = *key_of[id];
+            if (positive[id] && (key.type == kind::pattern || key.type == kind::keyword_pattern)) {
+                auto literal = as_literal(key.expression);
+                if (literal && literal->bytes.size() >= min_eager_literal_bytes) {
+                    first_stage[id] = true;
+                }
+            }
+        }
+        p.rules_by_predicate_offsets.push_back(0);
+        for (const auto& t : triggered) {
+            p.rules_by_predicate.insert(p.rules_by_predicate.end(), t.begin(), t.end());
+            p.rules_by_predicate_offsets.push_back(
+                static_cast<std::uint32_t>(p.rules_by_predicate.size()));
+        }
+
+        // Compiles the expressions of `set` into one database, sorting `set` into the
+        // database's id order; identical sets compile once for all classes. Null when Hyperscan
+        // refuses the set, with the rules that use the expression it names blamed.
+        auto compile_set =
+            [&](std::vector<predicate_id>& set) -> std::shared_ptr<const hyperscan_database> {
+            std::sort(set.begin(), set.end(), [&](predicate_id a, predicate_id b) {
+                return key_of[a]->expression < key_of[b]->expression;
+            });
+            std::string signature;
+            std::vector<hyperscan_database::entry> entries;
+            for (std::size_t i = 0; i < set.size(); ++i) {
+                const hs_expression& e = key_of[set[i]]->expression;
+                signature += e.pattern;
+                signature += '\0';
+                signature += std::to_string(e.flags);
+                signature += '\0';
+                entries.push_back({e, static_cast<unsigned>(i)});
+            }
+            auto [it, inserted] = databases.try_emplace(signature);
+            if (inserted) {
+                auto db = hyperscan_database::compile(entries);
+                if (db) {
+                    it->second.database =
+                        std::make_shared<const hyperscan_database>(std::move(*db));
+                } else {
+                    it->second.error = db.error().message;
+                    it->second.error_index = db.error().index;
+                }
+            }
+            if (!it->second.database) {
+                // Blame the expression Hyperscan named, or every rule of the set if none.
+                std::vector<predicate_id> blamed;
+                if (it->second.error_index >= 0) {
+                    blamed.push_back(set[static_cast<std::size_t>(it->second.error_index)]);
+                } else {
+                    blamed = set;
+                }
+                for (predicate_id b : blamed) {
+                    for (std::uint32_t local : users[b]) {
+                        failed.emplace(p.rules[local],
+                                       "pattern /" + key_of[b]->expression.pattern +
+                                           "/ cannot be compiled: " + it->second.error);
+                    }
+                }
+            }
+            return it->second.database;
+        };
+
+        // The first stage holds the triggers and every network and domain lookup (IOC lists:
+        // large, and cheap per event); each other predicate gets a test of its own.
+        std::map<core::field_id, std::vector<predicate_id>> patterns;
+        std::vector<predicate_id> keyword_patterns;
+        std::vector<string_table::builder> exact_values; // per p.exact table
+        std::vector<string_table::builder> domains;      // per p.suffix table
+        p.tests.resize(key_of.size());
+        for (predicate_id id = 0; id < key_of.size(); ++id) {
+            const predicate_key& key = *key_of[id];
+            predicate_test& test = p.tests[id];
+            test.field = key.field;
+            test.cased = key.cased;
             switch (key.type) {
             case kind::pattern:
-                patterns[key.field].push_back(id);
-                break;
             case kind::keyword_pattern:
-                keyword_patterns.push_back(id);
+                if (first_stage[id]) {
+                    (key.type == kind::pattern ? patterns[key.field] : keyword_patterns)
+                        .push_back(id);
+                    break;
+                }
+                test.keywords = key.type == kind::keyword_pattern;
+                if (auto literal = as_literal(key.expression)) {
+                    test.type = predicate_test::kind::literal;
+                    test.literal = std::move(literal->bytes);
+                    test.cased = literal->cased;
+                    test.anchor_start = literal->anchor_start;
+                    test.anchor_end = literal->anchor_end;
+                } else {
+                    std::vector<predicate_id> alone{id};
+                    test.type = predicate_test::kind::pattern;
+                    test.database = compile_set(alone);
+                }
                 break;
-            case kind::present:
-                p.presence.push_back({key.field, id, presence_check::when::present});
-                break;
-            case kind::absent:
-                p.presence.push_back({key.field, id, presence_check::when::absent});
-                break;
-            case kind::absent_or_empty:
-                p.presence.push_back({key.field, id, presence_check::when::absent_or_empty});
-                break;
-            case kind::exact: {
+            case kind::exact:
+            case kind::basename: {
+                const bool basename = key.type == kind::basename;
+                if (!first_stage[id]) {
+                    test.type =
+                        basename ? predicate_test::kind::basename : predicate_test::kind::exact;
+                    test.values = key.values;
+                    break;
+                }
                 auto table = std::find_if(p.exact.begin(), p.exact.end(), [&](const auto& t) {
-                    return t.field == key.field && t.cased == key.cased;
+                    return t.field == key.field && t.cased == key.cased && t.basename == basename;
                 });
                 if (table == p.exact.end()) {
-                    p.exact.push_back({key.field, key.cased, {}});
+                    p.exact.push_back({key.field, key.cased, basename, {}});
+                    exact_values.emplace_back();
                     table = p.exact.end() - 1;
                 }
                 for (const auto& v : key.values) {
-                    table->values[v].push_back(id);
+                    exact_values[static_cast<std::size_t>(table - p.exact.begin())].add(v, id);
                 }
                 break;
             }
@@ -646,90 +820,161 @@ private:
                                           [&](const auto& t) { return t.field == key.field; });
                 if (table == p.suffix.end()) {
                     p.suffix.push_back({key.field, {}});
+                    domains.emplace_back();
                     table = p.suffix.end() - 1;
                 }
                 for (const auto& v : key.values) {
-                    table->domains[v].push_back(id);
+                    domains[static_cast<std::size_t>(table - p.suffix.begin())].add(v, id);
                 }
                 break;
             }
+            case kind::present:
+            case kind::absent:
+            case kind::absent_or_empty:
             case kind::compare:
-                p.compares.push_back({key.field, key.op, key.threshold, id});
-                break;
             case kind::fieldref:
-                p.fieldrefs.push_back({key.field, key.other, key.ref_kind, key.cased, id});
+                test.type = key.type == kind::present  ? predicate_test::kind::present
+                            : key.type == kind::absent ? predicate_test::kind::absent
+                            : key.type == kind::absent_or_empty
+                                ? predicate_test::kind::absent_or_empty
+                            : key.type == kind::compare ? predicate_test::kind::compare
+                                                        : predicate_test::kind::fieldref;
+                test.op = key.op;
+                test.threshold = key.threshold;
+                test.other = key.other;
+                test.ref_kind = key.ref_kind;
+                if (first_stage[id]) {
+                    p.first_stage_tests.push_back(id);
+                }
                 break;
             }
         }
 
-        // One Hyperscan database per field (and for keywords); identical sets compile once.
-        auto make_scan = [&](std::vector<predicate_id> members_of_db) -> std::int32_t {
-            std::sort(members_of_db.begin(), members_of_db.end(),
-                      [&](predicate_id a, predicate_id b) {
-                          return key_of[a]->expression < key_of[b]->expression;
-                      });
-            std::string signature;
-            std::vector<hyperscan_database::entry> entries;
-            for (std::size_t i = 0; i < members_of_db.size(); ++i) {
-                const hs_expression& e = key_of[members_of_db[i]]->expression;
-                signature += e.pattern;
-                signature += '\0';
-                signature += std::to_string(e.flags);
-                signature += '\0';
-                entries.push_back({e, static_cast<unsigned>(i)});
-            }
-            auto [it, inserted] = databases.try_emplace(signature);
-            if (inserted) {
-                auto db = hyperscan_database::compile(entries);
-                if (db) {
-                    it->second.database =
-                        std::make_shared<const hyperscan_database>(std::move(*db));
-                } else {
-                    it->second.error = db.error().message;
-                    it->second.error_index = db.error().index;
-                }
-            }
-            if (!it->second.database) {
-                // Blame the expression Hyperscan named, or every rule of the set if none.
-                std::vector<predicate_id> blamed;
-                if (it->second.error_index >= 0) {
-                    blamed.push_back(
-                        members_of_db[static_cast<std::size_t>(it->second.error_index)]);
-                } else {
-                    blamed = members_of_db;
-                }
-                for (predicate_id b : blamed) {
-                    for (std::uint32_t local : users[b]) {
-                        failed.emplace(p.rules[local],
-                                       "pattern /" + key_of[b]->expression.pattern +
-                                           "/ cannot be compiled: " + it->second.error);
-                    }
-                }
+        for (std::size_t i = 0; i < p.exact.size(); ++i) {
+            p.exact[i].values = exact_values[i].build();
+        }
+        for (std::size_t i = 0; i < p.suffix.size(); ++i) {
+            p.suffix[i].domains = domains[i].build();
+        }
+
+        // One first-stage database per field, and one for keywords.
+        auto make_scan = [&](std::vector<predicate_id> set) -> std::int32_t {
+            auto database = compile_set(set);
+            if (!database) {
                 return -1;
             }
-            p.scans.push_back({it->second.database, std::move(members_of_db)});
+            p.scans.push_back({std::move(database), std::move(set)});
             return static_cast<std::int32_t>(p.scans.size() - 1);
         };
-        p.scan_by_field.assign(catalog_size, -1);
-        for (auto& [field, members_of_db] : patterns) {
-            p.scan_by_field[field] = make_scan(std::move(members_of_db));
+        p.scan_by_field.assign(catalog.size(), -1);
+        for (auto& [field, set] : patterns) {
+            p.scan_by_field[field] = make_scan(std::move(set));
         }
         if (!keyword_patterns.empty()) {
             p.keyword_scan = make_scan(std::move(keyword_patterns));
         }
+    }
 
-        // Index predicates to rules (CSR), and find rules that hold with no hit at all.
-        p.rules_by_predicate_offsets.push_back(0);
-        for (const auto& u : users) {
-            p.rules_by_predicate.insert(p.rules_by_predicate.end(), u.begin(), u.end());
-            p.rules_by_predicate_offsets.push_back(
-                static_cast<std::uint32_t>(p.rules_by_predicate.size()));
-        }
-        for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
-            if (p.evaluate(local, [](predicate_id) { return false; })) {
-                p.always_evaluated.push_back(local);
+    // Marks the predicates under node `index` that are not under an odd number of negations.
+    static void mark_positive(const class_program& p, std::uint32_t index, bool negated,
+                              std::vector<bool>& marks) {
+        const condition_node& node = p.nodes[index];
+        if (node.type == condition_node::op::predicate) {
+            if (!negated) {
+                marks[node.value] = true;
             }
+            return;
         }
+        const bool inner = node.type == condition_node::op::negate ? !negated : negated;
+        for (std::uint32_t i = 0; i < node.child_count; ++i) {
+            mark_positive(p, p.children[node.first_child + i], inner, marks);
+        }
+    }
+
+    // A rough chance that a predicate hits an event, to choose trigger sets by: long literals
+    // are rare, short ones, file extensions and regular expressions common; exact values and
+    // lookups rare, unless the field takes few values; presence and comparisons likely.
+    static double hit_likelihood(const predicate_key& key, const core::field_catalog& catalog) {
+        using kind = predicate_key::kind;
+        const bool few_values = key.type != kind::keyword_pattern && key.field < catalog.size() &&
+                                catalog.few_values(key.field);
+        const double per_value = few_values ? 0.3 : 0.02;
+        switch (key.type) {
+        case kind::pattern:
+        case kind::keyword_pattern: {
+            if (auto literal = as_literal(key.expression)) {
+                const std::string& bytes = literal->bytes;
+                if (literal->anchor_end && !literal->anchor_start && bytes.size() <= 5 &&
+                    bytes.starts_with('.')) {
+                    return 0.5; // a file extension
+                }
+                // Each further byte makes a literal rarer.
+                const double p = 0.3 * std::pow(0.7, static_cast<double>(bytes.size()));
+                return std::max(few_values ? per_value : 0.0, p);
+            }
+            // A regular expression without a usable required literal.
+            return 0.5;
+        }
+        case kind::exact:
+        case kind::basename:
+        case kind::suffix:
+        case kind::cidr: {
+            // More values, more likely; but an IOC list of thousands still rarely hits.
+            const std::size_t n = std::max<std::size_t>(
+                1, key.type == kind::cidr ? key.networks.size() : key.values.size());
+            return std::min(few_values ? 1.0 : 0.25, per_value * static_cast<double>(n));
+        }
+        case kind::present:
+            return 0.9;
+        default:
+            return 0.5;
+        }
+    }
+
+    // Predicates of which at least one hits whenever node `index` holds; nothing if the node
+    // can hold without any positive hit. Of an AND, the child least likely to hit is taken.
+    // `trigger_of` gives the predicate that stands in for each one (a prefilter, or itself).
+    static std::optional<std::vector<predicate_id>>
+    trigger_set(const class_program& p, std::uint32_t index,
+                const std::vector<predicate_id>& trigger_of, const std::vector<double>& weight) {
+        const condition_node& node = p.nodes[index];
+        switch (node.type) {
+        case condition_node::op::predicate:
+            return std::vector<predicate_id>{trigger_of[node.value]};
+        case condition_node::op::negate:
+            return std::nullopt;
+        case condition_node::op::any_of: {
+            std::vector<predicate_id> all;
+            for (std::uint32_t i = 0; i < node.child_count; ++i) {
+                auto child = trigger_set(p, p.children[node.first_child + i], trigger_of, weight);
+                if (!child) {
+                    return std::nullopt;
+                }
+                all.insert(all.end(), child->begin(), child->end());
+            }
+            return all;
+        }
+        case condition_node::op::all_of: {
+            std::optional<std::vector<predicate_id>> best;
+            double best_cost = 0;
+            for (std::uint32_t i = 0; i < node.child_count; ++i) {
+                auto child = trigger_set(p, p.children[node.first_child + i], trigger_of, weight);
+                if (!child) {
+                    continue;
+                }
+                double cost = 0;
+                for (predicate_id id : *child) {
+                    cost += weight[id];
+                }
+                if (!best || cost < best_cost) {
+                    best = std::move(child);
+                    best_cost = cost;
+                }
+            }
+            return best;
+        }
+        }
+        return std::nullopt;
     }
 };
 
@@ -762,7 +1007,7 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
     // Hyperscan may still refuse a database as a whole (size, resources): leave out the rules it
     // blames and build again, until the set compiles.
     for (;;) {
-        auto failed = rule_set_builder::build(prepared, class_count, schema.catalog.size(), *set);
+        auto failed = rule_set_builder::build(prepared, class_count, schema.catalog, *set);
         if (failed.empty()) {
             break;
         }
@@ -795,6 +1040,7 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
                 ++set->stats_.patterns_per_field["(keywords)"];
                 break;
             case predicate_key::kind::exact:
+            case predicate_key::kind::basename:
                 set->stats_.exact_values += key.values.size();
                 break;
             case predicate_key::kind::cidr:

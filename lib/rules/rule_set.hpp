@@ -6,6 +6,7 @@
 #include "rules/ip_network.hpp"
 #include "rules/logsource_map.hpp"
 #include "rules/sigma_rule.hpp"
+#include "rules/string_table.hpp"
 
 #include <cstdint>
 #include <map>
@@ -32,14 +33,6 @@ struct rule_info {
     int line = 0;
 };
 
-// A string-keyed hash map that finds string_view keys without building a string.
-struct transparent_string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <typename T>
-using string_map = std::unordered_map<std::string, T, transparent_string_hash, std::equal_to<>>;
-
 // A predicate is one test of one field ("CommandLine contains ' -enc '", "EventID is 4688 or
 // 4689"): the unit decided once per event. Conditions are boolean expressions over them. Ids
 // are local to a class program.
@@ -54,15 +47,46 @@ struct condition_node {
     std::uint32_t child_count = 0;
 };
 
-// A field whose absence or presence is itself a predicate (|exists, null).
-struct presence_check {
+// How one predicate is decided on its own, when a candidate rule's condition asks for it.
+// Predicates of the first stage need no such work: every event decides them.
+struct predicate_test {
+    enum class kind : std::uint8_t {
+        first_stage,     // decided for every event (a trigger, a network or domain lookup)
+        literal,         // a byte string in the value: anywhere, at its start, end, or both
+        pattern,         // a Hyperscan expression with a database of its own
+        exact,           // the value is one of `values`
+        basename,        // the value's last path component is one of `values`
+        present,         // the field exists (|exists: true)
+        absent,          // the field does not exist (|exists: false)
+        absent_or_empty, // null
+        compare,         // |lt, |lte, |gt, |gte
+        fieldref         // against another field of the event (|fieldref)
+    };
+    kind type = kind::first_stage;
+    bool keywords = false; // over the message (or the whole record), not `field`
+    bool cased = false;
+    bool anchor_start = false; // literal
+    bool anchor_end = false;
     core::field_id field = 0;
-    predicate_id predicate = 0;
-    enum class when : std::uint8_t { present, absent, absent_or_empty } hit_when = when::present;
+    core::field_id other = 0; // fieldref
+    match_kind ref_kind = match_kind::equals;
+    compare_op op = compare_op::lt;
+    double threshold = 0;
+    std::string literal;             // case-folded unless cased
+    std::vector<std::string> values; // exact, basename: sorted, case-folded unless cased
+    std::shared_ptr<const hyperscan_database> database; // pattern
 };
 
 // Everything needed to match the events of one log source class against the rules that apply
 // to it: class-local predicates, how each is decided, and the rules' conditions.
+//
+// Matching runs in two stages. The first decides, for every event, the predicates some rule
+// cannot hold without (its trigger set, chosen at compile time as the least likely to hit):
+// per-field Hyperscan databases, hash tables of exact values and path basenames, networks and
+// domains. A rule with a trigger hit is a candidate; the second stage evaluates the
+// candidates' conditions, deciding each remaining predicate only when the evaluation reaches
+// it, once per event. Rules whose condition can hold with no hit at all (`not filter`) are
+// candidates for every event.
 struct class_program {
     // A Hyperscan database and, for each of its expressions, the predicate it decides.
     // Databases are shared between classes whose expressions are the same.
@@ -70,11 +94,13 @@ struct class_program {
         std::shared_ptr<const hyperscan_database> database;
         std::vector<predicate_id> predicates;
     };
-    // Exact values of one field: the (case-folded unless cased) value -> predicates.
+    // Exact values of one field: the (case-folded unless cased) value -> predicates. A basename
+    // table looks up the last path component instead (`endswith: '\\cmd.exe'`).
     struct exact_table {
         core::field_id field = 0;
         bool cased = false;
-        string_map<std::vector<predicate_id>> values;
+        bool basename = false;
+        string_table values;
     };
     // Networks of one field, by prefix length: masked address -> predicates.
     struct cidr_table {
@@ -86,40 +112,28 @@ struct class_program {
     // Domains of one field (IOC lists): a value matches a domain and its subdomains.
     struct suffix_table {
         core::field_id field = 0;
-        string_map<std::vector<predicate_id>> domains;
-    };
-    struct compare_check {
-        core::field_id field = 0;
-        compare_op op = compare_op::lt;
-        double threshold = 0;
-        predicate_id predicate = 0;
-    };
-    struct fieldref_check {
-        core::field_id field = 0;
-        core::field_id other = 0;
-        match_kind kind = match_kind::equals;
-        bool cased = false;
-        predicate_id predicate = 0;
+        string_table domains;
     };
 
     std::vector<std::uint32_t> rules; // global index of each local rule
     std::size_t predicate_count = 0;
 
+    // First stage.
     std::vector<scan> scans;
     std::vector<std::int32_t> scan_by_field; // field id -> index into scans, or -1
     std::int32_t keyword_scan = -1;          // over message, or the whole record without one
     std::vector<exact_table> exact;
     std::vector<cidr_table> cidr;
     std::vector<suffix_table> suffix;
-    std::vector<presence_check> presence;
-    std::vector<compare_check> compares;
-    std::vector<fieldref_check> fieldrefs;
+    std::vector<predicate_id> first_stage_tests; // presence, comparisons, field references
 
-    std::vector<std::uint32_t> roots; // per local rule
+    // Second stage.
+    std::vector<predicate_test> tests; // per predicate
+    std::vector<std::uint32_t> roots;  // per local rule
     std::vector<condition_node> nodes;
     std::vector<std::uint32_t> children;
     std::vector<std::uint32_t> always_evaluated;   // local rules true with no hit
-    std::vector<std::uint32_t> rules_by_predicate; // CSR: local predicate -> local rules
+    std::vector<std::uint32_t> rules_by_predicate; // CSR: trigger predicate -> local rules
     std::vector<std::uint32_t> rules_by_predicate_offsets;
 
     [[nodiscard]] std::span<const std::uint32_t> rules_using(predicate_id p) const {
@@ -127,30 +141,32 @@ struct class_program {
                 rules_by_predicate_offsets[p + 1] - rules_by_predicate_offsets[p]};
     }
 
-    template <typename HitFn>
-    [[nodiscard]] bool evaluate(std::uint32_t local_rule, const HitFn& hit) const {
-        return evaluate_node(roots[local_rule], hit);
+    // Evaluates a rule's condition; `holds(p)` decides predicate p (evaluation short-circuits,
+    // so it is asked only for the predicates the answer depends on).
+    template <typename HoldsFn>
+    [[nodiscard]] bool evaluate(std::uint32_t local_rule, const HoldsFn& holds) const {
+        return evaluate_node(roots[local_rule], holds);
     }
 
 private:
-    template <typename HitFn>
-    bool evaluate_node(std::uint32_t index, const HitFn& hit) const {
+    template <typename HoldsFn>
+    bool evaluate_node(std::uint32_t index, const HoldsFn& holds) const {
         const condition_node& node = nodes[index];
         switch (node.type) {
         case condition_node::op::predicate:
-            return hit(node.value);
+            return holds(node.value);
         case condition_node::op::negate:
-            return !evaluate_node(children[node.first_child], hit);
+            return !evaluate_node(children[node.first_child], holds);
         case condition_node::op::all_of:
             for (std::uint32_t i = 0; i < node.child_count; ++i) {
-                if (!evaluate_node(children[node.first_child + i], hit)) {
+                if (!evaluate_node(children[node.first_child + i], holds)) {
                     return false;
                 }
             }
             return true;
         case condition_node::op::any_of:
             for (std::uint32_t i = 0; i < node.child_count; ++i) {
-                if (evaluate_node(children[node.first_child + i], hit)) {
+                if (evaluate_node(children[node.first_child + i], holds)) {
                     return true;
                 }
             }

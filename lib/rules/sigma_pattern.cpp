@@ -8,9 +8,27 @@ namespace {
 
 using piece = value_pattern::piece;
 
+// Letters, digits and '_': the bytes expressions carry unescaped.
+bool is_word_byte(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 void append_literal(std::string& out, char c) {
     const auto u = static_cast<unsigned char>(c);
-    if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_') {
+    if (is_word_byte(c)) {
         out += c;
         return;
     }
@@ -82,6 +100,153 @@ hs_expression build_regex(std::string_view pattern, const regex_flags& flags) {
     }
     if (flags.dotall) {
         expr.flags |= HS_FLAG_DOTALL;
+    }
+    return expr;
+}
+
+std::optional<literal_pattern> as_literal(const hs_expression& expression) {
+    if ((expression.flags & (HS_FLAG_UTF8 | HS_FLAG_UCP)) != 0) {
+        return std::nullopt;
+    }
+    literal_pattern out;
+    out.cased = (expression.flags & HS_FLAG_CASELESS) == 0;
+    std::string_view p = expression.pattern;
+    if (p.starts_with("\\A")) {
+        out.anchor_start = true;
+        p.remove_prefix(2);
+    }
+    if (p.ends_with("\\z") && !(p.size() >= 3 && p[p.size() - 3] == '\\')) {
+        out.anchor_end = true;
+        p.remove_suffix(2);
+    }
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 3 >= p.size()) {
+                return std::nullopt;
+            }
+            if (p[i + 1] != 'x' || hex_value(p[i + 2]) < 0 || hex_value(p[i + 3]) < 0) {
+                return std::nullopt; // a class (\d, \s) or another escape
+            }
+            c = static_cast<char>(hex_value(p[i + 2]) * 16 + hex_value(p[i + 3]));
+            i += 3;
+        } else if (!is_word_byte(c)) {
+            return std::nullopt; // a regex operator
+        }
+        if (!out.cased && c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+        out.bytes += c;
+    }
+    return out;
+}
+
+std::optional<std::string> required_literal(const hs_expression& expression) {
+    const std::string_view p = expression.pattern;
+    if (p.find("\\Q") != std::string_view::npos) {
+        return std::nullopt; // quoted runs: not worth reading
+    }
+    std::string best;
+    std::string run; // literal bytes since the last item that is not one
+    auto end_run = [&] {
+        if (run.size() > best.size()) {
+            best = run;
+        }
+        run.clear();
+    };
+    // The index of the byte that closes the group or class opened at `open`, or npos.
+    auto skip = [&](std::size_t open) -> std::size_t {
+        int depth = 0;
+        bool in_class = false;
+        for (std::size_t i = open; i < p.size(); ++i) {
+            const char c = p[i];
+            if (c == '\\') {
+                ++i;
+            } else if (in_class) {
+                // "[]x]" and "[^]x]" hold a literal ']' first.
+                if (c == ']' && !(p[i - 1] == '[' || (p[i - 1] == '^' && p[i - 2] == '['))) {
+                    in_class = false;
+                    if (depth == 0) {
+                        return i;
+                    }
+                }
+            } else if (c == '[') {
+                in_class = true;
+            } else if (c == '(') {
+                ++depth;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        return std::string_view::npos;
+    };
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        char c = p[i];
+        switch (c) {
+        case '|':
+            return std::nullopt; // alternatives at the top: no byte is common to all
+        case '(':
+        case '[':
+            i = skip(i);
+            if (i == std::string_view::npos) {
+                return std::nullopt;
+            }
+            end_run();
+            continue;
+        case '*':
+        case '+':
+        case '?':
+        case '{':
+            // A quantifier: the byte before it may be absent or repeated.
+            if (!run.empty()) {
+                run.pop_back();
+            }
+            end_run();
+            if (c == '{') {
+                i = p.find('}', i);
+                if (i == std::string_view::npos) {
+                    return std::nullopt;
+                }
+            }
+            continue;
+        case '.':
+        case '^':
+        case '$':
+            end_run();
+            continue;
+        case '\\':
+            if (i + 1 >= p.size()) {
+                return std::nullopt;
+            }
+            c = p[++i];
+            if (c == 'x') {
+                if (i + 2 >= p.size() || hex_value(p[i + 1]) < 0 || hex_value(p[i + 2]) < 0) {
+                    return std::nullopt; // \x{...} and other forms: not worth reading
+                }
+                c = static_cast<char>(hex_value(p[i + 1]) * 16 + hex_value(p[i + 2]));
+                i += 2;
+            } else if (is_word_byte(c)) {
+                end_run(); // a class (\d, \w), an anchor (\b, \z) or a control character
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        run += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    end_run();
+    if (best.empty()) {
+        return std::nullopt;
+    }
+    return best;
+}
+
+hs_expression contains_caseless(std::string_view bytes) {
+    hs_expression expr;
+    expr.flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | HS_FLAG_DOTALL | HS_FLAG_CASELESS;
+    for (char c : bytes) {
+        append_literal(expr.pattern, c);
     }
     return expr;
 }

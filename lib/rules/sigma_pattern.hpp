@@ -32,6 +32,28 @@ struct hs_expression {
 // vigil's limit, such as {0,32767}), or nothing.
 [[nodiscard]] std::optional<std::string> regex_hazard(std::string_view pattern);
 
+// An expression that is a plain byte string, perhaps anchored at either end: decided by
+// comparing bytes rather than with Hyperscan.
+struct literal_pattern {
+    std::string bytes; // lower-case when !cased
+    bool anchor_start = false;
+    bool anchor_end = false;
+    bool cased = true;
+};
+
+// The literal an expression stands for (escaped bytes and letters, digits and '_' between an
+// optional \A and an optional \z, without UTF-8 or Unicode flags), or nothing.
+[[nodiscard]] std::optional<literal_pattern> as_literal(const hs_expression& expression);
+
+// The longest byte string, lower-cased, that every match of the expression contains (a run of
+// literal bytes outside groups, classes and quantifiers, when the expression has no top-level
+// alternation), or nothing. Found case-insensitively, it is a cheap necessary condition for a
+// regular expression: the matcher looks for it first and runs the expression only on a hit.
+[[nodiscard]] std::optional<std::string> required_literal(const hs_expression& expression);
+
+// The expression that finds `bytes` anywhere, ignoring ASCII case.
+[[nodiscard]] hs_expression contains_caseless(std::string_view bytes);
+
 // The largest bounded repeat ({n,m}) a |re value may use.
 inline constexpr unsigned max_regex_repeat = 1000;
 

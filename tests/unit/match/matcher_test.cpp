@@ -156,3 +156,58 @@ TEST_CASE("parse errors stay visible to rules", "[match][conditions]") {
         "perr", "  s:\n    error.type: pri_out_of_range\n  k: [token]\n  condition: s and k\n"));
     CHECK(fired(c.result.rules, "<999>Nov 21 10:00:00 host app: token").size() == 1);
 }
+
+TEST_CASE("a regular expression runs only after its required literal, and still decides",
+          "[match][two-stage]") {
+    // "invalid" is found by the first stage; the expression then decides the rule.
+    CHECK(fires("  s:\n    message|re: 'Invalid user \\w+ from'\n  condition: s\n", sshd_line));
+    CHECK_FALSE(fires("  s:\n    message|re: 'Invalid user root'\n  condition: s\n", sshd_line));
+    CHECK_FALSE(
+        fires("  s:\n    message|re: 'invalid user'\n  condition: s\n", sshd_line)); // cased
+    CHECK(fires("  s:\n    message|re|i: 'invalid user'\n  condition: s\n", sshd_line));
+}
+
+TEST_CASE("predicates a candidate needs are decided once, whichever rule asks",
+          "[match][two-stage]") {
+    // `a` triggers on the long literal; `b` shares its short literal and regex with `a` but
+    // triggers on something else; `c` filters with the shared predicates under `not`.
+    const std::string a =
+        rule_yaml("a", "  s:\n    message|contains: 'from 203.0.113'\n    message|re: 'user "
+                       "[A-Z]'\n    process.name: sshd\n  condition: s\n");
+    const std::string b =
+        rule_yaml("b", "  s:\n    process.name: sshd\n  f:\n    message|re: 'user [A-Z]'\n  "
+                       "condition: s and not f\n");
+    const std::string c =
+        rule_yaml("c", "  s:\n    message|contains: Invalid\n  f:\n    message|contains: "
+                       "'from 203.0.113'\n  condition: s and not f\n");
+    auto set = compile_yaml(a + "---\n" + b + "---\n" + c);
+    REQUIRE(set.result.loaded == 3);
+    CHECK(fired(set.result.rules, sshd_line) == std::vector<std::string>{"a"});
+    CHECK(fired(set.result.rules,
+                "<38>Nov 21 10:02:11 bastion sshd[1]: Invalid user admin from 198.51.100.1") ==
+          std::vector<std::string>{"b", "c"});
+}
+
+TEST_CASE("a field with few values is not what makes a rule a candidate", "[match][two-stage]") {
+    // Both tests must hold; the compiler triggers on the process name, not on the severity,
+    // which most events share. Either way the answer is the same.
+    auto set = compile_yaml(rule_yaml(
+        "few", "  s:\n    log.syslog.severity.code: 6\n    process.name: sshd\n  condition: s\n"));
+    REQUIRE(set.result.loaded == 1);
+    std::size_t triggers_on_severity = 0;
+    std::size_t triggers = 0;
+    for (const auto& program : set.result.rules->programs()) {
+        for (std::size_t p = 0; p < program.predicate_count; ++p) {
+            if (!program.rules_using(static_cast<vigil::rules::predicate_id>(p)).empty()) {
+                ++triggers;
+                if (program.tests[p].field == vigil::core::fields::syslog_severity_code) {
+                    ++triggers_on_severity;
+                }
+            }
+        }
+    }
+    CHECK(triggers > 0);
+    CHECK(triggers_on_severity == 0);
+    CHECK(fired(set.result.rules, sshd_line) == std::vector<std::string>{"few"});
+    CHECK(fired(set.result.rules, "<37>Nov 21 10:02:11 bastion sshd[1]: x").empty());
+}

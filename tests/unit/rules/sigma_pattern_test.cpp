@@ -57,3 +57,57 @@ TEST_CASE("cased values match case-sensitively; regexes are case-sensitive unles
     CHECK((flagged.flags & HS_FLAG_MULTILINE) != 0);
     CHECK((flagged.flags & HS_FLAG_DOTALL) != 0);
 }
+
+TEST_CASE("expressions that are plain byte strings are recognised as literals",
+          "[rules][pattern]") {
+    auto lit = as_literal(build(match_kind::endswith, "\\Cmd.EXE"));
+    REQUIRE(lit);
+    CHECK(lit->bytes == "\\cmd.exe"); // caseless: lower-cased
+    CHECK_FALSE(lit->cased);
+    CHECK(lit->anchor_end);
+    CHECK_FALSE(lit->anchor_start);
+
+    lit = as_literal(build(match_kind::equals, "Admin", true));
+    REQUIRE(lit);
+    CHECK(lit->bytes == "Admin");
+    CHECK(lit->cased);
+    CHECK((lit->anchor_start && lit->anchor_end));
+
+    lit = as_literal(build(match_kind::contains, ""));
+    REQUIRE(lit);
+    CHECK(lit->bytes.empty());
+
+    // Wildcards, dash classes and regular expressions are not literals.
+    CHECK_FALSE(as_literal(build(match_kind::contains, "a*b")));
+    CHECK_FALSE(as_literal(build(match_kind::contains, "a?b")));
+    CHECK_FALSE(as_literal(build_regex("ab\\d", {})));
+    CHECK_FALSE(as_literal(build_regex("a\\\\z", {}))); // a backslash then z, not \z
+    // A regex that happens to be a plain word is one.
+    lit = as_literal(build_regex("mimikatz", {}));
+    REQUIRE(lit);
+    CHECK(lit->cased);
+    CHECK(lit->bytes == "mimikatz");
+}
+
+TEST_CASE("a regular expression's required literal is a substring of every match",
+          "[rules][pattern]") {
+    auto req = [](const std::string& pattern) {
+        return required_literal(build_regex(pattern, {}));
+    };
+    CHECK(req("ipconfig\\s+/all") == "ipconfig");
+    CHECK(req("Net\\.WebClient.*DownloadString") == "downloadstring"); // lower-cased
+    CHECK(req("(?i)invoke-mimikatz") == "invoke-mimikatz");
+    CHECK(req("[a-z]{3}evil\\.exe") == "evil.exe");
+    CHECK(req("abc*def") == "def"); // c may be absent: "ab", then "def"
+    CHECK(req("x{2,9}yz") == "yz");
+    CHECK(req("(foo|bar)bazz") == "bazz");
+    CHECK(req("a\\x41bc") == "aabc");
+    CHECK(req("\\$env:comspec") == "$env:comspec");
+    // No byte is common to all matches.
+    CHECK_FALSE(req("foo|bar"));
+    CHECK_FALSE(req("\\d+\\s*"));
+    CHECK_FALSE(req("(unterminated"));
+    // Sigma wildcards: the longest literal between them.
+    CHECK(required_literal(build(match_kind::contains, "cmd*/c*whoami")) == "whoami");
+    CHECK(required_literal(build(match_kind::contains, "-enc*")) == "-enc");
+}
