@@ -25,6 +25,10 @@ constexpr std::size_t min_prefilter_bytes = 3;
 // The shortest literal outside `not` that the first stage decides even when it is no trigger.
 constexpr std::size_t min_eager_literal_bytes = 6;
 
+// A trigger set at least this likely to hit makes a rule a candidate for many events: its
+// other patterns (outside `not`) are then decided by the first stage.
+constexpr double common_trigger = 0.1;
+
 // The most values one test may stand for after IOC lists are expanded into patterns.
 constexpr std::size_t max_expanded_values = 200'000;
 
@@ -659,6 +663,7 @@ private:
         }
         std::vector<std::vector<std::uint32_t>> triggered(key_of.size());
         std::vector<bool> first_stage(key_of.size(), false);
+        std::vector<bool> eager(key_of.size(), false); // of rules with a common trigger
         for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
             auto set = trigger_set(p, p.roots[local], trigger_of, weight);
             if (!set || p.evaluate(local, [](predicate_id) { return false; })) {
@@ -667,14 +672,21 @@ private:
             }
             std::sort(set->begin(), set->end());
             set->erase(std::unique(set->begin(), set->end()), set->end());
+            double likelihood = 0;
             for (predicate_id id : *set) {
                 triggered[id].push_back(local);
                 first_stage[id] = true;
+                likelihood += weight[id];
+            }
+            if (likelihood >= common_trigger) {
+                mark_positive(p, p.roots[local], false, eager);
             }
         }
-        // Long literals outside `not` join the first stage too: in a per-field database they
-        // cost next to nothing, where deciding a list of them one by one for every candidate
-        // would not. Short ones hit often and slow the databases down; they wait.
+        // Patterns outside `not` join the first stage too when they are long literals (in a
+        // per-field database they cost next to nothing, where deciding a list of them one by
+        // one for every candidate would not; short ones hit often and slow the databases
+        // down), and all of them for a rule whose trigger is common (a web server's name):
+        // most events would make it a candidate and need them.
         std::vector<bool> positive(key_of.size(), false);
         for (std::uint32_t local = 0; local < p.rules.size(); ++local) {
             mark_positive(p, p.roots[local], false, positive);
@@ -683,7 +695,7 @@ private:
             const predicate_key& key = *key_of[id];
             if (positive[id] && (key.type == kind::pattern || key.type == kind::keyword_pattern)) {
                 auto literal = as_literal(key.expression);
-                if (literal && literal->bytes.size() >= min_eager_literal_bytes) {
+                if (eager[id] || (literal && literal->bytes.size() >= min_eager_literal_bytes)) {
                     first_stage[id] = true;
                 }
             }
