@@ -23,6 +23,7 @@
 #include "parse/syslog_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
+#include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
 #include "support/naive_sigma.hpp"
 
@@ -37,13 +38,6 @@
 namespace {
 
 using namespace vigil;
-
-struct options {
-    bool smoke = false;
-    std::size_t events = 100'000;
-    std::string sigma = VIGIL_SHARED_DIR "/data/sigmahq-sigma";
-    std::string json = "sigma_bench.json";
-};
 
 long peak_rss_mib() {
     rusage usage{};
@@ -92,45 +86,20 @@ compiled_set compile(const std::vector<rules::sigma_rule>& rules,
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    std::string command;
-    for (int i = 0; i < argc; ++i) {
-        command += (i ? " " : "") + std::string(argv[i]);
-    }
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::cerr << arg << " needs a value\n";
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--smoke") {
-            opt.smoke = true;
-        } else if (arg == "--events") {
-            opt.events = std::stoul(value());
-        } else if (arg == "--sigma") {
-            opt.sigma = value();
-        } else if (arg == "--json") {
-            opt.json = value();
-        } else {
-            std::cerr
-                << "usage: vigil_sigma_bench [--smoke] [--events N] [--sigma DIR] [--json FILE]\n";
-            return 2;
-        }
-    }
-    if (opt.smoke) {
-        opt.events = std::min<std::size_t>(opt.events, 1000);
-    }
-    bench::bench_runner runner("Sigma matching, one core", command, opt.smoke);
+    bench::bench_options defaults;
+    defaults.events = 100'000;
+    defaults.json = "sigma_bench.json";
+    defaults.paths = {{"--sigma", VIGIL_SHARED_DIR "/data/sigmahq-sigma"}};
+    const bench::bench_options opt = bench::parse_bench_options(argc, argv, defaults, 1000);
+    const std::string& sigma = opt.path("--sigma");
+    bench::bench_runner runner("Sigma matching, one core", opt.command, opt.smoke);
 
     // Every loadable rule of the tree, loaded once against one catalog.
     core::diagnostics diags;
     rules::rule_schema schema = rules::load_rule_schema(VIGIL_SOURCE_DIR "/schemas", diags);
     std::vector<std::filesystem::path> roots;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(opt.sigma, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(sigma, ec)) {
         const auto name = entry.path().filename().string();
         if (entry.is_directory() && (name == "rules" || name.starts_with("rules-"))) {
             roots.push_back(entry.path());
@@ -138,7 +107,7 @@ int main(int argc, char** argv) {
     }
     std::sort(roots.begin(), roots.end());
     if (roots.empty()) {
-        runner.note("SigmaHQ rules not found under " + opt.sigma + ": nothing to measure.");
+        runner.note("SigmaHQ rules not found under " + sigma + ": nothing to measure.");
         runner.print_markdown(std::cout);
         runner.write_json(opt.json);
         return 0;
@@ -155,7 +124,7 @@ int main(int argc, char** argv) {
 
     // Workloads.
     bench::windows_generator windows(
-        7, bench::windows_generator::load_attacks(opt.sigma + "/regression_data"));
+        7, bench::windows_generator::load_attacks(sigma + "/regression_data"));
     std::vector<bench::windows_event> win_events;
     std::vector<std::string> win_json;
     std::size_t win_bytes = 0;

@@ -18,6 +18,7 @@
 #include "parse/syslog_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
+#include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
 
 #include <cstdio>
@@ -30,14 +31,6 @@
 namespace {
 
 using namespace vigil;
-
-struct options {
-    bool smoke = false;
-    std::size_t events = 200'000;
-    std::string peers = VIGIL_SHARED_DIR "/peers";
-    std::string rules = VIGIL_SOURCE_DIR "/rules";
-    std::string json = "stage_bench.json";
-};
 
 std::vector<std::string> read_lines(const std::string& path) {
     std::vector<std::string> lines;
@@ -105,39 +98,12 @@ struct collect_frames final : ingest::frame_sink {
 } // namespace
 
 int main(int argc, char** argv) {
-    options opt;
-    std::string command;
-    for (int i = 0; i < argc; ++i) {
-        command += (i ? " " : "") + std::string(argv[i]);
-    }
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::cerr << arg << " needs a value\n";
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--smoke") {
-            opt.smoke = true;
-        } else if (arg == "--events") {
-            opt.events = std::stoul(value());
-        } else if (arg == "--peers") {
-            opt.peers = value();
-        } else if (arg == "--rules") {
-            opt.rules = value();
-        } else if (arg == "--json") {
-            opt.json = value();
-        } else {
-            std::cerr << "usage: vigil_stage_bench [--smoke] [--events N] [--peers DIR] [--rules "
-                         "DIR] [--json FILE]\n";
-            return 2;
-        }
-    }
-    if (opt.smoke) {
-        opt.events = std::min<std::size_t>(opt.events, 2000);
-    }
+    bench::bench_options defaults;
+    defaults.events = 200'000;
+    defaults.json = "stage_bench.json";
+    defaults.paths = {{"--peers", VIGIL_SHARED_DIR "/peers"},
+                      {"--rules", VIGIL_SOURCE_DIR "/rules"}};
+    const bench::bench_options opt = bench::parse_bench_options(argc, argv, defaults, 2000);
 
     bench::syslog_generator gen(42);
     std::vector<std::string> rfc3164;
@@ -155,7 +121,7 @@ int main(int argc, char** argv) {
         octet_stream += std::to_string(line.size()) + " " + line;
     }
 
-    bench::bench_runner runner("vigil data path, one core", command, opt.smoke);
+    bench::bench_runner runner("vigil data path, one core", opt.command, opt.smoke);
     runner.note("Workload: " + std::to_string(opt.events) + " generated lines, " +
                 std::to_string(bytes / opt.events) + " bytes on average (seed 42).");
 
@@ -199,18 +165,19 @@ int main(int argc, char** argv) {
     };
 
     core::diagnostics diags;
-    auto shipped =
-        rules::rule_compiler::load_directory(opt.rules, VIGIL_SOURCE_DIR "/schemas", 1, diags);
+    auto shipped = rules::rule_compiler::load_directory(opt.path("--rules"),
+                                                        VIGIL_SOURCE_DIR "/schemas", 1, diags);
     std::size_t shipped_hits = 0;
     runner.measure("parse + match: shipped rule pack (" + std::to_string(shipped.loaded) +
                        " rules)",
                    opt.events, match_with(shipped.rules, shipped_hits));
     runner.note("Shipped rule pack hits over the workload: " + std::to_string(shipped_hits) + ".");
 
-    const auto patterns100 = read_lines(opt.peers + "/patterns-100.txt");
-    const auto ere100 = rsyslog_patterns(opt.peers + "/rsyslog-regex100.conf");
+    const auto patterns100 = read_lines(opt.path("--peers") + "/patterns-100.txt");
+    const auto ere100 = rsyslog_patterns(opt.path("--peers") + "/rsyslog-regex100.conf");
     if (patterns100.empty() || ere100.empty()) {
-        runner.note("Peer rule files not found under " + opt.peers + ": rule-set cases skipped.");
+        runner.note("Peer rule files not found under " + opt.path("--peers") +
+                    ": rule-set cases skipped.");
     } else {
         // The reference: every rule's regex evaluated in turn, as rsyslog's re_match does.
         std::vector<regex_t> compiled(ere100.size());
@@ -242,7 +209,7 @@ int main(int argc, char** argv) {
         runner.measure("parse + match: 100 regex rules (Hyperscan)", opt.events,
                        match_with(regex_rules(patterns100), hs_hits), reference);
         if (!opt.smoke) {
-            const auto patterns1000 = read_lines(opt.peers + "/patterns-1000.txt");
+            const auto patterns1000 = read_lines(opt.path("--peers") + "/patterns-1000.txt");
             std::size_t hits1000 = 0;
             runner.measure("parse + match: 1,000 regex rules (Hyperscan)", opt.events,
                            match_with(regex_rules(patterns1000), hits1000), reference);

@@ -1,5 +1,6 @@
 #include "support/naive_sigma.hpp"
 
+#include "core/ascii.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_value.hpp"
 
@@ -8,14 +9,10 @@ namespace {
 
 using piece = rules::value_pattern::piece;
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool piece_matches(const piece& p, char c, bool cased) {
     switch (p.type) {
     case piece::kind::literal:
-        return cased ? p.byte == c : lower(p.byte) == lower(c);
+        return cased ? p.byte == c : core::ascii::to_lower(p.byte) == core::ascii::to_lower(c);
     case piece::kind::any_one:
         return true;
     case piece::kind::any_dash:

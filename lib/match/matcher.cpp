@@ -1,5 +1,6 @@
 #include "match/matcher.hpp"
 
+#include "core/ascii.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_value.hpp"
 
@@ -11,40 +12,11 @@
 namespace vigil::match {
 namespace {
 
-void fold_into(std::string& out, std::string_view text) {
-    out.assign(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-}
-
-bool equal_fold(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') {
-            x = static_cast<char>(x - 'A' + 'a');
-        }
-        if (y >= 'A' && y <= 'Z') {
-            y = static_cast<char>(y - 'A' + 'a');
-        }
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // Field-reference comparison: `value` against `other` as `kind` says.
 bool compare_fields(std::string_view value, std::string_view other, rules::match_kind kind,
                     bool cased) {
     auto same = [&](std::string_view a, std::string_view b) {
-        return cased ? a == b : equal_fold(a, b);
+        return cased ? a == b : core::ascii::equal_fold(a, b);
     };
     switch (kind) {
     case rules::match_kind::startswith:
@@ -186,7 +158,7 @@ std::span<const std::string> matcher::folded(core::field_id field, bool keywords
             if (f.count == f.values.size()) {
                 f.values.emplace_back();
             }
-            fold_into(f.values[f.count++], v);
+            core::ascii::fold_into(f.values[f.count++], v);
         };
         if (keywords) {
             add(keyword_text(e));
@@ -222,7 +194,7 @@ void matcher::run_first_stage(const rules::class_program& program, const core::e
                 return;
             }
             if (!table.cased) {
-                fold_into(fold_, v);
+                core::ascii::fold_into(fold_, v);
                 v = fold_;
             }
             for (auto p : table.values.find(v)) {

@@ -1,5 +1,6 @@
 #include "rules/rule_compiler.hpp"
 
+#include "core/ascii.hpp"
 #include "parse/field_schema.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_loader.hpp"
@@ -31,16 +32,6 @@ constexpr double common_trigger = 0.1;
 
 // The most values one test may stand for after IOC lists are expanded into patterns.
 constexpr std::size_t max_expanded_values = 200'000;
-
-std::string fold_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
 
 // What a predicate decides, before it has an id. Equal signatures share one predicate.
 struct predicate_key {
@@ -316,14 +307,14 @@ private:
                     std::string literal = variant.literal();
                     if (test.kind == match_kind::equals) {
                         (test.all ? own_exact : exact)
-                            .values.push_back(test.cased ? literal : fold_ascii(literal));
+                            .values.push_back(test.cased ? literal : core::ascii::folded(literal));
                         continue;
                     }
                     if (test.kind == match_kind::endswith && literal.size() > 1 &&
                         literal[0] == '\\' && literal.find('\\', 1) == std::string::npos) {
                         literal.erase(0, 1);
                         (test.all ? own_basename : basename)
-                            .values.push_back(test.cased ? literal : fold_ascii(literal));
+                            .values.push_back(test.cased ? literal : core::ascii::folded(literal));
                         continue;
                     }
                 }
@@ -402,10 +393,10 @@ private:
                     break;
                 case ioc_kind::domain:
                     suffix.values.push_back(
-                        fold_ascii(entry.starts_with("*.") ? entry.substr(2) : entry));
+                        core::ascii::folded(entry.starts_with("*.") ? entry.substr(2) : entry));
                     break;
                 case ioc_kind::exact:
-                    exact.values.push_back(test.cased ? entry : fold_ascii(entry));
+                    exact.values.push_back(test.cased ? entry : core::ascii::folded(entry));
                     break;
                 }
             }

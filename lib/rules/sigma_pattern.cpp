@@ -1,5 +1,7 @@
 #include "rules/sigma_pattern.hpp"
 
+#include "core/ascii.hpp"
+
 #include <charconv>
 #include <hs.h>
 
@@ -8,27 +10,22 @@ namespace {
 
 using piece = value_pattern::piece;
 
-// Letters, digits and '_': the bytes expressions carry unescaped.
-bool is_word_byte(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
+// The byte of the "\xHH" escape whose backslash is p[at], or -1 if there is none.
+int hex_escape(std::string_view p, std::size_t at) {
+    if (at + 3 >= p.size()) {
+        return -1;
     }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
+    const int high = core::ascii::hex_value(p[at + 2]);
+    const int low = core::ascii::hex_value(p[at + 3]);
+    if (p[at] != '\\' || p[at + 1] != 'x' || high < 0 || low < 0) {
+        return -1;
     }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return high * 16 + low;
 }
 
 void append_literal(std::string& out, char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (is_word_byte(c)) {
+    if (core::ascii::is_word(c)) {
         out += c;
         return;
     }
@@ -122,21 +119,16 @@ std::optional<literal_pattern> as_literal(const hs_expression& expression) {
     for (std::size_t i = 0; i < p.size(); ++i) {
         char c = p[i];
         if (c == '\\') {
-            if (i + 3 >= p.size()) {
-                return std::nullopt;
-            }
-            if (p[i + 1] != 'x' || hex_value(p[i + 2]) < 0 || hex_value(p[i + 3]) < 0) {
+            const int byte = hex_escape(p, i);
+            if (byte < 0) {
                 return std::nullopt; // a class (\d, \s) or another escape
             }
-            c = static_cast<char>(hex_value(p[i + 2]) * 16 + hex_value(p[i + 3]));
+            c = static_cast<char>(byte);
             i += 3;
-        } else if (!is_word_byte(c)) {
+        } else if (!core::ascii::is_word(c)) {
             return std::nullopt; // a regex operator
         }
-        if (!out.cased && c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-        out.bytes += c;
+        out.bytes += out.cased ? c : core::ascii::to_lower(c);
     }
     return out;
 }
@@ -218,14 +210,17 @@ std::optional<std::string> required_literal(const hs_expression& expression) {
             if (i + 1 >= p.size()) {
                 return std::nullopt;
             }
-            c = p[++i];
-            if (c == 'x') {
-                if (i + 2 >= p.size() || hex_value(p[i + 1]) < 0 || hex_value(p[i + 2]) < 0) {
+            if (p[i + 1] == 'x') {
+                const int byte = hex_escape(p, i);
+                if (byte < 0) {
                     return std::nullopt; // \x{...} and other forms: not worth reading
                 }
-                c = static_cast<char>(hex_value(p[i + 1]) * 16 + hex_value(p[i + 2]));
-                i += 2;
-            } else if (is_word_byte(c)) {
+                c = static_cast<char>(byte);
+                i += 3;
+                break;
+            }
+            c = p[++i];
+            if (core::ascii::is_word(c)) {
                 end_run(); // a class (\d, \w), an anchor (\b, \z) or a control character
                 continue;
             }
@@ -233,7 +228,7 @@ std::optional<std::string> required_literal(const hs_expression& expression) {
         default:
             break;
         }
-        run += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        run += core::ascii::to_lower(c);
     }
     end_run();
     if (best.empty()) {

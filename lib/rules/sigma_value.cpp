@@ -1,5 +1,6 @@
 #include "rules/sigma_value.hpp"
 
+#include "core/ascii.hpp"
 #include "core/json_writer.hpp"
 
 #include <charconv>
@@ -9,10 +10,6 @@ namespace vigil::rules {
 namespace {
 
 using piece = value_pattern::piece;
-
-bool is_word(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
 
 value_pattern literal_pattern(std::string_view bytes) {
     value_pattern p;
@@ -47,7 +44,7 @@ value_pattern apply_windash(const value_pattern& in) {
     for (std::size_t i = 0; i < p.size(); ++i) {
         const bool literal = p[i].type == piece::kind::literal;
         const bool prev_word =
-            i > 0 && p[i - 1].type == piece::kind::literal && is_word(p[i - 1].byte);
+            i > 0 && p[i - 1].type == piece::kind::literal && core::ascii::is_word(p[i - 1].byte);
         std::size_t width = 0;
         if (literal && (p[i].byte == '-' || p[i].byte == '/')) {
             width = 1;
@@ -55,7 +52,7 @@ value_pattern apply_windash(const value_pattern& in) {
             width = 3;
         }
         const bool next_word = i + width < p.size() && p[i + width].type == piece::kind::literal &&
-                               is_word(p[i + width].byte);
+                               core::ascii::is_word(p[i + width].byte);
         if (width > 0 && !prev_word && next_word) {
             out.pieces.push_back({piece::kind::any_dash, 0});
             i += width - 1;
