@@ -6,8 +6,7 @@
 namespace vigil::alert {
 namespace {
 
-void write_event(core::json_writer& w, const core::event& e) {
-    const auto& catalog = core::field_catalog::builtin();
+void write_event(core::json_writer& w, const core::event& e, const core::field_catalog& catalog) {
     w.begin_object();
     w.field("parser", e.parser);
     if (!e.parse_error.empty()) {
@@ -56,7 +55,7 @@ void write_event(core::json_writer& w, const core::event& e) {
 } // namespace
 
 alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
-                 core::ulid id) {
+                 const core::field_catalog& catalog, core::ulid id) {
     alert out;
     out.id = id;
     out.rule_id = rule.id;
@@ -93,7 +92,7 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     w.field("first_seen", core::format_rfc3339(seen_ns));
     w.field("last_seen", core::format_rfc3339(seen_ns));
     w.key("evidence").begin_array();
-    write_event(w, e);
+    write_event(w, e, catalog);
     w.end_array();
     w.end_object();
     return out;

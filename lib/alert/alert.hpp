@@ -21,8 +21,10 @@ struct alert {
 
 // Builds the alert for `rule` matching `e`: a new ULID id, the rule's id, title, level, tags
 // and author (Sigma's DRL licence asks alerts to keep the author), the grade, the receipt and
-// event times, the sender, and the event itself as evidence. Runs on the worker that matched.
+// event times, the sender, and the event itself as evidence (field names from `catalog`, the
+// one the event was parsed with). Runs on the worker that matched.
 [[nodiscard]] alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
-                               const core::event& e, core::ulid id);
+                               const core::event& e, const core::field_catalog& catalog,
+                               core::ulid id);
 
 } // namespace vigil::alert

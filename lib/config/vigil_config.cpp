@@ -220,7 +220,26 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.syslog.udp_receive_buffer_bytes = *n;
             })
-        .on("rfc3164", [&](const YAML::Node& node) { rfc3164.read(node); });
+        .on("rfc3164", [&](const YAML::Node& node) { rfc3164.read(node); })
+        .on("format",
+            [&](const YAML::Node& node) {
+                auto f = node.IsScalar() ? parse::parse_record_format(node.Scalar()) : std::nullopt;
+                if (!f || *f == parse::record_format::csv || *f == parse::record_format::kv) {
+                    syslog.error(node, "'syslog.format' must be auto, syslog, rfc5424, rfc3164, "
+                                       "cef, leef or json");
+                    return;
+                }
+                c.syslog.format = *f;
+            })
+        .on("payload", [&](const YAML::Node& node) {
+            auto f = node.IsScalar() ? parse::parse_record_format(node.Scalar()) : std::nullopt;
+            if (!f || *f == parse::record_format::rfc5424 || *f == parse::record_format::rfc3164) {
+                syslog.error(node, "'syslog.payload' must be auto, plain, cef, leef, json, kv or "
+                                   "csv");
+                return;
+            }
+            c.syslog.payload = *f;
+        });
 
     rfc3164
         .on("year",

@@ -4,6 +4,7 @@
 #include "core/listen_address.hpp"
 #include "core/log.hpp"
 #include "core/time_zone.hpp"
+#include "parse/record_parser.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,8 @@ struct vigil_config {
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
         std::string rfc3164_timezone;
         std::shared_ptr<const core::time_zone> rfc3164_zone;
+        parse::record_format format = parse::record_format::auto_detect;  // a record
+        parse::record_format payload = parse::record_format::auto_detect; // a syslog message
     } syslog;
 
     struct http_section {

@@ -1,6 +1,6 @@
 #include "parse/json_parser.hpp"
 
-#include "parse/syslog_timestamp.hpp"
+#include "parse/field_mapper.hpp"
 
 #include <simdjson.h>
 #include <string>
@@ -10,11 +10,6 @@ namespace vigil::parse {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-struct leaf {
-    std::string_view path;
-    std::string_view value;
-};
 
 std::string_view trim_token(std::string_view token) {
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
@@ -27,27 +22,29 @@ std::string_view trim_token(std::string_view token) {
 } // namespace
 
 struct json_parser::impl {
-    json_limits limits;
+    explicit impl(parse_limits l) : limits(l), own_leaves(l) {}
+
+    parse_limits limits;
     od::parser parser;
     std::string padded;
     std::string path;
-    std::string name_buffer;
-    std::vector<leaf> leaves;
+    vendor_fields own_leaves;
+    vendor_fields* leaves = &own_leaves; // where flatten() puts the fields
+    field_mapper mapper;
     core::arena* scratch = nullptr;
-    parse_error limit_error = parse_error::none;
 
     void add_leaf(std::string_view value) {
-        if (leaves.size() >= limits.max_fields) {
-            limit_error = parse_error::too_many_fields;
+        if (leaves->size() >= limits.max_fields) {
+            leaves->note(parse_error::too_many_fields);
             return;
         }
-        leaves.push_back({scratch->copy(path), value});
+        leaves->add(scratch->copy(path), value);
     }
 
     // Flattens `value` under the current path. Returns a simdjson error for invalid JSON.
     simdjson::error_code walk(od::value value, std::size_t depth) {
         if (depth > limits.max_depth) {
-            limit_error = parse_error::too_deep;
+            leaves->note(parse_error::too_deep);
             return simdjson::SUCCESS; // unread; the iterator skips it
         }
         od::json_type type;
@@ -120,15 +117,36 @@ struct json_parser::impl {
 
     // Flattens one document into `leaves`.
     simdjson::error_code flatten(auto& document) {
-        leaves.clear();
+        leaves->clear();
         path.clear();
-        limit_error = parse_error::none;
         od::json_type type;
         if (auto e = document.type().get(type); e) {
             return e;
         }
-        if (type != od::json_type::object && type != od::json_type::array) {
-            return simdjson::TAPE_ERROR; // a bare scalar is not an event
+        if (type != od::json_type::object) {
+            // A valid array or scalar is not an event (INCORRECT_TYPE); text that merely starts
+            // like one ("not json" looks like null) is invalid JSON.
+            simdjson::error_code valid = simdjson::SUCCESS;
+            switch (type) {
+            case od::json_type::null: {
+                bool is_null = false;
+                valid = document.is_null().get(is_null);
+                valid = valid ? valid : is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+                break;
+            }
+            case od::json_type::boolean:
+                valid = document.get_bool().error();
+                break;
+            case od::json_type::number:
+                valid = document.get_double().error();
+                break;
+            case od::json_type::string:
+                valid = document.get_string().error();
+                break;
+            default:
+                break;
+            }
+            return valid ? valid : simdjson::INCORRECT_TYPE;
         }
         od::value root;
         if (auto e = document.get_value().get(root); e) {
@@ -138,38 +156,10 @@ struct json_parser::impl {
     }
 
     // Applies the first mapping that detects the document and fills `out`.
-    void fill(const json_mapping_set& mappings, const core::field_catalog& catalog,
-              core::event& out) {
-        const json_mapping* chosen = &mappings.mappings.back();
-        for (const auto& m : mappings.mappings) {
-            bool all = !m.detect.empty();
-            for (const auto& path_wanted : m.detect) {
-                bool found = false;
-                for (const auto& l : leaves) {
-                    if (l.path == path_wanted) {
-                        found = true;
-                        break;
-                    }
-                }
-                all = all && found;
-            }
-            if (all) {
-                chosen = &m;
-                break;
-            }
-        }
-        out.mapping = chosen->name;
-        for (const auto& l : leaves) {
-            if (!chosen->timestamp_path.empty() && l.path == chosen->timestamp_path) {
-                if (auto ts = read_rfc3339(l.value); ts && ts->length == l.value.size()) {
-                    out.time_ns = ts->unix_ns;
-                }
-            }
-            const std::string_view name = chosen->field_name(l.path, name_buffer);
-            if (auto id = catalog.find(name)) {
-                out.add(*id, l.value);
-            }
-        }
+    void fill(const vendor_mapping_set& mappings, const core::field_catalog& catalog,
+              const field_projection& projection, core::event& out) {
+        mapper.apply(mappings.choose(parser_name, *leaves), *leaves, catalog, projection, out,
+                     *scratch);
     }
 
     void mark_error(core::event& out, parse_error error, std::string_view text) {
@@ -181,25 +171,29 @@ struct json_parser::impl {
     }
 };
 
-json_parser::json_parser(json_limits limits) : impl_(std::make_unique<impl>()) {
-    impl_->limits = limits;
-}
+json_parser::json_parser(parse_limits limits) : impl_(std::make_unique<impl>(limits)) {}
 
 json_parser::~json_parser() = default;
 
-parse_error json_parser::parse(const core::raw_record& record, const json_mapping_set& mappings,
-                               const core::field_catalog& catalog, core::event& out,
-                               core::arena& scratch) {
+static parse_error reason(simdjson::error_code error) {
+    switch (error) {
+    case simdjson::SUCCESS:
+        return parse_error::none;
+    case simdjson::UTF8_ERROR:
+        return parse_error::invalid_utf8;
+    case simdjson::INCORRECT_TYPE:
+        return parse_error::not_an_object;
+    case simdjson::DEPTH_ERROR:
+        return parse_error::too_deep;
+    default:
+        return parse_error::invalid_json;
+    }
+}
+
+parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core::arena& scratch) {
     impl& self = *impl_;
     self.scratch = &scratch;
-    out.clear();
-    out.raw = &record;
-    out.parser = parser_name;
-    std::string_view text = record.bytes;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.remove_suffix(1);
-    }
-    out.set(core::fields::event_original, text);
+    self.leaves = &out;
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded buffer.
     self.padded.assign(text);
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');
@@ -209,20 +203,43 @@ parse_error json_parser::parse(const core::raw_record& record, const json_mappin
     if (!error) {
         error = self.flatten(document);
     }
+    self.leaves = &self.own_leaves;
     if (error) {
-        self.leaves.clear();
-        self.mark_error(out, parse_error::invalid_json, text);
-        return parse_error::invalid_json;
+        out.clear();
+        return reason(error);
     }
-    self.fill(mappings, catalog, out);
-    if (self.limit_error != parse_error::none) {
-        self.mark_error(out, self.limit_error, text);
+    return out.error();
+}
+
+parse_error json_parser::parse(const core::raw_record& record, const vendor_mapping_set& mappings,
+                               const core::field_catalog& catalog, core::event& out,
+                               core::arena& scratch, const field_projection& projection) {
+    impl& self = *impl_;
+    out.clear();
+    out.raw = &record;
+    out.parser = parser_name;
+    std::string_view text = record.bytes;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
     }
-    return self.limit_error;
+    out.set(core::fields::event_original, text);
+    const parse_error error = flatten(text, self.own_leaves, scratch);
+    self.scratch = &scratch;
+    if (error == parse_error::none || !self.own_leaves.items().empty()) {
+        self.fill(mappings, catalog, projection, out);
+    }
+    if (error != parse_error::none) {
+        self.mark_error(out, error, text);
+    }
+    return error;
+}
+
+const vendor_fields& json_parser::last_fields() const {
+    return impl_->own_leaves;
 }
 
 void json_parser::parse_documents(std::string_view text, std::int64_t received_ns,
-                                  const json_mapping_set& mappings,
+                                  const vendor_mapping_set& mappings,
                                   const core::field_catalog& catalog, core::arena& scratch,
                                   const event_callback& on_event) {
     impl& self = *impl_;
@@ -230,6 +247,7 @@ void json_parser::parse_documents(std::string_view text, std::int64_t received_n
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');
     od::document_stream stream;
     core::event e;
+    const field_projection everything;
     if (self.parser
             .iterate_many(self.padded.data(), text.size(),
                           std::max<std::size_t>(text.size(), 1 << 16))
@@ -258,15 +276,16 @@ void json_parser::parse_documents(std::string_view text, std::int64_t received_n
             error = self.flatten(document);
         }
         if (error) {
-            self.mark_error(e, parse_error::invalid_json, source);
-            on_event(e, parse_error::invalid_json);
+            self.mark_error(e, reason(error), source);
+            on_event(e, reason(error));
             continue;
         }
-        self.fill(mappings, catalog, e);
-        if (self.limit_error != parse_error::none) {
-            self.mark_error(e, self.limit_error, source);
+        self.fill(mappings, catalog, everything, e);
+        const parse_error limit = self.own_leaves.error();
+        if (limit != parse_error::none) {
+            self.mark_error(e, limit, source);
         }
-        on_event(e, self.limit_error);
+        on_event(e, limit);
     }
 }
 

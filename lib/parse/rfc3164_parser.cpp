@@ -79,6 +79,35 @@ bool starts_like_timestamp(std::string_view text) {
            is_digit(text[3]) && text[4] == '-';
 }
 
+// A time zone name right after the timestamp ("May 02 15:27:43.000 UTC host", "Apr 15 2014
+// 09:34:34 EDT: %ASA-..."): its UTC offset in seconds and its length, for the names devices
+// send. Other words are host names.
+struct zone_read {
+    std::int32_t offset = 0;
+    std::size_t length = 0;
+};
+
+std::optional<zone_read> read_zone_name(std::string_view text) {
+    struct named_zone {
+        std::string_view name;
+        std::int32_t offset;
+    };
+    static constexpr named_zone zones[] = {
+        {"UTC", 0},           {"GMT", 0},           {"Z", 0},
+        {"EST", -5 * 3600},   {"EDT", -4 * 3600},   {"CST", -6 * 3600},
+        {"CDT", -5 * 3600},   {"MST", -7 * 3600},   {"MDT", -6 * 3600},
+        {"PST", -8 * 3600},   {"PDT", -7 * 3600},   {"CET", 3600},
+        {"CEST", 2 * 3600},   {"BST", 3600},        {"JST", 9 * 3600}};
+    for (const auto& z : zones) {
+        if (text.starts_with(z.name) &&
+            (text.size() == z.name.size() || text[z.name.size()] == ' ' ||
+             text[z.name.size()] == ':')) {
+            return zone_read{z.offset, z.name.size()};
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<std::int64_t> rfc3164_parser::resolve_time(const bsd_timestamp& ts,
@@ -144,6 +173,14 @@ parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_n
         }
         out.time_ns = *ns;
         at = bsd->length;
+        if (at + 1 < text.size() && text[at] == ' ') {
+            if (auto zone = read_zone_name(text.substr(at + 1))) {
+                // The record names its zone: it overrides the configured one.
+                const std::int64_t configured = config_.zone->offset_at(*ns / 1'000'000'000);
+                out.time_ns = *ns + (configured - zone->offset) * 1'000'000'000;
+                at += 1 + zone->length;
+            }
+        }
     } else if (auto iso = read_rfc3339(text)) {
         out.time_ns = iso->unix_ns;
         at = iso->length;

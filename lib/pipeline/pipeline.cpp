@@ -5,7 +5,7 @@
 #include "core/log.hpp"
 #include "core/ulid.hpp"
 #include "match/matcher.hpp"
-#include "parse/syslog_parser.hpp"
+#include "parse/record_parser.hpp"
 
 #include <chrono>
 
@@ -71,7 +71,7 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 
 void pipeline::run_worker(worker_slot& slot) {
     match::matcher matcher(rules_.load());
-    parse::syslog_parser parser(config_.rfc3164);
+    parse::record_parser parser(config_.parsing);
     core::arena scratch;
     core::event event;
     core::ulid_generator ids;
@@ -98,15 +98,16 @@ void pipeline::run_worker(worker_slot& slot) {
         alert_batch alerts;
         for (const auto& record : (*batch)->records()) {
             scratch.reset();
-            const parse::parse_error error = parser.parse(record, event, scratch);
-            const std::size_t p = event.parser == parse::syslog_parser::rfc5424_name ? 0 : 1;
+            const parse::parse_error error = parser.parse(
+                record, rules.mappings(), rules.catalog(), rules.projection(), event, scratch);
+            const std::size_t p = parse::parser_index(event.parser);
             ++counts.parsed[p];
             if (error != parse::parse_error::none) {
                 ++counts.parse_errors[p][static_cast<std::size_t>(error)];
             }
             for (std::uint32_t r : matcher.match(event)) {
                 const auto id = ids.next(static_cast<std::uint64_t>(clock_.now_ms()));
-                alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event, id));
+                alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event, rules.catalog(), id));
                 ++counts.alerts[static_cast<std::size_t>(alerts.back().grade) - 1];
             }
         }

@@ -8,7 +8,7 @@
 #include "core/wakeup.hpp"
 #include "ingest/batch_sink.hpp"
 #include "output/alert_output.hpp"
-#include "parse/rfc3164_parser.hpp"
+#include "parse/record_parser.hpp"
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
 
@@ -23,7 +23,7 @@ namespace vigil::pipeline {
 struct pipeline_config {
     unsigned workers = 1;
     std::size_t ring_slots = 64;
-    parse::rfc3164_config rfc3164;
+    parse::record_parser_config parsing; // formats of the syslog listeners' records
 };
 
 // The data plane of DESIGN.md §2:

@@ -4,7 +4,6 @@
 
 namespace vigil::pipeline {
 namespace {
-constexpr std::array<const char*, pipeline_probe::parser_count> parser_names{"rfc5424", "rfc3164"};
 constexpr std::array<const char*, pipeline_probe::grade_count> grade_names{"I", "II", "III", "IV"};
 } // namespace
 
@@ -21,13 +20,13 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
     for (std::size_t p = 0; p < parser_count; ++p) {
         parsed[p] = &registry.make_counter("vigil_events_parsed_total",
                                            "Records parsed into events, per parser.",
-                                           {{"parser", parser_names[p]}});
+                                           {{"parser", std::string(parse::parser_names[p])}});
         // Register every reason up front so that a zero is visible before the first error.
         for (std::size_t r = 1; r < parse::parse_error_count; ++r) {
             parse_errors[p][r] = &registry.make_counter(
                 "vigil_parse_errors_total",
                 "Records kept as events with a parse error, per parser and reason.",
-                {{"parser", parser_names[p]},
+                {{"parser", std::string(parse::parser_names[p])},
                  {"reason", std::string(parse::to_string(static_cast<parse::parse_error>(r)))}});
         }
     }

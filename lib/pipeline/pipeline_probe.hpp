@@ -2,6 +2,7 @@
 
 #include "core/metrics.hpp"
 #include "parse/parse_error.hpp"
+#include "parse/record_parser.hpp"
 
 #include <array>
 #include <cstdint>
@@ -12,7 +13,7 @@ namespace vigil::pipeline {
 // worker_counts of their own and add it here once per batch, so the shared counters are touched
 // per batch, not per record.
 struct pipeline_probe {
-    static constexpr std::size_t parser_count = 2; // rfc5424, rfc3164
+    static constexpr std::size_t parser_count = parse::parser_names.size();
     static constexpr std::size_t grade_count = 4;  // I..IV
 
     explicit pipeline_probe(core::metrics_registry& registry);

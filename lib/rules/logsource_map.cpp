@@ -34,7 +34,8 @@ bool contains(const std::vector<std::string>& values, std::string_view v) {
 } // namespace
 
 logsource_map logsource_map::load(const std::filesystem::path& file, core::field_catalog& catalog,
-                                  core::diagnostics& diags) {
+                                  core::diagnostics& diags,
+                                  const parse::vendor_mapping_set* mappings) {
     std::ifstream in(file);
     if (!in) {
         diags.error(file.string(), 0, "", "cannot read the log source map");
@@ -42,12 +43,29 @@ logsource_map logsource_map::load(const std::filesystem::path& file, core::field
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
-    return parse(buffer.str(), file.string(), catalog, diags);
+    return parse(buffer.str(), file.string(), catalog, diags, mappings);
 }
 
 logsource_map logsource_map::parse(std::string_view yaml, const std::string& file_name,
-                                   core::field_catalog& catalog, core::diagnostics& diags) {
+                                   core::field_catalog& catalog, core::diagnostics& diags,
+                                   const parse::vendor_mapping_set* mappings) {
     logsource_map map;
+    // A vendor mapping that names its log source puts its events in a class of their own,
+    // tried before the classes of the file.
+    if (mappings != nullptr) {
+        for (const auto& m : mappings->mappings) {
+            if (!m.logsource) {
+                continue;
+            }
+            logsource_class c;
+            c.name = "mapping:" + m.name;
+            c.products = m.logsource->products;
+            c.categories = m.logsource->categories;
+            c.services = m.logsource->services;
+            map.classes_.push_back(std::move(c));
+            map.when_.push_back({condition{condition::kind::mapping, 0, {m.name}}});
+        }
+    }
     YAML::Node root;
     try {
         root = YAML::Load(std::string(yaml));
@@ -119,6 +137,18 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
     }
     map.build_index();
     return map;
+}
+
+std::vector<core::field_id> logsource_map::fields_used() const {
+    std::vector<core::field_id> ids;
+    for (const auto& when : when_) {
+        for (const auto& c : when) {
+            if (c.type == condition::kind::equals || c.type == condition::kind::exists) {
+                ids.push_back(c.field);
+            }
+        }
+    }
+    return ids;
 }
 
 void logsource_map::build_index() {

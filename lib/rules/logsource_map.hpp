@@ -3,6 +3,7 @@
 #include "core/diagnostic.hpp"
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
+#include "parse/vendor_mapping.hpp"
 #include "rules/sigma_rule.hpp"
 
 #include <cstdint>
@@ -32,18 +33,24 @@ struct logsource_class {
 class logsource_map {
 public:
     // Reads the classes; field names in `when` are resolved in `catalog` (and added to it when
-    // they are vendor names it does not know yet).
+    // they are vendor names it does not know yet). Vendor mappings that name a `logsource` add
+    // a class each (events that mapping read), ahead of the file's classes.
     [[nodiscard]] static logsource_map load(const std::filesystem::path& file,
-                                            core::field_catalog& catalog, core::diagnostics& diags);
+                                            core::field_catalog& catalog, core::diagnostics& diags,
+                                            const parse::vendor_mapping_set* mappings = nullptr);
     [[nodiscard]] static logsource_map parse(std::string_view yaml, const std::string& file_name,
                                              core::field_catalog& catalog,
-                                             core::diagnostics& diags);
+                                             core::diagnostics& diags,
+                                             const parse::vendor_mapping_set* mappings = nullptr);
 
     [[nodiscard]] const std::vector<logsource_class>& classes() const { return classes_; }
 
     // The classes a rule with log source `source` applies to: every value the rule names is
     // among the class's values.
     [[nodiscard]] std::vector<class_id> classes_for(const logsource& source) const;
+
+    // Every field some class's `when` tests.
+    [[nodiscard]] std::vector<core::field_id> fields_used() const;
 
     // The first class whose `when` the event satisfies, or nothing.
     [[nodiscard]] std::optional<class_id> classify(const core::event& e) const;

@@ -985,8 +985,9 @@ rule_schema load_rule_schema(const std::filesystem::path& dir, core::diagnostics
     rule_schema schema;
     auto catalog = parse::load_field_catalog(dir / "fields.yaml", diags);
     schema.catalog = *catalog;
-    schema.logsources = logsource_map::load(dir / "logsources.yaml", schema.catalog, diags);
-    schema.mappings = parse::load_json_mappings(dir / "mappings", diags);
+    schema.mappings = parse::load_vendor_mappings(dir / "mappings", schema.catalog, diags);
+    schema.logsources =
+        logsource_map::load(dir / "logsources.yaml", schema.catalog, diags, &schema.mappings);
     return schema;
 }
 
@@ -1028,10 +1029,21 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
         prepared = std::move(kept);
         *set = rule_set{};
     }
-    // Statistics: unique Hyperscan expressions per field, table sizes.
+    // Statistics: unique Hyperscan expressions per field, table sizes. The projection: every
+    // field a predicate reads, a log source class tests, or a syslog parser makes.
+    for (core::field_id id = 0; id < core::fields::builtin_count; ++id) {
+        set->projection_.keep(id);
+    }
+    for (core::field_id id : schema.logsources.fields_used()) {
+        set->projection_.keep(id);
+    }
     std::set<std::string> seen;
     for (const auto& r : prepared) {
         for (const auto& key : r.keys) {
+            set->projection_.keep(key.field);
+            if (key.type == predicate_key::kind::fieldref) {
+                set->projection_.keep(key.other);
+            }
             if (!seen.insert(key.signature).second) {
                 continue;
             }

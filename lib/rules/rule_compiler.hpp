@@ -2,7 +2,7 @@
 
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
-#include "parse/json_mapping.hpp"
+#include "parse/vendor_mapping.hpp"
 #include "rules/ioc_list.hpp"
 #include "rules/logsource_map.hpp"
 #include "rules/rule_set.hpp"
@@ -25,7 +25,7 @@ namespace vigil::rules {
 struct rule_schema {
     core::field_catalog catalog;
     logsource_map logsources;
-    parse::json_mapping_set mappings = parse::json_mapping_set::generic_only();
+    parse::vendor_mapping_set mappings = parse::vendor_mapping_set::generic_only();
 };
 
 // Reads schemas/fields.yaml, schemas/logsources.yaml and schemas/mappings/ under `dir`.

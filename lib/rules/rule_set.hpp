@@ -1,7 +1,8 @@
 #pragma once
 
 #include "core/field_catalog.hpp"
-#include "parse/json_mapping.hpp"
+#include "parse/field_projection.hpp"
+#include "parse/vendor_mapping.hpp"
 #include "rules/hyperscan_database.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/logsource_map.hpp"
@@ -200,7 +201,10 @@ public:
         return catalog_;
     }
     [[nodiscard]] const logsource_map& logsources() const { return logsources_; }
-    [[nodiscard]] const parse::json_mapping_set& mappings() const { return mappings_; }
+    [[nodiscard]] const parse::vendor_mapping_set& mappings() const { return mappings_; }
+    // The fields the rules and log source classes read: parsers leave the others out of the
+    // event (DESIGN.md §4). Every field is kept when nothing was compiled.
+    [[nodiscard]] const parse::field_projection& projection() const { return projection_; }
     [[nodiscard]] const std::vector<class_program>& programs() const { return programs_; }
     // A scratch that serves every database; workers clone it.
     [[nodiscard]] const hyperscan_scratch& scratch_prototype() const { return scratch_; }
@@ -218,7 +222,8 @@ private:
     std::vector<rule_info> rules_;
     std::shared_ptr<const core::field_catalog> catalog_;
     logsource_map logsources_;
-    parse::json_mapping_set mappings_;
+    parse::vendor_mapping_set mappings_;
+    parse::field_projection projection_;
     std::vector<class_program> programs_;
     hyperscan_scratch scratch_;
     std::uint64_t version_ = 0;

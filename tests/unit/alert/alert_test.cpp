@@ -48,7 +48,7 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     (void)parser.parse(record, e, scratch);
     core::ulid_generator ids;
     const auto id = ids.next(1'795'000'000'123);
-    auto a = alert::make_alert(sample_rule("high"), 7, e, id);
+    auto a = alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), id);
     CHECK(a.id == id);
     CHECK(a.rule_id == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
     CHECK(a.grade == alert::grade::II);

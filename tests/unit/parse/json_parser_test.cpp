@@ -32,17 +32,18 @@ core::field_catalog test_catalog() {
     return *catalog;
 }
 
-parse::json_mapping_set test_mappings() {
+parse::vendor_mapping_set test_mappings() {
     core::diagnostics diags;
-    auto set =
-        parse::load_json_mappings(std::string(VIGIL_SOURCE_DIR) + "/schemas/mappings", diags);
+    core::field_catalog catalog = test_catalog();
+    auto set = parse::load_vendor_mappings(std::string(VIGIL_SOURCE_DIR) + "/schemas/mappings",
+                                           catalog, diags);
     REQUIRE_FALSE(diags.has_errors());
     return set;
 }
 
-parsed_json parse_one(const std::string& json, parse::json_limits limits = {}) {
+parsed_json parse_one(const std::string& json, parse::parse_limits limits = {}) {
     static const core::field_catalog catalog = test_catalog();
-    static const parse::json_mapping_set mappings = test_mappings();
+    static const parse::vendor_mapping_set mappings = test_mappings();
     parse::json_parser parser(limits);
     core::arena scratch;
     core::event e;
@@ -117,12 +118,19 @@ TEST_CASE("json: Windows events go through the windows mapping", "[parse][json]"
 }
 
 TEST_CASE("json: invalid documents are kept with a reason", "[parse][json]") {
-    for (const std::string bad : {R"({"a":)", R"({"a" 1})", "not json", R"("just a string")"}) {
+    for (const std::string bad : {R"({"a":)", R"({"a" 1})", "not json"}) {
         INFO(bad);
         auto p = parse_one(bad);
         CHECK(p.error == parse_error::invalid_json);
         CHECK(one(p, "error.type") == "invalid_json");
         CHECK(one(p, "event.original") == bad);
+        CHECK(one(p, "message") == bad);
+    }
+    for (const std::string bad : {R"("just a string")", "[1,2]", "42", "null"}) {
+        INFO(bad);
+        auto p = parse_one(bad);
+        CHECK(p.error == parse_error::not_an_object);
+        CHECK(one(p, "error.type") == "not_an_object");
         CHECK(one(p, "message") == bad);
     }
 }
@@ -133,7 +141,7 @@ TEST_CASE("json: depth and field limits stop reading, with a reason", "[parse][j
         deep += R"({"x":)";
     }
     deep += "1" + std::string(10, '}') + ",\"message\":\"after\"}";
-    parse::json_limits limits;
+    parse::parse_limits limits;
     limits.max_depth = 5;
     auto p = parse_one(deep, limits);
     CHECK(p.error == parse_error::too_deep);
@@ -156,7 +164,7 @@ TEST_CASE("json: a buffer of concatenated and line-separated documents", "[parse
     parser.parse_documents(R"({"message":"a"}{"message":"b"})"
                            "\n"
                            R"({"message":"c"} {"message":)",
-                           0, parse::json_mapping_set::generic_only(), catalog, scratch,
+                           0, parse::vendor_mapping_set::generic_only(), catalog, scratch,
                            [&](core::event& e, parse_error error) {
                                messages.emplace_back(e.get(core::fields::message).value_or(""));
                                errors.push_back(error);

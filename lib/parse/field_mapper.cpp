@@ -1,0 +1,158 @@
+#include "parse/field_mapper.hpp"
+
+#include "parse/syslog_timestamp.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace vigil::parse {
+namespace {
+
+// A mapping may meet any number of distinct vendor names (JSON keys come from the sender);
+// past this many per mapping, names are resolved without being remembered.
+constexpr std::size_t max_cached_names = 8192;
+
+} // namespace
+
+core::field_id field_mapper::resolve(const vendor_mapping& mapping, std::string_view name,
+                                     const core::field_catalog& catalog) {
+    name_cache& cache = caches_[&mapping];
+    if (auto it = cache.find(name); it != cache.end()) {
+        return it->second;
+    }
+    const auto id = catalog.find(mapping.field_name(name, buffer_));
+    const core::field_id result = id ? *id : unknown;
+    if (cache.size() < max_cached_names) {
+        cache.emplace(std::string(name), result);
+    }
+    return result;
+}
+
+void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
+                           core::arena& scratch) {
+    for (const auto& step : mapping.extract) {
+        if (!step.when.empty() && !vendor_mapping::all_hold(step.when, fields)) {
+            continue;
+        }
+        const auto from = fields.find(step.from);
+        if (!from) {
+            continue;
+        }
+        if (step.dissect) {
+            step.dissect->apply(*from, fields);
+        } else if (step.key_value) {
+            (void)kv_.parse(*from, fields, scratch);
+        }
+    }
+}
+
+void field_mapper::name_columns(const vendor_mapping& mapping, vendor_fields& fields) {
+    const auto& columns = *mapping.columns;
+    if (columns.select >= fields.size()) {
+        return;
+    }
+    const auto layout =
+        columns.layouts.find(fields.items()[columns.select].value);
+    if (layout == columns.layouts.end()) {
+        return;
+    }
+    const std::size_t n = std::min(layout->second.size(), fields.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        fields.rename(i, layout->second[i]);
+    }
+}
+
+void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields& fields,
+                             core::event& out, core::arena& scratch) {
+    std::string_view text;
+    if (mapping.timestamp_fields.size() == 1) {
+        auto v = fields.find(mapping.timestamp_fields.front());
+        if (!v) {
+            return;
+        }
+        text = *v;
+    } else {
+        // Several fields ("date" and "time"): joined with one space.
+        std::size_t size = 0;
+        std::array<std::string_view, 4> parts{};
+        std::size_t count = 0;
+        for (const auto& name : mapping.timestamp_fields) {
+            auto v = fields.find(name);
+            if (!v || count == parts.size()) {
+                return;
+            }
+            parts[count++] = *v;
+            size += v->size() + 1;
+        }
+        char* joined = scratch.allocate(size);
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i > 0) {
+                joined[at++] = ' ';
+            }
+            parts[i].copy(joined + at, parts[i].size());
+            at += parts[i].size();
+        }
+        text = {joined, at};
+    }
+    if (mapping.timestamp_format) {
+        if (auto ns = mapping.timestamp_format->parse(text)) {
+            out.time_ns = *ns;
+        }
+    } else if (auto ts = read_rfc3339(text); ts && ts->length == text.size()) {
+        out.time_ns = ts->unix_ns;
+    }
+}
+
+void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
+                         const core::field_catalog& catalog, const field_projection& projection,
+                         core::event& out, core::arena& scratch) {
+    if (&catalog != cached_catalog_) {
+        caches_.clear();
+        cached_catalog_ = &catalog;
+    }
+    out.mapping = mapping.name;
+    if (!mapping.extract.empty()) {
+        extract(mapping, fields, scratch);
+    }
+    if (mapping.columns) {
+        name_columns(mapping, fields);
+    }
+    for (std::size_t i = fields.seeded(); i < fields.size(); ++i) {
+        const vendor_field& f = fields.items()[i];
+        const core::field_id id = resolve(mapping, f.name, catalog);
+        if (id != unknown && projection.keeps(id)) {
+            out.add(id, f.value);
+        }
+    }
+    for (const auto& [name, value] : mapping.constants) {
+        if (auto id = catalog.find(name); id && projection.keeps(*id)) {
+            out.set(*id, value);
+        }
+    }
+    for (const auto& t : mapping.translations) {
+        auto id = catalog.find(t.to);
+        if (!id || !projection.keeps(*id)) {
+            continue;
+        }
+        std::optional<std::string_view> from = fields.find(t.from);
+        if (!from) {
+            if (auto from_id = catalog.find(t.from)) {
+                from = out.get(*from_id);
+            }
+        }
+        if (!from) {
+            continue;
+        }
+        if (auto it = t.values.find(*from); it != t.values.end()) {
+            out.set(*id, it->second);
+        } else if (t.otherwise) {
+            out.set(*id, *t.otherwise);
+        }
+    }
+    if (!mapping.timestamp_fields.empty()) {
+        read_time(mapping, fields, out, scratch);
+    }
+}
+
+} // namespace vigil::parse

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/arena.hpp"
+#include "core/event.hpp"
+#include "core/field_catalog.hpp"
+#include "core/string_hash.hpp"
+#include "parse/field_projection.hpp"
+#include "parse/kv_parser.hpp"
+#include "parse/vendor_fields.hpp"
+#include "parse/vendor_mapping.hpp"
+
+#include <string>
+#include <unordered_map>
+
+namespace vigil::parse {
+
+// Applies a vendor mapping to the vendor fields of one record and fills the event: runs the
+// mapping's extract steps and column layouts, renames, resolves names in the field catalog
+// (names the catalog does not know stay out of the event; `vigil parse` shows them from the
+// vendor fields), keeps only projected fields, adds constants and translations and reads the
+// time. One per worker: it caches the field id of every name it has resolved.
+class field_mapper {
+public:
+    // `fields` grows by what the extract steps cut out. Values of `out` point into `fields`'
+    // views, the mapping or `scratch`.
+    void apply(const vendor_mapping& mapping, vendor_fields& fields,
+               const core::field_catalog& catalog, const field_projection& projection,
+               core::event& out, core::arena& scratch);
+
+private:
+    static constexpr core::field_id unknown = 0xffff;
+    using name_cache = core::string_map<core::field_id>;
+
+    [[nodiscard]] core::field_id resolve(const vendor_mapping& mapping, std::string_view name,
+                                         const core::field_catalog& catalog);
+    void extract(const vendor_mapping& mapping, vendor_fields& fields, core::arena& scratch);
+    void name_columns(const vendor_mapping& mapping, vendor_fields& fields);
+    void read_time(const vendor_mapping& mapping, const vendor_fields& fields, core::event& out,
+                   core::arena& scratch);
+
+    // Cached names per mapping, for one catalog (a reload brings a new one).
+    const core::field_catalog* cached_catalog_ = nullptr;
+    std::unordered_map<const vendor_mapping*, name_cache> caches_;
+    std::string buffer_;
+    kv_parser kv_;
+};
+
+} // namespace vigil::parse

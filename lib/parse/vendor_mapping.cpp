@@ -1,0 +1,396 @@
+#include "parse/vendor_mapping.hpp"
+
+#include <algorithm>
+#include <yaml-cpp/yaml.h>
+
+namespace vigil::parse {
+namespace {
+
+constexpr std::string_view known_formats[] = {"json", "cef", "leef", "kv", "csv", "syslog"};
+
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> segments;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const std::size_t dot = path.find('.', start);
+        if (dot == std::string_view::npos) {
+            segments.emplace_back(path.substr(start));
+            break;
+        }
+        segments.emplace_back(path.substr(start, dot - start));
+        start = dot + 1;
+    }
+    return segments;
+}
+
+std::vector<std::string> scalars(const YAML::Node& node) {
+    std::vector<std::string> out;
+    if (node.IsSequence()) {
+        for (const auto& n : node) {
+            out.push_back(n.Scalar());
+        }
+    } else if (node.IsScalar()) {
+        out.push_back(node.Scalar());
+    }
+    return out;
+}
+
+vendor_mapping generic_mapping(std::string_view format) {
+    vendor_mapping m;
+    m.name = std::string(format);
+    m.formats = {std::string(format)};
+    if (format == "json") {
+        m.timestamp_fields = {"@timestamp"};
+    }
+    return m;
+}
+
+// Reads a `when:` / `detect:` block: {exists: [...], equals: {f: v|[v]}, starts_with: {f: v}},
+// or a plain list of fields that must exist.
+bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
+                     const std::string& file, core::diagnostics& diags) {
+    using kind = vendor_mapping::condition::kind;
+    if (node.IsSequence()) {
+        for (const auto& f : node) {
+            out.push_back({kind::exists, f.Scalar(), {}});
+        }
+        return true;
+    }
+    if (!node.IsMap()) {
+        diags.error(file, line_of(node), "",
+                    "'detect' and 'when' are a list of fields or a map of exists/equals/"
+                    "starts_with");
+        return false;
+    }
+    bool ok = true;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.Scalar();
+        if (key == "exists") {
+            for (const auto& f : scalars(entry.second)) {
+                out.push_back({kind::exists, f, {}});
+            }
+        } else if ((key == "equals" || key == "starts_with") && entry.second.IsMap()) {
+            for (const auto& test : entry.second) {
+                out.push_back({key == "equals" ? kind::equals : kind::starts_with,
+                               test.first.Scalar(), scalars(test.second)});
+            }
+        } else {
+            diags.error(file, line_of(entry.first), "",
+                        "unknown test '" + key + "' (exists, equals or starts_with)");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
+    using kind = vendor_mapping::condition::kind;
+    for (const auto& f : fields.items()) {
+        if (f.name != c.field) {
+            continue;
+        }
+        switch (c.type) {
+        case kind::exists:
+            return true;
+        case kind::equals:
+            if (std::find(c.values.begin(), c.values.end(), f.value) != c.values.end()) {
+                return true;
+            }
+            break;
+        case kind::starts_with:
+            for (const auto& v : c.values) {
+                if (f.value.starts_with(v)) {
+                    return true;
+                }
+            }
+            break;
+        }
+    }
+    return false;
+}
+
+void read_mapping(const YAML::Node& root, const std::string& file, core::field_catalog& catalog,
+                  core::diagnostics& diags, vendor_mapping_set& set) {
+    const std::size_t errors_before = diags.error_count();
+    if (!root.IsMap() || !root["name"]) {
+        diags.error(file, line_of(root), "", "a mapping needs a 'name'");
+        return;
+    }
+    vendor_mapping m;
+    m.file = file;
+    m.name = root["name"].Scalar();
+    for (const auto f : known_formats) {
+        if (m.name == f) {
+            diags.error(file, line_of(root["name"]), "",
+                        "'" + m.name + "' is a built-in generic mapping");
+            return;
+        }
+    }
+    m.formats = root["formats"] ? scalars(root["formats"]) : std::vector<std::string>{"json"};
+    for (const auto& f : m.formats) {
+        if (std::find(std::begin(known_formats), std::end(known_formats), f) ==
+            std::end(known_formats)) {
+            diags.error(file, line_of(root["formats"]), "",
+                        "unknown format '" + f + "' (json, cef, leef, kv, csv or syslog)");
+        }
+    }
+    if (const YAML::Node detect = root["detect"]) {
+        read_conditions(detect, m.detect, file, diags);
+    }
+    if (m.detect.empty()) {
+        diags.error(file, line_of(root), "", "a mapping needs a non-empty 'detect'");
+    }
+    if (const YAML::Node extract = root["extract"]) {
+        for (const auto& step : extract) {
+            vendor_mapping::extract_step s;
+            s.from = step["from"] ? step["from"].Scalar() : "message";
+            if (step["when"]) {
+                read_conditions(step["when"], s.when, file, diags);
+            }
+            if (step["dissect"]) {
+                auto pattern = dissect_pattern::compile(step["dissect"].Scalar());
+                if (!pattern) {
+                    diags.error(file, line_of(step["dissect"]), "", pattern.error());
+                    continue;
+                }
+                s.dissect = std::move(*pattern);
+            } else if (step["kv"]) {
+                s.key_value = true;
+            } else {
+                diags.error(file, line_of(step), "", "an extract step needs 'dissect' or 'kv'");
+                continue;
+            }
+            m.extract.push_back(std::move(s));
+        }
+    }
+    if (const YAML::Node columns = root["columns"]) {
+        vendor_mapping::column_layouts c;
+        c.select = columns["select"] ? columns["select"].as<std::size_t>(0) : 0;
+        if (const YAML::Node layouts = columns["layouts"]; layouts && layouts.IsMap()) {
+            for (const auto& l : layouts) {
+                c.layouts[l.first.Scalar()] = scalars(l.second);
+            }
+        } else {
+            diags.error(file, line_of(columns), "", "'columns' needs 'layouts'");
+        }
+        m.columns = std::move(c);
+    }
+    if (const YAML::Node ts = root["timestamp"]) {
+        if (ts.IsMap()) {
+            m.timestamp_fields = scalars(ts["fields"] ? ts["fields"] : ts["field"]);
+            if (ts["format"]) {
+                auto format = time_pattern::compile(ts["format"].Scalar());
+                if (!format) {
+                    diags.error(file, line_of(ts["format"]), "", format.error());
+                } else {
+                    m.timestamp_format = std::move(*format);
+                }
+            }
+        } else {
+            m.timestamp_fields = {ts.Scalar()};
+        }
+    }
+    if (root["strip_spaces"]) {
+        m.strip_spaces = root["strip_spaces"].Scalar() == "true";
+    }
+    auto target = [&](const std::string& name) {
+        if (!catalog.find(name)) {
+            catalog.add(name);
+        }
+    };
+    if (const YAML::Node fields = root["fields"]) {
+        for (const auto& f : fields) {
+            m.add_rename(f.first.Scalar(), f.second.Scalar());
+            target(f.second.Scalar());
+        }
+    }
+    if (const YAML::Node prefixes = root["prefixes"]) {
+        for (const auto& p : prefixes) {
+            m.add_prefix(p.first.Scalar(), p.second.IsNull() ? std::string() : p.second.Scalar());
+        }
+    }
+    if (const YAML::Node constants = root["set"]) {
+        for (const auto& c : constants) {
+            m.constants.emplace_back(c.first.Scalar(), c.second.Scalar());
+            target(c.first.Scalar());
+        }
+    }
+    if (const YAML::Node translate = root["translate"]) {
+        for (const auto& t : translate) {
+            if (!t["from"] || !t["to"] || !t["values"] || !t["values"].IsMap()) {
+                diags.error(file, line_of(t), "",
+                            "a translation needs 'from', 'to' and a map 'values'");
+                continue;
+            }
+            vendor_mapping::translation tr;
+            tr.from = t["from"].Scalar();
+            tr.to = t["to"].Scalar();
+            for (const auto& v : t["values"]) {
+                tr.values[v.first.Scalar()] = v.second.Scalar();
+            }
+            if (t["otherwise"]) {
+                tr.otherwise = t["otherwise"].Scalar();
+            }
+            target(tr.to);
+            m.translations.push_back(std::move(tr));
+        }
+    }
+    if (const YAML::Node ls = root["logsource"]) {
+        vendor_mapping::sigma_logsource l;
+        l.products = scalars(ls["product"]);
+        l.categories = scalars(ls["category"]);
+        l.services = scalars(ls["service"]);
+        m.logsource = std::move(l);
+    }
+    if (diags.error_count() == errors_before) {
+        set.mappings.push_back(std::move(m));
+    }
+}
+
+void add_generic_mappings(vendor_mapping_set& set) {
+    for (const auto f : known_formats) {
+        set.mappings.push_back(generic_mapping(f));
+    }
+}
+
+} // namespace
+
+bool vendor_mapping::reads(std::string_view format) const {
+    return std::find(formats.begin(), formats.end(), format) != formats.end();
+}
+
+bool vendor_mapping::all_hold(const std::vector<condition>& conditions,
+                              const vendor_fields& fields) {
+    return std::all_of(conditions.begin(), conditions.end(),
+                       [&](const condition& c) { return holds(c, fields); });
+}
+
+void vendor_mapping::add_rename(std::string path, std::string field) {
+    renames_[std::move(path)] = std::move(field);
+}
+
+void vendor_mapping::add_prefix(const std::string& prefix, std::string replacement) {
+    std::string_view p = prefix;
+    if (p.ends_with('.')) {
+        p.remove_suffix(1);
+    }
+    prefixes_.push_back({split_path(p), std::move(replacement)});
+}
+
+std::string_view vendor_mapping::field_name(std::string_view path, std::string& buffer) const {
+    if (auto it = renames_.find(path); it != renames_.end()) {
+        return it->second;
+    }
+    if (strip_spaces && path.find(' ') != std::string_view::npos) {
+        std::string stripped;
+        for (char c : path) {
+            if (c != ' ') {
+                stripped += c;
+            }
+        }
+        const std::string_view named = field_name_without_spaces(stripped, buffer);
+        if (named.data() != buffer.data()) {
+            buffer.assign(named); // `stripped` dies here
+        }
+        return buffer;
+    }
+    return field_name_without_spaces(path, buffer);
+}
+
+std::string_view vendor_mapping::field_name_without_spaces(std::string_view path,
+                                                           std::string& buffer) const {
+    if (auto it = renames_.find(path); it != renames_.end()) {
+        return it->second;
+    }
+    for (const auto& rule : prefixes_) {
+        std::size_t at = 0;
+        bool matched = true;
+        for (const auto& segment : rule.segments) {
+            const std::size_t dot = path.find('.', at);
+            if (dot == std::string_view::npos) {
+                matched = false; // the prefix must leave at least one segment
+                break;
+            }
+            if (segment != "*" && path.substr(at, dot - at) != segment) {
+                matched = false;
+                break;
+            }
+            at = dot + 1;
+        }
+        if (matched) {
+            buffer.assign(rule.replacement);
+            buffer.append(path.substr(at));
+            return buffer;
+        }
+    }
+    return path;
+}
+
+vendor_mapping_set vendor_mapping_set::generic_only() {
+    vendor_mapping_set set;
+    add_generic_mappings(set);
+    return set;
+}
+
+const vendor_mapping* vendor_mapping_set::find(std::string_view name) const {
+    for (const auto& m : mappings) {
+        if (m.name == name) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
+const vendor_mapping& vendor_mapping_set::choose(std::string_view format,
+                                                 const vendor_fields& fields) const {
+    for (const auto& m : mappings) {
+        if (m.reads(format) && (m.detect.empty() ? m.name == format : m.detects(fields))) {
+            return m;
+        }
+    }
+    return mappings.back(); // unreachable with the generic mappings in place
+}
+
+vendor_mapping_set parse_vendor_mapping(std::string_view yaml, const std::string& file_name,
+                                        core::field_catalog& catalog, core::diagnostics& diags) {
+    vendor_mapping_set set;
+    try {
+        read_mapping(YAML::Load(std::string(yaml)), file_name, catalog, diags, set);
+    } catch (const YAML::Exception& e) {
+        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+    }
+    add_generic_mappings(set);
+    return set;
+}
+
+vendor_mapping_set load_vendor_mappings(const std::filesystem::path& dir,
+                                        core::field_catalog& catalog, core::diagnostics& diags) {
+    vendor_mapping_set set;
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::is_directory(dir, ec)) {
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const auto ext = entry.path().extension();
+            if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+                files.push_back(entry.path());
+            }
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const std::string name = file.string();
+        try {
+            read_mapping(YAML::LoadFile(name), name, catalog, diags, set);
+        } catch (const YAML::Exception& e) {
+            diags.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        }
+    }
+    add_generic_mappings(set);
+    return set;
+}
+
+} // namespace vigil::parse

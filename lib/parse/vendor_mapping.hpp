@@ -1,0 +1,131 @@
+#pragma once
+
+#include "core/diagnostic.hpp"
+#include "core/event.hpp"
+#include "core/field_catalog.hpp"
+#include "core/string_hash.hpp"
+#include "parse/dissect_pattern.hpp"
+#include "parse/time_pattern.hpp"
+#include "parse/vendor_fields.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vigil::parse {
+
+class field_projection;
+
+// How the records of one vendor format (schemas/mappings/<name>.yaml) become canonical fields:
+// which records it applies to (`formats` and `detect`), how more fields are cut out of free
+// text (`extract`: dissect patterns, key=value), how positional columns are named (`columns`),
+// how vendor names turn into field names (`fields` renames, `prefixes` rewrites), constant and
+// translated fields (`set`, `translate`: event.category, event.outcome, ...), where the time is
+// (`timestamp`) and which Sigma log source the events belong to (`logsource`, read by the rule
+// compiler's log source map). A mapping is data: adding a vendor needs no rebuild.
+// Immutable once loaded; shared by all workers.
+class vendor_mapping {
+public:
+    // A test on the record's vendor fields.
+    struct condition {
+        enum class kind : std::uint8_t { exists, equals, starts_with };
+        kind type = kind::exists;
+        std::string field;
+        std::vector<std::string> values; // equals: any of; starts_with: any of
+    };
+    // Cuts fields out of the value of `from` when `when` holds.
+    struct extract_step {
+        std::vector<condition> when;
+        std::string from;
+        std::optional<dissect_pattern> dissect;
+        bool key_value = false;
+    };
+    struct translation {
+        std::string from;
+        std::string to;
+        core::string_map<std::string> values;
+        std::optional<std::string> otherwise;
+    };
+    struct column_layouts {
+        std::size_t select = 0; // the column whose value names the layout
+        core::string_map<std::vector<std::string>> layouts;
+    };
+    struct sigma_logsource {
+        std::vector<std::string> products;
+        std::vector<std::string> categories;
+        std::vector<std::string> services;
+    };
+
+    std::string name;
+    std::string file;
+    // Parsers whose records this mapping reads: json, cef, leef, kv, csv, syslog (the plain
+    // message of a syslog record). Empty: json.
+    std::vector<std::string> formats;
+    std::vector<condition> detect;
+    std::vector<extract_step> extract;
+    std::optional<column_layouts> columns;
+    std::vector<std::string> timestamp_fields; // joined with one space when several
+    std::optional<time_pattern> timestamp_format; // nothing: RFC 3339
+    bool strip_spaces = false;
+    std::vector<std::pair<std::string, std::string>> constants; // `set`
+    std::vector<translation> translations;
+    std::optional<sigma_logsource> logsource;
+
+    [[nodiscard]] bool reads(std::string_view format) const;
+    [[nodiscard]] bool detects(const vendor_fields& fields) const {
+        return all_hold(detect, fields);
+    }
+    [[nodiscard]] static bool all_hold(const std::vector<condition>& conditions,
+                                       const vendor_fields& fields);
+
+    // The field name a vendor name turns into: exact renames, then prefix rewrites (a prefix may
+    // use * for one path segment), then the name itself. `buffer` holds a rewritten name.
+    [[nodiscard]] std::string_view field_name(std::string_view path, std::string& buffer) const;
+
+    void add_rename(std::string path, std::string field);
+    void add_prefix(const std::string& prefix, std::string replacement);
+
+private:
+    [[nodiscard]] std::string_view field_name_without_spaces(std::string_view path,
+                                                             std::string& buffer) const;
+
+    struct prefix_rule {
+        std::vector<std::string> segments; // "*" matches any one segment
+        std::string replacement;
+    };
+    core::string_map<std::string> renames_;
+    std::vector<prefix_rule> prefixes_;
+};
+
+// Every mapping, tried in file-name order; the generic mapping of each format ("json": paths
+// as they are, time in @timestamp; "cef", "leef", "kv", "csv", "syslog": names as they are)
+// comes last and takes whatever no other mapping detected.
+struct vendor_mapping_set {
+    std::vector<vendor_mapping> mappings;
+
+    // The built-in generic mappings alone.
+    [[nodiscard]] static vendor_mapping_set generic_only();
+
+    // The mapping named `name`, if any.
+    [[nodiscard]] const vendor_mapping* find(std::string_view name) const;
+    // The first mapping of `format` that detects `fields` (a generic one at worst).
+    [[nodiscard]] const vendor_mapping& choose(std::string_view format,
+                                               const vendor_fields& fields) const;
+};
+
+// Reads every *.yaml / *.yml under `dir` (a missing directory means only the generic
+// mappings). Field names the mappings produce are added to `catalog` when it lacks them.
+[[nodiscard]] vendor_mapping_set load_vendor_mappings(const std::filesystem::path& dir,
+                                                      core::field_catalog& catalog,
+                                                      core::diagnostics& diags);
+[[nodiscard]] vendor_mapping_set parse_vendor_mapping(std::string_view yaml,
+                                                      const std::string& file_name,
+                                                      core::field_catalog& catalog,
+                                                      core::diagnostics& diags);
+
+} // namespace vigil::parse
