@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "http_client.hpp"
 #include "match/rule_test_runner.hpp"
+#include "parse_command.hpp"
 #include "rules/rule_compiler.hpp"
 
 #include <algorithm>
@@ -38,6 +39,14 @@ commands:
   rules reload           ask the running vigild to reload its rules (POST /api/v1/rules/reload);
                          prints the errors of a rejected set and exits 2
       --url URL          vigild's HTTP API (default: http.listen of the configuration)
+  parse [FILE]           print what vigil makes of each record of FILE (or standard input):
+                         one JSON object per record with parser, mapping, Sigma log source,
+                         time, canonical fields, vendor fields and any parse error
+      --format F         auto (default), syslog, rfc5424, rfc3164, cef, leef, json (JSON
+                         documents, which may span lines), kv or csv
+      --mapping NAME     use this vendor mapping (schemas/mappings) instead of detecting one
+      --year YEAR        year of RFC 3164 timestamps (default: nearest to now)
+      --schemas-dir DIR  (default: schemas_dir of the configuration)
   alerts                 list stored alerts, newest first
       --since DURATION   only alerts of the last DURATION (e.g. 15m, 2h, 7d)
       --rule ID          only alerts of rule ID
@@ -345,6 +354,38 @@ int main(int argc, char** argv) {
         return pos[0] == "check"
                    ? rules_check(pos[1], cfg->schemas_dir)
                    : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
+    }
+    if (command == "parse") {
+        daemon::command_line args({"format", "mapping", "year", "schemas-dir", "config"}, {});
+        if (auto error = args.parse(argc, argv, 2)) {
+            std::cerr << "vigil parse: " << *error << "\n";
+            return 2;
+        }
+        if (args.positional().size() > 1) {
+            std::cerr << "usage: vigil parse [--format F] [--mapping NAME] [FILE]\n";
+            return 2;
+        }
+        std::string source;
+        auto cfg = daemon::load_configuration(args, source);
+        if (!cfg) {
+            return 2;
+        }
+        daemon::parse_command_options options;
+        options.format = args.value("format").value_or("auto");
+        options.mapping = args.value("mapping").value_or("");
+        options.schemas_dir = cfg->schemas_dir;
+        if (auto year = args.value("year")) {
+            try {
+                options.rfc3164_year = std::stoll(*year);
+            } catch (const std::exception&) {
+                std::cerr << "vigil parse: --year needs a number\n";
+                return 2;
+            }
+        }
+        if (!args.positional().empty()) {
+            options.file = args.positional().front();
+        }
+        return daemon::run_parse_command(options);
     }
     if (command == "alerts") {
         daemon::command_line args({"since", "rule", "limit", "data-dir", "config"}, {"json"});

@@ -31,6 +31,12 @@ std::expected<dissect_pattern, std::string> dissect_pattern::compile(std::string
         return std::unexpected("dissect pattern '" + p.text_ + "' has no %{field}");
     }
     p.tail_ = std::move(literal);
+    for (const auto& part : p.parts_) {
+        if (!part.name.empty()) {
+            p.first_field_ = part.name;
+            break;
+        }
+    }
     return p;
 }
 

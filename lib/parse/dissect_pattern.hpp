@@ -23,6 +23,8 @@ public:
     bool apply(std::string_view text, vendor_fields& out) const;
 
     [[nodiscard]] const std::string& text() const { return text_; }
+    // The name of the first kept capture ("" if none is kept).
+    [[nodiscard]] const std::string& first_field() const { return first_field_; }
 
 private:
     struct part {
@@ -33,6 +35,7 @@ private:
     std::string text_;
     std::vector<part> parts_;
     std::string tail_; // literal text after the last capture
+    std::string first_field_;
 };
 
 } // namespace vigil::parse

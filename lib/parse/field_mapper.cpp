@@ -39,6 +39,12 @@ void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
             continue;
         }
         if (step.dissect) {
+            // Alternatives for one message shape: once a step has cut its first field out,
+            // later steps that would cut the same field are skipped.
+            if (const auto& first = step.dissect->first_field();
+                !first.empty() && fields.find(first)) {
+                continue;
+            }
             step.dissect->apply(*from, fields);
         } else if (step.key_value) {
             (void)kv_.parse(*from, fields, scratch);
@@ -129,6 +135,17 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
         if (auto id = catalog.find(name); id && projection.keeps(*id)) {
             out.set(*id, value);
         }
+    }
+    for (const auto& c : mapping.classify) {
+        if (!vendor_mapping::all_hold(c.when, fields)) {
+            continue;
+        }
+        for (const auto& [name, value] : c.constants) {
+            if (auto id = catalog.find(name); id && projection.keeps(*id)) {
+                out.set(*id, value);
+            }
+        }
+        break;
     }
     for (const auto& t : mapping.translations) {
         auto id = catalog.find(t.to);

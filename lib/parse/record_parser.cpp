@@ -254,6 +254,7 @@ parse_error record_parser::parse(const core::raw_record& record,
                                           : config_.payload;
         if (payload == record_format::syslog) {
             fields_.seed("message", message);
+            fields_.seed("event.original", text);
             for (auto [name, id] : {std::pair{"host.name", f::host_name},
                                     {"process.name", f::process_name},
                                     {"process.pid", f::process_pid}}) {

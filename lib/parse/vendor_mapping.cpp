@@ -73,14 +73,17 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
             for (const auto& f : scalars(entry.second)) {
                 out.push_back({kind::exists, f, {}});
             }
-        } else if ((key == "equals" || key == "starts_with") && entry.second.IsMap()) {
+        } else if ((key == "equals" || key == "starts_with" || key == "contains") &&
+                   entry.second.IsMap()) {
+            const kind k = key == "equals"        ? kind::equals
+                           : key == "starts_with" ? kind::starts_with
+                                                  : kind::contains;
             for (const auto& test : entry.second) {
-                out.push_back({key == "equals" ? kind::equals : kind::starts_with,
-                               test.first.Scalar(), scalars(test.second)});
+                out.push_back({k, test.first.Scalar(), scalars(test.second)});
             }
         } else {
             diags.error(file, line_of(entry.first), "",
-                        "unknown test '" + key + "' (exists, equals or starts_with)");
+                        "unknown test '" + key + "' (exists, equals, starts_with or contains)");
             ok = false;
         }
     }
@@ -104,6 +107,13 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
         case kind::starts_with:
             for (const auto& v : c.values) {
                 if (f.value.starts_with(v)) {
+                    return true;
+                }
+            }
+            break;
+        case kind::contains:
+            for (const auto& v : c.values) {
+                if (f.value.find(v) != std::string_view::npos) {
                     return true;
                 }
             }
@@ -237,6 +247,23 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
             }
             target(tr.to);
             m.translations.push_back(std::move(tr));
+        }
+    }
+    if (const YAML::Node classify = root["classify"]) {
+        for (const auto& item : classify) {
+            vendor_mapping::classification c;
+            if (item["when"]) {
+                read_conditions(item["when"], c.when, file, diags);
+            }
+            if (!item["set"] || !item["set"].IsMap()) {
+                diags.error(file, line_of(item), "", "a classify case needs a map 'set'");
+                continue;
+            }
+            for (const auto& kv : item["set"]) {
+                c.constants.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+                target(kv.first.Scalar());
+            }
+            m.classify.push_back(std::move(c));
         }
     }
     if (const YAML::Node ls = root["logsource"]) {

@@ -24,8 +24,9 @@ class field_projection;
 // How the records of one vendor format (schemas/mappings/<name>.yaml) become canonical fields:
 // which records it applies to (`formats` and `detect`), how more fields are cut out of free
 // text (`extract`: dissect patterns, key=value), how positional columns are named (`columns`),
-// how vendor names turn into field names (`fields` renames, `prefixes` rewrites), constant and
-// translated fields (`set`, `translate`: event.category, event.outcome, ...), where the time is
+// how vendor names turn into field names (`fields` renames, `prefixes` rewrites), constant,
+// translated and case-by-case fields (`set`, `translate`, `classify`: event.category,
+// event.action, event.outcome, ...), where the time is
 // (`timestamp`) and which Sigma log source the events belong to (`logsource`, read by the rule
 // compiler's log source map). A mapping is data: adding a vendor needs no rebuild.
 // Immutable once loaded; shared by all workers.
@@ -33,10 +34,10 @@ class vendor_mapping {
 public:
     // A test on the record's vendor fields.
     struct condition {
-        enum class kind : std::uint8_t { exists, equals, starts_with };
+        enum class kind : std::uint8_t { exists, equals, starts_with, contains };
         kind type = kind::exists;
         std::string field;
-        std::vector<std::string> values; // equals: any of; starts_with: any of
+        std::vector<std::string> values; // equals, starts_with, contains: any of
     };
     // Cuts fields out of the value of `from` when `when` holds.
     struct extract_step {
@@ -44,6 +45,11 @@ public:
         std::string from;
         std::optional<dissect_pattern> dissect;
         bool key_value = false;
+    };
+    // Constant fields set when `when` holds; the first case that holds wins.
+    struct classification {
+        std::vector<condition> when; // empty: always
+        std::vector<std::pair<std::string, std::string>> constants;
     };
     struct translation {
         std::string from;
@@ -74,6 +80,7 @@ public:
     bool strip_spaces = false;
     std::vector<std::pair<std::string, std::string>> constants; // `set`
     std::vector<translation> translations;
+    std::vector<classification> classify;
     std::optional<sigma_logsource> logsource;
 
     [[nodiscard]] bool reads(std::string_view format) const;

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace vigil::daemon {
+
+struct parse_command_options {
+    std::string format = "auto";
+    std::string mapping;                      // empty: detect
+    std::optional<std::filesystem::path> file; // nothing: standard input
+    std::filesystem::path schemas_dir;
+    std::optional<std::int64_t> rfc3164_year;
+};
+
+// `vigil parse`: reads records (lines; with --format json, JSON documents) and prints, per
+// record, one JSON object with what vigil makes of it: parser, mapping, Sigma log source,
+// event time, canonical fields, vendor fields and any parse error. Returns the exit code.
+[[nodiscard]] int run_parse_command(const parse_command_options& options);
+
+} // namespace vigil::daemon
