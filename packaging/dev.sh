@@ -5,6 +5,8 @@
 #   packaging/dev.sh test                   set up, build and run the whole test suite
 #   packaging/dev.sh setup | build          only those steps
 #   packaging/dev.sh bench [--smoke]        build and run the benchmarks
+#   packaging/dev.sh fuzz [SECONDS]         build the libFuzzer targets (clang) and run each for
+#                                           SECONDS (default 20); CI runs it after test
 #
 # Set-up installs with apt-get whatever Debian 12 package the build, the tests or the daemon
 # need and is missing; the build is incremental. A second run on a set-up machine installs and
@@ -25,12 +27,14 @@ packages=(
   catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
 )
+# Only for `fuzz`: clang 16 with libFuzzer.
+fuzz_packages=(clang-16 libclang-rt-16-dev)
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
 
 setup() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -57,6 +61,40 @@ build() {
 }
 
 cmd=${1:-}
+# Builds the fuzz targets in build-fuzz and runs each for a bounded time on a corpus of the
+# checked-in seeds plus records from the shared data beside the checkout (when it is there).
+# A crash fails the run; its input is left in build-fuzz/crashes/<target>/ and belongs in
+# tests/fuzz/regressions/<target>/ once fixed.
+fuzz() {
+  local seconds=${1:-20}
+  local dir=build-fuzz
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-16
+              -DVIGIL_ENABLE_FUZZ=ON -DVIGIL_ENABLE_TESTS=OFF -DVIGIL_ENABLE_BENCH=OFF)
+  if [ ! -f "$dir/build.ninja" ] || [ "$(cat "$dir/.dev-sh-args" 2>/dev/null)" != "${args[*]}" ]; then
+    cmake -S . -B "$dir" "${args[@]}"
+    echo "${args[*]}" > "$dir/.dev-sh-args"
+  fi
+  cmake --build "$dir" -j "$jobs" --target vigil_fuzzers
+  local shared=../shared/data failed=0
+  for target in syslog cef leef json kv csv record framer; do
+    local corpus="$dir/corpus/$target" crashes="$dir/crashes/$target"
+    mkdir -p "$corpus" "$crashes"
+    cp -f tests/fuzz/seeds/$target/* "$corpus/"
+    [ -d "$shared" ] && python3 tests/fuzz/shared_seeds.py "$shared" "$target" "$corpus"
+    log "fuzzing $target for ${seconds}s"
+    if ! "$dir/tests/fuzz/vigil_fuzz_$target" -max_total_time="$seconds" -timeout=10 \
+         -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+         -artifact_prefix="$crashes/" "$corpus" > "$dir/fuzz-$target.log" 2>&1; then
+      log "vigil_fuzz_$target failed; see $dir/fuzz-$target.log and $crashes/"
+      tail -30 "$dir/fuzz-$target.log" >&2
+      failed=1
+    else
+      grep -E '^stat::number_of_executed_units' "$dir/fuzz-$target.log" | sed "s/^/dev.sh: $target /" >&2 || true
+    fi
+  done
+  return $failed
+}
+
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup) setup ;;
@@ -69,6 +107,10 @@ case "$cmd" in
     setup; build
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
     "$build_dir/daemon/vigil" rules test rules/ --require-fixtures
+    ;;
+  fuzz)
+    setup "${fuzz_packages[@]}"
+    fuzz "$@"
     ;;
   bench)
     setup; build

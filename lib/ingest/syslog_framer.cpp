@@ -108,7 +108,10 @@ void syslog_framer::resync(frame_sink& sink) {
             partial_.size() > max_count_digits ? partial_.size() - max_count_digits : 0;
         return;
     }
-    if (cut > 0) {
+    if (cut > max_frame_bytes_) {
+        // The damage arrived in one piece longer than any frame: skip it like longer damage.
+        counts_.skipped_bytes += cut;
+    } else if (cut > 0) {
         emit(std::string_view(partial_).substr(0, cut), sink);
     }
     replay_ = partial_.substr(cut == newline ? cut + 1 : cut);

@@ -124,12 +124,26 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
     if (mapping.columns) {
         name_columns(mapping, fields);
     }
+    // A field the syslog header already set (message, host.name) is replaced by the first value
+    // the mapping gives it; further values are added.
+    ++generation_;
+    if (written_.size() < catalog.size()) {
+        written_.resize(catalog.size(), 0);
+    }
     for (std::size_t i = fields.seeded(); i < fields.size(); ++i) {
         const vendor_field& f = fields.items()[i];
         const core::field_id id = resolve(mapping, f.name, catalog);
-        if (id != unknown && projection.keeps(id)) {
-            out.add(id, f.value);
+        if (id == unknown || !projection.keeps(id)) {
+            continue;
         }
+        if (written_[id] != generation_) {
+            written_[id] = generation_;
+            if (id != core::fields::event_original && out.get(id)) {
+                out.set(id, f.value);
+                continue;
+            }
+        }
+        out.add(id, f.value);
     }
     for (const auto& [name, value] : mapping.constants) {
         if (auto id = catalog.find(name); id && projection.keeps(*id)) {

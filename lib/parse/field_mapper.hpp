@@ -11,6 +11,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace vigil::parse {
 
@@ -43,6 +44,9 @@ private:
     std::unordered_map<const vendor_mapping*, name_cache> caches_;
     std::string buffer_;
     kv_parser kv_;
+    // Which fields this record's mapping has written: written_[id] == generation_.
+    std::vector<std::uint32_t> written_;
+    std::uint32_t generation_ = 0;
 };
 
 } // namespace vigil::parse

@@ -64,6 +64,52 @@ std::optional<tag_read> read_tag(std::string_view text) {
     return tag;
 }
 
+// "YYYY-MM-DD HH:MM:SS" with an optional fraction, as local seconds since the epoch.
+struct local_date_time {
+    std::int64_t seconds = 0;
+    std::int64_t fraction_ns = 0;
+};
+
+std::optional<local_date_time> read_local_date_time(std::string_view text) {
+    constexpr std::string_view shape = "dddd-dd-dd dd:dd:dd";
+    if (text.size() < shape.size()) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (shape[i] == 'd' ? !is_digit(text[i]) : text[i] != shape[i]) {
+            return std::nullopt;
+        }
+    }
+    auto number = [&](std::size_t at, std::size_t n) {
+        std::int64_t v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    const std::int64_t year = number(0, 4);
+    const auto month = static_cast<unsigned>(number(5, 2));
+    const auto day = static_cast<unsigned>(number(8, 2));
+    const std::int64_t hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+    if (month < 1 || month > 12 || day < 1 || day > core::days_in_month(year, month) ||
+        hour > 23 || minute > 59 || second > 60) {
+        return std::nullopt;
+    }
+    local_date_time out;
+    out.seconds = core::days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                  second;
+    std::size_t at = shape.size();
+    if (at < text.size() && (text[at] == '.' || text[at] == ',') && at + 1 < text.size() &&
+        is_digit(text[at + 1])) {
+        std::int64_t scale = 100'000'000;
+        for (++at; at < text.size() && is_digit(text[at]); ++at) {
+            out.fraction_ns += (text[at] - '0') * scale;
+            scale /= 10;
+        }
+    }
+    return out;
+}
+
 // True if `text` begins like a timestamp (a month name and a space, or "dddd-") that then
 // turned out not to be valid: a damaged header rather than a record without one.
 bool starts_like_timestamp(std::string_view text) {
@@ -184,6 +230,12 @@ parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_n
     } else if (auto iso = read_rfc3339(text)) {
         out.time_ns = iso->unix_ns;
         at = iso->length;
+    } else if (auto local = read_local_date_time(text)) {
+        // "2016-09-28 04:30:30, Info CBS ...": an application log line with a local date and
+        // time but no syslog header. The time is kept, the whole line is the message.
+        out.time_ns = config_.zone->local_to_utc(local->seconds) * 1'000'000'000 + local->fraction_ns;
+        out.set(f::message, text);
+        return parse_error::none;
     } else if (starts_like_timestamp(text)) {
         return text.size() < 15 ? parse_error::truncated_header : parse_error::bad_timestamp;
     } else {

@@ -29,6 +29,9 @@ std::vector<std::string> split_path(std::string_view path) {
 
 std::vector<std::string> scalars(const YAML::Node& node) {
     std::vector<std::string> out;
+    if (!node) {
+        return out; // a key that is not there
+    }
     if (node.IsSequence()) {
         for (const auto& n : node) {
             out.push_back(n.Scalar());

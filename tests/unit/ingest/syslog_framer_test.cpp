@@ -140,6 +140,30 @@ TEST_CASE("a malformed octet count resynchronises at the next newline", "[ingest
     }
 }
 
+TEST_CASE("damage longer than a frame is skipped even when it arrives in one piece",
+          "[ingest][framer]") {
+    // Found by the framer fuzz target: a malformed header followed, in the same read, by more
+    // damaged bytes than the frame limit before the next newline was delivered whole.
+    const std::string good = "<13>1 - h a - - - ok";
+    const std::string damage = "12x" + std::string(200, 'd');
+    const std::string stream = octet(good) + damage + "\n" + octet(good);
+    for (std::size_t chunk : {stream.size(), std::size_t{7}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 64, &counts);
+        for (const auto& f : frames) {
+            INFO(chunk << ": " << f);
+            CHECK(f.size() <= 64);
+        }
+        // In small reads, the last bytes of the damage (kept in case they start a header) may
+        // come out as one short record of their own.
+        REQUIRE(frames.size() >= 2);
+        CHECK(frames.front() == good);
+        CHECK(frames.back() == good);
+        CHECK(counts.bad_octet_count == 1);
+        CHECK(counts.skipped_bytes >= 64);
+    }
+}
+
 TEST_CASE("a count that is zero, too long or missing is malformed", "[ingest][framer]") {
     const std::string first = octet("<13>1 - h a - - - ok");
     for (const std::string bad :
