@@ -6,7 +6,7 @@
 #include "core/json_writer.hpp"
 #include "match/matcher.hpp"
 #include "parse/json_parser.hpp"
-#include "parse/syslog_parser.hpp"
+#include "parse/record_parser.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -62,7 +62,7 @@ std::string read_file(const fs::path& path) {
 class record_checker {
 public:
     explicit record_checker(const std::shared_ptr<const rules::rule_set>& rules)
-        : rules_(rules), matcher_(rules), syslog_(parse::rfc3164_config{}) {}
+        : rules_(rules), matcher_(rules), records_(parse::record_parser_config{}) {}
 
     // Calls `on_result(fired)` for each event in `text` (one syslog line, or JSON documents).
     template <typename Fn>
@@ -77,16 +77,18 @@ public:
                                   [&](core::event& e, parse::parse_error) { on_result(fired(e)); });
             return;
         }
+        // As a worker reads a syslog listener's records (format and payload detected).
         core::raw_record record{text, core::source_kind::file, now, {}};
         scratch_.reset();
-        (void)syslog_.parse(record, event_, scratch_);
+        (void)records_.parse(record, rules_->mappings(), rules_->catalog(), rules_->projection(),
+                             event_, scratch_);
         on_result(fired(event_));
     }
 
 private:
     std::shared_ptr<const rules::rule_set> rules_;
     matcher matcher_;
-    parse::syslog_parser syslog_;
+    parse::record_parser records_;
     parse::json_parser json_;
     core::arena scratch_;
     core::event event_;

@@ -118,11 +118,11 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
         cached_catalog_ = &catalog;
     }
     out.mapping = mapping.name;
-    if (!mapping.extract.empty()) {
-        extract(mapping, fields, scratch);
-    }
     if (mapping.columns) {
         name_columns(mapping, fields);
+    }
+    if (!mapping.extract.empty()) {
+        extract(mapping, fields, scratch);
     }
     // A field the syslog header already set (message, host.name) is replaced by the first value
     // the mapping gives it; further values are added.

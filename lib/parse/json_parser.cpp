@@ -30,6 +30,7 @@ struct json_parser::impl {
     std::string path;
     vendor_fields own_leaves;
     vendor_fields* leaves = &own_leaves; // where flatten() puts the fields
+    json_path_filter* filter = nullptr;   // leaves it rejects are not read
     field_mapper mapper;
     core::arena* scratch = nullptr;
 
@@ -95,6 +96,10 @@ struct json_parser::impl {
             return simdjson::SUCCESS;
         }
         case od::json_type::string: {
+            if (filter != nullptr && !filter->keep(path)) {
+                // Projected away: skip the string without unescaping or copying it.
+                return value.get_raw_json_string().error();
+            }
             std::string_view text;
             if (auto e = value.get_string().get(text); e) {
                 return e;
@@ -108,7 +113,10 @@ struct json_parser::impl {
             return value.is_null().error();
         case od::json_type::number:
         case od::json_type::boolean: {
-            add_leaf(trim_token(value.raw_json_token()));
+            const std::string_view token = trim_token(value.raw_json_token());
+            if (filter == nullptr || filter->keep(path)) {
+                add_leaf(token);
+            }
             return simdjson::SUCCESS;
         }
         }
@@ -190,10 +198,12 @@ static parse_error reason(simdjson::error_code error) {
     }
 }
 
-parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core::arena& scratch) {
+parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core::arena& scratch,
+                                 json_path_filter* filter) {
     impl& self = *impl_;
     self.scratch = &scratch;
     self.leaves = &out;
+    self.filter = filter;
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded buffer.
     self.padded.assign(text);
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');
@@ -204,6 +214,7 @@ parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core
         error = self.flatten(document);
     }
     self.leaves = &self.own_leaves;
+    self.filter = nullptr;
     if (error) {
         out.clear();
         return reason(error);

@@ -16,6 +16,14 @@
 
 namespace vigil::parse {
 
+// Decides which JSON paths a parse needs (the projection): leaves it rejects are skipped
+// without being unescaped or copied.
+class json_path_filter {
+public:
+    virtual ~json_path_filter() = default;
+    [[nodiscard]] virtual bool keep(std::string_view path) = 0;
+};
+
 // Turns JSON documents into events with simdjson On-Demand: nested objects are flattened to
 // dotted paths ("Event.System.EventID"), array elements become several values of one field,
 // numbers and booleans keep their JSON text, null is a present empty value, a key that repeats
@@ -37,7 +45,7 @@ public:
     // not_an_object (a top level other than an object; nothing is kept), or a limit broken
     // (too_deep, too_many_fields, value_too_long; what was read is kept).
     [[nodiscard]] parse_error flatten(std::string_view text, vendor_fields& out,
-                                      core::arena& scratch);
+                                      core::arena& scratch, json_path_filter* filter = nullptr);
 
     // Parses a record that holds one JSON document into an event.
     [[nodiscard]] parse_error parse(const core::raw_record& record,

@@ -180,7 +180,8 @@ parse_error record_parser::read_payload(std::string_view text, record_format for
     case record_format::json:
         format_name = json_parser::parser_name;
         out.parser = json_parser::parser_name;
-        return json_.flatten(strip_cee_cookie(text), fields_, scratch);
+        return json_.flatten(strip_cee_cookie(text), fields_, scratch,
+                             projection_->keeps_all() ? nullptr : &filter_);
     case record_format::cef: {
         format_name = cef_parser::name;
         out.parser = cef_parser::name;
@@ -224,6 +225,10 @@ parse_error record_parser::parse(const core::raw_record& record,
                                  const field_projection& projection, core::event& out,
                                  core::arena& scratch) {
     fields_.clear();
+    projection_ = &projection;
+    if (!projection.keeps_all()) {
+        filter_.use(mappings, catalog, projection);
+    }
     const std::string_view text = trim_record_end(record.bytes);
     record_format format = text.empty() ? record_format::syslog : config_.format;
     if (format == record_format::auto_detect) {
@@ -248,21 +253,28 @@ parse_error record_parser::parse(const core::raw_record& record,
             error = parse_error::bad_version; // RFC 5424 was required
         }
         const std::string_view message = out.get(f::message).value_or("");
-        const record_format payload = error != parse_error::none ? record_format::syslog
-                                      : config_.payload == record_format::auto_detect
-                                          ? detect_payload(message)
-                                          : config_.payload;
-        if (payload == record_format::syslog) {
-            fields_.seed("message", message);
-            fields_.seed("event.original", text);
-            for (auto [name, id] : {std::pair{"host.name", f::host_name},
-                                    {"process.name", f::process_name},
-                                    {"process.pid", f::process_pid}}) {
-                if (auto v = out.get(id)) {
-                    fields_.seed(name, *v);
-                }
+        // The header fields, so that mappings can detect and cut from them.
+        fields_.seed("message", message);
+        fields_.seed("event.original", text);
+        for (auto [name, id] : {std::pair{"host.name", f::host_name},
+                                {"process.name", f::process_name},
+                                {"process.pid", f::process_pid}}) {
+            if (auto v = out.get(id)) {
+                fields_.seed(name, *v);
             }
-        } else {
+        }
+        record_format payload = error != parse_error::none ? record_format::syslog
+                                 : config_.payload == record_format::auto_detect
+                                     ? detect_payload(message)
+                                     : config_.payload;
+        // A detected payload gives way to a mapping written for these plain syslog messages
+        // (netfilter's "IN=eth0 OUT= SRC=..." looks like key=value text, but its mapping also
+        // needs the syslog tag).
+        if (payload != record_format::syslog && config_.payload == record_format::auto_detect &&
+            mappings.detect("syslog", fields_) != nullptr) {
+            payload = record_format::syslog;
+        }
+        if (payload != record_format::syslog) {
             const parse_error payload_error =
                 read_payload(message, payload, out, scratch, format_name);
             error = error == parse_error::none ? payload_error : error;

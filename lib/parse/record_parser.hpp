@@ -12,6 +12,7 @@
 #include "parse/kv_parser.hpp"
 #include "parse/leef_parser.hpp"
 #include "parse/parse_error.hpp"
+#include "parse/projection_filter.hpp"
 #include "parse/syslog_parser.hpp"
 #include "parse/vendor_fields.hpp"
 #include "parse/vendor_mapping.hpp"
@@ -96,6 +97,8 @@ private:
     field_mapper mapper_;
     vendor_fields fields_;
     core::event prefix_event_;
+    projection_filter filter_;
+    const field_projection* projection_ = nullptr; // of the record being parsed
 };
 
 } // namespace vigil::parse

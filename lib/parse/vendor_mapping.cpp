@@ -375,6 +375,16 @@ const vendor_mapping* vendor_mapping_set::find(std::string_view name) const {
     return nullptr;
 }
 
+const vendor_mapping* vendor_mapping_set::detect(std::string_view format,
+                                                 const vendor_fields& fields) const {
+    for (const auto& m : mappings) {
+        if (!m.detect.empty() && m.reads(format) && m.detects(fields)) {
+            return &m;
+        }
+    }
+    return nullptr;
+}
+
 const vendor_mapping& vendor_mapping_set::choose(std::string_view format,
                                                  const vendor_fields& fields) const {
     for (const auto& m : mappings) {

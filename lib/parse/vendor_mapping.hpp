@@ -120,6 +120,9 @@ struct vendor_mapping_set {
 
     // The mapping named `name`, if any.
     [[nodiscard]] const vendor_mapping* find(std::string_view name) const;
+    // The first vendor mapping (not a generic one) of `format` that detects `fields`, if any.
+    [[nodiscard]] const vendor_mapping* detect(std::string_view format,
+                                               const vendor_fields& fields) const;
     // The first mapping of `format` that detects `fields` (a generic one at worst).
     [[nodiscard]] const vendor_mapping& choose(std::string_view format,
                                                const vendor_fields& fields) const;

@@ -1,0 +1,72 @@
+#include "parse/projection_filter.hpp"
+
+#include <algorithm>
+
+namespace vigil::parse {
+namespace {
+
+// Paths come from the sender: past this many, answers are computed but not remembered.
+constexpr std::size_t max_cached_paths = 8192;
+
+bool named_in(const std::vector<vendor_mapping::condition>& conditions, std::string_view path) {
+    return std::any_of(conditions.begin(), conditions.end(),
+                       [&](const auto& c) { return c.field == path; });
+}
+
+} // namespace
+
+void projection_filter::use(const vendor_mapping_set& mappings,
+                            const core::field_catalog& catalog,
+                            const field_projection& projection) {
+    if (&mappings != mappings_ || &catalog != catalog_ || &projection != projection_) {
+        mappings_ = &mappings;
+        catalog_ = &catalog;
+        projection_ = &projection;
+        cache_.clear();
+    }
+}
+
+bool projection_filter::needed(std::string_view path) {
+    for (const auto& m : mappings_->mappings) {
+        if (!m.reads("json")) {
+            continue;
+        }
+        if (named_in(m.detect, path) ||
+            std::find(m.timestamp_fields.begin(), m.timestamp_fields.end(), path) !=
+                m.timestamp_fields.end()) {
+            return true;
+        }
+        for (const auto& step : m.extract) {
+            if (step.from == path || named_in(step.when, path)) {
+                return true;
+            }
+        }
+        for (const auto& c : m.classify) {
+            if (named_in(c.when, path)) {
+                return true;
+            }
+        }
+        for (const auto& t : m.translations) {
+            if (t.from == path) {
+                return true;
+            }
+        }
+        if (auto id = catalog_->find(m.field_name(path, buffer_)); id && projection_->keeps(*id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool projection_filter::keep(std::string_view path) {
+    if (auto it = cache_.find(path); it != cache_.end()) {
+        return it->second;
+    }
+    const bool answer = needed(path);
+    if (cache_.size() < max_cached_paths) {
+        cache_.emplace(std::string(path), answer);
+    }
+    return answer;
+}
+
+} // namespace vigil::parse
