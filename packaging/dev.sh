@@ -117,6 +117,7 @@ case "$cmd" in
     # Each writes its table to stdout and its JSON beside the build.
     "$build_dir/bench/vigil_stage_bench" --json "$build_dir/stage_bench.json" "$@"
     "$build_dir/bench/vigil_sigma_bench" --json "$build_dir/sigma_bench.json" "$@"
+    "$build_dir/bench/vigil_parse_bench" --json "$build_dir/parse_bench.json" "$@"
     ;;
   *)
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'

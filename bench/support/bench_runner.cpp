@@ -31,7 +31,7 @@ bench_runner::bench_runner(std::string title, std::string command, bool smoke, d
 
 void bench_runner::measure(const std::string& name, std::size_t events,
                            const std::function<void()>& pass,
-                           const std::optional<std::string>& reference) {
+                           const std::optional<std::string>& reference, std::size_t bytes) {
     std::vector<double> rates;
     const int repetitions = smoke_ ? 1 : 3;
     for (int r = 0; r < repetitions; ++r) {
@@ -46,7 +46,8 @@ void bench_runner::measure(const std::string& name, std::size_t events,
         rates.push_back(static_cast<double>(events * passes) / std::max(elapsed, 1e-9));
     }
     std::sort(rates.begin(), rates.end());
-    results_.push_back({name, rates[rates.size() / 2], reference});
+    results_.push_back({name, rates[rates.size() / 2], reference,
+                        events > 0 ? static_cast<double>(bytes) / static_cast<double>(events) : 0});
     std::fprintf(stderr, "  %-58s %14.0f events/s\n", name.c_str(),
                  results_.back().events_per_second);
 }
@@ -63,8 +64,11 @@ const bench_runner::result* bench_runner::find(const std::string& name) const {
 void bench_runner::print_markdown(std::ostream& out) const {
     out << "### " << title_ << (smoke_ ? " (smoke run: numbers are not meaningful)" : "") << "\n\n";
     out << "Command: `" << command_ << "`\n\n";
-    out << "| case | events/s per core | ns/event | vs reference |\n";
-    out << "| --- | ---: | ---: | --- |\n";
+    const bool with_bytes = std::any_of(results_.begin(), results_.end(),
+                                        [](const result& r) { return r.bytes_per_event > 0; });
+    out << "| case | events/s per core | ns/event |" << (with_bytes ? " MB/s per core |" : "")
+        << " vs reference |\n";
+    out << "| --- | ---: | ---: |" << (with_bytes ? " ---: |" : "") << " --- |\n";
     for (const auto& r : results_) {
         std::string ratio = "-";
         if (r.reference) {
@@ -74,7 +78,14 @@ void bench_runner::print_markdown(std::ostream& out) const {
             }
         }
         out << "| " << r.name << " | " << format(r.events_per_second, 0) << " | "
-            << format(1e9 / r.events_per_second, 0) << " | " << ratio << " |\n";
+            << format(1e9 / r.events_per_second, 0) << " | ";
+        if (with_bytes) {
+            out << (r.bytes_per_event > 0
+                        ? format(r.events_per_second * r.bytes_per_event / 1e6, 0)
+                        : std::string("-"))
+                << " | ";
+        }
+        out << ratio << " |\n";
     }
     for (const auto& n : notes_) {
         out << "\n" << n << "\n";
@@ -89,6 +100,9 @@ void bench_runner::write_json(const std::string& path) const {
     for (const auto& r : results_) {
         w.begin_object().field("case", r.name).field("events_per_second", r.events_per_second);
         w.field("ns_per_event", 1e9 / r.events_per_second);
+        if (r.bytes_per_event > 0) {
+            w.field("megabytes_per_second", r.events_per_second * r.bytes_per_event / 1e6);
+        }
         if (r.reference) {
             if (const result* ref = find(*r.reference)) {
                 w.field("reference", *r.reference);

@@ -18,8 +18,10 @@ public:
     bench_runner(std::string title, std::string command, bool smoke, double min_seconds = 0.5);
 
     // `pass` processes `events` events once. `reference` names an earlier case to compare with.
+    // `bytes`, when given, is the input size of one pass: the report adds MB/s.
     void measure(const std::string& name, std::size_t events, const std::function<void()>& pass,
-                 const std::optional<std::string>& reference = std::nullopt);
+                 const std::optional<std::string>& reference = std::nullopt,
+                 std::size_t bytes = 0);
     void note(const std::string& text) { notes_.push_back(text); }
 
     void print_markdown(std::ostream& out) const;
@@ -30,6 +32,7 @@ private:
         std::string name;
         double events_per_second;
         std::optional<std::string> reference;
+        double bytes_per_event = 0;
     };
     [[nodiscard]] const result* find(const std::string& name) const;
 

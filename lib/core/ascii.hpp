@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,18 @@ inline void fold_into(std::string& out, std::string_view text) {
         }
     }
     return true;
+}
+
+// Position of `needle` in `haystack`, or npos. glibc's memmem skips ahead on the needle's
+// bytes; string_view::find stops at every byte equal to the needle's first one, which is slow
+// for the common case of a needle that starts with a space.
+[[nodiscard]] inline std::size_t find(std::string_view haystack, std::string_view needle) {
+    if (needle.empty()) {
+        return 0;
+    }
+    const void* at = ::memmem(haystack.data(), haystack.size(), needle.data(), needle.size());
+    return at == nullptr ? std::string_view::npos
+                         : static_cast<std::size_t>(static_cast<const char*>(at) - haystack.data());
 }
 
 } // namespace vigil::core::ascii

@@ -1,5 +1,7 @@
 #include "parse/dissect_pattern.hpp"
 
+#include "core/ascii.hpp"
+
 #include <array>
 
 namespace vigil::parse {
@@ -54,7 +56,8 @@ bool dissect_pattern::apply(std::string_view text, vendor_fields& out) const {
         at += p.literal.size();
         std::size_t end;
         if (k + 1 < parts_.size()) {
-            end = text.find(parts_[k + 1].literal, at);
+            const std::size_t offset = core::ascii::find(text.substr(at), parts_[k + 1].literal);
+            end = offset == std::string_view::npos ? offset : at + offset;
         } else if (tail_.empty()) {
             end = text.size();
         } else {

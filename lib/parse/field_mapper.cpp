@@ -14,9 +14,8 @@ constexpr std::size_t max_cached_names = 8192;
 
 } // namespace
 
-core::field_id field_mapper::resolve(const vendor_mapping& mapping, std::string_view name,
-                                     const core::field_catalog& catalog) {
-    name_cache& cache = caches_[&mapping];
+core::field_id field_mapper::resolve(const vendor_mapping& mapping, name_cache& cache,
+                                     std::string_view name, const core::field_catalog& catalog) {
     if (auto it = cache.find(name); it != cache.end()) {
         return it->second;
     }
@@ -66,6 +65,7 @@ void field_mapper::name_columns(const vendor_mapping& mapping, vendor_fields& fi
     for (std::size_t i = 0; i < n; ++i) {
         fields.rename(i, layout->second[i]);
     }
+    fields.reindex();
 }
 
 void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields& fields,
@@ -130,9 +130,10 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
     if (written_.size() < catalog.size()) {
         written_.resize(catalog.size(), 0);
     }
+    name_cache& cache = caches_[&mapping];
     for (std::size_t i = fields.seeded(); i < fields.size(); ++i) {
         const vendor_field& f = fields.items()[i];
-        const core::field_id id = resolve(mapping, f.name, catalog);
+        const core::field_id id = resolve(mapping, cache, f.name, catalog);
         if (id == unknown || !projection.keeps(id)) {
             continue;
         }

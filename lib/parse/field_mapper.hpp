@@ -32,7 +32,8 @@ private:
     static constexpr core::field_id unknown = 0xffff;
     using name_cache = core::string_map<core::field_id>;
 
-    [[nodiscard]] core::field_id resolve(const vendor_mapping& mapping, std::string_view name,
+    [[nodiscard]] core::field_id resolve(const vendor_mapping& mapping, name_cache& cache,
+                                         std::string_view name,
                                          const core::field_catalog& catalog);
     void extract(const vendor_mapping& mapping, vendor_fields& fields, core::arena& scratch);
     void name_columns(const vendor_mapping& mapping, vendor_fields& fields);

@@ -245,6 +245,7 @@ parse_error record_parser::parse(const core::raw_record& record,
 
     parse_error error = parse_error::none;
     std::string_view format_name = "syslog";
+    const vendor_mapping* detected = nullptr; // a mapping already found to detect the record
     if (format == record_format::syslog || format == record_format::rfc5424 ||
         format == record_format::rfc3164) {
         error = syslog_.parse(record, out, scratch);
@@ -270,9 +271,11 @@ parse_error record_parser::parse(const core::raw_record& record,
         // A detected payload gives way to a mapping written for these plain syslog messages
         // (netfilter's "IN=eth0 OUT= SRC=..." looks like key=value text, but its mapping also
         // needs the syslog tag).
-        if (payload != record_format::syslog && config_.payload == record_format::auto_detect &&
-            mappings.detect("syslog", fields_) != nullptr) {
-            payload = record_format::syslog;
+        if (payload != record_format::syslog && config_.payload == record_format::auto_detect) {
+            if (const vendor_mapping* m = mappings.detect("syslog", fields_)) {
+                payload = record_format::syslog;
+                detected = m;
+            }
         }
         if (payload != record_format::syslog) {
             const parse_error payload_error =
@@ -292,7 +295,7 @@ parse_error record_parser::parse(const core::raw_record& record,
         }
     }
 
-    const vendor_mapping* mapping = nullptr;
+    const vendor_mapping* mapping = detected;
     if (!config_.mapping.empty()) {
         mapping = mappings.find(config_.mapping);
     }

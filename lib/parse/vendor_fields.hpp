@@ -3,6 +3,7 @@
 #include "parse/parse_error.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -12,9 +13,9 @@ namespace vigil::parse {
 // The limits every parser keeps to (config `parse.limits`). A record that breaks one is still
 // an event: what was read up to the limit is kept, with the reason as its parse error.
 struct parse_limits {
-    std::size_t max_depth = 64;            // JSON nesting
-    std::size_t max_fields = 1024;         // fields per record; the rest are not read
-    std::size_t max_value_bytes = 65536;   // longer values are cut at this length
+    std::size_t max_depth = 64;          // JSON nesting
+    std::size_t max_fields = 1024;       // fields per record; the rest are not read
+    std::size_t max_value_bytes = 65536; // longer values are cut at this length
 };
 
 // One field under the name its source gave it: a CEF extension key, a LEEF attribute, a JSON
@@ -26,47 +27,42 @@ struct vendor_field {
 };
 
 // The fields one record yielded, in order, before a vendor mapping turns them into canonical
-// fields. Owned by one worker and reused for every record (clear() keeps the capacity). add()
-// enforces the field-count and value-length limits and remembers the first one broken.
+// fields. Owned by one worker and reused for every record (clear() keeps the capacity and
+// costs nothing per field). add() enforces the field-count and value-length limits and
+// remembers the first one broken. Fields are indexed by name as they are added, so that
+// mappings find them in constant time however many a record has.
 class vendor_fields {
 public:
+    static constexpr std::uint32_t none = 0xffffffff;
+
     explicit vendor_fields(parse_limits limits = {}) : limits_(limits) {}
 
-    void clear() {
-        items_.clear();
-        seeded_ = 0;
-        error_ = parse_error::none;
-    }
+    void clear();
+    void add(std::string_view name, std::string_view value);
     // Adds a field the event already has (a syslog header field), so that a mapping can detect
     // and extract from it; mapping does not add it to the event again. Before any add().
-    void seed(std::string_view name, std::string_view value) {
-        items_.push_back({name, value});
-        seeded_ = items_.size();
-    }
+    void seed(std::string_view name, std::string_view value);
     // How many fields at the front were seeded.
     [[nodiscard]] std::size_t seeded() const { return seeded_; }
-    void add(std::string_view name, std::string_view value) {
-        if (items_.size() >= limits_.max_fields) {
-            note(parse_error::too_many_fields);
-            return;
-        }
-        if (value.size() > limits_.max_value_bytes) {
-            value = value.substr(0, limits_.max_value_bytes);
-            note(parse_error::value_too_long);
-        }
-        items_.push_back({name, value});
-    }
+
     // The first value under `name`.
     [[nodiscard]] std::optional<std::string_view> find(std::string_view name) const {
-        for (const auto& f : items_) {
-            if (f.name == name) {
-                return f.value;
-            }
-        }
-        return std::nullopt;
+        const std::uint32_t i = first(name);
+        return i == none ? std::nullopt : std::optional(items_[i].value);
     }
-    // Gives field `index` another name (a column named by its layout).
+    // The index of the first field named `name`, and of the next field of the same name.
+    [[nodiscard]] std::uint32_t first(std::string_view name) const {
+        return first(name, hash_of(name));
+    }
+    // The same, with the name's hash_of() computed in advance.
+    [[nodiscard]] std::uint32_t first(std::string_view name, std::size_t hash) const;
+    [[nodiscard]] static std::size_t hash_of(std::string_view name);
+    [[nodiscard]] std::uint32_t next(std::uint32_t index) const { return next_[index]; }
+
+    // Gives field `index` another name (a column named by its layout); call reindex() after
+    // the last rename and before the next lookup.
     void rename(std::size_t index, std::string_view name) { items_[index].name = name; }
+    void reindex();
     // Records a problem; the first one is the record's parse error.
     void note(parse_error e) {
         if (error_ == parse_error::none) {
@@ -80,8 +76,23 @@ public:
     [[nodiscard]] const parse_limits& limits() const { return limits_; }
 
 private:
+    // Open addressing over names; a slot belongs to this record when its generation is current.
+    struct slot {
+        std::uint32_t generation = 0;
+        std::uint32_t first = 0;
+        std::uint32_t last = 0;
+    };
+
+    void push(std::string_view name, std::string_view value);
+    void next_generation();
+    void index(std::uint32_t i);
+    void grow();
+
     parse_limits limits_;
     std::vector<vendor_field> items_;
+    std::vector<std::uint32_t> next_;
+    std::vector<slot> slots_ = std::vector<slot>(64);
+    std::uint32_t generation_ = 1;
     std::size_t seeded_ = 0;
     parse_error error_ = parse_error::none;
 };

@@ -1,5 +1,7 @@
 #include "parse/vendor_mapping.hpp"
 
+#include "core/ascii.hpp"
+
 #include <algorithm>
 #include <yaml-cpp/yaml.h>
 
@@ -54,12 +56,29 @@ vendor_mapping generic_mapping(std::string_view format) {
 
 // Reads a `when:` / `detect:` block: {exists: [...], equals: {f: v|[v]}, starts_with: {f: v}},
 // or a plain list of fields that must exist.
+bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
+                              const std::string& file, core::diagnostics& diags);
+
+// Reads conditions and orders them cheapest first (presence and equality before scans of the
+// text): all must hold, so the order changes only the cost.
 bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
                      const std::string& file, core::diagnostics& diags) {
+    const bool ok = read_conditions_unsorted(node, out, file, diags);
+    for (auto& c : out) {
+        c.field_hash = vendor_fields::hash_of(c.field);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return static_cast<int>(a.type) < static_cast<int>(b.type);
+    });
+    return ok;
+}
+
+bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
+                              const std::string& file, core::diagnostics& diags) {
     using kind = vendor_mapping::condition::kind;
     if (node.IsSequence()) {
         for (const auto& f : node) {
-            out.push_back({kind::exists, f.Scalar(), {}});
+            out.push_back({kind::exists, f.Scalar(), 0, {}});
         }
         return true;
     }
@@ -74,7 +93,7 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
         const std::string key = entry.first.Scalar();
         if (key == "exists") {
             for (const auto& f : scalars(entry.second)) {
-                out.push_back({kind::exists, f, {}});
+                out.push_back({kind::exists, f, 0, {}});
             }
         } else if ((key == "equals" || key == "starts_with" || key == "contains") &&
                    entry.second.IsMap()) {
@@ -82,7 +101,7 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
                            : key == "starts_with" ? kind::starts_with
                                                   : kind::contains;
             for (const auto& test : entry.second) {
-                out.push_back({k, test.first.Scalar(), scalars(test.second)});
+                out.push_back({k, test.first.Scalar(), 0, scalars(test.second)});
             }
         } else {
             diags.error(file, line_of(entry.first), "",
@@ -95,28 +114,29 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
 
 bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
     using kind = vendor_mapping::condition::kind;
-    for (const auto& f : fields.items()) {
-        if (f.name != c.field) {
-            continue;
-        }
+    for (std::uint32_t i = fields.first(c.field, c.field_hash); i != vendor_fields::none;
+         i = fields.next(i)) {
+        const std::string_view value = fields.items()[i].value;
         switch (c.type) {
         case kind::exists:
             return true;
         case kind::equals:
-            if (std::find(c.values.begin(), c.values.end(), f.value) != c.values.end()) {
-                return true;
+            for (const auto& v : c.values) {
+                if (value == v) {
+                    return true;
+                }
             }
             break;
         case kind::starts_with:
             for (const auto& v : c.values) {
-                if (f.value.starts_with(v)) {
+                if (value.starts_with(v)) {
                     return true;
                 }
             }
             break;
         case kind::contains:
             for (const auto& v : c.values) {
-                if (f.value.find(v) != std::string_view::npos) {
+                if (core::ascii::find(value, v) != std::string_view::npos) {
                     return true;
                 }
             }
@@ -285,6 +305,7 @@ void add_generic_mappings(vendor_mapping_set& set) {
     for (const auto f : known_formats) {
         set.mappings.push_back(generic_mapping(f));
     }
+    set.build_index();
 }
 
 } // namespace
@@ -375,11 +396,37 @@ const vendor_mapping* vendor_mapping_set::find(std::string_view name) const {
     return nullptr;
 }
 
+void vendor_mapping_set::build_index() {
+    by_format_.clear();
+    for (const auto f : known_formats) {
+        std::vector<std::size_t> list;
+        for (std::size_t i = 0; i < mappings.size(); ++i) {
+            if (mappings[i].reads(f)) {
+                list.push_back(i);
+            }
+        }
+        by_format_.emplace_back(std::string(f), std::move(list));
+    }
+}
+
+const std::vector<std::size_t>* vendor_mapping_set::of_format(
+    std::string_view format) const {
+    for (const auto& [name, list] : by_format_) {
+        if (name == format) {
+            return &list;
+        }
+    }
+    return nullptr;
+}
+
 const vendor_mapping* vendor_mapping_set::detect(std::string_view format,
                                                  const vendor_fields& fields) const {
-    for (const auto& m : mappings) {
-        if (!m.detect.empty() && m.reads(format) && m.detects(fields)) {
-            return &m;
+    if (const auto* list = of_format(format)) {
+        for (const std::size_t i : *list) {
+            const vendor_mapping& m = mappings[i];
+            if (!m.detect.empty() && m.detects(fields)) {
+                return &m;
+            }
         }
     }
     return nullptr;
@@ -387,9 +434,12 @@ const vendor_mapping* vendor_mapping_set::detect(std::string_view format,
 
 const vendor_mapping& vendor_mapping_set::choose(std::string_view format,
                                                  const vendor_fields& fields) const {
+    if (const vendor_mapping* m = detect(format, fields)) {
+        return *m;
+    }
     for (const auto& m : mappings) {
-        if (m.reads(format) && (m.detect.empty() ? m.name == format : m.detects(fields))) {
-            return m;
+        if (m.detect.empty() && m.name == format) {
+            return m; // the generic mapping of the format
         }
     }
     return mappings.back(); // unreachable with the generic mappings in place

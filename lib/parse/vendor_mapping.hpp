@@ -37,6 +37,7 @@ public:
         enum class kind : std::uint8_t { exists, equals, starts_with, contains };
         kind type = kind::exists;
         std::string field;
+        std::size_t field_hash = 0; // of `field`, for vendor_fields::first
         std::vector<std::string> values; // equals, starts_with, contains: any of
     };
     // Cuts fields out of the value of `from` when `when` holds.
@@ -115,6 +116,10 @@ private:
 struct vendor_mapping_set {
     std::vector<vendor_mapping> mappings;
 
+    // Lists the mappings of each format, so that choosing one looks only at those. The loaders
+    // call it; call it again after changing `mappings`.
+    void build_index();
+
     // The built-in generic mappings alone.
     [[nodiscard]] static vendor_mapping_set generic_only();
 
@@ -126,6 +131,12 @@ struct vendor_mapping_set {
     // The first mapping of `format` that detects `fields` (a generic one at worst).
     [[nodiscard]] const vendor_mapping& choose(std::string_view format,
                                                const vendor_fields& fields) const;
+
+private:
+    [[nodiscard]] const std::vector<std::size_t>* of_format(std::string_view format) const;
+
+    // Format -> positions in `mappings` (positions, so that copies stay valid).
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> by_format_;
 };
 
 // Reads every *.yaml / *.yml under `dir` (a missing directory means only the generic
