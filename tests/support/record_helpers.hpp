@@ -14,8 +14,8 @@
 
 namespace vigil::test {
 
-// The shipped schemas (fields, log sources, vendor mappings), loaded once.
-inline const rules::rule_schema& shipped_schema() {
+// The shipped schemas (fields, log sources, vendor mappings), loaded once and shared.
+inline const rules::rule_schema& shipped_parse_schema() {
     static const rules::rule_schema schema = [] {
         core::diagnostics diags;
         auto s = rules::load_rule_schema(std::string(VIGIL_SOURCE_DIR) + "/schemas", diags);
@@ -66,7 +66,7 @@ struct parsed_event {
 
 inline parsed_event parse_record(std::string_view text, parse::record_parser_config config = {},
                                  std::int64_t received_ns = 1'795'000'000'000'000'000) {
-    const auto& schema = shipped_schema();
+    const auto& schema = shipped_parse_schema();
     static thread_local core::arena scratch;
     static thread_local core::event e;
     const std::string copy(text);

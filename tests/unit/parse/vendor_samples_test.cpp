@@ -283,7 +283,7 @@ TEST_CASE("loghub text logs: fields equal loghub's structured columns",
 
 TEST_CASE("SigmaHQ regression events land in a log source class their rule applies to",
           "[parse][mapping][shared-data]") {
-    const auto& schema = test::shipped_schema();
+    const auto& schema = test::shipped_parse_schema();
     const std::filesystem::path root = shared + "/sigmahq-sigma";
     // Rule files by id (regression folders are named after the rule file, which may have been
     // renamed since).
