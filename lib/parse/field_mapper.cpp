@@ -33,20 +33,22 @@ void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
         if (!step.when.empty() && !vendor_mapping::all_hold(step.when, fields)) {
             continue;
         }
-        const auto from = fields.find(step.from);
-        if (!from) {
+        const std::uint32_t from = fields.first(step.from, step.from_hash);
+        if (from == vendor_fields::none) {
             continue;
         }
+        const std::string_view text = fields.items()[from].value;
         if (step.dissect) {
             // Alternatives for one message shape: once a step has cut its first field out,
             // later steps that would cut the same field are skipped.
             if (const auto& first = step.dissect->first_field();
-                !first.empty() && fields.find(first)) {
+                !first.empty() &&
+                fields.first(first, step.first_field_hash) != vendor_fields::none) {
                 continue;
             }
-            step.dissect->apply(*from, fields);
+            step.dissect->apply(text, fields);
         } else if (step.key_value) {
-            (void)kv_.parse(*from, fields, scratch);
+            (void)kv_.parse(text, fields, scratch);
         }
     }
 }

@@ -66,6 +66,19 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
     const bool ok = read_conditions_unsorted(node, out, file, diags);
     for (auto& c : out) {
         c.field_hash = vendor_fields::hash_of(c.field);
+        if (c.type == vendor_mapping::condition::kind::contains && !c.values.empty()) {
+            std::string_view prefix = c.values.front();
+            for (const auto& v : c.values) {
+                std::size_t n = 0;
+                while (n < prefix.size() && n < v.size() && prefix[n] == v[n]) {
+                    ++n;
+                }
+                prefix = prefix.substr(0, n);
+            }
+            if (prefix.size() >= 2) {
+                c.common_prefix = std::string(prefix);
+            }
+        }
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return static_cast<int>(a.type) < static_cast<int>(b.type);
@@ -78,7 +91,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
     using kind = vendor_mapping::condition::kind;
     if (node.IsSequence()) {
         for (const auto& f : node) {
-            out.push_back({kind::exists, f.Scalar(), 0, {}});
+            out.push_back({kind::exists, f.Scalar(), 0, {}, {}});
         }
         return true;
     }
@@ -93,7 +106,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
         const std::string key = entry.first.Scalar();
         if (key == "exists") {
             for (const auto& f : scalars(entry.second)) {
-                out.push_back({kind::exists, f, 0, {}});
+                out.push_back({kind::exists, f, 0, {}, {}});
             }
         } else if ((key == "equals" || key == "starts_with" || key == "contains") &&
                    entry.second.IsMap()) {
@@ -101,7 +114,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
                            : key == "starts_with" ? kind::starts_with
                                                   : kind::contains;
             for (const auto& test : entry.second) {
-                out.push_back({k, test.first.Scalar(), 0, scalars(test.second)});
+                out.push_back({k, test.first.Scalar(), 0, scalars(test.second), {}});
             }
         } else {
             diags.error(file, line_of(entry.first), "",
@@ -135,6 +148,21 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
             }
             break;
         case kind::contains:
+            if (!c.common_prefix.empty()) {
+                // One search for the shared start, then each value at each place it occurs.
+                for (std::size_t at = core::ascii::find(value, c.common_prefix);
+                     at != std::string_view::npos;) {
+                    const std::string_view rest = value.substr(at);
+                    for (const auto& v : c.values) {
+                        if (rest.starts_with(v)) {
+                            return true;
+                        }
+                    }
+                    const std::size_t next = core::ascii::find(rest.substr(1), c.common_prefix);
+                    at = next == std::string_view::npos ? next : at + 1 + next;
+                }
+                break;
+            }
             for (const auto& v : c.values) {
                 if (core::ascii::find(value, v) != std::string_view::npos) {
                     return true;
@@ -181,6 +209,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         for (const auto& step : extract) {
             vendor_mapping::extract_step s;
             s.from = step["from"] ? step["from"].Scalar() : "message";
+            s.from_hash = vendor_fields::hash_of(s.from);
             if (step["when"]) {
                 read_conditions(step["when"], s.when, file, diags);
             }
@@ -191,6 +220,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
                     continue;
                 }
                 s.dissect = std::move(*pattern);
+                s.first_field_hash = vendor_fields::hash_of(s.dissect->first_field());
             } else if (step["kv"]) {
                 s.key_value = true;
             } else {

@@ -39,12 +39,17 @@ public:
         std::string field;
         std::size_t field_hash = 0; // of `field`, for vendor_fields::first
         std::vector<std::string> values; // equals, starts_with, contains: any of
+        // contains: what every value starts with (when 2 bytes or more), so that one search for
+        // it finds every place where a value may start.
+        std::string common_prefix;
     };
     // Cuts fields out of the value of `from` when `when` holds.
     struct extract_step {
         std::vector<condition> when;
         std::string from;
+        std::size_t from_hash = 0; // vendor_fields::hash_of(from)
         std::optional<dissect_pattern> dissect;
+        std::size_t first_field_hash = 0; // of the dissect pattern's first capture
         bool key_value = false;
     };
     // Constant fields set when `when` holds; the first case that holds wins.
