@@ -23,6 +23,8 @@ public:
     bool apply(std::string_view text, vendor_fields& out) const;
 
     [[nodiscard]] const std::string& text() const { return text_; }
+    // The literal text the pattern starts with ("" if it starts with a capture).
+    [[nodiscard]] const std::string& leading_literal() const { return parts_.front().literal; }
     // The name of the first kept capture ("" if none is kept).
     [[nodiscard]] const std::string& first_field() const { return first_field_; }
 

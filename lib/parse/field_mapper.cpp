@@ -29,15 +29,30 @@ core::field_id field_mapper::resolve(const vendor_mapping& mapping, name_cache& 
 
 void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
                            core::arena& scratch) {
+    // Steps read mostly the same field (the message): remember the last lookup. Fields are only
+    // ever added, so a found field stays where it is.
+    std::size_t cached_hash = 0;
+    std::uint32_t cached_from = vendor_fields::none;
+    bool cached = false;
     for (const auto& step : mapping.extract) {
+        if (!cached || step.from_hash != cached_hash ||
+            (cached_from != vendor_fields::none &&
+             fields.items()[cached_from].name != step.from)) {
+            cached_from = fields.first(step.from, step.from_hash);
+            cached_hash = step.from_hash;
+            cached = cached_from != vendor_fields::none;
+        }
+        if (cached_from == vendor_fields::none) {
+            continue;
+        }
+        const std::string_view text = fields.items()[cached_from].value;
+        // Cheapest rejection first: the text must start with the pattern's leading literal.
+        if (step.dissect && !text.starts_with(step.dissect->leading_literal())) {
+            continue;
+        }
         if (!step.when.empty() && !vendor_mapping::all_hold(step.when, fields)) {
             continue;
         }
-        const std::uint32_t from = fields.first(step.from, step.from_hash);
-        if (from == vendor_fields::none) {
-            continue;
-        }
-        const std::string_view text = fields.items()[from].value;
         if (step.dissect) {
             // Alternatives for one message shape: once a step has cut its first field out,
             // later steps that would cut the same field are skipped.
