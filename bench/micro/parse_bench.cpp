@@ -211,9 +211,7 @@ int main(int argc, char** argv) {
               sigmahq ? "SigmaHQ rules" : "shipped rules");
 
     runner.note("Records are replayed from the samples up to " + std::to_string(opt.events) +
-                " per case; " + std::to_string(errors) +
-                " parse errors over all passes (the CEF cases include none; the ASA and Zeek "
-                "samples none).");
+                " per case; " + std::to_string(errors) + " parse errors over all passes.");
     runner.print_markdown(std::cout);
     runner.write_json(opt.json);
     std::cerr << "results written to " << opt.json << "\n";

@@ -170,13 +170,6 @@ struct json_parser::impl {
                      *scratch);
     }
 
-    void mark_error(core::event& out, parse_error error, std::string_view text) {
-        out.parse_error = to_string(error);
-        out.set(core::fields::error_type, out.parse_error);
-        if (!out.get(core::fields::message)) {
-            out.set(core::fields::message, text);
-        }
-    }
 };
 
 json_parser::json_parser(parse_limits limits) : impl_(std::make_unique<impl>(limits)) {}
@@ -240,7 +233,7 @@ parse_error json_parser::parse(const core::raw_record& record, const vendor_mapp
         self.fill(mappings, catalog, projection, out);
     }
     if (error != parse_error::none) {
-        self.mark_error(out, error, text);
+        mark_damaged(out, error, text);
     }
     return error;
 }
@@ -268,7 +261,7 @@ void json_parser::parse_documents(std::string_view text, std::int64_t received_n
         e.raw = &record;
         e.parser = parser_name;
         e.set(core::fields::event_original, text);
-        self.mark_error(e, parse_error::invalid_json, text);
+        mark_damaged(e, parse_error::invalid_json, text);
         on_event(e, parse_error::invalid_json);
         return;
     }
@@ -287,14 +280,14 @@ void json_parser::parse_documents(std::string_view text, std::int64_t received_n
             error = self.flatten(document);
         }
         if (error) {
-            self.mark_error(e, reason(error), source);
+            mark_damaged(e, reason(error), source);
             on_event(e, reason(error));
             continue;
         }
         self.fill(mappings, catalog, everything, e);
         const parse_error limit = self.own_leaves.error();
         if (limit != parse_error::none) {
-            self.mark_error(e, limit, source);
+            mark_damaged(e, limit, source);
         }
         on_event(e, limit);
     }

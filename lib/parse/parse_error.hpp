@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/event.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +43,16 @@ inline constexpr std::size_t parse_error_count = 18;
         "unknown_version", "bad_extension",    "bad_delimiter",   "value_too_long",
         "not_an_object", "unterminated_quote"};
     return names[static_cast<std::size_t>(e)];
+}
+
+// Marks `out` as damaged by `error`: the reason in event.parse_error and the field error.type
+// (so rules see it), and the whole record `text` as the message when nothing else is.
+inline void mark_damaged(core::event& out, parse_error error, std::string_view text) {
+    out.parse_error = to_string(error);
+    out.set(core::fields::error_type, out.parse_error);
+    if (!out.get(core::fields::message)) {
+        out.set(core::fields::message, text);
+    }
 }
 
 } // namespace vigil::parse

@@ -308,11 +308,7 @@ parse_error record_parser::parse(const core::raw_record& record,
         error = fields_.error();
     }
     if (error != parse_error::none && out.parse_error.empty()) {
-        out.parse_error = to_string(error);
-        out.set(f::error_type, out.parse_error);
-        if (!out.get(f::message)) {
-            out.set(f::message, text);
-        }
+        mark_damaged(out, error, text);
     }
     return error;
 }

@@ -46,11 +46,7 @@ parse_error syslog_parser::parse(const core::raw_record& record, core::event& ou
         }
     }
     if (error != parse_error::none) {
-        out.parse_error = to_string(error);
-        out.set(f::error_type, out.parse_error);
-        if (!out.get(f::message)) {
-            out.set(f::message, text);
-        }
+        mark_damaged(out, error, text);
     }
     return error;
 }

@@ -27,6 +27,31 @@ inline const rules::rule_schema& shipped_parse_schema() {
     return schema;
 }
 
+// Vendor fields copied out of a parser's views, in order.
+struct vendor_pairs {
+    parse::parse_error error = parse::parse_error::none;
+    std::vector<std::pair<std::string, std::string>> fields;
+
+    // The first value under `name`, or "<absent>".
+    [[nodiscard]] std::string get(const std::string& name) const {
+        for (const auto& [n, v] : fields) {
+            if (n == name) {
+                return v;
+            }
+        }
+        return "<absent>";
+    }
+};
+
+inline vendor_pairs copy_pairs(parse::parse_error error, const parse::vendor_fields& fields) {
+    vendor_pairs out;
+    out.error = error;
+    for (const auto& f : fields.items()) {
+        out.fields.emplace_back(std::string(f.name), std::string(f.value));
+    }
+    return out;
+}
+
 // What the record parser made of one record, copied out of the parser's views.
 struct parsed_event {
     parse::parse_error error = parse::parse_error::none;

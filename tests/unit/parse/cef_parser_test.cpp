@@ -13,30 +13,12 @@ using parse::parse_error;
 
 namespace {
 
-struct cef_result {
-    parse_error error = parse_error::none;
-    std::vector<std::pair<std::string, std::string>> fields;
-
-    [[nodiscard]] std::string get(const std::string& name) const {
-        for (const auto& [n, v] : fields) {
-            if (n == name) {
-                return v;
-            }
-        }
-        return "<absent>";
-    }
-};
-
-cef_result parse_cef(std::string_view text) {
+test::vendor_pairs parse_cef(std::string_view text) {
     parse::cef_parser parser;
     parse::vendor_fields fields;
     core::arena scratch;
-    cef_result out;
-    out.error = parser.parse(text, fields, scratch);
-    for (const auto& f : fields.items()) {
-        out.fields.emplace_back(std::string(f.name), std::string(f.value));
-    }
-    return out;
+    const parse_error error = parser.parse(text, fields, scratch);
+    return test::copy_pairs(error, fields);
 }
 
 } // namespace

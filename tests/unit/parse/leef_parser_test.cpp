@@ -1,6 +1,7 @@
 #include "core/arena.hpp"
 #include "core/civil_time.hpp"
 #include "parse/leef_parser.hpp"
+#include "support/record_helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -11,19 +12,9 @@ using parse::parse_error;
 
 namespace {
 
-struct leef_result {
-    parse_error error = parse_error::none;
+struct leef_result : test::vendor_pairs {
     std::optional<std::int64_t> time_ns;
-    std::vector<std::pair<std::string, std::string>> fields;
 
-    [[nodiscard]] std::string get(const std::string& name) const {
-        for (const auto& [n, v] : fields) {
-            if (n == name) {
-                return v;
-            }
-        }
-        return "<absent>";
-    }
     [[nodiscard]] std::string time() const {
         return time_ns ? core::format_rfc3339(*time_ns) : "<none>";
     }
@@ -34,10 +25,8 @@ leef_result parse_leef(std::string_view text) {
     parse::vendor_fields fields;
     core::arena scratch;
     leef_result out;
-    out.error = parser.parse(text, fields, out.time_ns, scratch);
-    for (const auto& f : fields.items()) {
-        out.fields.emplace_back(std::string(f.name), std::string(f.value));
-    }
+    const parse_error error = parser.parse(text, fields, out.time_ns, scratch);
+    static_cast<test::vendor_pairs&>(out) = test::copy_pairs(error, fields);
     return out;
 }
 

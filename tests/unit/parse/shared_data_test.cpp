@@ -6,6 +6,7 @@
 #include "match/matcher.hpp"
 #include "rules/rule_compiler.hpp"
 #include "support/parse_helpers.hpp"
+#include "support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -17,52 +18,11 @@ using vigil::test::parse_syslog;
 
 namespace {
 
+using vigil::test::csv_fields;
+using vigil::test::read_lines;
+using vigil::test::trim;
+
 const std::string loghub = std::string(VIGIL_SHARED_DATA_DIR) + "/loghub";
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream in(path);
-    REQUIRE(in.good());
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-// One CSV record (RFC 4180: quoted fields, doubled quotes).
-std::vector<std::string> csv_fields(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                fields.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else {
-            fields.back() += c;
-        }
-    }
-    return fields;
-}
-
-// loghub's Content has no leading or trailing spaces; vigil keeps the message as sent.
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) {
-        s.pop_back();
-    }
-    const std::size_t first = s.find_first_not_of(' ');
-    return first == std::string::npos ? std::string() : s.substr(first);
-}
 
 vigil::parse::rfc3164_config year(std::int64_t y) {
     vigil::parse::rfc3164_config c;

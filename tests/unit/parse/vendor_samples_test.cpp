@@ -3,6 +3,7 @@
 
 #include "parse/json_parser.hpp"
 #include "support/record_helpers.hpp"
+#include "support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -20,63 +21,12 @@ using test::parse_record;
 
 namespace {
 
+using vigil::test::csv_fields;
+using vigil::test::read_file;
+using vigil::test::read_lines;
+using vigil::test::trim;
+
 const std::string shared = VIGIL_SHARED_DATA_DIR;
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream in(path);
-    REQUIRE(in.good());
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
-        if (!line.empty()) {
-            lines.push_back(line);
-        }
-    }
-    return lines;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-// One CSV record (RFC 4180: quoted fields, doubled quotes).
-std::vector<std::string> csv_fields(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                fields.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else {
-            fields.back() += c;
-        }
-    }
-    return fields;
-}
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) {
-        s.pop_back();
-    }
-    const std::size_t first = s.find_first_not_of(' ');
-    return first == std::string::npos ? std::string() : s.substr(first);
-}
 
 } // namespace
 
