@@ -39,6 +39,12 @@ std::size_t find_octet_header(std::string_view text, std::size_t from) {
 syslog_framer::syslog_framer(std::size_t max_frame_bytes) : max_frame_bytes_(max_frame_bytes) {}
 
 void syslog_framer::emit(std::string_view frame, frame_sink& sink) {
+    // The one way out: nothing longer than the limit leaves, whichever path cut it (damaged
+    // bytes gathered while resynchronising can outgrow it before the stream ends).
+    if (frame.size() > max_frame_bytes_) {
+        ++counts_.oversize;
+        return;
+    }
     ++counts_.frames;
     sink.on_frame(frame);
 }

@@ -164,6 +164,23 @@ TEST_CASE("damage longer than a frame is skipped even when it arrives in one pie
     }
 }
 
+TEST_CASE("damaged bytes still gathered when the stream ends never exceed the limit",
+          "[ingest][framer]") {
+    // Found by the framer fuzz target: a malformed header, then more than a frame of damage
+    // with no newline before the end of the stream.
+    const std::string stream = octet("<13>1 - h a - - - ok") + "5x" + std::string(100, 'd');
+    for (std::size_t chunk : {stream.size(), std::size_t{9}}) {
+        syslog_framer::counts counts;
+        auto frames = frame_in_chunks(stream, chunk, 64, &counts);
+        REQUIRE_FALSE(frames.empty());
+        CHECK(frames.front() == "<13>1 - h a - - - ok");
+        for (const auto& f : frames) {
+            CHECK(f.size() <= 64);
+        }
+        CHECK(counts.bad_octet_count == 1);
+    }
+}
+
 TEST_CASE("a count that is zero, too long or missing is malformed", "[ingest][framer]") {
     const std::string first = octet("<13>1 - h a - - - ok");
     for (const std::string bad :
