@@ -24,13 +24,40 @@ struct tag_read {
     std::size_t length = 0; // bytes up to the start of the message
 };
 
+// Length of a program name with spaces ("Microsoft Word", "BezelServices 255.10") when it is
+// followed by "[digits]" and then ":" or " (" - macOS and some appliances send such tags. 0 if
+// `text` does not start so.
+std::size_t spaced_name_before_pid(std::string_view text) {
+    const std::size_t open = text.substr(0, max_tag_bytes + 1).find('[');
+    if (open == std::string_view::npos || open == 0 || text[open - 1] == ' ' ||
+        text.substr(0, open).find(':') != std::string_view::npos) {
+        return 0;
+    }
+    std::size_t close = open + 1;
+    while (close < text.size() && is_digit(text[close])) {
+        ++close;
+    }
+    if (close == open + 1 || close >= text.size() || text[close] != ']') {
+        return 0;
+    }
+    const std::string_view after = text.substr(close + 1);
+    return after.starts_with(":") || after.starts_with(" (") ? open : 0;
+}
+
 // Reads "name[pid]: ", "name: " or "name[pid] " at the start of `text`. A token that ends
-// neither in ":" nor in "[pid]" is not a tag, and the message starts at it.
-std::optional<tag_read> read_tag(std::string_view text) {
+// neither in ":" nor in "[pid]" is not a tag, and the message starts at it. With
+// `spaced_names`, a name with spaces before "[pid]" is a tag too (not when telling a host name
+// from a tag: "host prog[1]:" would read as one spaced name).
+std::optional<tag_read> read_tag(std::string_view text, bool spaced_names = false) {
     std::size_t i = 0;
     while (i < text.size() && i <= max_tag_bytes && text[i] != '[' && text[i] != ':' &&
            text[i] != ' ') {
         ++i;
+    }
+    if (spaced_names && i < text.size() && text[i] == ' ') {
+        if (const std::size_t spaced = spaced_name_before_pid(text)) {
+            i = spaced;
+        }
     }
     if (i == 0 || i > max_tag_bytes || i >= text.size()) {
         return std::nullopt;
@@ -272,12 +299,17 @@ parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_n
             rest.remove_prefix(2); // "INT-FW01 : %ASA-6-..."
         }
     }
-    if (auto tag = read_tag(rest)) {
+    // Senders pad with extra spaces ("combo  -- root[2421]: ..."): the tag starts at the next
+    // word.
+    const std::size_t word = rest.find_first_not_of(' ');
+    const std::string_view from_word =
+        word == std::string_view::npos ? std::string_view{} : rest.substr(word);
+    if (auto tag = read_tag(from_word, true)) {
         out.set(f::process_name, tag->name);
         if (!tag->pid.empty()) {
             out.set(f::process_pid, tag->pid);
         }
-        rest.remove_prefix(tag->length);
+        rest = from_word.substr(tag->length);
     }
     out.set(f::message, rest);
     return parse_error::none;

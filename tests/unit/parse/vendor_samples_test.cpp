@@ -231,6 +231,35 @@ TEST_CASE("loghub text logs: fields equal loghub's structured columns",
     }
 }
 
+TEST_CASE("loghub macOS: host, program with spaces, pid, address and content",
+          "[parse][mapping][shared-data]") {
+    const auto lines = read_lines(shared + "/loghub/Mac/Mac_2k.log");
+    const auto csv = read_lines(shared + "/loghub/Mac/Mac_2k.log_structured.csv");
+    REQUIRE(lines.size() == 2000);
+    REQUIRE(csv.size() == 2001);
+    std::size_t mismatches = 0;
+    std::size_t spaced = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        // LineId,Month,Date,Time,User,Component,PID,Address,Content,EventId,EventTemplate
+        const auto row = csv_fields(csv[i + 1]);
+        auto r = parse_record(lines[i], test::with_year(2017));
+        const std::string address = r.vendor_value("macos.address");
+        const bool same = r.error == parse_error::none && r.get("host.name") == row[4] &&
+                          r.get("process.name") == row[5] &&
+                          (row[6].empty() ? !r.has("process.pid")
+                                          : r.get("process.pid") == row[6]) &&
+                          (row[7].empty() ? address == "<absent>" : address == row[7]) &&
+                          trim(r.get("message")) == trim(row[8]);
+        spaced += row[5].find(' ') != std::string::npos ? 1U : 0U;
+        if (!same) {
+            ++mismatches;
+            UNSCOPED_INFO("line " << i + 1 << ": " << lines[i]);
+        }
+    }
+    CHECK(mismatches == 0);
+    CHECK(spaced == 78); // "Microsoft Word[14463]:", "Google Chrome[...]:", ...
+}
+
 TEST_CASE("SigmaHQ regression events land in a log source class their rule applies to",
           "[parse][mapping][shared-data]") {
     const auto& schema = test::shipped_parse_schema();
