@@ -112,10 +112,16 @@ int run(const config::vigil_config& cfg) {
     pipeline::pipeline_config pipe_cfg;
     pipe_cfg.workers =
         cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
-    pipe_cfg.parsing.rfc3164.year = cfg.syslog.rfc3164_year;
-    pipe_cfg.parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
-    pipe_cfg.parsing.format = cfg.syslog.format;
-    pipe_cfg.parsing.payload = cfg.syslog.payload;
+    for (auto& parsing : pipe_cfg.parsing) {
+        parsing.rfc3164.year = cfg.syslog.rfc3164_year;
+        parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
+    }
+    // The syslog section configures both syslog listeners.
+    for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp}) {
+        auto& parsing = pipe_cfg.parsing[static_cast<std::size_t>(kind)];
+        parsing.format = cfg.syslog.format;
+        parsing.payload = cfg.syslog.payload;
+    }
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
     pipeline.start();
     health.set_ready("pipeline");

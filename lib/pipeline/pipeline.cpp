@@ -71,7 +71,10 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 
 void pipeline::run_worker(worker_slot& slot) {
     match::matcher matcher(rules_.load());
-    parse::record_parser parser(config_.parsing);
+    std::vector<std::unique_ptr<parse::record_parser>> parsers;
+    for (const auto& parsing : config_.parsing) {
+        parsers.push_back(std::make_unique<parse::record_parser>(parsing));
+    }
     core::arena scratch;
     core::event event;
     core::ulid_generator ids;
@@ -98,6 +101,7 @@ void pipeline::run_worker(worker_slot& slot) {
         alert_batch alerts;
         for (const auto& record : (*batch)->records()) {
             scratch.reset();
+            auto& parser = *parsers[static_cast<std::size_t>(record.source)];
             const parse::parse_error error = parser.parse(
                 record, rules.mappings(), rules.catalog(), rules.projection(), event, scratch);
             const std::size_t p = parse::parser_index(event.parser);

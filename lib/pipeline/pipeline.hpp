@@ -12,6 +12,7 @@
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -23,7 +24,9 @@ namespace vigil::pipeline {
 struct pipeline_config {
     unsigned workers = 1;
     std::size_t ring_slots = 64;
-    parse::record_parser_config parsing; // formats of the syslog listeners' records
+    // How the records of each kind of source are read (each listener's `format`/`payload`),
+    // indexed by core::source_kind.
+    std::array<parse::record_parser_config, core::source_kind_count> parsing{};
 };
 
 // The data plane of DESIGN.md §2:
