@@ -7,6 +7,8 @@
 #include "gen/syslog_generator.hpp"
 #include "parse/syslog_parser.hpp"
 #include "parse/record_parser.hpp"
+
+#include <functional>
 #include "rules/rule_compiler.hpp"
 #include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
@@ -164,8 +166,42 @@ int main(int argc, char** argv) {
         }
     }
     text_case("CEF: upstream test cases", cef);
-    text_case("kv: FortiGate (tests/data)",
-              read_lines(std::string(VIGIL_SOURCE_DIR) + "/tests/data/parse/fortigate.log"));
+    const auto fortigate =
+        read_lines(std::string(VIGIL_SOURCE_DIR) + "/tests/data/parse/fortigate.log");
+    text_case("kv: FortiGate (tests/data)", fortigate);
+
+    // The parsers alone, into vendor fields (no detection, no mapping): what each format costs.
+    parse::vendor_fields fields;
+    auto parser_case = [&](const std::string& name, const std::vector<std::string>& bodies,
+                           const std::function<void(std::string_view)>& parse_one) {
+        if (bodies.empty()) {
+            return;
+        }
+        const auto records = replay(bodies, opt.events);
+        runner.measure(name, records.size(), [&] {
+            for (const auto& r : records) {
+                fields.clear();
+                scratch.reset();
+                parse_one(r);
+            }
+        }, std::nullopt, total_bytes(records));
+    };
+    std::vector<std::string> cef_bodies;
+    for (const auto& c : cef) {
+        cef_bodies.push_back(c.substr(c.find("CEF:")));
+    }
+    parse::cef_parser cef_only;
+    parser_case("parser alone: CEF body, upstream test cases", cef_bodies, [&](std::string_view t) {
+        (void)cef_only.parse(t, fields, scratch);
+    });
+    std::vector<std::string> kv_bodies;
+    for (const auto& line : fortigate) {
+        kv_bodies.push_back(line.substr(std::min(line.find('>') + 1, line.size())));
+    }
+    parse::kv_parser kv_only;
+    parser_case("parser alone: key=value, FortiGate messages", kv_bodies, [&](std::string_view t) {
+        (void)kv_only.parse(t, fields, scratch);
+    });
     text_case("syslog + dissect: Cisco ASA (Elastic samples)",
               read_lines(data + "/elastic-integrations-samples/cisco_asa/test-sample.log"));
 
@@ -190,6 +226,13 @@ int main(int argc, char** argv) {
                 dom_errors += dom.parse(p).error() != simdjson::SUCCESS ? 1U : 0U;
             }
         }, std::nullopt, bytes);
+        parse::json_parser flatten_only;
+        runner.measure("parser alone: JSON flatten, " + name, records.size(), [&] {
+            for (const auto& r : records) {
+                scratch.reset();
+                (void)flatten_only.flatten(r, fields, scratch);
+            }
+        }, reference, bytes);
         runner.measure("JSON " + name + ", all fields", records.size(),
                        parse_all(records, set, everything), reference, bytes);
         runner.measure("JSON " + name + ", projected (" + projection_name + ")", records.size(),

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/string_hash.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -83,15 +85,9 @@ private:
         field_type type;
         bool few_values = false;
     };
-    struct name_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
 
     std::vector<entry> fields_;
-    std::unordered_map<std::string, field_id, name_hash, std::equal_to<>> by_name_;
+    string_map<field_id> by_name_;
 };
 
 } // namespace vigil::core

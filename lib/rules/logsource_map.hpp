@@ -3,6 +3,7 @@
 #include "core/diagnostic.hpp"
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
+#include "core/string_hash.hpp"
 #include "parse/vendor_mapping.hpp"
 #include "rules/sigma_rule.hpp"
 
@@ -62,14 +63,8 @@ private:
         core::field_id field = 0;
         std::vector<std::string> values;
     };
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     using value_index =
-        std::unordered_map<std::string, std::vector<class_id>, string_hash, std::equal_to<>>;
+        core::string_map<std::vector<class_id>>;
 
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
     void build_index();
