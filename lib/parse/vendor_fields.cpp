@@ -1,10 +1,10 @@
 #include "parse/vendor_fields.hpp"
 
-#include "core/string_hash.hpp"
+#include <functional>
 
 namespace vigil::parse {
 std::size_t vendor_fields::hash_of(std::string_view name) {
-    return core::fast_hash(name);
+    return std::hash<std::string_view>{}(name);
 }
 
 void vendor_fields::next_generation() {
