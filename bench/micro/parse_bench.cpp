@@ -12,6 +12,7 @@
 #include "rules/rule_compiler.hpp"
 #include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
+#include "support/text_file.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -24,16 +25,7 @@ using namespace vigil;
 
 namespace {
 
-std::vector<std::string> read_lines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        if (!line.empty()) {
-            lines.push_back(line);
-        }
-    }
-    return lines;
-}
+using vigil::bench::read_lines;
 
 // `samples` repeated in order up to `count` records.
 std::vector<std::string> replay(const std::vector<std::string>& samples, std::size_t count) {

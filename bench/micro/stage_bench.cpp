@@ -20,6 +20,7 @@
 #include "rules/sigma_loader.hpp"
 #include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
+#include "support/text_file.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -30,18 +31,9 @@
 
 namespace {
 
-using namespace vigil;
+using vigil::bench::read_lines;
 
-std::vector<std::string> read_lines(const std::string& path) {
-    std::vector<std::string> lines;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
-        if (!line.empty()) {
-            lines.push_back(line);
-        }
-    }
-    return lines;
-}
+using namespace vigil;
 
 // The regex lines of a peer pattern file as Sigma rules on the message.
 std::shared_ptr<const rules::rule_set> regex_rules(const std::vector<std::string>& patterns) {

@@ -178,4 +178,22 @@ std::int64_t time_zone::local_to_utc(std::int64_t local_seconds) const {
     return local_seconds - offset_at(guess);
 }
 
+std::optional<std::int32_t> zone_abbreviation_offset(std::string_view name) {
+    struct named_zone {
+        std::string_view name;
+        std::int32_t offset;
+    };
+    static constexpr named_zone zones[] = {
+        {"UTC", 0},         {"GMT", 0},         {"Z", 0},           {"EST", -5 * 3600},
+        {"EDT", -4 * 3600}, {"CST", -6 * 3600}, {"CDT", -5 * 3600}, {"MST", -7 * 3600},
+        {"MDT", -6 * 3600}, {"PST", -8 * 3600}, {"PDT", -7 * 3600}, {"CET", 3600},
+        {"CEST", 2 * 3600}, {"BST", 3600},      {"JST", 9 * 3600}};
+    for (const auto& z : zones) {
+        if (z.name == name) {
+            return z.offset;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace vigil::core

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,9 @@ private:
     std::vector<std::int64_t> transitions_; // UTC seconds, ascending
     std::vector<std::int32_t> offsets_;     // offsets_[i] is in force from transitions_[i - 1]
 };
+
+// The UTC offset in seconds of a zone abbreviation devices write after timestamps ("UTC",
+// "GMT", "Z", "EST", "EDT", "CET", "JST", ...), if it is one of those.
+[[nodiscard]] std::optional<std::int32_t> zone_abbreviation_offset(std::string_view name);
 
 } // namespace vigil::core

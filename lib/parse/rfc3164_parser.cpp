@@ -1,6 +1,7 @@
 #include "parse/rfc3164_parser.hpp"
 
 #include "core/civil_time.hpp"
+#include "core/time_zone.hpp"
 #include "parse/syslog_timestamp.hpp"
 
 #include <algorithm>
@@ -161,22 +162,15 @@ struct zone_read {
 };
 
 std::optional<zone_read> read_zone_name(std::string_view text) {
-    struct named_zone {
-        std::string_view name;
-        std::int32_t offset;
-    };
-    static constexpr named_zone zones[] = {
-        {"UTC", 0},           {"GMT", 0},           {"Z", 0},
-        {"EST", -5 * 3600},   {"EDT", -4 * 3600},   {"CST", -6 * 3600},
-        {"CDT", -5 * 3600},   {"MST", -7 * 3600},   {"MDT", -6 * 3600},
-        {"PST", -8 * 3600},   {"PDT", -7 * 3600},   {"CET", 3600},
-        {"CEST", 2 * 3600},   {"BST", 3600},        {"JST", 9 * 3600}};
-    for (const auto& z : zones) {
-        if (text.starts_with(z.name) &&
-            (text.size() == z.name.size() || text[z.name.size()] == ' ' ||
-             text[z.name.size()] == ':')) {
-            return zone_read{z.offset, z.name.size()};
-        }
+    std::size_t n = 0;
+    while (n < text.size() && text[n] >= 'A' && text[n] <= 'Z') {
+        ++n;
+    }
+    if (n == 0 || (n < text.size() && text[n] != ' ' && text[n] != ':')) {
+        return std::nullopt;
+    }
+    if (auto offset = core::zone_abbreviation_offset(text.substr(0, n))) {
+        return zone_read{*offset, n};
     }
     return std::nullopt;
 }

@@ -39,8 +39,9 @@ std::size_t letters_at(std::string_view text, std::size_t at) {
     return n;
 }
 
-// A zone read from the text: "+08:00", "+0800", "-05", "Z", "UTC", "GMT" give their offset in
-// seconds; any other name of letters is read but gives no offset (the default zone applies).
+// A zone read from the text: "+08:00", "+0800", "-05" and the abbreviations devices write
+// ("UTC", "Z", "EST", "CET", ...) give their offset in seconds; any other name of letters is
+// read but gives no offset (the default zone applies).
 struct zone_read {
     bool read = false;
     bool has_offset = false;
@@ -75,7 +76,8 @@ zone_read read_zone(std::string_view text, std::size_t& at) {
     }
     const std::string_view name = text.substr(at, n);
     at += n;
-    return {true, name == "Z" || name == "UTC" || name == "GMT", 0};
+    const auto offset = core::zone_abbreviation_offset(name);
+    return {true, offset.has_value(), offset.value_or(0)};
 }
 
 } // namespace
@@ -207,9 +209,8 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text,
             if (n < 3) {
                 return std::nullopt;
             }
-            const std::string folded = core::ascii::folded(text.substr(at, 3));
             for (std::size_t m = 0; m < 12; ++m) {
-                if (folded == month_names[m]) {
+                if (core::ascii::equal_fold(text.substr(at, 3), month_names[m])) {
                     v = static_cast<std::int64_t>(m + 1);
                 }
             }
@@ -229,9 +230,9 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text,
         case kind::hour24: v = read_number(text, at, 1, 2); if (v) { hour = *v; } break;
         case kind::hour12: v = read_number(text, at, 1, 2); if (v) { hour = *v; hour12 = true; } break;
         case kind::am_pm: {
-            const std::string folded = core::ascii::folded(text.substr(at, 2));
-            if (folded == "am" || folded == "pm") {
-                pm = folded == "pm";
+            const std::string_view marker = text.substr(at, 2);
+            if (core::ascii::equal_fold(marker, "am") || core::ascii::equal_fold(marker, "pm")) {
+                pm = core::ascii::equal_fold(marker, "pm");
                 at += 2;
                 v = 0;
             }

@@ -28,6 +28,8 @@ TEST_CASE("time pattern: vendor layouts", "[parse][time]") {
     CHECK(read("yyyy-MM-dd'T'HH:mm:ss.SSSSSSZ", "2018-03-24T17:15:20.123456-0600") ==
           "2018-03-24T23:15:20.123456Z");
     CHECK(read("hh:mm:ss a yyyy-MM-dd", "02:15:30 PM 2026-11-21") == "2026-11-21T14:15:30Z");
+    CHECK(read("yyyy-MM-dd HH:mm:ss z", "2026-11-21 05:15:30 EST") == "2026-11-21T10:15:30Z");
+    CHECK(read("yyyy-MM-dd HH:mm:ss z", "2026-11-21 10:15:30 XYZ") == "2026-11-21T10:15:30Z");
     CHECK(read("rfc3339", "2026-11-21T10:15:30.25+01:00") == "2026-11-21T09:15:30.250Z");
     CHECK(read("epoch_s", "1795255530") == "2026-11-21T10:05:30Z");
     CHECK(read("epoch_s", "1795255530.5") == "2026-11-21T10:05:30.500Z");
