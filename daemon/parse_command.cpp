@@ -143,10 +143,9 @@ int run_parse_command(const parse_command_options& options) {
 
     if (*format == parse::record_format::json) {
         // JSON documents may span lines: read the input as a stream of documents.
-        parse::json_parser json;
-        json.parse_documents(input, now, schema.mappings, schema.catalog, scratch,
+        parser.parse_documents(input, now, schema.mappings, schema.catalog, scratch,
                              [&](core::event& doc, parse::parse_error) {
-                                 std::cout << describe(doc, json.last_fields(), schema) << "\n";
+                                 std::cout << describe(doc, parser.vendor(), schema) << "\n";
                              });
         return 0;
     }

@@ -19,7 +19,7 @@
 #include "gen/syslog_generator.hpp"
 #include "gen/windows_generator.hpp"
 #include "match/matcher.hpp"
-#include "parse/json_parser.hpp"
+#include "parse/record_parser.hpp"
 #include "parse/syslog_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
@@ -259,7 +259,10 @@ int main(int argc, char** argv) {
                 }
             },
             reference);
-        parse::json_parser json;
+        parse::record_parser_config json_records;
+        json_records.format = parse::record_format::json;
+        parse::record_parser json(json_records);
+        const parse::field_projection everything;
         core::arena scratch;
         runner.measure(
             "JSON parse + match: all SigmaHQ rules (vigil)", win_json.size(),
@@ -267,7 +270,8 @@ int main(int argc, char** argv) {
                 for (const auto& text : win_json) {
                     core::raw_record record{text, core::source_kind::file, 0, {}};
                     scratch.reset();
-                    (void)json.parse(record, all.rules->mappings(), all.rules->catalog(), event,
+                    (void)json.parse(record, all.rules->mappings(), all.rules->catalog(), everything,
+                                     event,
                                      scratch);
                     hits += m.match(event).size();
                 }

@@ -5,7 +5,6 @@
 #include "core/event.hpp"
 #include "core/json_writer.hpp"
 #include "match/matcher.hpp"
-#include "parse/json_parser.hpp"
 #include "parse/record_parser.hpp"
 
 #include <algorithm>
@@ -73,7 +72,7 @@ public:
             return std::find(hits.begin(), hits.end(), rule) != hits.end();
         };
         if (json) {
-            json_.parse_documents(text, now, rules_->mappings(), rules_->catalog(), scratch_,
+            records_.parse_documents(text, now, rules_->mappings(), rules_->catalog(), scratch_,
                                   [&](core::event& e, parse::parse_error) { on_result(fired(e)); });
             return;
         }
@@ -89,7 +88,6 @@ private:
     std::shared_ptr<const rules::rule_set> rules_;
     matcher matcher_;
     parse::record_parser records_;
-    parse::json_parser json_;
     core::arena scratch_;
     core::event event_;
 };

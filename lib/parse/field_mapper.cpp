@@ -127,13 +127,36 @@ void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields&
     }
 }
 
+void field_mapper::resolve_targets(const vendor_mapping& mapping,
+                                   const core::field_catalog& catalog,
+                                   mapping_cache& cache) const {
+    auto id_of = [&](const std::string& name) { return catalog.find(name).value_or(unknown); };
+    for (const auto& c : mapping.constants) {
+        cache.constants.push_back(id_of(c.first));
+    }
+    for (const auto& c : mapping.classify) {
+        auto& ids = cache.classify.emplace_back();
+        for (const auto& constant : c.constants) {
+            ids.push_back(id_of(constant.first));
+        }
+    }
+    for (const auto& t : mapping.translations) {
+        cache.translations.emplace_back(id_of(t.to), id_of(t.from));
+    }
+    cache.targets_resolved = true;
+}
+
+void field_mapper::use(const vendor_mapping_set& mappings, const core::field_catalog& catalog) {
+    if (mappings.identity() != cached_set_ || &catalog != cached_catalog_) {
+        caches_.clear();
+        cached_set_ = mappings.identity();
+        cached_catalog_ = &catalog;
+    }
+}
+
 void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
                          const core::field_catalog& catalog, const field_projection& projection,
                          core::event& out, core::arena& scratch) {
-    if (&catalog != cached_catalog_) {
-        caches_.clear();
-        cached_catalog_ = &catalog;
-    }
     out.mapping = mapping.name;
     if (mapping.columns) {
         name_columns(mapping, fields);
@@ -147,10 +170,13 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
     if (written_.size() < catalog.size()) {
         written_.resize(catalog.size(), 0);
     }
-    name_cache& cache = caches_[&mapping];
+    mapping_cache& cache = caches_[&mapping];
+    if (!cache.targets_resolved) {
+        resolve_targets(mapping, catalog, cache);
+    }
     for (std::size_t i = fields.seeded(); i < fields.size(); ++i) {
         const vendor_field& f = fields.items()[i];
-        const core::field_id id = resolve(mapping, cache, f.name, catalog);
+        const core::field_id id = resolve(mapping, cache.names, f.name, catalog);
         if (id == unknown || !projection.keeps(id)) {
             continue;
         }
@@ -163,40 +189,40 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
         }
         out.add(id, f.value);
     }
-    for (const auto& [name, value] : mapping.constants) {
-        if (auto id = catalog.find(name); id && projection.keeps(*id)) {
-            out.set(*id, value);
+    auto keep = [&](core::field_id id) { return id != unknown && projection.keeps(id); };
+    for (std::size_t i = 0; i < mapping.constants.size(); ++i) {
+        if (keep(cache.constants[i])) {
+            out.set(cache.constants[i], mapping.constants[i].second);
         }
     }
-    for (const auto& c : mapping.classify) {
-        if (!vendor_mapping::all_hold(c.when, fields)) {
+    for (std::size_t c = 0; c < mapping.classify.size(); ++c) {
+        if (!vendor_mapping::all_hold(mapping.classify[c].when, fields)) {
             continue;
         }
-        for (const auto& [name, value] : c.constants) {
-            if (auto id = catalog.find(name); id && projection.keeps(*id)) {
-                out.set(*id, value);
+        for (std::size_t i = 0; i < mapping.classify[c].constants.size(); ++i) {
+            if (keep(cache.classify[c][i])) {
+                out.set(cache.classify[c][i], mapping.classify[c].constants[i].second);
             }
         }
         break;
     }
-    for (const auto& t : mapping.translations) {
-        auto id = catalog.find(t.to);
-        if (!id || !projection.keeps(*id)) {
+    for (std::size_t i = 0; i < mapping.translations.size(); ++i) {
+        const auto& t = mapping.translations[i];
+        const auto [to, from_id] = cache.translations[i];
+        if (!keep(to)) {
             continue;
         }
         std::optional<std::string_view> from = fields.find(t.from);
-        if (!from) {
-            if (auto from_id = catalog.find(t.from)) {
-                from = out.get(*from_id);
-            }
+        if (!from && from_id != unknown) {
+            from = out.get(from_id);
         }
         if (!from) {
             continue;
         }
         if (auto it = t.values.find(*from); it != t.values.end()) {
-            out.set(*id, it->second);
+            out.set(to, it->second);
         } else if (t.otherwise) {
-            out.set(*id, *t.otherwise);
+            out.set(to, *t.otherwise);
         }
     }
     if (!mapping.timestamp_fields.empty()) {

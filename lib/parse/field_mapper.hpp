@@ -22,8 +22,12 @@ namespace vigil::parse {
 // time. One per worker: it caches the field id of every name it has resolved.
 class field_mapper {
 public:
+    // Prepares for records mapped with `mappings` and `catalog` (a reload brings new ones and
+    // empties the caches). Call before apply(), for every record; it costs two comparisons.
+    void use(const vendor_mapping_set& mappings, const core::field_catalog& catalog);
+
     // `fields` grows by what the extract steps cut out. Values of `out` point into `fields`'
-    // views, the mapping or `scratch`.
+    // views, the mapping or `scratch`. `mapping` is one of the set given to use().
     void apply(const vendor_mapping& mapping, vendor_fields& fields,
                const core::field_catalog& catalog, const field_projection& projection,
                core::event& out, core::arena& scratch);
@@ -31,6 +35,17 @@ public:
 private:
     static constexpr core::field_id unknown = 0xffff;
     using name_cache = core::string_map<core::field_id>;
+    // Per mapping and catalog: the ids of vendor names seen so far, and of the fields the
+    // mapping's constants, cases and translations name (resolved once, not per record).
+    struct mapping_cache {
+        name_cache names;
+        bool targets_resolved = false;
+        std::vector<core::field_id> constants;
+        std::vector<std::vector<core::field_id>> classify;
+        std::vector<std::pair<core::field_id, core::field_id>> translations; // to, from
+    };
+    void resolve_targets(const vendor_mapping& mapping, const core::field_catalog& catalog,
+                         mapping_cache& cache) const;
 
     [[nodiscard]] core::field_id resolve(const vendor_mapping& mapping, name_cache& cache,
                                          std::string_view name,
@@ -40,9 +55,10 @@ private:
     void read_time(const vendor_mapping& mapping, const vendor_fields& fields, core::event& out,
                    core::arena& scratch);
 
-    // Cached names per mapping, for one catalog (a reload brings a new one).
+    // Caches per mapping, for one mapping set and catalog.
+    std::uint64_t cached_set_ = 0;
     const core::field_catalog* cached_catalog_ = nullptr;
-    std::unordered_map<const vendor_mapping*, name_cache> caches_;
+    std::unordered_map<const vendor_mapping*, mapping_cache> caches_;
     std::string buffer_;
     kv_parser kv_;
     // Which fields this record's mapping has written: written_[id] == generation_.

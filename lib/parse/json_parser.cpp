@@ -1,6 +1,5 @@
 #include "parse/json_parser.hpp"
 
-#include "parse/field_mapper.hpp"
 
 #include <simdjson.h>
 #include <string>
@@ -22,16 +21,14 @@ std::string_view trim_token(std::string_view token) {
 } // namespace
 
 struct json_parser::impl {
-    explicit impl(parse_limits l) : limits(l), own_leaves(l) {}
+    explicit impl(parse_limits l) : limits(l) {}
 
     parse_limits limits;
     od::parser parser;
     std::string padded;
     std::string path;
-    vendor_fields own_leaves;
-    vendor_fields* leaves = &own_leaves; // where flatten() puts the fields
+    vendor_fields* leaves = nullptr;    // where flatten() puts the fields
     json_path_filter* filter = nullptr;   // leaves it rejects are not read
-    field_mapper mapper;
     core::arena* scratch = nullptr;
 
     void add_leaf(std::string_view value) {
@@ -162,14 +159,6 @@ struct json_parser::impl {
         }
         return walk(root, 1);
     }
-
-    // Applies the first mapping that detects the document and fills `out`.
-    void fill(const vendor_mapping_set& mappings, const core::field_catalog& catalog,
-              const field_projection& projection, core::event& out) {
-        mapper.apply(mappings.choose(parser_name, *leaves), *leaves, catalog, projection, out,
-                     *scratch);
-    }
-
 };
 
 json_parser::json_parser(parse_limits limits) : impl_(std::make_unique<impl>(limits)) {}
@@ -206,7 +195,6 @@ parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core
     if (!error) {
         error = self.flatten(document);
     }
-    self.leaves = &self.own_leaves;
     self.filter = nullptr;
     if (error) {
         out.clear();
@@ -215,81 +203,36 @@ parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core
     return out.error();
 }
 
-parse_error json_parser::parse(const core::raw_record& record, const vendor_mapping_set& mappings,
-                               const core::field_catalog& catalog, core::event& out,
-                               core::arena& scratch, const field_projection& projection) {
-    impl& self = *impl_;
-    out.clear();
-    out.raw = &record;
-    out.parser = parser_name;
-    std::string_view text = record.bytes;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.remove_suffix(1);
-    }
-    out.set(core::fields::event_original, text);
-    const parse_error error = flatten(text, self.own_leaves, scratch);
-    self.scratch = &scratch;
-    if (error == parse_error::none || !self.own_leaves.items().empty()) {
-        self.fill(mappings, catalog, projection, out);
-    }
-    if (error != parse_error::none) {
-        mark_damaged(out, error, text);
-    }
-    return error;
-}
-
-const vendor_fields& json_parser::last_fields() const {
-    return impl_->own_leaves;
-}
-
-void json_parser::parse_documents(std::string_view text, std::int64_t received_ns,
-                                  const vendor_mapping_set& mappings,
-                                  const core::field_catalog& catalog, core::arena& scratch,
-                                  const event_callback& on_event) {
+void json_parser::for_each_document(std::string_view text, vendor_fields& out,
+                                    core::arena& scratch, const document_callback& on_document) {
     impl& self = *impl_;
     self.padded.assign(text);
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');
     od::document_stream stream;
-    core::event e;
-    const field_projection everything;
     if (self.parser
             .iterate_many(self.padded.data(), text.size(),
                           std::max<std::size_t>(text.size(), 1 << 16))
             .get(stream)) {
-        core::raw_record record{text, core::source_kind::file, received_ns, {}};
-        e.clear();
-        e.raw = &record;
-        e.parser = parser_name;
-        e.set(core::fields::event_original, text);
-        mark_damaged(e, parse_error::invalid_json, text);
-        on_event(e, parse_error::invalid_json);
+        out.clear();
+        on_document(text, parse_error::invalid_json);
         return;
     }
     for (auto it = stream.begin(); it != stream.end(); ++it) {
         scratch.reset();
         self.scratch = &scratch;
+        self.leaves = &out;
         const std::string_view source = trim_token(it.source());
-        core::raw_record record{source, core::source_kind::file, received_ns, {}};
-        e.clear();
-        e.raw = &record;
-        e.parser = parser_name;
-        e.set(core::fields::event_original, source);
         auto document = *it;
         simdjson::error_code error = document.error();
         if (!error) {
             error = self.flatten(document);
         }
         if (error) {
-            mark_damaged(e, reason(error), source);
-            on_event(e, reason(error));
-            continue;
+            out.clear();
+            on_document(source, reason(error));
+        } else {
+            on_document(source, out.error());
         }
-        self.fill(mappings, catalog, everything, e);
-        const parse_error limit = self.own_leaves.error();
-        if (limit != parse_error::none) {
-            mark_damaged(e, limit, source);
-        }
-        on_event(e, limit);
     }
 }
 

@@ -18,8 +18,10 @@ bool named_in(const std::vector<vendor_mapping::condition>& conditions, std::str
 void projection_filter::use(const vendor_mapping_set& mappings,
                             const core::field_catalog& catalog,
                             const field_projection& projection) {
-    if (&mappings != mappings_ || &catalog != catalog_ || &projection != projection_) {
+    if (mappings.identity() != mappings_identity_ || &catalog != catalog_ ||
+        &projection != projection_) {
         mappings_ = &mappings;
+        mappings_identity_ = mappings.identity();
         catalog_ = &catalog;
         projection_ = &projection;
         cache_.clear();

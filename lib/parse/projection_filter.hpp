@@ -13,7 +13,7 @@ namespace vigil::parse {
 // The JSON paths a projection needs, for the JSON parser to skip the rest: a path is kept when
 // some JSON mapping detects, extracts, translates or reads its time from it, or renames it to
 // a field the projection keeps. One per worker; answers are cached until the mappings, the
-// catalog or the projection change (a reload).
+// catalog or the projection change (a reload: a new mapping set identity).
 class projection_filter final : public json_path_filter {
 public:
     // Prepares for records parsed with these (which must outlive the next keep() calls).
@@ -26,6 +26,7 @@ private:
     [[nodiscard]] bool needed(std::string_view path);
 
     const vendor_mapping_set* mappings_ = nullptr;
+    std::uint64_t mappings_identity_ = 0;
     const core::field_catalog* catalog_ = nullptr;
     const field_projection* projection_ = nullptr;
     core::string_map<bool> cache_;

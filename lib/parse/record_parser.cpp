@@ -295,6 +295,16 @@ parse_error record_parser::parse(const core::raw_record& record,
         }
     }
 
+    return map_fields(detected, format_name, error, text, mappings, catalog, projection, out,
+                      scratch);
+}
+
+parse_error record_parser::map_fields(const vendor_mapping* detected, std::string_view format_name,
+                                      parse_error error, std::string_view text,
+                                      const vendor_mapping_set& mappings,
+                                      const core::field_catalog& catalog,
+                                      const field_projection& projection, core::event& out,
+                                      core::arena& scratch) {
     const vendor_mapping* mapping = detected;
     if (!config_.mapping.empty()) {
         mapping = mappings.find(config_.mapping);
@@ -302,6 +312,7 @@ parse_error record_parser::parse(const core::raw_record& record,
     if (mapping == nullptr) {
         mapping = &mappings.choose(format_name, fields_);
     }
+    mapper_.use(mappings, catalog);
     mapper_.apply(*mapping, fields_, catalog, projection, out, scratch);
 
     if (error == parse_error::none) {
@@ -311,6 +322,24 @@ parse_error record_parser::parse(const core::raw_record& record,
         mark_damaged(out, error, text);
     }
     return error;
+}
+
+void record_parser::parse_documents(std::string_view text, std::int64_t received_ns,
+                                    const vendor_mapping_set& mappings,
+                                    const core::field_catalog& catalog, core::arena& scratch,
+                                    const event_callback& on_event) {
+    const field_projection everything;
+    json_.for_each_document(text, fields_, scratch, [&](std::string_view source, parse_error error) {
+        const core::raw_record record{source, core::source_kind::file, received_ns, {}};
+        core::event& e = document_event_;
+        e.clear();
+        e.raw = &record;
+        e.parser = json_parser::parser_name;
+        e.set(f::event_original, source);
+        error = map_fields(nullptr, json_parser::parser_name, error, source, mappings, catalog,
+                           everything, e, scratch);
+        on_event(e, error);
+    });
 }
 
 } // namespace vigil::parse

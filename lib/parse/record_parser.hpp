@@ -18,6 +18,7 @@
 #include "parse/vendor_mapping.hpp"
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,14 @@ public:
                                     const field_projection& projection, core::event& out,
                                     core::arena& scratch);
 
+    // Parses a buffer of JSON documents (concatenated, one per line, or pretty-printed one after
+    // another: fixtures, regression data, `vigil parse --format json`) and calls `on_event`
+    // with the event and outcome of each, every field kept. `scratch` is reset per document.
+    using event_callback = std::function<void(core::event&, parse_error)>;
+    void parse_documents(std::string_view text, std::int64_t received_ns,
+                         const vendor_mapping_set& mappings, const core::field_catalog& catalog,
+                         core::arena& scratch, const event_callback& on_event);
+
     // The fields of the last record under their vendor names (what `vigil parse` shows).
     [[nodiscard]] const vendor_fields& vendor() const { return fields_; }
 
@@ -86,6 +95,13 @@ private:
     void read_prefix(std::string_view prefix, const core::raw_record& record, core::event& out,
                      core::arena& scratch);
     [[nodiscard]] record_format detect_payload(std::string_view message) const;
+    // Applies the vendor mapping (`detected`, the configured one, or the first of `format_name`
+    // that detects the fields) and marks the event with the record's first problem.
+    parse_error map_fields(const vendor_mapping* detected, std::string_view format_name,
+                           parse_error error, std::string_view text,
+                           const vendor_mapping_set& mappings, const core::field_catalog& catalog,
+                           const field_projection& projection, core::event& out,
+                           core::arena& scratch);
 
     record_parser_config config_;
     syslog_parser syslog_;
@@ -97,6 +113,7 @@ private:
     field_mapper mapper_;
     vendor_fields fields_;
     core::event prefix_event_;
+    core::event document_event_;
     projection_filter filter_;
     const field_projection* projection_ = nullptr; // of the record being parsed
 };

@@ -3,6 +3,7 @@
 #include "core/ascii.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
@@ -427,6 +428,8 @@ const vendor_mapping* vendor_mapping_set::find(std::string_view name) const {
 }
 
 void vendor_mapping_set::build_index() {
+    static std::atomic<std::uint64_t> built{0};
+    identity_ = ++built;
     by_format_.clear();
     for (const auto f : known_formats) {
         std::vector<std::size_t> list;

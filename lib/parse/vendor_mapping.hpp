@@ -121,9 +121,12 @@ private:
 struct vendor_mapping_set {
     std::vector<vendor_mapping> mappings;
 
-    // Lists the mappings of each format, so that choosing one looks only at those. The loaders
-    // call it; call it again after changing `mappings`.
+    // Lists the mappings of each format, so that choosing one looks only at those, and gives
+    // the set a new identity. The loaders call it; call it again after changing `mappings`.
     void build_index();
+    // Distinct for every set built in this process (copies share it): per-worker caches compare
+    // it, not addresses, which a reload may reuse.
+    [[nodiscard]] std::uint64_t identity() const { return identity_; }
 
     // The built-in generic mappings alone.
     [[nodiscard]] static vendor_mapping_set generic_only();
@@ -142,6 +145,7 @@ private:
 
     // Format -> positions in `mappings` (positions, so that copies stay valid).
     std::vector<std::pair<std::string, std::vector<std::size_t>>> by_format_;
+    std::uint64_t identity_ = 0;
 };
 
 // Reads every *.yaml / *.yml under `dir` (a missing directory means only the generic

@@ -2,7 +2,7 @@
 
 #include "core/diagnostic.hpp"
 #include "match/matcher.hpp"
-#include "parse/json_parser.hpp"
+#include "parse/record_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "rules/sigma_loader.hpp"
 #include "support/parse_helpers.hpp"
@@ -63,9 +63,12 @@ inline std::vector<std::string> fired_json(const std::shared_ptr<const rules::ru
     match::matcher m(set);
     core::arena scratch;
     core::event e;
-    parse::json_parser parser;
+    parse::record_parser_config config;
+    config.format = parse::record_format::json;
+    parse::record_parser parser(config);
     core::raw_record record{json, core::source_kind::file, 1'795'000'000'000'000'000, {}};
-    (void)parser.parse(record, set->mappings(), set->catalog(), e, scratch);
+    (void)parser.parse(record, set->mappings(), set->catalog(), parse::field_projection{}, e,
+                       scratch);
     std::vector<std::string> ids;
     for (auto r : m.match(e)) {
         ids.push_back(set->rules()[r].id);

@@ -1,7 +1,7 @@
 #include "core/arena.hpp"
 #include "core/civil_time.hpp"
 #include "parse/field_schema.hpp"
-#include "parse/json_parser.hpp"
+#include "parse/record_parser.hpp"
 
 #include <catch2/catch.hpp>
 #include <map>
@@ -44,12 +44,15 @@ parse::vendor_mapping_set test_mappings() {
 parsed_json parse_one(const std::string& json, parse::parse_limits limits = {}) {
     static const core::field_catalog catalog = test_catalog();
     static const parse::vendor_mapping_set mappings = test_mappings();
-    parse::json_parser parser(limits);
+    parse::record_parser_config config;
+    config.format = parse::record_format::json;
+    config.limits = limits;
+    parse::record_parser parser(config);
     core::arena scratch;
     core::event e;
     core::raw_record record{json, core::source_kind::file, 0, {}};
     parsed_json out;
-    out.error = parser.parse(record, mappings, catalog, e, scratch);
+    out.error = parser.parse(record, mappings, catalog, parse::field_projection{}, e, scratch);
     out.mapping = std::string(e.mapping);
     out.time_ns = e.time_ns;
     for (const auto& f : e.fields()) {
@@ -157,7 +160,7 @@ TEST_CASE("json: depth and field limits stop reading, with a reason", "[parse][j
 
 TEST_CASE("json: a buffer of concatenated and line-separated documents", "[parse][json]") {
     static const core::field_catalog catalog = test_catalog();
-    parse::json_parser parser;
+    parse::record_parser parser{parse::record_parser_config{}};
     core::arena scratch;
     std::vector<std::string> messages;
     std::vector<parse_error> errors;

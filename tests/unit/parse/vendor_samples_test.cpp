@@ -1,7 +1,6 @@
 // The shipped vendor mappings against real third-party samples in ../shared/data (see its
 // READMEs for the facts checked here). Registered only when the shared data is present.
 
-#include "parse/json_parser.hpp"
 #include "support/record_helpers.hpp"
 #include "support/text_files.hpp"
 
@@ -280,7 +279,7 @@ TEST_CASE("SigmaHQ regression events land in a log source class their rule appli
             }
         }
     }
-    parse::json_parser json;
+    parse::record_parser json{parse::record_parser_config{}};
     core::arena scratch;
     std::size_t events = 0;
     std::size_t misplaced = 0;
