@@ -77,6 +77,10 @@ public:
     // to decide which rules an event may match when a rule offers a rarer test.
     [[nodiscard]] bool few_values(field_id id) const { return fields_[id].few_values; }
     void set_few_values(field_id id, bool few) { fields_[id].few_values = few; }
+    // Whether alerts keep the field as evidence even when no rule reads it (source.ip,
+    // user.name, ...): the projection of a rule set never leaves it out.
+    [[nodiscard]] bool evidence(field_id id) const { return fields_[id].evidence; }
+    void set_evidence(field_id id, bool keep) { fields_[id].evidence = keep; }
     [[nodiscard]] std::size_t size() const { return fields_.size(); }
 
 private:
@@ -84,6 +88,7 @@ private:
         std::string name;
         field_type type;
         bool few_values = false;
+        bool evidence = false;
     };
 
     std::vector<entry> fields_;

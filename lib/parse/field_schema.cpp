@@ -66,6 +66,15 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
                             "field '" + name + "': 'values' is 'few' or 'many'");
             }
         }
+        if (const YAML::Node evidence = item["evidence"]) {
+            if (evidence.IsScalar() &&
+                (evidence.Scalar() == "true" || evidence.Scalar() == "false")) {
+                catalog->set_evidence(id, evidence.Scalar() == "true");
+            } else {
+                diags.error(file_name, line_of(evidence), "",
+                            "field '" + name + "': 'evidence' is true or false");
+            }
+        }
         if (const YAML::Node aliases = item["aliases"]) {
             for (const auto& alias : aliases) {
                 if (!catalog->add_alias(alias.Scalar(), id)) {

@@ -1030,9 +1030,12 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
         *set = rule_set{};
     }
     // Statistics: unique Hyperscan expressions per field, table sizes. The projection: every
-    // field a predicate reads, a log source class tests, or a syslog parser makes.
-    for (core::field_id id = 0; id < core::fields::builtin_count; ++id) {
-        set->projection_.keep(id);
+    // field a predicate reads, a log source class tests, a syslog parser makes, or alerts keep
+    // as evidence (fields.yaml `evidence: true`).
+    for (core::field_id id = 0; id < schema.catalog.size(); ++id) {
+        if (id < core::fields::builtin_count || schema.catalog.evidence(id)) {
+            set->projection_.keep(id);
+        }
     }
     for (core::field_id id : schema.logsources.fields_used()) {
         set->projection_.keep(id);

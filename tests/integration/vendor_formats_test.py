@@ -28,6 +28,7 @@ fields:
   acme_src: source.ip
   acme_rule: rule.name
   acme_uri: url.original
+  acme_policy: acme.policy
 set:
   event.category: web
   observer.vendor: Acme
@@ -68,7 +69,8 @@ class VendorFormats(unittest.TestCase):
 
     def test_a_mapping_added_as_a_file_names_the_fields_rules_use(self):
         d = self.daemon
-        hit = "acme_rule=sqli-942100 acme_src=203.0.113.9 acme_uri=/login?id=1%27 action=block"
+        hit = ("acme_rule=sqli-942100 acme_src=203.0.113.9 acme_uri=/login?id=1%27 "
+               "acme_policy=strict action=block")
         for line in (hit,
                      "acme_rule=xss-941100 acme_src=203.0.113.9 acme_uri=/q action=block",
                      "acme_rule=sqli-942100 acme_src=198.51.100.4 acme_uri=/a action=block"):
@@ -84,9 +86,12 @@ class VendorFormats(unittest.TestCase):
         self.assertEqual(evidence["parser"], "kv")
         self.assertEqual(evidence["fields"]["source.ip"], "203.0.113.9")
         self.assertEqual(evidence["fields"]["rule.name"], "sqli-942100")
-        # Fields no rule reads are projected away; the record itself stays in event.original.
-        self.assertNotIn("observer.vendor", evidence["fields"])
-        self.assertIn("acme_uri=/login", evidence["fields"]["event.original"])
+        # Evidence fields (fields.yaml `evidence: true`) stay although no rule reads them; other
+        # fields no rule reads are projected away, and the record stays in event.original.
+        self.assertEqual(evidence["fields"]["observer.vendor"], "Acme")
+        self.assertEqual(evidence["fields"]["url.original"], "/login?id=1%27")
+        self.assertNotIn("acme.policy", evidence["fields"])
+        self.assertIn("acme_policy=strict", evidence["fields"]["event.original"])
 
         # vigil parse sees the record the same way, with the vendor's own names beside.
         source = self.tree.root / "line.log"
@@ -100,6 +105,7 @@ class VendorFormats(unittest.TestCase):
         self.assertEqual(parsed["fields"]["source.ip"], "203.0.113.9")
         self.assertEqual(parsed["fields"]["host.name"], "waf1")
         self.assertEqual(parsed["vendor"]["acme_uri"], "/login?id=1%27")
+        self.assertEqual(parsed["fields"]["acme.policy"], "strict")
         self.assertEqual(parsed["vendor"]["action"], "block")
 
     def test_cef_over_syslog_and_a_damaged_record(self):

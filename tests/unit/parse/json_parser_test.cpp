@@ -192,6 +192,8 @@ TEST_CASE("field schema: canonical names, aliases and their errors", "[parse][sc
     CHECK(catalog->find("message") == core::fields::message);
     CHECK(catalog->few_values(*catalog->find("Company")));
     CHECK_FALSE(catalog->few_values(*catalog->find("CommandLine")));
+    CHECK(catalog->evidence(*catalog->find("source.ip")));
+    CHECK_FALSE(catalog->evidence(*catalog->find("Company")));
 
     core::diagnostics bad;
     (void)parse::parse_field_catalog("fields:\n  - {name: host.name}\n", "f.yaml", bad);
@@ -206,12 +208,14 @@ TEST_CASE("field schema: canonical names, aliases and their errors", "[parse][sc
     }
     yaml +=
         "  - {name: a.one, type: ip, aliases: [x]}\n  - {name: b.two, type: weird, aliases: [x]}\n"
-        "  - {name: c.three, values: some}\n";
+        "  - {name: c.three, values: some}\n  - {name: d.four, evidence: maybe}\n";
     (void)parse::parse_field_catalog(yaml, "f.yaml", clash);
     CHECK(clash.to_string().find("f.yaml:17: field 'b.two': unknown type 'weird'") !=
           std::string::npos);
     CHECK(clash.to_string().find("alias 'x' of 'b.two' already names field 'a.one'") !=
           std::string::npos);
     CHECK(clash.to_string().find("f.yaml:18: field 'c.three': 'values' is 'few' or 'many'") !=
+          std::string::npos);
+    CHECK(clash.to_string().find("f.yaml:19: field 'd.four': 'evidence' is true or false") !=
           std::string::npos);
 }
