@@ -54,6 +54,11 @@ void write_event(core::json_writer& w, const core::event& e, const core::field_c
 
 } // namespace
 
+void write_evidence(std::string& out, const core::event& e, const core::field_catalog& catalog) {
+    core::json_writer w(out);
+    write_event(w, e, catalog);
+}
+
 alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
                  const core::field_catalog& catalog, core::ulid id) {
     alert out;

@@ -19,6 +19,10 @@ struct alert {
     std::string json;
 };
 
+// The event as alert evidence: parser, receipt, sender, timestamp, fields (names from
+// `catalog`), structured data. Appended to `out` as one JSON object.
+void write_evidence(std::string& out, const core::event& e, const core::field_catalog& catalog);
+
 // Builds the alert for `rule` matching `e`: a new ULID id, the rule's id, title, level, tags
 // and author (Sigma's DRL licence asks alerts to keep the author), the grade, the receipt and
 // event times, the sender, and the event itself as evidence (field names from `catalog`, the

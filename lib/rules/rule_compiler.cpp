@@ -1,5 +1,7 @@
 #include "rules/rule_compiler.hpp"
 
+#include "rules/correlation_compiler.hpp"
+
 #include "core/ascii.hpp"
 #include "parse/field_schema.hpp"
 #include "rules/ip_network.hpp"
@@ -147,7 +149,8 @@ public:
         ok_ = true;
         prepared_rule out;
         out.info = {rule.id,   rule.title,  rule.level, rule.status, rule.description, rule.author,
-                    rule.tags, rule.source, {},         rule.file,   rule.line};
+                    rule.tags, rule.source, {},         rule.file,   rule.line,
+                    rule.name,  false};
         out.info.classes = logsources_.classes_for(rule.source);
         if (out.info.classes.empty()) {
             fail(rule.line,
@@ -993,7 +996,8 @@ rule_schema load_rule_schema(const std::filesystem::path& dir, core::diagnostics
 
 compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema schema,
                                       const ioc_lists& lists, std::uint64_t version,
-                                      core::diagnostics& diags) {
+                                      core::diagnostics& diags,
+                                      std::vector<correlation_rule> correlations) {
     const auto started = std::chrono::steady_clock::now();
     compile_result result;
     const std::size_t first_diagnostic = diags.items().size();
@@ -1028,6 +1032,11 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
         }
         prepared = std::move(kept);
         *set = rule_set{};
+    }
+    result.rejected += correlation_compiler::compile(std::move(correlations), set->rules_,
+                                                     schema.catalog, set->correlations_, diags);
+    for (core::field_id id : correlation_compiler::fields_read(set->correlations_)) {
+        set->projection_.keep(id);
     }
     // Statistics: unique Hyperscan expressions per field, table sizes. The projection: every
     // field a predicate reads, a log source class tests, a syslog parser makes, or alerts keep
@@ -1103,8 +1112,8 @@ compile_result rule_compiler::load_directories(const std::vector<std::filesystem
     const std::size_t first_rule_diagnostic = diags.items().size();
     sigma_loader loader(schema.catalog, &schema.logsources);
     load_result loaded = loader.load_directories(rule_dirs, diags);
-    compile_result result =
-        compile(std::move(loaded.rules), std::move(schema), lists, version, diags);
+    compile_result result = compile(std::move(loaded.rules), std::move(schema), lists, version,
+                                    diags, std::move(loaded.correlations));
     result.rejected += loaded.rejected;
     result.files = loaded.files;
     result.rejected_by_reason = count_rejections(diags, first_rule_diagnostic);

@@ -3,6 +3,7 @@
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
 #include "parse/vendor_mapping.hpp"
+#include "rules/correlation_rule.hpp"
 #include "rules/ioc_list.hpp"
 #include "rules/logsource_map.hpp"
 #include "rules/rule_set.hpp"
@@ -56,7 +57,8 @@ class rule_compiler {
 public:
     [[nodiscard]] static compile_result compile(std::vector<sigma_rule> rules, rule_schema schema,
                                                 const ioc_lists& lists, std::uint64_t version,
-                                                core::diagnostics& diags);
+                                                core::diagnostics& diags,
+                                                std::vector<correlation_rule> correlations = {});
 
     // Loads the schema from `schemas_dir`, every rule file and IOC list under `rules_dir`, and
     // compiles the valid rules.

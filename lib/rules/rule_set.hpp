@@ -3,6 +3,7 @@
 #include "core/field_catalog.hpp"
 #include "parse/field_projection.hpp"
 #include "parse/vendor_mapping.hpp"
+#include "rules/correlation_set.hpp"
 #include "rules/hyperscan_database.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/logsource_map.hpp"
@@ -32,6 +33,8 @@ struct rule_info {
     std::vector<class_id> classes; // the log source classes the rule applies to
     std::string file;
     int line = 0;
+    std::string name;         // Sigma `name`, when given
+    bool correlation = false; // a correlation rule (its definition is in rule_set::correlations())
 };
 
 // A predicate is one test of one field ("CommandLine contains ' -enc '", "EventID is 4688 or
@@ -206,6 +209,8 @@ public:
     // event (DESIGN.md §4). Every field is kept when nothing was compiled.
     [[nodiscard]] const parse::field_projection& projection() const { return projection_; }
     [[nodiscard]] const std::vector<class_program>& programs() const { return programs_; }
+    // The correlation rules and how detection rules feed them.
+    [[nodiscard]] const correlation_set& correlations() const { return correlations_; }
     // A scratch that serves every database; workers clone it.
     [[nodiscard]] const hyperscan_scratch& scratch_prototype() const { return scratch_; }
     // Increases with every rule set a process builds; alerts record it.
@@ -225,6 +230,7 @@ private:
     parse::vendor_mapping_set mappings_;
     parse::field_projection projection_;
     std::vector<class_program> programs_;
+    correlation_set correlations_;
     hyperscan_scratch scratch_;
     std::uint64_t version_ = 0;
     rule_set_stats stats_;

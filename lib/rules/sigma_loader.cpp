@@ -1,6 +1,7 @@
 #include "rules/sigma_loader.hpp"
 
 #include "rules/condition_parser.hpp"
+#include "rules/correlation_reader.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_value.hpp"
 
@@ -56,15 +57,12 @@ public:
         if (rule.id.empty()) {
             error(doc, "missing 'id' (every rule needs a unique id)");
         }
-        if (doc["correlation"]) {
-            error(doc["correlation"], "correlation rules are not supported yet");
-            return false;
-        }
         if (doc["action"]) {
             error(doc["action"], "rule collections ('action: " + scalar_text(doc["action"]) +
                                      "') are not supported; write complete rules");
             return false;
         }
+        rule.name = optional_string(doc, "name");
         rule.title = optional_string(doc, "title");
         if (rule.title.empty()) {
             error(doc, "missing 'title'");
@@ -567,15 +565,21 @@ load_result sigma_loader::load_directories(const std::vector<fs::path>& dirs,
             load_result one = load_file(file, diags);
             result.files += one.files;
             result.rejected += one.rejected;
-            for (auto& rule : one.rules) {
+            auto keep = [&](auto& rule, auto& into) {
                 if (!seen_ids.insert(rule.id).second) {
                     diags.error(rule.file, rule.line, rule.id,
                                 "duplicate rule id (another rule file already uses it)",
                                 "duplicate");
                     ++result.rejected;
-                    continue;
+                    return;
                 }
-                result.rules.push_back(std::move(rule));
+                into.push_back(std::move(rule));
+            };
+            for (auto& rule : one.rules) {
+                keep(rule, result.rules);
+            }
+            for (auto& rule : one.correlations) {
+                keep(rule, result.correlations);
             }
         }
     }
@@ -613,6 +617,19 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
     for (const auto& doc : documents) {
         if (doc.IsNull()) {
             continue; // an empty document, e.g. after a trailing "---"
+        }
+        if (doc.IsMap() && doc["correlation"]) {
+            correlation_rule rule;
+            if (!read_correlation(doc, file_name, diags, rule)) {
+                ++result.rejected;
+            } else if (!seen_ids.insert(rule.id).second) {
+                diags.error(file_name, rule.line, rule.id, "duplicate rule id in the same file",
+                            "duplicate");
+                ++result.rejected;
+            } else {
+                result.correlations.push_back(std::move(rule));
+            }
+            continue;
         }
         sigma_rule rule;
         document_reader reader(catalog_, logsources_, file_name, diags);

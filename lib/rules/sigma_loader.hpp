@@ -2,6 +2,7 @@
 
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
+#include "rules/correlation_rule.hpp"
 #include "rules/logsource_map.hpp"
 #include "rules/sigma_rule.hpp"
 
@@ -18,12 +19,13 @@ namespace vigil::rules {
 // reason; a rejected rule never stops the others from loading.
 struct load_result {
     std::vector<sigma_rule> rules;
+    std::vector<correlation_rule> correlations;
     std::size_t rejected = 0;
     std::size_t files = 0;
 };
 
-// Reads Sigma detection rules from YAML (one rule per document; several documents per file
-// allowed) and checks them against the subset vigil compiles. Control plane only.
+// Reads Sigma detection and correlation rules from YAML (one rule per document; several
+// documents per file allowed) and checks them against the subset vigil compiles. Control plane only.
 class sigma_loader {
 public:
     // Field names the catalog does not know are added to it as vendor fields. With a log source

@@ -92,6 +92,7 @@ struct logsource {
 // A Sigma detection rule as loaded from YAML, validated but not yet compiled.
 struct sigma_rule {
     std::string id;
+    std::string name; // optional; correlation rules may refer to the rule by it
     std::string title;
     std::string status;
     std::string description;

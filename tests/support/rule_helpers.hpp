@@ -37,7 +37,7 @@ inline compiled_rules compile_yaml(const std::string& yaml, const std::string& f
     auto loaded = loader.load_text(yaml, file, out.diags);
     out.load_rejected = loaded.rejected;
     out.result = rules::rule_compiler::compile(std::move(loaded.rules), std::move(schema), lists, 1,
-                                               out.diags);
+                                               out.diags, std::move(loaded.correlations));
     return out;
 }
 

@@ -1,0 +1,98 @@
+#include "alert/correlation_alert.hpp"
+
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
+
+namespace vigil::alert {
+namespace {
+
+std::string duration_text(std::int64_t ns) {
+    const std::int64_t s = ns / 1'000'000'000;
+    if (s > 0 && s % 86400 == 0) {
+        return std::to_string(s / 86400) + "d";
+    }
+    if (s > 0 && s % 3600 == 0) {
+        return std::to_string(s / 3600) + "h";
+    }
+    if (s > 0 && s % 60 == 0) {
+        return std::to_string(s / 60) + "m";
+    }
+    return std::to_string(s) + "s";
+}
+
+} // namespace
+
+alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
+                             const correlation_facts& facts) {
+    const rules::compiled_correlation& c = *facts.correlation;
+    alert out;
+    out.id = facts.id;
+    out.rule_id = rule.id;
+    out.grade = grade_for_level(rule.level);
+    out.json.reserve(1024);
+    core::json_writer w(out.json);
+    w.begin_object();
+    w.field("id", facts.id.to_string());
+    w.key("rule").begin_object();
+    w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
+    w.key("tags").begin_array();
+    for (const auto& tag : rule.tags) {
+        w.value(tag);
+    }
+    w.end_array();
+    w.field("author", rule.author);
+    w.field("rule_set_version", rule_set_version);
+    w.end_object();
+    w.field("grade", to_string(out.grade));
+    w.field("status", "new");
+    w.field("created_at", core::format_rfc3339(facts.created_ns));
+    if (facts.updated_ns) {
+        w.field("updated_at", core::format_rfc3339(*facts.updated_ns));
+    }
+    w.field("received_at", core::format_rfc3339(facts.updated_ns.value_or(facts.created_ns)));
+    w.field("event_time", core::format_rfc3339(facts.last_seen_ns));
+    w.key("correlation").begin_object();
+    w.field("type", rules::to_string(c.type));
+    w.field("timespan", duration_text(c.timespan_ns));
+    if (!c.condition.empty()) {
+        w.field("condition", c.condition.describe());
+    }
+    if (facts.metric) {
+        w.field("value", *facts.metric);
+    }
+    if (!facts.values.empty()) {
+        w.key("values").begin_array();
+        for (const auto& v : facts.values) {
+            w.value(v);
+        }
+        w.end_array();
+    }
+    if (facts.quiet_until_ns) {
+        w.field("quiet_until", core::format_rfc3339(*facts.quiet_until_ns));
+    }
+    w.end_object();
+    w.key("key").begin_object();
+    for (std::size_t i = 0; i < c.key_names.size() && i < facts.key.size(); ++i) {
+        w.field(c.key_names[i], facts.key[i]);
+    }
+    w.end_object();
+    for (std::size_t i = 0; i < c.key_names.size() && i < facts.key.size(); ++i) {
+        if (c.key_names[i] == "host.name" || c.key_names[i] == "Computer" ||
+            c.key_names[i] == "ComputerName") {
+            w.field("host", facts.key[i]);
+            break;
+        }
+    }
+    w.field("count", facts.count);
+    w.field("first_seen", core::format_rfc3339(facts.first_seen_ns));
+    w.field("last_seen", core::format_rfc3339(facts.last_seen_ns));
+    w.key("evidence").begin_array();
+    for (const auto& e : facts.evidence) {
+        w.raw(e);
+    }
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+} // namespace vigil::alert

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "rules/rule_set.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::correlate {
+
+// Key parts are joined with this byte into one key string ("203.0.113.7\x1froot").
+inline constexpr char key_separator = '\x1f';
+
+// One match of a rule that feeds a correlation, as a worker hands it to the correlator shard
+// that owns its key. Texts are slices of the batch's byte buffer.
+struct correlation_match {
+    struct slice {
+        std::uint32_t offset = 0;
+        std::uint32_t size = 0;
+    };
+    std::uint32_t correlation = 0; // index into the batch rule set's correlations
+    std::uint64_t slots = 0;       // the positions in the correlation's `rules` it stands for
+    std::int64_t time_ns = 0;      // event time (receipt time when the record had none)
+    std::uint64_t key_hash = 0;
+    slice key;      // the group-by values, joined with key_separator
+    slice value;    // condition.field values, joined (value_count and the metric types)
+    slice evidence; // the event as alert evidence (JSON), empty if none
+};
+
+// The matches one worker routes to one shard from one input batch: what crosses the thread
+// boundary (DESIGN.md §2: batches, not single events). `rules` is the rule set the worker
+// matched with; correlation indices refer to it.
+class correlation_batch {
+public:
+    std::shared_ptr<const rules::rule_set> rules;
+    std::vector<correlation_match> matches;
+
+    [[nodiscard]] std::string_view text(correlation_match::slice s) const {
+        return std::string_view(bytes_).substr(s.offset, s.size);
+    }
+    // Copies `text` into the batch.
+    correlation_match::slice add_text(std::string_view text);
+    // Starts a text that is appended to piece by piece (a key); finish with end_text().
+    void begin_text() { open_ = static_cast<std::uint32_t>(bytes_.size()); }
+    void append(std::string_view part) { bytes_.append(part); }
+    void append(char c) { bytes_.push_back(c); }
+    correlation_match::slice end_text() {
+        return {open_, static_cast<std::uint32_t>(bytes_.size()) - open_};
+    }
+    [[nodiscard]] bool empty() const { return matches.empty(); }
+    void clear();
+
+private:
+    std::string bytes_;
+    std::uint32_t open_ = 0;
+};
+
+// The hash that chooses a shard: over the key parts at the correlation's route positions (see
+// rules::compiled_correlation::route). Every correlation of a chain hashes the same values.
+[[nodiscard]] std::uint64_t route_hash(std::string_view key, std::span<const std::uint8_t> route);
+[[nodiscard]] std::uint64_t key_hash(std::string_view key);
+// The parts of a joined key.
+[[nodiscard]] std::vector<std::string_view> split_key(std::string_view key);
+
+} // namespace vigil::correlate

@@ -1,0 +1,950 @@
+#include "correlate/correlator_shard.hpp"
+
+#include "alert/correlation_alert.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+// Window state per correlation type (key_entry fields):
+//
+//   event_count, eager (gt/gte only)  times = event times of the key inside the window, sorted;
+//                                      fires when N of them fit in the timespan, then clears.
+//   value_count, eager                 extra.samples = one per distinct value, time = last seen;
+//                                      fires when N distinct values were seen in the timespan.
+//   value_sum, eager                   extra.samples = one per event (time, number).
+//   closing windows (any other         opened = the first event's time: the window is
+//     condition; value_avg,            [opened, opened + timespan] and is decided when the
+//     value_percentile)                watermark passes its end. event_count keeps `count` and,
+//                                      in `times`, events that belong to a later window; the
+//                                      others keep every observation in extra.samples.
+//   temporal                           times[i] = last time rule i matched.
+//   temporal_ordered                   times[2i], times[2i+1] = start and end of the latest
+//                                      chain rules[0..i] (in order, within the timespan).
+//   absence [A]                        newest = last A; fires when the watermark passes
+//                                      newest + timespan.
+//   absence [A, B]                     opened = the oldest A not yet followed by a B (or
+//                                      `never`), times[0] = last B.
+//
+// While a key is quiet after firing (`suppress`), its matches update the open alert instead.
+
+namespace vigil::correlate {
+namespace {
+
+constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
+constexpr std::size_t listed_values = 20; // distinct values an alert lists
+
+bool closing(const rules::compiled_correlation& c) {
+    switch (c.type) {
+    case rules::correlation_type::event_count:
+    case rules::correlation_type::value_count:
+    case rules::correlation_type::value_sum:
+        return !c.eager;
+    case rules::correlation_type::value_avg:
+    case rules::correlation_type::value_percentile:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::optional<double> number_of(std::string_view text) {
+    while (!text.empty() && text.front() == ' ') {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+} // namespace
+
+correlator_shard::correlator_shard(correlator_limits limits, const core::clock& clock)
+    : limits_(limits), clock_(clock), newest_ns_(never), watermark_ns_(never) {}
+
+void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
+    if (rules == rules_) {
+        return;
+    }
+    std::vector<table> moved(rules ? rules->correlations().correlations().size() : 0);
+    if (rules_) {
+        const auto& old = rules_->correlations().correlations();
+        for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+            auto target = rules ? rules->correlations().find(old[c].fingerprint) : std::nullopt;
+            if (target) {
+                moved[*target] = std::move(tables_[c]);
+            } else {
+                counters_.dropped_on_reload += tables_[c].keys.size();
+                total_keys_ -= tables_[c].keys.size();
+            }
+        }
+    }
+    tables_ = std::move(moved);
+    rules_ = std::move(rules);
+    translated_from_ = nullptr;
+    // Wheel items name tables by index: schedule every key again under its new index.
+    timer_wheel fresh;
+    wheel_ = fresh;
+    dirty_.clear();
+    for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        tables_[c].keys.for_each([&](std::uint32_t slot, key_entry& e) {
+            e.in_wheel = false;
+            schedule(c, slot);
+            if (e.open && e.open->dirty) {
+                dirty_.emplace_back(c, slot);
+            }
+        });
+    }
+}
+
+void correlator_shard::process(const correlation_batch& batch, std::vector<alert::alert>& out) {
+    if (!batch.rules) {
+        return;
+    }
+    if (!rules_ || batch.rules->version() > rules_->version()) {
+        use(batch.rules);
+    }
+    const bool same = batch.rules == rules_;
+    if (!same && translated_from_ != batch.rules.get()) {
+        // A worker still on an older rule set: map its correlations onto ours by definition.
+        translated_from_ = batch.rules.get();
+        const auto& theirs = batch.rules->correlations().correlations();
+        translation_.assign(theirs.size(), -1);
+        for (std::uint32_t i = 0; i < theirs.size(); ++i) {
+            if (auto ours = rules_->correlations().find(theirs[i].fingerprint)) {
+                translation_[i] = *ours;
+            }
+        }
+    }
+    last_arrival_ns_ = clock_.now_ns();
+    for (const auto& m : batch.matches) {
+        std::uint32_t c = m.correlation;
+        if (!same) {
+            if (c >= translation_.size() || translation_[c] < 0) {
+                continue;
+            }
+            c = static_cast<std::uint32_t>(translation_[c]);
+        }
+        if (m.time_ns < watermark_ns_) {
+            ++counters_.late;
+            continue;
+        }
+        apply(c, m.slots, m.time_ns, batch.text(m.key), m.key_hash, batch.text(m.value),
+              batch.text(m.evidence), out);
+    }
+    if (newest_ns_ != never) {
+        move_watermark(newest_ns_ - limits_.allowed_lateness_ns, out);
+    }
+}
+
+void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t t,
+                             std::string_view key, std::uint64_t hash, std::string_view value,
+                             std::string_view evidence, std::vector<alert::alert>& out) {
+    ++counters_.matches;
+    newest_ns_ = std::max(newest_ns_, t);
+    const std::uint32_t slot = slot_for(c, key, hash, out);
+    key_table& keys = tables_[c].keys;
+    {
+        key_entry& e = keys.at(slot);
+        e.newest_ns = std::max(e.newest_ns, t);
+        keys.touch(slot);
+        const auto& corr = correlation(c);
+        if (e.open && t < e.quiet_until_ns &&
+            corr.type != rules::correlation_type::absence) {
+            // Quiet: the open alert takes the event.
+            open_alert& a = *e.open;
+            ++a.count;
+            a.first_seen_ns = std::min(a.first_seen_ns, t);
+            a.last_seen_ns = std::max(a.last_seen_ns, t);
+            if (!evidence.empty() && a.evidence.size() < limits_.evidence_per_alert) {
+                a.evidence.emplace_back(evidence);
+            }
+            if (!a.dirty) {
+                a.dirty = true;
+                dirty_.emplace_back(c, slot);
+            }
+            schedule(c, slot);
+            return;
+        }
+    }
+    const auto& corr = correlation(c);
+    using rules::correlation_type;
+    if (closing(corr)) {
+        on_closing(c, slot, t, value, evidence);
+    } else {
+        switch (corr.type) {
+        case correlation_type::event_count:
+            on_event_count(c, slot, t, evidence, out);
+            break;
+        case correlation_type::value_count:
+            on_value_count(c, slot, t, value, evidence, out);
+            break;
+        case correlation_type::value_sum:
+            on_value_sum(c, slot, t, value, evidence, out);
+            break;
+        case correlation_type::temporal:
+            on_temporal(c, slot, slots, t, evidence, out);
+            break;
+        case correlation_type::temporal_ordered:
+            on_temporal_ordered(c, slot, slots, t, evidence, out);
+            break;
+        case correlation_type::absence:
+            on_absence(c, slot, slots, t, evidence);
+            break;
+        default:
+            break;
+        }
+    }
+    if (keys.at(slot).live) {
+        schedule(c, slot);
+    }
+}
+
+std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, std::uint64_t hash,
+                                         std::vector<alert::alert>& out) {
+    key_table& keys = tables_[c].keys;
+    if (const std::uint32_t found = keys.find(key, hash); found != key_table::none) {
+        return found;
+    }
+    if (keys.size() >= limits_.max_keys_per_rule && keys.oldest() != key_table::none) {
+        ++counters_.evicted_rule_limit;
+        evict(c, keys.oldest(), out);
+    }
+    if (total_keys_ >= limits_.max_keys) {
+        // Oldest first across correlations: the least recently used key whose newest event
+        // is oldest.
+        std::uint32_t victim_table = key_table::none;
+        std::int64_t oldest = std::numeric_limits<std::int64_t>::max();
+        for (std::uint32_t t = 0; t < tables_.size(); ++t) {
+            const std::uint32_t s = tables_[t].keys.oldest();
+            if (s != key_table::none && tables_[t].keys.at(s).newest_ns < oldest) {
+                oldest = tables_[t].keys.at(s).newest_ns;
+                victim_table = t;
+            }
+        }
+        if (victim_table != key_table::none) {
+            ++counters_.evicted_global_limit;
+            evict(victim_table, tables_[victim_table].keys.oldest(), out);
+        }
+    }
+    const std::uint32_t slot = keys.insert(key, hash);
+    ++total_keys_;
+    key_entry& e = keys.at(slot);
+    e.newest_ns = never;
+    e.opened_ns = never;
+    e.quiet_until_ns = never;
+    const auto& corr = correlation(c);
+    using rules::correlation_type;
+    if (corr.type == correlation_type::temporal) {
+        e.times.assign(corr.rule_count, never);
+    } else if (corr.type == correlation_type::temporal_ordered) {
+        e.times.assign(2 * std::size_t{corr.rule_count}, never);
+    } else if (corr.type == correlation_type::absence && corr.rule_count == 2) {
+        e.times.assign(1, never);
+    } else if (corr.type == correlation_type::event_count && corr.eager) {
+        e.times.reserve(std::min<std::uint64_t>(corr.minimum_count, 64));
+    }
+    return slot;
+}
+
+void correlator_shard::evict(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out) {
+    erase(c, slot, out);
+}
+
+void correlator_shard::erase(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out) {
+    key_entry& e = tables_[c].keys.at(slot);
+    if (e.open && e.open->dirty) {
+        emit_update(c, e, out);
+    }
+    tables_[c].keys.erase(slot);
+    --total_keys_;
+}
+
+void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                      std::string_view evidence, std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    auto& times = e.times;
+    // Events older than the watermark minus the timespan can share no window with an event
+    // that is still to come.
+    const std::int64_t horizon =
+        watermark_ns_ == never ? never : watermark_ns_ - corr.timespan_ns;
+    auto keep_from = std::lower_bound(times.begin(), times.end(), horizon);
+    times.erase(times.begin(), keep_from);
+    auto at = std::upper_bound(times.begin(), times.end(), t);
+    const auto k = static_cast<std::size_t>(at - times.begin());
+    times.insert(at, t);
+    const std::size_t n = corr.minimum_count;
+    // Every run of n consecutive times that contains the new one.
+    const std::size_t first = k + 1 >= n ? k + 1 - n : 0;
+    for (std::size_t i = first; i <= k && i + n <= times.size(); ++i) {
+        if (times[i + n - 1] - times[i] > corr.timespan_ns) {
+            continue;
+        }
+        std::size_t end = i + n;
+        while (end < times.size() && times[end] - times[i] <= corr.timespan_ns) {
+            ++end;
+        }
+        fire_facts facts;
+        facts.count = end - i;
+        facts.first_seen_ns = times[i];
+        facts.last_seen_ns = times[end - 1];
+        facts.evidence = evidence;
+        times.clear();
+        fire(c, slot, t, std::move(facts), out);
+        return;
+    }
+    // Bound: without a firing, each timespan holds fewer than n events, and the kept range is
+    // at most timespan + lateness long.
+    const std::size_t cap = n * static_cast<std::size_t>(
+                                    2 + limits_.allowed_lateness_ns / std::max<std::int64_t>(
+                                                                          1, corr.timespan_ns));
+    if (times.size() > cap) {
+        counters_.evicted_values += times.size() - cap;
+        times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() - cap));
+    }
+}
+
+void correlator_shard::add_sample(std::uint32_t c, key_entry& e, sample s) {
+    (void)c;
+    if (!e.extra) {
+        e.extra = std::make_unique<key_extra>();
+    }
+    auto& samples = e.extra->samples;
+    if (samples.size() >= limits_.max_values_per_key) {
+        auto oldest = std::min_element(samples.begin(), samples.end(),
+                                       [](const sample& a, const sample& b) {
+                                           return a.time_ns < b.time_ns;
+                                       });
+        *oldest = std::move(s);
+        ++counters_.evicted_values;
+        return;
+    }
+    samples.push_back(std::move(s));
+}
+
+void correlator_shard::on_value_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                      std::string_view value, std::string_view evidence,
+                                      std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    if (!e.extra) {
+        e.extra = std::make_unique<key_extra>();
+    }
+    auto& samples = e.extra->samples;
+    const std::int64_t horizon = e.newest_ns - corr.timespan_ns - limits_.allowed_lateness_ns;
+    std::erase_if(samples, [&](const sample& s) { return s.time_ns < horizon; });
+    const std::uint64_t h = key_hash(value);
+    auto it = std::find_if(samples.begin(), samples.end(),
+                           [&](const sample& s) { return s.hash == h && s.value == value; });
+    if (it != samples.end()) {
+        it->time_ns = std::max(it->time_ns, t);
+    } else {
+        add_sample(c, e, sample{t, 0, h, std::string(value)});
+    }
+    // Distinct values seen in the timespan that ends at the key's newest event.
+    const std::int64_t from = e.newest_ns - corr.timespan_ns;
+    std::uint64_t distinct = 0;
+    std::int64_t first = std::numeric_limits<std::int64_t>::max();
+    for (const auto& s : samples) {
+        if (s.time_ns >= from) {
+            ++distinct;
+            first = std::min(first, s.time_ns);
+        }
+    }
+    if (distinct < corr.minimum_count) {
+        return;
+    }
+    fire_facts facts;
+    facts.count = distinct;
+    facts.first_seen_ns = first;
+    facts.last_seen_ns = e.newest_ns;
+    facts.evidence = evidence;
+    facts.metric = static_cast<double>(distinct);
+    for (const auto& s : samples) {
+        if (s.time_ns >= from && facts.values.size() < listed_values) {
+            facts.values.push_back(s.value);
+        }
+    }
+    samples.clear();
+    fire(c, slot, t, std::move(facts), out);
+}
+
+void correlator_shard::on_value_sum(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                    std::string_view value, std::string_view evidence,
+                                    std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    const auto number = number_of(value);
+    if (!number) {
+        ++counters_.not_a_number;
+        return;
+    }
+    key_entry& e = tables_[c].keys.at(slot);
+    add_sample(c, e, sample{t, *number, 0, {}});
+    auto& samples = e.extra->samples;
+    const std::int64_t horizon = e.newest_ns - corr.timespan_ns - limits_.allowed_lateness_ns;
+    std::erase_if(samples, [&](const sample& s) { return s.time_ns < horizon; });
+    const std::int64_t from = e.newest_ns - corr.timespan_ns;
+    double sum = 0;
+    std::uint64_t count = 0;
+    std::int64_t first = std::numeric_limits<std::int64_t>::max();
+    for (const auto& s : samples) {
+        if (s.time_ns >= from) {
+            sum += s.number;
+            ++count;
+            first = std::min(first, s.time_ns);
+        }
+    }
+    if (!corr.condition.holds(sum)) {
+        return;
+    }
+    fire_facts facts;
+    facts.count = count;
+    facts.first_seen_ns = first;
+    facts.last_seen_ns = e.newest_ns;
+    facts.evidence = evidence;
+    facts.metric = sum;
+    samples.clear();
+    fire(c, slot, t, std::move(facts), out);
+}
+
+void correlator_shard::on_closing(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                  std::string_view value, std::string_view evidence) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    if (!e.extra) {
+        e.extra = std::make_unique<key_extra>();
+    }
+    e.extra->evidence.assign(evidence);
+    if (e.opened_ns == never) {
+        e.opened_ns = t;
+    }
+    const std::int64_t closes = e.opened_ns + corr.timespan_ns;
+    if (corr.type == rules::correlation_type::event_count) {
+        if (t > closes) {
+            e.times.push_back(t); // a later window's
+        } else {
+            ++e.count;
+        }
+        return;
+    }
+    sample s{t, 0, 0, {}};
+    if (corr.type == rules::correlation_type::value_sum ||
+        corr.type == rules::correlation_type::value_avg) {
+        const auto number = number_of(value);
+        if (!number) {
+            ++counters_.not_a_number;
+            return;
+        }
+        s.number = *number;
+    } else {
+        s.hash = key_hash(value);
+        s.value.assign(value);
+    }
+    add_sample(c, e, std::move(s));
+}
+
+void correlator_shard::on_temporal(std::uint32_t c, std::uint32_t slot, std::uint64_t slots,
+                                   std::int64_t t, std::string_view evidence,
+                                   std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    for (std::uint64_t bits = slots; bits != 0; bits &= bits - 1) {
+        const auto p = static_cast<std::size_t>(std::countr_zero(bits));
+        e.times[p] = std::max(e.times[p], t);
+    }
+    const std::int64_t newest = *std::max_element(e.times.begin(), e.times.end());
+    std::uint64_t present = 0;
+    std::int64_t first = newest;
+    for (std::int64_t seen : e.times) {
+        if (seen != never && seen >= newest - corr.timespan_ns) {
+            ++present;
+            first = std::min(first, seen);
+        }
+    }
+    if (present < corr.minimum_count) {
+        return;
+    }
+    fire_facts facts;
+    facts.count = present;
+    facts.first_seen_ns = first;
+    facts.last_seen_ns = newest;
+    facts.evidence = evidence;
+    std::fill(e.times.begin(), e.times.end(), never);
+    fire(c, slot, t, std::move(facts), out);
+}
+
+void correlator_shard::on_temporal_ordered(std::uint32_t c, std::uint32_t slot,
+                                           std::uint64_t slots, std::int64_t t,
+                                           std::string_view evidence,
+                                           std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    auto start = [&](std::size_t p) -> std::int64_t& { return e.times[2 * p]; };
+    auto end = [&](std::size_t p) -> std::int64_t& { return e.times[2 * p + 1]; };
+    const std::size_t last = corr.rule_count - 1;
+    // Chains that can no longer complete within the timespan are dropped.
+    for (std::size_t p = 0; p <= last; ++p) {
+        if (start(p) != never && start(p) < e.newest_ns - corr.timespan_ns) {
+            start(p) = end(p) = never;
+        }
+    }
+    bool completed = false;
+    // Highest position first, so that one event never extends a chain it just started.
+    for (std::size_t p = last + 1; p-- > 0;) {
+        if (((slots >> p) & 1u) == 0) {
+            continue;
+        }
+        if (p == 0) {
+            if (t >= start(0)) {
+                start(0) = end(0) = t; // the latest start leaves the most time
+            }
+            continue;
+        }
+        if (end(p - 1) != never && end(p - 1) <= t && t - start(p - 1) <= corr.timespan_ns &&
+            (start(p) == never || start(p - 1) >= start(p))) {
+            start(p) = start(p - 1);
+            end(p) = t;
+            completed = completed || p == last;
+        }
+    }
+    if (!completed) {
+        return;
+    }
+    fire_facts facts;
+    facts.count = corr.rule_count;
+    facts.first_seen_ns = start(last);
+    facts.last_seen_ns = end(last);
+    facts.evidence = evidence;
+    std::fill(e.times.begin(), e.times.end(), never);
+    fire(c, slot, t, std::move(facts), out);
+}
+
+void correlator_shard::on_absence(std::uint32_t c, std::uint32_t slot, std::uint64_t slots,
+                                  std::int64_t t, std::string_view evidence) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    if (corr.rule_count == 1) {
+        if (t >= e.newest_ns || !e.extra) {
+            if (!e.extra) {
+                e.extra = std::make_unique<key_extra>();
+            }
+            e.extra->evidence.assign(evidence);
+        }
+        return; // newest_ns is the last sighting
+    }
+    // [A, B]: B answers the oldest pending A at or before it, within the timespan.
+    const bool is_a = (slots & 1u) != 0;
+    const bool is_b = (slots & 2u) != 0;
+    if (is_b) {
+        e.times[0] = std::max(e.times[0], t);
+        if (e.opened_ns != never && t >= e.opened_ns && t <= e.opened_ns + corr.timespan_ns) {
+            e.opened_ns = never;
+        }
+    }
+    if (is_a && e.opened_ns == never) {
+        const std::int64_t last_b = e.times[0];
+        const bool answered = last_b != never && last_b >= t && last_b <= t + corr.timespan_ns;
+        if (!answered) {
+            e.opened_ns = t;
+            if (!e.extra) {
+                e.extra = std::make_unique<key_extra>();
+            }
+            e.extra->evidence.assign(evidence);
+        }
+    }
+}
+
+void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at_ns,
+                            fire_facts facts, std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    const std::int64_t now = clock_.now_ns();
+    if (e.open && at_ns < e.quiet_until_ns) {
+        open_alert& a = *e.open;
+        a.count += facts.count;
+        a.first_seen_ns = std::min(a.first_seen_ns, facts.first_seen_ns);
+        a.last_seen_ns = std::max(a.last_seen_ns, facts.last_seen_ns);
+        if (!facts.evidence.empty() && a.evidence.size() < limits_.evidence_per_alert) {
+            a.evidence.emplace_back(facts.evidence);
+        }
+        for (auto& v : facts.values) {
+            if (a.values.size() < listed_values &&
+                std::find(a.values.begin(), a.values.end(), v) == a.values.end()) {
+                a.values.push_back(std::move(v));
+            }
+        }
+        if (facts.metric) {
+            a.metric = *facts.metric;
+        }
+        if (!a.dirty) {
+            a.dirty = true;
+            dirty_.emplace_back(c, slot);
+        }
+        return;
+    }
+    if (e.open && e.open->dirty) {
+        emit_update(c, e, out); // the quiet period ended: the old alert's last state first
+    }
+    const core::ulid id = ids_.next(static_cast<std::uint64_t>(now / 1'000'000));
+    const std::string key = e.key; // chaining may move nothing, but keep a stable copy
+    if (corr.alerts) {
+        const auto parts = split_key(key);
+        std::vector<std::string> evidence;
+        if (!facts.evidence.empty()) {
+            evidence.emplace_back(facts.evidence);
+        }
+        alert::correlation_facts f;
+        f.id = id;
+        f.correlation = &corr;
+        f.key = parts;
+        f.count = facts.count;
+        f.first_seen_ns = facts.first_seen_ns;
+        f.last_seen_ns = facts.last_seen_ns;
+        f.created_ns = now;
+        f.metric = facts.metric;
+        f.values = facts.values;
+        f.evidence = evidence;
+        if (corr.suppress_ns > 0) {
+            f.quiet_until_ns = at_ns + corr.suppress_ns;
+        }
+        out.push_back(alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
+        ++counters_.alerts;
+        if (corr.suppress_ns > 0) {
+            auto a = std::make_unique<open_alert>();
+            a->id = id;
+            a->count = facts.count;
+            a->first_seen_ns = facts.first_seen_ns;
+            a->last_seen_ns = facts.last_seen_ns;
+            a->created_ns = now;
+            a->evidence = std::move(evidence);
+            a->values = std::move(facts.values);
+            a->metric = facts.metric.value_or(0);
+            e.open = std::move(a);
+            e.quiet_until_ns = at_ns + corr.suppress_ns;
+        }
+    }
+    chain(c, key, facts.last_seen_ns, facts.evidence, out);
+}
+
+void correlator_shard::chain(std::uint32_t c, const std::string& key, std::int64_t at_ns,
+                             std::string_view evidence, std::vector<alert::alert>& out) {
+    const auto& consumers = correlation(c).consumers;
+    if (consumers.empty()) {
+        return;
+    }
+    const auto parts = split_key(key);
+    std::string chained_key;
+    std::string value;
+    for (const auto& feed : consumers) {
+        chained_key.clear();
+        for (std::size_t i = 0; i < feed.key_from.size(); ++i) {
+            if (i > 0) {
+                chained_key += key_separator;
+            }
+            chained_key += parts[feed.key_from[i]];
+        }
+        value.clear();
+        for (std::size_t i = 0; i < feed.value_from.size(); ++i) {
+            if (i > 0) {
+                value += key_separator;
+            }
+            value += parts[feed.value_from[i]];
+        }
+        apply(feed.correlation, feed.slots, at_ns, chained_key, key_hash(chained_key), value,
+              evidence, out);
+    }
+}
+
+void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    open_alert& a = *e.open;
+    a.dirty = false;
+    if (!corr.alerts) {
+        return;
+    }
+    const auto parts = split_key(e.key);
+    alert::correlation_facts f;
+    f.id = a.id;
+    f.correlation = &corr;
+    f.key = parts;
+    f.count = a.count;
+    f.first_seen_ns = a.first_seen_ns;
+    f.last_seen_ns = a.last_seen_ns;
+    f.created_ns = a.created_ns;
+    f.updated_ns = clock_.now_ns();
+    f.quiet_until_ns = e.quiet_until_ns;
+    if (corr.type != rules::correlation_type::event_count &&
+        corr.type != rules::correlation_type::temporal &&
+        corr.type != rules::correlation_type::temporal_ordered &&
+        corr.type != rules::correlation_type::absence) {
+        f.metric = a.metric;
+    }
+    f.values = a.values;
+    f.evidence = a.evidence;
+    out.push_back(alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
+    ++counters_.updates;
+}
+
+std::int64_t correlator_shard::deadline(std::uint32_t c, const key_entry& e) const {
+    const auto& corr = correlation(c);
+    std::int64_t due;
+    if (closing(corr)) {
+        due = e.opened_ns != never ? e.opened_ns + corr.timespan_ns
+                                   : e.newest_ns + limits_.allowed_lateness_ns;
+    } else if (corr.type == rules::correlation_type::absence) {
+        due = corr.rule_count == 1 ? e.newest_ns + corr.timespan_ns
+              : e.opened_ns != never
+                  ? e.opened_ns + corr.timespan_ns
+                  : e.newest_ns + corr.timespan_ns + limits_.allowed_lateness_ns;
+    } else {
+        due = e.newest_ns + corr.timespan_ns + limits_.allowed_lateness_ns;
+    }
+    if (e.open) {
+        due = std::max(due, e.quiet_until_ns);
+    }
+    return due;
+}
+
+void correlator_shard::schedule(std::uint32_t c, std::uint32_t slot) {
+    key_entry& e = tables_[c].keys.at(slot);
+    if (e.in_wheel) {
+        return; // the wheel looks again when the item comes due (lazily)
+    }
+    e.in_wheel = true;
+    wheel_.schedule(deadline(c, e), {c, slot, e.generation});
+}
+
+void correlator_shard::move_watermark(std::int64_t to_ns, std::vector<alert::alert>& out) {
+    if (to_ns <= watermark_ns_) {
+        return;
+    }
+    watermark_ns_ = to_ns;
+    wheel_.advance(watermark_ns_, [&](const timer_wheel::item& it) { on_due(it, out); });
+}
+
+void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::alert>& out) {
+    if (it.table >= tables_.size() || it.slot >= tables_[it.table].keys.slot_count()) {
+        return;
+    }
+    key_entry& e = tables_[it.table].keys.at(it.slot);
+    if (!e.live || e.generation != it.generation) {
+        return;
+    }
+    e.in_wheel = false;
+    const auto& corr = correlation(it.table);
+    const std::int64_t due = deadline(it.table, e);
+    if (due > watermark_ns_) {
+        schedule(it.table, it.slot);
+        return;
+    }
+    if (closing(corr) && e.opened_ns != never) {
+        close_window(it.table, it.slot, out);
+        key_entry& after = tables_[it.table].keys.at(it.slot);
+        if (after.live && (after.opened_ns != never || (after.open && after.quiet_until_ns > watermark_ns_))) {
+            schedule(it.table, it.slot);
+            return;
+        }
+    } else if (corr.type == rules::correlation_type::absence &&
+               (corr.rule_count == 1 || e.opened_ns != never) &&
+               !(e.open && e.quiet_until_ns > watermark_ns_)) {
+        fire_facts facts;
+        facts.count = 1;
+        facts.first_seen_ns = corr.rule_count == 1 ? e.newest_ns : e.opened_ns;
+        facts.last_seen_ns = facts.first_seen_ns;
+        const std::string evidence = e.extra ? e.extra->evidence : std::string();
+        facts.evidence = evidence;
+        const std::int64_t at = facts.first_seen_ns + corr.timespan_ns;
+        e.opened_ns = never;
+        fire(it.table, it.slot, at, std::move(facts), out);
+    }
+    key_entry& now = tables_[it.table].keys.at(it.slot);
+    if (now.open && now.quiet_until_ns > watermark_ns_) {
+        schedule(it.table, it.slot);
+        return;
+    }
+    ++counters_.expired;
+    erase(it.table, it.slot, out);
+}
+
+void correlator_shard::close_window(std::uint32_t c, std::uint32_t slot,
+                                    std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    const std::int64_t closes = e.opened_ns + corr.timespan_ns;
+    fire_facts facts;
+    facts.first_seen_ns = e.opened_ns;
+    facts.last_seen_ns = closes;
+    bool holds = false;
+    using rules::correlation_type;
+    if (corr.type == correlation_type::event_count) {
+        facts.count = e.count;
+        facts.metric = static_cast<double>(e.count);
+        holds = corr.condition.holds(static_cast<double>(e.count));
+        // The next window starts at the oldest event that did not fit.
+        std::sort(e.times.begin(), e.times.end());
+        e.count = 0;
+        e.opened_ns = never;
+        if (!e.times.empty()) {
+            e.opened_ns = e.times.front();
+            const std::int64_t next_close = e.opened_ns + corr.timespan_ns;
+            auto beyond = std::upper_bound(e.times.begin(), e.times.end(), next_close);
+            e.count = static_cast<std::uint32_t>(beyond - e.times.begin());
+            e.times.erase(e.times.begin(), beyond);
+        }
+    } else {
+        auto& samples = e.extra->samples;
+        std::vector<sample> window;
+        std::vector<sample> later;
+        for (auto& s : samples) {
+            (s.time_ns <= closes ? window : later).push_back(std::move(s));
+        }
+        samples = std::move(later);
+        e.opened_ns = never;
+        for (const auto& s : samples) {
+            e.opened_ns = e.opened_ns == never ? s.time_ns : std::min(e.opened_ns, s.time_ns);
+        }
+        facts.count = window.size();
+        if (!window.empty()) {
+            facts.last_seen_ns = std::max_element(window.begin(), window.end(), [](const auto& a, const auto& b) {
+                                     return a.time_ns < b.time_ns;
+                                 })->time_ns;
+        }
+        if (corr.type == correlation_type::value_count) {
+            std::unordered_map<std::uint64_t, const sample*> distinct;
+            for (const auto& s : window) {
+                distinct.emplace(s.hash, &s);
+            }
+            facts.metric = static_cast<double>(distinct.size());
+            holds = corr.condition.holds(*facts.metric);
+            for (const auto& [h, s] : distinct) {
+                if (facts.values.size() < listed_values) {
+                    facts.values.push_back(s->value);
+                }
+            }
+            facts.count = distinct.size();
+        } else if (corr.type == correlation_type::value_sum ||
+                   corr.type == correlation_type::value_avg) {
+            double sum = 0;
+            for (const auto& s : window) {
+                sum += s.number;
+            }
+            facts.metric = corr.type == correlation_type::value_sum || window.empty()
+                               ? sum
+                               : sum / static_cast<double>(window.size());
+            holds = !window.empty() && corr.condition.holds(*facts.metric);
+        } else if (corr.type == correlation_type::value_percentile) {
+            // The share of the window's events that carry each value; values whose share
+            // meets the condition are reported.
+            std::map<std::string, std::uint64_t> per_value;
+            for (const auto& s : window) {
+                ++per_value[s.value];
+            }
+            double lowest = 100;
+            for (const auto& [v, n] : per_value) {
+                const double share = 100.0 * static_cast<double>(n) / static_cast<double>(window.size());
+                if (corr.condition.holds(share)) {
+                    holds = true;
+                    lowest = std::min(lowest, share);
+                    if (facts.values.size() < listed_values) {
+                        facts.values.push_back(v);
+                    }
+                }
+            }
+            facts.metric = lowest;
+        }
+    }
+    if (!holds) {
+        return;
+    }
+    const std::string evidence = e.extra ? e.extra->evidence : std::string();
+    facts.evidence = evidence;
+    fire(c, slot, closes, std::move(facts), out);
+}
+
+void correlator_shard::tick(std::vector<alert::alert>& out) {
+    const std::int64_t now = clock_.now_ns();
+    // No events for longer than the lateness: event time is taken to move with the wall clock.
+    const std::int64_t idle = now - last_arrival_ns_;
+    if (newest_ns_ != never && last_arrival_ns_ != 0 && idle > limits_.allowed_lateness_ns) {
+        move_watermark(newest_ns_ - limits_.allowed_lateness_ns + idle, out);
+    }
+    if (now - last_updates_ns_ >= limits_.update_interval_ns) {
+        last_updates_ns_ = now;
+        flush(out);
+    }
+}
+
+void correlator_shard::advance_watermark(std::int64_t watermark_ns, std::vector<alert::alert>& out) {
+    move_watermark(watermark_ns, out);
+    // Items due exactly now were passed to the wheel's next tick; one more second settles them.
+    move_watermark(watermark_ns + timer_wheel::tick_ns, out);
+}
+
+void correlator_shard::flush(std::vector<alert::alert>& out) {
+    for (const auto& [c, slot] : dirty_) {
+        if (c >= tables_.size() || slot >= tables_[c].keys.slot_count()) {
+            continue;
+        }
+        key_entry& e = tables_[c].keys.at(slot);
+        if (e.live && e.open && e.open->dirty) {
+            emit_update(c, e, out);
+        }
+    }
+    dirty_.clear();
+}
+
+std::vector<correlator_shard::table_stats> correlator_shard::stats() const {
+    std::vector<table_stats> out;
+    for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        out.push_back({c, tables_[c].keys.size(), tables_[c].keys.bytes()});
+    }
+    return out;
+}
+
+void correlator_shard::restore_time(std::int64_t newest_ns, std::int64_t watermark_ns) {
+    newest_ns_ = std::max(newest_ns_, newest_ns);
+    watermark_ns_ = std::max(watermark_ns_, watermark_ns);
+}
+
+bool correlator_shard::adopt(const std::string& fingerprint, key_entry&& entry) {
+    if (!rules_) {
+        return false;
+    }
+    auto c = rules_->correlations().find(fingerprint);
+    if (!c) {
+        ++counters_.dropped_on_reload;
+        return false;
+    }
+    key_table& keys = tables_[*c].keys;
+    if (keys.find(entry.key, entry.hash) != key_table::none) {
+        return false;
+    }
+    const std::uint32_t slot = keys.insert(entry.key, entry.hash);
+    ++total_keys_;
+    key_entry& e = keys.at(slot);
+    e.newest_ns = entry.newest_ns;
+    e.opened_ns = entry.opened_ns;
+    e.quiet_until_ns = entry.quiet_until_ns;
+    e.count = entry.count;
+    e.times = std::move(entry.times);
+    e.extra = std::move(entry.extra);
+    e.open = std::move(entry.open);
+    if (e.open && e.open->dirty) {
+        dirty_.emplace_back(*c, slot);
+    }
+    schedule(*c, slot);
+    return true;
+}
+
+} // namespace vigil::correlate

@@ -1,0 +1,173 @@
+#include "correlate/key_table.hpp"
+
+namespace vigil::correlate {
+namespace {
+constexpr std::size_t initial_index = 64;
+} // namespace
+
+key_table::key_table() : index_(initial_index, 0), mask_(initial_index - 1) {}
+
+std::uint32_t key_table::find(std::string_view key, std::uint64_t hash) const {
+    const std::uint64_t tag = hash & 0xffffffff00000000ull;
+    for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+        const std::uint64_t cell = index_[i];
+        if (cell == 0) {
+            return none;
+        }
+        if ((cell & 0xffffffff00000000ull) == tag) {
+            const auto slot = static_cast<std::uint32_t>((cell & 0xffffffffull) - 1);
+            const key_entry& e = entries_[slot];
+            if (e.hash == hash && e.key == key) {
+                return slot;
+            }
+        }
+    }
+}
+
+std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash) {
+    if ((live_ + 1) * 2 > index_.size()) {
+        grow();
+    }
+    std::uint32_t slot;
+    if (!free_.empty()) {
+        slot = free_.back();
+        free_.pop_back();
+    } else {
+        slot = static_cast<std::uint32_t>(entries_.size());
+        entries_.emplace_back();
+    }
+    key_entry& e = entries_[slot];
+    e.key.assign(key);
+    e.hash = hash;
+    e.live = true;
+    ++e.generation;
+    std::uint64_t i = hash & mask_;
+    while (index_[i] != 0) {
+        i = (i + 1) & mask_;
+    }
+    index_[i] = pack(hash, slot);
+    ++live_;
+    link_front(slot);
+    return slot;
+}
+
+void key_table::erase(std::uint32_t slot) {
+    key_entry& e = entries_[slot];
+    // Find the index cell, then shift later cells of the same probe run back into the gap.
+    std::uint64_t i = e.hash & mask_;
+    const std::uint64_t cell = pack(e.hash, slot);
+    while (index_[i] != cell) {
+        i = (i + 1) & mask_;
+    }
+    for (std::uint64_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+        const std::uint64_t moved = index_[j];
+        if (moved == 0) {
+            break;
+        }
+        const auto moved_slot = static_cast<std::uint32_t>((moved & 0xffffffffull) - 1);
+        const std::uint64_t home = entries_[moved_slot].hash & mask_;
+        // The cell at j may move to i if its home is not in (i, j] (cyclically).
+        const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            index_[i] = moved;
+            i = j;
+        }
+    }
+    index_[i] = 0;
+    unlink(slot);
+    const std::uint32_t generation = e.generation;
+    e = key_entry{};
+    e.generation = generation;
+    free_.push_back(slot);
+    --live_;
+}
+
+void key_table::touch(std::uint32_t slot) {
+    if (lru_head_ == slot) {
+        return;
+    }
+    unlink(slot);
+    link_front(slot);
+}
+
+void key_table::link_front(std::uint32_t slot) {
+    key_entry& e = entries_[slot];
+    e.lru_prev = none;
+    e.lru_next = lru_head_;
+    if (lru_head_ != none) {
+        entries_[lru_head_].lru_prev = slot;
+    }
+    lru_head_ = slot;
+    if (lru_tail_ == none) {
+        lru_tail_ = slot;
+    }
+}
+
+void key_table::unlink(std::uint32_t slot) {
+    key_entry& e = entries_[slot];
+    if (e.lru_prev != none) {
+        entries_[e.lru_prev].lru_next = e.lru_next;
+    } else {
+        lru_head_ = e.lru_next;
+    }
+    if (e.lru_next != none) {
+        entries_[e.lru_next].lru_prev = e.lru_prev;
+    } else {
+        lru_tail_ = e.lru_prev;
+    }
+    e.lru_prev = e.lru_next = none;
+}
+
+void key_table::grow() {
+    std::vector<std::uint64_t> bigger(index_.size() * 2, 0);
+    const std::uint64_t mask = bigger.size() - 1;
+    for (std::uint64_t cell : index_) {
+        if (cell == 0) {
+            continue;
+        }
+        const auto slot = static_cast<std::uint32_t>((cell & 0xffffffffull) - 1);
+        std::uint64_t i = entries_[slot].hash & mask;
+        while (bigger[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        bigger[i] = cell;
+    }
+    index_ = std::move(bigger);
+    mask_ = mask;
+}
+
+std::size_t key_table::bytes() const {
+    std::size_t total = entries_.capacity() * sizeof(key_entry) +
+                        index_.capacity() * sizeof(std::uint64_t) +
+                        free_.capacity() * sizeof(std::uint32_t);
+    // Heap blocks carry about 16 bytes of allocator overhead each.
+    constexpr std::size_t block = 16;
+    for (const auto& e : entries_) {
+        if (!e.live) {
+            continue;
+        }
+        if (e.key.capacity() > 15) {
+            total += e.key.capacity() + 1 + block;
+        }
+        if (e.times.capacity() > 0) {
+            total += e.times.capacity() * sizeof(std::int64_t) + block;
+        }
+        if (e.extra) {
+            total += sizeof(key_extra) + block + e.extra->samples.capacity() * sizeof(sample) +
+                     (e.extra->samples.capacity() > 0 ? block : 0);
+            for (const auto& s : e.extra->samples) {
+                total += s.value.capacity() > 15 ? s.value.capacity() + 1 + block : 0;
+            }
+            total += e.extra->evidence.capacity() > 15 ? e.extra->evidence.capacity() + block : 0;
+        }
+        if (e.open) {
+            total += sizeof(open_alert) + block;
+            for (const auto& ev : e.open->evidence) {
+                total += ev.capacity() + block;
+            }
+        }
+    }
+    return total;
+}
+
+} // namespace vigil::correlate

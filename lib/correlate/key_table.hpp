@@ -1,0 +1,122 @@
+#pragma once
+
+#include "core/ulid.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigil::correlate {
+
+// One observation kept for a key: a distinct value (value_count) or one event's value (the
+// metric types and windows evaluated at their close).
+struct sample {
+    std::int64_t time_ns = 0;
+    double number = 0;
+    std::uint64_t hash = 0;
+    std::string value;
+};
+
+// The alert a key raised while it is quiet (`suppress`): later events update it instead of
+// raising new ones.
+struct open_alert {
+    core::ulid id;
+    std::uint64_t count = 0;
+    std::int64_t first_seen_ns = 0;
+    std::int64_t last_seen_ns = 0;
+    std::int64_t created_ns = 0; // processing time of the first alert
+    std::vector<std::string> evidence;
+    std::vector<std::string> values; // distinct values (value_count), for the alert
+    double metric = 0;               // the value the condition was decided on
+    bool dirty = false;              // changed since it was last emitted
+};
+
+// What some keys need besides their times: observations, the evidence of the event that may
+// fire later (windows closing, absence).
+struct key_extra {
+    std::vector<sample> samples;
+    std::string evidence;
+};
+
+// The window state of one group-by key of one correlation. What `times` and `extra` hold
+// depends on the correlation type (see correlator_shard.cpp); the rest is common.
+struct key_entry {
+    static constexpr std::uint32_t none = 0xffffffffu;
+
+    std::string key; // group-by values joined with key_separator
+    std::uint64_t hash = 0;
+    std::int64_t newest_ns = 0;      // newest event time seen for the key
+    std::int64_t opened_ns = 0;      // start of the open window / pending "A" (absence)
+    std::int64_t quiet_until_ns = 0; // suppress: quiet until this event time
+    std::uint32_t lru_prev = none;   // toward the most recently used key
+    std::uint32_t lru_next = none;   // toward the least recently used key
+    std::uint32_t generation = 0;    // changes whenever the slot is reused (timer wheel)
+    std::uint32_t count = 0;
+    bool live = false;
+    bool in_wheel = false;
+    std::vector<std::int64_t> times;
+    std::unique_ptr<key_extra> extra;
+    std::unique_ptr<open_alert> open;
+};
+
+// The keys of one correlation on one shard: an open-addressing index (linear probing, backward
+// shift deletion) over a slab of entries, plus a least-recently-used list for oldest-first
+// eviction. Slots are stable while a key lives. Not thread-safe: one shard owns it.
+class key_table {
+public:
+    static constexpr std::uint32_t none = key_entry::none;
+
+    key_table();
+
+    [[nodiscard]] std::uint32_t find(std::string_view key, std::uint64_t hash) const;
+    // Adds a key that is not present; returns its slot.
+    std::uint32_t insert(std::string_view key, std::uint64_t hash);
+    void erase(std::uint32_t slot);
+    // Marks a key as the most recently used.
+    void touch(std::uint32_t slot);
+    // The least recently used key, or none.
+    [[nodiscard]] std::uint32_t oldest() const { return lru_tail_; }
+    // Its newest event time (for choosing which table to evict from).
+    [[nodiscard]] key_entry& at(std::uint32_t slot) { return entries_[slot]; }
+    [[nodiscard]] const key_entry& at(std::uint32_t slot) const { return entries_[slot]; }
+    [[nodiscard]] std::size_t size() const { return live_; }
+    [[nodiscard]] std::uint32_t slot_count() const {
+        return static_cast<std::uint32_t>(entries_.size());
+    }
+    // Memory held, in bytes: slab, index and what entries own on the heap.
+    [[nodiscard]] std::size_t bytes() const;
+    // Prefetches the index position of `hash` (batch processing touches many keys).
+    void prefetch(std::uint64_t hash) const {
+        __builtin_prefetch(&index_[hash & mask_]);
+    }
+
+    template <typename Fn>
+    void for_each(Fn&& fn) {
+        for (std::uint32_t s = 0; s < entries_.size(); ++s) {
+            if (entries_[s].live) {
+                fn(s, entries_[s]);
+            }
+        }
+    }
+
+private:
+    void grow();
+    void link_front(std::uint32_t slot);
+    void unlink(std::uint32_t slot);
+    [[nodiscard]] static std::uint64_t pack(std::uint64_t hash, std::uint32_t slot) {
+        return (hash & 0xffffffff00000000ull) | (std::uint64_t{slot} + 1);
+    }
+
+    std::vector<key_entry> entries_;
+    std::vector<std::uint32_t> free_;
+    std::vector<std::uint64_t> index_; // 0 = empty; else hash's high half | slot + 1
+    std::uint64_t mask_ = 0;
+    std::size_t live_ = 0;
+    std::uint32_t lru_head_ = none; // most recently used
+    std::uint32_t lru_tail_ = none; // least recently used
+};
+
+} // namespace vigil::correlate

@@ -1,0 +1,263 @@
+#include "correlate/shard_checkpoint.hpp"
+
+#include <bit>
+#include <limits>
+#include <cstring>
+#include <vector>
+
+namespace vigil::correlate {
+namespace {
+
+constexpr char magic[4] = {'V', 'G', 'C', 'K'};
+constexpr std::uint32_t format_version = 1;
+
+class writer {
+public:
+    explicit writer(std::string& out) : out_(out) {}
+    template <typename T>
+    void put(T v) {
+        static_assert(std::endian::native == std::endian::little);
+        char bytes[sizeof(T)];
+        std::memcpy(bytes, &v, sizeof(T));
+        out_.append(bytes, sizeof(T));
+    }
+    void text(std::string_view s) {
+        put(static_cast<std::uint32_t>(s.size()));
+        out_.append(s);
+    }
+
+private:
+    std::string& out_;
+};
+
+class reader {
+public:
+    explicit reader(std::string_view in) : in_(in) {}
+    template <typename T>
+    bool get(T& v) {
+        if (in_.size() < sizeof(T)) {
+            return fail();
+        }
+        std::memcpy(&v, in_.data(), sizeof(T));
+        in_.remove_prefix(sizeof(T));
+        return true;
+    }
+    bool text(std::string& s) {
+        std::uint32_t n = 0;
+        if (!get(n) || in_.size() < n) {
+            return fail();
+        }
+        s.assign(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return true;
+    }
+    // A count of items each at least `min_bytes` long: more than the rest could hold is damage.
+    bool count(std::uint32_t& n, std::size_t min_bytes) {
+        return get(n) && (static_cast<std::size_t>(n) * min_bytes <= in_.size() || fail());
+    }
+    [[nodiscard]] bool done() const { return in_.empty(); }
+    [[nodiscard]] bool failed() const { return failed_; }
+
+private:
+    bool fail() {
+        failed_ = true;
+        return false;
+    }
+    std::string_view in_;
+    bool failed_ = false;
+};
+
+bool read_entry(reader& r, key_entry& e) {
+    std::uint32_t n = 0;
+    if (!r.text(e.key) || !r.get(e.newest_ns) || !r.get(e.opened_ns) ||
+        !r.get(e.quiet_until_ns) || !r.get(e.count) || !r.count(n, 8)) {
+        return false;
+    }
+    e.times.resize(n);
+    for (auto& t : e.times) {
+        if (!r.get(t)) {
+            return false;
+        }
+    }
+    std::uint8_t has = 0;
+    if (!r.get(has)) {
+        return false;
+    }
+    if (has != 0) {
+        e.extra = std::make_unique<key_extra>();
+        if (!r.count(n, 28)) {
+            return false;
+        }
+        e.extra->samples.resize(n);
+        for (auto& s : e.extra->samples) {
+            if (!r.get(s.time_ns) || !r.get(s.number) || !r.get(s.hash) || !r.text(s.value)) {
+                return false;
+            }
+        }
+        if (!r.text(e.extra->evidence)) {
+            return false;
+        }
+    }
+    if (!r.get(has)) {
+        return false;
+    }
+    if (has != 0) {
+        e.open = std::make_unique<open_alert>();
+        open_alert& a = *e.open;
+        std::uint8_t dirty = 0;
+        for (auto& b : a.id.bytes) {
+            if (!r.get(b)) {
+                return false;
+            }
+        }
+        if (!r.get(a.count) || !r.get(a.first_seen_ns) || !r.get(a.last_seen_ns) ||
+            !r.get(a.created_ns) || !r.get(a.metric) || !r.get(dirty)) {
+            return false;
+        }
+        a.dirty = dirty != 0;
+        for (auto* list : {&a.evidence, &a.values}) {
+            if (!r.count(n, 4)) {
+                return false;
+            }
+            list->resize(n);
+            for (auto& s : *list) {
+                if (!r.text(s)) {
+                    return false;
+                }
+            }
+        }
+    }
+    e.hash = key_hash(e.key);
+    return true;
+}
+
+} // namespace
+
+void correlator_shard::save(std::string& out) const {
+    writer w(out);
+    out.append(magic, sizeof(magic));
+    w.put(format_version);
+    w.put(newest_ns_);
+    w.put(watermark_ns_);
+    if (!rules_) {
+        return;
+    }
+    for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        const key_table& keys = tables_[c].keys;
+        if (keys.size() == 0) {
+            continue;
+        }
+        w.text(correlation(c).fingerprint);
+        w.put(static_cast<std::uint64_t>(keys.size()));
+        for (std::uint32_t slot = 0; slot < keys.slot_count(); ++slot) {
+            const key_entry& e = keys.at(slot);
+            if (!e.live) {
+                continue;
+            }
+            w.text(e.key);
+            w.put(e.newest_ns);
+            w.put(e.opened_ns);
+            w.put(e.quiet_until_ns);
+            w.put(e.count);
+            w.put(static_cast<std::uint32_t>(e.times.size()));
+            for (std::int64_t t : e.times) {
+                w.put(t);
+            }
+            w.put(static_cast<std::uint8_t>(e.extra ? 1 : 0));
+            if (e.extra) {
+                w.put(static_cast<std::uint32_t>(e.extra->samples.size()));
+                for (const auto& s : e.extra->samples) {
+                    w.put(s.time_ns);
+                    w.put(s.number);
+                    w.put(s.hash);
+                    w.text(s.value);
+                }
+                w.text(e.extra->evidence);
+            }
+            w.put(static_cast<std::uint8_t>(e.open ? 1 : 0));
+            if (e.open) {
+                const open_alert& a = *e.open;
+                for (std::uint8_t b : a.id.bytes) {
+                    w.put(b);
+                }
+                w.put(a.count);
+                w.put(a.first_seen_ns);
+                w.put(a.last_seen_ns);
+                w.put(a.created_ns);
+                w.put(a.metric);
+                w.put(static_cast<std::uint8_t>(a.dirty ? 1 : 0));
+                for (const auto* list : {&a.evidence, &a.values}) {
+                    w.put(static_cast<std::uint32_t>(list->size()));
+                    for (const auto& s : *list) {
+                        w.text(s);
+                    }
+                }
+            }
+        }
+    }
+}
+
+std::expected<restore_result, std::string>
+restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* const> shards,
+               const std::shared_ptr<const rules::rule_set>& rules) {
+    struct restored {
+        std::string fingerprint;
+        key_entry entry;
+    };
+    std::vector<restored> keys;
+    std::int64_t newest = std::numeric_limits<std::int64_t>::min();
+    std::int64_t watermark = std::numeric_limits<std::int64_t>::min();
+    for (const auto& blob : blobs) {
+        if (blob.size() < sizeof(magic) || std::memcmp(blob.data(), magic, sizeof(magic)) != 0) {
+            return std::unexpected("a correlator checkpoint does not start with VGCK");
+        }
+        reader r(std::string_view(blob).substr(sizeof(magic)));
+        std::uint32_t version = 0;
+        std::int64_t n = 0;
+        std::int64_t w = 0;
+        if (!r.get(version) || version != format_version) {
+            return std::unexpected("a correlator checkpoint has format version " +
+                                   std::to_string(version) + ", not " +
+                                   std::to_string(format_version));
+        }
+        if (!r.get(n) || !r.get(w)) {
+            return std::unexpected("a correlator checkpoint is truncated");
+        }
+        newest = std::max(newest, n);
+        watermark = std::max(watermark, w);
+        while (!r.done()) {
+            std::string fingerprint;
+            std::uint64_t count = 0;
+            if (!r.text(fingerprint) || !r.get(count)) {
+                return std::unexpected("a correlator checkpoint is truncated");
+            }
+            for (std::uint64_t i = 0; i < count; ++i) {
+                restored k{fingerprint, {}};
+                if (!read_entry(r, k.entry)) {
+                    return std::unexpected("a correlator checkpoint is truncated or damaged");
+                }
+                keys.push_back(std::move(k));
+            }
+        }
+    }
+    for (auto* shard : shards) {
+        shard->use(rules);
+        shard->restore_time(newest, watermark);
+    }
+    restore_result result;
+    for (auto& k : keys) {
+        auto c = rules->correlations().find(k.fingerprint);
+        if (!c) {
+            ++result.dropped;
+            continue;
+        }
+        const auto& route = rules->correlations().correlations()[*c].route;
+        correlator_shard* shard = shards[route_hash(k.entry.key, route) % shards.size()];
+        if (shard->adopt(k.fingerprint, std::move(k.entry))) {
+            ++result.restored;
+        }
+    }
+    return result;
+}
+
+} // namespace vigil::correlate

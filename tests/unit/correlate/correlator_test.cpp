@@ -1,0 +1,573 @@
+// Correlation rules end to end in one thread: Sigma YAML compiled against the shipped schemas,
+// sshd / FortiGate lines parsed and matched as a worker does, correlated by a shard with an
+// injected clock (match::replay_session).
+#include "correlate/shard_checkpoint.hpp"
+#include "match/replay_session.hpp"
+#include "core/civil_time.hpp"
+#include "support/rule_helpers.hpp"
+#include "support/text_files.hpp"
+
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace vigil {
+namespace {
+
+using Catch::Matchers::Contains;
+
+constexpr std::int64_t start_ns = 1'795'000'000'000'000'000;
+
+// Base detection rules the correlations below refer to.
+const std::string base_rules = R"(
+title: ssh failed password
+id: 0c6d8f35-0000-4000-8000-000000000001
+name: ssh_failed
+logsource: {product: linux, service: sshd}
+detection:
+  selection: {event.action: ssh_login, event.outcome: failure}
+  condition: selection
+level: low
+---
+title: ssh accepted
+id: 0c6d8f35-0000-4000-8000-000000000002
+name: ssh_accepted
+logsource: {product: linux, service: sshd}
+detection:
+  selection: {event.action: ssh_login, event.outcome: success}
+  condition: selection
+level: low
+---
+title: firewall traffic
+id: 0c6d8f35-0000-4000-8000-000000000003
+name: fw_traffic
+logsource: {category: firewall}
+detection:
+  selection: {event.dataset: fortinet_fortigate.log}
+  condition: selection
+level: low
+)";
+
+std::string correlation(const std::string& id, const std::string& body,
+                        const std::string& extra = "") {
+    return "---\ntitle: correlation " + id + "\nid: " + id + "\nlevel: high\n" + extra +
+           "correlation:\n" + body;
+}
+
+class scenario {
+public:
+    explicit scenario(const std::string& yaml, correlate::correlator_limits limits = lateness(60))
+        : clock_(start_ns) {
+        auto compiled = test::compile_yaml(base_rules + yaml);
+        INFO(compiled.diags.to_string());
+        REQUIRE_FALSE(compiled.diags.has_errors());
+        rules_ = compiled.result.rules;
+        session_ = std::make_unique<match::replay_session>(rules_, clock_,
+                                                           parse::record_parser_config{}, limits);
+    }
+
+    static correlate::correlator_limits lateness(int seconds) {
+        correlate::correlator_limits l;
+        l.allowed_lateness_ns = std::int64_t{seconds} * 1'000'000'000;
+        return l;
+    }
+
+    // hh:mm:ss on 2026-11-21 (UTC).
+    static std::string at(const std::string& hms) { return "2026-11-21T" + hms + "Z"; }
+    static std::int64_t ns(const std::string& hms) {
+        const std::int64_t seconds = core::days_from_civil(2026, 11, 21) * 86400 +
+                                     std::stoll(hms.substr(0, 2)) * 3600 +
+                                     std::stoll(hms.substr(3, 2)) * 60 + std::stoll(hms.substr(6, 2));
+        return seconds * 1'000'000'000;
+    }
+
+    void ssh_failed(const std::string& hms, const std::string& ip, const std::string& user = "root") {
+        feed("<38>1 " + at(hms) + " bastion sshd 2001 - - Failed password for " + user + " from " +
+             ip + " port 40001 ssh2");
+    }
+    void ssh_accepted(const std::string& hms, const std::string& ip, const std::string& user,
+                      const std::string& host = "bastion") {
+        feed("<38>1 " + at(hms) + " " + host + " sshd 2002 - - Accepted password for " + user +
+             " from " + ip + " port 40002 ssh2");
+    }
+    void firewall(const std::string& hms, const std::string& src, const std::string& dst,
+                  int port, long bytes = 100) {
+        feed("<189>date=2026-11-21 time=" + hms +
+             " devname=\"FG100D\" devid=\"FG100D3G16000001\" logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" srcip=" + src +
+             " srcport=51234 dstip=" + dst + " dstport=" + std::to_string(port) +
+             " proto=6 action=\"deny\" sentbyte=" + std::to_string(bytes) + " rcvdbyte=0");
+    }
+    void feed(const std::string& line) {
+        clock_.advance(1'000'000);
+        session_->feed(line);
+    }
+    void advance(const std::string& hms) { session_->advance_to(ns(hms)); }
+    void wall(std::int64_t seconds) { clock_.advance(seconds * 1'000'000'000); }
+
+    // The alerts of one rule, parsed.
+    std::vector<simdjson::dom::element> alerts(const std::string& rule_id) {
+        std::vector<simdjson::dom::element> out;
+        for (const auto& a : session_->alerts()) {
+            if (a.rule_id == rule_id) {
+                out.push_back(parser_.emplace_back().parse(a.json).value());
+            }
+        }
+        return out;
+    }
+    std::size_t count(const std::string& rule_id) { return alerts(rule_id).size(); }
+    match::replay_session& session() { return *session_; }
+    const std::shared_ptr<const rules::rule_set>& rules() const { return rules_; }
+    core::manual_clock& clock() { return clock_; }
+
+private:
+    core::manual_clock clock_;
+    std::shared_ptr<const rules::rule_set> rules_;
+    std::unique_ptr<match::replay_session> session_;
+    std::deque<simdjson::dom::parser> parser_;
+};
+
+std::string text(simdjson::dom::element e, const char* pointer) {
+    return std::string(e.at_pointer(pointer).get_string().value());
+}
+std::int64_t integer(simdjson::dom::element e, const char* pointer) {
+    return e.at_pointer(pointer).get_int64().value();
+}
+
+const std::string brute_force = correlation("b0000000-0000-4000-8000-000000000001", R"(
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {gte: 3}
+)");
+const std::string brute_force_id = "b0000000-0000-4000-8000-000000000001";
+
+} // namespace
+
+TEST_CASE("event_count fires once a key has N events within the timespan", "[correlate]") {
+    scenario s(brute_force);
+    s.ssh_failed("10:00:00", "203.0.113.7");
+    s.ssh_failed("10:00:20", "203.0.113.7");
+    s.ssh_failed("10:00:30", "198.51.100.9"); // another key
+    CHECK(s.count(brute_force_id) == 0);
+    s.ssh_failed("10:00:50", "203.0.113.7");
+    auto alerts = s.alerts(brute_force_id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/key/source.ip") == "203.0.113.7");
+    CHECK(integer(alerts[0], "/count") == 3);
+    CHECK(text(alerts[0], "/first_seen") == "2026-11-21T10:00:00Z");
+    CHECK(text(alerts[0], "/last_seen") == "2026-11-21T10:00:50Z");
+    CHECK(text(alerts[0], "/correlation/type") == "event_count");
+    CHECK(text(alerts[0], "/rule/level") == "high");
+    CHECK(text(alerts[0], "/evidence/0/fields/source.ip") == "203.0.113.7");
+    // The base rule is referenced without `generate`: no alerts of its own.
+    CHECK(s.count("0c6d8f35-0000-4000-8000-000000000001") == 0);
+}
+
+TEST_CASE("event_count windows slide: spread-out events do not fire, a burst across an hour does",
+          "[correlate]") {
+    scenario s(brute_force);
+    s.ssh_failed("10:00:00", "203.0.113.7");
+    s.ssh_failed("10:00:50", "203.0.113.7");
+    s.ssh_failed("10:01:40", "203.0.113.7"); // 100 s after the first
+    CHECK(s.count(brute_force_id) == 0);
+    s.ssh_failed("10:59:40", "198.51.100.9");
+    s.ssh_failed("10:59:55", "198.51.100.9");
+    s.ssh_failed("11:00:10", "198.51.100.9"); // straddles the hour: still one window
+    CHECK(s.count(brute_force_id) == 1);
+}
+
+TEST_CASE("out-of-order events inside the lateness count; older ones are counted as late",
+          "[correlate]") {
+    scenario s(brute_force, scenario::lateness(60));
+    s.ssh_failed("10:00:40", "203.0.113.7");
+    s.ssh_failed("10:00:00", "203.0.113.7"); // 40 s late: inside the lateness
+    CHECK(s.count(brute_force_id) == 0);
+    s.ssh_failed("10:00:20", "203.0.113.7");
+    REQUIRE(s.count(brute_force_id) == 1);
+    CHECK(text(s.alerts(brute_force_id)[0], "/first_seen") == "2026-11-21T10:00:00Z");
+
+    s.ssh_failed("10:05:00", "192.0.2.1");
+    s.ssh_failed("10:03:00", "192.0.2.1"); // 2 minutes behind the newest event: late
+    CHECK(s.session().shard().counters().late == 1);
+}
+
+TEST_CASE("conditions with upper bounds are decided when the key's window closes", "[correlate]") {
+    const std::string id = "b0000000-0000-4000-8000-000000000002";
+    scenario s(correlation(id, R"(
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {gt: 1, lte: 3}
+)"));
+    for (auto t : {"10:00:00", "10:00:10", "10:00:20"}) {
+        s.ssh_failed(t, "203.0.113.7"); // 3: inside the range
+    }
+    for (auto t : {"10:00:00", "10:00:10", "10:00:20", "10:00:30"}) {
+        s.ssh_failed(t, "198.51.100.9"); // 4: above it
+    }
+    s.ssh_failed("10:00:00", "192.0.2.1"); // 1: below it
+    CHECK(s.count(id) == 0);                // nothing is decided before the windows close
+    s.advance("10:01:01");
+    auto alerts = s.alerts(id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/key/source.ip") == "203.0.113.7");
+    CHECK(integer(alerts[0], "/count") == 3);
+    CHECK(text(alerts[0], "/correlation/condition") == "gt 1 and lte 3");
+}
+
+TEST_CASE("eq, neq and lt conditions", "[correlate]") {
+    const std::string eq = "b0000000-0000-4000-8000-000000000003";
+    const std::string neq = "b0000000-0000-4000-8000-000000000004";
+    const std::string lt = "b0000000-0000-4000-8000-000000000005";
+    const std::string body = R"(
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+)";
+    scenario s(correlation(eq, body + "  condition: {eq: 2}\n") +
+               correlation(neq, body + "  condition: {neq: 2}\n") +
+               correlation(lt, body + "  condition: {lt: 2}\n"));
+    s.ssh_failed("10:00:00", "203.0.113.7");
+    s.ssh_failed("10:00:10", "203.0.113.7");
+    s.ssh_failed("10:00:00", "198.51.100.9");
+    s.advance("10:02:00");
+    REQUIRE(s.count(eq) == 1);
+    CHECK(text(s.alerts(eq)[0], "/key/source.ip") == "203.0.113.7");
+    REQUIRE(s.count(neq) == 1);
+    CHECK(text(s.alerts(neq)[0], "/key/source.ip") == "198.51.100.9");
+    REQUIRE(s.count(lt) == 1);
+    CHECK(text(s.alerts(lt)[0], "/key/source.ip") == "198.51.100.9");
+}
+
+TEST_CASE("value_count counts distinct values per key (password spray)", "[correlate]") {
+    const std::string id = "b0000000-0000-4000-8000-000000000006";
+    scenario s(correlation(id, R"(
+  type: value_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 5m
+  condition: {field: user.name, gte: 3}
+)"));
+    s.ssh_failed("10:00:00", "203.0.113.7", "alice");
+    s.ssh_failed("10:00:10", "203.0.113.7", "alice");
+    s.ssh_failed("10:00:20", "203.0.113.7", "bob");
+    s.ssh_failed("10:00:30", "198.51.100.9", "carol");
+    CHECK(s.count(id) == 0);
+    s.ssh_failed("10:01:00", "203.0.113.7", "carol");
+    auto alerts = s.alerts(id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(integer(alerts[0], "/count") == 3);
+    auto values = alerts[0].at_pointer("/correlation/values").get_array().value();
+    CHECK(values.size() == 3);
+}
+
+TEST_CASE("temporal and temporal_ordered, and chaining a correlation into another",
+          "[correlate]") {
+    const std::string any_order = "b0000000-0000-4000-8000-000000000007";
+    const std::string then_success = "b0000000-0000-4000-8000-000000000008";
+    scenario s(brute_force + R"(name: ssh_brute_force
+)" + correlation(any_order, R"(
+  type: temporal
+  rules: [ssh_failed, ssh_accepted]
+  group-by: [source.ip]
+  timespan: 5m
+)") + correlation(then_success, R"(
+  type: temporal_ordered
+  rules: [ssh_brute_force, ssh_accepted]
+  group-by: [source.ip]
+  timespan: 10m
+)"));
+    // A success before the brute force is not "brute force then success".
+    s.ssh_accepted("10:00:00", "203.0.113.7", "alice");
+    for (auto t : {"10:00:10", "10:00:20", "10:00:30"}) {
+        s.ssh_failed(t, "203.0.113.7");
+    }
+    CHECK(s.count(then_success) == 0);
+    CHECK(s.count(any_order) == 1); // both rules within 5 minutes, in any order
+    // The brute force (chained, so no alert of its own) followed by a success fires.
+    CHECK(s.count(brute_force_id) == 0);
+    s.ssh_accepted("10:03:00", "203.0.113.7", "alice");
+    auto alerts = s.alerts(then_success);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/key/source.ip") == "203.0.113.7");
+    CHECK(text(alerts[0], "/first_seen") == "2026-11-21T10:00:30Z");
+    CHECK(text(alerts[0], "/evidence/0/fields/user.name") == "alice");
+}
+
+TEST_CASE("aliases join differently named fields of different rules", "[correlate]") {
+    const std::string id = "b0000000-0000-4000-8000-000000000009";
+    scenario s(correlation(id, R"(
+  type: temporal
+  rules: [ssh_failed, fw_traffic]
+  group-by: [attacker]
+  timespan: 5m
+  aliases:
+    attacker:
+      ssh_failed: source.ip
+      fw_traffic: destination.ip
+)"));
+    s.ssh_failed("10:00:00", "203.0.113.7");
+    s.firewall("10:01:00", "10.1.1.10", "198.51.100.9", 443); // another address
+    CHECK(s.count(id) == 0);
+    s.firewall("10:02:00", "10.1.1.10", "203.0.113.7", 443);
+    auto alerts = s.alerts(id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/key/attacker") == "203.0.113.7");
+}
+
+TEST_CASE("value_sum, value_avg and value_percentile", "[correlate]") {
+    const std::string sum = "b0000000-0000-4000-8000-00000000000a";
+    const std::string avg = "b0000000-0000-4000-8000-00000000000b";
+    const std::string rare = "b0000000-0000-4000-8000-00000000000c";
+    scenario s(correlation(sum, R"(
+  type: value_sum
+  rules: [fw_traffic]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {field: source.bytes, gt: 1000}
+)") + correlation(avg, R"(
+  type: value_avg
+  rules: [fw_traffic]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {field: source.bytes, gte: 400}
+)") + correlation(rare, R"(
+  type: value_percentile
+  rules: [fw_traffic]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {field: destination.port, lte: 10}
+)"));
+    for (int i = 0; i < 10; ++i) {
+        s.firewall("10:00:0" + std::to_string(i), "10.1.1.10", "203.0.113.5", 443, 120);
+    }
+    s.firewall("10:00:30", "10.1.1.10", "203.0.113.5", 4444, 20);
+    CHECK(s.count(sum) == 1); // 10 x 120 + 20 > 1000, decided as soon as it holds
+    CHECK(s.count(avg) == 0);
+    s.firewall("10:00:00", "10.9.9.9", "203.0.113.5", 443, 500);
+    s.firewall("10:00:05", "10.9.9.9", "203.0.113.5", 443, 700);
+    s.advance("10:11:00");
+    auto averages = s.alerts(avg);
+    REQUIRE(averages.size() == 1);
+    CHECK(text(averages[0], "/key/source.ip") == "10.9.9.9");
+    CHECK(averages[0].at_pointer("/correlation/value").get_double().value() == Approx(600));
+    // Port 4444 is 1 of 11 connections of 10.1.1.10 (9 %): rare. 10.9.9.9 has one port only.
+    auto rares = s.alerts(rare);
+    REQUIRE(rares.size() == 1);
+    CHECK(text(rares[0], "/key/source.ip") == "10.1.1.10");
+    CHECK(text(rares[0], "/correlation/values/0") == "4444");
+}
+
+TEST_CASE("absence: a key that goes silent, and A not followed by B", "[correlate]") {
+    const std::string silent = "b0000000-0000-4000-8000-00000000000d";
+    const std::string unanswered = "b0000000-0000-4000-8000-00000000000e";
+    scenario s(correlation(silent, R"(
+  type: absence
+  rules: [ssh_accepted]
+  group-by: [host.name]
+  timespan: 30m
+)") + correlation(unanswered, R"(
+  type: absence
+  rules: [ssh_failed, ssh_accepted]
+  group-by: [source.ip]
+  timespan: 10m
+)"), scenario::lateness(5));
+    s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "web01");
+    s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "db01");
+    s.ssh_failed("10:01:00", "203.0.113.7");
+    s.ssh_failed("10:02:00", "198.51.100.9");
+    s.ssh_accepted("10:05:00", "198.51.100.9", "bob", "web01"); // answers 198.51.100.9's failure
+    s.ssh_accepted("10:20:00", "192.0.2.1", "alice", "db01");   // db01 still talks
+    s.advance("10:36:00");
+    auto silences = s.alerts(silent);
+    REQUIRE(silences.size() == 1);
+    CHECK(text(silences[0], "/key/host.name") == "web01");
+    CHECK(text(silences[0], "/host") == "web01");
+    CHECK(text(silences[0], "/last_seen") == "2026-11-21T10:05:00Z");
+    auto open = s.alerts(unanswered);
+    REQUIRE(open.size() == 1);
+    CHECK(text(open[0], "/key/source.ip") == "203.0.113.7");
+}
+
+TEST_CASE("absence timers move with the wall clock when no events arrive", "[correlate]") {
+    const std::string silent = "b0000000-0000-4000-8000-00000000000d";
+    scenario s(correlation(silent, R"(
+  type: absence
+  rules: [ssh_accepted]
+  group-by: [host.name]
+  timespan: 2m
+)"), scenario::lateness(5));
+    s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "web01");
+    std::vector<alert::alert> out;
+    s.wall(60);
+    s.session().shard().tick(out);
+    CHECK(out.empty());
+    s.wall(70); // 130 s without events: event time is taken to have moved as far
+    s.session().shard().tick(out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].rule_id == silent);
+}
+
+TEST_CASE("suppress: a quiet key updates its open alert instead of raising new ones",
+          "[correlate]") {
+    const std::string id = "b0000000-0000-4000-8000-00000000000f";
+    scenario s(correlation(id, R"(
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {gte: 3}
+  suppress: 10m
+)"));
+    for (int i = 0; i < 9; ++i) {
+        const int second = i * 5;
+        s.ssh_failed("10:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second),
+                     "203.0.113.7");
+    }
+    s.session().flush();
+    auto alerts = s.alerts(id);
+    REQUIRE(alerts.size() == 2); // the alert, then one update of it
+    CHECK(text(alerts[0], "/id") == text(alerts[1], "/id"));
+    CHECK(integer(alerts[0], "/count") == 3);
+    CHECK(integer(alerts[1], "/count") == 9);
+    CHECK(text(alerts[1], "/last_seen") == "2026-11-21T10:00:40Z");
+    CHECK(alerts[1].at_pointer("/evidence").get_array().value().size() == 5);
+    // After the quiet period a new burst is a new alert.
+    for (auto t : {"10:11:00", "10:11:01", "10:11:02"}) {
+        s.ssh_failed(t, "203.0.113.7");
+    }
+    auto later = s.alerts(id);
+    REQUIRE(later.size() == 3);
+    CHECK(text(later[2], "/id") != text(alerts[0], "/id"));
+}
+
+TEST_CASE("key limits evict the oldest key first and count it", "[correlate]") {
+    auto limits = scenario::lateness(60);
+    limits.max_keys_per_rule = 2;
+    scenario s(brute_force, limits);
+    s.ssh_failed("10:00:00", "192.0.2.1");
+    s.ssh_failed("10:00:01", "192.0.2.2");
+    s.ssh_failed("10:00:02", "192.0.2.1"); // 192.0.2.1 is now the most recent
+    s.ssh_failed("10:00:03", "192.0.2.3"); // evicts 192.0.2.2
+    CHECK(s.session().shard().counters().evicted_rule_limit == 1);
+    CHECK(s.session().shard().key_count() == 2);
+    s.ssh_failed("10:00:04", "192.0.2.1");
+    REQUIRE(s.count(brute_force_id) == 1); // 192.0.2.1 kept its two earlier events
+    s.ssh_failed("10:00:05", "192.0.2.2");
+    s.ssh_failed("10:00:06", "192.0.2.2");
+    CHECK(s.count(brute_force_id) == 1); // 192.0.2.2 starts over
+}
+
+TEST_CASE("expired keys leave the shard", "[correlate]") {
+    scenario s(brute_force);
+    s.ssh_failed("10:00:00", "192.0.2.1");
+    s.ssh_failed("10:00:00", "192.0.2.2");
+    CHECK(s.session().shard().key_count() == 2);
+    s.ssh_failed("10:10:00", "192.0.2.3");
+    CHECK(s.session().shard().key_count() == 1);
+    CHECK(s.session().shard().counters().expired == 2);
+}
+
+TEST_CASE("a checkpoint restores half-built windows, onto any number of shards", "[correlate]") {
+    scenario first(brute_force);
+    first.ssh_failed("10:00:00", "203.0.113.7");
+    first.ssh_failed("10:00:10", "203.0.113.7");
+    std::string blob;
+    first.session().shard().save(blob);
+
+    scenario second(brute_force);
+    correlate::correlator_shard other(scenario::lateness(60), second.clock());
+    std::vector<correlate::correlator_shard*> shards{&second.session().shard(), &other};
+    auto restored = correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    REQUIRE(restored.has_value());
+    CHECK(restored->restored == 1);
+    const std::size_t owner = correlate::route_hash("203.0.113.7", std::vector<std::uint8_t>{0}) % 2;
+    if (owner == 0) {
+        second.ssh_failed("10:00:20", "203.0.113.7");
+        CHECK(second.count(brute_force_id) == 1);
+    } else {
+        CHECK(other.key_count() == 1);
+    }
+    // Damage is reported, not restored.
+    auto damaged = correlate::restore_shards(std::vector<std::string>{blob.substr(0, blob.size() - 3)},
+                                             shards, second.rules());
+    REQUIRE_FALSE(damaged.has_value());
+    CHECK_THAT(damaged.error(), Contains("truncated"));
+}
+
+TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate]") {
+    scenario s(brute_force);
+    s.ssh_failed("10:00:00", "203.0.113.7");
+    s.ssh_failed("10:00:10", "203.0.113.7");
+    auto same = test::compile_yaml(base_rules + brute_force + "  # a comment changes nothing\n");
+    REQUIRE_FALSE(same.diags.has_errors());
+    s.session().shard().use(same.result.rules);
+    CHECK(s.session().shard().key_count() == 1);
+    std::string changed_body = brute_force;
+    changed_body.replace(changed_body.find("60s"), 3, "90s");
+    auto changed = test::compile_yaml(base_rules + changed_body);
+    REQUIRE_FALSE(changed.diags.has_errors());
+    s.session().shard().use(changed.result.rules);
+    CHECK(s.session().shard().key_count() == 0);
+    CHECK(s.session().shard().counters().dropped_on_reload == 1);
+}
+
+TEST_CASE("correlation rule errors name file, line, rule and reason, all at once", "[correlate]") {
+    auto compiled = test::compile_yaml(base_rules + correlation("c0000000-0000-4000-8000-000000000001", R"(
+  type: event_count
+  rules: [no_such_rule]
+  group-by: [source.ip]
+  timespan: 10 minutes
+  condition: {gte: many}
+)") + correlation("c0000000-0000-4000-8000-000000000002", R"(
+  type: value_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 5m
+  condition: {gte: 3}
+)") + correlation("c0000000-0000-4000-8000-000000000003", R"(
+  type: temporal
+  rules: [ssh_failed, c0000000-0000-4000-8000-000000000004]
+  group-by: [source.ip]
+  timespan: 5m
+)") + correlation("c0000000-0000-4000-8000-000000000004", R"(
+  type: temporal
+  rules: [ssh_accepted, c0000000-0000-4000-8000-000000000003]
+  group-by: [source.ip]
+  timespan: 5m
+)"), "bad.yml");
+    const std::string all = compiled.diags.to_string();
+    INFO(all);
+    CHECK_THAT(all, Contains("bad.yml:") && Contains("c0000000-0000-4000-8000-000000000001"));
+    CHECK_THAT(all, Contains("'timespan': '10 minutes' is not a positive duration"));
+    CHECK_THAT(all, Contains("condition 'gte' needs a number, not 'many'"));
+    CHECK_THAT(all, Contains("value_count needs 'condition.field'"));
+    CHECK_THAT(all, Contains("cycle"));
+    // The base rules still load.
+    CHECK(compiled.result.rules->rules().size() == 3);
+}
+
+TEST_CASE("the correlation specification's examples load", "[correlate][shared-data]") {
+    const std::string dir = std::string(VIGIL_SHARED_DATA_DIR) +
+                            "/sigma-specification/examples-extracted-from-correlation-spec/";
+    auto compiled = test::compile_yaml(
+        test::read_file(dir + "16_failed_logins_followed_by_successful_login.yml"), "16.yml");
+    INFO(compiled.diags.to_string());
+    REQUIRE_FALSE(compiled.diags.has_errors());
+    const auto& set = *compiled.result.rules;
+    REQUIRE(set.correlations().correlations().size() == 2);
+    // The outer temporal_ordered alerts; the inner event_count and both base rules do not.
+    std::size_t alerting = 0;
+    for (const auto& c : set.correlations().correlations()) {
+        alerting += c.alerts ? 1 : 0;
+    }
+    CHECK(alerting == 1);
+}
+
+} // namespace vigil
