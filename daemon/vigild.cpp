@@ -122,7 +122,33 @@ int run(const config::vigil_config& cfg) {
         parsing.format = cfg.syslog.format;
         parsing.payload = cfg.syslog.payload;
     }
+    pipe_cfg.correlation.shards =
+        cfg.correlation.shards != 0 ? cfg.correlation.shards : pipe_cfg.workers;
+    pipe_cfg.correlation.checkpoint_interval_ns = cfg.correlation.checkpoint_interval_ns;
+    auto& limits = pipe_cfg.correlation.limits;
+    limits.allowed_lateness_ns = cfg.correlation.allowed_lateness_ns;
+    limits.max_keys = cfg.correlation.max_keys;
+    limits.max_keys_per_rule = cfg.correlation.max_keys_per_rule;
+    limits.max_values_per_key = cfg.correlation.max_values_per_key;
+    limits.evidence_per_alert = cfg.correlation.evidence_per_alert;
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
+    // Correlation windows half-built before the last stop (or crash) continue.
+    auto checkpoints = (*store)->read_checkpoints();
+    if (!checkpoints) {
+        core::log_error(checkpoints.error());
+        return 1;
+    }
+    if (auto restored = pipeline.restore(*checkpoints); !restored) {
+        core::log_error("correlator state not restored: " + restored.error() +
+                        " (starting with empty windows)");
+    } else if (restored->restored + restored->dropped > 0) {
+        core::log_info("correlator state restored: " + std::to_string(restored->restored) +
+                       " keys (" + std::to_string(restored->dropped) +
+                       " of changed or removed correlations dropped)");
+    }
+    if (auto dropped = (*store)->drop_checkpoints_from(pipe_cfg.correlation.shards); !dropped) {
+        core::log_error(dropped.error());
+    }
     pipeline.start();
     health.set_ready("pipeline");
     daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, pipeline, metrics, startup);

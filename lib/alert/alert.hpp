@@ -17,6 +17,7 @@ struct alert {
     std::string rule_id;
     vigil::alert::grade grade = vigil::alert::grade::IV;
     std::string json;
+    bool update = false; // a new state of an alert stored before (same id)
 };
 
 // The event as alert evidence: parser, receipt, sender, timestamp, fields (names from

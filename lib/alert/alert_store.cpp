@@ -1,6 +1,7 @@
 #include "alert/alert_store.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -11,6 +12,14 @@ namespace {
 constexpr const char* alerts_family = "alerts";
 constexpr const char* by_rule_family = "alerts_by_rule";
 constexpr const char* meta_family = "meta";
+constexpr const char* state_family = "state";
+constexpr std::size_t checkpoint_chunk = 4 << 20;
+
+std::string shard_prefix(unsigned shard) {
+    char text[16];
+    std::snprintf(text, sizeof(text), "shard/%05u/", shard);
+    return text;
+}
 constexpr const char* format_key = "alerts_format";
 constexpr const char* format_version = "1";
 
@@ -61,7 +70,7 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
     if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
         names = {rocksdb::kDefaultColumnFamilyName};
     }
-    for (const char* wanted : {alerts_family, by_rule_family, meta_family}) {
+    for (const char* wanted : {alerts_family, by_rule_family, meta_family, state_family}) {
         if (std::find(names.begin(), names.end(), wanted) == names.end()) {
             if (m == mode::read_only) {
                 return std::unexpected("alert database at " + path + " has no column family '" +
@@ -94,6 +103,8 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
             store->by_rule_ = store->handles_[i];
         } else if (names[i] == meta_family) {
             store->meta_ = store->handles_[i];
+        } else if (names[i] == state_family) {
+            store->state_ = store->handles_[i];
         }
     }
     std::string format;
@@ -121,6 +132,59 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     options.disableWAL = false;
     if (auto s = db_->Write(options, &batch); !s.ok()) {
         return std::unexpected("writing alerts failed: " + s.ToString());
+    }
+    return {};
+}
+
+std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,
+                                                               std::string_view blob) {
+    const std::string prefix = shard_prefix(shard);
+    std::string end = prefix;
+    end.back() = '0'; // '/' + 1
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(state_, prefix, end);
+    std::size_t chunk = 0;
+    for (std::size_t at = 0; at < blob.size() || at == 0; at += checkpoint_chunk, ++chunk) {
+        char number[16];
+        std::snprintf(number, sizeof(number), "%08zu", chunk);
+        const auto part = blob.substr(at, checkpoint_chunk);
+        batch.Put(state_, prefix + number, rocksdb::Slice(part.data(), part.size()));
+        if (blob.empty()) {
+            break;
+        }
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        return std::unexpected("writing the correlator checkpoint failed: " + s.ToString());
+    }
+    return {};
+}
+
+std::expected<std::vector<std::string>, std::string> alert_store::read_checkpoints() const {
+    std::vector<std::string> blobs;
+    if (state_ == nullptr) {
+        return blobs;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_));
+    std::string current;
+    for (it->Seek("shard/"); it->Valid() && it->key().starts_with("shard/"); it->Next()) {
+        const std::string key = it->key().ToString();
+        const std::string shard = key.substr(0, key.rfind('/') + 1);
+        if (shard != current) {
+            current = shard;
+            blobs.emplace_back();
+        }
+        blobs.back().append(it->value().data(), it->value().size());
+    }
+    if (!it->status().ok()) {
+        return std::unexpected("reading correlator checkpoints failed: " + it->status().ToString());
+    }
+    return blobs;
+}
+
+std::expected<void, std::string> alert_store::drop_checkpoints_from(unsigned first) {
+    if (auto s = db_->DeleteRange(rocksdb::WriteOptions(), state_, shard_prefix(first), "shard0");
+        !s.ok()) {
+        return std::unexpected("deleting old correlator checkpoints failed: " + s.ToString());
     }
     return {};
 }

@@ -28,7 +28,8 @@ struct alert_query {
 };
 
 // Alerts in RocksDB (DESIGN.md §6): column family `alerts` maps the ULID text to the alert JSON,
-// `alerts_by_rule` indexes them by rule ("<rule id>\0<ULID>"), `meta` holds the format version.
+// `alerts_by_rule` indexes them by rule ("<rule id>\0<ULID>"), `meta` holds the format version,
+// `state` the correlator checkpoints.
 // Opened read-write by vigild (one writer, the alert stage thread) or read-only by the CLI,
 // which works beside a running daemon because read-only opening takes no lock.
 class alert_store final : public alert_writer {
@@ -45,6 +46,15 @@ public:
 
     // Writes the alerts and their index entries in one atomic WriteBatch with the WAL on.
     [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts) override;
+
+    // Column family `state`: the shard's blob in chunks of at most 4 MiB under
+    // "shard/<shard>/<chunk>", written in one WriteBatch that deletes the shard's old chunks.
+    [[nodiscard]] std::expected<void, std::string> write_checkpoint(unsigned shard,
+                                                                    std::string_view blob) override;
+    // Every shard checkpoint stored (by any number of shards), reassembled.
+    [[nodiscard]] std::expected<std::vector<std::string>, std::string> read_checkpoints() const;
+    // Deletes the checkpoints of shards numbered `first` and above (fewer shards than before).
+    [[nodiscard]] std::expected<void, std::string> drop_checkpoints_from(unsigned first);
 
     // Persists the WAL and memtables (shutdown).
     [[nodiscard]] std::expected<void, std::string> flush() override;
@@ -64,6 +74,7 @@ private:
     rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
     rocksdb::ColumnFamilyHandle* by_rule_ = nullptr;
     rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+    rocksdb::ColumnFamilyHandle* state_ = nullptr;
 };
 
 } // namespace vigil::alert

@@ -4,17 +4,21 @@
 
 #include <expected>
 #include <span>
+#include <string_view>
 #include <string>
 
 namespace vigil::alert {
 
-// Where the pipeline's alert stage makes alerts durable. alert_store is the implementation;
+// Where the pipeline's alert stage makes alerts and correlator checkpoints durable. alert_store is the implementation;
 // the interface lets tests put a failing store under the pipeline.
 class alert_writer {
 public:
     virtual ~alert_writer() = default;
     // Writes the alerts durably (all or none).
     [[nodiscard]] virtual std::expected<void, std::string> write(std::span<const alert> alerts) = 0;
+    // Replaces the stored checkpoint of correlator shard `shard` with `blob` (atomically).
+    [[nodiscard]] virtual std::expected<void, std::string> write_checkpoint(unsigned shard,
+                                                                            std::string_view blob) = 0;
     // Persists everything written so far (shutdown).
     [[nodiscard]] virtual std::expected<void, std::string> flush() = 0;
 };

@@ -29,6 +29,7 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     out.id = facts.id;
     out.rule_id = rule.id;
     out.grade = grade_for_level(rule.level);
+    out.update = facts.updated_ns.has_value();
     out.json.reserve(1024);
     core::json_writer w(out.json);
     w.begin_object();

@@ -1,5 +1,6 @@
 #include "config/vigil_config.hpp"
 
+#include "core/civil_time.hpp"
 #include "core/defaults.hpp"
 
 #include <charconv>
@@ -147,6 +148,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader rfc3164(file_name, diags, "syslog.rfc3164");
     section_reader http(file_name, diags, "http");
     section_reader outputs(file_name, diags, "outputs");
+    section_reader correlation(file_name, diags, "correlation");
 
     top.on("data_dir", string_value(top, "data_dir", [&](const std::string& v) { c.data_dir = v; }))
         .on("rules_dir",
@@ -196,7 +198,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             })
         .on("syslog", [&](const YAML::Node& node) { syslog.read(node); })
         .on("http", [&](const YAML::Node& node) { http.read(node); })
-        .on("outputs", [&](const YAML::Node& node) { outputs.read(node); });
+        .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
+        .on("correlation", [&](const YAML::Node& node) { correlation.read(node); });
 
     syslog.on("udp", address_value(syslog, "udp", c.syslog.udp))
         .on("tcp", address_value(syslog, "tcp", c.syslog.tcp))
@@ -271,6 +274,53 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         });
 
     http.on("listen", address_value(http, "listen", c.http.listen));
+
+    auto duration_value = [&](const char* key, std::int64_t& target, std::int64_t minimum) {
+        return [&, key, minimum](const YAML::Node& node) {
+            auto parsed = node.IsScalar() ? core::parse_duration(node.Scalar())
+                                          : std::expected<std::int64_t, std::string>(
+                                                std::unexpected("not a string"));
+            if (!parsed || *parsed < minimum) {
+                correlation.error(node, std::string("'correlation.") + key +
+                                            "' must be a duration such as 500ms, 5s or 2m" +
+                                            (minimum > 0 ? " (more than zero)" : ""));
+                return;
+            }
+            target = *parsed;
+        };
+    };
+    auto count_value = [&](const char* key, std::size_t& target, std::size_t minimum) {
+        return [&, key, minimum](const YAML::Node& node) {
+            auto n = to_int<std::size_t>(node);
+            if (!n || *n < minimum) {
+                correlation.error(node, std::string("'correlation.") + key +
+                                            "' must be a whole number of at least " +
+                                            std::to_string(minimum));
+                return;
+            }
+            target = *n;
+        };
+    };
+    correlation
+        .on("shards",
+            [&](const YAML::Node& node) {
+                auto n = to_int<unsigned>(node);
+                if (!n || *n > 256) {
+                    correlation.error(node, "'correlation.shards' must be a number from 0 (as "
+                                            "many as workers) to 256");
+                    return;
+                }
+                c.correlation.shards = *n;
+            })
+        .on("allowed_lateness", duration_value("allowed_lateness", c.correlation.allowed_lateness_ns, 0))
+        .on("checkpoint_interval",
+            duration_value("checkpoint_interval", c.correlation.checkpoint_interval_ns, 1))
+        .on("max_keys", count_value("max_keys", c.correlation.max_keys, 1))
+        .on("max_keys_per_rule", count_value("max_keys_per_rule", c.correlation.max_keys_per_rule, 1))
+        .on("max_values_per_key",
+            count_value("max_values_per_key", c.correlation.max_values_per_key, 1))
+        .on("evidence_per_alert",
+            count_value("evidence_per_alert", c.correlation.evidence_per_alert, 1));
 
     outputs.on("stdout", [&](const YAML::Node& node) {
         if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {

@@ -45,6 +45,17 @@ struct vigil_config {
         std::optional<core::listen_address> listen;
     } http;
 
+    // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.
+    struct correlation_section {
+        unsigned shards = 0;                         // 0 = as many as workers
+        std::int64_t allowed_lateness_ns = 30'000'000'000;
+        std::int64_t checkpoint_interval_ns = 5'000'000'000;
+        std::size_t max_keys = 4'000'000;            // all correlations, all shards
+        std::size_t max_keys_per_rule = 1'000'000;   // per correlation and shard
+        std::size_t max_values_per_key = 1000;
+        std::size_t evidence_per_alert = 5;
+    } correlation;
+
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line
     } outputs;

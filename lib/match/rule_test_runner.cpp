@@ -1,5 +1,8 @@
 #include "match/rule_test_runner.hpp"
 
+#include "core/civil_time.hpp"
+#include "match/replay_session.hpp"
+
 #include "core/arena.hpp"
 #include "core/clock.hpp"
 #include "core/event.hpp"
@@ -138,6 +141,11 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
         if (!rule) {
             report.errors.error(name, line_of(doc["rule"]), outcome.rule_id,
                                 "no loaded rule has this id (was the rule rejected?)");
+            continue;
+        }
+        if (doc["cases"]) {
+            run_cases(doc, name, outcome);
+            report.outcomes.push_back(std::move(outcome));
             continue;
         }
         if (!doc["match"] && !doc["no_match"]) {
@@ -287,10 +295,123 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
     }
 }
 
+void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
+                                 rule_test_outcome& outcome) const {
+    auto fail = [&](const YAML::Node& at, std::string reason) {
+        outcome.failures.push_back({core::diagnostic::severity::error, file, line_of(at),
+                                    outcome.rule_id, std::move(reason), {}});
+    };
+    const YAML::Node cases = doc["cases"];
+    if (!cases.IsSequence() || cases.size() == 0) {
+        fail(cases, "'cases' must be a list of {name, records, alerts}");
+        return;
+    }
+    for (const auto& c : cases) {
+        const std::string name = c["name"] && c["name"].IsScalar() ? c["name"].Scalar() : "case";
+        const YAML::Node records = c["records"];
+        const YAML::Node expected = c["alerts"];
+        if (!records || !records.IsSequence() || !expected || !expected.IsScalar()) {
+            fail(c, "case '" + name + "' needs 'records' (a list) and 'alerts' (a number)");
+            continue;
+        }
+        std::int64_t advance_ns = 0;
+        if (c["advance"]) {
+            auto parsed = c["advance"].IsScalar() ? core::parse_duration(c["advance"].Scalar())
+                                                  : std::unexpected(std::string("not a string"));
+            if (!parsed) {
+                fail(c["advance"], "case '" + name + "': 'advance' must be a duration such as 20m");
+                continue;
+            }
+            advance_ns = *parsed;
+        }
+        replay_session session(rules_, core::system_clock::instance());
+        for (const auto& item : records) {
+            std::string text;
+            bool json = false;
+            if (item.IsMap()) {
+                core::json_writer w(text);
+                to_json(item, w);
+                json = true;
+            } else if (item.IsScalar()) {
+                text = item.Scalar();
+                json = text.starts_with('{');
+            } else {
+                fail(item, "a record must be a string or a map");
+                continue;
+            }
+            session.feed(text, json);
+            ++outcome.checked;
+        }
+        if (session.newest_ns() != std::numeric_limits<std::int64_t>::min()) {
+            session.advance_to(session.newest_ns() + advance_ns);
+        }
+        session.flush();
+        std::vector<const alert::alert*> raised;
+        for (const auto& a : session.alerts()) {
+            if (a.rule_id == outcome.rule_id && !a.update) {
+                raised.push_back(&a);
+            }
+        }
+        const auto want = std::strtoull(expected.Scalar().c_str(), nullptr, 10);
+        if (raised.size() != want) {
+            fail(c, "case '" + name + "': expected " + std::to_string(want) + " alert(s), got " +
+                        std::to_string(raised.size()));
+            continue;
+        }
+        if (const YAML::Node key = c["key"]; key && key.IsMap() && !raised.empty()) {
+            const YAML::Node alert = YAML::Load(raised.front()->json);
+            for (const auto& part : key) {
+                const YAML::Node got = alert["key"][part.first.Scalar()];
+                if (!got || got.Scalar() != part.second.Scalar()) {
+                    fail(part.first, "case '" + name + "': key " + part.first.Scalar() +
+                                         " expected '" + part.second.Scalar() + "', got '" +
+                                         (got ? got.Scalar() : std::string("nothing")) + "'");
+                }
+            }
+        }
+    }
+    if (!outcome.failures.empty()) {
+        return;
+    }
+    // The rules the correlation refers to, through chains.
+    const auto& set = rules_->correlations();
+    const auto& infos = rules_->rules();
+    std::vector<std::uint32_t> pending;
+    for (std::uint32_t c = 0; c < set.correlations().size(); ++c) {
+        if (infos[set.correlations()[c].rule].id == outcome.rule_id) {
+            pending.push_back(c);
+        }
+    }
+    std::set<std::uint32_t> seen;
+    while (!pending.empty()) {
+        const std::uint32_t c = pending.back();
+        pending.pop_back();
+        if (!seen.insert(c).second) {
+            continue;
+        }
+        for (std::uint32_t r = 0; r < infos.size(); ++r) {
+            for (const auto& feed : set.feeds(r)) {
+                if (feed.correlation == c) {
+                    outcome.covers.push_back(infos[r].id);
+                }
+            }
+        }
+        for (std::uint32_t other = 0; other < set.correlations().size(); ++other) {
+            for (const auto& feed : set.correlations()[other].consumers) {
+                if (feed.correlation == c) {
+                    outcome.covers.push_back(infos[set.correlations()[other].rule].id);
+                    pending.push_back(other);
+                }
+            }
+        }
+    }
+}
+
 void rule_test_runner::find_untested(rule_test_report& report) const {
     std::set<std::string> covered;
     for (const auto& o : report.outcomes) {
         covered.insert(o.rule_id);
+        covered.insert(o.covers.begin(), o.covers.end());
     }
     for (const auto& rule : rules_->rules()) {
         if (!covered.contains(rule.id)) {

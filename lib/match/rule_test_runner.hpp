@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace vigil::match {
 
 // The outcome of one rule's tests from one file: a fixture (rules/tests/<name>.yml) or a
@@ -23,6 +27,8 @@ struct rule_test_outcome {
     std::size_t matched = 0;  // events the rule fired on (regression)
     std::size_t expected = 0; // regression: the match_count to reach
     std::vector<core::diagnostic> failures;
+    // Rules a passing correlation fixture exercises besides its own (the rules it refers to).
+    std::vector<std::string> covers;
     std::vector<std::string> warnings;
 
     [[nodiscard]] bool passed() const { return failures.empty(); }
@@ -49,6 +55,19 @@ struct rule_test_report {
 //
 // A string is a raw record (syslog, or JSON when it starts with '{'); a map is a JSON event.
 //
+// Correlation rules take cases instead, each a sequence of records fed in order through a
+// correlator shard, and the exact number of alerts of the rule they raise:
+//
+//   rule: <correlation rule id>
+//   cases:
+//     - name: eight failures in two minutes
+//       records: [...]
+//       alerts: 1
+//       key: {source.ip: 203.0.113.7}   # optional: the first alert's group-by values
+//       advance: 20m                     # optional: event time moves on after the last record
+//
+// A passing correlation fixture also covers the rules the correlation refers to.
+//
 // SigmaHQ regression data: every `info.yml` names a rule and an event file (the .json beside
 // the .evtx it mentions); the rule must fire on at least `match_count` of its events (one when
 // not given). More matches than that is a warning, as in SigmaHQ's own checker.
@@ -66,6 +85,7 @@ public:
 
 private:
     [[nodiscard]] std::optional<std::uint32_t> rule_index(const std::string& id) const;
+    void run_cases(const YAML::Node& doc, const std::string& file, rule_test_outcome& outcome) const;
 
     std::shared_ptr<const rules::rule_set> rules_;
 };

@@ -4,6 +4,7 @@
 #include "core/event.hpp"
 #include "core/log.hpp"
 #include "core/ulid.hpp"
+#include "correlate/match_router.hpp"
 #include "match/matcher.hpp"
 #include "parse/record_parser.hpp"
 
@@ -16,22 +17,68 @@ constexpr auto full_ring_pause = std::chrono::microseconds(200);
 } // namespace
 
 struct pipeline::worker_slot {
-    explicit worker_slot(std::size_t ring_slots) : input(ring_slots), alerts(ring_slots) {}
+    worker_slot(unsigned number, std::size_t ring_slots)
+        : index(number), input(ring_slots), alerts(ring_slots) {}
 
+    unsigned index;
     core::spsc_ring<std::unique_ptr<core::raw_batch>> input;
     core::spsc_ring<alert_batch> alerts;
     core::wakeup wakeup;
     std::thread thread;
 };
 
+struct pipeline::shard_slot {
+    shard_slot(unsigned number, std::size_t workers, std::size_t ring_slots,
+               const correlate::correlator_limits& limits, const core::clock& clock)
+        : index(number), output(ring_slots), shard(limits, clock) {
+        for (std::size_t w = 0; w < workers; ++w) {
+            inputs.push_back(
+                std::make_unique<core::spsc_ring<std::unique_ptr<correlate::correlation_batch>>>(
+                    ring_slots));
+        }
+    }
+
+    unsigned index;
+    // One ring per worker: each has a single producer.
+    std::vector<std::unique_ptr<core::spsc_ring<std::unique_ptr<correlate::correlation_batch>>>>
+        inputs;
+    core::spsc_ring<shard_output> output;
+    core::wakeup wakeup;
+    std::thread thread;
+    correlate::correlator_shard shard;
+};
+
 pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
                    alert::alert_writer& store, std::vector<output::alert_output*> outputs,
                    core::metrics_registry& metrics, const core::clock& clock)
     : config_(std::move(config)), rules_(std::move(rules)), store_(store),
-      outputs_(std::move(outputs)), probe_(metrics), clock_(clock) {
-    for (unsigned i = 0; i < std::max(1u, config_.workers); ++i) {
-        workers_.push_back(std::make_unique<worker_slot>(config_.ring_slots));
+      outputs_(std::move(outputs)), probe_(metrics), correlator_probe_(metrics), clock_(clock) {
+    const unsigned workers = std::max(1u, config_.workers);
+    for (unsigned i = 0; i < workers; ++i) {
+        workers_.push_back(std::make_unique<worker_slot>(i, config_.ring_slots));
     }
+    // The global key limit is shared out among the shards.
+    const unsigned shards = std::max(1u, config_.correlation.shards);
+    auto limits = config_.correlation.limits;
+    limits.max_keys = std::max<std::size_t>(1, limits.max_keys / shards);
+    for (unsigned i = 0; i < shards; ++i) {
+        shards_.push_back(
+            std::make_unique<shard_slot>(i, workers, config_.ring_slots, limits, clock_));
+        shards_.back()->shard.use(rules_.load());
+    }
+}
+
+std::expected<correlate::restore_result, std::string>
+pipeline::restore(std::span<const std::string> checkpoints) {
+    std::vector<correlate::correlator_shard*> shards;
+    for (auto& s : shards_) {
+        shards.push_back(&s->shard);
+    }
+    auto restored = correlate::restore_shards(checkpoints, shards, rules_.load());
+    if (restored) {
+        correlator_probe_.restored_keys.add(restored->restored);
+    }
+    return restored;
 }
 
 pipeline::~pipeline() {
@@ -44,6 +91,9 @@ void pipeline::start() {
     started_ = true;
     for (auto& w : workers_) {
         w->thread = std::thread([this, slot = w.get()] { run_worker(*slot); });
+    }
+    for (auto& s : shards_) {
+        s->thread = std::thread([this, slot = s.get()] { run_shard(*slot); });
     }
     alert_stage_ = std::thread([this] { run_alert_stage(); });
 }
@@ -79,6 +129,8 @@ void pipeline::run_worker(worker_slot& slot) {
     core::event event;
     core::ulid_generator ids;
     worker_counts counts;
+    correlate::match_router router(shards_.size());
+    std::uint64_t missing_keys = 0;
 
     for (;;) {
         auto batch = slot.input.try_pop();
@@ -110,12 +162,38 @@ void pipeline::run_worker(worker_slot& slot) {
                 ++counts.parse_errors[p][static_cast<std::size_t>(error)];
             }
             for (std::uint32_t r : matcher.match(event)) {
-                const auto id = ids.next(static_cast<std::uint64_t>(clock_.now_ms()));
-                alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event, rules.catalog(), id));
-                ++counts.alerts[static_cast<std::size_t>(alerts.back().grade) - 1];
+                if (rules.correlations().alerts(r)) {
+                    const auto id = ids.next(static_cast<std::uint64_t>(clock_.now_ms()));
+                    alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event,
+                                                       rules.catalog(), id));
+                    ++counts.alerts[static_cast<std::size_t>(alerts.back().grade) - 1];
+                }
+                if (!rules.correlations().feeds(r).empty()) {
+                    const std::int64_t time_ns = event.time_ns.value_or(record.recv_ns);
+                    missing_keys += router.route(matcher.rules_ptr(), r, event, time_ns);
+                }
             }
         }
         counts.flush_into(probe_);
+        if (missing_keys != 0) {
+            correlator_probe_.missing_key.add(missing_keys);
+            missing_keys = 0;
+        }
+        // Matches go to the shards that own their keys; wait rather than drop.
+        for (std::size_t s = 0; s < shards_.size(); ++s) {
+            auto& gathered = router.batch(s);
+            if (gathered.empty()) {
+                continue;
+            }
+            auto out = std::make_unique<correlate::correlation_batch>(std::move(gathered));
+            gathered.clear();
+            auto& ring = *shards_[s]->inputs[slot.index];
+            while (!ring.try_push(out)) {
+                shards_[s]->wakeup.notify();
+                std::this_thread::sleep_for(full_ring_pause);
+            }
+            shards_[s]->wakeup.notify();
+        }
         if (alerts.empty()) {
             continue;
         }
@@ -125,6 +203,105 @@ void pipeline::run_worker(worker_slot& slot) {
             std::this_thread::sleep_for(full_ring_pause);
         }
         alert_stage_wakeup_.notify();
+    }
+}
+
+void pipeline::run_shard(shard_slot& slot) {
+    correlate::correlator_counters published;
+    auto& shard = slot.shard;
+    std::int64_t last_checkpoint = clock_.now_ns();
+    shard_output out;
+    out.shard = slot.index;
+    auto checkpoint = [&] {
+        const auto started = std::chrono::steady_clock::now();
+        std::string blob;
+        shard.save(blob);
+        correlator_probe_.checkpoint_micros.set(
+            std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started)
+                .count());
+        correlator_probe_.checkpoint_bytes.set(static_cast<std::int64_t>(blob.size()));
+        correlator_probe_.publish_state(slot.index, shard);
+        out.checkpoint = std::move(blob);
+        last_checkpoint = clock_.now_ns();
+    };
+    auto hand_over = [&] {
+        if (out.alerts.empty() && !out.checkpoint) {
+            return;
+        }
+        while (!slot.output.try_push(out)) {
+            alert_stage_wakeup_.notify();
+            std::this_thread::sleep_for(full_ring_pause);
+        }
+        alert_stage_wakeup_.notify();
+        out = shard_output{};
+        out.shard = slot.index;
+    };
+    for (;;) {
+        if (auto current = rules_.load(); current != shard.rules() &&
+                                          (!shard.rules() || current->version() > shard.rules()->version())) {
+            shard.use(std::move(current));
+        }
+        bool worked = false;
+        for (auto& ring : slot.inputs) {
+            while (auto batch = ring->try_pop()) {
+                shard.process(**batch, out.alerts);
+                worked = true;
+            }
+        }
+        shard.tick(out.alerts);
+        const bool stopping = shards_stopping_.load();
+        if (stopping) {
+            bool drained = true;
+            for (auto& ring : slot.inputs) {
+                drained = drained && ring->empty_approx();
+            }
+            if (drained) {
+                shard.flush(out.alerts);
+                checkpoint();
+                correlator_probe_.publish(shard.counters(), published);
+                hand_over();
+                break;
+            }
+            continue;
+        }
+        if (clock_.now_ns() - last_checkpoint >= config_.correlation.checkpoint_interval_ns) {
+            checkpoint();
+        }
+        correlator_probe_.publish(shard.counters(), published);
+        hand_over();
+        if (worked) {
+            continue;
+        }
+        const auto ticket = slot.wakeup.prepare();
+        bool work = shards_stopping_.load();
+        for (auto& ring : slot.inputs) {
+            work = work || !ring->empty_approx();
+        }
+        if (work) {
+            slot.wakeup.cancel();
+        } else {
+            slot.wakeup.wait(ticket, idle_wait);
+        }
+    }
+}
+
+void pipeline::store_checkpoint(unsigned shard, const std::string& blob) {
+    auto backoff = std::chrono::milliseconds(10);
+    for (int attempt = 1;; ++attempt) {
+        auto written = store_.write_checkpoint(shard, blob);
+        if (written) {
+            correlator_probe_.checkpoints.add();
+            return;
+        }
+        correlator_probe_.checkpoint_errors.add();
+        core::log_error(written.error() + " (attempt " + std::to_string(attempt) + ")");
+        // A later checkpoint replaces this one; at shutdown, give up after a few attempts.
+        if (attempt >= 5) {
+            return;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff *= 2;
     }
 }
 
@@ -155,8 +332,32 @@ bool pipeline::store_with_retry(alert_batch& alerts) {
     }
 }
 
+void pipeline::handle_alerts(alert_batch& pending) {
+    if (pending.empty()) {
+        return;
+    }
+    if (store_with_retry(pending)) {
+        for (auto* out : outputs_) {
+            out->deliver(pending);
+        }
+        probe_.output_deliveries.add(pending.size() * outputs_.size());
+    }
+    pending.clear();
+}
+
 void pipeline::run_alert_stage() {
     alert_batch pending;
+    std::vector<std::pair<unsigned, std::string>> checkpoints;
+    auto rings_empty = [&] {
+        bool empty = true;
+        for (auto& w : workers_) {
+            empty = empty && w->alerts.empty_approx();
+        }
+        for (auto& s : shards_) {
+            empty = empty && s->output.empty_approx();
+        }
+        return empty;
+    };
     for (;;) {
         for (auto& w : workers_) {
             while (auto batch = w->alerts.try_pop()) {
@@ -165,31 +366,36 @@ void pipeline::run_alert_stage() {
                 }
             }
         }
-        if (!pending.empty()) {
-            if (store_with_retry(pending)) {
-                for (auto* out : outputs_) {
-                    out->deliver(pending);
+        for (auto& s : shards_) {
+            while (auto out = s->output.try_pop()) {
+                for (auto& a : out->alerts) {
+                    if (!a.update) {
+                        probe_.alerts[static_cast<std::size_t>(a.grade) - 1]->add();
+                    }
+                    pending.push_back(std::move(a));
                 }
-                probe_.output_deliveries.add(pending.size() * outputs_.size());
+                if (out->checkpoint) {
+                    checkpoints.emplace_back(out->shard, std::move(*out->checkpoint));
+                }
             }
-            pending.clear();
+        }
+        if (!pending.empty() || !checkpoints.empty()) {
+            // Alerts first: a checkpoint never claims an alert that is not stored.
+            handle_alerts(pending);
+            for (const auto& [shard, blob] : checkpoints) {
+                store_checkpoint(shard, blob);
+            }
+            checkpoints.clear();
             continue;
         }
         if (alert_stage_stopping_.load()) {
-            bool all_empty = true;
-            for (auto& w : workers_) {
-                all_empty = all_empty && w->alerts.empty_approx();
-            }
-            if (all_empty) {
+            if (rings_empty()) {
                 break;
             }
             continue;
         }
         const auto ticket = alert_stage_wakeup_.prepare();
-        bool work = false;
-        for (auto& w : workers_) {
-            work = work || !w->alerts.empty_approx();
-        }
+        bool work = !rings_empty();
         if (work || alert_stage_stopping_.load()) {
             alert_stage_wakeup_.cancel();
         } else {
@@ -213,7 +419,16 @@ void pipeline::drain_and_stop() {
             w->thread.join();
         }
     }
-    // Workers are done: everything they produced is in the alert rings.
+    // Workers are done: everything they produced is in the alert and shard rings.
+    shards_stopping_.store(true);
+    for (auto& s : shards_) {
+        s->wakeup.notify();
+    }
+    for (auto& s : shards_) {
+        if (s->thread.joinable()) {
+            s->thread.join();
+        }
+    }
     alert_stage_stopping_.store(true);
     alert_stage_wakeup_.notify();
     if (alert_stage_.joinable()) {

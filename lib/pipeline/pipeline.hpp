@@ -9,10 +9,18 @@
 #include "ingest/batch_sink.hpp"
 #include "output/alert_output.hpp"
 #include "parse/record_parser.hpp"
+#include "correlate/correlation_batch.hpp"
+#include "correlate/correlator_shard.hpp"
+#include "correlate/shard_checkpoint.hpp"
+#include "pipeline/correlator_probe.hpp"
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
 
 #include <array>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -27,18 +35,31 @@ struct pipeline_config {
     // How the records of each kind of source are read (each listener's `format`/`payload`),
     // indexed by core::source_kind.
     std::array<parse::record_parser_config, core::source_kind_count> parsing{};
+
+    struct correlation_section {
+        unsigned shards = 1;
+        correlate::correlator_limits limits;
+        std::int64_t checkpoint_interval_ns = 5'000'000'000;
+    } correlation;
 };
 
 // The data plane of DESIGN.md §2:
 //
-//   I/O thread --raw_batch--> [worker: parse, match] x N --alerts--> alert stage --> RocksDB
-//                 (SPSC ring per worker)                 (SPSC ring per worker)   --> outputs
+//   I/O thread --raw_batch--> [worker: parse, match] x N --alerts------------------> alert stage
+//                 (SPSC ring per worker)      |                                      --> RocksDB
+//                                             +--correlation_batch--> [shard] x M --> outputs
+//                                               (SPSC ring per worker and shard)  alerts,
+//                                                                               checkpoints
 //
 // The I/O thread is the single producer of every worker ring (through try_submit); each worker
-// is the single producer of its alert ring; the alert stage thread consumes them all. Workers
-// read the current rule set once per batch, so publish() takes effect between batches. A full
-// ring pushes back: workers wait for the alert stage, try_submit refuses, and sources apply
-// their policy (TCP stops reading, UDP drops and counts).
+// is the single producer of its alert ring and of one ring per correlator shard, into which it
+// routes the matches of rules that feed correlations by their key's hash; each shard is the
+// single producer of its output ring; the alert stage thread consumes the alert and output
+// rings, stores alerts, then the shards' checkpoints (column family `state`). Workers read the
+// current rule set once per batch, so publish() takes effect between batches; shards follow
+// it, keeping the state of correlations that did not change. A full ring pushes back: workers
+// wait for the shards and the alert stage, try_submit refuses, and sources apply their policy
+// (TCP stops reading, UDP drops and counts).
 class pipeline final : public ingest::batch_sink {
 public:
     pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
@@ -48,7 +69,12 @@ public:
     pipeline(const pipeline&) = delete;
     pipeline& operator=(const pipeline&) = delete;
 
-    // Starts the worker and alert stage threads.
+    // Restores correlator state from checkpoints (alert_store::read_checkpoints) onto the
+    // shards; call before start(). Returns an error if a checkpoint is damaged.
+    [[nodiscard]] std::expected<correlate::restore_result, std::string>
+    restore(std::span<const std::string> checkpoints);
+
+    // Starts the worker, shard and alert stage threads.
     void start();
 
     // I/O thread only.
@@ -70,24 +96,36 @@ public:
 private:
     using alert_batch = std::vector<alert::alert>;
     struct worker_slot;
+    struct shard_slot;
+    struct shard_output {
+        alert_batch alerts;
+        unsigned shard = 0;
+        std::optional<std::string> checkpoint;
+    };
 
     void run_worker(worker_slot& slot);
+    void run_shard(shard_slot& slot);
     void run_alert_stage();
     bool store_with_retry(alert_batch& alerts);
+    void store_checkpoint(unsigned shard, const std::string& blob);
+    void handle_alerts(alert_batch& pending);
 
     pipeline_config config_;
     std::atomic<std::shared_ptr<const rules::rule_set>> rules_;
     alert::alert_writer& store_;
     std::vector<output::alert_output*> outputs_;
     pipeline_probe probe_;
+    correlator_probe correlator_probe_;
     const core::clock& clock_;
 
     std::vector<std::unique_ptr<worker_slot>> workers_;
+    std::vector<std::unique_ptr<shard_slot>> shards_;
     std::size_t next_worker_ = 0;
     core::wakeup alert_stage_wakeup_;
     std::thread alert_stage_;
     std::atomic<bool> shutdown_requested_{false};
     std::atomic<bool> workers_stopping_{false};
+    std::atomic<bool> shards_stopping_{false};
     std::atomic<bool> alert_stage_stopping_{false};
     bool started_ = false;
     bool store_failed_at_shutdown_ = false; // alert stage thread only

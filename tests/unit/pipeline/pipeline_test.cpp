@@ -29,9 +29,15 @@ public:
         }
         return {};
     }
+    std::expected<void, std::string> write_checkpoint(unsigned, std::string_view blob) override {
+        std::lock_guard lock(mutex_);
+        checkpoints.emplace_back(blob);
+        return {};
+    }
     std::expected<void, std::string> flush() override { return {}; }
 
     std::atomic<int> writes{0};
+    std::vector<std::string> checkpoints;
     std::vector<std::string> rule_ids;
 
 private:
