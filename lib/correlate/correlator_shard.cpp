@@ -251,8 +251,6 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
         e.times.assign(2 * std::size_t{corr.rule_count}, never);
     } else if (corr.type == correlation_type::absence && corr.rule_count == 2) {
         e.times.assign(1, never);
-    } else if (corr.type == correlation_type::event_count && corr.eager) {
-        e.times.reserve(std::min<std::uint64_t>(corr.minimum_count, 64));
     }
     return slot;
 }
