@@ -70,17 +70,18 @@ void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
 
 void field_mapper::name_columns(const vendor_mapping& mapping, vendor_fields& fields) {
     const auto& columns = *mapping.columns;
-    if (columns.select >= fields.size()) {
+    // Columns count after the fields seeded from the syslog header.
+    const std::size_t first = fields.seeded();
+    if (first + columns.select >= fields.size()) {
         return;
     }
-    const auto layout =
-        columns.layouts.find(fields.items()[columns.select].value);
+    const auto layout = columns.layouts.find(fields.items()[first + columns.select].value);
     if (layout == columns.layouts.end()) {
         return;
     }
-    const std::size_t n = std::min(layout->second.size(), fields.size());
+    const std::size_t n = std::min(layout->second.size(), fields.size() - first);
     for (std::size_t i = 0; i < n; ++i) {
-        fields.rename(i, layout->second[i]);
+        fields.rename(first + i, layout->second[i]);
     }
     fields.reindex();
 }

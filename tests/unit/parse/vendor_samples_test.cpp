@@ -319,3 +319,30 @@ TEST_CASE("SigmaHQ regression events land in a log source class their rule appli
     CHECK(events >= 144);
     CHECK(misplaced == 0);
 }
+
+TEST_CASE("Palo Alto CSV behind a syslog header: columns are named after the header fields",
+          "[parse][mapping]") {
+    // Regression: the layout's columns were counted from the syslog header's seeded fields, so
+    // no column got its name and the events had no addresses.
+    std::size_t records = 0;
+    for (const auto& line :
+         read_lines(std::string(VIGIL_SOURCE_DIR) + "/tests/data/parse/paloalto.log")) {
+        if (line.empty() || line.starts_with('#')) {
+            continue;
+        }
+        INFO(line.substr(0, 120));
+        auto r = parse_record(line);
+        CHECK(r.mapping == "paloalto");
+        CHECK(r.has("source.ip"));
+        CHECK(r.has("destination.ip"));
+        CHECK(r.has("destination.port"));
+        CHECK(r.has("event.action"));
+        ++records;
+    }
+    CHECK(records >= 3);
+    auto first = parse_record(
+        read_lines(std::string(VIGIL_SOURCE_DIR) + "/tests/data/parse/paloalto.log").front());
+    CHECK(first.get("source.ip") == "10.1.1.10");
+    CHECK(first.get("destination.port") == "443");
+    CHECK(first.get("user.name") == "corp\\alice");
+}
