@@ -265,6 +265,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
         info.name = rule.name;
         info.title = rule.title;
         info.level = rule.level.empty() ? "medium" : rule.level;
+        info.level_given = !rule.level.empty();
         info.status = rule.status;
         info.description = rule.description;
         info.author = rule.author;

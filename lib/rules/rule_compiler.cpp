@@ -150,7 +150,7 @@ public:
         prepared_rule out;
         out.info = {rule.id,   rule.title,  rule.level, rule.status, rule.description, rule.author,
                     rule.tags, rule.source, {},         rule.file,   rule.line,
-                    rule.name,  false};
+                    rule.name,  false,       rule.level_given};
         out.info.classes = logsources_.classes_for(rule.source);
         if (out.info.classes.empty()) {
             fail(rule.line,
@@ -1037,6 +1037,23 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
                                                      schema.catalog, set->correlations_, diags);
     for (core::field_id id : correlation_compiler::fields_read(set->correlations_)) {
         set->projection_.keep(id);
+    }
+    // Only rules that raise alerts of their own need a level: the rules a correlation refers
+    // to carry none (correlation specification).
+    auto warn_level = [&](const rule_info& info) {
+        if (!info.level_given) {
+            diags.warning(info.file, info.line, info.id, "no 'level'; using medium");
+        }
+    };
+    for (std::uint32_t r = 0; r < set->rules_.size(); ++r) {
+        if (!set->rules_[r].correlation && set->correlations_.alerts(r)) {
+            warn_level(set->rules_[r]);
+        }
+    }
+    for (const auto& c : set->correlations_.correlations()) {
+        if (c.alerts) {
+            warn_level(set->rules_[c.rule]);
+        }
     }
     // Statistics: unique Hyperscan expressions per field, table sizes. The projection: every
     // field a predicate reads, a log source class tests, a syslog parser makes, or alerts keep

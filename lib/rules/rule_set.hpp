@@ -35,6 +35,7 @@ struct rule_info {
     int line = 0;
     std::string name;         // Sigma `name`, when given
     bool correlation = false; // a correlation rule (its definition is in rule_set::correlations())
+    bool level_given = true;  // false: `level` is the default, medium
 };
 
 // A predicate is one test of one field ("CommandLine contains ' -enc '", "EventID is 4688 or

@@ -159,8 +159,10 @@ private:
                                                                 "high", "critical"};
         rule.level = optional_string(doc, "level");
         if (rule.level.empty()) {
-            warning(doc, "no 'level'; using medium");
+            // Warned about at compile time, and only if the rule raises alerts of its own: the
+            // rules a correlation refers to carry no level (correlation specification).
             rule.level = "medium";
+            rule.level_given = false;
             return;
         }
         if (std::find(levels.begin(), levels.end(), rule.level) == levels.end()) {

@@ -98,6 +98,7 @@ struct sigma_rule {
     std::string description;
     std::string author;
     std::string level; // informational, low, medium, high, critical
+    bool level_given = true; // false: `level` is the default, medium
     std::vector<std::string> tags;
     std::vector<std::string> references;
     std::vector<std::string> falsepositives;
