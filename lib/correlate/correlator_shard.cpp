@@ -127,7 +127,38 @@ void correlator_shard::process(const correlation_batch& batch, std::vector<alert
         }
     }
     last_arrival_ns_ = clock_.now_ns();
-    for (const auto& m : batch.matches) {
+    const auto& matches = batch.matches;
+    const std::size_t n = matches.size();
+    // Look ahead in three stages so that the cache misses of many keys overlap.
+    constexpr std::size_t index_ahead = 12;
+    constexpr std::size_t entry_ahead = 8;
+    constexpr std::size_t times_ahead = 4;
+    auto table_of = [&](const correlation_match& m) -> const key_table* {
+        const std::uint32_t c = m.correlation;
+        if (same) {
+            return c < tables_.size() ? &tables_[c].keys : nullptr;
+        }
+        return c < translation_.size() && translation_[c] >= 0
+                   ? &tables_[static_cast<std::size_t>(translation_[c])].keys
+                   : nullptr;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + index_ahead < n) {
+            if (const auto* t = table_of(matches[i + index_ahead])) {
+                t->prefetch_index(matches[i + index_ahead].key_hash);
+            }
+        }
+        if (i + entry_ahead < n) {
+            if (const auto* t = table_of(matches[i + entry_ahead])) {
+                t->prefetch_entry(matches[i + entry_ahead].key_hash);
+            }
+        }
+        if (i + times_ahead < n) {
+            if (const auto* t = table_of(matches[i + times_ahead])) {
+                t->prefetch_times(matches[i + times_ahead].key_hash);
+            }
+        }
+        const correlation_match& m = matches[i];
         std::uint32_t c = m.correlation;
         if (!same) {
             if (c >= translation_.size() || translation_[c] < 0) {
@@ -152,12 +183,11 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
                              std::string_view evidence, std::vector<alert::alert>& out) {
     ++counters_.matches;
     newest_ns_ = std::max(newest_ns_, t);
-    const std::uint32_t slot = slot_for(c, key, hash, out);
+    const std::uint32_t slot = slot_for(c, key, hash, t, out);
     key_table& keys = tables_[c].keys;
     {
         key_entry& e = keys.at(slot);
         e.newest_ns = std::max(e.newest_ns, t);
-        keys.touch(slot);
         const auto& corr = correlation(c);
         if (e.open && t < e.quiet_until_ns &&
             corr.type != rules::correlation_type::absence) {
@@ -211,7 +241,7 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
 }
 
 std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, std::uint64_t hash,
-                                         std::vector<alert::alert>& out) {
+                                         std::int64_t time_ns, std::vector<alert::alert>& out) {
     key_table& keys = tables_[c].keys;
     if (const std::uint32_t found = keys.find(key, hash); found != key_table::none) {
         return found;
@@ -237,7 +267,7 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
             evict(victim_table, tables_[victim_table].keys.oldest(), out);
         }
     }
-    const std::uint32_t slot = keys.insert(key, hash);
+    const std::uint32_t slot = keys.insert(key, hash, time_ns);
     ++total_keys_;
     key_entry& e = keys.at(slot);
     e.newest_ns = never;
@@ -314,21 +344,37 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
 }
 
 void correlator_shard::add_sample(std::uint32_t c, key_entry& e, sample s) {
-    (void)c;
+    const auto& corr = correlation(c);
     if (!e.extra) {
         e.extra = std::make_unique<key_extra>();
     }
     auto& samples = e.extra->samples;
-    if (samples.size() >= limits_.max_values_per_key) {
-        auto oldest = std::min_element(samples.begin(), samples.end(),
-                                       [](const sample& a, const sample& b) {
-                                           return a.time_ns < b.time_ns;
-                                       });
-        *oldest = std::move(s);
-        ++counters_.evicted_values;
+    // A key keeps at most max_values_per_key observations; a value_count keeps at least twice
+    // the distinct values its condition needs, so a threshold above the limit stays reachable
+    // (memory stays proportional to the threshold).
+    std::size_t cap = limits_.max_values_per_key;
+    if (corr.type == rules::correlation_type::value_count) {
+        cap = std::max<std::size_t>(cap, 2 * static_cast<std::size_t>(std::min<std::uint64_t>(
+                                                 corr.minimum_count, std::uint64_t{1} << 20)));
+    }
+    if (samples.size() < cap) {
+        samples.push_back(std::move(s));
         return;
     }
-    samples.push_back(std::move(s));
+    ++counters_.evicted_values;
+    auto by_time = [](const sample& a, const sample& b) { return a.time_ns < b.time_ns; };
+    if (corr.type == rules::correlation_type::value_sum ||
+        corr.type == rules::correlation_type::value_avg) {
+        // Sums stay exact: the two oldest observations become one (with the later time, so it
+        // leaves the window a little late rather than early).
+        std::sort(samples.begin(), samples.end(), by_time);
+        samples[1].number += samples[0].number;
+        samples[1].weight += samples[0].weight;
+        samples.erase(samples.begin());
+        samples.push_back(std::move(s));
+        return;
+    }
+    *std::min_element(samples.begin(), samples.end(), by_time) = std::move(s);
 }
 
 void correlator_shard::on_value_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
@@ -348,7 +394,7 @@ void correlator_shard::on_value_count(std::uint32_t c, std::uint32_t slot, std::
     if (it != samples.end()) {
         it->time_ns = std::max(it->time_ns, t);
     } else {
-        add_sample(c, e, sample{t, 0, h, std::string(value)});
+        add_sample(c, e, sample{t, 0, h, 1, std::string(value)});
     }
     // Distinct values seen in the timespan that ends at the key's newest event.
     const std::int64_t from = e.newest_ns - corr.timespan_ns;
@@ -388,7 +434,7 @@ void correlator_shard::on_value_sum(std::uint32_t c, std::uint32_t slot, std::in
         return;
     }
     key_entry& e = tables_[c].keys.at(slot);
-    add_sample(c, e, sample{t, *number, 0, {}});
+    add_sample(c, e, sample{t, *number, 0, 1, {}});
     auto& samples = e.extra->samples;
     const std::int64_t horizon = e.newest_ns - corr.timespan_ns - limits_.allowed_lateness_ns;
     std::erase_if(samples, [&](const sample& s) { return s.time_ns < horizon; });
@@ -399,7 +445,7 @@ void correlator_shard::on_value_sum(std::uint32_t c, std::uint32_t slot, std::in
     for (const auto& s : samples) {
         if (s.time_ns >= from) {
             sum += s.number;
-            ++count;
+            count += s.weight;
             first = std::min(first, s.time_ns);
         }
     }
@@ -436,7 +482,7 @@ void correlator_shard::on_closing(std::uint32_t c, std::uint32_t slot, std::int6
         }
         return;
     }
-    sample s{t, 0, 0, {}};
+    sample s{t, 0, 0, 1, {}};
     if (corr.type == rules::correlation_type::value_sum ||
         corr.type == rules::correlation_type::value_avg) {
         const auto number = number_of(value);
@@ -834,12 +880,15 @@ void correlator_shard::close_window(std::uint32_t c, std::uint32_t slot,
         } else if (corr.type == correlation_type::value_sum ||
                    corr.type == correlation_type::value_avg) {
             double sum = 0;
+            std::uint64_t observations = 0;
             for (const auto& s : window) {
                 sum += s.number;
+                observations += s.weight;
             }
-            facts.metric = corr.type == correlation_type::value_sum || window.empty()
+            facts.count = observations;
+            facts.metric = corr.type == correlation_type::value_sum || observations == 0
                                ? sum
-                               : sum / static_cast<double>(window.size());
+                               : sum / static_cast<double>(observations);
             holds = !window.empty() && corr.condition.holds(*facts.metric);
         } else if (corr.type == correlation_type::value_percentile) {
             // The share of the window's events that carry each value; values whose share
@@ -928,7 +977,7 @@ bool correlator_shard::adopt(const std::string& fingerprint, key_entry&& entry) 
     if (keys.find(entry.key, entry.hash) != key_table::none) {
         return false;
     }
-    const std::uint32_t slot = keys.insert(entry.key, entry.hash);
+    const std::uint32_t slot = keys.insert(entry.key, entry.hash, entry.newest_ns);
     ++total_keys_;
     key_entry& e = keys.at(slot);
     e.newest_ns = entry.newest_ns;

@@ -111,7 +111,7 @@ private:
                std::uint64_t hash, std::string_view value, std::string_view evidence,
                std::vector<alert::alert>& out);
     std::uint32_t slot_for(std::uint32_t c, std::string_view key, std::uint64_t hash,
-                           std::vector<alert::alert>& out);
+                           std::int64_t time_ns, std::vector<alert::alert>& out);
     void evict(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
     void erase(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
     void fire(std::uint32_t c, std::uint32_t slot, std::int64_t at_ns, fire_facts facts,

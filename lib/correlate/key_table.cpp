@@ -1,5 +1,6 @@
 #include "correlate/key_table.hpp"
 
+
 namespace vigil::correlate {
 namespace {
 constexpr std::size_t initial_index = 64;
@@ -24,7 +25,7 @@ std::uint32_t key_table::find(std::string_view key, std::uint64_t hash) const {
     }
 }
 
-std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash) {
+std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash, std::int64_t seen_ns) {
     if ((live_ + 1) * 2 > index_.size()) {
         grow();
     }
@@ -47,7 +48,13 @@ std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash) {
     }
     index_[i] = pack(hash, slot);
     ++live_;
-    link_front(slot);
+    ages_.push_back({slot, e.generation, seen_ns});
+    if (ages_.size() > 2 * live_ + 64) {
+        // Erased keys leave their queue entries behind; drop them now and then.
+        std::erase_if(ages_, [&](const age& a) {
+            return !entries_[a.slot].live || entries_[a.slot].generation != a.generation;
+        });
+    }
     return slot;
 }
 
@@ -74,7 +81,6 @@ void key_table::erase(std::uint32_t slot) {
         }
     }
     index_[i] = 0;
-    unlink(slot);
     const std::uint32_t generation = e.generation;
     e = key_entry{};
     e.generation = generation;
@@ -82,40 +88,23 @@ void key_table::erase(std::uint32_t slot) {
     --live_;
 }
 
-void key_table::touch(std::uint32_t slot) {
-    if (lru_head_ == slot) {
-        return;
+std::uint32_t key_table::oldest() {
+    while (!ages_.empty()) {
+        const age front = ages_.front();
+        const key_entry& e = entries_[front.slot];
+        if (!e.live || e.generation != front.generation) {
+            ages_.pop_front(); // the key was erased
+            continue;
+        }
+        if (e.newest_ns > front.newest_ns) {
+            // Seen since it was queued: to the back, with its newest time.
+            ages_.pop_front();
+            ages_.push_back({front.slot, front.generation, e.newest_ns});
+            continue;
+        }
+        return front.slot;
     }
-    unlink(slot);
-    link_front(slot);
-}
-
-void key_table::link_front(std::uint32_t slot) {
-    key_entry& e = entries_[slot];
-    e.lru_prev = none;
-    e.lru_next = lru_head_;
-    if (lru_head_ != none) {
-        entries_[lru_head_].lru_prev = slot;
-    }
-    lru_head_ = slot;
-    if (lru_tail_ == none) {
-        lru_tail_ = slot;
-    }
-}
-
-void key_table::unlink(std::uint32_t slot) {
-    key_entry& e = entries_[slot];
-    if (e.lru_prev != none) {
-        entries_[e.lru_prev].lru_next = e.lru_next;
-    } else {
-        lru_head_ = e.lru_next;
-    }
-    if (e.lru_next != none) {
-        entries_[e.lru_next].lru_prev = e.lru_prev;
-    } else {
-        lru_tail_ = e.lru_prev;
-    }
-    e.lru_prev = e.lru_next = none;
+    return none;
 }
 
 void key_table::grow() {
@@ -139,7 +128,7 @@ void key_table::grow() {
 std::size_t key_table::bytes() const {
     std::size_t total = entries_.capacity() * sizeof(key_entry) +
                         index_.capacity() * sizeof(std::uint64_t) +
-                        free_.capacity() * sizeof(std::uint32_t);
+                        free_.capacity() * sizeof(std::uint32_t) + ages_.size() * sizeof(age);
     // Heap blocks carry about 16 bytes of allocator overhead each.
     constexpr std::size_t block = 16;
     for (const auto& e : entries_) {

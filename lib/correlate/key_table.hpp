@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ struct sample {
     std::int64_t time_ns = 0;
     double number = 0;
     std::uint64_t hash = 0;
+    std::uint64_t weight = 1; // observations merged into this one (sums at the value cap)
     std::string value;
 };
 
@@ -51,8 +53,6 @@ struct key_entry {
     std::int64_t newest_ns = 0;      // newest event time seen for the key
     std::int64_t opened_ns = 0;      // start of the open window / pending "A" (absence)
     std::int64_t quiet_until_ns = 0; // suppress: quiet until this event time
-    std::uint32_t lru_prev = none;   // toward the most recently used key
-    std::uint32_t lru_next = none;   // toward the least recently used key
     std::uint32_t generation = 0;    // changes whenever the slot is reused (timer wheel)
     std::uint32_t count = 0;
     bool live = false;
@@ -63,8 +63,14 @@ struct key_entry {
 };
 
 // The keys of one correlation on one shard: an open-addressing index (linear probing, backward
-// shift deletion) over a slab of entries, plus a least-recently-used list for oldest-first
-// eviction. Slots are stable while a key lives. Not thread-safe: one shard owns it.
+// shift deletion) over a slab of entries. Slots are stable while a key lives. Not thread-safe:
+// one shard owns it.
+//
+// Oldest-first eviction uses a queue of keys in the order they were last looked at, kept
+// lazily: a match does not touch it (a linked LRU list would cost two cache misses per match
+// at a million keys); when a key is needed for eviction, front entries whose key has seen a
+// newer event since are moved to the back with that time. So the key evicted is the one whose
+// newest event time is (about) the oldest.
 class key_table {
 public:
     static constexpr std::uint32_t none = key_entry::none;
@@ -72,14 +78,11 @@ public:
     key_table();
 
     [[nodiscard]] std::uint32_t find(std::string_view key, std::uint64_t hash) const;
-    // Adds a key that is not present; returns its slot.
-    std::uint32_t insert(std::string_view key, std::uint64_t hash);
+    // Adds a key that is not present, first seen at event time `seen_ns`; returns its slot.
+    std::uint32_t insert(std::string_view key, std::uint64_t hash, std::int64_t seen_ns);
     void erase(std::uint32_t slot);
-    // Marks a key as the most recently used.
-    void touch(std::uint32_t slot);
-    // The least recently used key, or none.
-    [[nodiscard]] std::uint32_t oldest() const { return lru_tail_; }
-    // Its newest event time (for choosing which table to evict from).
+    // The key whose newest event is oldest, or none.
+    [[nodiscard]] std::uint32_t oldest();
     [[nodiscard]] key_entry& at(std::uint32_t slot) { return entries_[slot]; }
     [[nodiscard]] const key_entry& at(std::uint32_t slot) const { return entries_[slot]; }
     [[nodiscard]] std::size_t size() const { return live_; }
@@ -88,9 +91,26 @@ public:
     }
     // Memory held, in bytes: slab, index and what entries own on the heap.
     [[nodiscard]] std::size_t bytes() const;
-    // Prefetches the index position of `hash` (batch processing touches many keys).
-    void prefetch(std::uint64_t hash) const {
-        __builtin_prefetch(&index_[hash & mask_]);
+    // Batch processing looks a few matches ahead, in stages, so that the cache misses of many
+    // keys overlap: first the index cell of a hash, then the entry it points to, then the
+    // entry's timestamps.
+    void prefetch_index(std::uint64_t hash) const { __builtin_prefetch(&index_[hash & mask_]); }
+    void prefetch_entry(std::uint64_t hash) const {
+        const std::uint64_t cell = index_[hash & mask_];
+        if (cell != 0 && (cell & 0xffffffff00000000ull) == (hash & 0xffffffff00000000ull)) {
+            const auto* e = &entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
+            __builtin_prefetch(e);
+            __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+        }
+    }
+    void prefetch_times(std::uint64_t hash) const {
+        const std::uint64_t cell = index_[hash & mask_];
+        if (cell != 0 && (cell & 0xffffffff00000000ull) == (hash & 0xffffffff00000000ull)) {
+            const auto& e = entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
+            if (!e.times.empty()) {
+                __builtin_prefetch(e.times.data());
+            }
+        }
     }
 
     template <typename Fn>
@@ -104,8 +124,6 @@ public:
 
 private:
     void grow();
-    void link_front(std::uint32_t slot);
-    void unlink(std::uint32_t slot);
     [[nodiscard]] static std::uint64_t pack(std::uint64_t hash, std::uint32_t slot) {
         return (hash & 0xffffffff00000000ull) | (std::uint64_t{slot} + 1);
     }
@@ -115,8 +133,12 @@ private:
     std::vector<std::uint64_t> index_; // 0 = empty; else hash's high half | slot + 1
     std::uint64_t mask_ = 0;
     std::size_t live_ = 0;
-    std::uint32_t lru_head_ = none; // most recently used
-    std::uint32_t lru_tail_ = none; // least recently used
+    struct age {
+        std::uint32_t slot;
+        std::uint32_t generation;
+        std::int64_t newest_ns; // the key's newest event time when queued
+    };
+    std::deque<age> ages_; // one per live key (plus stale ones of erased keys)
 };
 
 } // namespace vigil::correlate

@@ -85,12 +85,13 @@ bool read_entry(reader& r, key_entry& e) {
     }
     if (has != 0) {
         e.extra = std::make_unique<key_extra>();
-        if (!r.count(n, 28)) {
+        if (!r.count(n, 36)) {
             return false;
         }
         e.extra->samples.resize(n);
         for (auto& s : e.extra->samples) {
-            if (!r.get(s.time_ns) || !r.get(s.number) || !r.get(s.hash) || !r.text(s.value)) {
+            if (!r.get(s.time_ns) || !r.get(s.number) || !r.get(s.hash) || !r.get(s.weight) ||
+                !r.text(s.value)) {
                 return false;
             }
         }
@@ -170,6 +171,7 @@ void correlator_shard::save(std::string& out) const {
                     w.put(s.time_ns);
                     w.put(s.number);
                     w.put(s.hash);
+                    w.put(s.weight);
                     w.text(s.value);
                 }
                 w.text(e.extra->evidence);

@@ -464,6 +464,57 @@ TEST_CASE("key limits evict the oldest key first and count it", "[correlate]") {
     CHECK(s.count(brute_force_id) == 1); // 192.0.2.2 starts over
 }
 
+TEST_CASE("the value limit keeps a threshold above it reachable and sums exact",
+          "[correlate]") {
+    const std::string distinct = "b0000000-0000-4000-8000-000000000010";
+    const std::string sum = "b0000000-0000-4000-8000-000000000011";
+    auto limits = scenario::lateness(60);
+    limits.max_values_per_key = 4;
+    scenario s(correlation(distinct, R"(
+  type: value_count
+  rules: [fw_traffic]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {field: destination.port, gte: 6}
+)") + correlation(sum, R"(
+  type: value_sum
+  rules: [fw_traffic]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {field: source.bytes, gte: 1000}
+)"), limits);
+    // Ten observations of 100 bytes each: the key holds at most max(4, 2 x threshold) of
+    // them; the sum merges the oldest instead of losing them.
+    for (int i = 0; i < 10; ++i) {
+        s.firewall("10:00:0" + std::to_string(i), "10.1.1.10", "203.0.113.5", 1000 + i, 100);
+    }
+    REQUIRE(s.count(distinct) == 1);
+    CHECK(integer(s.alerts(distinct)[0], "/count") == 6);
+    REQUIRE(s.count(sum) == 1);
+    CHECK(s.alerts(sum)[0].at_pointer("/correlation/value").get_double().value() == Approx(1000));
+    CHECK(integer(s.alerts(sum)[0], "/count") == 10);
+    CHECK(s.session().shard().counters().evicted_values > 0);
+}
+
+TEST_CASE("the global key limit evicts the key whose newest event is oldest, across rules",
+          "[correlate]") {
+    const std::string spray = "b0000000-0000-4000-8000-000000000012";
+    auto limits = scenario::lateness(60);
+    limits.max_keys = 2;
+    scenario s(brute_force + correlation(spray, R"(
+  type: value_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {field: user.name, gte: 3}
+)"), limits);
+    s.ssh_failed("10:00:00", "192.0.2.1"); // one key in each of the two correlations
+    CHECK(s.session().shard().key_count() == 2);
+    s.ssh_failed("10:00:05", "192.0.2.2"); // two more keys: the two of 192.0.2.1 go
+    CHECK(s.session().shard().key_count() == 2);
+    CHECK(s.session().shard().counters().evicted_global_limit == 2);
+}
+
 TEST_CASE("expired keys leave the shard", "[correlate]") {
     scenario s(brute_force);
     s.ssh_failed("10:00:00", "192.0.2.1");
