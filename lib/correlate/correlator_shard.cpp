@@ -248,7 +248,7 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
     }
     if (keys.size() >= limits_.max_keys_per_rule && keys.oldest() != key_table::none) {
         ++counters_.evicted_rule_limit;
-        evict(c, keys.oldest(), out);
+        erase(c, keys.oldest(), out);
     }
     if (total_keys_ >= limits_.max_keys) {
         // Oldest first across correlations: the least recently used key whose newest event
@@ -264,7 +264,7 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
         }
         if (victim_table != key_table::none) {
             ++counters_.evicted_global_limit;
-            evict(victim_table, tables_[victim_table].keys.oldest(), out);
+            erase(victim_table, tables_[victim_table].keys.oldest(), out);
         }
     }
     const std::uint32_t slot = keys.insert(key, hash, time_ns);
@@ -283,10 +283,6 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
         e.times.assign(1, never);
     }
     return slot;
-}
-
-void correlator_shard::evict(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out) {
-    erase(c, slot, out);
 }
 
 void correlator_shard::erase(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out) {
@@ -962,18 +958,16 @@ std::vector<correlator_shard::table_stats> correlator_shard::stats() const {
 void correlator_shard::restore_time(std::int64_t newest_ns, std::int64_t watermark_ns) {
     newest_ns_ = std::max(newest_ns_, newest_ns);
     watermark_ns_ = std::max(watermark_ns_, watermark_ns);
+    // If nothing arrives after the restart, event time moves on with the wall clock from now
+    // (a silent agent is still reported).
+    last_arrival_ns_ = clock_.now_ns();
 }
 
-bool correlator_shard::adopt(const std::string& fingerprint, key_entry&& entry) {
-    if (!rules_) {
+bool correlator_shard::adopt(std::uint32_t c, key_entry&& entry) {
+    if (!rules_ || c >= tables_.size()) {
         return false;
     }
-    auto c = rules_->correlations().find(fingerprint);
-    if (!c) {
-        ++counters_.dropped_on_reload;
-        return false;
-    }
-    key_table& keys = tables_[*c].keys;
+    key_table& keys = tables_[c].keys;
     if (keys.find(entry.key, entry.hash) != key_table::none) {
         return false;
     }
@@ -988,9 +982,9 @@ bool correlator_shard::adopt(const std::string& fingerprint, key_entry&& entry) 
     e.extra = std::move(entry.extra);
     e.open = std::move(entry.open);
     if (e.open && e.open->dirty) {
-        dirty_.emplace_back(*c, slot);
+        dirty_.emplace_back(c, slot);
     }
-    schedule(*c, slot);
+    schedule(c, slot);
     return true;
 }
 

@@ -88,9 +88,9 @@ public:
     // Checkpoints (shard_checkpoint.cpp).
     // Appends the shard's state to `out`.
     void save(std::string& out) const;
-    // Takes over a key restored from a checkpoint; false if its correlation is no longer in the
-    // rule set (the key is dropped) or it is already present.
-    bool adopt(const std::string& fingerprint, key_entry&& entry);
+    // Takes over a key of correlation `correlation` (an index into rules()) restored from a
+    // checkpoint; false if the key is already present.
+    bool adopt(std::uint32_t correlation, key_entry&& entry);
     // Restores the shard's clocks from a checkpoint (the newest of all shards' values).
     void restore_time(std::int64_t newest_ns, std::int64_t watermark_ns);
 
@@ -112,7 +112,6 @@ private:
                std::vector<alert::alert>& out);
     std::uint32_t slot_for(std::uint32_t c, std::string_view key, std::uint64_t hash,
                            std::int64_t time_ns, std::vector<alert::alert>& out);
-    void evict(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
     void erase(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
     void fire(std::uint32_t c, std::uint32_t slot, std::int64_t at_ns, fire_facts facts,
               std::vector<alert::alert>& out);

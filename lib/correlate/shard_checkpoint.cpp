@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <limits>
+#include <optional>
 #include <cstring>
 #include <vector>
 
@@ -203,9 +204,10 @@ std::expected<restore_result, std::string>
 restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* const> shards,
                const std::shared_ptr<const rules::rule_set>& rules) {
     struct restored {
-        std::string fingerprint;
+        std::uint32_t fingerprint; // index into fingerprints
         key_entry entry;
     };
+    std::vector<std::string> fingerprints;
     std::vector<restored> keys;
     std::int64_t newest = std::numeric_limits<std::int64_t>::min();
     std::int64_t watermark = std::numeric_limits<std::int64_t>::min();
@@ -233,8 +235,9 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
             if (!r.text(fingerprint) || !r.get(count)) {
                 return std::unexpected("a correlator checkpoint is truncated");
             }
+            fingerprints.push_back(std::move(fingerprint));
             for (std::uint64_t i = 0; i < count; ++i) {
-                restored k{fingerprint, {}};
+                restored k{static_cast<std::uint32_t>(fingerprints.size() - 1), {}};
                 if (!read_entry(r, k.entry)) {
                     return std::unexpected("a correlator checkpoint is truncated or damaged");
                 }
@@ -247,15 +250,19 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         shard->restore_time(newest, watermark);
     }
     restore_result result;
+    std::vector<std::optional<std::uint32_t>> correlation; // per fingerprint
+    for (const auto& f : fingerprints) {
+        correlation.push_back(rules->correlations().find(f));
+    }
     for (auto& k : keys) {
-        auto c = rules->correlations().find(k.fingerprint);
+        const auto c = correlation[k.fingerprint];
         if (!c) {
             ++result.dropped;
             continue;
         }
         const auto& route = rules->correlations().correlations()[*c].route;
         correlator_shard* shard = shards[route_hash(k.entry.key, route) % shards.size()];
-        if (shard->adopt(k.fingerprint, std::move(k.entry))) {
+        if (shard->adopt(*c, std::move(k.entry))) {
             ++result.restored;
         }
     }

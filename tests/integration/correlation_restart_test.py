@@ -13,7 +13,8 @@ import sys
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import (ALERT_SCHEMA, TempTree, Vigild, schema_errors, stored_alerts,  # noqa: E402
+                           wait_until)
 
 CORRELATION_ID = "5d0f2a8e-6c3b-4f0e-9a51-2b7c8d9e0f11"
 RULES = f"""
@@ -99,6 +100,9 @@ class CorrelationRestart(unittest.TestCase):
         self.assertEqual(interrupted["rule"]["id"], CORRELATION_ID)
         self.assertEqual(interrupted["key"], {"source.ip": "203.0.113.7"})
         self.assertEqual(interrupted["count"], 5)
+        self.assertEqual(schema_errors(interrupted, ALERT_SCHEMA), [])
+        self.assertEqual(interrupted["correlation"]["type"], "event_count")
+        self.assertEqual(interrupted["correlation"]["condition"], "gte 5")
         self.assertLessEqual(interrupted["first_seen"], interrupted["last_seen"])
 
         # The same events into a fresh data directory, without the interruption.

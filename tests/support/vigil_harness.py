@@ -228,7 +228,8 @@ def schema_errors(value, schema, path="$"):
     properties, additionalProperties, items, minItems, enum, pattern, minimum); returns the
     problems found, empty when it conforms."""
     errors = []
-    types = {"object": dict, "array": list, "string": str, "integer": int, "boolean": bool}
+    types = {"object": dict, "array": list, "string": str, "integer": int, "boolean": bool,
+             "number": (int, float)}
     expected = schema.get("type")
     if expected and not (isinstance(value, types[expected]) and not
                          (expected == "integer" and isinstance(value, bool))):

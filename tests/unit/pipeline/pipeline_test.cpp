@@ -135,3 +135,113 @@ TEST_CASE("shutdown finishes although the alert store keeps failing, and counts 
                         {{"reason", "alert_store_failed"}, {"source", "alerts"}}) == submitted);
     CHECK(metrics.value("vigil_alerts_stored_total") == 0);
 }
+
+namespace {
+
+// Failed sshd logins from 64 addresses, 5 each (RFC 5424, explicit times), and a correlation
+// that needs 5 per address in 10 minutes.
+std::shared_ptr<const rules::rule_set> brute_force_rules(const std::string& timespan = "10m") {
+    auto c = test::compile_yaml(R"(
+title: ssh failed
+id: 9e1d0c6a-0000-4000-8000-000000000001
+name: ssh_failed
+logsource: {product: linux, service: sshd}
+detection:
+  selection: {event.action: ssh_login, event.outcome: failure}
+  condition: selection
+---
+title: brute force
+id: 9e1d0c6a-0000-4000-8000-000000000002
+level: high
+correlation:
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: )" + timespan + R"(
+  condition: {gte: 5}
+)");
+    REQUIRE_FALSE(c.diags.has_errors());
+    return c.result.rules;
+}
+
+std::unique_ptr<core::raw_batch> failures(int round) {
+    auto batch = std::make_unique<core::raw_batch>();
+    for (int a = 0; a < 64; ++a) {
+        batch->add("<38>1 2026-11-21T10:00:0" + std::to_string(round) +
+                       "Z bastion sshd 1 - - Failed password for root from 198.51.100." +
+                       std::to_string(a) + " port 4000 ssh2",
+                   core::source_kind::syslog_tcp, 0, {});
+    }
+    return batch;
+}
+
+pipeline::pipeline_config sharded_config() {
+    auto c = small_config();
+    c.correlation.shards = 3;
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("correlation through the pipeline: matches reach the shard that owns their key, one "
+          "alert per key, checkpoints after the alerts",
+          "[pipeline][correlate]") {
+    test_writer writer(false);
+    core::metrics_registry metrics;
+    pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics,
+                         core::system_clock::instance());
+    p.start();
+    for (int round = 0; round < 5; ++round) {
+        REQUIRE(submit(p, failures(round), 5000ms)); // batches alternate between the workers
+    }
+    p.drain_and_stop();
+    CHECK(writer.rule_ids.size() == 64);
+    for (const auto& id : writer.rule_ids) {
+        CHECK(id == "9e1d0c6a-0000-4000-8000-000000000002"); // base rule: no alerts of its own
+    }
+    CHECK(metrics.value("vigil_correlation_matches_total") == 320);
+    CHECK(metrics.value("vigil_correlation_alerts_total", {{"kind", "new"}}) == 64);
+    CHECK(writer.checkpoints.size() >= 3); // every shard's final checkpoint
+}
+
+TEST_CASE("correlation state survives a reload that keeps the correlation and a restart from "
+          "its checkpoints",
+          "[pipeline][correlate]") {
+    test_writer writer(false);
+    core::metrics_registry metrics;
+    std::vector<std::string> saved;
+    {
+        pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics,
+                             core::system_clock::instance());
+        p.start();
+        for (int round = 0; round < 2; ++round) {
+            REQUIRE(submit(p, failures(round), 5000ms));
+        }
+        // The same definition compiled again (a reload): the windows carry on.
+        p.publish(brute_force_rules());
+        REQUIRE(submit(p, failures(2), 5000ms));
+        p.drain_and_stop();
+        CHECK(writer.rule_ids.empty());
+        // The last checkpoint of each shard.
+        saved.assign(writer.checkpoints.end() - 3, writer.checkpoints.end());
+    }
+    pipeline::pipeline restarted(sharded_config(), brute_force_rules(), writer, {}, metrics,
+                                 core::system_clock::instance());
+    auto restored = restarted.restore(saved);
+    REQUIRE(restored.has_value());
+    CHECK(restored->restored == 64);
+    restarted.start();
+    for (int round = 3; round < 5; ++round) {
+        REQUIRE(submit(restarted, failures(round), 5000ms));
+    }
+    restarted.drain_and_stop();
+    CHECK(writer.rule_ids.size() == 64);
+
+    // A changed definition does not inherit the windows.
+    pipeline::pipeline changed(sharded_config(), brute_force_rules("20m"), writer, {}, metrics,
+                               core::system_clock::instance());
+    auto none = changed.restore(saved);
+    REQUIRE(none.has_value());
+    CHECK(none->restored == 0);
+    CHECK(none->dropped == 64);
+}
