@@ -189,7 +189,7 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
         key_entry& e = keys.at(slot);
         e.newest_ns = std::max(e.newest_ns, t);
         const auto& corr = correlation(c);
-        if (e.open && t < e.quiet_until_ns &&
+        if (e.open && t < e.open->quiet_until_ns &&
             corr.type != rules::correlation_type::absence) {
             // Quiet: the open alert takes the event.
             open_alert& a = *e.open;
@@ -272,7 +272,6 @@ std::uint32_t correlator_shard::slot_for(std::uint32_t c, std::string_view key, 
     key_entry& e = keys.at(slot);
     e.newest_ns = never;
     e.opened_ns = never;
-    e.quiet_until_ns = never;
     const auto& corr = correlation(c);
     using rules::correlation_type;
     if (corr.type == correlation_type::temporal) {
@@ -303,11 +302,17 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     // that is still to come.
     const std::int64_t horizon =
         watermark_ns_ == never ? never : watermark_ns_ - corr.timespan_ns;
-    auto keep_from = std::lower_bound(times.begin(), times.end(), horizon);
-    times.erase(times.begin(), keep_from);
-    auto at = std::upper_bound(times.begin(), times.end(), t);
-    const auto k = static_cast<std::size_t>(at - times.begin());
-    times.insert(at, t);
+    if (!times.empty() && times.front() < horizon) {
+        times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
+    }
+    std::size_t k = times.size();
+    if (times.empty() || t >= times[k - 1]) {
+        times.push_back(t); // in order: the common case
+    } else {
+        auto at = std::upper_bound(times.begin(), times.end(), t);
+        k = static_cast<std::size_t>(at - times.begin());
+        times.insert(at, t);
+    }
     const std::size_t n = corr.minimum_count;
     // Every run of n consecutive times that contains the new one.
     const std::size_t first = k + 1 >= n ? k + 1 - n : 0;
@@ -335,7 +340,7 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
                                                                           1, corr.timespan_ns));
     if (times.size() > cap) {
         counters_.evicted_values += times.size() - cap;
-        times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() - cap));
+        times.erase(times.begin(), times.begin() + (times.size() - cap));
     }
 }
 
@@ -610,7 +615,7 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
     const auto& corr = correlation(c);
     key_entry& e = tables_[c].keys.at(slot);
     const std::int64_t now = clock_.now_ns();
-    if (e.open && at_ns < e.quiet_until_ns) {
+    if (e.open && at_ns < e.open->quiet_until_ns) {
         open_alert& a = *e.open;
         a.count += facts.count;
         a.first_seen_ns = std::min(a.first_seen_ns, facts.first_seen_ns);
@@ -670,8 +675,8 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
             a->evidence = std::move(evidence);
             a->values = std::move(facts.values);
             a->metric = facts.metric.value_or(0);
+            a->quiet_until_ns = at_ns + corr.suppress_ns;
             e.open = std::move(a);
-            e.quiet_until_ns = at_ns + corr.suppress_ns;
         }
     }
     chain(c, key, facts.last_seen_ns, facts.evidence, out);
@@ -723,7 +728,7 @@ void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<al
     f.last_seen_ns = a.last_seen_ns;
     f.created_ns = a.created_ns;
     f.updated_ns = clock_.now_ns();
-    f.quiet_until_ns = e.quiet_until_ns;
+    f.quiet_until_ns = a.quiet_until_ns;
     if (corr.type != rules::correlation_type::event_count &&
         corr.type != rules::correlation_type::temporal &&
         corr.type != rules::correlation_type::temporal_ordered &&
@@ -751,7 +756,7 @@ std::int64_t correlator_shard::deadline(std::uint32_t c, const key_entry& e) con
         due = e.newest_ns + corr.timespan_ns + limits_.allowed_lateness_ns;
     }
     if (e.open) {
-        due = std::max(due, e.quiet_until_ns);
+        due = std::max(due, e.open->quiet_until_ns);
     }
     return due;
 }
@@ -770,7 +775,13 @@ void correlator_shard::move_watermark(std::int64_t to_ns, std::vector<alert::ale
         return;
     }
     watermark_ns_ = to_ns;
-    wheel_.advance(watermark_ns_, [&](const timer_wheel::item& it) { on_due(it, out); });
+    wheel_.advance(
+        watermark_ns_, [&](const timer_wheel::item& it) { on_due(it, out); },
+        [&](const timer_wheel::item& it) {
+            if (it.table < tables_.size() && it.slot < tables_[it.table].keys.slot_count()) {
+                __builtin_prefetch(&tables_[it.table].keys.at(it.slot));
+            }
+        });
 }
 
 void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::alert>& out) {
@@ -791,13 +802,13 @@ void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::al
     if (closing(corr) && e.opened_ns != never) {
         close_window(it.table, it.slot, out);
         key_entry& after = tables_[it.table].keys.at(it.slot);
-        if (after.live && (after.opened_ns != never || (after.open && after.quiet_until_ns > watermark_ns_))) {
+        if (after.live && (after.opened_ns != never || (after.open && after.open->quiet_until_ns > watermark_ns_))) {
             schedule(it.table, it.slot);
             return;
         }
     } else if (corr.type == rules::correlation_type::absence &&
                (corr.rule_count == 1 || e.opened_ns != never) &&
-               !(e.open && e.quiet_until_ns > watermark_ns_)) {
+               !(e.open && e.open->quiet_until_ns > watermark_ns_)) {
         fire_facts facts;
         facts.count = 1;
         facts.first_seen_ns = corr.rule_count == 1 ? e.newest_ns : e.opened_ns;
@@ -809,7 +820,7 @@ void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::al
         fire(it.table, it.slot, at, std::move(facts), out);
     }
     key_entry& now = tables_[it.table].keys.at(it.slot);
-    if (now.open && now.quiet_until_ns > watermark_ns_) {
+    if (now.open && now.open->quiet_until_ns > watermark_ns_) {
         schedule(it.table, it.slot);
         return;
     }
@@ -968,15 +979,15 @@ bool correlator_shard::adopt(std::uint32_t c, key_entry&& entry) {
         return false;
     }
     key_table& keys = tables_[c].keys;
-    if (keys.find(entry.key, entry.hash) != key_table::none) {
+    const std::uint64_t hash = key_hash(entry.key);
+    if (keys.find(entry.key, hash) != key_table::none) {
         return false;
     }
-    const std::uint32_t slot = keys.insert(entry.key, entry.hash, entry.newest_ns);
+    const std::uint32_t slot = keys.insert(entry.key, hash, entry.newest_ns);
     ++total_keys_;
     key_entry& e = keys.at(slot);
     e.newest_ns = entry.newest_ns;
     e.opened_ns = entry.opened_ns;
-    e.quiet_until_ns = entry.quiet_until_ns;
     e.count = entry.count;
     e.times = std::move(entry.times);
     e.extra = std::move(entry.extra);

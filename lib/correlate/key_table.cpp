@@ -1,5 +1,8 @@
 #include "correlate/key_table.hpp"
 
+#include "correlate/correlation_batch.hpp"
+
+
 
 namespace vigil::correlate {
 namespace {
@@ -9,16 +12,14 @@ constexpr std::size_t initial_index = 64;
 key_table::key_table() : index_(initial_index, 0), mask_(initial_index - 1) {}
 
 std::uint32_t key_table::find(std::string_view key, std::uint64_t hash) const {
-    const std::uint64_t tag = hash & 0xffffffff00000000ull;
     for (std::uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
         const std::uint64_t cell = index_[i];
         if (cell == 0) {
             return none;
         }
-        if ((cell & 0xffffffff00000000ull) == tag) {
+        if (same_hash(cell, hash)) {
             const auto slot = static_cast<std::uint32_t>((cell & 0xffffffffull) - 1);
-            const key_entry& e = entries_[slot];
-            if (e.hash == hash && e.key == key) {
+            if (entries_[slot].key == key) {
                 return slot;
             }
         }
@@ -39,7 +40,6 @@ std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash, std::i
     }
     key_entry& e = entries_[slot];
     e.key.assign(key);
-    e.hash = hash;
     e.live = true;
     ++e.generation;
     std::uint64_t i = hash & mask_;
@@ -60,9 +60,11 @@ std::uint32_t key_table::insert(std::string_view key, std::uint64_t hash, std::i
 
 void key_table::erase(std::uint32_t slot) {
     key_entry& e = entries_[slot];
-    // Find the index cell, then shift later cells of the same probe run back into the gap.
-    std::uint64_t i = e.hash & mask_;
-    const std::uint64_t cell = pack(e.hash, slot);
+    // Find the index cell (from the key's home), then shift later cells of the same probe run
+    // back into the gap; their homes are in the cells, so no other key is rehashed.
+    const std::uint64_t hash = key_hash(e.key);
+    const std::uint64_t cell = pack(hash, slot);
+    std::uint64_t i = hash & mask_;
     while (index_[i] != cell) {
         i = (i + 1) & mask_;
     }
@@ -71,8 +73,7 @@ void key_table::erase(std::uint32_t slot) {
         if (moved == 0) {
             break;
         }
-        const auto moved_slot = static_cast<std::uint32_t>((moved & 0xffffffffull) - 1);
-        const std::uint64_t home = entries_[moved_slot].hash & mask_;
+        const std::uint64_t home = (moved >> 32) & mask_;
         // The cell at j may move to i if its home is not in (i, j] (cyclically).
         const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!stays) {
@@ -114,8 +115,7 @@ void key_table::grow() {
         if (cell == 0) {
             continue;
         }
-        const auto slot = static_cast<std::uint32_t>((cell & 0xffffffffull) - 1);
-        std::uint64_t i = entries_[slot].hash & mask;
+        std::uint64_t i = (cell >> 32) & mask;
         while (bigger[i] != 0) {
             i = (i + 1) & mask;
         }
@@ -138,7 +138,7 @@ std::size_t key_table::bytes() const {
         if (e.key.capacity() > 15) {
             total += e.key.capacity() + 1 + block;
         }
-        if (e.times.capacity() > 0) {
+        if (e.times.on_heap()) {
             total += e.times.capacity() * sizeof(std::int64_t) + block;
         }
         if (e.extra) {

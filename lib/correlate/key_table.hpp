@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/ulid.hpp"
+#include "correlate/time_list.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,7 @@ struct sample {
 // raising new ones.
 struct open_alert {
     core::ulid id;
+    std::int64_t quiet_until_ns = 0; // event time until which the key stays quiet
     std::uint64_t count = 0;
     std::int64_t first_seen_ns = 0;
     std::int64_t last_seen_ns = 0;
@@ -49,18 +51,18 @@ struct key_entry {
     static constexpr std::uint32_t none = 0xffffffffu;
 
     std::string key; // group-by values joined with key_separator
-    std::uint64_t hash = 0;
     std::int64_t newest_ns = 0;      // newest event time seen for the key
     std::int64_t opened_ns = 0;      // start of the open window / pending "A" (absence)
-    std::int64_t quiet_until_ns = 0; // suppress: quiet until this event time
     std::uint32_t generation = 0;    // changes whenever the slot is reused (timer wheel)
     std::uint32_t count = 0;
     bool live = false;
     bool in_wheel = false;
-    std::vector<std::int64_t> times;
+    time_list times;
     std::unique_ptr<key_extra> extra;
     std::unique_ptr<open_alert> open;
 };
+// Two cache lines: what one match reads of a key.
+static_assert(sizeof(key_entry) <= 128);
 
 // The keys of one correlation on one shard: an open-addressing index (linear probing, backward
 // shift deletion) over a slab of entries. Slots are stable while a key lives. Not thread-safe:
@@ -78,6 +80,7 @@ public:
     key_table();
 
     [[nodiscard]] std::uint32_t find(std::string_view key, std::uint64_t hash) const;
+    // `hash` is always key_hash(key) (callers computed it already).
     // Adds a key that is not present, first seen at event time `seen_ns`; returns its slot.
     std::uint32_t insert(std::string_view key, std::uint64_t hash, std::int64_t seen_ns);
     void erase(std::uint32_t slot);
@@ -97,7 +100,7 @@ public:
     void prefetch_index(std::uint64_t hash) const { __builtin_prefetch(&index_[hash & mask_]); }
     void prefetch_entry(std::uint64_t hash) const {
         const std::uint64_t cell = index_[hash & mask_];
-        if (cell != 0 && (cell & 0xffffffff00000000ull) == (hash & 0xffffffff00000000ull)) {
+        if (cell != 0 && same_hash(cell, hash)) {
             const auto* e = &entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
             __builtin_prefetch(e);
             __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
@@ -105,9 +108,9 @@ public:
     }
     void prefetch_times(std::uint64_t hash) const {
         const std::uint64_t cell = index_[hash & mask_];
-        if (cell != 0 && (cell & 0xffffffff00000000ull) == (hash & 0xffffffff00000000ull)) {
+        if (cell != 0 && same_hash(cell, hash)) {
             const auto& e = entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
-            if (!e.times.empty()) {
+            if (e.times.on_heap()) {
                 __builtin_prefetch(e.times.data());
             }
         }
@@ -124,13 +127,18 @@ public:
 
 private:
     void grow();
+    // An index cell: the hash's low half (it gives the home position, so moving and growing
+    // need not rehash keys) and the slot + 1.
     [[nodiscard]] static std::uint64_t pack(std::uint64_t hash, std::uint32_t slot) {
-        return (hash & 0xffffffff00000000ull) | (std::uint64_t{slot} + 1);
+        return (hash << 32) | (std::uint64_t{slot} + 1);
+    }
+    [[nodiscard]] static bool same_hash(std::uint64_t cell, std::uint64_t hash) {
+        return (cell >> 32) == (hash & 0xffffffffull);
     }
 
     std::vector<key_entry> entries_;
     std::vector<std::uint32_t> free_;
-    std::vector<std::uint64_t> index_; // 0 = empty; else hash's high half | slot + 1
+    std::vector<std::uint64_t> index_; // 0 = empty; else pack(hash, slot)
     std::uint64_t mask_ = 0;
     std::size_t live_ = 0;
     struct age {

@@ -10,7 +10,7 @@ namespace vigil::correlate {
 namespace {
 
 constexpr char magic[4] = {'V', 'G', 'C', 'K'};
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2;
 
 class writer {
 public:
@@ -70,8 +70,8 @@ private:
 
 bool read_entry(reader& r, key_entry& e) {
     std::uint32_t n = 0;
-    if (!r.text(e.key) || !r.get(e.newest_ns) || !r.get(e.opened_ns) ||
-        !r.get(e.quiet_until_ns) || !r.get(e.count) || !r.count(n, 8)) {
+    if (!r.text(e.key) || !r.get(e.newest_ns) || !r.get(e.opened_ns) || !r.get(e.count) ||
+        !r.count(n, 8)) {
         return false;
     }
     e.times.resize(n);
@@ -112,8 +112,8 @@ bool read_entry(reader& r, key_entry& e) {
                 return false;
             }
         }
-        if (!r.get(a.count) || !r.get(a.first_seen_ns) || !r.get(a.last_seen_ns) ||
-            !r.get(a.created_ns) || !r.get(a.metric) || !r.get(dirty)) {
+        if (!r.get(a.quiet_until_ns) || !r.get(a.count) || !r.get(a.first_seen_ns) ||
+            !r.get(a.last_seen_ns) || !r.get(a.created_ns) || !r.get(a.metric) || !r.get(dirty)) {
             return false;
         }
         a.dirty = dirty != 0;
@@ -129,7 +129,6 @@ bool read_entry(reader& r, key_entry& e) {
             }
         }
     }
-    e.hash = key_hash(e.key);
     return true;
 }
 
@@ -159,7 +158,6 @@ void correlator_shard::save(std::string& out) const {
             w.text(e.key);
             w.put(e.newest_ns);
             w.put(e.opened_ns);
-            w.put(e.quiet_until_ns);
             w.put(e.count);
             w.put(static_cast<std::uint32_t>(e.times.size()));
             for (std::int64_t t : e.times) {
@@ -183,6 +181,7 @@ void correlator_shard::save(std::string& out) const {
                 for (std::uint8_t b : a.id.bytes) {
                     w.put(b);
                 }
+                w.put(a.quiet_until_ns);
                 w.put(a.count);
                 w.put(a.first_seen_ns);
                 w.put(a.last_seen_ns);

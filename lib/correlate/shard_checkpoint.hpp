@@ -16,9 +16,9 @@ namespace vigil::correlate {
 //
 // Format (little-endian): "VGCK", u32 version, i64 newest event time, i64 watermark, then per
 // correlation with keys: string fingerprint, u64 key count, and per key: string key, i64 newest,
-// i64 opened, i64 quiet_until, u32 count, u32 n + n x i64 times, u8 has_extra [u32 n + n x
+// i64 opened, u32 count, u32 n + n x i64 times, u8 has_extra [u32 n + n x
 // (i64 time, f64 number, u64 hash, u64 weight,
-// string value), string evidence], u8 has_open [16 bytes id,
+// string value), string evidence], u8 has_open [16 bytes id, i64 quiet_until,
 // u64 count, i64 first, i64 last, i64 created, f64 metric, u8 dirty, u32 n + n x string
 // evidence, u32 n + n x string values]. Strings are u32 length + bytes.
 

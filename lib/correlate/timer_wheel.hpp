@@ -30,9 +30,10 @@ public:
     void schedule(std::int64_t due_ns, item it);
 
     // Moves the wheel to `now_ns`, passing every item of the ticks it crosses to `due(item)`.
-    // Items scheduled by `due` for times already passed come up in the next call.
-    template <typename Fn>
-    void advance(std::int64_t now_ns, Fn&& due) {
+    // Items scheduled by `due` for times already passed come up in the next call. `ahead(item)`
+    // is told of items a few places before they are due (to prefetch what `due` will read).
+    template <typename Fn, typename Ahead>
+    void advance(std::int64_t now_ns, Fn&& due, Ahead&& ahead) {
         const std::int64_t target = floor_tick(now_ns);
         if (!started_) {
             position_ = target;
@@ -53,8 +54,12 @@ public:
             std::vector<item> ready;
             ready.swap(bucket);
             size_ -= ready.size();
-            for (const item& it : ready) {
-                due(it);
+            constexpr std::size_t distance = 8;
+            for (std::size_t i = 0; i < ready.size(); ++i) {
+                if (i + distance < ready.size()) {
+                    ahead(ready[i + distance]);
+                }
+                due(ready[i]);
             }
         }
         position_ = std::max(position_, target);
