@@ -25,6 +25,15 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->syslog.rfc3164_timezone == defaults.syslog.rfc3164_timezone);
     CHECK(shipped->http.listen->to_string() == defaults.http.listen->to_string());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
+    CHECK(shipped->correlation.shards == defaults.correlation.shards);
+    CHECK(shipped->correlation.allowed_lateness_ns == defaults.correlation.allowed_lateness_ns);
+    CHECK(shipped->correlation.checkpoint_interval_ns ==
+          defaults.correlation.checkpoint_interval_ns);
+    CHECK(shipped->correlation.max_keys == defaults.correlation.max_keys);
+    CHECK(shipped->correlation.max_keys_per_rule == defaults.correlation.max_keys_per_rule);
+    CHECK(shipped->correlation.max_values_per_key == defaults.correlation.max_values_per_key);
+    CHECK(shipped->correlation.evidence_per_alert == defaults.correlation.evidence_per_alert);
+    CHECK(defaults.correlation.checkpoint_interval_ns == 5'000'000'000);
     CHECK(defaults.syslog.udp->to_string() == "127.0.0.1:5514");
     CHECK(defaults.http.listen->to_string() == "127.0.0.1:8080");
     CHECK(defaults.data_dir == "./var");
@@ -42,9 +51,18 @@ http:
   listen: "[::1]:0"
 outputs:
   stdout: true
+correlation: {shards: 4, allowed_lateness: 2m, checkpoint_interval: 500ms, max_keys: 10,
+              max_keys_per_rule: 5, max_values_per_key: 50, evidence_per_alert: 2}
 )",
                                   "c.yaml");
     REQUIRE(c.has_value());
+    CHECK(c->correlation.shards == 4);
+    CHECK(c->correlation.allowed_lateness_ns == 120'000'000'000);
+    CHECK(c->correlation.checkpoint_interval_ns == 500'000'000);
+    CHECK(c->correlation.max_keys == 10);
+    CHECK(c->correlation.max_keys_per_rule == 5);
+    CHECK(c->correlation.max_values_per_key == 50);
+    CHECK(c->correlation.evidence_per_alert == 2);
     CHECK(c->data_dir == "/srv/vigil");
     CHECK(c->workers == 3);
     CHECK_FALSE(c->syslog.udp.has_value());
@@ -65,12 +83,19 @@ syslog:
   rfc3164:
     timezone: Mars/Base
 log_level: loud
+correlation:
+  checkpoint_interval: 0s
+  max_keys: lots
 )",
                                   "bad.yaml");
     REQUIRE_FALSE(c.has_value());
     const std::string text = c.error().to_string();
     INFO(text);
-    CHECK(c.error().error_count() == 5);
+    CHECK(c.error().error_count() == 7);
+    CHECK(text.find("bad.yaml:10: 'correlation.checkpoint_interval' must be a duration") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:11: 'correlation.max_keys' must be a whole number of at least 1") !=
+          std::string::npos);
     CHECK(text.find("bad.yaml:2: unknown key 'wrokers'") != std::string::npos);
     CHECK(text.find("bad.yaml:4: 'syslog.udp': invalid listen address 'nowhere': no port") !=
           std::string::npos);
