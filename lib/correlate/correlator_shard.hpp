@@ -124,6 +124,7 @@ private:
     void close_window(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
     void move_watermark(std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
+    void save_body(std::string& out) const;
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,

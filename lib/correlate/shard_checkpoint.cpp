@@ -12,6 +12,21 @@ namespace {
 constexpr char magic[4] = {'V', 'G', 'C', 'K'};
 constexpr std::uint32_t format_version = 2;
 
+// FNV-1a over the blob, eight bytes at a time: catches truncation and damage.
+std::uint64_t checksum(std::string_view bytes) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, bytes.data() + i, 8);
+        h = (h ^ word) * 0x100000001b3ull;
+    }
+    for (; i < bytes.size(); ++i) {
+        h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 class writer {
 public:
     explicit writer(std::string& out) : out_(out) {}
@@ -135,6 +150,12 @@ bool read_entry(reader& r, key_entry& e) {
 } // namespace
 
 void correlator_shard::save(std::string& out) const {
+    const std::size_t start = out.size();
+    save_body(out);
+    writer(out).put(checksum(std::string_view(out).substr(start)));
+}
+
+void correlator_shard::save_body(std::string& out) const {
     writer w(out);
     out.append(magic, sizeof(magic));
     w.put(format_version);
@@ -214,7 +235,16 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         if (blob.size() < sizeof(magic) || std::memcmp(blob.data(), magic, sizeof(magic)) != 0) {
             return std::unexpected("a correlator checkpoint does not start with VGCK");
         }
-        reader r(std::string_view(blob).substr(sizeof(magic)));
+        std::uint64_t stored = 0;
+        if (blob.size() < sizeof(magic) + sizeof(stored)) {
+            return std::unexpected("a correlator checkpoint is truncated");
+        }
+        const std::string_view body = std::string_view(blob).substr(0, blob.size() - sizeof(stored));
+        std::memcpy(&stored, blob.data() + body.size(), sizeof(stored));
+        if (stored != checksum(body)) {
+            return std::unexpected("a correlator checkpoint is damaged or truncated (checksum)");
+        }
+        reader r(body.substr(sizeof(magic)));
         std::uint32_t version = 0;
         std::int64_t n = 0;
         std::int64_t w = 0;

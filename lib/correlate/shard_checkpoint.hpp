@@ -20,7 +20,8 @@ namespace vigil::correlate {
 // (i64 time, f64 number, u64 hash, u64 weight,
 // string value), string evidence], u8 has_open [16 bytes id, i64 quiet_until,
 // u64 count, i64 first, i64 last, i64 created, f64 metric, u8 dirty, u32 n + n x string
-// evidence, u32 n + n x string values]. Strings are u32 length + bytes.
+// evidence, u32 n + n x string values]. Strings are u32 length + bytes. Last, a u64 FNV-1a
+// checksum of everything before it.
 
 // Restores the blobs of every shard written before (any number of shards) into `shards`: each
 // key goes to the shard its route hash chooses now, so the shard count may change between

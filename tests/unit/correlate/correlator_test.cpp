@@ -11,6 +11,7 @@
 #include <simdjson.h>
 
 #include <deque>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -550,6 +551,59 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
                                              shards, second.rules());
     REQUIRE_FALSE(damaged.has_value());
     CHECK_THAT(damaged.error(), Contains("truncated"));
+    CHECK_THAT(damaged.error(), Contains("checkpoint"));
+}
+
+TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[correlate]") {
+    const std::string spray = "b0000000-0000-4000-8000-000000000013";
+    scenario first(brute_force + correlation(spray, R"(
+  type: value_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {field: user.name, gte: 3}
+  suppress: 5m
+)"));
+    first.ssh_failed("10:00:00", "203.0.113.7", "alice");
+    first.ssh_failed("10:00:10", "203.0.113.7", "bob");
+    first.ssh_failed("10:00:20", "203.0.113.7", "carol"); // fires: an open alert is saved too
+    first.ssh_failed("10:00:30", "198.51.100.9", "dave");
+    std::string blob;
+    first.session().shard().save(blob);
+    REQUIRE(blob.size() > 100);
+
+    std::size_t refused = 0;
+    auto attempt = [&](const std::string& damaged) {
+        correlate::correlator_shard target(scenario::lateness(60), first.clock());
+        std::vector<correlate::correlator_shard*> shards{&target};
+        auto r = correlate::restore_shards(std::vector<std::string>{damaged}, shards, first.rules());
+        if (!r) {
+            ++refused;
+            CHECK_FALSE(r.error().empty());
+            CHECK(target.key_count() == 0); // nothing half restored
+        }
+    };
+    for (std::size_t n = 0; n < blob.size(); ++n) {
+        attempt(blob.substr(0, n)); // every truncation
+    }
+    CHECK(refused == blob.size());
+    std::mt19937 random(7);
+    std::size_t flips = 0;
+    refused = 0;
+    for (int i = 0; i < 300; ++i) {
+        std::string damaged = blob;
+        auto& byte = damaged[random() % damaged.size()];
+        const auto flipped = static_cast<char>(random());
+        if (flipped == byte) {
+            continue;
+        }
+        byte = flipped;
+        ++flips;
+        attempt(damaged);
+    }
+    CHECK(refused == flips);
+    attempt(blob);
+    CHECK(refused == flips); // the intact one restores
 }
 
 TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate]") {
