@@ -183,11 +183,28 @@ int run(const config::vigil_config& cfg) {
         w.field("loaded", static_cast<std::uint64_t>(running->rules().size()));
         w.key("last_reload").raw(daemon::to_json(reloader.last()));
         w.key("rules").begin_array();
-        for (const auto& rule : running->rules()) {
+        const auto& correlations = running->correlations();
+        for (std::uint32_t r = 0; r < running->rules().size(); ++r) {
+            const auto& rule = running->rules()[r];
             w.begin_object()
                 .field("id", rule.id)
                 .field("title", rule.title)
                 .field("level", rule.level);
+            if (!rule.name.empty()) {
+                w.field("name", rule.name);
+            }
+            // What kind of rule, and whether it raises alerts of its own (a rule a correlation
+            // refers to, without `generate`, only feeds it).
+            bool alerts = correlations.alerts(r);
+            if (rule.correlation) {
+                for (const auto& c : correlations.correlations()) {
+                    if (c.rule == r) {
+                        w.field("correlation", rules::to_string(c.type));
+                        alerts = c.alerts;
+                    }
+                }
+            }
+            w.field("alerts", alerts);
             w.field("file", rule.file).end_object();
         }
         w.end_array().end_object();
