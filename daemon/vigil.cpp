@@ -91,10 +91,12 @@ int rules_check(const std::filesystem::path& dir, const std::filesystem::path& s
     for (const auto& d : diags.items()) {
         std::cout << d.to_string() << "\n";
     }
-    const std::size_t correlations = result.rules->correlations().correlations().size();
-    std::cout << "checked " << result.files << " rule file(s): " << result.loaded << " loaded ("
-              << correlations << " correlation rules), " << result.rejected << " rejected, "
-              << diags.error_count() << " error(s), " << diags.warning_count() << " warning(s)\n";
+    std::cout << "checked " << result.files << " rule file(s): " << result.loaded << " loaded, "
+              << result.rejected << " rejected, " << diags.error_count() << " error(s), "
+              << diags.warning_count() << " warning(s)\n";
+    if (const auto n = result.rules->correlations().correlations().size(); n > 0) {
+        std::cout << "of them " << n << " correlation rule(s)\n";
+    }
     if (!result.rejected_by_reason.empty()) {
         std::cout << "rejected by reason:";
         for (const auto& [reason, count] : result.rejected_by_reason) {
