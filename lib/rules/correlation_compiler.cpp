@@ -77,7 +77,6 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
     // Resolve references; order the correlations so that each comes after those it refers to.
     enum class state : std::uint8_t { unvisited, visiting, done, failed };
     std::vector<state> states(rules.size(), state::unvisited);
-    std::vector<std::vector<reference>> refs(rules.size());
     std::vector<std::uint32_t> order;
     auto fail = [&](std::uint32_t i, const std::string& reason) {
         diags.error(rules[i].file, rules[i].line, rules[i].id, reason, "correlation");
@@ -99,7 +98,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
             auto it = by_name.find(name);
             if (it == by_name.end()) {
                 fail(i, "refers to " + describe(name) +
-                            ", which is neither the id nor the name of a loaded rule");
+                            ", which is neither the id nor the name of a loaded rule (rules with errors are not loaded)");
                 ok = false;
                 continue;
             }
@@ -108,9 +107,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
                     fail(i, "refers to correlation " + describe(name) + ", which was rejected");
                 }
                 ok = false;
-                continue;
             }
-            refs[i].push_back(it->second);
         }
         states[i] = ok ? state::done : state::failed;
         if (ok) {
