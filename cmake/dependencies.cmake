@@ -4,6 +4,7 @@
 find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED)            # header-only: Asio, Beast
 find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)                 # ZLIB::ZLIB: gzip bodies of HTTP ingest
 find_package(RocksDB REQUIRED CONFIG)        # RocksDB::rocksdb
 find_package(simdjson REQUIRED CONFIG)       # simdjson::simdjson
 find_package(yaml-cpp REQUIRED CONFIG)       # yaml-cpp

@@ -6,6 +6,7 @@
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/http_server.hpp"
+#include "ingest/http_ingest.hpp"
 #include "api/prometheus_text.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
@@ -227,6 +228,28 @@ int run(const config::vigil_config& cfg) {
         reply.body = api::render_prometheus(metrics);
         return reply;
     });
+    // HTTP ingest: handlers run on the I/O thread, the pipeline's single producer.
+    ingest::http_ingest_config ingest_cfg;
+    ingest_cfg.ingest_token = cfg.http.ingest_token;
+    ingest_cfg.hec_token = cfg.http.hec_token;
+    ingest_cfg.max_decompressed_bytes = cfg.http.max_decompressed_bytes;
+    ingest_cfg.max_compression_ratio = cfg.http.max_compression_ratio;
+    ingest::http_ingest http_ingest(ingest_cfg, pipeline, metrics, clock);
+    auto ingest_route = [&](auto handle) {
+        return [&, handle](const api::http_request& request) {
+            const ingest::http_ingest_request in{request.header("authorization"),
+                                                 request.header("content-encoding"), request.body,
+                                                 request.peer};
+            ingest::http_ingest_reply out = (http_ingest.*handle)(in);
+            api::http_reply reply;
+            reply.status = out.status;
+            reply.body = std::move(out.body);
+            reply.headers = std::move(out.headers);
+            return reply;
+        };
+    };
+    router.add("POST", "/ingest", ingest_route(&ingest::http_ingest::ingest));
+    router.add("POST", "/services/collector/event", ingest_route(&ingest::http_ingest::hec_event));
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {
@@ -273,7 +296,7 @@ int run(const config::vigil_config& cfg) {
         api::http_server_config http_cfg;
         http_cfg.address = *cfg.http.listen;
         http_cfg.max_header_bytes = defaults::http_max_header_bytes;
-        http_cfg.max_body_bytes = defaults::http_max_body_bytes;
+        http_cfg.max_body_bytes = cfg.http.max_body_bytes;
         http_cfg.request_timeout = std::chrono::seconds(defaults::http_request_timeout_seconds);
         http.emplace(io, http_cfg, router);
         if (auto started = http->start(); !started) {

@@ -24,6 +24,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache          # toolchain
   libboost-dev                                     # Boost.Asio, Boost.Beast (header-only)
   librdkafka-dev libsimdjson-dev libhyperscan-dev librocksdb-dev libyaml-cpp-dev libssl-dev
+  zlib1g-dev                                       # gzip bodies of HTTP ingest
   catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
 )

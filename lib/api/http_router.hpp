@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/raw_record.hpp"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -14,6 +16,19 @@ struct http_request {
     std::string path;  // without the query string
     std::string query; // after '?', undecoded
     std::string body;
+    // Header fields with lower-case names, in the order received.
+    std::vector<std::pair<std::string, std::string>> headers;
+    core::peer_address peer;
+
+    // The first value of a header field (name in lower case), or empty.
+    [[nodiscard]] std::string_view header(std::string_view name) const {
+        for (const auto& [n, v] : headers) {
+            if (n == name) {
+                return v;
+            }
+        }
+        return {};
+    }
 };
 
 struct http_reply {

@@ -1,5 +1,7 @@
 #include "api/http_server.hpp"
 
+#include "ingest/asio_peer.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -35,9 +37,47 @@ private:
         parser_->header_limit(static_cast<std::uint32_t>(owner_.config_.max_header_bytes));
         parser_->body_limit(owner_.config_.max_body_bytes);
         stream_.expires_after(owner_.config_.request_timeout);
+        // The head first: requests whose framing is ambiguous are refused before their body is
+        // read (request smuggling), then the body.
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    self->on_header(ec);
+                                });
+    }
+
+    void on_header(beast::error_code ec) {
+        if (ec) {
+            on_read(ec);
+            return;
+        }
+        if (auto problem = framing_problem(parser_->get())) {
+            respond(http_router::error(400, *problem), false);
+            return;
+        }
         http::async_read(
             stream_, buffer_, *parser_,
-            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+            [self = shared_from_this()](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
+    }
+
+    // Content-Length together with Transfer-Encoding, or Content-Lengths that disagree, let a
+    // proxy and this server see different requests in the same bytes (RFC 9112 §6.3): refused.
+    static std::optional<std::string> framing_problem(const http::request<http::string_body>& r) {
+        std::optional<std::string_view> length;
+        bool transfer_encoding = false;
+        for (const auto& field : r) {
+            if (field.name() == http::field::content_length) {
+                if (length && *length != field.value()) {
+                    return "conflicting Content-Length headers";
+                }
+                length = field.value();
+            } else if (field.name() == http::field::transfer_encoding) {
+                transfer_encoding = true;
+            }
+        }
+        if (length && transfer_encoding) {
+            return "both Content-Length and Transfer-Encoding";
+        }
+        return std::nullopt;
     }
 
     void on_read(beast::error_code ec) {
@@ -74,6 +114,18 @@ private:
             req.query = std::string(target.substr(q + 1));
         }
         req.body = std::move(request.body());
+        for (const auto& field : request) {
+            std::string name(field.name_string());
+            for (char& c : name) {
+                c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            req.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        beast::error_code peer_error;
+        const auto remote = stream_.socket().remote_endpoint(peer_error);
+        if (!peer_error) {
+            req.peer = ingest::to_peer_address(remote);
+        }
         const bool keep_alive = request.keep_alive();
         // The reply may come later and from another thread (a rule reload): hop back onto the
         // connection's executor to write it.

@@ -273,7 +273,27 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             c.syslog.rfc3164_zone = std::make_shared<core::time_zone>(std::move(*zone));
         });
 
-    http.on("listen", address_value(http, "listen", c.http.listen));
+    auto http_size = [&](const char* key, std::size_t& target, std::size_t minimum) {
+        return [&, key, minimum](const YAML::Node& node) {
+            auto n = to_int<std::size_t>(node);
+            if (!n || *n < minimum) {
+                http.error(node, std::string("'http.") + key + "' must be a whole number of at least " +
+                                     std::to_string(minimum));
+                return;
+            }
+            target = *n;
+        };
+    };
+    http.on("listen", address_value(http, "listen", c.http.listen))
+        .on("max_body_bytes", http_size("max_body_bytes", c.http.max_body_bytes, 1024))
+        .on("max_decompressed_bytes",
+            http_size("max_decompressed_bytes", c.http.max_decompressed_bytes, 1024))
+        .on("max_compression_ratio",
+            http_size("max_compression_ratio", c.http.max_compression_ratio, 1))
+        .on("ingest_token", string_value(http, "ingest_token",
+                                         [&](const std::string& v) { c.http.ingest_token = v; }))
+        .on("hec_token",
+            string_value(http, "hec_token", [&](const std::string& v) { c.http.hec_token = v; }));
 
     auto duration_value = [&](const char* key, std::int64_t& target, std::int64_t minimum) {
         return [&, key, minimum](const YAML::Node& node) {

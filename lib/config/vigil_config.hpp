@@ -43,6 +43,11 @@ struct vigil_config {
 
     struct http_section {
         std::optional<core::listen_address> listen;
+        std::size_t max_body_bytes = 16 * 1024 * 1024;          // 413 beyond
+        std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies: 413 beyond
+        std::size_t max_compression_ratio = 100;                // gzip bodies: 413 beyond
+        std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
+        std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
     } http;
 
     // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.

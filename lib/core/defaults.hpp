@@ -23,9 +23,8 @@ inline constexpr std::size_t batch_records = 256;
 inline constexpr std::size_t ring_slots = 64;
 // Bytes the kernel may queue on a UDP socket before it drops datagrams.
 inline constexpr int udp_receive_buffer_bytes = 8 * 1024 * 1024;
-// Largest HTTP request head and body the control API accepts.
+// Largest HTTP request head accepted (bodies: config http.max_body_bytes).
 inline constexpr std::size_t http_max_header_bytes = 8 * 1024;
-inline constexpr std::size_t http_max_body_bytes = 1024 * 1024;
 // Seconds a HTTP client may take to send a request.
 inline constexpr int http_request_timeout_seconds = 30;
 

@@ -12,6 +12,8 @@ std::string_view to_string(source_kind kind) {
         return "syslog_tcp";
     case source_kind::file:
         return "file";
+    case source_kind::http:
+        return "http";
     }
     return "unknown";
 }

@@ -72,8 +72,9 @@ detection:
 class Vigild:
     """One vigild process on port 0 for all listeners."""
 
-    def __init__(self, tree, syslog_extra="", extra_config="", workers=2):
-        """`syslog_extra`: more lines for the syslog section; `extra_config`: more sections."""
+    def __init__(self, tree, syslog_extra="", extra_config="", workers=2, http_extra=""):
+        """`syslog_extra` / `http_extra`: more lines for those sections; `extra_config`: more
+        sections."""
         self.tree = tree
         self.config = tree.root / "vigil.yaml"
         self.config.write_text(
@@ -85,7 +86,7 @@ syslog:
   tcp: 127.0.0.1:0
 {syslog_extra}http:
   listen: 127.0.0.1:0
-{extra_config}
+{http_extra}{extra_config}
 """
         )
         self.process = None
@@ -172,6 +173,15 @@ syslog:
         )
         body, _, code = result.stdout.rpartition("\n")
         return int(code), body
+
+    def curl_input(self, path, data, *args):
+        """curl with `data` on its standard input (for --data-binary @-); (status, body)."""
+        result = subprocess.run(
+            ["curl", "-sS", "-w", "\n%{http_code}", *args, f"http://127.0.0.1:{self.http_port}{path}"],
+            input=data, check=True, capture_output=True, timeout=10,
+        )
+        body, _, code = result.stdout.decode(errors="replace").rpartition("\n")
+        return int(code), body.strip()
 
     def metric(self, name, **labels):
         """The value of one series from GET /metrics (0 if absent)."""

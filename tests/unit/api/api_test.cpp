@@ -27,11 +27,11 @@ TEST_CASE("router answers 404 for unknown paths and 405 with Allow for other met
         r.body = "ok";
         return r;
     });
-    CHECK(router.dispatch({"GET", "/healthz", "", ""}).body == "ok");
-    auto missing = router.dispatch({"GET", "/nope", "", ""});
+    CHECK(router.dispatch({"GET", "/healthz", "", "", {}, {}}).body == "ok");
+    auto missing = router.dispatch({"GET", "/nope", "", "", {}, {}});
     CHECK(missing.status == 404);
     CHECK(missing.body == "{\"error\":\"no such endpoint: /nope\"}\n");
-    auto wrong = router.dispatch({"POST", "/healthz", "", ""});
+    auto wrong = router.dispatch({"POST", "/healthz", "", "", {}, {}});
     CHECK(wrong.status == 405);
     REQUIRE(wrong.headers.size() == 1);
     CHECK(wrong.headers[0] == std::pair<std::string, std::string>{"Allow", "GET"});

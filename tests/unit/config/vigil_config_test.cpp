@@ -25,6 +25,11 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->syslog.rfc3164_timezone == defaults.syslog.rfc3164_timezone);
     CHECK(shipped->http.listen->to_string() == defaults.http.listen->to_string());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
+    CHECK(shipped->http.max_body_bytes == defaults.http.max_body_bytes);
+    CHECK(shipped->http.max_decompressed_bytes == defaults.http.max_decompressed_bytes);
+    CHECK(shipped->http.max_compression_ratio == defaults.http.max_compression_ratio);
+    CHECK(shipped->http.ingest_token.empty());
+    CHECK(shipped->http.hec_token.empty());
     CHECK(shipped->correlation.shards == defaults.correlation.shards);
     CHECK(shipped->correlation.allowed_lateness_ns == defaults.correlation.allowed_lateness_ns);
     CHECK(shipped->correlation.checkpoint_interval_ns ==

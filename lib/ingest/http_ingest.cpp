@@ -1,0 +1,334 @@
+#include "ingest/http_ingest.hpp"
+
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <simdjson.h>
+#include <zlib.h>
+
+namespace vigil::ingest {
+namespace {
+
+http_ingest_reply json_reply(unsigned status, std::string_view key, std::string_view text) {
+    http_ingest_reply reply;
+    reply.status = status;
+    core::json_writer w(reply.body);
+    w.begin_object().field(key, text).end_object();
+    reply.body += '\n';
+    return reply;
+}
+
+// Splunk HEC answers {"text": ..., "code": n}; forwarders read the code.
+http_ingest_reply hec_reply(unsigned status, std::string_view text, int code) {
+    http_ingest_reply reply;
+    reply.status = status;
+    core::json_writer w(reply.body);
+    w.begin_object().field("text", text).field("code", code).end_object();
+    reply.body += '\n';
+    return reply;
+}
+
+// HEC's `time`: epoch seconds as a number or a string, with or without a fraction.
+std::optional<double> epoch_seconds(simdjson::dom::element doc) {
+    simdjson::dom::element time;
+    if (doc["time"].get(time) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    std::int64_t whole = 0;
+    double fraction = 0;
+    std::string_view text;
+    if (time.get(whole) == simdjson::SUCCESS) {
+        return static_cast<double>(whole);
+    }
+    if (time.get(fraction) == simdjson::SUCCESS) {
+        return fraction;
+    }
+    if (time.get(text) == simdjson::SUCCESS) {
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fraction);
+        if (ec == std::errc() && end == text.data() + text.size()) {
+            return fraction;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// The token after a scheme ("Bearer abc" -> "abc"), or nothing if the scheme differs.
+std::optional<std::string_view> credential(std::string_view header, std::string_view scheme) {
+    header = trim(header);
+    if (header.size() <= scheme.size() || header[scheme.size()] != ' ') {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < scheme.size(); ++i) {
+        const char c = header[i];
+        if ((c | 0x20) != (scheme[i] | 0x20)) {
+            return std::nullopt;
+        }
+    }
+    return trim(header.substr(scheme.size() + 1));
+}
+
+} // namespace
+
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+    // Every byte of `expected` is looked at whatever `given` holds.
+    unsigned char difference = given.size() == expected.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+        difference |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
+    }
+    return difference == 0;
+}
+
+http_ingest::endpoint_probe::endpoint_probe(core::metrics_registry& metrics,
+                                            const std::string& endpoint)
+    : accepted(metrics.make_counter("vigil_http_ingest_requests_total",
+                                    "HTTP ingest requests, by endpoint and result.",
+                                    {{"endpoint", endpoint}, {"result", "accepted"}})),
+      unauthorized(metrics.make_counter("vigil_http_ingest_requests_total",
+                                        "HTTP ingest requests, by endpoint and result.",
+                                        {{"endpoint", endpoint}, {"result", "unauthorized"}})),
+      too_large(metrics.make_counter("vigil_http_ingest_requests_total",
+                                     "HTTP ingest requests, by endpoint and result.",
+                                     {{"endpoint", endpoint}, {"result", "too_large"}})),
+      bad_request(metrics.make_counter("vigil_http_ingest_requests_total",
+                                       "HTTP ingest requests, by endpoint and result.",
+                                       {{"endpoint", endpoint}, {"result", "bad_request"}})),
+      busy(metrics.make_counter("vigil_http_ingest_requests_total",
+                                "HTTP ingest requests, by endpoint and result.",
+                                {{"endpoint", endpoint}, {"result", "busy"}})) {}
+
+http_ingest::http_ingest(http_ingest_config config, batch_sink& sink,
+                         core::metrics_registry& metrics, const core::clock& clock)
+    : config_(std::move(config)), sink_(sink), clock_(clock), probe_(metrics, "http"),
+      ingest_probe_(metrics, "ingest"), hec_probe_(metrics, "hec") {}
+
+std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& request,
+                                                     std::string& body, endpoint_probe& probe) {
+    const std::string_view encoding = trim(request.content_encoding);
+    if (encoding.empty() || encoding == "identity") {
+        body.assign(request.body);
+        return std::nullopt;
+    }
+    if (encoding != "gzip" && encoding != "x-gzip") {
+        probe.bad_request.add();
+        return json_reply(415, "error", "unsupported Content-Encoding '" + std::string(encoding) +
+                                            "' (gzip or none)");
+    }
+    body.clear();
+    const std::size_t limit = std::min(config_.max_decompressed_bytes,
+                                       std::max<std::size_t>(request.body.size(), 1) *
+                                           config_.max_compression_ratio);
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+        return json_reply(500, "error", "cannot start gzip decompression");
+    }
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(request.body.data()));
+    z.avail_in = static_cast<uInt>(request.body.size());
+    char chunk[64 * 1024];
+    int status = Z_OK;
+    while (status != Z_STREAM_END) {
+        z.next_out = reinterpret_cast<Bytef*>(chunk);
+        z.avail_out = sizeof(chunk);
+        status = inflate(&z, Z_NO_FLUSH);
+        if (status != Z_OK && status != Z_STREAM_END) {
+            inflateEnd(&z);
+            probe.bad_request.add();
+            return json_reply(400, "error", std::string("damaged gzip body: ") +
+                                                (z.msg != nullptr ? z.msg : "truncated"));
+        }
+        body.append(chunk, sizeof(chunk) - z.avail_out);
+        if (body.size() > limit) {
+            inflateEnd(&z);
+            probe.too_large.add();
+            return json_reply(413, "error",
+                              "decompressed body larger than " + std::to_string(limit) +
+                                  " bytes (limits: " +
+                                  std::to_string(config_.max_decompressed_bytes) + " bytes, " +
+                                  std::to_string(config_.max_compression_ratio) +
+                                  " times the compressed size)");
+        }
+        if (status == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+            inflateEnd(&z);
+            probe.bad_request.add();
+            return json_reply(400, "error", "damaged gzip body: truncated");
+        }
+    }
+    inflateEnd(&z);
+    return std::nullopt;
+}
+
+http_ingest_reply http_ingest::submit(std::unique_ptr<core::raw_batch> batch, endpoint_probe& probe,
+                                      bool hec) {
+    const std::size_t records = batch->size();
+    const std::size_t bytes = batch->bytes();
+    if (!sink_.try_submit(batch)) {
+        // Nothing of the request was taken: the client sends it again.
+        probe.busy.add();
+        probe_.backpressure_waits.add();
+        auto reply = hec ? hec_reply(503, "Server is busy", 9)
+                         : json_reply(503, "error", "the pipeline is full; retry");
+        reply.headers.emplace_back("Retry-After", "1");
+        return reply;
+    }
+    probe.accepted.add();
+    probe_.records.add(records);
+    probe_.bytes.add(bytes);
+    if (hec) {
+        return hec_reply(200, "Success", 0);
+    }
+    http_ingest_reply reply;
+    core::json_writer w(reply.body);
+    w.begin_object().field("accepted", static_cast<std::uint64_t>(records)).end_object();
+    reply.body += '\n';
+    return reply;
+}
+
+http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
+    auto& probe = ingest_probe_;
+    if (!config_.ingest_token.empty()) {
+        auto token = credential(request.authorization, "Bearer");
+        if (!token || !constant_time_equal(*token, config_.ingest_token)) {
+            probe.unauthorized.add();
+            auto reply = json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
+            reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            return reply;
+        }
+    }
+    if (auto failed = decode(request, scratch_, probe)) {
+        return *failed;
+    }
+    const std::string_view body = scratch_;
+    const std::int64_t now = clock_.now_ns();
+    auto batch = std::make_unique<core::raw_batch>();
+    const std::size_t first = body.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && body[first] == '[') {
+        // A JSON array: one record per element.
+        simdjson::dom::parser parser;
+        simdjson::dom::array array;
+        if (auto error = parser.parse(body.data(), body.size()).get_array().get(array); error) {
+            probe.bad_request.add();
+            return json_reply(400, "error",
+                              std::string("body starts with '[' but is not a JSON array: ") +
+                                  simdjson::error_message(error));
+        }
+        for (simdjson::dom::element element : array) {
+            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer);
+        }
+    } else {
+        // NDJSON: one record per non-empty line; a damaged line is still a record (the worker
+        // parses it and counts what is wrong with it).
+        std::string_view rest = body;
+        while (!rest.empty()) {
+            const std::size_t end = rest.find('\n');
+            const std::string_view line = trim(rest.substr(0, end));
+            if (!line.empty()) {
+                batch->add(line, core::source_kind::http, now, request.peer);
+            }
+            if (end == std::string_view::npos) {
+                break;
+            }
+            rest.remove_prefix(end + 1);
+        }
+    }
+    if (batch->empty()) {
+        probe.bad_request.add();
+        return json_reply(400, "error", "no records in the body (NDJSON or a JSON array)");
+    }
+    return submit(std::move(batch), probe, false);
+}
+
+http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
+    auto& probe = hec_probe_;
+    if (!config_.hec_token.empty()) {
+        if (trim(request.authorization).empty()) {
+            probe.unauthorized.add();
+            return hec_reply(401, "Token is required", 2);
+        }
+        auto token = credential(request.authorization, "Splunk");
+        if (!token || !constant_time_equal(*token, config_.hec_token)) {
+            probe.unauthorized.add();
+            return hec_reply(403, "Invalid token", 4);
+        }
+    }
+    if (auto failed = decode(request, scratch_, probe)) {
+        return *failed;
+    }
+    const std::int64_t now = clock_.now_ns();
+    auto batch = std::make_unique<core::raw_batch>();
+    simdjson::dom::parser parser;
+    simdjson::dom::document_stream events;
+    if (auto error = parser.parse_many(scratch_).get(events); error) {
+        probe.bad_request.add();
+        return hec_reply(400, "Invalid data format", 6);
+    }
+    std::string record;
+    std::size_t index = 0;
+    for (auto result : events) {
+        simdjson::dom::element doc;
+        simdjson::dom::element event;
+        if (result.get(doc) != simdjson::SUCCESS || !doc.is_object() ||
+            doc["event"].get(event) != simdjson::SUCCESS) {
+            probe.bad_request.add();
+            auto reply = hec_reply(400, "Event field is required", 12);
+            reply.body.insert(reply.body.size() - 2,
+                              ",\"invalid-event-number\":" + std::to_string(index));
+            return reply;
+        }
+        ++index;
+        // The event is the record. Of the envelope, `time` (epoch seconds) and `host` are kept
+        // as @timestamp and host.name of an object event.
+        if (!event.is_object()) {
+            std::string_view text;
+            if (event.get(text) == simdjson::SUCCESS) {
+                batch->add(text, core::source_kind::http, now, request.peer);
+            } else {
+                batch->add(simdjson::minify(event), core::source_kind::http, now, request.peer);
+            }
+            continue;
+        }
+        record.clear();
+        record += '{';
+        bool fields = false;
+        if (auto time = epoch_seconds(doc)) {
+            std::string t;
+            core::json_writer::escape(
+                t, core::format_rfc3339(static_cast<std::int64_t>(std::llround(*time * 1e9))));
+            record += "\"@timestamp\":\"" + t + "\"";
+            fields = true;
+        }
+        std::string_view host;
+        if (doc["host"].get(host) == simdjson::SUCCESS) {
+            std::string h;
+            core::json_writer::escape(h, host);
+            record += std::string(fields ? "," : "") + "\"host.name\":\"" + h + "\"";
+            fields = true;
+        }
+        const std::string inner = simdjson::minify(event);
+        if (inner.size() > 2) {
+            record += fields ? "," : "";
+            record.append(inner, 1, std::string::npos); // without its '{'
+        } else {
+            record += '}';
+        }
+        batch->add(record, core::source_kind::http, now, request.peer);
+    }
+    if (batch->empty()) {
+        probe.bad_request.add();
+        return hec_reply(400, "No data", 5);
+    }
+    return submit(std::move(batch), probe, true);
+}
+
+} // namespace vigil::ingest
