@@ -118,7 +118,8 @@ int run(const config::vigil_config& cfg) {
         parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
     }
     // The syslog section configures both syslog listeners.
-    for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp}) {
+    for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp,
+                      core::source_kind::syslog_tls}) {
         auto& parsing = pipe_cfg.parsing[static_cast<std::size_t>(kind)];
         parsing.format = cfg.syslog.format;
         parsing.payload = cfg.syslog.payload;
@@ -167,6 +168,7 @@ int run(const config::vigil_config& cfg) {
     }
     std::optional<ingest::syslog_udp_source> udp;
     std::optional<ingest::syslog_tcp_source> tcp;
+    std::optional<ingest::syslog_tcp_source> tls;
     std::optional<api::http_server> http;
     api::http_router router;
     router.add("GET", "/healthz", [&](const api::http_request&) {
@@ -259,6 +261,9 @@ int run(const config::vigil_config& cfg) {
         if (udp) {
             udp->stop();
         }
+        if (tls) {
+            tls->stop();
+        }
         if (tcp) {
             tcp->stop();
         }
@@ -285,12 +290,30 @@ int run(const config::vigil_config& cfg) {
         core::log_info("listening: syslog/udp " + endpoint_text(udp->local_endpoint()));
     }
     if (cfg.syslog.tcp) {
-        tcp.emplace(io, ingest::syslog_tcp_config{*cfg.syslog.tcp, cfg.syslog.max_frame_bytes},
-                    pipeline, metrics, clock);
+        ingest::syslog_tcp_config tcp_cfg;
+        tcp_cfg.address = *cfg.syslog.tcp;
+        tcp_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
+        tcp.emplace(io, std::move(tcp_cfg), pipeline, metrics, clock);
         if (auto started = tcp->start(); !started) {
             return fail_start(started.error());
         }
         core::log_info("listening: syslog/tcp " + endpoint_text(tcp->local_endpoint()));
+    }
+    if (cfg.syslog.tls.listen) {
+        auto context = ingest::make_tls_context(cfg.syslog.tls.certificate,
+                                                cfg.syslog.tls.private_key, cfg.syslog.tls.client_ca);
+        if (!context) {
+            return fail_start(context.error());
+        }
+        ingest::syslog_tcp_config tls_cfg;
+        tls_cfg.address = *cfg.syslog.tls.listen;
+        tls_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
+        tls_cfg.tls = std::move(*context);
+        tls.emplace(io, std::move(tls_cfg), pipeline, metrics, clock);
+        if (auto started = tls->start(); !started) {
+            return fail_start(started.error());
+        }
+        core::log_info("listening: syslog/tls " + endpoint_text(tls->local_endpoint()));
     }
     if (cfg.http.listen) {
         api::http_server_config http_cfg;

@@ -146,6 +146,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader top(file_name, diags, "");
     section_reader syslog(file_name, diags, "syslog");
     section_reader rfc3164(file_name, diags, "syslog.rfc3164");
+    section_reader tls(file_name, diags, "syslog.tls");
     section_reader http(file_name, diags, "http");
     section_reader outputs(file_name, diags, "outputs");
     section_reader correlation(file_name, diags, "correlation");
@@ -224,6 +225,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 c.syslog.udp_receive_buffer_bytes = *n;
             })
         .on("rfc3164", [&](const YAML::Node& node) { rfc3164.read(node); })
+        .on("tls", [&](const YAML::Node& node) { tls.read(node); })
         .on("format",
             [&](const YAML::Node& node) {
                 auto f = node.IsScalar() ? parse::parse_record_format(node.Scalar()) : std::nullopt;
@@ -243,6 +245,14 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             }
             c.syslog.payload = *f;
         });
+
+    tls.on("listen", address_value(tls, "listen", c.syslog.tls.listen))
+        .on("certificate", string_value(tls, "certificate",
+                                        [&](const std::string& v) { c.syslog.tls.certificate = v; }))
+        .on("private_key", string_value(tls, "private_key",
+                                        [&](const std::string& v) { c.syslog.tls.private_key = v; }))
+        .on("client_ca", string_value(tls, "client_ca",
+                                      [&](const std::string& v) { c.syslog.tls.client_ca = v; }));
 
     rfc3164
         .on("year",
@@ -351,6 +361,10 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     });
 
     top.read(root);
+    if (c.syslog.tls.listen && (c.syslog.tls.certificate.empty() || c.syslog.tls.private_key.empty())) {
+        diags.error(file_name, 0, "",
+                    "'syslog.tls.listen' needs 'syslog.tls.certificate' and 'syslog.tls.private_key'");
+    }
     if (diags.has_errors()) {
         return std::unexpected(std::move(diags));
     }

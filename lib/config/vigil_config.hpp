@@ -39,6 +39,14 @@ struct vigil_config {
         std::shared_ptr<const core::time_zone> rfc3164_zone;
         parse::record_format format = parse::record_format::auto_detect;  // a record
         parse::record_format payload = parse::record_format::auto_detect; // a syslog message
+        // Syslog over TLS (RFC 5425, octet counting). Off unless `listen` and a certificate
+        // are given; with `client_ca`, clients must present a certificate signed by it.
+        struct tls_section {
+            std::optional<core::listen_address> listen;
+            std::string certificate; // PEM: the server certificate (chain)
+            std::string private_key; // PEM
+            std::string client_ca;   // PEM; empty = clients are not asked for certificates
+        } tls;
     } syslog;
 
     struct http_section {

@@ -14,6 +14,8 @@ std::string_view to_string(source_kind kind) {
         return "file";
     case source_kind::http:
         return "http";
+    case source_kind::syslog_tls:
+        return "syslog_tls";
     }
     return "unknown";
 }

@@ -12,8 +12,8 @@
 namespace vigil::core {
 
 // Which listener a record came through.
-enum class source_kind : std::uint8_t { syslog_udp, syslog_tcp, file, http };
-inline constexpr std::size_t source_kind_count = 4;
+enum class source_kind : std::uint8_t { syslog_udp, syslog_tcp, file, http, syslog_tls };
+inline constexpr std::size_t source_kind_count = 5;
 
 [[nodiscard]] std::string_view to_string(source_kind kind);
 

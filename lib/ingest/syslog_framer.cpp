@@ -36,7 +36,8 @@ std::size_t find_octet_header(std::string_view text, std::size_t from) {
 
 } // namespace
 
-syslog_framer::syslog_framer(std::size_t max_frame_bytes) : max_frame_bytes_(max_frame_bytes) {}
+syslog_framer::syslog_framer(std::size_t max_frame_bytes, framing fixed)
+    : max_frame_bytes_(max_frame_bytes), mode_(fixed) {}
 
 void syslog_framer::emit(std::string_view frame, frame_sink& sink) {
     // The one way out: nothing longer than the limit leaves, whichever path cut it (damaged

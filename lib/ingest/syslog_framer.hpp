@@ -37,7 +37,9 @@ public:
         std::uint64_t skipped_bytes = 0;   // damaged bytes dropped while resynchronising
     };
 
-    explicit syslog_framer(std::size_t max_frame_bytes);
+    // `fixed`: a framing the stream must use (RFC 5425: syslog over TLS is octet-counted);
+    // frames that do not follow it are counted as damaged and kept as records.
+    explicit syslog_framer(std::size_t max_frame_bytes, framing fixed = framing::undecided);
 
     // Processes the next bytes of the stream, calling `sink` for every complete frame.
     void feed(std::string_view data, frame_sink& sink);

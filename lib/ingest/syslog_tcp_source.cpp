@@ -5,7 +5,9 @@
 #include "ingest/syslog_framer.hpp"
 
 #include <algorithm>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <type_traits>
 #include <chrono>
 #include <vector>
 
@@ -19,15 +21,29 @@ constexpr std::size_t read_buffer_bytes = 64 * 1024;
 constexpr auto max_backoff = std::chrono::milliseconds(50);
 } // namespace
 
-class syslog_tcp_source::connection : public std::enable_shared_from_this<connection>,
-                                      private frame_sink {
+// What the source needs of a connection, whatever its stream.
+class syslog_tcp_source::connection_base {
 public:
-    connection(syslog_tcp_source& owner, tcp::socket socket)
-        : owner_(owner), socket_(std::move(socket)), framer_(owner.config_.max_frame_bytes),
+    virtual ~connection_base() = default;
+    virtual void stop() = 0;
+};
+
+template <typename Stream>
+class syslog_tcp_source::connection : public connection_base,
+                                      public std::enable_shared_from_this<connection<Stream>>,
+                                      private frame_sink {
+    static constexpr bool tls = !std::is_same_v<Stream, tcp::socket>;
+
+public:
+    template <typename... StreamArgs>
+    connection(syslog_tcp_source& owner, StreamArgs&&... stream_args)
+        : owner_(owner), socket_(std::forward<StreamArgs>(stream_args)...),
+          framer_(owner.config_.max_frame_bytes, tls ? syslog_framer::framing::octet_counting
+                                                     : syslog_framer::framing::undecided),
           buffer_(read_buffer_bytes), batch_(std::make_unique<core::raw_batch>()),
           retry_(socket_.get_executor()) {
         boost::system::error_code ec;
-        const auto remote = socket_.remote_endpoint(ec);
+        const auto remote = socket_.lowest_layer().remote_endpoint(ec);
         if (!ec) {
             peer_ = to_peer_address(remote);
         }
@@ -41,17 +57,47 @@ public:
         owner_.probe_.open_connections.add(-1);
     }
 
-    void start() { read(); }
+    void start() {
+        if constexpr (tls) {
+            // A client that does not finish its handshake in time is dropped.
+            retry_.expires_after(owner_.config_.handshake_timeout);
+            retry_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+                if (!ec && !self->handshaken_) {
+                    self->close();
+                }
+            });
+            socket_.async_handshake(asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](boost::system::error_code ec) {
+                                        self->on_handshake(ec);
+                                    });
+        } else {
+            read();
+        }
+    }
 
-    void stop() {
+    void stop() override {
         closing_ = true;
         stop_deadline_ = std::chrono::steady_clock::now() + owner_.config_.stop_grace;
         boost::system::error_code ignored;
-        socket_.close(ignored); // a pending read completes with operation_aborted
-        retry_.cancel();        // a back-pressure wait re-checks the deadline at once
+        socket_.lowest_layer().close(ignored); // a pending read completes with operation_aborted
+        retry_.cancel(); // a back-pressure wait re-checks the deadline at once
     }
 
 private:
+    void on_handshake(boost::system::error_code ec) {
+        handshaken_ = !ec;
+        retry_.cancel();
+        if (ec) {
+            // Plaintext on the TLS port, an old protocol, no or an untrusted client certificate.
+            owner_.handshake_failures_->add();
+            core::log(core::log_level::debug, "syslog TLS: handshake with " + peer_.to_string() +
+                            " failed: " + ec.message());
+            close();
+            return;
+        }
+        read();
+    }
+
     void read() {
         if (closing_) {
             finish_and_close();
@@ -59,7 +105,7 @@ private:
         }
         socket_.async_read_some(
             asio::buffer(buffer_),
-            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                 self->on_read(ec, n);
             });
     }
@@ -91,7 +137,7 @@ private:
     }
 
     void on_frame(std::string_view frame) override {
-        batch_->add(frame, core::source_kind::syslog_tcp, recv_ns_, peer_);
+        batch_->add(frame, owner_.kind_, recv_ns_, peer_);
         owner_.probe_.bytes.add(frame.size());
     }
 
@@ -128,18 +174,19 @@ private:
         owner_.probe_.backpressure_waits.add();
         retry_.expires_after(backoff_);
         backoff_ = std::min(backoff_ * 2, max_backoff);
-        retry_.async_wait(
-            [self = shared_from_this(), next](boost::system::error_code) { self->submit(next); });
+        retry_.async_wait([self = this->shared_from_this(), next](boost::system::error_code) {
+            self->submit(next);
+        });
     }
 
     void close() {
         boost::system::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        socket_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.lowest_layer().close(ignored);
     }
 
     syslog_tcp_source& owner_;
-    tcp::socket socket_;
+    Stream socket_;
     syslog_framer framer_;
     std::vector<char> buffer_;
     std::unique_ptr<core::raw_batch> batch_;
@@ -152,15 +199,34 @@ private:
         std::chrono::steady_clock::time_point::max();
     bool closing_ = false;
     bool finished_ = false;
+    bool handshaken_ = false;
 };
 
 syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config config,
                                      batch_sink& sink, core::metrics_registry& metrics,
                                      const core::clock& clock)
-    : config_(std::move(config)), sink_(sink), probe_(metrics, "syslog_tcp"), clock_(clock),
-      listener_(io, "syslog TCP listener", [this](tcp::socket socket) {
-          std::make_shared<connection>(*this, std::move(socket))->start();
-      }) {}
+    : config_(std::move(config)), sink_(sink),
+      kind_(config_.tls ? core::source_kind::syslog_tls : core::source_kind::syslog_tcp),
+      probe_(metrics, std::string(core::to_string(kind_))), clock_(clock),
+      listener_(io, config_.tls ? "syslog TLS listener" : "syslog TCP listener",
+                [this](tcp::socket socket) {
+                    if (config_.tls) {
+                        std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(
+                            *this, std::move(socket), *config_.tls)
+                            ->start();
+                    } else {
+                        std::make_shared<connection<tcp::socket>>(*this, std::move(socket))
+                            ->start();
+                    }
+                }) {
+    if (config_.tls) {
+        handshake_failures_ = &metrics.make_counter(
+            "vigil_tls_handshake_failures_total",
+            "TLS connections closed because their handshake failed (plaintext, old protocol, "
+            "client certificate), per source.",
+            {{"source", std::string(core::to_string(kind_))}});
+    }
+}
 
 syslog_tcp_source::~syslog_tcp_source() = default;
 
@@ -175,10 +241,39 @@ tcp::endpoint syslog_tcp_source::local_endpoint() const {
 void syslog_tcp_source::stop() {
     listener_.stop();
     // Copy first: stopping a connection may end it, which erases it from the set.
-    const std::vector<connection*> open(connections_.begin(), connections_.end());
+    const std::vector<connection_base*> open(connections_.begin(), connections_.end());
     for (auto* c : open) {
         c->stop();
     }
+}
+
+std::expected<std::shared_ptr<asio::ssl::context>, std::string>
+make_tls_context(const std::string& certificate, const std::string& private_key,
+                 const std::string& client_ca) {
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    ctx->use_certificate_chain_file(certificate, ec);
+    if (ec) {
+        return std::unexpected("cannot read the TLS certificate " + certificate + ": " +
+                               ec.message());
+    }
+    ctx->use_private_key_file(private_key, asio::ssl::context::pem, ec);
+    if (ec) {
+        return std::unexpected("cannot read the TLS private key " + private_key + ": " +
+                               ec.message());
+    }
+    if (!client_ca.empty()) {
+        ctx->load_verify_file(client_ca, ec);
+        if (ec) {
+            return std::unexpected("cannot read the client CA " + client_ca + ": " + ec.message());
+        }
+        ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    }
+    return ctx;
 }
 
 } // namespace vigil::ingest

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <expected>
@@ -21,15 +22,21 @@ namespace vigil::ingest {
 struct syslog_tcp_config {
     core::listen_address address;
     std::size_t max_frame_bytes = 64 * 1024;
+    // Syslog over TLS (RFC 5425) when set: every connection starts with a TLS handshake
+    // (context from make_tls_context), and frames must be octet-counted.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    std::chrono::seconds handshake_timeout{10};
     // After stop(), how long a connection may wait for the pipeline to take what it has read
     // before that batch is dropped (and counted) so that shutdown cannot hang.
     std::chrono::milliseconds stop_grace{10'000};
 };
 
-// Syslog over TCP (RFC 6587): accepts connections, frames each connection's stream with its own
-// syslog_framer and hands the records to the pipeline in one batch per read. When the pipeline
-// is full the connection stops reading until its batch is taken (back-pressure reaches the
-// sender through TCP flow control). Lives on the I/O thread.
+// Syslog over TCP (RFC 6587) or TLS (RFC 5425): accepts connections, frames each connection's
+// stream with its own syslog_framer and hands the records to the pipeline in one batch per
+// read. When the pipeline is full the connection stops reading until its batch is taken
+// (back-pressure reaches the sender through TCP flow control). A TLS connection that fails its
+// handshake (a plaintext client, an old protocol, a missing or untrusted client certificate) is
+// closed and counted in vigil_tls_handshake_failures_total. Lives on the I/O thread.
 class syslog_tcp_source {
 public:
     syslog_tcp_source(boost::asio::io_context& io, syslog_tcp_config config, batch_sink& sink,
@@ -47,14 +54,25 @@ public:
     void stop();
 
 private:
+    template <typename Stream>
     class connection;
+    class connection_base;
 
     syslog_tcp_config config_;
     batch_sink& sink_;
+    core::source_kind kind_;
     ingest_probe probe_;
+    core::counter* handshake_failures_ = nullptr; // TLS only
     const core::clock& clock_;
     tcp_listener listener_;
-    std::unordered_set<connection*> connections_;
+    std::unordered_set<connection_base*> connections_;
 };
+
+// A server context for syslog over TLS: TLS 1.2 or later only, the certificate chain and
+// private key from PEM files; with `client_ca`, clients must present a certificate that CA
+// signed. The error names the file and OpenSSL's reason.
+[[nodiscard]] std::expected<std::shared_ptr<boost::asio::ssl::context>, std::string>
+make_tls_context(const std::string& certificate, const std::string& private_key,
+                 const std::string& client_ca);
 
 } // namespace vigil::ingest

@@ -124,7 +124,7 @@ syslog:
         stream = self.process.stderr
         for line in stream:
             self.log_lines.append(line.rstrip("\n"))
-            m = re.search(r"listening: (syslog/udp|syslog/tcp|http) 127\.0\.0\.1:(\d+)", line)
+            m = re.search(r"listening: (syslog/udp|syslog/tcp|syslog/tls|http) 127\.0\.0\.1:(\d+)", line)
             if m:
                 self.ports[m.group(1)] = int(m.group(2))
             if "vigild ready" in line:
@@ -137,6 +137,10 @@ syslog:
     @property
     def tcp_port(self):
         return self.ports["syslog/tcp"]
+
+    @property
+    def tls_port(self):
+        return self.ports["syslog/tls"]
 
     @property
     def udp_port(self):

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Syslog over TLS (RFC 5425) with `openssl s_client`: octet-framed messages over TLS become
+alerts; a plaintext client on the TLS port, and a client without a certificate where one is
+required, are refused and counted.
+"""
+
+import pathlib
+import subprocess
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from vigil_harness import TempTree, Vigild, keyword_rule, octet, stored_alerts, wait_until  # noqa: E402
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_pki(directory):
+    """A test CA, a server certificate for 127.0.0.1 and a client certificate, signed by it."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+            "-subj", "/CN=vigil test CA", "-days", "1", cwd=directory)
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN=vigil test {name}", cwd=directory)
+        (directory / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{name}.pem", "-days", "1", "-extfile", f"{name}.ext", cwd=directory)
+
+
+def s_client(port, pki, payload, *extra):
+    """openssl s_client sends `payload` and closes at its end; returns its exit code."""
+    result = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", str(pki / "ca.pem"),
+         "-verify_return_error", "-quiet", "-no_ign_eof", *extra],
+        input=payload, capture_output=True, timeout=30,
+    )
+    return result.returncode
+
+
+class SyslogTls(unittest.TestCase):
+    def setUp(self):
+        self.tree = TempTree()
+        self.pki = self.tree.root / "pki"
+        self.pki.mkdir()
+        make_pki(self.pki)
+        self.token = "tls" + uuid.uuid4().hex[:8]
+        self.tree.add_rule("token.yml", keyword_rule("3b9f1e27-6c5d-4a8b-9e0f-1a2b3c4d5e6f", self.token))
+        self.daemon = None
+
+    def tearDown(self):
+        if self.daemon:
+            self.daemon.kill()
+        self.tree.cleanup()
+
+    def start(self, client_ca=False):
+        tls = (f"  tls:\n    listen: 127.0.0.1:0\n    certificate: {self.pki / 'server.pem'}\n"
+               f"    private_key: {self.pki / 'server.key'}\n")
+        if client_ca:
+            tls += f"    client_ca: {self.pki / 'ca.pem'}\n"
+        self.daemon = Vigild(self.tree, syslog_extra=tls).start()
+        return self.daemon
+
+    def frames(self, n, what):
+        return b"".join(octet(f"<38>1 2026-11-21T10:00:0{i}Z bastion sshd 7 - - {self.token} {what} {i}".encode())
+                        for i in range(n))
+
+    def test_octet_framed_messages_over_tls_become_alerts_and_plaintext_is_refused(self):
+        d = self.start()
+        self.assertEqual(s_client(d.tls_port, self.pki, self.frames(3, "over-tls")), 0)
+        wait_until(lambda: d.metric("vigil_received_total", source="syslog_tls") == 3, "3 records over TLS")
+        wait_until(lambda: len(stored_alerts(self.tree.data)) == 3, "3 alerts")
+        alerts = stored_alerts(self.tree.data)
+        self.assertEqual({a["evidence"][0]["transport"] for a in alerts}, {"syslog_tls"})
+
+        # util-linux logger speaks plaintext: the handshake fails, nothing is read.
+        d.logger("-P", str(d.tls_port), "-T", "--octet-count", "--rfc5424", "-t", "sshd",
+                 f"{self.token} plaintext")
+        wait_until(lambda: d.metric("vigil_tls_handshake_failures_total", source="syslog_tls") >= 1,
+                   "the plaintext connection refused and counted")
+        # A TLS 1.1 client is refused too.
+        self.assertNotEqual(s_client(d.tls_port, self.pki, self.frames(1, "old"), "-tls1_1"), 0)
+        self.assertEqual(d.metric("vigil_received_total", source="syslog_tls"), 3)
+        self.assertEqual(d.stop(), 0, d.log())
+        self.daemon = None
+        self.assertEqual(len(stored_alerts(self.tree.data)), 3)
+
+    def test_a_client_certificate_is_required_when_a_client_ca_is_configured(self):
+        d = self.start(client_ca=True)
+        # With TLS 1.3 the client learns of the refusal only after it sent its data, so its exit
+        # code says nothing; the server must have read nothing and counted the failure.
+        s_client(d.tls_port, self.pki, self.frames(1, "anonymous"))
+        wait_until(lambda: d.metric("vigil_tls_handshake_failures_total", source="syslog_tls") >= 1,
+                   "the client without a certificate refused and counted")
+        self.assertEqual(d.metric("vigil_received_total", source="syslog_tls"), 0)
+        self.assertEqual(s_client(d.tls_port, self.pki, self.frames(2, "with-cert"),
+                                  "-cert", str(self.pki / "client.pem"), "-key", str(self.pki / "client.key")), 0)
+        wait_until(lambda: d.metric("vigil_received_total", source="syslog_tls") == 2, "2 records")
+        wait_until(lambda: len(stored_alerts(self.tree.data)) == 2, "2 alerts")
+
+
+if __name__ == "__main__":
+    unittest.main()
