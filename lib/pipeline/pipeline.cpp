@@ -56,6 +56,9 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
     const unsigned workers = std::max(1u, config_.workers);
     for (unsigned i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<worker_slot>(i, config_.ring_slots));
+        ring_gauges_.push_back(&probe_.ring_occupancy("worker_input", i));
+        ring_gauges_.push_back(&probe_.ring_occupancy("worker_alerts", i));
+        ring_gauges_.push_back(nullptr);
     }
     // The global key limit is shared out among the shards.
     const unsigned shards = std::max(1u, config_.correlation.shards);
@@ -65,6 +68,8 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
         shards_.push_back(
             std::make_unique<shard_slot>(i, workers, config_.ring_slots, limits, clock_));
         shards_.back()->shard.use(rules_.load());
+        shard_gauges_.push_back(&probe_.ring_occupancy("shard_input", i));
+        shard_gauges_.push_back(&probe_.ring_occupancy("shard_output", i));
     }
 }
 
@@ -162,6 +167,7 @@ void pipeline::run_worker(worker_slot& slot) {
                 ++counts.parse_errors[p][static_cast<std::size_t>(error)];
             }
             for (std::uint32_t r : matcher.match(event)) {
+                counts.count_match(rules, r, probe_);
                 if (rules.correlations().alerts(r)) {
                     const auto id = ids.next(static_cast<std::uint64_t>(clock_.now_ms()));
                     alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event,
@@ -312,7 +318,14 @@ bool pipeline::store_with_retry(alert_batch& alerts) {
     constexpr int attempts_at_shutdown = 5;
     auto backoff = std::chrono::milliseconds(10);
     for (int attempt = 1;; ++attempt) {
+        const auto started = std::chrono::steady_clock::now();
         auto written = store_.write(alerts);
+        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count();
+        probe_.store_writes.add();
+        probe_.store_write_microseconds.add(static_cast<std::uint64_t>(micros));
+        probe_.store_write_last_microseconds.set(micros);
         if (written) {
             probe_.alerts_stored.add(alerts.size());
             return true;
@@ -345,8 +358,24 @@ void pipeline::handle_alerts(alert_batch& pending) {
     pending.clear();
 }
 
+void pipeline::sample_rings() {
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+        ring_gauges_[3 * w]->set(static_cast<std::int64_t>(workers_[w]->input.size_approx()));
+        ring_gauges_[3 * w + 1]->set(static_cast<std::int64_t>(workers_[w]->alerts.size_approx()));
+    }
+    for (std::size_t s = 0; s < shards_.size(); ++s) {
+        std::size_t waiting = 0;
+        for (const auto& ring : shards_[s]->inputs) {
+            waiting += ring->size_approx();
+        }
+        shard_gauges_[2 * s]->set(static_cast<std::int64_t>(waiting));
+        shard_gauges_[2 * s + 1]->set(static_cast<std::int64_t>(shards_[s]->output.size_approx()));
+    }
+}
+
 void pipeline::run_alert_stage() {
     alert_batch pending;
+    auto last_sample = std::chrono::steady_clock::now();
     std::vector<std::pair<unsigned, std::string>> checkpoints;
     auto rings_empty = [&] {
         bool empty = true;
@@ -359,6 +388,10 @@ void pipeline::run_alert_stage() {
         return empty;
     };
     for (;;) {
+        if (const auto now = std::chrono::steady_clock::now(); now - last_sample >= idle_wait) {
+            last_sample = now;
+            sample_rings();
+        }
         for (auto& w : workers_) {
             while (auto batch = w->alerts.try_pop()) {
                 for (auto& a : *batch) {

@@ -109,6 +109,8 @@ private:
     bool store_with_retry(alert_batch& alerts);
     void store_checkpoint(unsigned shard, const std::string& blob);
     void handle_alerts(alert_batch& pending);
+    // Sets the ring occupancy gauges (alert stage thread, about every 100 ms).
+    void sample_rings();
 
     pipeline_config config_;
     std::atomic<std::shared_ptr<const rules::rule_set>> rules_;
@@ -120,6 +122,8 @@ private:
 
     std::vector<std::unique_ptr<worker_slot>> workers_;
     std::vector<std::unique_ptr<shard_slot>> shards_;
+    std::vector<core::gauge*> ring_gauges_;  // per worker: input, alerts, (unused)
+    std::vector<core::gauge*> shard_gauges_; // per shard: input (all workers), output
     std::size_t next_worker_ = 0;
     core::wakeup alert_stage_wakeup_;
     std::thread alert_stage_;

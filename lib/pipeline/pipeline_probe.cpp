@@ -16,7 +16,16 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
           registry.make_counter("vigil_dropped_total", "Records dropped, by reason and source.",
                                 {{"reason", "alert_store_failed"}, {"source", "alerts"}})),
       output_deliveries(
-          registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")) {
+          registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")),
+      store_writes(registry.make_counter("vigil_alert_store_writes_total",
+                                         "Write batches to RocksDB (alerts), successful or not.")),
+      store_write_microseconds(registry.make_counter(
+          "vigil_alert_store_write_microseconds_total",
+          "Time spent in RocksDB alert writes; divided by vigil_alert_store_writes_total it is "
+          "the mean write latency.")),
+      store_write_last_microseconds(registry.make_gauge(
+          "vigil_alert_store_write_last_microseconds", "Latency of the last RocksDB alert write.")),
+      metrics(registry) {
     for (std::size_t p = 0; p < parser_count; ++p) {
         parsed[p] = &registry.make_counter("vigil_events_parsed_total",
                                            "Records parsed into events, per parser.",
@@ -36,7 +45,26 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
     }
 }
 
+void worker_counts::count_match(const rules::rule_set& rules, std::uint32_t r,
+                                pipeline_probe& probe) {
+    if (rules.version() != rules_version) {
+        rules_version = rules.version();
+        rule_matches.assign(rules.rules().size(), 0);
+        rule_counters.assign(rules.rules().size(), nullptr);
+    }
+    if (rule_counters[r] == nullptr) {
+        rule_counters[r] = &probe.rule_matches(rules.rules()[r].id);
+    }
+    ++rule_matches[r];
+}
+
 void worker_counts::flush_into(pipeline_probe& probe) {
+    for (std::size_t r = 0; r < rule_matches.size(); ++r) {
+        if (rule_matches[r] != 0) {
+            rule_counters[r]->add(rule_matches[r]);
+            rule_matches[r] = 0;
+        }
+    }
     for (std::size_t p = 0; p < pipeline_probe::parser_count; ++p) {
         if (parsed[p] != 0) {
             probe.parsed[p]->add(parsed[p]);

@@ -3,9 +3,12 @@
 #include "core/metrics.hpp"
 #include "parse/parse_error.hpp"
 #include "parse/record_parser.hpp"
+#include "rules/rule_set.hpp"
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace vigil::pipeline {
 
@@ -25,6 +28,23 @@ struct pipeline_probe {
     core::counter& store_errors;
     core::counter& alerts_dropped; // vigil_dropped_total{reason="alert_store_failed"}
     core::counter& output_deliveries;
+    core::counter& store_writes;              // vigil_alert_store_writes_total
+    core::counter& store_write_microseconds;  // vigil_alert_store_write_microseconds_total
+    core::gauge& store_write_last_microseconds;
+    core::metrics_registry& metrics;
+
+    // vigil_rule_matches_total{rule}: registered when a rule first matches.
+    [[nodiscard]] core::counter& rule_matches(const std::string& rule_id) {
+        return metrics.make_counter("vigil_rule_matches_total",
+                                     "Events a rule matched (detection rules), per rule.",
+                                     {{"rule", rule_id}});
+    }
+    // vigil_ring_occupancy{ring,index}: batches waiting in one SPSC ring.
+    [[nodiscard]] core::gauge& ring_occupancy(const std::string& ring, std::size_t index) {
+        return metrics.make_gauge("vigil_ring_occupancy",
+                                   "Batches waiting in an SPSC ring between stages.",
+                                   {{"ring", ring}, {"index", std::to_string(index)}});
+    }
 };
 
 // A worker's own tally between two flushes into the probe.
@@ -33,6 +53,13 @@ struct worker_counts {
     std::array<std::array<std::uint64_t, parse::parse_error_count>, pipeline_probe::parser_count>
         parse_errors{};
     std::array<std::uint64_t, pipeline_probe::grade_count> alerts{};
+    // Matches per rule index of the worker's rule set, and the counters they go to.
+    std::vector<std::uint64_t> rule_matches;
+    std::vector<core::counter*> rule_counters;
+    std::uint64_t rules_version = 0;
+
+    // Counts a match of rule `r` of `rules` (rule ids name the series).
+    void count_match(const rules::rule_set& rules, std::uint32_t r, pipeline_probe& probe);
 
     // Adds the tally to the probe and starts again from zero.
     void flush_into(pipeline_probe& probe);

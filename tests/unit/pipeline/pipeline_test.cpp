@@ -95,6 +95,15 @@ TEST_CASE("pipeline stores one alert per matching record and drains on stop", "[
     CHECK(writer.rule_ids.size() == 1000);
     CHECK(metrics.value("vigil_alerts_stored_total") == 1000);
     CHECK(metrics.value("vigil_events_parsed_total", {{"parser", "rfc3164"}}) == 1000);
+    CHECK(metrics.value("vigil_rule_matches_total", {{"rule", "r"}}) == 1000);
+    CHECK(metrics.value("vigil_alert_store_writes_total") >= 1);
+    std::size_t rings = 0;
+    metrics.visit([&](const core::metrics_registry::family_view& f) {
+        if (f.name == "vigil_ring_occupancy") {
+            rings = f.series.size();
+        }
+    });
+    CHECK(rings == 2 * 2 + 2 * 1); // two workers (input, alerts), one shard (input, output)
 }
 
 TEST_CASE("pipeline pushes back when its rings are full", "[pipeline]") {
