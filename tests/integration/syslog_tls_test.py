@@ -4,7 +4,9 @@ alerts; a plaintext client on the TLS port, and a client without a certificate w
 required, are refused and counted.
 """
 
+import json
 import pathlib
+import re
 import subprocess
 import sys
 import unittest
@@ -83,9 +85,24 @@ class SyslogTls(unittest.TestCase):
         # A TLS 1.1 client is refused too.
         self.assertNotEqual(s_client(d.tls_port, self.pki, self.frames(1, "old"), "-tls1_1"), 0)
         self.assertEqual(d.metric("vigil_received_total", source="syslog_tls"), 3)
+        self.check_dashboard_metrics(d)
         self.assertEqual(d.stop(), 0, d.log())
         self.daemon = None
         self.assertEqual(len(stored_alerts(self.tree.data)), 3)
+
+    def check_dashboard_metrics(self, d):
+        """Every series the shipped Grafana dashboard queries is exported (the per-rule
+        correlation gauges appear once a correlation rule has state)."""
+        source = pathlib.Path(__file__).resolve().parents[2]
+        dashboard = json.loads((source / "packaging" / "grafana" / "vigil-dashboard.json").read_text())
+        wanted = set()
+        for panel in dashboard["panels"]:
+            for target in panel["targets"]:
+                wanted |= set(re.findall(r"vigil_[a-z_]+", target["expr"]))
+        _, text = d.curl("/metrics")
+        exported = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line.startswith("vigil_")}
+        later = {"vigil_correlation_keys", "vigil_correlation_state_bytes"}
+        self.assertEqual(wanted - exported - later, set())
 
     def test_a_client_certificate_is_required_when_a_client_ca_is_configured(self):
         d = self.start(client_ca=True)
