@@ -293,6 +293,7 @@ int run(const config::vigil_config& cfg) {
         ingest::syslog_tcp_config tcp_cfg;
         tcp_cfg.address = *cfg.syslog.tcp;
         tcp_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
+        tcp_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
         tcp.emplace(io, std::move(tcp_cfg), pipeline, metrics, clock);
         if (auto started = tcp->start(); !started) {
             return fail_start(started.error());
@@ -308,6 +309,7 @@ int run(const config::vigil_config& cfg) {
         ingest::syslog_tcp_config tls_cfg;
         tls_cfg.address = *cfg.syslog.tls.listen;
         tls_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
+        tls_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
         tls_cfg.tls = std::move(*context);
         tls.emplace(io, std::move(tls_cfg), pipeline, metrics, clock);
         if (auto started = tls->start(); !started) {
@@ -321,7 +323,8 @@ int run(const config::vigil_config& cfg) {
         http_cfg.max_header_bytes = defaults::http_max_header_bytes;
         http_cfg.max_body_bytes = cfg.http.max_body_bytes;
         http_cfg.request_timeout = std::chrono::seconds(defaults::http_request_timeout_seconds);
-        http.emplace(io, http_cfg, router);
+        http_cfg.limits = {cfg.http.max_connections, cfg.http.max_connections_per_client};
+        http.emplace(io, http_cfg, router, metrics);
         if (auto started = http->start(); !started) {
             return fail_start(started.error());
         }

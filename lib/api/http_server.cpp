@@ -19,11 +19,28 @@ using asio::ip::tcp;
 class http_server::session : public std::enable_shared_from_this<session> {
 public:
     session(http_server& owner, tcp::socket socket) : owner_(owner), stream_(std::move(socket)) {
+        beast::error_code ec;
+        const auto remote = stream_.socket().remote_endpoint(ec);
+        if (!ec) {
+            peer_ = ingest::to_peer_address(remote);
+        }
+        admitted_ = owner_.limiter_.admit(peer_);
         owner_.sessions_.insert(this);
     }
-    ~session() { owner_.sessions_.erase(this); }
+    ~session() {
+        if (admitted_) {
+            owner_.limiter_.release(peer_);
+        }
+        owner_.sessions_.erase(this);
+    }
 
-    void start() { read(); }
+    void start() {
+        if (!admitted_) {
+            stop(); // over a connection limit (counted by the limiter)
+            return;
+        }
+        read();
+    }
 
     void stop() {
         beast::error_code ignored;
@@ -121,11 +138,7 @@ private:
             }
             req.headers.emplace_back(std::move(name), std::string(field.value()));
         }
-        beast::error_code peer_error;
-        const auto remote = stream_.socket().remote_endpoint(peer_error);
-        if (!peer_error) {
-            req.peer = ingest::to_peer_address(remote);
-        }
+        req.peer = peer_;
         const bool keep_alive = request.keep_alive();
         // The reply may come later and from another thread (a rule reload): hop back onto the
         // connection's executor to write it.
@@ -163,10 +176,13 @@ private:
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    core::peer_address peer_;
+    bool admitted_ = false;
 };
 
-http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router)
-    : config_(std::move(config)), router_(router),
+http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router,
+                         core::metrics_registry& metrics)
+    : config_(std::move(config)), router_(router), limiter_(config_.limits, metrics, "http"),
       listener_(io, "HTTP listener", [this](tcp::socket socket) {
           std::make_shared<session>(*this, std::move(socket))->start();
       }) {}

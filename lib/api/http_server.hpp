@@ -2,6 +2,8 @@
 
 #include "api/http_router.hpp"
 #include "core/listen_address.hpp"
+#include "core/metrics.hpp"
+#include "ingest/connection_limiter.hpp"
 #include "ingest/tcp_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +21,7 @@ struct http_server_config {
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds request_timeout{30};
+    ingest::connection_limits limits{1024, 128};
 };
 
 // The daemon's HTTP/1.1 server (Boost.Beast): keep-alive connections, request head and body
@@ -26,7 +29,8 @@ struct http_server_config {
 // I/O thread.
 class http_server {
 public:
-    http_server(boost::asio::io_context& io, http_server_config config, const http_router& router);
+    http_server(boost::asio::io_context& io, http_server_config config, const http_router& router,
+                core::metrics_registry& metrics);
     ~http_server();
     http_server(const http_server&) = delete;
     http_server& operator=(const http_server&) = delete;
@@ -41,6 +45,7 @@ private:
 
     http_server_config config_;
     const http_router& router_;
+    ingest::connection_limiter limiter_;
     ingest::tcp_listener listener_;
     std::unordered_set<session*> sessions_;
 };

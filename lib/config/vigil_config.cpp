@@ -214,6 +214,25 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.syslog.max_frame_bytes = *n;
             })
+        .on("max_connections",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::size_t>(node);
+                if (!n || *n < 1) {
+                    syslog.error(node, "'syslog.max_connections' must be a whole number of at least 1");
+                    return;
+                }
+                c.syslog.max_connections = *n;
+            })
+        .on("max_connections_per_client",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::size_t>(node);
+                if (!n || *n < 1) {
+                    syslog.error(node, "'syslog.max_connections_per_client' must be a whole "
+                                       "number of at least 1");
+                    return;
+                }
+                c.syslog.max_connections_per_client = *n;
+            })
         .on("udp_receive_buffer_bytes",
             [&](const YAML::Node& node) {
                 auto n = to_int<int>(node);
@@ -296,6 +315,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     };
     http.on("listen", address_value(http, "listen", c.http.listen))
         .on("max_body_bytes", http_size("max_body_bytes", c.http.max_body_bytes, 1024))
+        .on("max_connections", http_size("max_connections", c.http.max_connections, 1))
+        .on("max_connections_per_client",
+            http_size("max_connections_per_client", c.http.max_connections_per_client, 1))
         .on("max_decompressed_bytes",
             http_size("max_decompressed_bytes", c.http.max_decompressed_bytes, 1024))
         .on("max_compression_ratio",

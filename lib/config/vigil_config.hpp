@@ -34,6 +34,8 @@ struct vigil_config {
         std::optional<core::listen_address> tcp;
         std::size_t max_frame_bytes = 0;
         int udp_receive_buffer_bytes = 0;
+        std::size_t max_connections = 4096;           // per listener (TCP, TLS)
+        std::size_t max_connections_per_client = 256; // ... from one address
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
         std::string rfc3164_timezone;
         std::shared_ptr<const core::time_zone> rfc3164_zone;
@@ -51,6 +53,8 @@ struct vigil_config {
 
     struct http_section {
         std::optional<core::listen_address> listen;
+        std::size_t max_connections = 1024;
+        std::size_t max_connections_per_client = 128;
         std::size_t max_body_bytes = 16 * 1024 * 1024;          // 413 beyond
         std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies: 413 beyond
         std::size_t max_compression_ratio = 100;                // gzip bodies: 413 beyond

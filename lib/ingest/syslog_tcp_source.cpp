@@ -47,17 +47,25 @@ public:
         if (!ec) {
             peer_ = to_peer_address(remote);
         }
+        admitted_ = owner_.limiter_.admit(peer_);
         owner_.connections_.insert(this);
         owner_.probe_.connections.add();
         owner_.probe_.open_connections.add(1);
     }
 
     ~connection() override {
+        if (admitted_) {
+            owner_.limiter_.release(peer_);
+        }
         owner_.connections_.erase(this);
         owner_.probe_.open_connections.add(-1);
     }
 
     void start() {
+        if (!admitted_) {
+            close(); // over a connection limit (counted by the limiter)
+            return;
+        }
         if constexpr (tls) {
             // A client that does not finish its handshake in time is dropped.
             retry_.expires_after(owner_.config_.handshake_timeout);
@@ -200,6 +208,7 @@ private:
     bool closing_ = false;
     bool finished_ = false;
     bool handshaken_ = false;
+    bool admitted_ = false;
 };
 
 syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config config,
@@ -208,6 +217,7 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
     : config_(std::move(config)), sink_(sink),
       kind_(config_.tls ? core::source_kind::syslog_tls : core::source_kind::syslog_tcp),
       probe_(metrics, std::string(core::to_string(kind_))), clock_(clock),
+      limiter_(config_.limits, metrics, std::string(core::to_string(kind_))),
       listener_(io, config_.tls ? "syslog TLS listener" : "syslog TCP listener",
                 [this](tcp::socket socket) {
                     if (config_.tls) {

@@ -4,6 +4,7 @@
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
+#include "ingest/connection_limiter.hpp"
 #include "ingest/ingest_probe.hpp"
 #include "ingest/tcp_listener.hpp"
 
@@ -26,6 +27,7 @@ struct syslog_tcp_config {
     // (context from make_tls_context), and frames must be octet-counted.
     std::shared_ptr<boost::asio::ssl::context> tls;
     std::chrono::seconds handshake_timeout{10};
+    connection_limits limits;
     // After stop(), how long a connection may wait for the pipeline to take what it has read
     // before that batch is dropped (and counted) so that shutdown cannot hang.
     std::chrono::milliseconds stop_grace{10'000};
@@ -62,8 +64,9 @@ private:
     batch_sink& sink_;
     core::source_kind kind_;
     ingest_probe probe_;
-    core::counter* handshake_failures_ = nullptr; // TLS only
     const core::clock& clock_;
+    connection_limiter limiter_;
+    core::counter* handshake_failures_ = nullptr; // TLS only
     tcp_listener listener_;
     std::unordered_set<connection_base*> connections_;
 };

@@ -26,6 +26,12 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->http.listen->to_string() == defaults.http.listen->to_string());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
     CHECK(shipped->http.max_body_bytes == defaults.http.max_body_bytes);
+    CHECK(shipped->http.max_connections == defaults.http.max_connections);
+    CHECK(shipped->http.max_connections_per_client == defaults.http.max_connections_per_client);
+    CHECK(shipped->syslog.max_connections == defaults.syslog.max_connections);
+    CHECK(shipped->syslog.max_connections_per_client ==
+          defaults.syslog.max_connections_per_client);
+    CHECK_FALSE(shipped->syslog.tls.listen.has_value());
     CHECK(shipped->http.max_decompressed_bytes == defaults.http.max_decompressed_bytes);
     CHECK(shipped->http.max_compression_ratio == defaults.http.max_compression_ratio);
     CHECK(shipped->http.ingest_token.empty());

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Connection limits: a client that opens more syslog TCP connections than
+`syslog.max_connections_per_client` has the extra ones closed at once and counted; the
+connections within the limit keep working; HTTP is limited the same way.
+"""
+
+import pathlib
+import socket
+import sys
+import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from vigil_harness import TempTree, Vigild, wait_until  # noqa: E402
+
+
+def closed_by_server(s):
+    s.settimeout(10)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+class ConnectionLimits(unittest.TestCase):
+    def setUp(self):
+        self.tree = TempTree()
+        self.daemon = Vigild(self.tree, syslog_extra="  max_connections_per_client: 2\n",
+                             http_extra="  max_connections: 3\n").start()
+        self.sockets = []
+
+    def tearDown(self):
+        for s in self.sockets:
+            s.close()
+        self.daemon.kill()
+        self.tree.cleanup()
+
+    def connect(self, port):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sockets.append(s)
+        return s
+
+    def test_connections_beyond_the_limits_are_closed_and_counted(self):
+        d = self.daemon
+        first, second = self.connect(d.tcp_port), self.connect(d.tcp_port)
+        wait_until(lambda: d.metric("vigil_open_connections", source="syslog_tcp") == 2, "2 open")
+        third = self.connect(d.tcp_port)
+        self.assertTrue(closed_by_server(third))
+        wait_until(lambda: d.metric("vigil_connections_refused_total", source="syslog_tcp",
+                                    reason="client_limit") == 1, "the refusal counted")
+        first.sendall(b"<13>Nov 21 10:00:00 host app: still open\n")
+        first.close()
+        wait_until(lambda: d.metric("vigil_received_total", source="syslog_tcp") == 1, "the record")
+        # A place is free again.
+        fourth = self.connect(d.tcp_port)
+        wait_until(lambda: d.metric("vigil_open_connections", source="syslog_tcp") == 2, "2 open again")
+        del second, fourth
+
+        # HTTP: three idle connections fill the listener; the fourth is closed, curl still
+        # gets through once one is gone.
+        idle = [self.connect(d.http_port) for _ in range(3)]
+        extra = self.connect(d.http_port)
+        self.assertTrue(closed_by_server(extra))
+        idle[0].close()
+        wait_until(lambda: d.metric("vigil_connections_refused_total", source="http",
+                                    reason="listener_limit") >= 1, "the HTTP refusal counted")
+
+
+if __name__ == "__main__":
+    unittest.main()
