@@ -251,7 +251,11 @@ int run(const config::vigil_config& cfg) {
         };
     };
     router.add("POST", "/ingest", ingest_route(&ingest::http_ingest::ingest));
-    router.add("POST", "/services/collector/event", ingest_route(&ingest::http_ingest::hec_event));
+    // HEC clients use any of these paths for JSON events.
+    for (const char* path :
+         {"/services/collector/event", "/services/collector/event/1.0", "/services/collector"}) {
+        router.add("POST", path, ingest_route(&ingest::http_ingest::hec_event));
+    }
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {

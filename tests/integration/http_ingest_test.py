@@ -87,7 +87,12 @@ class HttpIngest(unittest.TestCase):
         code, body = self.post("/services/collector/event", events.encode(), token=HEC_TOKEN, scheme="Splunk")
         self.assertEqual((code, body), (200, '{"text":"Success","code":0}'))
         wait_until(lambda: len(self.alerts_with(marker)) == 2, "2 HEC alerts")
-        first = [a for a in self.alerts_with(marker) if "hec " in a["evidence"][0]["fields"]["message"]][0]
+        # The other paths HEC clients post events to.
+        for path in ("/services/collector/event/1.0", "/services/collector"):
+            event = f'{{"event":{{{ECS},"message":"{self.token} hec-path {marker}"}}}}'
+            self.assertEqual(self.post(path, event.encode(), token=HEC_TOKEN, scheme="Splunk")[0], 200)
+        wait_until(lambda: len(self.alerts_with(marker)) == 4, "4 HEC alerts")
+        first = [a for a in self.alerts_with(marker) if f"hec {marker}" in a["evidence"][0]["fields"]["message"]][0]
         self.assertEqual(first["evidence"][0]["@timestamp"], "2026-11-18T11:06:40Z")
         self.assertEqual(first["evidence"][0]["fields"]["host.name"], "web07")
 
