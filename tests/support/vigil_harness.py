@@ -94,6 +94,16 @@ syslog:
         self.log_lines = []
         self.ports = {}
         self._ready = threading.Event()
+        self._stdout_open = threading.Event()
+        self._stdout_open.set()
+
+    def pause_stdout(self):
+        """Stops reading vigild's stdout: once the pipe is full, its stdout output blocks (a
+        slow sink)."""
+        self._stdout_open.clear()
+
+    def resume_stdout(self):
+        self._stdout_open.set()
 
     def start(self):
         self.stdout_lines = []
@@ -116,7 +126,11 @@ syslog:
 
     def _drain_stdout(self):
         stream = self.process.stdout
-        for line in stream:
+        while True:
+            self._stdout_open.wait()
+            line = stream.readline()
+            if not line:
+                break
             self.stdout_lines.append(line.rstrip("\n"))
         stream.close()
 
