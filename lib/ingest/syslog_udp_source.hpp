@@ -25,8 +25,10 @@ struct syslog_udp_config {
 
 // Syslog over UDP (RFC 5426): one datagram is one record. After each wake-up it drains the
 // socket without blocking (up to a batch) so that a burst crosses to a worker as one batch.
-// UDP cannot push back: when the pipeline is full the batch is dropped and counted. Lives on
-// the I/O thread.
+// UDP cannot push back: when the pipeline is full the batch is dropped and counted. Datagrams
+// the kernel dropped because the socket's receive buffer was full are counted too
+// (vigil_dropped_total{reason="kernel_buffer_overflow"}, from SO_RXQ_OVFL). Lives on the I/O
+// thread.
 class syslog_udp_source {
 public:
     syslog_udp_source(boost::asio::io_context& io, syslog_udp_config config, batch_sink& sink,
@@ -38,15 +40,18 @@ public:
 
 private:
     void receive();
-    void on_datagram(std::size_t size, std::int64_t recv_ns);
+    // Reads one queued datagram without blocking; false when the queue is empty.
+    bool read_one(std::int64_t recv_ns);
+    void on_datagram(std::size_t size, std::int64_t recv_ns, const core::peer_address& peer);
 
     syslog_udp_config config_;
     batch_sink& sink_;
     ingest_probe probe_;
     const core::clock& clock_;
     boost::asio::ip::udp::socket socket_;
-    boost::asio::ip::udp::endpoint sender_;
     std::vector<char> buffer_;
+    core::counter& kernel_drops_;
+    std::uint32_t kernel_drops_seen_ = 0; // the socket's cumulative SO_RXQ_OVFL count
     std::unique_ptr<core::raw_batch> batch_;
 };
 
