@@ -12,6 +12,7 @@ find_package(yaml-cpp REQUIRED CONFIG)       # yaml-cpp
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
+pkg_check_modules(RDKAFKA_C REQUIRED IMPORTED_TARGET rdkafka)  # the C API: consumer, mock cluster
 
 add_library(vigil_boost INTERFACE)
 target_link_libraries(vigil_boost INTERFACE Boost::headers Threads::Threads)

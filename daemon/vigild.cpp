@@ -7,11 +7,13 @@
 #include "api/http_router.hpp"
 #include "api/http_server.hpp"
 #include "ingest/http_ingest.hpp"
+#include "ingest/kafka_source.hpp"
 #include "api/prometheus_text.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
 #include "core/clock.hpp"
 #include "core/defaults.hpp"
+#include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -169,6 +171,7 @@ int run(const config::vigil_config& cfg) {
     std::optional<ingest::syslog_udp_source> udp;
     std::optional<ingest::syslog_tcp_source> tcp;
     std::optional<ingest::syslog_tcp_source> tls;
+    std::optional<ingest::kafka_source> kafka;
     std::optional<api::http_server> http;
     api::http_router router;
     router.add("GET", "/healthz", [&](const api::http_request&) {
@@ -265,6 +268,9 @@ int run(const config::vigil_config& cfg) {
         if (udp) {
             udp->stop();
         }
+        if (kafka) {
+            kafka->stop(); // commits what became durable; the pipeline still runs
+        }
         if (tls) {
             tls->stop();
         }
@@ -320,6 +326,37 @@ int run(const config::vigil_config& cfg) {
             return fail_start(started.error());
         }
         core::log_info("listening: syslog/tls " + endpoint_text(tls->local_endpoint()));
+    }
+    if (!cfg.kafka.brokers.empty()) {
+        ingest::kafka_config kafka_cfg;
+        kafka_cfg.brokers = cfg.kafka.brokers;
+        kafka_cfg.group_id = cfg.kafka.group_id;
+        kafka_cfg.topics = cfg.kafka.topics;
+        kafka_cfg.commit_interval = std::chrono::milliseconds(cfg.kafka.commit_interval_ns / 1'000'000);
+        kafka_cfg.max_message_bytes = cfg.kafka.max_message_bytes;
+        kafka_cfg.batch_records = defaults::batch_records;
+        kafka_cfg.properties = cfg.kafka.properties;
+        const std::size_t cap = cfg.kafka.dead_letter_cap;
+        kafka_cfg.dead_letters = [&store, cap](const ingest::dead_letter& d) {
+            std::string json;
+            core::json_writer w(json);
+            w.begin_object()
+                .field("topic", d.topic)
+                .field("partition", static_cast<std::int64_t>(d.partition))
+                .field("offset", d.offset)
+                .field("reason", d.reason)
+                .field("received_at", core::format_rfc3339(d.received_ns))
+                .field("value", d.value)
+                .end_object();
+            if (auto written = (*store)->write_dead_letter(json, cap); !written) {
+                core::log_error(written.error());
+            }
+        };
+        kafka.emplace(io, std::move(kafka_cfg), pipeline, pipeline, metrics, clock);
+        if (auto started = kafka->start(); !started) {
+            return fail_start(started.error());
+        }
+        core::log_info("consuming: kafka " + cfg.kafka.brokers + " group " + cfg.kafka.group_id);
     }
     if (cfg.http.listen) {
         api::http_server_config http_cfg;

@@ -13,6 +13,16 @@ constexpr const char* alerts_family = "alerts";
 constexpr const char* by_rule_family = "alerts_by_rule";
 constexpr const char* meta_family = "meta";
 constexpr const char* state_family = "state";
+constexpr const char* dead_letters_family = "dead_letters";
+
+std::string dead_letter_key(std::uint64_t n) {
+    std::string key(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        key[static_cast<std::size_t>(i)] = static_cast<char>(n & 0xff);
+        n >>= 8;
+    }
+    return key;
+}
 constexpr std::size_t checkpoint_chunk = 4 << 20;
 
 std::string shard_prefix(unsigned shard) {
@@ -70,8 +80,15 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
     if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
         names = {rocksdb::kDefaultColumnFamilyName};
     }
-    for (const char* wanted : {alerts_family, by_rule_family, meta_family, state_family}) {
+    for (const char* wanted :
+         {alerts_family, by_rule_family, meta_family, state_family, dead_letters_family}) {
         if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+            // A reader of a database written by an older vigild needs only the alert families.
+            const std::string_view name(wanted);
+            const bool optional = name == state_family || name == dead_letters_family;
+            if (m == mode::read_only && optional) {
+                continue;
+            }
             if (m == mode::read_only) {
                 return std::unexpected("alert database at " + path + " has no column family '" +
                                        wanted + "'");
@@ -105,6 +122,8 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
             store->meta_ = store->handles_[i];
         } else if (names[i] == state_family) {
             store->state_ = store->handles_[i];
+        } else if (names[i] == dead_letters_family) {
+            store->dead_letters_ = store->handles_[i];
         }
     }
     std::string format;
@@ -187,6 +206,48 @@ std::expected<void, std::string> alert_store::drop_checkpoints_from(unsigned fir
         return std::unexpected("deleting old correlator checkpoints failed: " + s.ToString());
     }
     return {};
+}
+
+std::expected<void, std::string> alert_store::write_dead_letter(std::string_view json,
+                                                                std::size_t cap) {
+    if (next_dead_letter_.load() == 1) {
+        // Continue after the newest one kept (keys are big-endian numbers).
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
+        it->SeekToLast();
+        if (it->Valid() && it->key().size() == 8) {
+            std::uint64_t last = 0;
+            for (char c : it->key().ToString()) {
+                last = (last << 8) | static_cast<unsigned char>(c);
+            }
+            std::uint64_t expected = 1;
+            next_dead_letter_.compare_exchange_strong(expected, last + 1);
+        }
+    }
+    const std::uint64_t n = next_dead_letter_.fetch_add(1);
+    rocksdb::WriteBatch batch;
+    batch.Put(dead_letters_, dead_letter_key(n), rocksdb::Slice(json.data(), json.size()));
+    if (n > cap && n % 64 == 0) {
+        batch.DeleteRange(dead_letters_, dead_letter_key(0), dead_letter_key(n - cap + 1));
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        return std::unexpected("writing a dead letter failed: " + s.ToString());
+    }
+    return {};
+}
+
+std::expected<std::vector<std::string>, std::string> alert_store::dead_letters() const {
+    std::vector<std::string> out;
+    if (dead_letters_ == nullptr) {
+        return out;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        out.push_back(it->value().ToString());
+    }
+    if (!it->status().ok()) {
+        return std::unexpected("reading dead letters failed: " + it->status().ToString());
+    }
+    return out;
 }
 
 std::expected<void, std::string> alert_store::flush() {

@@ -4,6 +4,7 @@
 #include "alert/alert_writer.hpp"
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
@@ -56,6 +57,13 @@ public:
     // Deletes the checkpoints of shards numbered `first` and above (fewer shards than before).
     [[nodiscard]] std::expected<void, std::string> drop_checkpoints_from(unsigned first);
 
+    // Column family `dead_letters`: messages a source could not turn into records (a Kafka
+    // message too large or empty), as JSON under a growing number; only the newest `cap` are
+    // kept. Thread-safe (the Kafka source's thread writes them).
+    [[nodiscard]] std::expected<void, std::string>
+    write_dead_letter(std::string_view json, std::size_t cap);
+    [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead_letters() const;
+
     // Persists the WAL and memtables (shutdown).
     [[nodiscard]] std::expected<void, std::string> flush() override;
 
@@ -75,6 +83,8 @@ private:
     rocksdb::ColumnFamilyHandle* by_rule_ = nullptr;
     rocksdb::ColumnFamilyHandle* meta_ = nullptr;
     rocksdb::ColumnFamilyHandle* state_ = nullptr;
+    rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
+    std::atomic<std::uint64_t> next_dead_letter_{1};
 };
 
 } // namespace vigil::alert

@@ -150,6 +150,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader http(file_name, diags, "http");
     section_reader outputs(file_name, diags, "outputs");
     section_reader correlation(file_name, diags, "correlation");
+    section_reader kafka(file_name, diags, "kafka");
 
     top.on("data_dir", string_value(top, "data_dir", [&](const std::string& v) { c.data_dir = v; }))
         .on("rules_dir",
@@ -200,7 +201,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("syslog", [&](const YAML::Node& node) { syslog.read(node); })
         .on("http", [&](const YAML::Node& node) { http.read(node); })
         .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
-        .on("correlation", [&](const YAML::Node& node) { correlation.read(node); });
+        .on("correlation", [&](const YAML::Node& node) { correlation.read(node); })
+        .on("kafka", [&](const YAML::Node& node) { kafka.read(node); });
 
     syslog.on("udp", address_value(syslog, "udp", c.syslog.udp))
         .on("tcp", address_value(syslog, "tcp", c.syslog.tcp))
@@ -374,6 +376,67 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("evidence_per_alert",
             count_value("evidence_per_alert", c.correlation.evidence_per_alert, 1));
 
+    kafka.on("brokers", string_value(kafka, "brokers", [&](const std::string& v) { c.kafka.brokers = v; }))
+        .on("group_id",
+            string_value(kafka, "group_id", [&](const std::string& v) { c.kafka.group_id = v; }))
+        .on("topics",
+            [&](const YAML::Node& node) {
+                if (!node.IsSequence() || node.size() == 0) {
+                    kafka.error(node, "'kafka.topics' must be a list of topic names");
+                    return;
+                }
+                for (const auto& t : node) {
+                    if (!t.IsScalar() || t.Scalar().empty()) {
+                        kafka.error(t, "'kafka.topics' must be a list of topic names");
+                        return;
+                    }
+                    c.kafka.topics.push_back(t.Scalar());
+                }
+            })
+        .on("commit_interval",
+            [&](const YAML::Node& node) {
+                auto d = node.IsScalar() ? core::parse_duration(node.Scalar())
+                                         : std::expected<std::int64_t, std::string>(
+                                               std::unexpected("not a string"));
+                if (!d || *d <= 0) {
+                    kafka.error(node, "'kafka.commit_interval' must be a duration such as 1s");
+                    return;
+                }
+                c.kafka.commit_interval_ns = *d;
+            })
+        .on("max_message_bytes",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::size_t>(node);
+                if (!n || *n < 256) {
+                    kafka.error(node, "'kafka.max_message_bytes' must be a number of at least 256");
+                    return;
+                }
+                c.kafka.max_message_bytes = *n;
+            })
+        .on("dead_letter_cap",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::size_t>(node);
+                if (!n) {
+                    kafka.error(node, "'kafka.dead_letter_cap' must be a whole number");
+                    return;
+                }
+                c.kafka.dead_letter_cap = *n;
+            })
+        .on("properties", [&](const YAML::Node& node) {
+            if (!node.IsMap()) {
+                kafka.error(node, "'kafka.properties' must be a map of librdkafka settings");
+                return;
+            }
+            for (const auto& p : node) {
+                if (!p.second.IsScalar()) {
+                    kafka.error(p.second, "'kafka.properties." + p.first.Scalar() +
+                                              "' must be a value");
+                    continue;
+                }
+                c.kafka.properties.emplace_back(p.first.Scalar(), p.second.Scalar());
+            }
+        });
+
     outputs.on("stdout", [&](const YAML::Node& node) {
         if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
             outputs.error(node, "'outputs.stdout' must be true or false");
@@ -383,6 +446,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     });
 
     top.read(root);
+    if (c.kafka.brokers.empty() != c.kafka.topics.empty()) {
+        diags.error(file_name, 0, "", "'kafka' needs both 'brokers' and 'topics' (or neither)");
+    }
     if (c.syslog.tls.listen && (c.syslog.tls.certificate.empty() || c.syslog.tls.private_key.empty())) {
         diags.error(file_name, 0, "",
                     "'syslog.tls.listen' needs 'syslog.tls.certificate' and 'syslog.tls.private_key'");

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vigil::config {
 
@@ -61,6 +63,17 @@ struct vigil_config {
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
     } http;
+
+    // The Kafka source: off unless brokers and topics are given.
+    struct kafka_section {
+        std::string brokers;
+        std::string group_id = "vigil";
+        std::vector<std::string> topics;
+        std::int64_t commit_interval_ns = 1'000'000'000;
+        std::size_t max_message_bytes = 1024 * 1024;
+        std::size_t dead_letter_cap = 10000; // dead letters kept (newest)
+        std::vector<std::pair<std::string, std::string>> properties; // librdkafka settings
+    } kafka;
 
     // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.
     struct correlation_section {

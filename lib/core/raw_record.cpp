@@ -16,6 +16,8 @@ std::string_view to_string(source_kind kind) {
         return "http";
     case source_kind::syslog_tls:
         return "syslog_tls";
+    case source_kind::kafka:
+        return "kafka";
     }
     return "unknown";
 }
@@ -43,6 +45,18 @@ void raw_batch::add(std::string_view bytes, source_kind source, std::int64_t rec
                     const peer_address& peer) {
     records_.push_back({storage_.copy(bytes), source, recv_ns, peer});
     bytes_ += bytes.size();
+    if (!origin_of_.empty()) {
+        origin_of_.push_back(nullptr);
+    }
+}
+
+void raw_batch::add_kafka(std::string_view value, std::string_view topic, std::string_view key,
+                          std::int32_t partition, std::int64_t offset, std::int64_t recv_ns) {
+    origins_.push_back({storage_.copy(topic), storage_.copy(key), partition, offset});
+    origin_of_.resize(records_.size(), nullptr);
+    records_.push_back({storage_.copy(value), source_kind::kafka, recv_ns, {}});
+    origin_of_.push_back(&origins_.back());
+    bytes_ += value.size();
 }
 
 } // namespace vigil::core

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,8 +13,8 @@
 namespace vigil::core {
 
 // Which listener a record came through.
-enum class source_kind : std::uint8_t { syslog_udp, syslog_tcp, file, http, syslog_tls };
-inline constexpr std::size_t source_kind_count = 5;
+enum class source_kind : std::uint8_t { syslog_udp, syslog_tcp, file, http, syslog_tls, kafka };
+inline constexpr std::size_t source_kind_count = 6;
 
 [[nodiscard]] std::string_view to_string(source_kind kind);
 
@@ -27,6 +28,14 @@ struct peer_address {
 
     // "192.0.2.1:514" or "[2001:db8::1]:514"; empty when unknown.
     [[nodiscard]] std::string to_string() const;
+};
+
+// Where a Kafka record came from; its texts point into the raw_batch.
+struct kafka_origin {
+    std::string_view topic;
+    std::string_view key;
+    std::int32_t partition = -1;
+    std::int64_t offset = -1;
 };
 
 // One record as a source cut it from its byte stream (DESIGN.md §4). `bytes` points into the
@@ -47,15 +56,28 @@ public:
     // Copies `bytes` into the batch and appends a record that points at the copy.
     void add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
              const peer_address& peer);
+    // A Kafka record: the value, and its topic, key, partition and offset.
+    void add_kafka(std::string_view value, std::string_view topic, std::string_view key,
+                   std::int32_t partition, std::int64_t offset, std::int64_t recv_ns);
+    // Where record `i` came from, for Kafka records; null for the others.
+    [[nodiscard]] const kafka_origin* origin(std::size_t i) const {
+        return i < origin_of_.size() ? origin_of_[i] : nullptr;
+    }
 
     [[nodiscard]] const std::vector<raw_record>& records() const { return records_; }
     [[nodiscard]] std::size_t size() const { return records_.size(); }
     [[nodiscard]] bool empty() const { return records_.empty(); }
     [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
+    // Set by the pipeline when it takes the batch: batches it took are numbered 1, 2, 3, ...
+    // without gaps, so sources that confirm durability (Kafka) can ask when one is durable.
+    std::uint64_t sequence = 0;
+
 private:
     arena storage_;
     std::vector<raw_record> records_;
+    std::deque<kafka_origin> origins_;            // stable addresses
+    std::vector<const kafka_origin*> origin_of_; // per record, when any record has one
     std::size_t bytes_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/raw_record.hpp"
 
+#include <cstdint>
 #include <memory>
 
 namespace vigil::ingest {
@@ -16,6 +17,18 @@ public:
     // and leaves the batch alone under back-pressure. The caller then applies its source's
     // policy: TCP stops reading and retries, UDP drops and counts.
     [[nodiscard]] virtual bool try_submit(std::unique_ptr<core::raw_batch>& batch) = 0;
+};
+
+// What a source that confirms durability to its sender (Kafka offsets) asks of the pipeline.
+class durability_tracker {
+public:
+    virtual ~durability_tracker() = default;
+    // I/O thread: the sequence number the next batch the sink takes will get (batch_sink).
+    [[nodiscard]] virtual std::uint64_t next_sequence() const = 0;
+    // Any thread: asks for batches up to `sequence` to be made durable.
+    virtual void request_durable(std::uint64_t sequence) = 0;
+    // Any thread: every batch up to this sequence is durable.
+    [[nodiscard]] virtual std::uint64_t durable_sequence() const = 0;
 };
 
 } // namespace vigil::ingest

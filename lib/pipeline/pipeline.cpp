@@ -8,7 +8,9 @@
 #include "match/matcher.hpp"
 #include "parse/record_parser.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace vigil::pipeline {
 namespace {
@@ -22,7 +24,7 @@ struct pipeline::worker_slot {
 
     unsigned index;
     core::spsc_ring<std::unique_ptr<core::raw_batch>> input;
-    core::spsc_ring<alert_batch> alerts;
+    core::spsc_ring<worker_output> alerts;
     core::wakeup wakeup;
     std::thread thread;
 };
@@ -108,7 +110,9 @@ bool pipeline::try_submit(std::unique_ptr<core::raw_batch>& batch) {
     for (std::size_t tried = 0; tried < workers_.size(); ++tried) {
         worker_slot& w = *workers_[next_worker_];
         next_worker_ = (next_worker_ + 1) % workers_.size();
+        batch->sequence = next_sequence_;
         if (w.input.try_push(batch)) {
+            ++next_sequence_;
             w.wakeup.notify();
             return true;
         }
@@ -136,6 +140,11 @@ void pipeline::run_worker(worker_slot& slot) {
     worker_counts counts;
     correlate::match_router router(shards_.size());
     std::uint64_t missing_keys = 0;
+    // Fields of Kafka records' origin (schemas/fields.yaml), per rule set.
+    struct origin_fields {
+        std::uint64_t version = 0;
+        std::optional<core::field_id> topic, partition, offset, key;
+    } origin;
 
     for (;;) {
         auto batch = slot.input.try_pop();
@@ -155,12 +164,34 @@ void pipeline::run_worker(worker_slot& slot) {
             matcher.use(std::move(current));
         }
         const auto& rules = matcher.rules();
+        const std::uint64_t sequence = (*batch)->sequence;
+        if (origin.version != rules.version()) {
+            origin = {rules.version(), rules.catalog().find("kafka.topic"),
+                      rules.catalog().find("kafka.partition"), rules.catalog().find("kafka.offset"),
+                      rules.catalog().find("kafka.key")};
+        }
         alert_batch alerts;
-        for (const auto& record : (*batch)->records()) {
+        const auto& records = (*batch)->records();
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            const auto& record = records[i];
             scratch.reset();
             auto& parser = *parsers[static_cast<std::size_t>(record.source)];
             const parse::parse_error error = parser.parse(
                 record, rules.mappings(), rules.catalog(), rules.projection(), event, scratch);
+            if (const core::kafka_origin* from = (*batch)->origin(i)) {
+                if (origin.topic) {
+                    event.set(*origin.topic, from->topic);
+                }
+                if (origin.partition) {
+                    event.set(*origin.partition, scratch.copy(std::to_string(from->partition)));
+                }
+                if (origin.offset) {
+                    event.set(*origin.offset, scratch.copy(std::to_string(from->offset)));
+                }
+                if (origin.key && !from->key.empty()) {
+                    event.set(*origin.key, from->key);
+                }
+            }
             const std::size_t p = parse::parser_index(event.parser);
             ++counts.parsed[p];
             if (error != parse::parse_error::none) {
@@ -200,11 +231,10 @@ void pipeline::run_worker(worker_slot& slot) {
             }
             shards_[s]->wakeup.notify();
         }
-        if (alerts.empty()) {
-            continue;
-        }
-        // Wait for the alert stage rather than drop: this is where back-pressure starts.
-        while (!slot.alerts.try_push(alerts)) {
+        // The alerts, and that the batch is done (after its matches went to the shards), to the
+        // alert stage. Wait rather than drop: this is where back-pressure starts.
+        worker_output out{std::move(alerts), sequence};
+        while (!slot.alerts.try_push(out)) {
             alert_stage_wakeup_.notify();
             std::this_thread::sleep_for(full_ring_pause);
         }
@@ -218,6 +248,7 @@ void pipeline::run_shard(shard_slot& slot) {
     std::int64_t last_checkpoint = clock_.now_ns();
     shard_output out;
     out.shard = slot.index;
+    std::uint64_t covered = 0; // the last barrier this shard's checkpoint answered
     auto checkpoint = [&] {
         const auto started = std::chrono::steady_clock::now();
         std::string blob;
@@ -256,6 +287,21 @@ void pipeline::run_shard(shard_slot& slot) {
             }
         }
         shard.tick(out.alerts);
+        // A durability barrier: what the workers pushed before they reported the batches up to
+        // `barrier` finished is in the rings now; apply it, then checkpoint.
+        if (const std::uint64_t barrier = barrier_.load(std::memory_order_acquire);
+            barrier > covered) {
+            for (auto& ring : slot.inputs) {
+                for (std::size_t n = ring->size_approx(); n > 0; --n) {
+                    if (auto batch = ring->try_pop()) {
+                        shard.process(**batch, out.alerts);
+                    }
+                }
+            }
+            checkpoint();
+            out.covers = barrier;
+            covered = barrier;
+        }
         const bool stopping = shards_stopping_.load();
         if (stopping) {
             bool drained = true;
@@ -373,10 +419,24 @@ void pipeline::sample_rings() {
     }
 }
 
+void pipeline::request_durable(std::uint64_t sequence) {
+    std::uint64_t current = durability_requested_.load();
+    while (sequence > current && !durability_requested_.compare_exchange_weak(current, sequence)) {
+    }
+    alert_stage_wakeup_.notify();
+}
+
 void pipeline::run_alert_stage() {
     alert_batch pending;
     auto last_sample = std::chrono::steady_clock::now();
     std::vector<std::pair<unsigned, std::string>> checkpoints;
+    // Durability: batches finished out of order, the contiguous prefix finished (alerts
+    // stored), and the barrier each shard's stored checkpoint covers.
+    std::set<std::uint64_t> finished;
+    std::vector<std::uint64_t> finished_now;
+    std::uint64_t processed = 0;
+    std::vector<std::uint64_t> covered(shards_.size(), 0);
+    std::uint64_t barrier = 0;
     auto rings_empty = [&] {
         bool empty = true;
         for (auto& w : workers_) {
@@ -393,12 +453,16 @@ void pipeline::run_alert_stage() {
             sample_rings();
         }
         for (auto& w : workers_) {
-            while (auto batch = w->alerts.try_pop()) {
-                for (auto& a : *batch) {
+            while (auto out = w->alerts.try_pop()) {
+                for (auto& a : out->alerts) {
                     pending.push_back(std::move(a));
+                }
+                if (out->finished != 0) {
+                    finished_now.push_back(out->finished);
                 }
             }
         }
+        std::vector<std::pair<unsigned, std::uint64_t>> covers;
         for (auto& s : shards_) {
             while (auto out = s->output.try_pop()) {
                 for (auto& a : out->alerts) {
@@ -410,15 +474,48 @@ void pipeline::run_alert_stage() {
                 if (out->checkpoint) {
                     checkpoints.emplace_back(out->shard, std::move(*out->checkpoint));
                 }
+                if (out->covers != 0) {
+                    covers.emplace_back(out->shard, out->covers);
+                }
             }
         }
-        if (!pending.empty() || !checkpoints.empty()) {
-            // Alerts first: a checkpoint never claims an alert that is not stored.
-            handle_alerts(pending);
-            for (const auto& [shard, blob] : checkpoints) {
-                store_checkpoint(shard, blob);
+        const bool had_work = !pending.empty() || !checkpoints.empty() || !finished_now.empty();
+        // Alerts first: a checkpoint never claims an alert that is not stored, and a batch is
+        // processed only once its alerts are stored.
+        handle_alerts(pending);
+        for (const auto& [shard, blob] : checkpoints) {
+            store_checkpoint(shard, blob);
+        }
+        checkpoints.clear();
+        for (const auto& [shard, seq] : covers) {
+            covered[shard] = std::max(covered[shard], seq);
+        }
+        for (std::uint64_t seq : finished_now) {
+            finished.insert(seq);
+        }
+        finished_now.clear();
+        while (!finished.empty() && *finished.begin() == processed + 1) {
+            processed = *finished.begin();
+            finished.erase(finished.begin());
+        }
+        // Durability asked for: once the batches are processed, a barrier makes every shard
+        // checkpoint after applying their matches; when all those checkpoints are stored, the
+        // batches are durable.
+        const std::uint64_t wanted = std::min(durability_requested_.load(), processed);
+        if (wanted > durable_.load() && barrier < wanted &&
+            (barrier <= durable_.load() || barrier == 0)) {
+            barrier = wanted;
+            barrier_.store(barrier, std::memory_order_release);
+            for (auto& s : shards_) {
+                s->wakeup.notify();
             }
-            checkpoints.clear();
+        }
+        if (barrier > durable_.load() &&
+            std::all_of(covered.begin(), covered.end(), [&](std::uint64_t c) { return c >= barrier; })) {
+            durable_.store(barrier, std::memory_order_release);
+            continue;
+        }
+        if (had_work) {
             continue;
         }
         if (alert_stage_stopping_.load()) {
@@ -428,7 +525,8 @@ void pipeline::run_alert_stage() {
             continue;
         }
         const auto ticket = alert_stage_wakeup_.prepare();
-        bool work = !rings_empty();
+        bool work = !rings_empty() ||
+                    std::min(durability_requested_.load(), processed) > std::max(barrier, durable_.load());
         if (work || alert_stage_stopping_.load()) {
             alert_stage_wakeup_.cancel();
         } else {

@@ -60,7 +60,7 @@ struct pipeline_config {
 // it, keeping the state of correlations that did not change. A full ring pushes back: workers
 // wait for the shards and the alert stage, try_submit refuses, and sources apply their policy
 // (TCP stops reading, UDP drops and counts).
-class pipeline final : public ingest::batch_sink {
+class pipeline final : public ingest::batch_sink, public ingest::durability_tracker {
 public:
     pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
              alert::alert_writer& store, std::vector<output::alert_output*> outputs,
@@ -80,6 +80,17 @@ public:
     // I/O thread only.
     [[nodiscard]] bool try_submit(std::unique_ptr<core::raw_batch>& batch) override;
 
+    // I/O thread: the sequence number the next batch try_submit takes will get.
+    [[nodiscard]] std::uint64_t next_sequence() const override { return next_sequence_; }
+
+    // Any thread: asks for batches up to `sequence` to be made durable (their alerts stored and
+    // a checkpoint of every correlator shard written after their matches were applied).
+    void request_durable(std::uint64_t sequence) override;
+    // Any thread: every batch up to this sequence is durable (0: none yet).
+    [[nodiscard]] std::uint64_t durable_sequence() const override {
+        return durable_.load(std::memory_order_acquire);
+    }
+
     // Any thread: workers switch to `rules` at their next batch.
     void publish(std::shared_ptr<const rules::rule_set> rules);
     [[nodiscard]] std::shared_ptr<const rules::rule_set> current_rules() const;
@@ -97,10 +108,17 @@ private:
     using alert_batch = std::vector<alert::alert>;
     struct worker_slot;
     struct shard_slot;
+    // What a worker hands the alert stage per input batch: its alerts, and that the batch is
+    // processed (its matches are in the shards' rings).
+    struct worker_output {
+        alert_batch alerts;
+        std::uint64_t finished = 0; // the batch's sequence
+    };
     struct shard_output {
         alert_batch alerts;
         unsigned shard = 0;
         std::optional<std::string> checkpoint;
+        std::uint64_t covers = 0; // the checkpoint covers every batch up to this sequence
     };
 
     void run_worker(worker_slot& slot);
@@ -122,6 +140,11 @@ private:
 
     std::vector<std::unique_ptr<worker_slot>> workers_;
     std::vector<std::unique_ptr<shard_slot>> shards_;
+    std::uint64_t next_sequence_ = 1; // I/O thread
+    std::atomic<std::uint64_t> durability_requested_{0};
+    std::atomic<std::uint64_t> durable_{0};
+    // The alert stage asks the shards for a checkpoint that covers every batch up to this.
+    std::atomic<std::uint64_t> barrier_{0};
     std::vector<core::gauge*> ring_gauges_;  // per worker: input, alerts, (unused)
     std::vector<core::gauge*> shard_gauges_; // per shard: input (all workers), output
     std::size_t next_worker_ = 0;
