@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""The Kafka source against librdkafka's mock cluster (a real Kafka protocol listener on
+loopback), with kcat as producer and as a second consumer of the group:
+
+- records become alerts and offsets are committed once they are durable;
+- vigild killed with SIGKILL in the middle of a stream loses nothing: after the restart every
+  record produced has its alert (at least once), so no committed offset passed an unprocessed
+  record;
+- a second consumer joining and leaving the group: vigild gives partitions up and takes them
+  back, and keeps consuming;
+- a message too large is counted as a dead letter and does not block its partition.
+"""
+
+import os
+import pathlib
+import subprocess
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from vigil_harness import TempTree, Vigild, keyword_rule, stored_alerts, wait_until  # noqa: E402
+
+MOCK = os.environ["VIGIL_KAFKA_MOCK"]
+
+
+class KafkaMock:
+    """vigil_kafka_mock: serves while its stdin is open."""
+
+    def __init__(self, *topics):
+        self.process = subprocess.Popen([MOCK, *topics], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline().strip()
+        assert line.startswith("bootstrap="), line
+        self.bootstrap = line.split("=", 1)[1]
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(10)
+
+    def produce(self, topic, lines):
+        subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-P", "-z", "none"],
+                       input="\n".join(lines) + "\n", text=True, check=True, timeout=60,
+                       capture_output=True)
+
+
+class KafkaIngest(unittest.TestCase):
+    def setUp(self):
+        self.tree = TempTree()
+        self.token = "kafka" + uuid.uuid4().hex[:8]
+        self.tree.add_rule("token.yml", keyword_rule("2f6e4d1c-8a9b-4c3d-b2e1-0f9a8b7c6d5e", self.token))
+        self.mock = KafkaMock("logs:2")
+        self.daemon = None
+        self.others = []
+
+    def tearDown(self):
+        for p in self.others:
+            p.kill()
+            p.wait()
+        if self.daemon:
+            self.daemon.kill()
+        self.mock.stop()
+        self.tree.cleanup()
+
+    def start(self, extra=""):
+        # Short sessions: a killed member leaves the group in seconds, not the default 45 s.
+        config = (f"kafka:\n  brokers: {self.mock.bootstrap}\n  topics: [logs]\n  group_id: vigil-it\n"
+                  f"  commit_interval: 200ms\n"
+                  f"  properties: {{session.timeout.ms: '6000', heartbeat.interval.ms: '500'}}\n{extra}")
+        self.daemon = Vigild(self.tree, extra_config=config).start()
+        return self.daemon
+
+    def lines(self, first, count, what="record"):
+        return [f"<13>Nov 21 10:00:00 host app: {self.token} {what} {i}" for i in range(first, first + count)]
+
+    def committed(self, d):
+        return (d.metric("vigil_kafka_committed_offset", partition="0", topic="logs") +
+                d.metric("vigil_kafka_committed_offset", partition="1", topic="logs"))
+
+    def alerted(self):
+        return {int(a["evidence"][0]["fields"]["message"].split()[-1]) for a in stored_alerts(self.tree.data)}
+
+    def test_records_become_alerts_and_offsets_commit_once_durable(self):
+        d = self.start()
+        self.mock.produce("logs", self.lines(0, 50))
+        wait_until(lambda: len(self.alerted()) == 50, "50 alerts")
+        wait_until(lambda: self.committed(d) == 50, "offsets of all 50 committed")
+        self.assertEqual(d.metric("vigil_received_total", source="kafka"), 50)
+        alert = stored_alerts(self.tree.data)[0]
+        fields = alert["evidence"][0]["fields"]
+        self.assertEqual(fields["kafka.topic"], "logs")
+        self.assertIn(fields["kafka.partition"], ("0", "1"))
+        wait_until(lambda: d.metric("vigil_kafka_consumer_lag", partition="0", topic="logs") +
+                   d.metric("vigil_kafka_consumer_lag", partition="1", topic="logs") == 0, "no lag")
+
+    def test_sigkill_in_the_middle_of_a_stream_loses_nothing(self):
+        d = self.start()
+        total = 3000
+        self.mock.produce("logs", self.lines(0, total))
+        wait_until(lambda: d.metric("vigil_received_total", source="kafka") >= 500, "part of the stream read")
+        d.kill()  # SIGKILL
+        self.daemon = None
+        d = self.start()
+        wait_until(lambda: self.committed(d) == total, f"offsets of all {total} committed", deadline=60)
+        self.assertEqual(self.alerted(), set(range(total)))
+
+    def test_a_second_consumer_joining_and_leaving_rebalances_the_group(self):
+        d = self.start()
+        self.mock.produce("logs", self.lines(0, 20))
+        wait_until(lambda: len(self.alerted()) == 20, "20 alerts")
+        other = subprocess.Popen(["kcat", "-b", self.mock.bootstrap, "-X", "session.timeout.ms=6000",
+                                  "-X", "heartbeat.interval.ms=500", "-G", "vigil-it", "-o", "end", "logs"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.others.append(other)
+        wait_until(lambda: d.metric("vigil_kafka_rebalances_total", kind="revoke") >= 1,
+                   "vigild gave its partitions up for the rebalance", deadline=60)
+        other.terminate()
+        other.wait(30)
+        self.others.remove(other)
+        wait_until(lambda: d.metric("vigil_kafka_rebalances_total", kind="assign") >= 3,
+                   "vigild took the partitions back", deadline=60)
+        self.mock.produce("logs", self.lines(1000, 20, "after"))
+        wait_until(lambda: set(range(1000, 1020)) <= self.alerted(), "the records produced after the rebalance",
+                   deadline=60)
+
+    def test_an_oversized_message_is_a_dead_letter_and_does_not_block(self):
+        d = self.start("  max_message_bytes: 1024\n")
+        big = f"<13>Nov 21 10:00:00 host app: {self.token} big " + "x" * 4000
+        self.mock.produce("logs", self.lines(0, 5) + [big] + self.lines(5, 5))
+        wait_until(lambda: len(self.alerted()) == 10, "the 10 records around it")
+        wait_until(lambda: d.metric("vigil_dead_letters_total", reason="oversize") == 1, "one dead letter")
+        wait_until(lambda: self.committed(d) == 11, "offsets past it committed")
+
+
+if __name__ == "__main__":
+    unittest.main()
