@@ -62,12 +62,12 @@ class KafkaIngest(unittest.TestCase):
         self.mock.stop()
         self.tree.cleanup()
 
-    def start(self, extra=""):
+    def start(self, extra="", workers=2):
         # Short sessions: a killed member leaves the group in seconds, not the default 45 s.
         config = (f"kafka:\n  brokers: {self.mock.bootstrap}\n  topics: [logs]\n  group_id: vigil-it\n"
                   f"  commit_interval: 200ms\n"
                   f"  properties: {{session.timeout.ms: '6000', heartbeat.interval.ms: '500'}}\n{extra}")
-        self.daemon = Vigild(self.tree, extra_config=config).start()
+        self.daemon = Vigild(self.tree, extra_config=config, workers=workers).start()
         return self.daemon
 
     def lines(self, first, count, what="record"):
@@ -122,6 +122,24 @@ class KafkaIngest(unittest.TestCase):
         self.mock.produce("logs", self.lines(1000, 20, "after"))
         wait_until(lambda: set(range(1000, 1020)) <= self.alerted(), "the records produced after the rebalance",
                    deadline=60)
+
+    def test_backpressure_pauses_the_partitions_and_loses_nothing(self):
+        # A slow sink (the stdout output, not read) fills the pipeline: the source pauses its
+        # partitions while it keeps polling, resumes when the sink drains, and every record
+        # ends up an alert with its offset committed.
+        d = self.start("outputs:\n  stdout: true\n", workers=1)
+        d.pause_stdout()
+        total = 60000  # more than one worker's rings hold
+        self.mock.produce("logs", self.lines(0, total))
+        held = subprocess.run(["kcat", "-b", self.mock.bootstrap, "-t", "logs", "-C", "-e", "-q"],
+                              capture_output=True, check=True, timeout=120).stdout.count(b"\n")
+        wait_until(lambda: d.metric("vigil_kafka_pauses_total") >= 1, "the partitions paused", deadline=60)
+        self.assertLess(d.metric("vigil_received_total", source="kafka"), held)
+        d.resume_stdout()
+        wait_until(lambda: self.committed(d) == total and
+                   d.metric("vigil_alerts_stored_total") == held, f"all {held} records alerted and committed",
+                   deadline=120)
+        self.assertEqual(d.metric("vigil_dropped_total"), 0)
 
     def test_an_oversized_message_is_a_dead_letter_and_does_not_block(self):
         d = self.start("  max_message_bytes: 1024\n")
