@@ -126,6 +126,7 @@ int run(const config::vigil_config& cfg) {
         parsing.format = cfg.syslog.format;
         parsing.payload = cfg.syslog.payload;
     }
+    pipe_cfg.dead_letter_cap = cfg.kafka.dead_letter_cap;
     pipe_cfg.correlation.shards =
         cfg.correlation.shards != 0 ? cfg.correlation.shards : pipe_cfg.workers;
     pipe_cfg.correlation.checkpoint_interval_ns = cfg.correlation.checkpoint_interval_ns;

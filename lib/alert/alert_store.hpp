@@ -61,7 +61,7 @@ public:
     // message too large or empty), as JSON under a growing number; only the newest `cap` are
     // kept. Thread-safe (the Kafka source's thread writes them).
     [[nodiscard]] std::expected<void, std::string>
-    write_dead_letter(std::string_view json, std::size_t cap);
+    write_dead_letter(std::string_view json, std::size_t cap) override;
     [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead_letters() const;
 
     // Persists the WAL and memtables (shutdown).

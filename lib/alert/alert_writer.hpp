@@ -3,6 +3,7 @@
 #include "alert/alert.hpp"
 
 #include <expected>
+#include <cstddef>
 #include <span>
 #include <string_view>
 #include <string>
@@ -19,6 +20,9 @@ public:
     // Replaces the stored checkpoint of correlator shard `shard` with `blob` (atomically).
     [[nodiscard]] virtual std::expected<void, std::string> write_checkpoint(unsigned shard,
                                                                             std::string_view blob) = 0;
+    // Keeps a record a source could not use as it is (a dead letter, JSON), the newest `cap`.
+    [[nodiscard]] virtual std::expected<void, std::string> write_dead_letter(std::string_view json,
+                                                                             std::size_t cap) = 0;
     // Persists everything written so far (shutdown).
     [[nodiscard]] virtual std::expected<void, std::string> flush() = 0;
 };

@@ -51,8 +51,10 @@ void raw_batch::add(std::string_view bytes, source_kind source, std::int64_t rec
 }
 
 void raw_batch::add_kafka(std::string_view value, std::string_view topic, std::string_view key,
-                          std::int32_t partition, std::int64_t offset, std::int64_t recv_ns) {
-    origins_.push_back({storage_.copy(topic), storage_.copy(key), partition, offset});
+                          std::string_view headers, std::int32_t partition, std::int64_t offset,
+                          std::int64_t recv_ns) {
+    origins_.push_back(
+        {storage_.copy(topic), storage_.copy(key), storage_.copy(headers), partition, offset});
     origin_of_.resize(records_.size(), nullptr);
     records_.push_back({storage_.copy(value), source_kind::kafka, recv_ns, {}});
     origin_of_.push_back(&origins_.back());

@@ -34,6 +34,7 @@ struct peer_address {
 struct kafka_origin {
     std::string_view topic;
     std::string_view key;
+    std::string_view headers; // a JSON object {"name": "value"}, empty when there are none
     std::int32_t partition = -1;
     std::int64_t offset = -1;
 };
@@ -58,7 +59,8 @@ public:
              const peer_address& peer);
     // A Kafka record: the value, and its topic, key, partition and offset.
     void add_kafka(std::string_view value, std::string_view topic, std::string_view key,
-                   std::int32_t partition, std::int64_t offset, std::int64_t recv_ns);
+                   std::string_view headers, std::int32_t partition, std::int64_t offset,
+                   std::int64_t recv_ns);
     // Where record `i` came from, for Kafka records; null for the others.
     [[nodiscard]] const kafka_origin* origin(std::size_t i) const {
         return i < origin_of_.size() ? origin_of_[i] : nullptr;

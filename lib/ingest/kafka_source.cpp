@@ -1,5 +1,6 @@
 #include "ingest/kafka_source.hpp"
 
+#include "core/json_writer.hpp"
 #include "core/log.hpp"
 
 #include <boost/asio/post.hpp>
@@ -173,7 +174,27 @@ void kafka_source::add(const void* raw) {
         message->key != nullptr
             ? std::string_view(static_cast<const char*>(message->key), message->key_len)
             : std::string_view();
-    batch_->add_kafka(value, topic, key, message->partition, message->offset, now);
+    // Headers as one JSON object (names may repeat; the first value wins in readers).
+    headers_.clear();
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        headers != nullptr && rd_kafka_header_cnt(headers) > 0) {
+        core::json_writer w(headers_);
+        w.begin_object();
+        const char* name = nullptr;
+        const void* header_value = nullptr;
+        std::size_t size = 0;
+        for (std::size_t i = 0;
+             rd_kafka_header_get_all(headers, i, &name, &header_value, &size) ==
+             RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+            w.field(name, header_value != nullptr
+                              ? std::string_view(static_cast<const char*>(header_value), size)
+                              : std::string_view());
+        }
+        w.end_object();
+    }
+    batch_->add_kafka(value, topic, key, headers_, message->partition, message->offset, now);
     probe_.bytes.add(value.size());
 }
 

@@ -49,7 +49,7 @@ struct kafka_config {
 };
 
 // The Kafka source (DESIGN.md §2, §8): a consumer in a consumer group, one record per message
-// (value = the record; topic, key, partition and offset travel with it). Offsets are committed
+// (value = the record; topic, key, headers, partition and offset travel with it). Offsets are committed
 // only when the pipeline says the batches holding them are durable (their alerts stored and the
 // correlator checkpointed after them): per partition the highest offset of the durable prefix,
 // so a committed offset never passes an unprocessed record (at-least-once).
@@ -120,6 +120,7 @@ private:
     std::uint64_t last_submitted_ = 0;
     bool paused_ = false;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> committed_;
+    std::string headers_; // scratch
 };
 
 } // namespace vigil::ingest

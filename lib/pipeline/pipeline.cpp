@@ -1,6 +1,8 @@
 #include "pipeline/pipeline.hpp"
 
 #include "core/arena.hpp"
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
 #include "core/event.hpp"
 #include "core/log.hpp"
 #include "core/ulid.hpp"
@@ -143,7 +145,7 @@ void pipeline::run_worker(worker_slot& slot) {
     // Fields of Kafka records' origin (schemas/fields.yaml), per rule set.
     struct origin_fields {
         std::uint64_t version = 0;
-        std::optional<core::field_id> topic, partition, offset, key;
+        std::optional<core::field_id> topic, partition, offset, key, headers;
     } origin;
 
     for (;;) {
@@ -168,9 +170,10 @@ void pipeline::run_worker(worker_slot& slot) {
         if (origin.version != rules.version()) {
             origin = {rules.version(), rules.catalog().find("kafka.topic"),
                       rules.catalog().find("kafka.partition"), rules.catalog().find("kafka.offset"),
-                      rules.catalog().find("kafka.key")};
+                      rules.catalog().find("kafka.key"), rules.catalog().find("kafka.headers")};
         }
         alert_batch alerts;
+        std::vector<std::string> dead_letters;
         const auto& records = (*batch)->records();
         for (std::size_t i = 0; i < records.size(); ++i) {
             const auto& record = records[i];
@@ -190,6 +193,22 @@ void pipeline::run_worker(worker_slot& slot) {
                 }
                 if (origin.key && !from->key.empty()) {
                     event.set(*origin.key, from->key);
+                }
+                if (origin.headers && !from->headers.empty()) {
+                    event.set(*origin.headers, from->headers);
+                }
+                if (error != parse::parse_error::none) {
+                    // Kept as it came, for an operator; the event is still matched below.
+                    std::string& json = dead_letters.emplace_back();
+                    core::json_writer w(json);
+                    w.begin_object()
+                        .field("topic", from->topic)
+                        .field("partition", static_cast<std::int64_t>(from->partition))
+                        .field("offset", from->offset)
+                        .field("reason", "unparseable: " + std::string(parse::to_string(error)))
+                        .field("received_at", core::format_rfc3339(record.recv_ns))
+                        .field("value", record.bytes.substr(0, 64 * 1024))
+                        .end_object();
                 }
             }
             const std::size_t p = parse::parser_index(event.parser);
@@ -233,7 +252,7 @@ void pipeline::run_worker(worker_slot& slot) {
         }
         // The alerts, and that the batch is done (after its matches went to the shards), to the
         // alert stage. Wait rather than drop: this is where back-pressure starts.
-        worker_output out{std::move(alerts), sequence};
+        worker_output out{std::move(alerts), sequence, std::move(dead_letters)};
         while (!slot.alerts.try_push(out)) {
             alert_stage_wakeup_.notify();
             std::this_thread::sleep_for(full_ring_pause);
@@ -459,6 +478,13 @@ void pipeline::run_alert_stage() {
                 }
                 if (out->finished != 0) {
                     finished_now.push_back(out->finished);
+                }
+                for (const auto& letter : out->dead_letters) {
+                    probe_.dead_unparseable.add();
+                    if (auto written = store_.write_dead_letter(letter, config_.dead_letter_cap);
+                        !written) {
+                        core::log_error(written.error());
+                    }
                 }
             }
         }

@@ -36,6 +36,9 @@ struct pipeline_config {
     // indexed by core::source_kind.
     std::array<parse::record_parser_config, core::source_kind_count> parsing{};
 
+    // Kafka records that failed to parse are also kept as dead letters (the newest this many).
+    std::size_t dead_letter_cap = 10000;
+
     struct correlation_section {
         unsigned shards = 1;
         correlate::correlator_limits limits;
@@ -113,6 +116,7 @@ private:
     struct worker_output {
         alert_batch alerts;
         std::uint64_t finished = 0; // the batch's sequence
+        std::vector<std::string> dead_letters; // JSON, for the alert store
     };
     struct shard_output {
         alert_batch alerts;

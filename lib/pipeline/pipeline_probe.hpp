@@ -28,6 +28,7 @@ struct pipeline_probe {
     core::counter& store_errors;
     core::counter& alerts_dropped; // vigil_dropped_total{reason="alert_store_failed"}
     core::counter& output_deliveries;
+    core::counter& dead_unparseable; // vigil_dead_letters_total{reason="unparseable"}
     core::counter& store_writes;              // vigil_alert_store_writes_total
     core::counter& store_write_microseconds;  // vigil_alert_store_write_microseconds_total
     core::gauge& store_write_last_microseconds;

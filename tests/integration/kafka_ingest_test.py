@@ -8,7 +8,9 @@ loopback), with kcat as producer and as a second consumer of the group:
   record;
 - a second consumer joining and leaving the group: vigild gives partitions up and takes them
   back, and keeps consuming;
-- a message too large is counted as a dead letter and does not block its partition.
+- a message too large, or one that does not parse, is counted and kept as a dead letter and
+  does not block its partition (the one that does not parse is still an event);
+- headers, key, partition and offset travel with each record as kafka.* fields.
 """
 
 import os
@@ -38,8 +40,8 @@ class KafkaMock:
         self.process.stdin.close()
         self.process.wait(10)
 
-    def produce(self, topic, lines):
-        subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-P", "-z", "none"],
+    def produce(self, topic, lines, *extra):
+        subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-P", "-z", "none", *extra],
                        input="\n".join(lines) + "\n", text=True, check=True, timeout=60,
                        capture_output=True)
 
@@ -82,14 +84,14 @@ class KafkaIngest(unittest.TestCase):
 
     def test_records_become_alerts_and_offsets_commit_once_durable(self):
         d = self.start()
-        self.mock.produce("logs", self.lines(0, 50))
-        wait_until(lambda: len(self.alerted()) == 50, "50 alerts")
+        self.mock.produce("logs", self.lines(0, 50), "-H", "tenant=acme", "-K", ":")
         wait_until(lambda: self.committed(d) == 50, "offsets of all 50 committed")
         self.assertEqual(d.metric("vigil_received_total", source="kafka"), 50)
         alert = stored_alerts(self.tree.data)[0]
         fields = alert["evidence"][0]["fields"]
         self.assertEqual(fields["kafka.topic"], "logs")
         self.assertIn(fields["kafka.partition"], ("0", "1"))
+        self.assertEqual(fields["kafka.headers"], '{"tenant":"acme"}')
         wait_until(lambda: d.metric("vigil_kafka_consumer_lag", partition="0", topic="logs") +
                    d.metric("vigil_kafka_consumer_lag", partition="1", topic="logs") == 0, "no lag")
 
@@ -141,13 +143,15 @@ class KafkaIngest(unittest.TestCase):
                    deadline=120)
         self.assertEqual(d.metric("vigil_dropped_total"), 0)
 
-    def test_an_oversized_message_is_a_dead_letter_and_does_not_block(self):
+    def test_oversized_and_unparseable_messages_are_dead_letters_and_do_not_block(self):
         d = self.start("  max_message_bytes: 1024\n")
         big = f"<13>Nov 21 10:00:00 host app: {self.token} big " + "x" * 4000
-        self.mock.produce("logs", self.lines(0, 5) + [big] + self.lines(5, 5))
-        wait_until(lambda: len(self.alerted()) == 10, "the 10 records around it")
-        wait_until(lambda: d.metric("vigil_dead_letters_total", reason="oversize") == 1, "one dead letter")
-        wait_until(lambda: self.committed(d) == 11, "offsets past it committed")
+        broken = '{"message": "unterminated'
+        self.mock.produce("logs", self.lines(0, 5) + [big, broken] + self.lines(5, 5))
+        wait_until(lambda: len(self.alerted()) == 10, "the 10 records around them")
+        wait_until(lambda: d.metric("vigil_dead_letters_total", reason="oversize") == 1, "one oversized")
+        wait_until(lambda: d.metric("vigil_dead_letters_total", reason="unparseable") == 1, "one unparseable")
+        wait_until(lambda: self.committed(d) == 12, "offsets past them committed")
 
 
 if __name__ == "__main__":

@@ -34,9 +34,15 @@ public:
         checkpoints.emplace_back(blob);
         return {};
     }
+    std::expected<void, std::string> write_dead_letter(std::string_view json, std::size_t) override {
+        std::lock_guard lock(mutex_);
+        dead_letters.emplace_back(json);
+        return {};
+    }
     std::expected<void, std::string> flush() override { return {}; }
 
     std::atomic<int> writes{0};
+    std::vector<std::string> dead_letters;
     std::vector<std::string> checkpoints;
     std::mutex& mutex() { return mutex_; }
     std::vector<std::string> rule_ids;
