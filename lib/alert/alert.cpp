@@ -54,6 +54,19 @@ void write_event(core::json_writer& w, const core::event& e, const core::field_c
 
 } // namespace
 
+void write_rule(core::json_writer& w, const rules::rule_info& rule, std::uint64_t rule_set_version) {
+    w.key("rule").begin_object();
+    w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
+    w.key("tags").begin_array();
+    for (const auto& tag : rule.tags) {
+        w.value(tag);
+    }
+    w.end_array();
+    w.field("author", rule.author);
+    w.field("rule_set_version", rule_set_version);
+    w.end_object();
+}
+
 void write_evidence(std::string& out, const core::event& e, const core::field_catalog& catalog) {
     core::json_writer w(out);
     write_event(w, e, catalog);
@@ -72,16 +85,7 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", id.to_string());
-    w.key("rule").begin_object();
-    w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
-    w.key("tags").begin_array();
-    for (const auto& tag : rule.tags) {
-        w.value(tag);
-    }
-    w.end_array();
-    w.field("author", rule.author);
-    w.field("rule_set_version", rule_set_version);
-    w.end_object();
+    write_rule(w, rule, rule_set_version);
     w.field("grade", to_string(out.grade));
     w.field("status", "new");
     w.field("created_at",

@@ -2,6 +2,7 @@
 
 #include "alert/grade.hpp"
 #include "core/event.hpp"
+#include "core/json_writer.hpp"
 #include "core/ulid.hpp"
 #include "rules/rule_set.hpp"
 
@@ -19,6 +20,10 @@ struct alert {
     std::string json;
     bool update = false; // a new state of an alert stored before (same id)
 };
+
+// The alert's "rule" member: id, title, level, tags, author (Sigma's DRL licence asks alerts to
+// keep it) and the version of the rule set that produced the alert.
+void write_rule(core::json_writer& w, const rules::rule_info& rule, std::uint64_t rule_set_version);
 
 // The event as alert evidence: parser, receipt, sender, timestamp, fields (names from
 // `catalog`), structured data. Appended to `out` as one JSON object.

@@ -34,16 +34,7 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", facts.id.to_string());
-    w.key("rule").begin_object();
-    w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
-    w.key("tags").begin_array();
-    for (const auto& tag : rule.tags) {
-        w.value(tag);
-    }
-    w.end_array();
-    w.field("author", rule.author);
-    w.field("rule_set_version", rule_set_version);
-    w.end_object();
+    write_rule(w, rule, rule_set_version);
     w.field("grade", to_string(out.grade));
     w.field("status", "new");
     w.field("created_at", core::format_rfc3339(facts.created_ns));

@@ -121,6 +121,35 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             assign(node.Scalar());
         };
     };
+    // A whole number of at least `minimum`.
+    auto count_value = [&](section_reader& r, const std::string& key, std::size_t& target,
+                           std::size_t minimum) {
+        return [&r, key, &target, minimum](const YAML::Node& node) {
+            auto n = to_int<std::size_t>(node);
+            if (!n || *n < minimum) {
+                r.error(node, "'" + r.qualified(key) + "' must be a whole number of at least " +
+                                  std::to_string(minimum));
+                return;
+            }
+            target = *n;
+        };
+    };
+    // A duration ("500ms", "5s", "2m") of at least `minimum` nanoseconds.
+    auto duration_value = [&](section_reader& r, const std::string& key, std::int64_t& target,
+                              std::int64_t minimum) {
+        return [&r, key, &target, minimum](const YAML::Node& node) {
+            auto d = node.IsScalar() ? core::parse_duration(node.Scalar())
+                                     : std::expected<std::int64_t, std::string>(
+                                           std::unexpected("not a string"));
+            if (!d || *d < minimum) {
+                r.error(node, "'" + r.qualified(key) +
+                                  "' must be a duration such as 500ms, 5s or 2m" +
+                                  (minimum > 0 ? " (more than zero)" : ""));
+                return;
+            }
+            target = *d;
+        };
+    };
     auto address_value = [&](section_reader& r, const std::string& key,
                              std::optional<core::listen_address>& target) {
         return [&r, key, &target](const YAML::Node& node) {
@@ -216,25 +245,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.syslog.max_frame_bytes = *n;
             })
-        .on("max_connections",
-            [&](const YAML::Node& node) {
-                auto n = to_int<std::size_t>(node);
-                if (!n || *n < 1) {
-                    syslog.error(node, "'syslog.max_connections' must be a whole number of at least 1");
-                    return;
-                }
-                c.syslog.max_connections = *n;
-            })
-        .on("max_connections_per_client",
-            [&](const YAML::Node& node) {
-                auto n = to_int<std::size_t>(node);
-                if (!n || *n < 1) {
-                    syslog.error(node, "'syslog.max_connections_per_client' must be a whole "
-                                       "number of at least 1");
-                    return;
-                }
-                c.syslog.max_connections_per_client = *n;
-            })
+        .on("max_connections", count_value(syslog, "max_connections", c.syslog.max_connections, 1))
+        .on("max_connections_per_client", count_value(syslog, "max_connections_per_client",
+                                                      c.syslog.max_connections_per_client, 1))
         .on("udp_receive_buffer_bytes",
             [&](const YAML::Node& node) {
                 auto n = to_int<int>(node);
@@ -304,57 +317,20 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             c.syslog.rfc3164_zone = std::make_shared<core::time_zone>(std::move(*zone));
         });
 
-    auto http_size = [&](const char* key, std::size_t& target, std::size_t minimum) {
-        return [&, key, minimum](const YAML::Node& node) {
-            auto n = to_int<std::size_t>(node);
-            if (!n || *n < minimum) {
-                http.error(node, std::string("'http.") + key + "' must be a whole number of at least " +
-                                     std::to_string(minimum));
-                return;
-            }
-            target = *n;
-        };
-    };
     http.on("listen", address_value(http, "listen", c.http.listen))
-        .on("max_body_bytes", http_size("max_body_bytes", c.http.max_body_bytes, 1024))
-        .on("max_connections", http_size("max_connections", c.http.max_connections, 1))
+        .on("max_body_bytes", count_value(http, "max_body_bytes", c.http.max_body_bytes, 1024))
+        .on("max_connections", count_value(http, "max_connections", c.http.max_connections, 1))
         .on("max_connections_per_client",
-            http_size("max_connections_per_client", c.http.max_connections_per_client, 1))
+            count_value(http, "max_connections_per_client", c.http.max_connections_per_client, 1))
         .on("max_decompressed_bytes",
-            http_size("max_decompressed_bytes", c.http.max_decompressed_bytes, 1024))
+            count_value(http, "max_decompressed_bytes", c.http.max_decompressed_bytes, 1024))
         .on("max_compression_ratio",
-            http_size("max_compression_ratio", c.http.max_compression_ratio, 1))
+            count_value(http, "max_compression_ratio", c.http.max_compression_ratio, 1))
         .on("ingest_token", string_value(http, "ingest_token",
                                          [&](const std::string& v) { c.http.ingest_token = v; }))
         .on("hec_token",
             string_value(http, "hec_token", [&](const std::string& v) { c.http.hec_token = v; }));
 
-    auto duration_value = [&](const char* key, std::int64_t& target, std::int64_t minimum) {
-        return [&, key, minimum](const YAML::Node& node) {
-            auto parsed = node.IsScalar() ? core::parse_duration(node.Scalar())
-                                          : std::expected<std::int64_t, std::string>(
-                                                std::unexpected("not a string"));
-            if (!parsed || *parsed < minimum) {
-                correlation.error(node, std::string("'correlation.") + key +
-                                            "' must be a duration such as 500ms, 5s or 2m" +
-                                            (minimum > 0 ? " (more than zero)" : ""));
-                return;
-            }
-            target = *parsed;
-        };
-    };
-    auto count_value = [&](const char* key, std::size_t& target, std::size_t minimum) {
-        return [&, key, minimum](const YAML::Node& node) {
-            auto n = to_int<std::size_t>(node);
-            if (!n || *n < minimum) {
-                correlation.error(node, std::string("'correlation.") + key +
-                                            "' must be a whole number of at least " +
-                                            std::to_string(minimum));
-                return;
-            }
-            target = *n;
-        };
-    };
     correlation
         .on("shards",
             [&](const YAML::Node& node) {
@@ -366,15 +342,16 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.correlation.shards = *n;
             })
-        .on("allowed_lateness", duration_value("allowed_lateness", c.correlation.allowed_lateness_ns, 0))
+        .on("allowed_lateness",
+            duration_value(correlation, "allowed_lateness", c.correlation.allowed_lateness_ns, 0))
         .on("checkpoint_interval",
-            duration_value("checkpoint_interval", c.correlation.checkpoint_interval_ns, 1))
-        .on("max_keys", count_value("max_keys", c.correlation.max_keys, 1))
-        .on("max_keys_per_rule", count_value("max_keys_per_rule", c.correlation.max_keys_per_rule, 1))
+            duration_value(correlation, "checkpoint_interval", c.correlation.checkpoint_interval_ns, 1))
+        .on("max_keys", count_value(correlation, "max_keys", c.correlation.max_keys, 1))
+        .on("max_keys_per_rule", count_value(correlation, "max_keys_per_rule", c.correlation.max_keys_per_rule, 1))
         .on("max_values_per_key",
-            count_value("max_values_per_key", c.correlation.max_values_per_key, 1))
+            count_value(correlation, "max_values_per_key", c.correlation.max_values_per_key, 1))
         .on("evidence_per_alert",
-            count_value("evidence_per_alert", c.correlation.evidence_per_alert, 1));
+            count_value(correlation, "evidence_per_alert", c.correlation.evidence_per_alert, 1));
 
     kafka.on("brokers", string_value(kafka, "brokers", [&](const std::string& v) { c.kafka.brokers = v; }))
         .on("group_id",
@@ -393,35 +370,10 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                     c.kafka.topics.push_back(t.Scalar());
                 }
             })
-        .on("commit_interval",
-            [&](const YAML::Node& node) {
-                auto d = node.IsScalar() ? core::parse_duration(node.Scalar())
-                                         : std::expected<std::int64_t, std::string>(
-                                               std::unexpected("not a string"));
-                if (!d || *d <= 0) {
-                    kafka.error(node, "'kafka.commit_interval' must be a duration such as 1s");
-                    return;
-                }
-                c.kafka.commit_interval_ns = *d;
-            })
+        .on("commit_interval", duration_value(kafka, "commit_interval", c.kafka.commit_interval_ns, 1))
         .on("max_message_bytes",
-            [&](const YAML::Node& node) {
-                auto n = to_int<std::size_t>(node);
-                if (!n || *n < 256) {
-                    kafka.error(node, "'kafka.max_message_bytes' must be a number of at least 256");
-                    return;
-                }
-                c.kafka.max_message_bytes = *n;
-            })
-        .on("dead_letter_cap",
-            [&](const YAML::Node& node) {
-                auto n = to_int<std::size_t>(node);
-                if (!n) {
-                    kafka.error(node, "'kafka.dead_letter_cap' must be a whole number");
-                    return;
-                }
-                c.kafka.dead_letter_cap = *n;
-            })
+            count_value(kafka, "max_message_bytes", c.kafka.max_message_bytes, 256))
+        .on("dead_letter_cap", count_value(kafka, "dead_letter_cap", c.kafka.dead_letter_cap, 0))
         .on("properties", [&](const YAML::Node& node) {
             if (!node.IsMap()) {
                 kafka.error(node, "'kafka.properties' must be a map of librdkafka settings");

@@ -1,6 +1,7 @@
 #include "correlate/correlator_shard.hpp"
 
 #include "alert/correlation_alert.hpp"
+#include "rules/sigma_value.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -50,21 +51,6 @@ bool closing(const rules::compiled_correlation& c) {
     default:
         return false;
     }
-}
-
-std::optional<double> number_of(std::string_view text) {
-    while (!text.empty() && text.front() == ' ') {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && text.back() == ' ') {
-        text.remove_suffix(1);
-    }
-    double v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
 }
 
 } // namespace
@@ -429,7 +415,7 @@ void correlator_shard::on_value_sum(std::uint32_t c, std::uint32_t slot, std::in
                                     std::string_view value, std::string_view evidence,
                                     std::vector<alert::alert>& out) {
     const auto& corr = correlation(c);
-    const auto number = number_of(value);
+    const auto number = rules::parse_number(value);
     if (!number) {
         ++counters_.not_a_number;
         return;
@@ -486,7 +472,7 @@ void correlator_shard::on_closing(std::uint32_t c, std::uint32_t slot, std::int6
     sample s{t, 0, 0, 1, {}};
     if (corr.type == rules::correlation_type::value_sum ||
         corr.type == rules::correlation_type::value_avg) {
-        const auto number = number_of(value);
+        const auto number = rules::parse_number(value);
         if (!number) {
             ++counters_.not_a_number;
             return;

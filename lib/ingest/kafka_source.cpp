@@ -156,15 +156,21 @@ void kafka_source::run() {
 
 void kafka_source::add(const void* raw) {
     const auto* message = static_cast<const rd_kafka_message_t*>(raw);
-    const std::string topic = rd_kafka_topic_name(message->rkt);
-    auto& highest = open_.offsets[{topic, message->partition}];
-    highest = std::max(highest, message->offset);
+    const std::string_view topic = rd_kafka_topic_name(message->rkt);
+    // Consecutive messages mostly come from one partition: no lookup (and no string) for them.
+    if (highest_ == nullptr || message->rkt != highest_topic_ ||
+        message->partition != highest_partition_) {
+        highest_ = &open_.offsets[{std::string(topic), message->partition}];
+        highest_topic_ = message->rkt;
+        highest_partition_ = message->partition;
+    }
+    *highest_ = std::max(*highest_, message->offset);
     const std::string_view value(static_cast<const char*>(message->payload), message->len);
     const std::int64_t now = clock_.now_ns();
     if (value.empty() || value.size() > config_.max_message_bytes) {
         (value.empty() ? dead_empty_ : dead_oversize_).add();
         if (config_.dead_letters) {
-            config_.dead_letters({topic, message->partition, message->offset,
+            config_.dead_letters({std::string(topic), message->partition, message->offset,
                                   value.empty() ? "empty" : "oversize",
                                   std::string(value.substr(0, dead_letter_value_bytes)), now});
         }
@@ -217,6 +223,7 @@ bool kafka_source::submit() {
         if (stopping_.load() || io_.stopped()) {
             batch_ = std::make_unique<core::raw_batch>(); // left uncommitted: read again
             open_ = {};
+            highest_ = nullptr;
             return false;
         }
     }
@@ -231,6 +238,7 @@ bool kafka_source::submit() {
     last_submitted_ = sequence;
     submitted_.push_back(std::move(open_));
     open_ = {};
+    highest_ = nullptr;
     batch_ = std::make_unique<core::raw_batch>();
     return true;
 }
@@ -337,6 +345,7 @@ void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* part
         // gets the partitions. What was submitted is committed once durable.
         batch_ = std::make_unique<core::raw_batch>();
         open_ = {};
+        highest_ = nullptr;
         durability_.request_durable(last_submitted_);
         wait_durable(durable_wait);
         commit_durable();

@@ -121,6 +121,10 @@ private:
     bool paused_ = false;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> committed_;
     std::string headers_; // scratch
+    // The open batch's highest offset of the partition of the last message (a cache).
+    std::int64_t* highest_ = nullptr;
+    const void* highest_topic_ = nullptr;
+    std::int32_t highest_partition_ = -1;
 };
 
 } // namespace vigil::ingest

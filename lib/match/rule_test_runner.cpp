@@ -2,6 +2,7 @@
 
 #include "core/civil_time.hpp"
 #include "match/replay_session.hpp"
+#include "rules/yaml_fields.hpp"
 
 #include "core/arena.hpp"
 #include "core/clock.hpp"
@@ -21,9 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
+using rules::line_of;
 
 // A YAML fixture event as JSON: maps and lists as they are, every scalar as a string (matching
 // compares text, and the JSON parser keeps numbers as their text anyway).
@@ -94,6 +93,27 @@ private:
     core::arena scratch_;
     core::event event_;
 };
+
+// A fixture record: a raw line (JSON when it starts with '{') or a YAML map (a JSON event).
+// Nothing for anything else.
+struct fixture_record {
+    std::string text;
+    bool json = false;
+};
+std::optional<fixture_record> read_record(const YAML::Node& item) {
+    fixture_record r;
+    if (item.IsMap()) {
+        core::json_writer w(r.text);
+        to_json(item, w);
+        r.json = true;
+    } else if (item.IsScalar()) {
+        r.text = item.Scalar();
+        r.json = r.text.starts_with('{');
+    } else {
+        return std::nullopt;
+    }
+    return r;
+}
 
 } // namespace
 
@@ -168,16 +188,8 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
                 continue;
             }
             for (const auto& item : list) {
-                std::string text;
-                bool json = false;
-                if (item.IsMap()) {
-                    core::json_writer w(text);
-                    to_json(item, w);
-                    json = true;
-                } else if (item.IsScalar()) {
-                    text = item.Scalar();
-                    json = text.starts_with('{');
-                } else {
+                auto record = read_record(item);
+                if (!record) {
                     outcome.failures.push_back({core::diagnostic::severity::error,
                                                 name,
                                                 line_of(item),
@@ -186,7 +198,8 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
                                                 {}});
                     continue;
                 }
-                checker.check(text, json, *rule, [&](bool fired) {
+                const std::string& text = record->text;
+                checker.check(text, record->json, *rule, [&](bool fired) {
                     ++outcome.checked;
                     if (fired != should_fire) {
                         outcome.failures.push_back(
@@ -326,20 +339,12 @@ void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
         }
         replay_session session(rules_, core::system_clock::instance());
         for (const auto& item : records) {
-            std::string text;
-            bool json = false;
-            if (item.IsMap()) {
-                core::json_writer w(text);
-                to_json(item, w);
-                json = true;
-            } else if (item.IsScalar()) {
-                text = item.Scalar();
-                json = text.starts_with('{');
-            } else {
+            auto record = read_record(item);
+            if (!record) {
                 fail(item, "a record must be a string or a map");
                 continue;
             }
-            session.feed(text, json);
+            session.feed(record->text, record->json);
             ++outcome.checked;
         }
         if (session.newest_ns() != std::numeric_limits<std::int64_t>::min()) {

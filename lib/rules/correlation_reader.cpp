@@ -1,6 +1,7 @@
 #include "rules/correlation_reader.hpp"
 
 #include "core/civil_time.hpp"
+#include "rules/yaml_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,10 +11,6 @@
 
 namespace vigil::rules {
 namespace {
-
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
 
 class correlation_reader {
 public:
@@ -37,12 +34,9 @@ public:
         rule.description = text(doc, "description");
         rule.author = text(doc, "author");
         rule.level = text(doc, "level");
-        static constexpr std::array<std::string_view, 5> levels{"informational", "low", "medium",
-                                                                "high", "critical"};
-        if (!rule.level.empty() &&
-            std::find(levels.begin(), levels.end(), rule.level) == levels.end()) {
-            error(doc["level"], "unknown level '" + rule.level +
-                                    "' (expected informational, low, medium, high or critical)");
+        if (!rule.level.empty() && !is_sigma_level(rule.level)) {
+            error(doc["level"], "unknown level '" + rule.level + "' (expected " +
+                                    sigma_levels_text + ")");
         }
         rule.tags = strings(doc, "tags");
         rule.falsepositives = strings(doc, "falsepositives");
@@ -99,39 +93,13 @@ private:
     }
 
     std::string text(const YAML::Node& map, const char* key) {
-        const YAML::Node node = map[key];
-        if (!node || node.IsNull()) {
-            return {};
-        }
-        if (!node.IsScalar()) {
-            error(node, std::string("'") + key + "' must be a string");
-            return {};
-        }
-        return node.Scalar();
+        return optional_string(map, key, errors());
     }
-
     std::vector<std::string> strings(const YAML::Node& map, const char* key) {
-        std::vector<std::string> out;
-        const YAML::Node node = map[key];
-        if (!node || node.IsNull()) {
-            return out;
-        }
-        if (node.IsScalar()) {
-            out.push_back(node.Scalar());
-            return out;
-        }
-        if (!node.IsSequence()) {
-            error(node, std::string("'") + key + "' must be a list of strings");
-            return out;
-        }
-        for (const auto& item : node) {
-            if (!item.IsScalar() || item.Scalar().empty()) {
-                error(item, std::string("'") + key + "' must be a list of non-empty strings");
-                continue;
-            }
-            out.push_back(item.Scalar());
-        }
-        return out;
+        return string_list(map, key, errors());
+    }
+    yaml_error errors() {
+        return [this](const YAML::Node& at, std::string reason) { error(at, std::move(reason)); };
     }
 
     bool boolean(const YAML::Node& node, const char* key) {

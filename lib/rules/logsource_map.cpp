@@ -1,5 +1,7 @@
 #include "rules/logsource_map.hpp"
 
+#include "rules/yaml_fields.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -7,10 +9,6 @@
 
 namespace vigil::rules {
 namespace {
-
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
 
 std::vector<std::string> scalars(const YAML::Node& node) {
     std::vector<std::string> out;

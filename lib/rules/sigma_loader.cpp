@@ -4,6 +4,7 @@
 #include "rules/correlation_reader.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_value.hpp"
+#include "rules/yaml_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,25 +18,6 @@ namespace vigil::rules {
 namespace {
 
 namespace fs = std::filesystem;
-
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
-
-std::string describe_type(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map:
-        return "a map";
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Null:
-        return "null";
-    case YAML::NodeType::Scalar:
-        return "a string";
-    default:
-        return "nothing";
-    }
-}
 
 // Collects the problems of one rule document; the rule is rejected if there is any error.
 class document_reader {
@@ -119,44 +101,16 @@ private:
     }
 
     std::string optional_string(const YAML::Node& doc, const char* key) {
-        const YAML::Node node = doc[key];
-        if (!node || node.IsNull()) {
-            return {};
-        }
-        if (!node.IsScalar()) {
-            error(node, std::string("'") + key + "' must be a string, not " + describe_type(node));
-            return {};
-        }
-        return node.Scalar();
+        return rules::optional_string(doc, key, errors());
     }
-
     std::vector<std::string> string_list(const YAML::Node& doc, const char* key) {
-        std::vector<std::string> out;
-        const YAML::Node node = doc[key];
-        if (!node || node.IsNull()) {
-            return out;
-        }
-        if (node.IsScalar()) {
-            out.push_back(node.Scalar());
-            return out;
-        }
-        if (!node.IsSequence()) {
-            error(node, std::string("'") + key + "' must be a list of strings");
-            return out;
-        }
-        for (const auto& item : node) {
-            if (!item.IsScalar()) {
-                error(item, std::string("'") + key + "' must be a list of strings");
-                continue;
-            }
-            out.push_back(item.Scalar());
-        }
-        return out;
+        return rules::string_list(doc, key, errors());
+    }
+    yaml_error errors() {
+        return [this](const YAML::Node& at, std::string reason) { error(at, std::move(reason)); };
     }
 
     void read_level(const YAML::Node& doc, sigma_rule& rule) {
-        static constexpr std::array<std::string_view, 5> levels{"informational", "low", "medium",
-                                                                "high", "critical"};
         rule.level = optional_string(doc, "level");
         if (rule.level.empty()) {
             // Warned about at compile time, and only if the rule raises alerts of its own: the
@@ -165,9 +119,9 @@ private:
             rule.level_given = false;
             return;
         }
-        if (std::find(levels.begin(), levels.end(), rule.level) == levels.end()) {
-            error(doc["level"], "unknown level '" + rule.level +
-                                    "' (expected informational, low, medium, high or critical)");
+        if (!is_sigma_level(rule.level)) {
+            error(doc["level"], "unknown level '" + rule.level + "' (expected " +
+                                    sigma_levels_text + ")");
         }
     }
 
