@@ -8,7 +8,9 @@
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "http_client.hpp"
-#include "match/rule_test_runner.hpp"
+#include "alert_table.hpp"
+#include "replay/rule_test_runner.hpp"
+#include "replay_command.hpp"
 #include "parse_command.hpp"
 #include "rules/rule_compiler.hpp"
 
@@ -47,6 +49,15 @@ commands:
       --mapping NAME     use this vendor mapping (schemas/mappings) instead of detecting one
       --year YEAR        year of RFC 3164 timestamps (default: nearest to now)
       --schemas-dir DIR  (default: schemas_dir of the configuration)
+  replay FILE...         run log files through the daemon's parse -> match -> correlate code at
+                         full speed (event time, watermarks and correlation as in vigild) and
+                         print the alerts; each file is one input, read side by side
+      --format F         as for parse (default auto; json: JSON documents)
+      --rules DIR        rules to run (default: rules_dir of the configuration)
+      --schemas-dir DIR  (default: schemas_dir of the configuration)
+      --json             one alert document per line instead of a table
+      --config FILE      configuration to take parsing, event-time and correlation settings
+                         from
   alerts                 list stored alerts, newest first
       --since DURATION   only alerts of the last DURATION (e.g. 15m, 2h, 7d)
       --rule ID          only alerts of rule ID
@@ -148,8 +159,8 @@ int rules_test(const std::filesystem::path& dir, const std::filesystem::path& sc
         std::cout << "FAIL: the rules do not load cleanly; fix the errors above first\n";
         return 2;
     }
-    match::rule_test_runner runner(compiled.rules);
-    match::rule_test_report report;
+    replay::rule_test_runner runner(compiled.rules);
+    replay::rule_test_report report;
     if (std::filesystem::is_directory(tests_dir)) {
         runner.run_fixtures(tests_dir, report);
     }
@@ -160,10 +171,10 @@ int rules_test(const std::filesystem::path& dir, const std::filesystem::path& sc
     std::size_t warnings = 0;
     for (const auto& o : report.outcomes) {
         const char* what =
-            o.type == match::rule_test_outcome::kind::regression ? "regression" : "fixture";
+            o.type == replay::rule_test_outcome::kind::regression ? "regression" : "fixture";
         if (o.passed()) {
             std::cout << "PASS  " << o.rule_id << "  (" << what << ", " << o.checked << " events"
-                      << (o.type == match::rule_test_outcome::kind::regression
+                      << (o.type == replay::rule_test_outcome::kind::regression
                               ? ", matched " + std::to_string(o.matched) + " of at least " +
                                     std::to_string(o.expected)
                               : std::string())
@@ -249,15 +260,6 @@ int rules_reload(const daemon::command_line& args, const config::vigil_config& c
     return 2;
 }
 
-std::string pad(std::string text, std::size_t width) {
-    if (text.size() >= width) {
-        text.resize(width - 2);
-        text += "~";
-    }
-    text.resize(width, ' ');
-    return text;
-}
-
 int alerts(const daemon::command_line& args) {
     std::string source;
     auto cfg = daemon::load_configuration(args, source);
@@ -300,25 +302,7 @@ int alerts(const daemon::command_line& args) {
         }
         return 0;
     }
-    std::cout << pad("CREATED", 25) << pad("GRADE", 6) << pad("LEVEL", 14) << pad("HOST", 18)
-              << pad("RULE", 44) << "ID\n";
-    simdjson::dom::parser parser;
-    for (const auto& json : *listed) {
-        simdjson::dom::element doc;
-        if (parser.parse(json).get(doc) != simdjson::SUCCESS) {
-            std::cout << "(unreadable alert)\n";
-            continue;
-        }
-        auto text = [&](std::string_view pointer) {
-            std::string_view v;
-            return doc.at_pointer(pointer).get(v) == simdjson::SUCCESS ? std::string(v)
-                                                                       : std::string("-");
-        };
-        std::cout << pad(text("/created_at"), 25) << pad(text("/grade"), 6)
-                  << pad(text("/rule/level"), 14) << pad(text("/host"), 18)
-                  << pad(text("/rule/title"), 44) << text("/id") << "\n";
-    }
-    std::cout << listed->size() << " alert(s)\n";
+    daemon::print_alert_table(std::cout, *listed);
     return 0;
 }
 
@@ -389,6 +373,31 @@ int main(int argc, char** argv) {
             options.file = args.positional().front();
         }
         return daemon::run_parse_command(options);
+    }
+    if (command == "replay") {
+        daemon::command_line args({"format", "rules", "schemas-dir", "config"}, {"json"});
+        if (auto error = args.parse(argc, argv, 2)) {
+            std::cerr << "vigil replay: " << *error << "\n";
+            return 2;
+        }
+        if (args.positional().empty()) {
+            std::cerr << "usage: vigil replay FILE... [--format F] [--rules DIR] [--json]\n";
+            return 2;
+        }
+        std::string source;
+        auto cfg = daemon::load_configuration(args, source);
+        if (!cfg) {
+            return 2;
+        }
+        daemon::replay_command_options options;
+        for (const auto& file : args.positional()) {
+            options.files.emplace_back(file);
+        }
+        options.format = args.value("format").value_or("auto");
+        options.rules_dir = args.value("rules").value_or(cfg->rules_dir.string());
+        options.schemas_dir = cfg->schemas_dir;
+        options.json = args.flag("json");
+        return daemon::run_replay_command(options, *cfg);
     }
     if (command == "alerts") {
         daemon::command_line args({"since", "rule", "limit", "data-dir", "config"}, {"json"});

@@ -22,6 +22,7 @@
 #include "output/stdout_output.hpp"
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_compiler.hpp"
+#include "pipeline_settings.hpp"
 #include "rules_reloader.hpp"
 #include "rules_watcher.hpp"
 
@@ -112,30 +113,7 @@ int run(const config::vigil_config& cfg) {
         outputs.push_back(owned_outputs.back().get());
     }
 
-    pipeline::pipeline_config pipe_cfg;
-    pipe_cfg.workers =
-        cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
-    for (auto& parsing : pipe_cfg.parsing) {
-        parsing.rfc3164.year = cfg.syslog.rfc3164_year;
-        parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
-    }
-    // The syslog section configures both syslog listeners.
-    for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp,
-                      core::source_kind::syslog_tls}) {
-        auto& parsing = pipe_cfg.parsing[static_cast<std::size_t>(kind)];
-        parsing.format = cfg.syslog.format;
-        parsing.payload = cfg.syslog.payload;
-    }
-    pipe_cfg.dead_letter_cap = cfg.kafka.dead_letter_cap;
-    pipe_cfg.correlation.shards =
-        cfg.correlation.shards != 0 ? cfg.correlation.shards : pipe_cfg.workers;
-    pipe_cfg.correlation.checkpoint_interval_ns = cfg.correlation.checkpoint_interval_ns;
-    auto& limits = pipe_cfg.correlation.limits;
-    limits.allowed_lateness_ns = cfg.correlation.allowed_lateness_ns;
-    limits.max_keys = cfg.correlation.max_keys;
-    limits.max_keys_per_rule = cfg.correlation.max_keys_per_rule;
-    limits.max_values_per_key = cfg.correlation.max_values_per_key;
-    limits.evidence_per_alert = cfg.correlation.evidence_per_alert;
+    const pipeline::pipeline_config pipe_cfg = daemon::pipeline_settings(cfg);
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
     // Correlation windows half-built before the last stop (or crash) continue.
     auto checkpoints = (*store)->read_checkpoints();

@@ -1,6 +1,7 @@
 #include "alert/alert.hpp"
 
 #include "core/civil_time.hpp"
+#include "core/hash.hpp"
 #include "core/json_writer.hpp"
 
 namespace vigil::alert {
@@ -72,15 +73,43 @@ void write_evidence(std::string& out, const core::event& e, const core::field_ca
     write_event(w, e, catalog);
 }
 
-alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
-                 const core::field_catalog& catalog, core::ulid id) {
-    alert out;
-    out.id = id;
-    out.rule_id = rule.id;
-    out.grade = grade_for_level(rule.level);
+namespace {
 
+std::int64_t floor_ms(std::int64_t ns) {
+    return ns >= 0 ? ns / 1'000'000 : -((-ns + 999'999) / 1'000'000);
+}
+
+} // namespace
+
+core::ulid event_alert_id(std::string_view rule_id, std::int64_t time_ns, std::string_view record) {
+    auto hash = [&](std::uint64_t seed) {
+        std::uint64_t h = core::stable_hash(rule_id, seed);
+        h = core::hash_combine(h, static_cast<std::uint64_t>(time_ns));
+        return core::hash_combine(h, core::stable_hash(record, seed));
+    };
+    return core::ulid::derived(floor_ms(time_ns), hash(1), hash(2));
+}
+
+core::ulid correlation_alert_id(std::string_view rule_id, std::string_view key,
+                                std::int64_t first_seen_ns, std::int64_t fired_ns) {
+    auto hash = [&](std::uint64_t seed) {
+        std::uint64_t h = core::stable_hash(rule_id, seed);
+        h = core::hash_combine(h, core::stable_hash(key, seed));
+        h = core::hash_combine(h, static_cast<std::uint64_t>(first_seen_ns));
+        return core::hash_combine(h, static_cast<std::uint64_t>(fired_ns));
+    };
+    return core::ulid::derived(floor_ms(fired_ns), hash(3), hash(4));
+}
+
+alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
+                 const core::field_catalog& catalog, std::int64_t created_ns) {
     const std::int64_t received_ns = e.raw != nullptr ? e.raw->recv_ns : 0;
     const std::int64_t seen_ns = e.time_ns.value_or(received_ns);
+    alert out;
+    out.id = event_alert_id(rule.id, seen_ns, e.raw != nullptr ? e.raw->bytes : std::string_view());
+    out.rule_id = rule.id;
+    out.grade = grade_for_level(rule.level);
+    const core::ulid id = out.id;
     out.json.reserve(1024);
     core::json_writer w(out.json);
     w.begin_object();
@@ -88,8 +117,7 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     write_rule(w, rule, rule_set_version);
     w.field("grade", to_string(out.grade));
     w.field("status", "new");
-    w.field("created_at",
-            core::format_rfc3339(static_cast<std::int64_t>(id.time_ms()) * 1'000'000));
+    w.field("created_at", core::format_rfc3339(created_ns));
     w.field("received_at", core::format_rfc3339(received_ns));
     if (e.time_ns) {
         w.field("event_time", core::format_rfc3339(*e.time_ns));

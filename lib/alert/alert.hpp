@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace vigil::alert {
 
@@ -29,12 +30,21 @@ void write_rule(core::json_writer& w, const rules::rule_info& rule, std::uint64_
 // `catalog`), structured data. Appended to `out` as one JSON object.
 void write_evidence(std::string& out, const core::event& e, const core::field_catalog& catalog);
 
-// Builds the alert for `rule` matching `e`: a new ULID id, the rule's id, title, level, tags
-// and author (Sigma's DRL licence asks alerts to keep the author), the grade, the receipt and
-// event times, the sender, and the event itself as evidence (field names from `catalog`, the
-// one the event was parsed with). Runs on the worker that matched.
+// Alert ids derive from what the alert is about (core::ulid::derived), so the same events
+// always give the same ids: an event alert from its rule, event time and raw record; a
+// correlation alert from its rule, key, first event time and the event time it fired at.
+[[nodiscard]] core::ulid event_alert_id(std::string_view rule_id, std::int64_t time_ns,
+                                        std::string_view record);
+[[nodiscard]] core::ulid correlation_alert_id(std::string_view rule_id, std::string_view key,
+                                              std::int64_t first_seen_ns, std::int64_t fired_ns);
+
+// Builds the alert for `rule` matching `e`: its id (event_alert_id), the rule's id, title,
+// level, tags and author (Sigma's DRL licence asks alerts to keep the author), the grade, the
+// receipt and event times, the time it was made (`created_ns`, processing time), the sender,
+// and the event itself as evidence (field names from `catalog`, the one the event was parsed
+// with). Runs on the worker that matched.
 [[nodiscard]] alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
                                const core::event& e, const core::field_catalog& catalog,
-                               core::ulid id);
+                               std::int64_t created_ns);
 
 } // namespace vigil::alert

@@ -344,6 +344,20 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             })
         .on("allowed_lateness",
             duration_value(correlation, "allowed_lateness", c.correlation.allowed_lateness_ns, 0))
+        .on("idle_timeout",
+            duration_value(correlation, "idle_timeout", c.correlation.idle_timeout_ns, 1))
+        .on("max_input_lag",
+            duration_value(correlation, "max_input_lag", c.correlation.max_input_lag_ns, 1))
+        .on("late_events",
+            [&](const YAML::Node& node) {
+                if (!node.IsScalar() ||
+                    (node.Scalar() != "apply" && node.Scalar() != "dead_letter")) {
+                    correlation.error(node,
+                                      "'correlation.late_events' must be apply or dead_letter");
+                    return;
+                }
+                c.correlation.late_events_dead_letter = node.Scalar() == "dead_letter";
+            })
         .on("checkpoint_interval",
             duration_value(correlation, "checkpoint_interval", c.correlation.checkpoint_interval_ns, 1))
         .on("max_keys", count_value(correlation, "max_keys", c.correlation.max_keys, 1))

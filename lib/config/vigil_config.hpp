@@ -78,7 +78,13 @@ struct vigil_config {
     // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.
     struct correlation_section {
         unsigned shards = 0;                         // 0 = as many as workers
+        // Event time (ARCHITECTURE.md, "Time"): disorder allowed per input, when an input
+        // stops holding time back, how far behind the leading input an input may fall, and
+        // whether late matches are applied or kept as dead letters.
         std::int64_t allowed_lateness_ns = 30'000'000'000;
+        std::int64_t idle_timeout_ns = 10'000'000'000;
+        std::int64_t max_input_lag_ns = 300'000'000'000;
+        bool late_events_dead_letter = false;
         std::int64_t checkpoint_interval_ns = 5'000'000'000;
         std::size_t max_keys = 4'000'000;            // all correlations, all shards
         std::size_t max_keys_per_rule = 1'000'000;   // per correlation and shard

@@ -46,6 +46,18 @@ gauge& metrics_registry::make_gauge(const std::string& name, const std::string& 
     return g;
 }
 
+void metrics_registry::add_collector(const std::string& name, const std::string& help, kind type,
+                                     collector collect) {
+    std::lock_guard lock(mutex_);
+    for (auto& f : collected_) {
+        if (f.name == name) {
+            f = {name, help, type, std::move(collect)}; // a newer owner of the family
+            return;
+        }
+    }
+    collected_.push_back({name, help, type, std::move(collect)});
+}
+
 void metrics_registry::visit(const std::function<void(const family_view&)>& visit) const {
     std::lock_guard lock(mutex_);
     for (const auto& f : families_) {
@@ -57,10 +69,33 @@ void metrics_registry::visit(const std::function<void(const family_view&)>& visi
         }
         visit(view);
     }
+    std::vector<std::pair<metric_labels, std::int64_t>> series;
+    for (const auto& f : collected_) {
+        series.clear();
+        f.collect(series);
+        family_view view{f.name, f.help, f.type, {}};
+        for (const auto& [labels, value] : series) {
+            view.series.push_back({labels, value});
+        }
+        visit(view);
+    }
 }
 
 std::int64_t metrics_registry::value(const std::string& name, const metric_labels& labels) const {
     std::lock_guard lock(mutex_);
+    for (const auto& f : collected_) {
+        if (f.name != name) {
+            continue;
+        }
+        std::vector<std::pair<metric_labels, std::int64_t>> series;
+        f.collect(series);
+        for (const auto& [l, v] : series) {
+            if (l == labels) {
+                return v;
+            }
+        }
+        return 0;
+    }
     for (const auto& f : families_) {
         if (f.name != name) {
             continue;

@@ -57,6 +57,14 @@ public:
                           metric_labels labels = {});
     gauge& make_gauge(const std::string& name, const std::string& help, metric_labels labels = {});
 
+    // A family whose series are not known in advance and come and go (one per input): `collect`
+    // lists them whenever the registry is visited, from the visiting thread, so it must be
+    // thread-safe. Families added this way come after the others; adding a family of the same
+    // name again replaces its collector.
+    using collector = std::function<void(std::vector<std::pair<metric_labels, std::int64_t>>&)>;
+    void add_collector(const std::string& name, const std::string& help, kind type,
+                       collector collect);
+
     // Calls `visit` once per family, in registration order, with a snapshot of its series.
     void visit(const std::function<void(const family_view&)>& visit) const;
 
@@ -78,8 +86,16 @@ private:
     };
     family& family_for(const std::string& name, const std::string& help, kind type);
 
+    struct collected_family {
+        std::string name;
+        std::string help;
+        kind type;
+        collector collect;
+    };
+
     mutable std::mutex mutex_;
     std::deque<family> families_;
+    std::vector<collected_family> collected_;
     std::deque<counter> counters_;
     std::deque<gauge> gauges_;
 };

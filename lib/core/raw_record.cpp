@@ -1,5 +1,7 @@
 #include "core/raw_record.hpp"
 
+#include "core/hash.hpp"
+
 #include <arpa/inet.h>
 
 namespace vigil::core {
@@ -41,9 +43,46 @@ std::string peer_address::to_string() const {
     return out;
 }
 
+input_id input_for_peer(source_kind kind, const peer_address& peer, bool with_port) {
+    std::uint64_t h = stable_hash(std::string_view(reinterpret_cast<const char*>(peer.bytes.data()),
+                                                   peer.bytes.size()),
+                                  static_cast<std::uint64_t>(kind) + 1);
+    h = hash_combine(h, with_port ? peer.port : 0u);
+    return h == 0 ? 1 : h;
+}
+
+input_id input_for_partition(std::string_view topic, std::int32_t partition) {
+    const std::uint64_t h = hash_combine(
+        stable_hash(topic, static_cast<std::uint64_t>(source_kind::kafka) + 1),
+        static_cast<std::uint32_t>(partition));
+    return h == 0 ? 1 : h;
+}
+
+std::string input_name(source_kind kind, const peer_address& peer, bool with_port) {
+    std::string name(to_string(kind));
+    if (!peer.known) {
+        return name;
+    }
+    name += ' ';
+    std::string address = peer.to_string();
+    if (!with_port) {
+        address.resize(address.rfind(':'));
+    }
+    name += address;
+    return name;
+}
+
+std::string partition_input_name(std::string_view topic, std::int32_t partition) {
+    std::string name = "kafka ";
+    name += topic;
+    name += '/';
+    name += std::to_string(partition);
+    return name;
+}
+
 void raw_batch::add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
-                    const peer_address& peer) {
-    records_.push_back({storage_.copy(bytes), source, recv_ns, peer});
+                    const peer_address& peer, input_id input) {
+    records_.push_back({storage_.copy(bytes), source, recv_ns, peer, input});
     bytes_ += bytes.size();
     if (!origin_of_.empty()) {
         origin_of_.push_back(nullptr);
@@ -56,7 +95,8 @@ void raw_batch::add_kafka(std::string_view value, std::string_view topic, std::s
     origins_.push_back(
         {storage_.copy(topic), storage_.copy(key), storage_.copy(headers), partition, offset});
     origin_of_.resize(records_.size(), nullptr);
-    records_.push_back({storage_.copy(value), source_kind::kafka, recv_ns, {}});
+    records_.push_back({storage_.copy(value), source_kind::kafka, recv_ns, {},
+                        input_for_partition(topic, partition)});
     origin_of_.push_back(&origins_.back());
     bytes_ += value.size();
 }

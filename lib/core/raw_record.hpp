@@ -39,6 +39,32 @@ struct kafka_origin {
     std::int64_t offset = -1;
 };
 
+// The input a record came through (ARCHITECTURE.md, "Time"): one syslog TCP or TLS connection,
+// one UDP sender (address and port), one Kafka partition, one HTTP client address, one replayed
+// file. Event time is tracked per input: each keeps its own watermark. Ids are made by the
+// sources (input_for_peer, input_for_partition, or a connection's own); 0 is "no input".
+using input_id = std::uint64_t;
+
+// An input that opened (a connection accepted, a partition assigned) or closed. Sources that
+// know when an input begins and ends say so in the batch, so that an input holds event time
+// back from the moment it exists (not only from its first record) and stops at once when it
+// ends. `name` labels the input's metrics ("syslog_tcp 192.0.2.7:40312").
+struct input_change {
+    input_id input = 0;
+    bool opened = true;
+    std::string name;
+    std::int64_t at_ns = 0; // processing time of the change
+};
+
+// The id of the input of a sender: its address, and its port where one socket is one stream
+// (UDP; HTTP clients open new connections, so they are one input per address).
+[[nodiscard]] input_id input_for_peer(source_kind kind, const peer_address& peer, bool with_port);
+// The id of a Kafka partition's input.
+[[nodiscard]] input_id input_for_partition(std::string_view topic, std::int32_t partition);
+// "syslog_udp 192.0.2.7:514", "http 192.0.2.7" (without the port), "kafka logs/2".
+[[nodiscard]] std::string input_name(source_kind kind, const peer_address& peer, bool with_port);
+[[nodiscard]] std::string partition_input_name(std::string_view topic, std::int32_t partition);
+
 // One record as a source cut it from its byte stream (DESIGN.md §4). `bytes` points into the
 // raw_batch that carries the record.
 struct raw_record {
@@ -46,6 +72,7 @@ struct raw_record {
     source_kind source = source_kind::syslog_tcp;
     std::int64_t recv_ns = 0;
     peer_address peer;
+    input_id input = 0;
 };
 
 // Records that cross from a source to a worker together. The batch owns the bytes of its
@@ -56,7 +83,7 @@ public:
 
     // Copies `bytes` into the batch and appends a record that points at the copy.
     void add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
-             const peer_address& peer);
+             const peer_address& peer, input_id input = 0);
     // A Kafka record: the value, and its topic, key, partition and offset.
     void add_kafka(std::string_view value, std::string_view topic, std::string_view key,
                    std::string_view headers, std::int32_t partition, std::int64_t offset,
@@ -68,12 +95,17 @@ public:
 
     [[nodiscard]] const std::vector<raw_record>& records() const { return records_; }
     [[nodiscard]] std::size_t size() const { return records_.size(); }
-    [[nodiscard]] bool empty() const { return records_.empty(); }
+    // No records and no input changes: nothing to hand over.
+    [[nodiscard]] bool empty() const { return records_.empty() && input_changes.empty(); }
     [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
     // Set by the pipeline when it takes the batch: batches it took are numbered 1, 2, 3, ...
     // without gaps, so sources that confirm durability (Kafka) can ask when one is durable.
     std::uint64_t sequence = 0;
+
+    // Inputs that opened or closed, in the order they did: an opening before the input's first
+    // record in this batch, a closing after its last one.
+    std::vector<input_change> input_changes;
 
 private:
     arena storage_;

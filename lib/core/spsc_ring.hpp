@@ -59,6 +59,19 @@ public:
         return out;
     }
 
+    // Consumer only. The oldest value without taking it, or null when empty; valid until the
+    // next try_pop.
+    [[nodiscard]] T* front() {
+        const std::size_t head = head_.load(std::memory_order_relaxed);
+        if (head == tail_cache_) {
+            tail_cache_ = tail_.load(std::memory_order_acquire);
+            if (head == tail_cache_) {
+                return nullptr;
+            }
+        }
+        return &*slots_[head & mask_];
+    }
+
     // Either side; a snapshot that may be stale by the time it is read.
     [[nodiscard]] std::size_t size_approx() const {
         return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);

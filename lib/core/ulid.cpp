@@ -1,5 +1,7 @@
 #include "core/ulid.hpp"
 
+#include <algorithm>
+
 namespace vigil::core {
 namespace {
 
@@ -32,6 +34,21 @@ int crockford_value(char c) {
 }
 
 } // namespace
+
+ulid ulid::derived(std::int64_t ms, std::uint64_t hash, std::uint64_t hash2) {
+    ulid id;
+    auto time = static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0));
+    for (int i = 5; i >= 0; --i) {
+        id.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(time & 0xff);
+        time >>= 8;
+    }
+    for (int i = 0; i < 8; ++i) {
+        id.bytes[static_cast<std::size_t>(6 + i)] = static_cast<std::uint8_t>(hash >> (56 - 8 * i));
+    }
+    id.bytes[14] = static_cast<std::uint8_t>(hash2 >> 8);
+    id.bytes[15] = static_cast<std::uint8_t>(hash2);
+    return id;
+}
 
 std::uint64_t ulid::time_ms() const {
     std::uint64_t ms = 0;

@@ -20,6 +20,11 @@ struct ulid {
     [[nodiscard]] static std::optional<ulid> parse(std::string_view text);
     // The smallest ULID of a millisecond: every ULID made at or after `ms` sorts at or after it.
     [[nodiscard]] static ulid lower_bound(std::uint64_t ms);
+    // A ULID derived from content instead of chance: the time `ms` (negative times count as 0),
+    // then 80 bits of two hashes of what identifies the thing named. The same content always
+    // gives the same id, so making it again (a replay, a record delivered twice) overwrites
+    // rather than duplicates.
+    [[nodiscard]] static ulid derived(std::int64_t ms, std::uint64_t hash, std::uint64_t hash2);
 
     friend bool operator==(const ulid&, const ulid&) = default;
     friend auto operator<=>(const ulid&, const ulid&) = default;

@@ -15,6 +15,8 @@ void correlation_batch::clear() {
     rules.reset();
     matches.clear();
     bytes_.clear();
+    sequence = 0;
+    progress.reset();
 }
 
 std::uint64_t key_hash(std::string_view key) {

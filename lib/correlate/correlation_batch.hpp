@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/raw_record.hpp"
 #include "rules/rule_set.hpp"
 
 #include <cstdint>
@@ -13,6 +14,24 @@ namespace vigil::correlate {
 
 // Key parts are joined with this byte into one key string ("203.0.113.7\x1froot").
 inline constexpr char key_separator = '\x1f';
+
+// What one input batch's records say about the inputs they came through (ARCHITECTURE.md,
+// "Time"): every correlator shard gets it with the batch, matches or not, so that each keeps
+// the same watermark per input.
+struct input_progress {
+    core::input_id input = 0;
+    std::int64_t newest_event_ns = 0;   // newest event time (after the future-skew rule)
+    std::int64_t newest_receipt_ns = 0; // newest receipt (processing) time
+    std::uint32_t records = 0;
+    std::uint32_t future_skewed = 0; // records whose time was too far ahead of their receipt
+    std::string name;                // for metrics ("syslog_tcp 192.0.2.7:40312")
+};
+
+struct batch_progress {
+    std::uint64_t sequence = 0;
+    std::vector<core::input_change> changes; // inputs that opened or closed
+    std::vector<input_progress> inputs;
+};
 
 // One match of a rule that feeds a correlation, as a worker hands it to the correlator shard
 // that owns its key. Texts are slices of the batch's byte buffer.
@@ -28,6 +47,11 @@ struct correlation_match {
     slice key;      // the group-by values, joined with key_separator
     slice value;    // condition.field values, joined (value_count and the metric types)
     slice evidence; // the event as alert evidence (JSON), empty if none
+    core::input_id input = 0;      // the input the event came through
+    std::uint64_t record_hash = 0; // core::stable_hash of the raw record: the last tie-break
+    // One match per event counts it (late events are counted and dead-lettered once, by the
+    // shard that gets this match).
+    bool counts = true;
 };
 
 // The matches one worker routes to one shard from one input batch: what crosses the thread
@@ -37,6 +61,11 @@ class correlation_batch {
 public:
     std::shared_ptr<const rules::rule_set> rules;
     std::vector<correlation_match> matches;
+    // The input batch this one comes from: shards apply batches in this order, whatever worker
+    // made them (0: not numbered, tests and benchmarks that feed a shard directly).
+    std::uint64_t sequence = 0;
+    // What the input batch said about its inputs; shared by the batches of every shard.
+    std::shared_ptr<const batch_progress> progress;
 
     [[nodiscard]] std::string_view text(correlation_match::slice s) const {
         return std::string_view(bytes_).substr(s.offset, s.size);

@@ -1,6 +1,8 @@
 #include "correlate/correlator_shard.hpp"
 
 #include "alert/correlation_alert.hpp"
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
 #include "rules/sigma_value.hpp"
 
 #include <algorithm>
@@ -56,7 +58,7 @@ bool closing(const rules::compiled_correlation& c) {
 } // namespace
 
 correlator_shard::correlator_shard(correlator_limits limits, const core::clock& clock)
-    : limits_(limits), clock_(clock), newest_ns_(never), watermark_ns_(never) {}
+    : limits_(limits), clock_(clock), watermarks_(limits.time), clock_ns_(never) {}
 
 void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     if (rules == rules_) {
@@ -93,82 +95,170 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     }
 }
 
-void correlator_shard::process(const correlation_batch& batch, std::vector<alert::alert>& out) {
-    if (!batch.rules) {
-        return;
+std::optional<std::uint32_t> correlator_shard::ours(const rules::rule_set& theirs,
+                                                   std::uint32_t c) {
+    if (&theirs == rules_.get()) {
+        return c < tables_.size() ? std::optional<std::uint32_t>(c) : std::nullopt;
     }
-    if (!rules_ || batch.rules->version() > rules_->version()) {
-        use(batch.rules);
-    }
-    const bool same = batch.rules == rules_;
-    if (!same && translated_from_ != batch.rules.get()) {
-        // A worker still on an older rule set: map its correlations onto ours by definition.
-        translated_from_ = batch.rules.get();
-        const auto& theirs = batch.rules->correlations().correlations();
-        translation_.assign(theirs.size(), -1);
-        for (std::uint32_t i = 0; i < theirs.size(); ++i) {
-            if (auto ours = rules_->correlations().find(theirs[i].fingerprint)) {
-                translation_[i] = *ours;
+    if (translated_from_ != &theirs) {
+        // A batch matched with another rule set: map its correlations onto ours by definition.
+        translated_from_ = &theirs;
+        const auto& list = theirs.correlations().correlations();
+        translation_.assign(list.size(), -1);
+        for (std::uint32_t i = 0; i < list.size(); ++i) {
+            if (auto mine = rules_->correlations().find(list[i].fingerprint)) {
+                translation_[i] = *mine;
             }
         }
     }
-    last_arrival_ns_ = clock_.now_ns();
-    const auto& matches = batch.matches;
-    const std::size_t n = matches.size();
-    // Look ahead in three stages so that the cache misses of many keys overlap.
-    constexpr std::size_t index_ahead = 12;
-    constexpr std::size_t entry_ahead = 8;
-    constexpr std::size_t times_ahead = 4;
-    auto table_of = [&](const correlation_match& m) -> const key_table* {
-        const std::uint32_t c = m.correlation;
-        if (same) {
-            return c < tables_.size() ? &tables_[c].keys : nullptr;
-        }
-        return c < translation_.size() && translation_[c] >= 0
-                   ? &tables_[static_cast<std::size_t>(translation_[c])].keys
-                   : nullptr;
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i + index_ahead < n) {
-            if (const auto* t = table_of(matches[i + index_ahead])) {
-                t->prefetch_index(matches[i + index_ahead].key_hash);
+    if (c >= translation_.size() || translation_[c] < 0) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(translation_[c]);
+}
+
+void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
+                               std::vector<alert::alert>& out) {
+    const correlation_batch& b = *batch;
+    if (b.rules && (!rules_ || b.rules->version() > rules_->version())) {
+        use(b.rules);
+    }
+    if (b.progress) {
+        for (const auto& change : b.progress->changes) {
+            if (change.opened) {
+                watermarks_.opened(change);
             }
         }
-        if (i + entry_ahead < n) {
-            if (const auto* t = table_of(matches[i + entry_ahead])) {
-                t->prefetch_entry(matches[i + entry_ahead].key_hash);
-            }
-        }
-        if (i + times_ahead < n) {
-            if (const auto* t = table_of(matches[i + times_ahead])) {
-                t->prefetch_times(matches[i + times_ahead].key_hash);
-            }
-        }
-        const correlation_match& m = matches[i];
-        std::uint32_t c = m.correlation;
-        if (!same) {
-            if (c >= translation_.size() || translation_[c] < 0) {
-                continue;
-            }
-            c = static_cast<std::uint32_t>(translation_[c]);
-        }
-        if (m.time_ns < watermark_ns_) {
-            ++counters_.late;
+    }
+    // Behind the watermark: late. The rest waits until the watermark passes it.
+    for (std::uint32_t i = 0; i < b.matches.size(); ++i) {
+        const correlation_match& m = b.matches[i];
+        if (auto reason = watermarks_.late(m.input, m.time_ns)) {
+            on_late(b, m, *reason, out);
             continue;
         }
-        apply(c, m.slots, m.time_ns, batch.text(m.key), m.key_hash, batch.text(m.value),
-              batch.text(m.evidence), out);
+        buffer_.add(batch, i);
     }
-    if (newest_ns_ != never) {
-        move_watermark(newest_ns_ - limits_.allowed_lateness_ns, out);
+    if (b.progress) {
+        for (const auto& progress : b.progress->inputs) {
+            watermarks_.observe(progress);
+        }
+        for (const auto& change : b.progress->changes) {
+            if (!change.opened) {
+                watermarks_.closed(change);
+            }
+        }
+    } else if (!b.matches.empty()) {
+        // Fed directly (tests, benchmarks): one input, as far as its newest match.
+        input_progress progress;
+        progress.name = "direct";
+        progress.newest_event_ns = never;
+        progress.newest_receipt_ns = clock_.now_ns();
+        progress.records = static_cast<std::uint32_t>(b.matches.size());
+        for (const auto& m : b.matches) {
+            progress.newest_event_ns = std::max(progress.newest_event_ns, m.time_ns);
+        }
+        watermarks_.observe(progress);
     }
+    watermarks_.settle(clock_.now_ns(), false);
+    release(out);
+}
+
+void correlator_shard::on_late(const correlation_batch& b, const correlation_match& m,
+                               late_reason reason, std::vector<alert::alert>& out) {
+    if (m.counts) {
+        ++counters_.late;
+        ++counters_.late_by_reason[static_cast<std::size_t>(reason)];
+        watermarks_.count_late(m.input, reason);
+    }
+    if (limits_.late_events == late_policy::apply) {
+        apply_match(b, m, out);
+        return;
+    }
+    if (!m.counts) {
+        return; // the shard that got the event's counting match keeps it
+    }
+    std::string& letter = dead_letters_.emplace_back();
+    core::json_writer w(letter);
+    w.begin_object()
+        .field("reason", "late: " + std::string(to_string(reason)))
+        .field("event_time", core::format_rfc3339(m.time_ns))
+        .field("watermark", core::format_rfc3339(watermarks_.watermark_ns()));
+    if (const std::string_view evidence = b.text(m.evidence); !evidence.empty()) {
+        w.key("event").raw(evidence);
+    }
+    w.end_object();
+}
+
+void correlator_shard::apply_match(const correlation_batch& b, const correlation_match& m,
+                                   std::vector<alert::alert>& out) {
+    if (!b.rules || !rules_) {
+        return;
+    }
+    if (auto c = ours(*b.rules, m.correlation)) {
+        apply(*c, m.slots, m.time_ns, b.text(m.key), m.key_hash, b.text(m.value),
+              b.text(m.evidence), out);
+    }
+}
+
+void correlator_shard::release(std::vector<alert::alert>& out) {
+    const std::int64_t watermark = watermarks_.watermark_ns();
+    if (watermark == never) {
+        return;
+    }
+    // Look ahead in three stages so that the cache misses of many keys overlap.
+    auto ahead = [&](std::size_t distance, const reorder_buffer::pending& p) {
+        if (!p.batch.rules || !rules_) {
+            return;
+        }
+        const auto c = ours(*p.batch.rules, p.match.correlation);
+        if (!c) {
+            return;
+        }
+        const key_table& keys = tables_[*c].keys;
+        if (distance >= 12) {
+            keys.prefetch_index(p.match.key_hash);
+        } else if (distance >= 8) {
+            keys.prefetch_entry(p.match.key_hash);
+        } else {
+            keys.prefetch_times(p.match.key_hash);
+        }
+    };
+    buffer_.release(
+        watermark,
+        [&](const reorder_buffer::pending& p) {
+            advance_clock(p.match.time_ns, out);
+            apply_match(p.batch, p.match, out);
+        },
+        ahead);
+    advance_clock(watermark, out);
+}
+
+void correlator_shard::finish(std::int64_t until_ns, std::vector<alert::alert>& out) {
+    buffer_.release(
+        std::numeric_limits<std::int64_t>::max(),
+        [&](const reorder_buffer::pending& p) {
+            advance_clock(p.match.time_ns, out);
+            apply_match(p.batch, p.match, out);
+        },
+        [](std::size_t, const reorder_buffer::pending&) {});
+    advance_clock(until_ns, out);
+}
+
+void correlator_shard::advance_to(std::int64_t watermark_ns, std::vector<alert::alert>& out) {
+    watermarks_.force(watermark_ns);
+    release(out);
+}
+
+void correlator_shard::adopt_waiting(const std::shared_ptr<const correlation_batch>& batch,
+                                     std::uint32_t match) {
+    buffer_.add(batch, match);
 }
 
 void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t t,
                              std::string_view key, std::uint64_t hash, std::string_view value,
                              std::string_view evidence, std::vector<alert::alert>& out) {
     ++counters_.matches;
-    newest_ns_ = std::max(newest_ns_, t);
     const std::uint32_t slot = slot_for(c, key, hash, t, out);
     key_table& keys = tables_[c].keys;
     {
@@ -286,8 +376,7 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     auto& times = e.times;
     // Events older than the watermark minus the timespan can share no window with an event
     // that is still to come.
-    const std::int64_t horizon =
-        watermark_ns_ == never ? never : watermark_ns_ - corr.timespan_ns;
+    const std::int64_t horizon = clock_ns_ == never ? never : clock_ns_ - corr.timespan_ns;
     if (!times.empty() && times.front() < horizon) {
         times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
     }
@@ -322,7 +411,7 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     // Bound: without a firing, each timespan holds fewer than n events, and the kept range is
     // at most timespan + lateness long.
     const std::size_t cap = n * static_cast<std::size_t>(
-                                    2 + limits_.allowed_lateness_ns / std::max<std::int64_t>(
+                                    2 + limits_.time.allowed_lateness_ns / std::max<std::int64_t>(
                                                                           1, corr.timespan_ns));
     if (times.size() > cap) {
         counters_.evicted_values += times.size() - cap;
@@ -373,7 +462,9 @@ void correlator_shard::on_value_count(std::uint32_t c, std::uint32_t slot, std::
         e.extra = std::make_unique<key_extra>();
     }
     auto& samples = e.extra->samples;
-    const std::int64_t horizon = e.newest_ns - corr.timespan_ns - limits_.allowed_lateness_ns;
+    // Matches arrive in time order (late ones aside): what is older than the key's current
+    // window cannot count again.
+    const std::int64_t horizon = e.newest_ns - corr.timespan_ns;
     std::erase_if(samples, [&](const sample& s) { return s.time_ns < horizon; });
     const std::uint64_t h = key_hash(value);
     auto it = std::find_if(samples.begin(), samples.end(),
@@ -423,7 +514,9 @@ void correlator_shard::on_value_sum(std::uint32_t c, std::uint32_t slot, std::in
     key_entry& e = tables_[c].keys.at(slot);
     add_sample(c, e, sample{t, *number, 0, 1, {}});
     auto& samples = e.extra->samples;
-    const std::int64_t horizon = e.newest_ns - corr.timespan_ns - limits_.allowed_lateness_ns;
+    // Matches arrive in time order (late ones aside): what is older than the key's current
+    // window cannot count again.
+    const std::int64_t horizon = e.newest_ns - corr.timespan_ns;
     std::erase_if(samples, [&](const sample& s) { return s.time_ns < horizon; });
     const std::int64_t from = e.newest_ns - corr.timespan_ns;
     double sum = 0;
@@ -627,8 +720,9 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
     if (e.open && e.open->dirty) {
         emit_update(c, e, out); // the quiet period ended: the old alert's last state first
     }
-    const core::ulid id = ids_.next(static_cast<std::uint64_t>(now / 1'000'000));
     const std::string key = e.key; // chaining may move nothing, but keep a stable copy
+    const core::ulid id =
+        alert::correlation_alert_id(rules_->rules()[corr.rule].id, key, facts.first_seen_ns, at_ns);
     if (corr.alerts) {
         const auto parts = split_key(key);
         std::vector<std::string> evidence;
@@ -728,18 +822,17 @@ void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<al
 }
 
 std::int64_t correlator_shard::deadline(std::uint32_t c, const key_entry& e) const {
+    // Matches are applied in time order, so a key is needed only until no window can hold it
+    // and a later event together.
     const auto& corr = correlation(c);
     std::int64_t due;
     if (closing(corr)) {
-        due = e.opened_ns != never ? e.opened_ns + corr.timespan_ns
-                                   : e.newest_ns + limits_.allowed_lateness_ns;
-    } else if (corr.type == rules::correlation_type::absence) {
-        due = corr.rule_count == 1 ? e.newest_ns + corr.timespan_ns
-              : e.opened_ns != never
-                  ? e.opened_ns + corr.timespan_ns
-                  : e.newest_ns + corr.timespan_ns + limits_.allowed_lateness_ns;
+        due = e.opened_ns != never ? e.opened_ns + corr.timespan_ns : e.newest_ns;
+    } else if (corr.type == rules::correlation_type::absence && corr.rule_count == 2 &&
+               e.opened_ns != never) {
+        due = e.opened_ns + corr.timespan_ns;
     } else {
-        due = e.newest_ns + corr.timespan_ns + limits_.allowed_lateness_ns;
+        due = e.newest_ns + corr.timespan_ns;
     }
     if (e.open) {
         due = std::max(due, e.open->quiet_until_ns);
@@ -756,13 +849,13 @@ void correlator_shard::schedule(std::uint32_t c, std::uint32_t slot) {
     wheel_.schedule(deadline(c, e), {c, slot, e.generation});
 }
 
-void correlator_shard::move_watermark(std::int64_t to_ns, std::vector<alert::alert>& out) {
-    if (to_ns <= watermark_ns_) {
+void correlator_shard::advance_clock(std::int64_t to_ns, std::vector<alert::alert>& out) {
+    if (to_ns <= clock_ns_) {
         return;
     }
-    watermark_ns_ = to_ns;
+    clock_ns_ = to_ns;
     wheel_.advance(
-        watermark_ns_, [&](const timer_wheel::item& it) { on_due(it, out); },
+        to_ns, [&](const timer_wheel::item& it) { on_due(it, out); },
         [&](const timer_wheel::item& it) {
             if (it.table < tables_.size() && it.slot < tables_[it.table].keys.slot_count()) {
                 __builtin_prefetch(&tables_[it.table].keys.at(it.slot));
@@ -780,21 +873,22 @@ void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::al
     }
     e.in_wheel = false;
     const auto& corr = correlation(it.table);
+    // Due strictly before the clock, or not yet (a later event moved the deadline).
     const std::int64_t due = deadline(it.table, e);
-    if (due > watermark_ns_) {
+    if (due >= clock_ns_) {
         schedule(it.table, it.slot);
         return;
     }
     if (closing(corr) && e.opened_ns != never) {
         close_window(it.table, it.slot, out);
         key_entry& after = tables_[it.table].keys.at(it.slot);
-        if (after.live && (after.opened_ns != never || (after.open && after.open->quiet_until_ns > watermark_ns_))) {
+        if (after.live && (after.opened_ns != never || (after.open && after.open->quiet_until_ns >= clock_ns_))) {
             schedule(it.table, it.slot);
             return;
         }
     } else if (corr.type == rules::correlation_type::absence &&
                (corr.rule_count == 1 || e.opened_ns != never) &&
-               !(e.open && e.open->quiet_until_ns > watermark_ns_)) {
+               !(e.open && e.open->quiet_until_ns >= clock_ns_)) {
         fire_facts facts;
         facts.count = 1;
         facts.first_seen_ns = corr.rule_count == 1 ? e.newest_ns : e.opened_ns;
@@ -806,7 +900,7 @@ void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::al
         fire(it.table, it.slot, at, std::move(facts), out);
     }
     key_entry& now = tables_[it.table].keys.at(it.slot);
-    if (now.open && now.open->quiet_until_ns > watermark_ns_) {
+    if (now.open && now.open->quiet_until_ns >= clock_ns_) {
         schedule(it.table, it.slot);
         return;
     }
@@ -912,23 +1006,14 @@ void correlator_shard::close_window(std::uint32_t c, std::uint32_t slot,
     fire(c, slot, closes, std::move(facts), out);
 }
 
-void correlator_shard::tick(std::vector<alert::alert>& out) {
+void correlator_shard::tick(bool caught_up, std::vector<alert::alert>& out) {
     const std::int64_t now = clock_.now_ns();
-    // No events for longer than the lateness: event time is taken to move with the wall clock.
-    const std::int64_t idle = now - last_arrival_ns_;
-    if (newest_ns_ != never && last_arrival_ns_ != 0 && idle > limits_.allowed_lateness_ns) {
-        move_watermark(newest_ns_ - limits_.allowed_lateness_ns + idle, out);
-    }
+    watermarks_.settle(now, caught_up);
+    release(out);
     if (now - last_updates_ns_ >= limits_.update_interval_ns) {
         last_updates_ns_ = now;
         flush(out);
     }
-}
-
-void correlator_shard::advance_watermark(std::int64_t watermark_ns, std::vector<alert::alert>& out) {
-    move_watermark(watermark_ns, out);
-    // Items due exactly now were passed to the wheel's next tick; one more second settles them.
-    move_watermark(watermark_ns + timer_wheel::tick_ns, out);
 }
 
 void correlator_shard::flush(std::vector<alert::alert>& out) {
@@ -953,11 +1038,10 @@ std::vector<correlator_shard::table_stats> correlator_shard::stats() const {
 }
 
 void correlator_shard::restore_time(std::int64_t newest_ns, std::int64_t watermark_ns) {
-    newest_ns_ = std::max(newest_ns_, newest_ns);
-    watermark_ns_ = std::max(watermark_ns_, watermark_ns);
     // If nothing arrives after the restart, event time moves on with the wall clock from now
     // (a silent agent is still reported).
-    last_arrival_ns_ = clock_.now_ns();
+    watermarks_.restore(newest_ns, watermark_ns, clock_.now_ns());
+    clock_ns_ = std::max(clock_ns_, watermark_ns);
 }
 
 bool correlator_shard::adopt(std::uint32_t c, key_entry&& entry) {

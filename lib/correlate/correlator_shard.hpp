@@ -4,21 +4,32 @@
 #include "core/clock.hpp"
 #include "core/ulid.hpp"
 #include "correlate/correlation_batch.hpp"
+#include "correlate/input_watermarks.hpp"
 #include "correlate/key_table.hpp"
+#include "correlate/reorder_buffer.hpp"
 #include "correlate/timer_wheel.hpp"
 #include "rules/rule_set.hpp"
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace vigil::correlate {
 
+// What happens to a late match (ARCHITECTURE.md, "Time").
+enum class late_policy : std::uint8_t {
+    apply,       // applied at once, at its own time, to the key state still held
+    dead_letter, // not applied; kept as a dead letter
+};
+
 struct correlator_limits {
-    // Events older than the shard's newest event time minus this are late: counted, not applied.
-    std::int64_t allowed_lateness_ns = 30'000'000'000;
+    // Watermarks: allowed lateness, idle timeout, maximum input lag (input_watermarks).
+    watermark_limits time;
+    late_policy late_events = late_policy::apply;
     std::size_t max_keys_per_rule = 1'000'000; // per shard and correlation
     std::size_t max_keys = 4'000'000;          // per shard, all correlations
     std::size_t max_values_per_key = 1000;     // distinct values / observations per key
@@ -30,7 +41,8 @@ struct correlator_limits {
 // What a shard did, counted by the shard's own thread; the pipeline publishes them.
 struct correlator_counters {
     std::uint64_t matches = 0;          // matches applied (chained ones included)
-    std::uint64_t late = 0;             // older than the watermark: not applied
+    std::uint64_t late = 0;             // events behind the watermark (counted once per event)
+    std::array<std::uint64_t, late_reason_count> late_by_reason{};
     std::uint64_t not_a_number = 0;     // metric types: the field's value is no number
     std::uint64_t evicted_rule_limit = 0;
     std::uint64_t evicted_global_limit = 0;
@@ -42,10 +54,16 @@ struct correlator_counters {
 };
 
 // One correlator shard (DESIGN.md §2): owns the window state of the keys that hash to it, for
-// every correlation of the rule set. Single-threaded; fed batches by the workers, it returns
-// alerts. Time is event time: each key's windows slide over its events' timestamps, the shard's
-// watermark (newest event time minus the allowed lateness, or the wall clock when no events
-// arrive) decides when windows close, absences are confirmed and keys expire.
+// every correlation of the rule set. Single-threaded; fed batches by the workers (in the order
+// of the input batches they come from), it returns alerts.
+//
+// Time is event time (ARCHITECTURE.md, "Time"). The shard keeps a watermark per input
+// (input_watermarks) from the progress every batch carries; a match waits in the reorder
+// buffer until the combined watermark passes it, then is applied in an order that depends on
+// content only, and before it every timer due earlier fires (windows close, absences are
+// confirmed, keys expire). A match already behind the watermark is late: counted, and applied
+// at once or dead-lettered (correlator_limits::late_events). So the alerts depend on the
+// events, not on how fast or by which path they arrived.
 //
 // State per key is bounded by the correlation's threshold, not by its event count: the last N
 // event times for event_count, last-seen per distinct value (at most max_values_per_key) for
@@ -60,20 +78,36 @@ public:
     void use(std::shared_ptr<const rules::rule_set> rules);
     [[nodiscard]] const std::shared_ptr<const rules::rule_set>& rules() const { return rules_; }
 
-    // Applies a batch (matched with batch.rules, which may be older or newer than the shard's:
-    // a newer one is adopted, an older one is translated by fingerprint), then advances the
-    // watermark. Alerts and alert updates are appended to `out`.
-    void process(const correlation_batch& batch, std::vector<alert::alert>& out);
-    // Processing-time housekeeping, called periodically: moves the watermark on when no events
-    // arrive, emits updates of open alerts.
-    void tick(std::vector<alert::alert>& out);
-    // Moves the watermark to at least `watermark_ns` (end of a fixture case; tests).
-    void advance_watermark(std::int64_t watermark_ns, std::vector<alert::alert>& out);
+    // Takes a batch (matched with batch->rules, which may be older or newer than the shard's:
+    // a newer one is adopted, an older one is translated by fingerprint): its input progress
+    // moves the watermarks, its late matches are counted and handled, the others wait; then
+    // everything the watermark passed is applied. Alerts and alert updates are appended to
+    // `out`. A batch without progress (tests, benchmarks) stands for one input whose newest
+    // event is its newest match.
+    void process(std::shared_ptr<const correlation_batch> batch, std::vector<alert::alert>& out);
+    // Processing-time housekeeping, called periodically: idle inputs, the watermark when no
+    // input holds it (`caught_up`: every record submitted has reached this shard), updates of
+    // open alerts.
+    void tick(bool caught_up, std::vector<alert::alert>& out);
+    // End of input (a replayed file, a fixture case): applies every waiting match, then moves
+    // event time on to `until_ns` (when later): every timer due before it fires.
+    void finish(std::int64_t until_ns, std::vector<alert::alert>& out);
+    // Moves the watermark to at least `watermark_ns` (tests): waiting matches before it are
+    // applied, timers due before it fire; later inputs' events before it are late.
+    void advance_to(std::int64_t watermark_ns, std::vector<alert::alert>& out);
     // Emits every open alert that changed since it was last emitted (shutdown).
     void flush(std::vector<alert::alert>& out);
+    // Dead letters of late matches (correlator_limits::late_events = dead_letter) since the
+    // last call, as JSON.
+    [[nodiscard]] std::vector<std::string> take_dead_letters() { return std::move(dead_letters_); }
 
-    [[nodiscard]] std::int64_t watermark_ns() const { return watermark_ns_; }
-    [[nodiscard]] std::int64_t newest_ns() const { return newest_ns_; }
+    [[nodiscard]] std::int64_t watermark_ns() const { return watermarks_.watermark_ns(); }
+    // Newest event time of any input.
+    [[nodiscard]] std::int64_t newest_ns() const { return watermarks_.newest_ns(); }
+    // Event time up to which the keys' state has moved (<= the watermark).
+    [[nodiscard]] std::int64_t clock_ns() const { return clock_ns_; }
+    [[nodiscard]] const input_watermarks& inputs() const { return watermarks_; }
+    [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
     [[nodiscard]] const correlator_counters& counters() const { return counters_; }
 
     struct table_stats {
@@ -93,6 +127,9 @@ public:
     bool adopt(std::uint32_t correlation, key_entry&& entry);
     // Restores the shard's clocks from a checkpoint (the newest of all shards' values).
     void restore_time(std::int64_t newest_ns, std::int64_t watermark_ns);
+    // Takes over a match that was waiting in a checkpointed shard; its batch holds its texts
+    // and the shard's rule set.
+    void adopt_waiting(const std::shared_ptr<const correlation_batch>& batch, std::uint32_t match);
 
 private:
     struct table {
@@ -107,6 +144,14 @@ private:
         std::optional<double> metric;
     };
 
+    // The correlation of our rule set that correlation `c` of `rules` is, if any.
+    [[nodiscard]] std::optional<std::uint32_t> ours(const rules::rule_set& rules, std::uint32_t c);
+    void apply_match(const correlation_batch& batch, const correlation_match& m,
+                     std::vector<alert::alert>& out);
+    void on_late(const correlation_batch& batch, const correlation_match& m, late_reason reason,
+                 std::vector<alert::alert>& out);
+    // Releases what the watermark passed, then moves event time to it.
+    void release(std::vector<alert::alert>& out);
     void apply(std::uint32_t c, std::uint64_t slots, std::int64_t time_ns, std::string_view key,
                std::uint64_t hash, std::string_view value, std::string_view evidence,
                std::vector<alert::alert>& out);
@@ -122,7 +167,8 @@ private:
     [[nodiscard]] std::int64_t deadline(std::uint32_t c, const key_entry& e) const;
     void on_due(const timer_wheel::item& item, std::vector<alert::alert>& out);
     void close_window(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
-    void move_watermark(std::int64_t to_ns, std::vector<alert::alert>& out);
+    // Moves the state's event time to `to_ns`: every timer due before it fires.
+    void advance_clock(std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
     void save_body(std::string& out) const;
 
@@ -153,13 +199,13 @@ private:
     std::shared_ptr<const rules::rule_set> rules_;
     std::vector<table> tables_; // one per correlation of rules_
     timer_wheel wheel_;
-    core::ulid_generator ids_;
     correlator_counters counters_;
     std::size_t total_keys_ = 0;
-    std::int64_t newest_ns_ = 0;       // newest event time applied
-    std::int64_t watermark_ns_ = 0;    // event time up to which windows are complete
-    std::int64_t last_arrival_ns_ = 0; // processing time of the last applied match
+    input_watermarks watermarks_;
+    mutable reorder_buffer buffer_; // save() sorts what it lists, which changes nothing it means
+    std::int64_t clock_ns_;            // event time the state has reached
     std::int64_t last_updates_ns_ = 0; // processing time open alerts were last emitted
+    std::vector<std::string> dead_letters_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> dirty_; // (correlation, slot)
     // Translation of an older batch's correlation indices: its rule set and the mapping.
     const rules::rule_set* translated_from_ = nullptr;

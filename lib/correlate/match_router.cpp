@@ -5,7 +5,8 @@
 namespace vigil::correlate {
 
 std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& rules,
-                                std::uint32_t rule, const core::event& e, std::int64_t time_ns) {
+                                std::uint32_t rule, const core::event& e, std::int64_t time_ns,
+                                origin& from) {
     std::size_t missing = 0;
     const auto& set = rules->correlations();
     evidence_.clear();
@@ -50,6 +51,10 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
             alert::write_evidence(evidence_, e, rules->catalog());
         }
         m.evidence = batch.add_text(evidence_);
+        m.input = from.input;
+        m.record_hash = from.record_hash;
+        m.counts = !from.counted;
+        from.counted = true;
         batch.matches.push_back(m);
     }
     return missing;

@@ -20,11 +20,18 @@ class match_router {
 public:
     explicit match_router(std::size_t shards) : batches_(std::max<std::size_t>(1, shards)) {}
 
+    // Where the event came from, for the matches made of it.
+    struct origin {
+        core::input_id input = 0;
+        std::uint64_t record_hash = 0; // core::stable_hash of the raw record
+        bool counted = false;          // a match of this event already counts it
+    };
+
     // Routes the match of detection rule `rule` on `e`. `time_ns` is the event time (or its
-    // receipt time). Returns the number of correlations skipped because the event lacks a
-    // group-by field.
+    // receipt time). The first match routed for an event counts it (`from.counted`). Returns
+    // the number of correlations skipped because the event lacks a group-by field.
     std::size_t route(const std::shared_ptr<const rules::rule_set>& rules, std::uint32_t rule,
-                      const core::event& e, std::int64_t time_ns);
+                      const core::event& e, std::int64_t time_ns, origin& from);
 
     [[nodiscard]] std::size_t shards() const { return batches_.size(); }
     // The batch gathered for a shard so far (empty when nothing was routed to it).

@@ -10,7 +10,8 @@ namespace vigil::correlate {
 namespace {
 
 constexpr char magic[4] = {'V', 'G', 'C', 'K'};
-constexpr std::uint32_t format_version = 2;
+constexpr std::uint32_t format_version = 3;
+constexpr std::uint32_t oldest_readable_version = 2; // version 2 had no waiting matches
 
 // FNV-1a over the blob, eight bytes at a time: catches truncation and damage.
 std::uint64_t checksum(std::string_view bytes) {
@@ -159,8 +160,23 @@ void correlator_shard::save_body(std::string& out) const {
     writer w(out);
     out.append(magic, sizeof(magic));
     w.put(format_version);
-    w.put(newest_ns_);
-    w.put(watermark_ns_);
+    w.put(watermarks_.newest_ns());
+    w.put(watermarks_.watermark_ns());
+    // Matches waiting for the watermark: they are part of the state a restart continues.
+    w.put(static_cast<std::uint64_t>(buffer_.size()));
+    buffer_.for_each([&](const reorder_buffer::pending& p) {
+        const auto& list = p.batch.rules->correlations().correlations();
+        w.text(p.match.correlation < list.size() ? list[p.match.correlation].fingerprint
+                                                  : std::string_view());
+        w.put(p.match.time_ns);
+        w.put(p.match.slots);
+        w.text(p.batch.text(p.match.key));
+        w.text(p.batch.text(p.match.value));
+        w.text(p.batch.text(p.match.evidence));
+        w.put(p.match.record_hash);
+        w.put(p.match.input);
+        w.put(static_cast<std::uint8_t>(p.match.counts ? 1 : 0));
+    });
     if (!rules_) {
         return;
     }
@@ -227,8 +243,14 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         std::uint32_t fingerprint; // index into fingerprints
         key_entry entry;
     };
+    struct waiting {
+        std::uint32_t fingerprint;
+        correlation_match match; // texts in `texts`
+        std::string key, value, evidence;
+    };
     std::vector<std::string> fingerprints;
     std::vector<restored> keys;
+    std::vector<waiting> waits;
     std::int64_t newest = std::numeric_limits<std::int64_t>::min();
     std::int64_t watermark = std::numeric_limits<std::int64_t>::min();
     for (const auto& blob : blobs) {
@@ -248,9 +270,10 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         std::uint32_t version = 0;
         std::int64_t n = 0;
         std::int64_t w = 0;
-        if (!r.get(version) || version != format_version) {
+        if (!r.get(version) || version < oldest_readable_version || version > format_version) {
             return std::unexpected("a correlator checkpoint has format version " +
                                    std::to_string(version) + ", not " +
+                                   std::to_string(oldest_readable_version) + " to " +
                                    std::to_string(format_version));
         }
         if (!r.get(n) || !r.get(w)) {
@@ -258,6 +281,24 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         }
         newest = std::max(newest, n);
         watermark = std::max(watermark, w);
+        std::uint64_t pending = 0;
+        if (version >= 3 && !r.get(pending)) {
+            return std::unexpected("a correlator checkpoint is truncated");
+        }
+        for (std::uint64_t i = 0; i < pending; ++i) {
+            std::string fingerprint;
+            waiting wait{};
+            std::uint8_t counts = 0;
+            if (!r.text(fingerprint) || !r.get(wait.match.time_ns) || !r.get(wait.match.slots) ||
+                !r.text(wait.key) || !r.text(wait.value) || !r.text(wait.evidence) ||
+                !r.get(wait.match.record_hash) || !r.get(wait.match.input) || !r.get(counts)) {
+                return std::unexpected("a correlator checkpoint is truncated or damaged");
+            }
+            wait.match.counts = counts != 0;
+            fingerprints.push_back(std::move(fingerprint));
+            wait.fingerprint = static_cast<std::uint32_t>(fingerprints.size() - 1);
+            waits.push_back(std::move(wait));
+        }
         while (!r.done()) {
             std::string fingerprint;
             std::uint64_t count = 0;
@@ -294,6 +335,37 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         if (shard->adopt(*c, std::move(k.entry))) {
             ++result.restored;
         }
+    }
+    // Waiting matches go back to the shard that owns their key, in batches of the rule set.
+    std::vector<std::shared_ptr<correlation_batch>> batches(shards.size());
+    for (auto& wait : waits) {
+        const auto c = correlation[wait.fingerprint];
+        if (!c) {
+            ++result.dropped;
+            continue;
+        }
+        const auto& route = rules->correlations().correlations()[*c].route;
+        const std::size_t s = route_hash(wait.key, route) % shards.size();
+        if (!batches[s]) {
+            batches[s] = std::make_shared<correlation_batch>();
+            batches[s]->rules = rules;
+        }
+        correlation_match m = wait.match;
+        m.correlation = *c;
+        m.key_hash = key_hash(wait.key);
+        m.key = batches[s]->add_text(wait.key);
+        m.value = batches[s]->add_text(wait.value);
+        m.evidence = batches[s]->add_text(wait.evidence);
+        batches[s]->matches.push_back(m);
+    }
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+        if (!batches[s]) {
+            continue;
+        }
+        for (std::uint32_t i = 0; i < batches[s]->matches.size(); ++i) {
+            shards[s]->adopt_waiting(batches[s], i);
+        }
+        result.waiting += batches[s]->matches.size();
     }
     return result;
 }

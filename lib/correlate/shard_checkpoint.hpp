@@ -14,8 +14,10 @@ namespace vigil::correlate {
 // Checkpoints of correlator shards (DESIGN.md §8): each shard's state is saved as one binary
 // blob (correlator_shard::save) that the alert stage writes to RocksDB column family `state`.
 //
-// Format (little-endian): "VGCK", u32 version, i64 newest event time, i64 watermark, then per
-// correlation with keys: string fingerprint, u64 key count, and per key: string key, i64 newest,
+// Format (little-endian): "VGCK", u32 version (3; 2 is read too), i64 newest event time, i64
+// watermark, u64 waiting matches and per match: string correlation fingerprint, i64 event
+// time, u64 rule positions, string key, string value, string evidence, u64 record hash, u64
+// input, u8 counts (version 3 only); then per correlation with keys: string fingerprint, u64 key count, and per key: string key, i64 newest,
 // i64 opened, u32 count, u32 n + n x i64 times, u8 has_extra [u32 n + n x
 // (i64 time, f64 number, u64 hash, u64 weight,
 // string value), string evidence], u8 has_open [16 bytes id, i64 quiet_until,
@@ -29,7 +31,8 @@ namespace vigil::correlate {
 // was restored, or why a blob could not be read (nothing is restored then).
 struct restore_result {
     std::size_t restored = 0;
-    std::size_t dropped = 0; // keys of correlations changed or removed since
+    std::size_t dropped = 0; // keys and waiting matches of correlations changed or removed since
+    std::size_t waiting = 0; // matches waiting for the watermark
 };
 [[nodiscard]] std::expected<restore_result, std::string>
 restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* const> shards,

@@ -211,6 +211,7 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
     }
     const std::string_view body = scratch_;
     const std::int64_t now = clock_.now_ns();
+    const core::input_id input = core::input_for_peer(core::source_kind::http, request.peer, false);
     auto batch = std::make_unique<core::raw_batch>();
     const std::size_t first = body.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && body[first] == '[') {
@@ -224,7 +225,7 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
                                   simdjson::error_message(error));
         }
         for (simdjson::dom::element element : array) {
-            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer);
+            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer, input);
         }
     } else {
         // NDJSON: one record per non-empty line; a damaged line is still a record (the worker
@@ -234,7 +235,7 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
             const std::size_t end = rest.find('\n');
             const std::string_view line = trim(rest.substr(0, end));
             if (!line.empty()) {
-                batch->add(line, core::source_kind::http, now, request.peer);
+                batch->add(line, core::source_kind::http, now, request.peer, input);
             }
             if (end == std::string_view::npos) {
                 break;
@@ -266,6 +267,7 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
         return *failed;
     }
     const std::int64_t now = clock_.now_ns();
+    const core::input_id input = core::input_for_peer(core::source_kind::http, request.peer, false);
     auto batch = std::make_unique<core::raw_batch>();
     simdjson::dom::parser parser;
     simdjson::dom::document_stream events;
@@ -292,9 +294,9 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
         if (!event.is_object()) {
             std::string_view text;
             if (event.get(text) == simdjson::SUCCESS) {
-                batch->add(text, core::source_kind::http, now, request.peer);
+                batch->add(text, core::source_kind::http, now, request.peer, input);
             } else {
-                batch->add(simdjson::minify(event), core::source_kind::http, now, request.peer);
+                batch->add(simdjson::minify(event), core::source_kind::http, now, request.peer, input);
             }
             continue;
         }
@@ -322,7 +324,7 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
         } else {
             record += '}';
         }
-        batch->add(record, core::source_kind::http, now, request.peer);
+        batch->add(record, core::source_kind::http, now, request.peer, input);
     }
     if (batch->empty()) {
         probe.bad_request.add();

@@ -332,9 +332,22 @@ void kafka_source::wait_durable(std::chrono::milliseconds timeout) {
     }
 }
 
+void kafka_source::announce(const rd_kafka_topic_partition_list_s* partitions, bool opened) {
+    for (int i = 0; i < partitions->cnt; ++i) {
+        const auto& p = partitions->elems[i];
+        batch_->input_changes.push_back(
+            {core::input_for_partition(p.topic, p.partition), opened,
+             opened ? core::partition_input_name(p.topic, p.partition) : std::string(),
+             clock_.now_ns()});
+    }
+}
+
 void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* partitions) {
     if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         assigned_.add();
+        // Each partition is an input: event time waits for it from now on (ARCHITECTURE.md,
+        // "Time").
+        announce(partitions, true);
         rd_kafka_assign(consumer_, partitions);
         paused_ = false;
         return;
@@ -350,6 +363,7 @@ void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* part
         wait_durable(durable_wait);
         commit_durable();
         submitted_.clear(); // not durable in time: left uncommitted, read again
+        announce(partitions, false);
     }
     rd_kafka_assign(consumer_, nullptr);
     paused_ = false;

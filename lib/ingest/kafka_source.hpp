@@ -92,6 +92,8 @@ private:
     void update_lag();
     friend struct kafka_callbacks;
     void on_rebalance(int error, rd_kafka_topic_partition_list_s* partitions);
+    // Tells the pipeline, in the open batch, that these partitions' inputs opened or closed.
+    void announce(const rd_kafka_topic_partition_list_s* partitions, bool opened);
     // Waits until everything submitted is durable, or `timeout` passes.
     void wait_durable(std::chrono::milliseconds timeout);
 

@@ -48,6 +48,8 @@ public:
             peer_ = to_peer_address(remote);
         }
         admitted_ = owner_.limiter_.admit(peer_);
+        // Each connection is an input of its own (one ordered stream of event times).
+        input_ = (static_cast<core::input_id>(owner_.kind_) << 56) | ++owner_.connections_seen_;
         owner_.connections_.insert(this);
         owner_.probe_.connections.add();
         owner_.probe_.open_connections.add(1);
@@ -79,7 +81,7 @@ public:
                                         self->on_handshake(ec);
                                     });
         } else {
-            read();
+            announce();
         }
     }
 
@@ -103,7 +105,16 @@ private:
             close();
             return;
         }
-        read();
+        announce();
+    }
+
+    // The connection is an input from now on: event time waits for it (ARCHITECTURE.md,
+    // "Time") until it sends, goes idle or closes. Then reading starts.
+    void announce() {
+        batch_->input_changes.push_back(
+            {input_, true, core::input_name(owner_.kind_, peer_, true), owner_.clock_.now_ns()});
+        announced_ = true;
+        submit([this] { read(); });
     }
 
     void read() {
@@ -141,11 +152,14 @@ private:
         finished_ = true;
         framer_.finish(*this);
         account();
+        if (announced_) {
+            batch_->input_changes.push_back({input_, false, {}, owner_.clock_.now_ns()});
+        }
         submit([this] { close(); });
     }
 
     void on_frame(std::string_view frame) override {
-        batch_->add(frame, owner_.kind_, recv_ns_, peer_);
+        batch_->add(frame, owner_.kind_, recv_ns_, peer_, input_);
         owner_.probe_.bytes.add(frame.size());
     }
 
@@ -201,6 +215,7 @@ private:
     asio::steady_timer retry_;
     std::chrono::milliseconds backoff_{1};
     core::peer_address peer_;
+    core::input_id input_ = 0;
     std::int64_t recv_ns_ = 0;
     syslog_framer::counts seen_;
     std::chrono::steady_clock::time_point stop_deadline_ =
@@ -209,6 +224,7 @@ private:
     bool finished_ = false;
     bool handshaken_ = false;
     bool admitted_ = false;
+    bool announced_ = false;
 };
 
 syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config config,

@@ -69,6 +69,7 @@ private:
     core::counter* handshake_failures_ = nullptr; // TLS only
     tcp_listener listener_;
     std::unordered_set<connection_base*> connections_;
+    std::uint64_t connections_seen_ = 0; // numbers each connection's input
 };
 
 // A server context for syslog over TLS: TLS 1.2 or later only, the certificate chain and

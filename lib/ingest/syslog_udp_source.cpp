@@ -133,7 +133,8 @@ void syslog_udp_source::on_datagram(std::size_t size, std::int64_t recv_ns,
         return;
     }
     probe_.bytes.add(size);
-    batch_->add({buffer_.data(), size}, core::source_kind::syslog_udp, recv_ns, peer);
+    batch_->add({buffer_.data(), size}, core::source_kind::syslog_udp, recv_ns, peer,
+                core::input_for_peer(core::source_kind::syslog_udp, peer, true));
 }
 
 } // namespace vigil::ingest

@@ -9,8 +9,16 @@ correlator_probe::correlator_probe(core::metrics_registry& r)
       matches(r.make_counter("vigil_correlation_matches_total",
                              "Rule matches applied to correlation windows (chained ones too).")),
       late(r.make_counter("vigil_correlation_late_events_total",
-                          "Matches older than the watermark (beyond the allowed lateness): "
-                          "counted, not applied.")),
+                          "Events behind the correlator's watermark when they arrived (applied "
+                          "at once or dead-lettered, correlation.late_events); per input and "
+                          "reason in vigil_input_late_events_total.")),
+      late_dead_letters(r.make_counter("vigil_dead_letters_total",
+                                       "Records kept as dead letters, by reason.",
+                                       {{"reason", "late"}})),
+      future_skewed(r.make_counter("vigil_future_skewed_events_total",
+                                   "Records whose time was more than time.max_future_skew ahead "
+                                   "of their receipt: their event time became their receipt "
+                                   "time.")),
       not_a_number(r.make_counter("vigil_correlation_not_a_number_total",
                                   "Matches of value_sum / value_avg whose field is no number.")),
       evicted_rule_limit(r.make_counter("vigil_correlation_evictions_total",
@@ -61,6 +69,21 @@ void correlator_probe::publish(const correlate::correlator_counters& now,
     add(alerts, now.alerts, published.alerts);
     add(updates, now.updates, published.updates);
     add(dropped_on_reload, now.dropped_on_reload, published.dropped_on_reload);
+}
+
+void correlator_probe::publish_time(unsigned shard, const correlate::correlator_shard& s) {
+    const core::metric_labels labels{{"shard", std::to_string(shard)}};
+    const std::int64_t watermark = s.watermark_ns();
+    registry
+        .make_gauge("vigil_correlation_watermark_seconds",
+                    "The correlator's event-time watermark (Unix seconds), per shard: matches "
+                    "before it are applied, windows before it are decided.",
+                    labels)
+        .set(watermark == correlate::input_watermarks::never ? 0 : watermark / 1'000'000'000);
+    registry
+        .make_gauge("vigil_correlation_buffered_matches",
+                    "Matches waiting for the watermark to pass them, per shard.", labels)
+        .set(static_cast<std::int64_t>(s.buffered()));
 }
 
 void correlator_probe::publish_state(unsigned shard, const correlate::correlator_shard& s) {

@@ -18,10 +18,14 @@ struct correlator_probe {
                  correlate::correlator_counters& published);
     // Keys and bytes per correlation rule of one shard.
     void publish_state(unsigned shard, const correlate::correlator_shard& s);
+    // The shard's watermark and the matches waiting for it.
+    void publish_time(unsigned shard, const correlate::correlator_shard& s);
 
     core::metrics_registry& registry;
     core::counter& matches;
     core::counter& late;
+    core::counter& late_dead_letters;
+    core::counter& future_skewed;
     core::counter& not_a_number;
     core::counter& evicted_rule_limit;
     core::counter& evicted_global_limit;

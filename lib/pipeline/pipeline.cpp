@@ -6,17 +6,18 @@
 #include "core/event.hpp"
 #include "core/log.hpp"
 #include "core/ulid.hpp"
-#include "correlate/match_router.hpp"
-#include "match/matcher.hpp"
-#include "parse/record_parser.hpp"
+#include "pipeline/worker_step.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <set>
 
 namespace vigil::pipeline {
 namespace {
 constexpr auto idle_wait = std::chrono::milliseconds(100);
+// How often shards publish their watermark and inputs for /metrics.
+constexpr std::int64_t publish_interval_ns = 200'000'000;
 constexpr auto full_ring_pause = std::chrono::microseconds(200);
 } // namespace
 
@@ -37,14 +38,14 @@ struct pipeline::shard_slot {
         : index(number), output(ring_slots), shard(limits, clock) {
         for (std::size_t w = 0; w < workers; ++w) {
             inputs.push_back(
-                std::make_unique<core::spsc_ring<std::unique_ptr<correlate::correlation_batch>>>(
+                std::make_unique<core::spsc_ring<std::shared_ptr<correlate::correlation_batch>>>(
                     ring_slots));
         }
     }
 
     unsigned index;
     // One ring per worker: each has a single producer.
-    std::vector<std::unique_ptr<core::spsc_ring<std::unique_ptr<correlate::correlation_batch>>>>
+    std::vector<std::unique_ptr<core::spsc_ring<std::shared_ptr<correlate::correlation_batch>>>>
         inputs;
     core::spsc_ring<shard_output> output;
     core::wakeup wakeup;
@@ -56,7 +57,8 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
                    alert::alert_writer& store, std::vector<output::alert_output*> outputs,
                    core::metrics_registry& metrics, const core::clock& clock)
     : config_(std::move(config)), rules_(std::move(rules)), store_(store),
-      outputs_(std::move(outputs)), probe_(metrics), correlator_probe_(metrics), clock_(clock) {
+      outputs_(std::move(outputs)), probe_(metrics), correlator_probe_(metrics),
+      input_probe_(metrics, std::max(1u, config_.correlation.shards)), clock_(clock) {
     const unsigned workers = std::max(1u, config_.workers);
     for (unsigned i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<worker_slot>(i, config_.ring_slots));
@@ -108,7 +110,9 @@ void pipeline::start() {
 }
 
 bool pipeline::try_submit(std::unique_ptr<core::raw_batch>& batch) {
-    // Round robin, skipping full workers.
+    // Round robin, skipping full workers. `submitted_` covers the batch before any worker can
+    // see it, so no shard takes itself for caught up while the batch is on its way.
+    submitted_.store(next_sequence_, std::memory_order_release);
     for (std::size_t tried = 0; tried < workers_.size(); ++tried) {
         worker_slot& w = *workers_[next_worker_];
         next_worker_ = (next_worker_ + 1) % workers_.size();
@@ -119,6 +123,7 @@ bool pipeline::try_submit(std::unique_ptr<core::raw_batch>& batch) {
             return true;
         }
     }
+    submitted_.store(next_sequence_ - 1, std::memory_order_release);
     return false;
 }
 
@@ -131,23 +136,7 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 }
 
 void pipeline::run_worker(worker_slot& slot) {
-    match::matcher matcher(rules_.load());
-    std::vector<std::unique_ptr<parse::record_parser>> parsers;
-    for (const auto& parsing : config_.parsing) {
-        parsers.push_back(std::make_unique<parse::record_parser>(parsing));
-    }
-    core::arena scratch;
-    core::event event;
-    core::ulid_generator ids;
-    worker_counts counts;
-    correlate::match_router router(shards_.size());
-    std::uint64_t missing_keys = 0;
-    // Fields of Kafka records' origin (schemas/fields.yaml), per rule set.
-    struct origin_fields {
-        std::uint64_t version = 0;
-        std::optional<core::field_id> topic, partition, offset, key, headers;
-    } origin;
-
+    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size()}, clock_, &probe_);
     for (;;) {
         auto batch = slot.input.try_pop();
         if (!batch) {
@@ -162,89 +151,19 @@ void pipeline::run_worker(worker_slot& slot) {
             }
             continue;
         }
-        if (auto current = rules_.load(); current != matcher.rules_ptr()) {
-            matcher.use(std::move(current));
-        }
-        const auto& rules = matcher.rules();
         const std::uint64_t sequence = (*batch)->sequence;
-        if (origin.version != rules.version()) {
-            origin = {rules.version(), rules.catalog().find("kafka.topic"),
-                      rules.catalog().find("kafka.partition"), rules.catalog().find("kafka.offset"),
-                      rules.catalog().find("kafka.key"), rules.catalog().find("kafka.headers")};
+        step_result result;
+        step.run(**batch, rules_.load(), result);
+        if (const auto missing = step.take_missing_keys(); missing != 0) {
+            correlator_probe_.missing_key.add(missing);
         }
-        alert_batch alerts;
-        std::vector<std::string> dead_letters;
-        const auto& records = (*batch)->records();
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const auto& record = records[i];
-            scratch.reset();
-            auto& parser = *parsers[static_cast<std::size_t>(record.source)];
-            const parse::parse_error error = parser.parse(
-                record, rules.mappings(), rules.catalog(), rules.projection(), event, scratch);
-            if (const core::kafka_origin* from = (*batch)->origin(i)) {
-                if (origin.topic) {
-                    event.set(*origin.topic, from->topic);
-                }
-                if (origin.partition) {
-                    event.set(*origin.partition, scratch.copy(std::to_string(from->partition)));
-                }
-                if (origin.offset) {
-                    event.set(*origin.offset, scratch.copy(std::to_string(from->offset)));
-                }
-                if (origin.key && !from->key.empty()) {
-                    event.set(*origin.key, from->key);
-                }
-                if (origin.headers && !from->headers.empty()) {
-                    event.set(*origin.headers, from->headers);
-                }
-                if (error != parse::parse_error::none) {
-                    // Kept as it came, for an operator; the event is still matched below.
-                    std::string& json = dead_letters.emplace_back();
-                    core::json_writer w(json);
-                    w.begin_object()
-                        .field("topic", from->topic)
-                        .field("partition", static_cast<std::int64_t>(from->partition))
-                        .field("offset", from->offset)
-                        .field("reason", "unparseable: " + std::string(parse::to_string(error)))
-                        .field("received_at", core::format_rfc3339(record.recv_ns))
-                        .field("value", record.bytes.substr(0, 64 * 1024))
-                        .end_object();
-                }
-            }
-            const std::size_t p = parse::parser_index(event.parser);
-            ++counts.parsed[p];
-            if (error != parse::parse_error::none) {
-                ++counts.parse_errors[p][static_cast<std::size_t>(error)];
-            }
-            for (std::uint32_t r : matcher.match(event)) {
-                counts.count_match(rules, r, probe_);
-                if (rules.correlations().alerts(r)) {
-                    const auto id = ids.next(static_cast<std::uint64_t>(clock_.now_ms()));
-                    alerts.push_back(alert::make_alert(rules.rules()[r], rules.version(), event,
-                                                       rules.catalog(), id));
-                    ++counts.alerts[static_cast<std::size_t>(alerts.back().grade) - 1];
-                }
-                if (!rules.correlations().feeds(r).empty()) {
-                    const std::int64_t time_ns = event.time_ns.value_or(record.recv_ns);
-                    missing_keys += router.route(matcher.rules_ptr(), r, event, time_ns);
-                }
-            }
+        if (const auto skewed = step.take_future_skewed(); skewed != 0) {
+            correlator_probe_.future_skewed.add(skewed);
         }
-        counts.flush_into(probe_);
-        if (missing_keys != 0) {
-            correlator_probe_.missing_key.add(missing_keys);
-            missing_keys = 0;
-        }
-        // Matches go to the shards that own their keys; wait rather than drop.
+        // Every shard gets this batch's part, in this worker's order; wait rather than drop.
         for (std::size_t s = 0; s < shards_.size(); ++s) {
-            auto& gathered = router.batch(s);
-            if (gathered.empty()) {
-                continue;
-            }
-            auto out = std::make_unique<correlate::correlation_batch>(std::move(gathered));
-            gathered.clear();
             auto& ring = *shards_[s]->inputs[slot.index];
-            while (!ring.try_push(out)) {
+            while (!ring.try_push(result.correlations[s])) {
                 shards_[s]->wakeup.notify();
                 std::this_thread::sleep_for(full_ring_pause);
             }
@@ -252,7 +171,7 @@ void pipeline::run_worker(worker_slot& slot) {
         }
         // The alerts, and that the batch is done (after its matches went to the shards), to the
         // alert stage. Wait rather than drop: this is where back-pressure starts.
-        worker_output out{std::move(alerts), sequence, std::move(dead_letters)};
+        worker_output out{std::move(result.alerts), sequence, std::move(result.dead_letters)};
         while (!slot.alerts.try_push(out)) {
             alert_stage_wakeup_.notify();
             std::this_thread::sleep_for(full_ring_pause);
@@ -265,9 +184,11 @@ void pipeline::run_shard(shard_slot& slot) {
     correlate::correlator_counters published;
     auto& shard = slot.shard;
     std::int64_t last_checkpoint = clock_.now_ns();
+    std::int64_t last_publish = 0;
     shard_output out;
     out.shard = slot.index;
     std::uint64_t covered = 0; // the last barrier this shard's checkpoint answered
+    std::uint64_t next = 1;    // the sequence of the next batch to apply
     auto checkpoint = [&] {
         const auto started = std::chrono::steady_clock::now();
         std::string blob;
@@ -282,7 +203,10 @@ void pipeline::run_shard(shard_slot& slot) {
         last_checkpoint = clock_.now_ns();
     };
     auto hand_over = [&] {
-        if (out.alerts.empty() && !out.checkpoint) {
+        for (auto& letter : shard.take_dead_letters()) {
+            out.dead_letters.push_back(std::move(letter));
+        }
+        if (out.alerts.empty() && !out.checkpoint && out.dead_letters.empty()) {
             return;
         }
         while (!slot.output.try_push(out)) {
@@ -293,44 +217,71 @@ void pipeline::run_shard(shard_slot& slot) {
         out = shard_output{};
         out.shard = slot.index;
     };
+    // Applies the batches that are next in sequence, whichever worker made them: every shard
+    // sees the input batches in the order the I/O thread numbered them.
+    auto apply_in_order = [&] {
+        bool worked = false;
+        for (bool found = true; found;) {
+            found = false;
+            for (auto& ring : slot.inputs) {
+                auto* head = ring->front();
+                if (head != nullptr && (*head)->sequence == next) {
+                    shard.process(std::move(*ring->try_pop()), out.alerts);
+                    ++next;
+                    found = worked = true;
+                }
+            }
+        }
+        return worked;
+    };
+    auto publish = [&] {
+        const std::int64_t now = clock_.now_ns();
+        if (now - last_publish >= publish_interval_ns) {
+            last_publish = now;
+            correlator_probe_.publish_time(slot.index, shard);
+            input_probe_.publish(slot.index, shard);
+        }
+        correlator_probe_.publish(shard.counters(), published);
+    };
     for (;;) {
         if (auto current = rules_.load(); current != shard.rules() &&
                                           (!shard.rules() || current->version() > shard.rules()->version())) {
             shard.use(std::move(current));
         }
-        bool worked = false;
-        for (auto& ring : slot.inputs) {
-            while (auto batch = ring->try_pop()) {
-                shard.process(**batch, out.alerts);
-                worked = true;
-            }
-        }
-        shard.tick(out.alerts);
-        // A durability barrier: what the workers pushed before they reported the batches up to
-        // `barrier` finished is in the rings now; apply it, then checkpoint.
+        const bool worked = apply_in_order();
+        shard.tick(next > submitted_.load(std::memory_order_acquire), out.alerts);
+        // A durability barrier: the batches up to it were finished by the workers, so they are
+        // in the rings; once they are applied, checkpoint.
         if (const std::uint64_t barrier = barrier_.load(std::memory_order_acquire);
-            barrier > covered) {
-            for (auto& ring : slot.inputs) {
-                for (std::size_t n = ring->size_approx(); n > 0; --n) {
-                    if (auto batch = ring->try_pop()) {
-                        shard.process(**batch, out.alerts);
-                    }
-                }
-            }
+            barrier > covered && next > barrier) {
             checkpoint();
             out.covers = barrier;
             covered = barrier;
         }
-        const bool stopping = shards_stopping_.load();
-        if (stopping) {
+        if (shards_stopping_.load()) {
             bool drained = true;
             for (auto& ring : slot.inputs) {
                 drained = drained && ring->empty_approx();
             }
+            if (!drained && !worked) {
+                // Every worker has stopped, so every batch is here: a gap in the sequence would
+                // be a bug. Go on from the lowest one rather than hang.
+                std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
+                for (auto& ring : slot.inputs) {
+                    if (auto* head = ring->front()) {
+                        lowest = std::min(lowest, (*head)->sequence);
+                    }
+                }
+                core::log_error("correlator shard " + std::to_string(slot.index) +
+                                ": batch " + std::to_string(next) + " never came; going on at " +
+                                std::to_string(lowest));
+                next = lowest;
+                continue;
+            }
             if (drained) {
                 shard.flush(out.alerts);
                 checkpoint();
-                correlator_probe_.publish(shard.counters(), published);
+                publish();
                 hand_over();
                 break;
             }
@@ -339,7 +290,7 @@ void pipeline::run_shard(shard_slot& slot) {
         if (clock_.now_ns() - last_checkpoint >= config_.correlation.checkpoint_interval_ns) {
             checkpoint();
         }
-        correlator_probe_.publish(shard.counters(), published);
+        publish();
         hand_over();
         if (worked) {
             continue;
@@ -347,7 +298,8 @@ void pipeline::run_shard(shard_slot& slot) {
         const auto ticket = slot.wakeup.prepare();
         bool work = shards_stopping_.load();
         for (auto& ring : slot.inputs) {
-            work = work || !ring->empty_approx();
+            auto* head = ring->front();
+            work = work || (head != nullptr && (*head)->sequence == next);
         }
         if (work) {
             slot.wakeup.cancel();
@@ -496,6 +448,13 @@ void pipeline::run_alert_stage() {
                         probe_.alerts[static_cast<std::size_t>(a.grade) - 1]->add();
                     }
                     pending.push_back(std::move(a));
+                }
+                for (const auto& letter : out->dead_letters) {
+                    correlator_probe_.late_dead_letters.add();
+                    if (auto written = store_.write_dead_letter(letter, config_.dead_letter_cap);
+                        !written) {
+                        core::log_error(written.error());
+                    }
                 }
                 if (out->checkpoint) {
                     checkpoints.emplace_back(out->shard, std::move(*out->checkpoint));

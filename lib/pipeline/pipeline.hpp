@@ -13,6 +13,7 @@
 #include "correlate/correlator_shard.hpp"
 #include "correlate/shard_checkpoint.hpp"
 #include "pipeline/correlator_probe.hpp"
+#include "pipeline/input_probe.hpp"
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
 
@@ -35,6 +36,8 @@ struct pipeline_config {
     // How the records of each kind of source are read (each listener's `format`/`payload`),
     // indexed by core::source_kind.
     std::array<parse::record_parser_config, core::source_kind_count> parsing{};
+    // Event times more than this ahead of their receipt are not believed (worker_step).
+    std::int64_t max_future_skew_ns = 300'000'000'000;
 
     // Kafka records that failed to parse are also kept as dead letters (the newest this many).
     std::size_t dead_letter_cap = 10000;
@@ -54,15 +57,19 @@ struct pipeline_config {
 //                                               (SPSC ring per worker and shard)  alerts,
 //                                                                               checkpoints
 //
-// The I/O thread is the single producer of every worker ring (through try_submit); each worker
-// is the single producer of its alert ring and of one ring per correlator shard, into which it
-// routes the matches of rules that feed correlations by their key's hash; each shard is the
-// single producer of its output ring; the alert stage thread consumes the alert and output
-// rings, stores alerts, then the shards' checkpoints (column family `state`). Workers read the
-// current rule set once per batch, so publish() takes effect between batches; shards follow
-// it, keeping the state of correlations that did not change. A full ring pushes back: workers
-// wait for the shards and the alert stage, try_submit refuses, and sources apply their policy
-// (TCP stops reading, UDP drops and counts).
+// The I/O thread is the single producer of every worker ring (through try_submit), and numbers
+// the batches it takes 1, 2, 3, ... Each worker runs the worker step (parse, event time, match,
+// detection alerts, routing) on its batches and is the single producer of its alert ring and of
+// one ring per correlator shard: for every batch, every shard gets a correlation batch (the
+// matches whose key it owns, and the batch's input progress). Each shard applies the batches of
+// all workers in sequence order, so it sees the inputs' event times exactly as if one worker
+// had done everything (ARCHITECTURE.md, "Time"). Each shard is the single producer of its
+// output ring; the alert stage thread consumes the alert and output rings, stores alerts, then
+// the shards' checkpoints (column family `state`). Workers read the current rule set once per
+// batch, so publish() takes effect between batches; shards follow it, keeping the state of
+// correlations that did not change. A full ring pushes back: workers wait for the shards and
+// the alert stage, try_submit refuses, and sources apply their policy (TCP stops reading, UDP
+// drops and counts).
 class pipeline final : public ingest::batch_sink, public ingest::durability_tracker {
 public:
     pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
@@ -120,6 +127,7 @@ private:
     };
     struct shard_output {
         alert_batch alerts;
+        std::vector<std::string> dead_letters; // late matches (correlation.late_events)
         unsigned shard = 0;
         std::optional<std::string> checkpoint;
         std::uint64_t covers = 0; // the checkpoint covers every batch up to this sequence
@@ -140,11 +148,14 @@ private:
     std::vector<output::alert_output*> outputs_;
     pipeline_probe probe_;
     correlator_probe correlator_probe_;
+    input_probe input_probe_;
     const core::clock& clock_;
 
     std::vector<std::unique_ptr<worker_slot>> workers_;
     std::vector<std::unique_ptr<shard_slot>> shards_;
     std::uint64_t next_sequence_ = 1; // I/O thread
+    // The last sequence handed to a worker: a shard that applied it has caught up.
+    std::atomic<std::uint64_t> submitted_{0};
     std::atomic<std::uint64_t> durability_requested_{0};
     std::atomic<std::uint64_t> durable_{0};
     // The alert stage asks the shards for a checkpoint that covers every batch up to this.

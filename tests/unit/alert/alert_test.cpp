@@ -46,10 +46,15 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     core::event e;
     parse::syslog_parser parser{parse::rfc3164_config{}};
     (void)parser.parse(record, e, scratch);
-    core::ulid_generator ids;
-    const auto id = ids.next(1'795'000'000'123);
-    auto a = alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), id);
+    const std::int64_t created = 1'795'000'000'123'000'000;
+    auto a = alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), created);
+    // The id derives from the rule, the event time and the record: the same again, no duplicate.
+    const auto id = alert::event_alert_id("e9a91cfd-f910-4bc2-ab06-74fedb590f2d",
+                                          *e.time_ns, record.bytes);
     CHECK(a.id == id);
+    CHECK(a.id.time_ms() == static_cast<std::uint64_t>(*e.time_ns / 1'000'000));
+    CHECK(alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), created + 5)
+              .id == id);
     CHECK(a.rule_id == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
     CHECK(a.grade == alert::grade::II);
 
@@ -69,6 +74,7 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(str("/rule/tags/1") == "attack.t1110");
     CHECK(str("/grade") == "II");
     CHECK(str("/status") == "new");
+    CHECK(str("/created_at") == core::format_rfc3339(created));
     CHECK(str("/event_time") == "2026-11-21T10:02:11.500Z");
     CHECK(str("/received_at") == core::format_rfc3339(1'795'000'000'000'000'000));
     CHECK(str("/host") == "bastion");

@@ -1,7 +1,7 @@
 // Correlation over real third-party logs (../shared/data): the correlator's answer must equal
 // the one a plain reference implementation in the test computes from the same file.
 #include "core/civil_time.hpp"
-#include "match/replay_session.hpp"
+#include "replay/replay_session.hpp"
 #include "rules/rule_compiler.hpp"
 #include "support/rule_helpers.hpp"
 #include "support/text_files.hpp"
@@ -77,8 +77,12 @@ correlation:
     parse::record_parser_config parsing;
     parsing.rfc3164.year = 2017;
     core::manual_clock clock(1'800'000'000'000'000'000);
-    match::replay_session session(compiled.result.rules, clock, parsing);
-    match::replay_session pack(shipped.rules, clock, parsing);
+    replay::replay_options options;
+    options.parsing = parsing;
+    replay::replay_session session(compiled.result.rules, clock, options);
+    replay::replay_session pack(shipped.rules, clock, options);
+    session.begin_input("OpenSSH_2k.log");
+    pack.begin_input("OpenSSH_2k.log");
 
     // Reference: failure times per address, read with a regular expression.
     const std::regex failed(R"(^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) .*sshd\[\d+\]: (?:message repeated \d+ times: \[ )?Failed password for (?:invalid user )?\S+ from (\S+) port)");
@@ -107,8 +111,8 @@ correlation:
             }
         }
     }
-    session.advance_to(session.newest_ns() + 3600 * second);
-    pack.advance_to(pack.newest_ns() + 3600 * second);
+    session.finish(3600 * second);
+    pack.finish(3600 * second);
     const auto found = alerted_keys(session.alerts(), id, "/key/source.ip");
     INFO("reference: " << expected.size() << " addresses");
     CHECK_FALSE(expected.empty());
@@ -149,9 +153,10 @@ correlation:
     INFO(compiled.diags.to_string());
     REQUIRE_FALSE(compiled.diags.has_errors());
     core::manual_clock clock(1'800'000'000'000'000'000);
-    correlate::correlator_limits limits;
-    limits.allowed_lateness_ns = 60 * second;
-    match::replay_session session(compiled.result.rules, clock, {}, limits);
+    replay::replay_options options;
+    options.limits.time.allowed_lateness_ns = 60 * second;
+    replay::replay_session session(compiled.result.rules, clock, options);
+    session.begin_input("rdp.json");
 
     // Reference: per source, (time, destination) pairs; any 10-minute window with 10 distinct
     // destinations flags the source.
@@ -162,7 +167,7 @@ correlation:
     std::map<std::string, std::vector<seen>> by_source;
     simdjson::dom::parser parser;
     for (const auto& line : test::read_lines(shared + "/zeek-sample-data/zeek-json/rdp.json")) {
-        session.feed(line, true);
+        session.feed(line);
         auto doc = parser.parse(line).value();
         const std::string ts(doc["ts"].get_string().value());
         const std::int64_t day = core::days_from_civil(std::stoll(ts.substr(0, 4)),
@@ -190,7 +195,7 @@ correlation:
             }
         }
     }
-    session.advance_to(session.newest_ns() + 3600 * second);
+    session.finish(3600 * second);
     const auto found = alerted_keys(session.alerts(), id, "/key/source.ip");
     CHECK(expected == std::set<std::string>{"10.164.94.120"});
     CHECK(found == expected);

@@ -1,8 +1,8 @@
 // Correlation rules end to end in one thread: Sigma YAML compiled against the shipped schemas,
-// sshd / FortiGate lines parsed and matched as a worker does, correlated by a shard with an
-// injected clock (match::replay_session).
+// sshd / FortiGate lines parsed and matched by the worker step, correlated by a shard
+// (replay::replay_session, one record per batch, processing time under the test's control).
 #include "correlate/shard_checkpoint.hpp"
-#include "match/replay_session.hpp"
+#include "replay/replay_session.hpp"
 #include "core/civil_time.hpp"
 #include "support/rule_helpers.hpp"
 #include "support/text_files.hpp"
@@ -20,7 +20,9 @@ namespace {
 
 using Catch::Matchers::Contains;
 
-constexpr std::int64_t start_ns = 1'795'000'000'000'000'000;
+// Processing time: after the events of the tests (2026-11-21), which are otherwise too far in the
+// future to be believed (time.max_future_skew).
+constexpr std::int64_t start_ns = 1'795'400'000'000'000'000;
 
 // Base detection rules the correlations below refer to.
 const std::string base_rules = R"(
@@ -66,13 +68,16 @@ public:
         INFO(compiled.diags.to_string());
         REQUIRE_FALSE(compiled.diags.has_errors());
         rules_ = compiled.result.rules;
-        session_ = std::make_unique<match::replay_session>(rules_, clock_,
-                                                           parse::record_parser_config{}, limits);
+        replay::replay_options options;
+        options.limits = limits;
+        options.batch_records = 1;
+        session_ = std::make_unique<replay::replay_session>(rules_, clock_, options);
+        session_->begin_input("test");
     }
 
     static correlate::correlator_limits lateness(int seconds) {
         correlate::correlator_limits l;
-        l.allowed_lateness_ns = std::int64_t{seconds} * 1'000'000'000;
+        l.time.allowed_lateness_ns = std::int64_t{seconds} * 1'000'000'000;
         return l;
     }
 
@@ -101,15 +106,22 @@ public:
              " srcport=51234 dstip=" + dst + " dstport=" + std::to_string(port) +
              " proto=6 action=\"deny\" sentbyte=" + std::to_string(bytes) + " rcvdbyte=0");
     }
-    void feed(const std::string& line) {
-        clock_.advance(1'000'000);
-        session_->feed(line);
-    }
+    void feed(const std::string& line) { session_->feed(line); }
     void advance(const std::string& hms) { session_->advance_to(ns(hms)); }
-    void wall(std::int64_t seconds) { clock_.advance(seconds * 1'000'000'000); }
+    // What the engine has decided once event time reaches the newest event fed: every match
+    // fed is applied (a later record before it would be late).
+    void settle() {
+        if (session_->newest_ns() != correlate::input_watermarks::never) {
+            session_->advance_to(session_->newest_ns() + 1);
+        }
+    }
+    void wall(std::int64_t seconds) {
+        session_->processing_clock().advance(seconds * 1'000'000'000);
+    }
 
-    // The alerts of one rule, parsed.
+    // The alerts of one rule so far (settled first), parsed.
     std::vector<simdjson::dom::element> alerts(const std::string& rule_id) {
+        settle();
         std::vector<simdjson::dom::element> out;
         for (const auto& a : session_->alerts()) {
             if (a.rule_id == rule_id) {
@@ -119,14 +131,14 @@ public:
         return out;
     }
     std::size_t count(const std::string& rule_id) { return alerts(rule_id).size(); }
-    match::replay_session& session() { return *session_; }
+    replay::replay_session& session() { return *session_; }
     const std::shared_ptr<const rules::rule_set>& rules() const { return rules_; }
     core::manual_clock& clock() { return clock_; }
 
 private:
     core::manual_clock clock_;
     std::shared_ptr<const rules::rule_set> rules_;
-    std::unique_ptr<match::replay_session> session_;
+    std::unique_ptr<replay::replay_session> session_;
     std::deque<simdjson::dom::parser> parser_;
 };
 
@@ -181,19 +193,47 @@ TEST_CASE("event_count windows slide: spread-out events do not fire, a burst acr
     CHECK(s.count(brute_force_id) == 1);
 }
 
-TEST_CASE("out-of-order events inside the lateness count; older ones are counted as late",
+TEST_CASE("events are applied in time order once the watermark passes them, whatever order "
+          "they came in; older ones are late",
           "[correlate]") {
+    // The same three failures in two arrival orders (each within the lateness): one alert, the
+    // same window.
+    for (const auto& order : {std::vector<std::string>{"10:00:40", "10:00:00", "10:00:20"},
+                              std::vector<std::string>{"10:00:00", "10:00:20", "10:00:40"}}) {
+        scenario s(brute_force, scenario::lateness(60));
+        for (const auto& t : order) {
+            s.ssh_failed(t, "203.0.113.7");
+        }
+        // Nothing is decided before the watermark (newest minus 60 s) passes the events.
+        CHECK(s.session().shard().buffered() == 3);
+        auto alerts = s.alerts(brute_force_id);
+        REQUIRE(alerts.size() == 1);
+        CHECK(text(alerts[0], "/first_seen") == "2026-11-21T10:00:00Z");
+        CHECK(text(alerts[0], "/last_seen") == "2026-11-21T10:00:40Z");
+        CHECK(integer(alerts[0], "/count") == 3);
+        CHECK(s.session().shard().counters().late == 0);
+    }
     scenario s(brute_force, scenario::lateness(60));
-    s.ssh_failed("10:00:40", "203.0.113.7");
-    s.ssh_failed("10:00:00", "203.0.113.7"); // 40 s late: inside the lateness
-    CHECK(s.count(brute_force_id) == 0);
-    s.ssh_failed("10:00:20", "203.0.113.7");
-    REQUIRE(s.count(brute_force_id) == 1);
-    CHECK(text(s.alerts(brute_force_id)[0], "/first_seen") == "2026-11-21T10:00:00Z");
-
     s.ssh_failed("10:05:00", "192.0.2.1");
     s.ssh_failed("10:03:00", "192.0.2.1"); // 2 minutes behind the newest event: late
     CHECK(s.session().shard().counters().late == 1);
+    CHECK(s.session().shard().counters().late_by_reason[0] == 1); // behind_watermark
+}
+
+TEST_CASE("late matches are dead letters when so configured", "[correlate]") {
+    auto limits = scenario::lateness(60);
+    limits.late_events = correlate::late_policy::dead_letter;
+    scenario s(brute_force, limits);
+    s.ssh_failed("10:05:00", "192.0.2.1");
+    s.ssh_failed("10:03:00", "192.0.2.1");
+    auto letters = s.session().shard().take_dead_letters();
+    REQUIRE(letters.size() == 1);
+    CHECK_THAT(letters[0], Contains("\"reason\":\"late: behind_watermark\""));
+    CHECK_THAT(letters[0], Contains("\"event_time\":\"2026-11-21T10:03:00Z\""));
+    CHECK_THAT(letters[0], Contains("\"watermark\":\"2026-11-21T10:04:00Z\""));
+    CHECK_THAT(letters[0], Contains("192.0.2.1"));
+    s.settle();
+    CHECK(s.session().shard().key_count() == 1); // only the 10:05:00 one was applied
 }
 
 TEST_CASE("conditions with upper bounds are decided when the key's window closes", "[correlate]") {
@@ -407,10 +447,10 @@ TEST_CASE("absence timers move with the wall clock when no events arrive", "[cor
     s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "web01");
     std::vector<alert::alert> out;
     s.wall(60);
-    s.session().shard().tick(out);
+    s.session().shard().tick(true, out);
     CHECK(out.empty());
     s.wall(70); // 130 s without events: event time is taken to have moved as far
-    s.session().shard().tick(out);
+    s.session().shard().tick(true, out);
     REQUIRE(out.size() == 1);
     CHECK(out[0].rule_id == silent);
 }
@@ -431,7 +471,7 @@ TEST_CASE("suppress: a quiet key updates its open alert instead of raising new o
         s.ssh_failed("10:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second),
                      "203.0.113.7");
     }
-    s.session().flush();
+    s.session().finish();
     auto alerts = s.alerts(id);
     REQUIRE(alerts.size() == 2); // the alert, then one update of it
     CHECK(text(alerts[0], "/id") == text(alerts[1], "/id"));
@@ -456,6 +496,7 @@ TEST_CASE("key limits evict the oldest key first and count it", "[correlate]") {
     s.ssh_failed("10:00:01", "192.0.2.2");
     s.ssh_failed("10:00:02", "192.0.2.1"); // 192.0.2.1 is now the most recent
     s.ssh_failed("10:00:03", "192.0.2.3"); // evicts 192.0.2.2
+    s.settle();
     CHECK(s.session().shard().counters().evicted_rule_limit == 1);
     CHECK(s.session().shard().key_count() == 2);
     s.ssh_failed("10:00:04", "192.0.2.1");
@@ -510,8 +551,10 @@ TEST_CASE("the global key limit evicts the key whose newest event is oldest, acr
   condition: {field: user.name, gte: 3}
 )"), limits);
     s.ssh_failed("10:00:00", "192.0.2.1"); // one key in each of the two correlations
+    s.settle();
     CHECK(s.session().shard().key_count() == 2);
     s.ssh_failed("10:00:05", "192.0.2.2"); // two more keys: the two of 192.0.2.1 go
+    s.settle();
     CHECK(s.session().shard().key_count() == 2);
     CHECK(s.session().shard().counters().evicted_global_limit == 2);
 }
@@ -520,8 +563,10 @@ TEST_CASE("expired keys leave the shard", "[correlate]") {
     scenario s(brute_force);
     s.ssh_failed("10:00:00", "192.0.2.1");
     s.ssh_failed("10:00:00", "192.0.2.2");
+    s.settle();
     CHECK(s.session().shard().key_count() == 2);
     s.ssh_failed("10:10:00", "192.0.2.3");
+    s.settle();
     CHECK(s.session().shard().key_count() == 1);
     CHECK(s.session().shard().counters().expired == 2);
 }
@@ -530,6 +575,7 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
     scenario first(brute_force);
     first.ssh_failed("10:00:00", "203.0.113.7");
     first.ssh_failed("10:00:10", "203.0.113.7");
+    first.settle();
     std::string blob;
     first.session().shard().save(blob);
 
@@ -554,6 +600,26 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
     CHECK_THAT(damaged.error(), Contains("checkpoint"));
 }
 
+TEST_CASE("a checkpoint keeps the matches that wait for the watermark", "[correlate]") {
+    scenario first(brute_force, scenario::lateness(60));
+    first.ssh_failed("10:00:00", "203.0.113.7");
+    first.ssh_failed("10:00:10", "203.0.113.7");
+    REQUIRE(first.session().shard().buffered() == 2); // not applied yet
+    std::string blob;
+    first.session().shard().save(blob);
+
+    scenario second(brute_force, scenario::lateness(60));
+    std::vector<correlate::correlator_shard*> shards{&second.session().shard()};
+    auto restored = correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    REQUIRE(restored.has_value());
+    CHECK(restored->waiting == 2);
+    CHECK(second.session().shard().buffered() == 2);
+    second.ssh_failed("10:00:20", "203.0.113.7");
+    auto alerts = second.alerts(brute_force_id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/first_seen") == "2026-11-21T10:00:00Z");
+}
+
 TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[correlate]") {
     const std::string spray = "b0000000-0000-4000-8000-000000000013";
     scenario first(brute_force + correlation(spray, R"(
@@ -568,6 +634,8 @@ TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[co
     first.ssh_failed("10:00:10", "203.0.113.7", "bob");
     first.ssh_failed("10:00:20", "203.0.113.7", "carol"); // fires: an open alert is saved too
     first.ssh_failed("10:00:30", "198.51.100.9", "dave");
+    first.settle();
+    first.ssh_failed("10:00:40", "198.51.100.9", "erin"); // waits for the watermark
     std::string blob;
     first.session().shard().save(blob);
     REQUIRE(blob.size() > 100);
@@ -610,6 +678,7 @@ TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate
     scenario s(brute_force);
     s.ssh_failed("10:00:00", "203.0.113.7");
     s.ssh_failed("10:00:10", "203.0.113.7");
+    s.settle();
     auto same = test::compile_yaml(base_rules + brute_force + "  # a comment changes nothing\n");
     REQUIRE_FALSE(same.diags.has_errors());
     s.session().shard().use(same.result.rules);

@@ -180,13 +180,22 @@ correlation:
     return c.result.rules;
 }
 
-std::unique_ptr<core::raw_batch> failures(int round) {
+// 2026-11-21T10:00:00Z and what the tests' processing clock starts at: the events are a
+// minute old when they arrive.
+constexpr std::int64_t ten_o_clock = 1'795'255'200'000'000'000;
+constexpr std::int64_t second = 1'000'000'000;
+
+// One failure from each of 64 addresses at 10:MM:SS (`at` seconds after 10:00:00), received at
+// `clock`'s time, all through one input (one TCP connection).
+std::unique_ptr<core::raw_batch> failures(int at, const core::clock& clock) {
     auto batch = std::make_unique<core::raw_batch>();
+    char time[32];
+    std::snprintf(time, sizeof time, "2026-11-21T10:%02d:%02dZ", at / 60, at % 60);
     for (int a = 0; a < 64; ++a) {
-        batch->add("<38>1 2026-11-21T10:00:0" + std::to_string(round) +
-                       "Z bastion sshd 1 - - Failed password for root from 198.51.100." +
+        batch->add("<38>1 " + std::string(time) +
+                       " bastion sshd 1 - - Failed password for root from 198.51.100." +
                        std::to_string(a) + " port 4000 ssh2",
-                   core::source_kind::syslog_tcp, 0, {});
+                   core::source_kind::syslog_tcp, clock.now_ns(), {}, 7);
     }
     return batch;
 }
@@ -197,6 +206,19 @@ pipeline::pipeline_config sharded_config() {
     return c;
 }
 
+// Waits (with a deadline) until `condition` holds.
+template <typename Fn>
+bool eventually(Fn condition) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
 } // namespace
 
 TEST_CASE("correlation through the pipeline: matches reach the shard that owns their key, one "
@@ -204,12 +226,20 @@ TEST_CASE("correlation through the pipeline: matches reach the shard that owns t
           "[pipeline][correlate]") {
     test_writer writer(false);
     core::metrics_registry metrics;
-    pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics,
-                         core::system_clock::instance());
+    core::manual_clock clock(ten_o_clock + 60 * second);
+    pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics, clock);
     p.start();
     for (int round = 0; round < 5; ++round) {
-        REQUIRE(submit(p, failures(round), 5000ms)); // batches alternate between the workers
+        REQUIRE(submit(p, failures(round, clock), 5000ms)); // batches alternate between workers
     }
+    // The matches wait for the watermark (the newest event minus the allowed lateness, 30 s).
+    // Once the input has been idle long enough, event time follows the wall clock and they are
+    // decided.
+    CHECK(metrics.value("vigil_correlation_alerts_total", {{"kind", "new"}}) == 0);
+    clock.advance(60 * second);
+    REQUIRE(eventually([&] {
+        return metrics.value("vigil_correlation_alerts_total", {{"kind", "new"}}) == 64;
+    }));
     p.drain_and_stop();
     CHECK(writer.rule_ids.size() == 64);
     for (const auto& id : writer.rule_ids) {
@@ -225,37 +255,44 @@ TEST_CASE("correlation state survives a reload that keeps the correlation and a 
           "[pipeline][correlate]") {
     test_writer writer(false);
     core::metrics_registry metrics;
+    core::manual_clock clock(ten_o_clock + 60 * second);
     std::vector<std::string> saved;
     {
-        pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics,
-                             core::system_clock::instance());
+        pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics, clock);
         p.start();
         for (int round = 0; round < 2; ++round) {
-            REQUIRE(submit(p, failures(round), 5000ms));
+            REQUIRE(submit(p, failures(round, clock), 5000ms));
         }
         // The same definition compiled again (a reload): the windows carry on.
         p.publish(brute_force_rules());
-        REQUIRE(submit(p, failures(2), 5000ms));
+        REQUIRE(submit(p, failures(2, clock), 5000ms));
+        // Idle: event time follows the wall clock and the matches are applied.
+        clock.advance(60 * second);
+        REQUIRE(eventually([&] { return metrics.value("vigil_correlation_matches_total") == 192; }));
         p.drain_and_stop();
         CHECK(writer.rule_ids.empty());
         // The last checkpoint of each shard.
         saved.assign(writer.checkpoints.end() - 3, writer.checkpoints.end());
     }
-    pipeline::pipeline restarted(sharded_config(), brute_force_rules(), writer, {}, metrics,
-                                 core::system_clock::instance());
+    pipeline::pipeline restarted(sharded_config(), brute_force_rules(), writer, {}, metrics, clock);
     auto restored = restarted.restore(saved);
     REQUIRE(restored.has_value());
     CHECK(restored->restored == 64);
     restarted.start();
-    for (int round = 3; round < 5; ++round) {
-        REQUIRE(submit(restarted, failures(round), 5000ms));
+    for (int at : {90, 91}) { // after the restored watermark, within the 10 minutes
+        REQUIRE(submit(restarted, failures(at, clock), 5000ms));
     }
+    clock.advance(60 * second);
+    REQUIRE(eventually([&] {
+        std::lock_guard lock(writer.mutex());
+        return writer.rule_ids.size() == 64;
+    }));
     restarted.drain_and_stop();
-    CHECK(writer.rule_ids.size() == 64);
+    CHECK(metrics.value("vigil_correlation_late_events_total") == 0);
 
     // A changed definition does not inherit the windows.
     pipeline::pipeline changed(sharded_config(), brute_force_rules("20m"), writer, {}, metrics,
-                               core::system_clock::instance());
+                               clock);
     auto none = changed.restore(saved);
     REQUIRE(none.has_value());
     CHECK(none->restored == 0);
@@ -267,12 +304,12 @@ TEST_CASE("durability: batches become durable once processed, stored and checkpo
           "[pipeline][durability]") {
     test_writer writer(false);
     core::metrics_registry metrics;
-    pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics,
-                         core::system_clock::instance());
+    core::manual_clock clock(ten_o_clock + 60 * second);
+    pipeline::pipeline p(sharded_config(), brute_force_rules(), writer, {}, metrics, clock);
     p.start();
     CHECK(p.next_sequence() == 1);
     for (int round = 0; round < 3; ++round) {
-        REQUIRE(submit(p, failures(round), 5000ms));
+        REQUIRE(submit(p, failures(round, clock), 5000ms));
     }
     const std::uint64_t last = p.next_sequence() - 1;
     CHECK(last == 3);
@@ -288,15 +325,16 @@ TEST_CASE("durability: batches become durable once processed, stored and checkpo
     }
     REQUIRE(p.durable_sequence() == last);
     {
-        // Every shard checkpointed for the barrier, after applying the 3 x 64 matches.
+        // Every shard checkpointed for the barrier, after taking in the 3 x 64 matches (which
+        // wait for the watermark: the checkpoint keeps them).
         std::lock_guard lock(writer.mutex());
         REQUIRE(writer.checkpoints.size() >= checkpoints_before + 3);
         std::vector<std::string> saved(writer.checkpoints.end() - 3, writer.checkpoints.end());
         pipeline::pipeline restored(sharded_config(), brute_force_rules(), writer, {}, metrics,
-                                    core::system_clock::instance());
+                                    clock);
         auto r = restored.restore(saved);
         REQUIRE(r.has_value());
-        CHECK(r->restored == 64); // every key, with its three failures
+        CHECK(r->waiting == 192); // every address's three failures
     }
     p.drain_and_stop();
 }

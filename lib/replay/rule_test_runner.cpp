@@ -1,7 +1,7 @@
-#include "match/rule_test_runner.hpp"
+#include "replay/rule_test_runner.hpp"
 
 #include "core/civil_time.hpp"
-#include "match/replay_session.hpp"
+#include "replay/replay_session.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include "core/arena.hpp"
@@ -17,7 +17,7 @@
 #include <sstream>
 #include <yaml-cpp/yaml.h>
 
-namespace vigil::match {
+namespace vigil::replay {
 namespace {
 
 namespace fs = std::filesystem;
@@ -88,7 +88,7 @@ public:
 
 private:
     std::shared_ptr<const rules::rule_set> rules_;
-    matcher matcher_;
+    match::matcher matcher_;
     parse::record_parser records_;
     core::arena scratch_;
     core::event event_;
@@ -337,20 +337,20 @@ void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
             }
             advance_ns = *parsed;
         }
+        // The records of a case are one input, run through the daemon's worker step and a
+        // correlator shard.
         replay_session session(rules_, core::system_clock::instance());
+        session.begin_input(name);
         for (const auto& item : records) {
             auto record = read_record(item);
             if (!record) {
                 fail(item, "a record must be a string or a map");
                 continue;
             }
-            session.feed(record->text, record->json);
+            session.feed(record->text);
             ++outcome.checked;
         }
-        if (session.newest_ns() != std::numeric_limits<std::int64_t>::min()) {
-            session.advance_to(session.newest_ns() + advance_ns);
-        }
-        session.flush();
+        session.finish(advance_ns);
         std::vector<const alert::alert*> raised;
         for (const auto& a : session.alerts()) {
             if (a.rule_id == outcome.rule_id && !a.update) {
@@ -425,4 +425,4 @@ void rule_test_runner::find_untested(rule_test_report& report) const {
     }
 }
 
-} // namespace vigil::match
+} // namespace vigil::replay

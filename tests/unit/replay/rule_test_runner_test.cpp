@@ -1,4 +1,4 @@
-#include "match/rule_test_runner.hpp"
+#include "replay/rule_test_runner.hpp"
 #include "support/rule_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 namespace fs = std::filesystem;
-using vigil::match::rule_test_outcome;
-using vigil::match::rule_test_report;
-using vigil::match::rule_test_runner;
+using vigil::replay::rule_test_outcome;
+using vigil::replay::rule_test_report;
+using vigil::replay::rule_test_runner;
 
 namespace {
 

@@ -14,7 +14,7 @@ namespace YAML {
 class Node;
 }
 
-namespace vigil::match {
+namespace vigil::replay {
 
 // The outcome of one rule's tests from one file: a fixture (rules/tests/<name>.yml) or a
 // SigmaHQ regression test (regression_data/**/info.yml).
@@ -90,4 +90,4 @@ private:
     std::shared_ptr<const rules::rule_set> rules_;
 };
 
-} // namespace vigil::match
+} // namespace vigil::replay
