@@ -115,9 +115,10 @@ int run(const config::vigil_config& cfg) {
     pipeline::pipeline_config pipe_cfg;
     pipe_cfg.workers =
         cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
-    for (auto& parsing : pipe_cfg.parsing) {
-        parsing.rfc3164.year = cfg.syslog.rfc3164_year;
-        parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
+    // Each listener completes zone- and year-less timestamps with its own zone (time.zones first).
+    for (std::size_t kind = 0; kind < pipe_cfg.parsing.size(); ++kind) {
+        pipe_cfg.parsing[kind].rfc3164 =
+            config::local_time_for(cfg, static_cast<core::source_kind>(kind));
     }
     // The syslog section configures both syslog listeners.
     for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp,
