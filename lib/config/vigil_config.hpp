@@ -82,7 +82,7 @@ struct vigil_config {
         std::size_t max_message_bytes = 1024 * 1024;
         std::size_t dead_letter_cap = 10000; // dead letters kept (newest)
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka settings
-        std::shared_ptr<const core::time_zone> zone; // zone-less times; null = UTC
+        std::shared_ptr<const core::time_zone> zone;                 // zone-less times; null = UTC
     } kafka;
 
     // Event time (issue 12): how far a year-less timestamp may lie ahead of its receipt, and the

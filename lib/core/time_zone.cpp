@@ -1,7 +1,6 @@
 #include "core/time_zone.hpp"
 
 #include <absl/time/civil_time.h>
-
 #include <charconv>
 
 namespace vigil::core {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <absl/time/time.h>
-
 #include <cstdint>
 #include <expected>
 #include <optional>

@@ -21,10 +21,11 @@ std::int64_t seconds_of_day(const local_civil_time& t) {
 
 } // namespace
 
-std::optional<std::int64_t>
-place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day, std::int64_t fraction_ns,
-              std::int64_t received_ns, std::int64_t max_future_skew_ns,
-              const core::time_zone* zone, std::int32_t offset_seconds) {
+std::optional<std::int64_t> place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day,
+                                          std::int64_t fraction_ns, std::int64_t received_ns,
+                                          std::int64_t max_future_skew_ns,
+                                          const core::time_zone* zone,
+                                          std::int32_t offset_seconds) {
     if (month < 1 || month > 12 || day < 1 || day > 31) {
         return std::nullopt;
     }
@@ -45,8 +46,8 @@ place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day, std::in
     // with a skew of days): skip its zone lookup otherwise, as this runs per record.
     const std::int64_t next_year_start_s =
         core::days_from_civil(receipt_year + 1, 1, 1) * seconds_per_day - widest_offset_seconds;
-    const std::int64_t first = limit_ns >= next_year_start_s * ns_per_second ? receipt_year + 1
-                                                                             : receipt_year;
+    const std::int64_t first =
+        limit_ns >= next_year_start_s * ns_per_second ? receipt_year + 1 : receipt_year;
     // Feb 29 may need to go back to the last leap year; other dates find theirs within a year.
     const std::int64_t last = month == 2 && day == 29 ? receipt_year - 8 : receipt_year - 1;
     for (std::int64_t year = first; year >= last; --year) {
@@ -58,8 +59,8 @@ place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day, std::in
 }
 
 const local_time& local_time::utc_1970() {
-    static const local_time_config config{1970, std::make_shared<core::time_zone>(
-                                                    core::time_zone::utc()),
+    static const local_time_config config{1970,
+                                          std::make_shared<core::time_zone>(core::time_zone::utc()),
                                           nullptr, default_max_future_skew_ns};
     static const core::peer_address nowhere;
     static const local_time utc(config, 0, nowhere);

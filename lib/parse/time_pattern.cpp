@@ -82,8 +82,7 @@ zone_read read_zone(std::string_view text, std::size_t& at) {
 
 } // namespace
 
-std::expected<time_pattern, std::string>
-time_pattern::compile(std::string_view pattern) {
+std::expected<time_pattern, std::string> time_pattern::compile(std::string_view pattern) {
     time_pattern p;
     p.pattern_ = std::string(pattern);
     if (pattern == "rfc3339") {
@@ -292,8 +291,7 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text, const loc
         }
         hour = hour % 12 + (pm ? 12 : 0);
     }
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-        second > 60) {
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
     // The day is checked against its month once the year is known.

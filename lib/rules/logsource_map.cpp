@@ -150,11 +150,11 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
         const YAML::Node derive = item["derive"];
         if (derive) {
             // The log source comes from each event: no `logsource` of its own.
-            if (!derive.IsMap() || !derive["product"] || !derive["service"] ||
-                item["logsource"]) {
+            if (!derive.IsMap() || !derive["product"] || !derive["service"] || item["logsource"]) {
                 diags.error(file_name, line, "",
-                            "class '" + c.name + "': 'derive' needs a map {product: [fields], "
-                            "service: [fields]} and no 'logsource'");
+                            "class '" + c.name +
+                                "': 'derive' needs a map {product: [fields], "
+                                "service: [fields]} and no 'logsource'");
                 continue;
             }
             if (map.derive_class_) {
@@ -162,16 +162,15 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                             "class '" + c.name + "': only one class may 'derive' its log source");
                 continue;
             }
-            for (auto [key, target] : {std::pair{"product", &c.derive_product},
-                                       {"service", &c.derive_service}}) {
+            for (auto [key, target] :
+                 {std::pair{"product", &c.derive_product}, {"service", &c.derive_service}}) {
                 for (const auto& name : scalars(derive[key])) {
                     auto id = catalog.find(name);
                     target->push_back(id ? *id : catalog.add(name));
                 }
             }
             if (c.derive_product.empty() || c.derive_service.empty()) {
-                diags.error(file_name, line, "",
-                            "class '" + c.name + "': 'derive' names no field");
+                diags.error(file_name, line, "", "class '" + c.name + "': 'derive' names no field");
                 continue;
             }
             map.derive_class_ = static_cast<class_id>(map.classes_.size());
@@ -358,8 +357,7 @@ bool logsource_map::satisfies(class_id c, const core::event& e) const {
         // Only events whose header was read whole and names both: a damaged record goes on to
         // the catch-all classes after it, where keyword rules still see it.
         char scratch[max_slug_bytes];
-        return e.parse_error.empty() &&
-               derived_value(e, classes_[c].derive_product, scratch) > 0 &&
+        return e.parse_error.empty() && derived_value(e, classes_[c].derive_product, scratch) > 0 &&
                derived_value(e, classes_[c].derive_service, scratch) > 0;
     }
     return true;

@@ -52,8 +52,7 @@ public:
                                             core::field_catalog& catalog, core::diagnostics& diags,
                                             const parse::vendor_mapping_set* mappings = nullptr);
     [[nodiscard]] static logsource_map parse(std::string_view yaml, const std::string& file_name,
-                                             core::field_catalog& catalog,
-                                             core::diagnostics& diags,
+                                             core::field_catalog& catalog, core::diagnostics& diags,
                                              const parse::vendor_mapping_set* mappings = nullptr);
 
     [[nodiscard]] const std::vector<logsource_class>& classes() const { return classes_; }
@@ -83,17 +82,15 @@ private:
         core::field_id field = 0;
         std::vector<std::string> values;
     };
-    using value_index =
-        core::string_map<std::vector<class_id>>;
+    using value_index = core::string_map<std::vector<class_id>>;
 
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
     void build_index();
     // Writes the slug of the first value of `fields` in `e` that has one to `out` (at least
     // max_slug_bytes: on the worker's stack, no allocation per event); returns its length, 0
     // when there is none.
-    [[nodiscard]] static std::size_t derived_value(const core::event& e,
-                                                   const std::vector<core::field_id>& fields,
-                                                   char* out);
+    [[nodiscard]] static std::size_t
+    derived_value(const core::event& e, const std::vector<core::field_id>& fields, char* out);
 
     // Classes of the file and the mappings first, then derived ones (added by classes_for, so
     // mutable: see there). when_ and the indexes cover only the first `static_count_`.

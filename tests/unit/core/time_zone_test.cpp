@@ -137,8 +137,7 @@ TEST_CASE("New York in 2040 follows the rule in the TZif footer", "[core][time-z
     CHECK(ny->offset_at(at(2040, 11, 4, 6, 0)) == -5 * 3600);
 }
 
-TEST_CASE("a skipped local time is read with the offset before the change",
-          "[core][time-zone]") {
+TEST_CASE("a skipped local time is read with the offset before the change", "[core][time-zone]") {
     if (!have_zoneinfo()) {
         return;
     }
@@ -164,8 +163,8 @@ TEST_CASE("a repeated local time is the earlier instant", "[core][time-zone]") {
 // A "slim" TZif file (zic -b slim) has no explicit transitions for a zone whose only rule is
 // the current one: everything comes from the footer. It is read from TZDIR.
 TEST_CASE("a slim TZif file from TZDIR follows its footer rule", "[core][time-zone]") {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("vigil-tz-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("vigil-tz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     {
         std::ofstream source(dir / "slim.zi");
@@ -173,8 +172,8 @@ TEST_CASE("a slim TZif file from TZDIR follows its footer rule", "[core][time-zo
                   "Rule US 2007 max - Nov Sun>=1 2:00 0 S\n"
                   "Zone Vigil/Slim_New_York -5:00 US E%sT\n";
     }
-    const std::string command = "zic -b slim -d '" + (dir / "zoneinfo").string() + "' '" +
-                                (dir / "slim.zi").string() + "'";
+    const std::string command =
+        "zic -b slim -d '" + (dir / "zoneinfo").string() + "' '" + (dir / "slim.zi").string() + "'";
     if (std::system(command.c_str()) != 0) {
         std::filesystem::remove_all(dir);
         FAIL("zic (libc-bin) could not build the slim zone: " << command);

@@ -208,8 +208,8 @@ TEST_CASE("rfc3164 year auto works in the sender's zone", "[parse][rfc3164]") {
     // 23:00 on Dec 31 in New York is 04:00 UTC on Jan 1; received at 04:30 UTC, it is the
     // December just ended.
     rfc3164_config c;
-    c.zone = std::make_shared<vigil::core::time_zone>(
-        *vigil::core::time_zone::load("America/New_York"));
+    c.zone =
+        std::make_shared<vigil::core::time_zone>(*vigil::core::time_zone::load("America/New_York"));
     auto r = parse_syslog("<13>Dec 31 23:00:00 host app: m", c, utc_ns(2027, 1, 1, 4, 30, 0));
     CHECK(r.time() == "2027-01-01T04:00:00Z");
 }

@@ -99,8 +99,7 @@ TEST_CASE("source zones: otherwise the listener's zone applies", "[parse][time-z
     CHECK(time_of("<13>Nov 21 10:00:00 web1 app: m", c, peer("198.51.100.1")) ==
           "2026-11-21T08:00:00Z");
     // An unknown sender and no host: the listener's zone.
-    CHECK(time_of("<13>Nov 21 10:00:00 app: m", c, core::peer_address{}) ==
-          "2026-11-21T08:00:00Z");
+    CHECK(time_of("<13>Nov 21 10:00:00 app: m", c, core::peer_address{}) == "2026-11-21T08:00:00Z");
     // A time that names its zone keeps it.
     CHECK(time_of("<13>Nov 21 10:00:00 UTC fw-ny-01 app: m", c, peer("192.0.2.7")) ==
           "2026-11-21T10:00:00Z");
@@ -129,8 +128,8 @@ TEST_CASE("source zones: networks are read as routers read them", "[parse][time-
     CHECK(rules.find(peer("172.16.0.5"), "") == tokyo.get());
     CHECK(rules.find(peer("172.16.0.6"), "") == nullptr);
     CHECK_FALSE(rules.tests_hosts());
-    for (const char* bad : {"10.0.0.0/33", "10.0.0/8", "2001:db8::/129", "fw-*", "10.0.0.0/",
-                            "10.0.0.0/x"}) {
+    for (const char* bad :
+         {"10.0.0.0/33", "10.0.0/8", "2001:db8::/129", "fw-*", "10.0.0.0/", "10.0.0.0/x"}) {
         INFO(bad);
         CHECK(rules.add_network(bad, tokyo) ==
               "'" + std::string(bad) +

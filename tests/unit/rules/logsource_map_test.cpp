@@ -125,8 +125,8 @@ std::vector<std::string> fired_on_record(const std::shared_ptr<const rules::rule
     core::arena scratch;
     core::event e;
     parse::record_parser parser(parse::record_parser_config{});
-    const core::raw_record record{line, core::source_kind::syslog_udp, 1'795'000'000'000'000'000,
-                                  {}};
+    const core::raw_record record{
+        line, core::source_kind::syslog_udp, 1'795'000'000'000'000'000, {}};
     (void)parser.parse(record, set->mappings(), set->catalog(), set->projection(), e, scratch);
     std::vector<std::string> ids;
     for (auto r : m.match(e)) {
@@ -168,8 +168,7 @@ TEST_CASE("CEF and LEEF of an unknown vendor get their header's log source, not 
     leef.set(id(schema, "leef.device_vendor"), "Initech");
     leef.set(id(schema, "leef.device_product"), "TPS Gateway");
     CHECK(class_of(schema, leef) == "cef_leef_device");
-    const auto described_leef =
-        schema.logsources.describe(*schema.logsources.classify(leef), leef);
+    const auto described_leef = schema.logsources.describe(*schema.logsources.classify(leef), leef);
     CHECK(described_leef.products == std::vector<std::string>{"initech"});
     CHECK(described_leef.services == std::vector<std::string>{"tps_gateway"});
 
@@ -187,8 +186,7 @@ TEST_CASE("a rule naming a device's product and service gets a class for it",
     const std::size_t before = schema.logsources.classes().size();
     const auto ids = schema.logsources.classes_for({"acme_corp", "", "widget_firewall"});
     REQUIRE(ids.size() == 1);
-    CHECK(schema.logsources.classes()[ids[0]].name ==
-          "cef_leef_device:acme_corp/widget_firewall");
+    CHECK(schema.logsources.classes()[ids[0]].name == "cef_leef_device:acme_corp/widget_firewall");
     CHECK(schema.logsources.classes().size() == before + 1);
     // Asked again: the same class.
     CHECK(schema.logsources.classes_for({"acme_corp", "", "widget_firewall"}) == ids);
@@ -216,8 +214,7 @@ TEST_CASE("a rule naming a device's product and service gets a class for it",
     CHECK(schema.logsources.classes().size() == before + 1);
 }
 
-TEST_CASE("an unknown vendor's CEF meets its own rules and not Linux rules",
-          "[rules][logsource]") {
+TEST_CASE("an unknown vendor's CEF meets its own rules and not Linux rules", "[rules][logsource]") {
     const std::string linux_id = "11111111-1111-4111-8111-111111111111";
     const std::string device_id = "22222222-2222-4222-8222-222222222222";
     const auto detection = "  keywords: ['Blocked']\n  condition: keywords\n";
