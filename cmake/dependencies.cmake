@@ -8,6 +8,7 @@ find_package(ZLIB REQUIRED)                 # ZLIB::ZLIB: gzip bodies of HTTP in
 find_package(RocksDB REQUIRED CONFIG)        # RocksDB::rocksdb
 find_package(simdjson REQUIRED CONFIG)       # simdjson::simdjson
 find_package(yaml-cpp REQUIRED CONFIG)       # yaml-cpp
+find_package(absl REQUIRED CONFIG)           # absl::time: time zones (system zoneinfo, TZif footer rules)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)

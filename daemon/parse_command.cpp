@@ -4,6 +4,7 @@
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "core/json_writer.hpp"
+#include "core/time_zone.hpp"
 #include "parse/record_parser.hpp"
 #include "rules/rule_compiler.hpp"
 
@@ -71,7 +72,8 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
     w.field("parser", e.parser);
     w.field("mapping", e.mapping);
     if (auto c = schema.logsources.classify(e)) {
-        const auto& cls = schema.logsources.classes()[*c];
+        // A device's own log source (CEF/LEEF headers) even when no rule names it yet.
+        const rules::logsource_class cls = schema.logsources.describe(*c, e);
         w.key("logsource").begin_object();
         w.field("class", cls.name);
         write_list(w, "product", cls.products);
@@ -108,6 +110,15 @@ int run_parse_command(const parse_command_options& options) {
                   << "' (auto, syslog, rfc5424, rfc3164, cef, leef, json, kv or csv)\n";
         return 2;
     }
+    std::shared_ptr<const core::time_zone> zone;
+    if (!options.timezone.empty()) {
+        auto loaded = core::time_zone::load(options.timezone);
+        if (!loaded) {
+            std::cerr << "vigil parse: --timezone: " << loaded.error() << "\n";
+            return 2;
+        }
+        zone = std::make_shared<const core::time_zone>(std::move(*loaded));
+    }
     core::diagnostics diags;
     rules::rule_schema schema = rules::load_rule_schema(options.schemas_dir, diags);
     if (diags.has_errors()) {
@@ -135,6 +146,9 @@ int run_parse_command(const parse_command_options& options) {
     config.format = *format;
     config.mapping = options.mapping;
     config.rfc3164.year = options.rfc3164_year;
+    if (zone) {
+        config.rfc3164.zone = std::move(zone);
+    }
     parse::record_parser parser(config);
     const parse::field_projection everything;
     core::arena scratch;

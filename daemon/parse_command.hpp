@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,6 +13,9 @@ struct parse_command_options {
     std::optional<std::filesystem::path> file; // nothing: standard input
     std::filesystem::path schemas_dir;
     std::optional<std::int64_t> rfc3164_year;
+    // --timezone ZONE: the zone of zone-less timestamps (UTC, +08:00, local, Europe/Berlin);
+    // empty = UTC.
+    std::string timezone;
 };
 
 // `vigil parse`: reads records (lines; with --format json, JSON documents) and prints, per

@@ -8,10 +8,12 @@ namespace vigil::daemon {
 pipeline::pipeline_config pipeline_settings(const config::vigil_config& cfg) {
     pipeline::pipeline_config pipe;
     pipe.workers = cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
-    for (auto& parsing : pipe.parsing) {
-        parsing.rfc3164.year = cfg.syslog.rfc3164_year;
-        parsing.rfc3164.zone = cfg.syslog.rfc3164_zone;
+    // Each listener completes zone- and year-less timestamps with its own zone (time.zones
+    // first).
+    for (std::size_t kind = 0; kind < pipe.parsing.size(); ++kind) {
+        pipe.parsing[kind].rfc3164 = config::local_time_for(cfg, static_cast<core::source_kind>(kind));
     }
+    pipe.max_future_skew_ns = cfg.time.max_future_skew_ns;
     // The syslog section configures the syslog listeners.
     for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp,
                       core::source_kind::syslog_tls}) {

@@ -47,7 +47,10 @@ commands:
       --format F         auto (default), syslog, rfc5424, rfc3164, cef, leef, json (JSON
                          documents, which may span lines), kv or csv
       --mapping NAME     use this vendor mapping (schemas/mappings) instead of detecting one
-      --year YEAR        year of RFC 3164 timestamps (default: nearest to now)
+      --year YEAR        year of RFC 3164 timestamps (default: the latest year that does not
+                         put them more than time.max_future_skew ahead of now)
+      --timezone ZONE    zone of timestamps without one (default UTC; +08:00, local,
+                         Europe/Berlin)
       --schemas-dir DIR  (default: schemas_dir of the configuration)
   replay FILE...         run log files through the daemon's parse -> match -> correlate code at
                          full speed (event time, watermarks and correlation as in vigild) and
@@ -343,7 +346,8 @@ int main(int argc, char** argv) {
                    : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
     }
     if (command == "parse") {
-        daemon::command_line args({"format", "mapping", "year", "schemas-dir", "config"}, {});
+        daemon::command_line args({"format", "mapping", "year", "timezone", "schemas-dir", "config"},
+                                  {});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil parse: " << *error << "\n";
             return 2;
@@ -360,6 +364,7 @@ int main(int argc, char** argv) {
         daemon::parse_command_options options;
         options.format = args.value("format").value_or("auto");
         options.mapping = args.value("mapping").value_or("");
+        options.timezone = args.value("timezone").value_or("");
         options.schemas_dir = cfg->schemas_dir;
         if (auto year = args.value("year")) {
             try {

@@ -25,6 +25,7 @@ packages=(
   libboost-dev                                     # Boost.Asio, Boost.Beast (header-only)
   librdkafka-dev libsimdjson-dev libhyperscan-dev librocksdb-dev libyaml-cpp-dev libssl-dev
   zlib1g-dev                                       # gzip bodies of HTTP ingest
+  libabsl-dev tzdata                               # time zones: Abseil over the system zoneinfo
   catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
 )

@@ -172,8 +172,30 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         };
     };
 
+    // A time zone name ("UTC", "+08:00", "local", "Europe/Berlin"), loaded now so that a bad one
+    // is a configuration error rather than a surprise per record.
+    auto zone_value = [&](section_reader& r, const std::string& key,
+                          std::shared_ptr<const core::time_zone>& target) {
+        return [&r, key, &target](const YAML::Node& node) {
+            if (!node.IsScalar() || node.Scalar().empty()) {
+                r.error(node, "'" + r.qualified(key) + "' must be a time zone such as UTC, "
+                                                       "+08:00, local or Europe/Berlin");
+                return;
+            }
+            auto zone = core::time_zone::load(node.Scalar());
+            if (!zone) {
+                r.error(node, "'" + r.qualified(key) + "': " + zone.error());
+                return;
+            }
+            target = std::make_shared<const core::time_zone>(std::move(*zone));
+        };
+    };
+
     section_reader top(file_name, diags, "");
     section_reader syslog(file_name, diags, "syslog");
+    section_reader udp(file_name, diags, "syslog.udp");
+    section_reader tcp(file_name, diags, "syslog.tcp");
+    section_reader time(file_name, diags, "time");
     section_reader rfc3164(file_name, diags, "syslog.rfc3164");
     section_reader tls(file_name, diags, "syslog.tls");
     section_reader http(file_name, diags, "http");
@@ -231,10 +253,27 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("http", [&](const YAML::Node& node) { http.read(node); })
         .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
         .on("correlation", [&](const YAML::Node& node) { correlation.read(node); })
-        .on("kafka", [&](const YAML::Node& node) { kafka.read(node); });
+        .on("kafka", [&](const YAML::Node& node) { kafka.read(node); })
+        .on("time", [&](const YAML::Node& node) { time.read(node); });
 
-    syslog.on("udp", address_value(syslog, "udp", c.syslog.udp))
-        .on("tcp", address_value(syslog, "tcp", c.syslog.tcp))
+    // A syslog listener: "host:port" (or off), or {listen: host:port, timezone: ZONE}.
+    auto listener_value = [&](section_reader& r, section_reader& map, const std::string& key,
+                              std::optional<core::listen_address>& target) {
+        return [&r, &map, key, &target, plain = address_value(r, key, target)](
+                   const YAML::Node& node) {
+            if (node.IsMap()) {
+                map.read(node);
+            } else {
+                plain(node);
+            }
+        };
+    };
+    udp.on("listen", address_value(udp, "listen", c.syslog.udp))
+        .on("timezone", zone_value(udp, "timezone", c.syslog.udp_zone));
+    tcp.on("listen", address_value(tcp, "listen", c.syslog.tcp))
+        .on("timezone", zone_value(tcp, "timezone", c.syslog.tcp_zone));
+    syslog.on("udp", listener_value(syslog, udp, "udp", c.syslog.udp))
+        .on("tcp", listener_value(syslog, tcp, "tcp", c.syslog.tcp))
         .on("max_frame_bytes",
             [&](const YAML::Node& node) {
                 auto n = to_int<std::size_t>(node);
@@ -286,7 +325,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("private_key", string_value(tls, "private_key",
                                         [&](const std::string& v) { c.syslog.tls.private_key = v; }))
         .on("client_ca", string_value(tls, "client_ca",
-                                      [&](const std::string& v) { c.syslog.tls.client_ca = v; }));
+                                      [&](const std::string& v) { c.syslog.tls.client_ca = v; }))
+        .on("timezone", zone_value(tls, "timezone", c.syslog.tls.zone));
 
     rfc3164
         .on("year",
@@ -329,7 +369,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("ingest_token", string_value(http, "ingest_token",
                                          [&](const std::string& v) { c.http.ingest_token = v; }))
         .on("hec_token",
-            string_value(http, "hec_token", [&](const std::string& v) { c.http.hec_token = v; }));
+            string_value(http, "hec_token", [&](const std::string& v) { c.http.hec_token = v; }))
+        .on("timezone", zone_value(http, "timezone", c.http.zone));
 
     correlation
         .on("shards",
@@ -388,6 +429,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("max_message_bytes",
             count_value(kafka, "max_message_bytes", c.kafka.max_message_bytes, 256))
         .on("dead_letter_cap", count_value(kafka, "dead_letter_cap", c.kafka.dead_letter_cap, 0))
+        .on("timezone", zone_value(kafka, "timezone", c.kafka.zone))
         .on("properties", [&](const YAML::Node& node) {
             if (!node.IsMap()) {
                 kafka.error(node, "'kafka.properties' must be a map of librdkafka settings");
@@ -401,6 +443,75 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.kafka.properties.emplace_back(p.first.Scalar(), p.second.Scalar());
             }
+        });
+
+    time.on("max_future_skew",
+            duration_value(time, "max_future_skew", c.time.max_future_skew_ns, 0))
+        .on("zones", [&](const YAML::Node& node) {
+            if (!node.IsSequence()) {
+                time.error(node, "'time.zones' must be a list of {source: CIDR, timezone: ZONE} "
+                                 "and {host: GLOB, timezone: ZONE}");
+                return;
+            }
+            auto rules = std::make_shared<parse::source_zone_rules>();
+            std::size_t index = 0;
+            for (const auto& item : node) {
+                const std::string at = "'time.zones[" + std::to_string(index++) + "]'";
+                if (!item.IsMap()) {
+                    time.error(item, at + " must be a map {source: CIDR, timezone: ZONE} or "
+                                          "{host: GLOB, timezone: ZONE}");
+                    continue;
+                }
+                const YAML::Node source = item["source"];
+                const YAML::Node host = item["host"];
+                const YAML::Node zone_name = item["timezone"];
+                bool ok = true;
+                for (const auto& kv : item) {
+                    const std::string key = kv.first.Scalar();
+                    if (key != "source" && key != "host" && key != "timezone") {
+                        time.error(kv.first, at + ": unknown key '" + key +
+                                                 "' (known here: host, source, timezone)");
+                        ok = false;
+                    }
+                }
+                if (source && host) {
+                    time.error(item, at + " takes 'source' or 'host', not both");
+                    ok = false;
+                } else if (!source && !host) {
+                    time.error(item, at + " needs 'source' (an address or network) or 'host' (a "
+                                          "host name pattern)");
+                    ok = false;
+                }
+                std::shared_ptr<const core::time_zone> zone;
+                if (!zone_name) {
+                    time.error(item, at + " needs 'timezone'");
+                    ok = false;
+                } else if (!zone_name.IsScalar() || zone_name.Scalar().empty()) {
+                    time.error(zone_name, at + ": 'timezone' must be a time zone such as UTC, "
+                                               "+08:00, local or Europe/Berlin");
+                    ok = false;
+                } else if (auto loaded = core::time_zone::load(zone_name.Scalar())) {
+                    zone = std::make_shared<const core::time_zone>(std::move(*loaded));
+                } else {
+                    time.error(zone_name, at + ": " + loaded.error());
+                    ok = false;
+                }
+                const YAML::Node& what = source ? source : host;
+                if (what && !what.IsScalar()) {
+                    time.error(what, at + ": '" + std::string(source ? "source" : "host") +
+                                         "' must be a string");
+                    continue;
+                }
+                if (!ok) {
+                    continue;
+                }
+                const std::string problem = source ? rules->add_network(source.Scalar(), zone)
+                                                   : rules->add_host(host.Scalar(), zone);
+                if (!problem.empty()) {
+                    time.error(what, at + ": " + problem);
+                }
+            }
+            c.time.zones = rules->empty() ? nullptr : std::move(rules);
         });
 
     outputs.on("stdout", [&](const YAML::Node& node) {
@@ -423,6 +534,32 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         return std::unexpected(std::move(diags));
     }
     return c;
+}
+
+parse::local_time_config local_time_for(const vigil_config& config, core::source_kind kind) {
+    parse::local_time_config local;
+    local.year = config.syslog.rfc3164_year;
+    local.max_future_skew_ns = config.time.max_future_skew_ns;
+    local.source_zones = config.time.zones;
+    std::shared_ptr<const core::time_zone> zone;
+    switch (kind) {
+    case core::source_kind::syslog_udp: zone = config.syslog.udp_zone; break;
+    case core::source_kind::syslog_tcp: zone = config.syslog.tcp_zone; break;
+    case core::source_kind::syslog_tls: zone = config.syslog.tls.zone; break;
+    case core::source_kind::http: zone = config.http.zone; break;
+    case core::source_kind::kafka: zone = config.kafka.zone; break;
+    case core::source_kind::file: break;
+    }
+    const bool syslog = kind == core::source_kind::syslog_udp ||
+                        kind == core::source_kind::syslog_tcp ||
+                        kind == core::source_kind::syslog_tls;
+    if (!zone && syslog) {
+        zone = config.syslog.rfc3164_zone;
+    }
+    if (zone) {
+        local.zone = std::move(zone);
+    }
+    return local;
 }
 
 std::expected<vigil_config, core::diagnostics> load_config_file(const std::filesystem::path& file) {

@@ -3,8 +3,11 @@
 #include "core/diagnostic.hpp"
 #include "core/listen_address.hpp"
 #include "core/log.hpp"
+#include "core/raw_record.hpp"
 #include "core/time_zone.hpp"
+#include "parse/local_time.hpp"
 #include "parse/record_parser.hpp"
+#include "parse/source_zone_rules.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -39,8 +42,12 @@ struct vigil_config {
         std::size_t max_connections = 4096;           // per listener (TCP, TLS)
         std::size_t max_connections_per_client = 256; // ... from one address
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
+        // The zone of the syslog listeners' zone-less timestamps unless a listener names its own.
         std::string rfc3164_timezone;
         std::shared_ptr<const core::time_zone> rfc3164_zone;
+        // `udp: {listen: ..., timezone: ...}`: the listener's own zone; null = rfc3164_zone.
+        std::shared_ptr<const core::time_zone> udp_zone;
+        std::shared_ptr<const core::time_zone> tcp_zone;
         parse::record_format format = parse::record_format::auto_detect;  // a record
         parse::record_format payload = parse::record_format::auto_detect; // a syslog message
         // Syslog over TLS (RFC 5425, octet counting). Off unless `listen` and a certificate
@@ -50,6 +57,7 @@ struct vigil_config {
             std::string certificate; // PEM: the server certificate (chain)
             std::string private_key; // PEM
             std::string client_ca;   // PEM; empty = clients are not asked for certificates
+            std::shared_ptr<const core::time_zone> zone; // null = syslog.rfc3164.timezone
         } tls;
     } syslog;
 
@@ -62,6 +70,7 @@ struct vigil_config {
         std::size_t max_compression_ratio = 100;                // gzip bodies: 413 beyond
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
+        std::shared_ptr<const core::time_zone> zone; // zone-less times; null = UTC
     } http;
 
     // The Kafka source: off unless brokers and topics are given.
@@ -73,7 +82,16 @@ struct vigil_config {
         std::size_t max_message_bytes = 1024 * 1024;
         std::size_t dead_letter_cap = 10000; // dead letters kept (newest)
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka settings
+        std::shared_ptr<const core::time_zone> zone;                 // zone-less times; null = UTC
     } kafka;
+
+    // Event time (issue 12): how far a year-less timestamp may lie ahead of its receipt, and the
+    // zones of particular senders. Read by the parsers and the correlator.
+    struct time_section {
+        std::int64_t max_future_skew_ns = parse::default_max_future_skew_ns;
+        // time.zones, in file order, zones resolved; null = no rules.
+        std::shared_ptr<const parse::source_zone_rules> zones;
+    } time;
 
     // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.
     struct correlation_section {
@@ -99,6 +117,12 @@ struct vigil_config {
 
 // The built-in defaults (the same values as packaging/vigil.yaml).
 [[nodiscard]] vigil_config default_config();
+
+// How the records of listener `kind` complete zone- and year-less timestamps: the listener's
+// zone (or its default: syslog.rfc3164.timezone for the syslog listeners, UTC for the others),
+// time.zones, syslog.rfc3164.year and time.max_future_skew. For parse::record_parser_config.
+[[nodiscard]] parse::local_time_config local_time_for(const vigil_config& config,
+                                                      core::source_kind kind);
 
 // Reads a configuration file. Keys that are left out keep their defaults; unknown keys and bad
 // values are errors, all reported together with file and line.

@@ -87,7 +87,7 @@ void field_mapper::name_columns(const vendor_mapping& mapping, vendor_fields& fi
 }
 
 void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields& fields,
-                             core::event& out, core::arena& scratch) {
+                             core::event& out, core::arena& scratch, const local_time& local) {
     std::string_view text;
     if (mapping.timestamp_fields.size() == 1) {
         auto v = fields.find(mapping.timestamp_fields.front());
@@ -120,7 +120,8 @@ void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields&
         text = {joined, at};
     }
     if (mapping.timestamp_format) {
-        if (auto ns = mapping.timestamp_format->parse(text)) {
+        const std::string_view host = out.get(core::fields::host_name).value_or("");
+        if (auto ns = mapping.timestamp_format->parse(text, local, host)) {
             out.time_ns = *ns;
         }
     } else if (auto ts = read_rfc3339(text); ts && ts->length == text.size()) {
@@ -157,7 +158,7 @@ void field_mapper::use(const vendor_mapping_set& mappings, const core::field_cat
 
 void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
                          const core::field_catalog& catalog, const field_projection& projection,
-                         core::event& out, core::arena& scratch) {
+                         core::event& out, core::arena& scratch, const local_time& local) {
     out.mapping = mapping.name;
     if (mapping.columns) {
         name_columns(mapping, fields);
@@ -227,7 +228,7 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
         }
     }
     if (!mapping.timestamp_fields.empty()) {
-        read_time(mapping, fields, out, scratch);
+        read_time(mapping, fields, out, scratch, local);
     }
 }
 

@@ -6,6 +6,7 @@
 #include "core/string_hash.hpp"
 #include "parse/field_projection.hpp"
 #include "parse/kv_parser.hpp"
+#include "parse/local_time.hpp"
 #include "parse/vendor_fields.hpp"
 #include "parse/vendor_mapping.hpp"
 
@@ -27,10 +28,12 @@ public:
     void use(const vendor_mapping_set& mappings, const core::field_catalog& catalog);
 
     // `fields` grows by what the extract steps cut out. Values of `out` point into `fields`'
-    // views, the mapping or `scratch`. `mapping` is one of the set given to use().
+    // views, the mapping or `scratch`. `mapping` is one of the set given to use(). A time
+    // without a zone or year is completed by `local` for the event's host.name.
     void apply(const vendor_mapping& mapping, vendor_fields& fields,
                const core::field_catalog& catalog, const field_projection& projection,
-               core::event& out, core::arena& scratch);
+               core::event& out, core::arena& scratch,
+               const local_time& local = local_time::utc_1970());
 
 private:
     static constexpr core::field_id unknown = 0xffff;
@@ -53,7 +56,7 @@ private:
     void extract(const vendor_mapping& mapping, vendor_fields& fields, core::arena& scratch);
     void name_columns(const vendor_mapping& mapping, vendor_fields& fields);
     void read_time(const vendor_mapping& mapping, const vendor_fields& fields, core::event& out,
-                   core::arena& scratch);
+                   core::arena& scratch, const local_time& local);
 
     // Caches per mapping, for one mapping set and catalog.
     std::uint64_t cached_set_ = 0;

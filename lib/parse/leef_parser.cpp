@@ -71,25 +71,28 @@ std::string_view trim(std::string_view s) {
 } // namespace
 
 std::optional<std::int64_t> leef_parser::read_dev_time(std::string_view value,
-                                                       std::string_view format) {
+                                                       std::string_view format,
+                                                       const local_time& local,
+                                                       std::string_view host) {
     if (format.empty()) {
         static const time_pattern epoch_ms = *time_pattern::compile("epoch_ms");
         static const time_pattern standard = *time_pattern::compile("MMM dd yyyy HH:mm:ss");
-        if (auto ns = epoch_ms.parse(value)) {
+        if (auto ns = epoch_ms.parse(value, local, host)) {
             return ns;
         }
-        return standard.parse(value);
+        return standard.parse(value, local, host);
     }
     if (format != cached_format_) {
         cached_format_.assign(format);
         auto compiled = time_pattern::compile(format);
         cached_pattern_ = compiled ? std::optional(std::move(*compiled)) : std::nullopt;
     }
-    return cached_pattern_ ? cached_pattern_->parse(value) : std::nullopt;
+    return cached_pattern_ ? cached_pattern_->parse(value, local, host) : std::nullopt;
 }
 
 parse_error leef_parser::parse(std::string_view text, vendor_fields& out,
-                               std::optional<std::int64_t>& time_ns, core::arena&) {
+                               std::optional<std::int64_t>& time_ns, core::arena&,
+                               const local_time& local, std::string_view host) {
     parse_error error = parse_error::none;
     text.remove_prefix(5); // "LEEF:"
     std::array<std::string_view, header_names.size()> header;
@@ -157,7 +160,7 @@ parse_error leef_parser::parse(std::string_view text, vendor_fields& out,
         }
     }
     if (!dev_time.empty()) {
-        time_ns = read_dev_time(dev_time, dev_time_format);
+        time_ns = read_dev_time(dev_time, dev_time_format, local, host);
         if (!time_ns && error == parse_error::none) {
             error = parse_error::bad_timestamp;
         }

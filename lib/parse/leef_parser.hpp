@@ -19,7 +19,8 @@ namespace vigil::parse {
 // leef.device_version, leef.event_id (and leef.delimiter for 2.0); attributes keep their keys.
 // A 2.0 delimiter is one character ("^", "|") or its hex code ("x09", "0x5E"); empty means tab.
 // devTime is read with devTimeFormat (a Java date pattern, e.g. "MMM dd yyyy HH:mm:ss.SSS
-// zzz"), or as epoch milliseconds or "MMM dd yyyy HH:mm:ss" when there is none.
+// zzz"), or as epoch milliseconds or "MMM dd yyyy HH:mm:ss" when there is none; a devTime without
+// a zone is local to the sender (`local`, `host`: the record's zone and receipt time).
 //
 // One per worker: it caches the last devTimeFormat it compiled.
 class leef_parser {
@@ -29,7 +30,9 @@ public:
     // as 2.0 when it has a delimiter field), bad_delimiter (read with tab), bad_extension (an
     // attribute without '='), bad_timestamp (devTime that its format does not read).
     [[nodiscard]] parse_error parse(std::string_view text, vendor_fields& out,
-                                    std::optional<std::int64_t>& time_ns, core::arena& scratch);
+                                    std::optional<std::int64_t>& time_ns, core::arena& scratch,
+                                    const local_time& local = local_time::utc_1970(),
+                                    std::string_view host = {});
 
     [[nodiscard]] static bool starts(std::string_view text) {
         return text.size() > 5 && text.starts_with("LEEF:") && text[5] >= '0' && text[5] <= '9';
@@ -39,7 +42,9 @@ public:
 
 private:
     [[nodiscard]] std::optional<std::int64_t> read_dev_time(std::string_view value,
-                                                            std::string_view format);
+                                                            std::string_view format,
+                                                            const local_time& local,
+                                                            std::string_view host);
 
     std::string cached_format_;
     std::optional<time_pattern> cached_pattern_;

@@ -141,7 +141,7 @@ record_format record_parser::detect_payload(std::string_view message) const {
 
 void record_parser::read_prefix(std::string_view prefix, const core::raw_record& record,
                                 core::event& out, core::arena& scratch) {
-    const core::raw_record header{prefix, record.source, record.recv_ns, {}};
+    const core::raw_record header{prefix, record.source, record.recv_ns, record.peer};
     (void)syslog_.parse(header, prefix_event_, scratch);
     if (prefix_event_.time_ns) {
         out.time_ns = prefix_event_.time_ns;
@@ -175,7 +175,7 @@ void record_parser::read_prefix(std::string_view prefix, const core::raw_record&
 
 parse_error record_parser::read_payload(std::string_view text, record_format format,
                                         core::event& out, core::arena& scratch,
-                                        std::string_view& format_name) {
+                                        std::string_view& format_name, const local_time& local) {
     switch (format) {
     case record_format::json:
         format_name = json_parser::parser_name;
@@ -199,7 +199,8 @@ parse_error record_parser::read_payload(std::string_view text, record_format for
             return parse_error::truncated_header;
         }
         std::optional<std::int64_t> time_ns;
-        const parse_error error = leef_.parse(text.substr(at), fields_, time_ns, scratch);
+        const parse_error error = leef_.parse(text.substr(at), fields_, time_ns, scratch, local,
+                                              out.get(f::host_name).value_or(""));
         if (time_ns) {
             out.time_ns = time_ns;
         }
@@ -230,6 +231,7 @@ parse_error record_parser::parse(const core::raw_record& record,
         filter_.use(mappings, catalog, projection);
     }
     const std::string_view text = trim_record_end(record.bytes);
+    const local_time local(config_.rfc3164, record.recv_ns, record.peer);
     record_format format = text.empty() ? record_format::syslog : config_.format;
     if (format == record_format::auto_detect) {
         const std::string_view start = trim_front(text);
@@ -279,24 +281,31 @@ parse_error record_parser::parse(const core::raw_record& record,
         }
         if (payload != record_format::syslog) {
             const parse_error payload_error =
-                read_payload(message, payload, out, scratch, format_name);
+                read_payload(message, payload, out, scratch, format_name, local);
             error = error == parse_error::none ? payload_error : error;
         }
     } else {
         out.clear();
         out.raw = &record;
         out.set(f::event_original, text);
-        error = read_payload(text, format, out, scratch, format_name);
         const std::size_t body = format == record_format::cef    ? find_cef(text)
                                  : format == record_format::leef ? find_leef(text)
                                                                  : 0;
-        if (body != std::string_view::npos && body > 0) {
+        // The prefix first: its host may choose the zone of a LEEF devTime. Its time, when it
+        // has one, still wins over the body's.
+        const bool has_prefix = body != std::string_view::npos && body > 0;
+        if (has_prefix) {
             read_prefix(text.substr(0, body), record, out, scratch);
+        }
+        const std::optional<std::int64_t> prefix_time = out.time_ns;
+        error = read_payload(text, format, out, scratch, format_name, local);
+        if (prefix_time) {
+            out.time_ns = prefix_time;
         }
     }
 
     return map_fields(detected, format_name, error, text, mappings, catalog, projection, out,
-                      scratch);
+                      scratch, local);
 }
 
 parse_error record_parser::map_fields(const vendor_mapping* detected, std::string_view format_name,
@@ -304,7 +313,7 @@ parse_error record_parser::map_fields(const vendor_mapping* detected, std::strin
                                       const vendor_mapping_set& mappings,
                                       const core::field_catalog& catalog,
                                       const field_projection& projection, core::event& out,
-                                      core::arena& scratch) {
+                                      core::arena& scratch, const local_time& local) {
     const vendor_mapping* mapping = detected;
     if (!config_.mapping.empty()) {
         mapping = mappings.find(config_.mapping);
@@ -313,7 +322,7 @@ parse_error record_parser::map_fields(const vendor_mapping* detected, std::strin
         mapping = &mappings.choose(format_name, fields_);
     }
     mapper_.use(mappings, catalog);
-    mapper_.apply(*mapping, fields_, catalog, projection, out, scratch);
+    mapper_.apply(*mapping, fields_, catalog, projection, out, scratch, local);
 
     if (error == parse_error::none) {
         error = fields_.error();
@@ -329,6 +338,8 @@ void record_parser::parse_documents(std::string_view text, std::int64_t received
                                     const core::field_catalog& catalog, core::arena& scratch,
                                     const event_callback& on_event) {
     const field_projection everything;
+    const core::peer_address nowhere;
+    const local_time local(config_.rfc3164, received_ns, nowhere);
     json_.for_each_document(text, fields_, scratch, [&](std::string_view source, parse_error error) {
         const core::raw_record record{source, core::source_kind::file, received_ns, {}};
         core::event& e = document_event_;
@@ -337,7 +348,7 @@ void record_parser::parse_documents(std::string_view text, std::int64_t received
         e.parser = json_parser::parser_name;
         e.set(f::event_original, source);
         error = map_fields(nullptr, json_parser::parser_name, error, source, mappings, catalog,
-                           everything, e, scratch);
+                           everything, e, scratch, local);
         on_event(e, error);
     });
 }

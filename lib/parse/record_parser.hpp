@@ -51,7 +51,10 @@ inline constexpr std::array<std::string_view, 7> parser_names{"rfc5424", "rfc316
 struct record_parser_config {
     record_format format = record_format::auto_detect;  // the record
     record_format payload = record_format::auto_detect; // the message of a syslog record
-    rfc3164_config rfc3164;
+    // Completes zone- and year-less timestamps (RFC 3164, vendor time formats, LEEF devTime): the
+    // listener's zone, time.zones, syslog.rfc3164.year, time.max_future_skew. (Named after the
+    // format that needs it most.)
+    local_time_config rfc3164;
     parse_limits limits;
     std::string mapping; // a vendor mapping to use for every record instead of detecting one
 };
@@ -89,7 +92,8 @@ private:
     // Reads `text` (a record or a syslog message) as `format`; `format_name` is set to the
     // mapping format of what was read.
     parse_error read_payload(std::string_view text, record_format format, core::event& out,
-                             core::arena& scratch, std::string_view& format_name);
+                             core::arena& scratch, std::string_view& format_name,
+                             const local_time& local);
     // The time and host in front of a CEF/LEEF body that is not a syslog header
     // ("1493738863000 host.example.com ", "May 02 15:27:43.000 UTC host.example.com ").
     void read_prefix(std::string_view prefix, const core::raw_record& record, core::event& out,
@@ -101,7 +105,7 @@ private:
                            parse_error error, std::string_view text,
                            const vendor_mapping_set& mappings, const core::field_catalog& catalog,
                            const field_projection& projection, core::event& out,
-                           core::arena& scratch);
+                           core::arena& scratch, const local_time& local);
 
     record_parser_config config_;
     syslog_parser syslog_;

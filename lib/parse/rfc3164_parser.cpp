@@ -5,7 +5,6 @@
 #include "parse/syslog_timestamp.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace vigil::parse {
 namespace {
@@ -92,13 +91,8 @@ std::optional<tag_read> read_tag(std::string_view text, bool spaced_names = fals
     return tag;
 }
 
-// "YYYY-MM-DD HH:MM:SS" with an optional fraction, as local seconds since the epoch.
-struct local_date_time {
-    std::int64_t seconds = 0;
-    std::int64_t fraction_ns = 0;
-};
-
-std::optional<local_date_time> read_local_date_time(std::string_view text) {
+// "YYYY-MM-DD HH:MM:SS" with an optional fraction: a local date and time.
+std::optional<local_civil_time> read_local_date_time(std::string_view text) {
     constexpr std::string_view shape = "dddd-dd-dd dd:dd:dd";
     if (text.size() < shape.size()) {
         return std::nullopt;
@@ -109,33 +103,33 @@ std::optional<local_date_time> read_local_date_time(std::string_view text) {
         }
     }
     auto number = [&](std::size_t at, std::size_t n) {
-        std::int64_t v = 0;
+        unsigned v = 0;
         for (std::size_t i = at; i < at + n; ++i) {
-            v = v * 10 + (text[i] - '0');
+            v = v * 10 + static_cast<unsigned>(text[i] - '0');
         }
         return v;
     };
-    const std::int64_t year = number(0, 4);
-    const auto month = static_cast<unsigned>(number(5, 2));
-    const auto day = static_cast<unsigned>(number(8, 2));
-    const std::int64_t hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
-    if (month < 1 || month > 12 || day < 1 || day > core::days_in_month(year, month) ||
-        hour > 23 || minute > 59 || second > 60) {
+    local_civil_time c;
+    c.year = number(0, 4);
+    c.month = number(5, 2);
+    c.day = number(8, 2);
+    c.hour = number(11, 2);
+    c.minute = number(14, 2);
+    c.second = number(17, 2);
+    if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > core::days_in_month(*c.year, c.month) ||
+        c.hour > 23 || c.minute > 59 || c.second > 60) {
         return std::nullopt;
     }
-    local_date_time out;
-    out.seconds = core::days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-                  second;
     std::size_t at = shape.size();
     if (at < text.size() && (text[at] == '.' || text[at] == ',') && at + 1 < text.size() &&
         is_digit(text[at + 1])) {
         std::int64_t scale = 100'000'000;
         for (++at; at < text.size() && is_digit(text[at]); ++at) {
-            out.fraction_ns += (text[at] - '0') * scale;
+            c.fraction_ns += (text[at] - '0') * scale;
             scale /= 10;
         }
     }
-    return out;
+    return c;
 }
 
 // True if `text` begins like a timestamp (a month name and a space, or "dddd-") that then
@@ -175,95 +169,8 @@ std::optional<zone_read> read_zone_name(std::string_view text) {
     return std::nullopt;
 }
 
-} // namespace
-
-std::optional<std::int64_t> rfc3164_parser::resolve_time(const bsd_timestamp& ts,
-                                                         std::int64_t received_ns) const {
-    auto local_seconds = [&](std::int64_t year) -> std::optional<std::int64_t> {
-        if (ts.day > core::days_in_month(year, ts.month)) {
-            return std::nullopt;
-        }
-        return core::days_from_civil(year, ts.month, ts.day) * 86400 + ts.hour * 3600 +
-               ts.minute * 60 + ts.second;
-    };
-    auto to_ns = [&](std::int64_t local) {
-        return config_.zone->local_to_utc(local) * 1'000'000'000 + ts.fraction_ns;
-    };
-    if (ts.year) {
-        auto local = local_seconds(*ts.year);
-        return local ? std::optional(to_ns(*local)) : std::nullopt;
-    }
-    if (config_.year) {
-        auto local = local_seconds(*config_.year);
-        return local ? std::optional(to_ns(*local)) : std::nullopt;
-    }
-    // No year anywhere: take the year that puts the time nearest to the moment of receipt. Start
-    // with the receipt's year and step one year when that is more than half a year away.
-    const std::int64_t received_day = received_ns / 86'400'000'000'000;
-    if (received_day != cached_day_) {
-        cached_day_ = received_day;
-        cached_year_ = core::civil_from_days(received_day).year;
-    }
-    constexpr std::int64_t half_year_ns = 183 * 86'400'000'000'000;
-    if (auto local = local_seconds(cached_year_)) {
-        const std::int64_t ns = to_ns(*local);
-        const std::int64_t stepped_year = ns - received_ns > half_year_ns   ? cached_year_ - 1
-                                          : received_ns - ns > half_year_ns ? cached_year_ + 1
-                                                                            : cached_year_;
-        if (stepped_year == cached_year_) {
-            return ns;
-        }
-        if (auto stepped = local_seconds(stepped_year)) {
-            return to_ns(*stepped);
-        }
-    }
-    // Feb 29: take the valid year nearest to the receipt (within the leap-year cycle).
-    std::optional<std::int64_t> best;
-    for (std::int64_t year = cached_year_ - 4; year <= cached_year_ + 4; ++year) {
-        if (auto local = local_seconds(year)) {
-            const std::int64_t ns = to_ns(*local);
-            if (!best || std::llabs(ns - received_ns) < std::llabs(*best - received_ns)) {
-                best = ns;
-            }
-        }
-    }
-    return best;
-}
-
-parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_ns,
-                                  core::event& out) const {
-    std::size_t at = 0;
-    if (auto bsd = read_bsd_timestamp(text)) {
-        auto ns = resolve_time(*bsd, received_ns);
-        if (!ns) {
-            return parse_error::bad_timestamp; // e.g. Feb 29 in a configured non-leap year
-        }
-        out.time_ns = *ns;
-        at = bsd->length;
-        if (at + 1 < text.size() && text[at] == ' ') {
-            if (auto zone = read_zone_name(text.substr(at + 1))) {
-                // The record names its zone: it overrides the configured one.
-                const std::int64_t configured = config_.zone->offset_at(*ns / 1'000'000'000);
-                out.time_ns = *ns + (configured - zone->offset) * 1'000'000'000;
-                at += 1 + zone->length;
-            }
-        }
-    } else if (auto iso = read_rfc3339(text)) {
-        out.time_ns = iso->unix_ns;
-        at = iso->length;
-    } else if (auto local = read_local_date_time(text)) {
-        // "2016-09-28 04:30:30, Info CBS ...": an application log line with a local date and
-        // time but no syslog header. The time is kept, the whole line is the message.
-        out.time_ns = config_.zone->local_to_utc(local->seconds) * 1'000'000'000 + local->fraction_ns;
-        out.set(f::message, text);
-        return parse_error::none;
-    } else if (starts_like_timestamp(text)) {
-        return text.size() < 15 ? parse_error::truncated_header : parse_error::bad_timestamp;
-    } else {
-        // No timestamp at all: RFC 3164 §4.3.2 takes the whole record as the message.
-        out.set(f::message, text);
-        return parse_error::none;
-    }
+// Reads what follows the timestamp that ends at `at`: HOSTNAME, TAG[PID]: and MSG.
+parse_error read_after_timestamp(std::string_view text, std::size_t at, core::event& out) {
     if (at == text.size()) {
         out.set(f::message, {});
         return parse_error::none;
@@ -307,6 +214,52 @@ parse_error rfc3164_parser::parse(std::string_view text, std::int64_t received_n
     }
     out.set(f::message, rest);
     return parse_error::none;
+}
+
+} // namespace
+
+parse_error rfc3164_parser::parse(std::string_view text, const local_time& local,
+                                  core::event& out) const {
+    // The time is read first but completed last: its zone may depend on the host name.
+    std::optional<local_civil_time> civil;
+    std::optional<std::int32_t> named_offset; // the record named its zone ("... 10:00:00 EST")
+    std::size_t at = 0;
+    if (auto bsd = read_bsd_timestamp(text)) {
+        civil = local_civil_time{bsd->year,   bsd->month,  bsd->day,        bsd->hour,
+                                 bsd->minute, bsd->second, bsd->fraction_ns};
+        at = bsd->length;
+        if (at + 1 < text.size() && text[at] == ' ') {
+            if (auto zone = read_zone_name(text.substr(at + 1))) {
+                named_offset = zone->offset;
+                at += 1 + zone->length;
+            }
+        }
+    } else if (auto iso = read_rfc3339(text)) {
+        out.time_ns = iso->unix_ns;
+        at = iso->length;
+    } else if (auto dt = read_local_date_time(text)) {
+        // "2016-09-28 04:30:30, Info CBS ...": an application log line with a local date and
+        // time but no syslog header (so no host: only the sender's address picks a zone). The
+        // time is kept, the whole line is the message.
+        out.time_ns = local.to_utc_ns(*dt, std::string_view{});
+        out.set(f::message, text);
+        return out.time_ns ? parse_error::none : parse_error::bad_timestamp;
+    } else if (starts_like_timestamp(text)) {
+        return text.size() < 15 ? parse_error::truncated_header : parse_error::bad_timestamp;
+    } else {
+        // No timestamp at all: RFC 3164 §4.3.2 takes the whole record as the message.
+        out.set(f::message, text);
+        return parse_error::none;
+    }
+    const parse_error error = read_after_timestamp(text, at, out);
+    if (civil) {
+        out.time_ns = named_offset ? local.to_utc_ns(*civil, *named_offset)
+                                   : local.to_utc_ns(*civil, out.get(f::host_name).value_or(""));
+        if (!out.time_ns) {
+            return parse_error::bad_timestamp; // e.g. Feb 29 in a configured non-leap year
+        }
+    }
+    return error;
 }
 
 } // namespace vigil::parse

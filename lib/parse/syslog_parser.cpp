@@ -42,7 +42,8 @@ parse_error syslog_parser::parse(const core::raw_record& record, core::event& ou
             error = rfc5424_.parse(rest, out, scratch);
         } else {
             out.parser = rfc3164_name;
-            error = rfc3164_.parse(rest, record.recv_ns, out);
+            const local_time local(local_time_, record.recv_ns, record.peer);
+            error = rfc3164_.parse(rest, local, out);
         }
     }
     if (error != parse_error::none) {

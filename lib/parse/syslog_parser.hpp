@@ -14,10 +14,11 @@ namespace vigil::parse {
 // error.type set and the whole record as the message). One per worker thread.
 class syslog_parser {
 public:
-    explicit syslog_parser(rfc3164_config rfc3164) : rfc3164_(std::move(rfc3164)) {}
+    explicit syslog_parser(local_time_config local_time) : local_time_(std::move(local_time)) {}
 
     // Clears `out` and fills it from `record`. Values point into the record's bytes or into
-    // `scratch`, which the caller resets between records (or batches).
+    // `scratch`, which the caller resets between records (or batches). Zone-less timestamps are
+    // completed for the record's sender and receipt time.
     [[nodiscard]] parse_error parse(const core::raw_record& record, core::event& out,
                                     core::arena& scratch) const;
 
@@ -25,6 +26,7 @@ public:
     static constexpr std::string_view rfc3164_name = "rfc3164";
 
 private:
+    local_time_config local_time_;
     rfc5424_parser rfc5424_;
     rfc3164_parser rfc3164_;
 };

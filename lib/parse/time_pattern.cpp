@@ -82,11 +82,9 @@ zone_read read_zone(std::string_view text, std::size_t& at) {
 
 } // namespace
 
-std::expected<time_pattern, std::string>
-time_pattern::compile(std::string_view pattern, std::shared_ptr<const core::time_zone> zone) {
+std::expected<time_pattern, std::string> time_pattern::compile(std::string_view pattern) {
     time_pattern p;
     p.pattern_ = std::string(pattern);
-    p.zone_ = zone ? std::move(zone) : std::make_shared<core::time_zone>(core::time_zone::utc());
     if (pattern == "rfc3339") {
         p.tokens_.push_back({kind::rfc3339, {}, 0});
         return p;
@@ -148,13 +146,17 @@ time_pattern::compile(std::string_view pattern, std::shared_ptr<const core::time
     return p;
 }
 
-std::optional<std::int64_t> time_pattern::parse(std::string_view text,
-                                                std::int64_t default_year) const {
+std::optional<std::int64_t> time_pattern::parse(std::string_view text) const {
+    return parse(text, local_time::utc_1970());
+}
+
+std::optional<std::int64_t> time_pattern::parse(std::string_view text, const local_time& local,
+                                                std::string_view host) const {
     while (!text.empty() && text.back() == ' ') {
         text.remove_suffix(1);
     }
     std::size_t at = 0;
-    std::int64_t year = default_year;
+    std::optional<std::int64_t> year;
     std::int64_t month = 1, day = 1, hour = 0, minute = 0, second = 0, fraction_ns = 0;
     bool pm = false;
     bool hour12 = false;
@@ -289,17 +291,18 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text,
         }
         hour = hour % 12 + (pm ? 12 : 0);
     }
-    if (month < 1 || month > 12 || day < 1 ||
-        day > core::days_in_month(year, static_cast<unsigned>(month)) || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
-    const std::int64_t local = core::days_from_civil(year, static_cast<unsigned>(month),
-                                                     static_cast<unsigned>(day)) *
-                                   86400 +
-                               hour * 3600 + minute * 60 + second;
-    const std::int64_t utc = offset ? local - *offset : zone_->local_to_utc(local);
-    return utc * 1'000'000'000 + fraction_ns;
+    // The day is checked against its month once the year is known.
+    const local_civil_time civil{year,
+                                 static_cast<unsigned>(month),
+                                 static_cast<unsigned>(day),
+                                 static_cast<unsigned>(hour),
+                                 static_cast<unsigned>(minute),
+                                 static_cast<unsigned>(second),
+                                 fraction_ns};
+    return offset ? local.to_utc_ns(civil, *offset) : local.to_utc_ns(civil, host);
 }
 
 } // namespace vigil::parse

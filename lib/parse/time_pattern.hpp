@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/time_zone.hpp"
+#include "parse/local_time.hpp"
 
 #include <cstdint>
 #include <expected>
@@ -20,18 +20,21 @@ namespace vigil::parse {
 // Letters: yyyy / yy year, M / MM month number, MMM / MMMM month name, d / dd day, H / HH
 // hour 0-23, h / hh hour 1-12 with a / aa AM/PM, m / mm, s / ss, S... fraction (1-9 digits
 // read, whatever the count of S), E... day name (skipped), z / zzz / Z / X / XXX zone ("UTC",
-// "GMT", "Z", "+08:00", "+0800"; other zone names are taken as the default zone). Text in
-// 'quotes' and any other character must match as is. Immutable; share freely.
+// "GMT", "Z", "+08:00", "+0800"; other zone names are read as no zone). Text in 'quotes' and
+// any other character must match as is. A time without a zone is local to the sender (the
+// record's local_time: time.zones, the listener's zone); one without a year gets the year the
+// receipt time implies. Immutable; share freely.
 class time_pattern {
 public:
-    [[nodiscard]] static std::expected<time_pattern, std::string>
-    compile(std::string_view pattern,
-            std::shared_ptr<const core::time_zone> zone = nullptr);
+    [[nodiscard]] static std::expected<time_pattern, std::string> compile(std::string_view pattern);
 
     // Nanoseconds since the epoch, if `text` holds a complete timestamp of this layout (trailing
-    // spaces allowed). Without a year in the layout, `default_year` is used.
-    [[nodiscard]] std::optional<std::int64_t> parse(std::string_view text,
-                                                    std::int64_t default_year = 1970) const;
+    // spaces allowed). A time without a zone is read in `local.zone(host)` (`host`: the host name
+    // the record carries), a year-less one placed by `local`.
+    [[nodiscard]] std::optional<std::int64_t> parse(std::string_view text, const local_time& local,
+                                                    std::string_view host = {}) const;
+    // The same in UTC, with 1970 for a layout without a year (tests, fixed layouts).
+    [[nodiscard]] std::optional<std::int64_t> parse(std::string_view text) const;
 
     [[nodiscard]] const std::string& pattern() const { return pattern_; }
 
@@ -62,7 +65,6 @@ private:
 
     std::string pattern_;
     std::vector<token> tokens_;
-    std::shared_ptr<const core::time_zone> zone_;
 };
 
 } // namespace vigil::parse

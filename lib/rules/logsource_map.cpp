@@ -29,7 +29,38 @@ bool contains(const std::vector<std::string>& values, std::string_view v) {
     return std::find(values.begin(), values.end(), v) != values.end();
 }
 
+// logsource_slug into `out` (max_slug_bytes); returns the length.
+std::size_t slug_into(std::string_view value, char* out) {
+    std::size_t n = 0;
+    bool gap = false;
+    for (char c : value) {
+        const bool letter = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        const bool upper = c >= 'A' && c <= 'Z';
+        if (!letter && !upper) {
+            gap = n > 0;
+            continue;
+        }
+        if (gap) {
+            if (n + 1 >= max_slug_bytes) {
+                break;
+            }
+            out[n++] = '_';
+            gap = false;
+        }
+        if (n == max_slug_bytes) {
+            break;
+        }
+        out[n++] = upper ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return n;
+}
+
 } // namespace
+
+std::string logsource_slug(std::string_view value) {
+    char buffer[max_slug_bytes];
+    return std::string(buffer, slug_into(value, buffer));
+}
 
 logsource_map logsource_map::load(const std::filesystem::path& file, core::field_catalog& catalog,
                                   core::diagnostics& diags,
@@ -78,8 +109,7 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
     }
     for (const auto& item : list) {
         const int line = line_of(item);
-        if (!item.IsMap() || !item["name"] || !item["when"] || !item["when"].IsMap() ||
-            !item["logsource"] || !item["logsource"].IsMap()) {
+        if (!item.IsMap() || !item["name"] || !item["when"] || !item["when"].IsMap()) {
             diags.error(file_name, line, "",
                         "each class needs 'name', a map 'when' and a map 'logsource'");
             continue;
@@ -117,6 +147,42 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
             }
             when.push_back(std::move(cond));
         }
+        const YAML::Node derive = item["derive"];
+        if (derive) {
+            // The log source comes from each event: no `logsource` of its own.
+            if (!derive.IsMap() || !derive["product"] || !derive["service"] || item["logsource"]) {
+                diags.error(file_name, line, "",
+                            "class '" + c.name +
+                                "': 'derive' needs a map {product: [fields], "
+                                "service: [fields]} and no 'logsource'");
+                continue;
+            }
+            if (map.derive_class_) {
+                diags.error(file_name, line, "",
+                            "class '" + c.name + "': only one class may 'derive' its log source");
+                continue;
+            }
+            for (auto [key, target] :
+                 {std::pair{"product", &c.derive_product}, {"service", &c.derive_service}}) {
+                for (const auto& name : scalars(derive[key])) {
+                    auto id = catalog.find(name);
+                    target->push_back(id ? *id : catalog.add(name));
+                }
+            }
+            if (c.derive_product.empty() || c.derive_service.empty()) {
+                diags.error(file_name, line, "", "class '" + c.name + "': 'derive' names no field");
+                continue;
+            }
+            map.derive_class_ = static_cast<class_id>(map.classes_.size());
+            map.classes_.push_back(std::move(c));
+            map.when_.push_back(std::move(when));
+            continue;
+        }
+        if (!item["logsource"] || !item["logsource"].IsMap()) {
+            diags.error(file_name, line, "",
+                        "each class needs 'name', a map 'when' and a map 'logsource'");
+            continue;
+        }
         const YAML::Node source = item["logsource"];
         c.products = scalars(source["product"]);
         c.categories = scalars(source["category"]);
@@ -133,6 +199,7 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
         map.classes_.push_back(std::move(c));
         map.when_.push_back(std::move(when));
     }
+    map.static_count_ = static_cast<class_id>(map.classes_.size());
     map.build_index();
     return map;
 }
@@ -146,11 +213,16 @@ std::vector<core::field_id> logsource_map::fields_used() const {
             }
         }
     }
+    if (derive_class_) {
+        const auto& c = classes_[*derive_class_];
+        ids.insert(ids.end(), c.derive_product.begin(), c.derive_product.end());
+        ids.insert(ids.end(), c.derive_service.begin(), c.derive_service.end());
+    }
     return ids;
 }
 
 void logsource_map::build_index() {
-    for (class_id c = 0; c < classes_.size(); ++c) {
+    for (class_id c = 0; c < static_count_; ++c) {
         const condition* key = nullptr;
         // Prefer a field value (most selective), then the mapping, then the parser.
         for (const auto& cond : when_[c]) {
@@ -192,12 +264,68 @@ void logsource_map::build_index() {
 
 std::vector<class_id> logsource_map::classes_for(const logsource& source) const {
     std::vector<class_id> out;
-    for (class_id c = 0; c < classes_.size(); ++c) {
-        const auto& k = classes_[c];
-        if ((source.product.empty() || contains(k.products, source.product)) &&
-            (source.category.empty() || contains(k.categories, source.category)) &&
-            (source.service.empty() || contains(k.services, source.service))) {
+    auto applies = [&](const logsource_class& k) {
+        return (source.product.empty() || contains(k.products, source.product)) &&
+               (source.category.empty() || contains(k.categories, source.category)) &&
+               (source.service.empty() || contains(k.services, source.service));
+    };
+    for (class_id c = 0; c < static_count_; ++c) {
+        if (applies(classes_[c])) {
             out.push_back(c);
+        }
+    }
+    // A device that no class names: its events' headers name it. Only product and service
+    // together, so that a mistyped product alone still has no mapping.
+    // Values that no header could give (not slugs: "Acme Corp") are not derived either.
+    if (!out.empty() || !derive_class_ || source.product.empty() || source.service.empty() ||
+        !source.category.empty() || logsource_slug(source.product) != source.product ||
+        logsource_slug(source.service) != source.service) {
+        return out;
+    }
+    const std::string key = source.product + "/" + source.service;
+    if (auto it = derived_.find(key); it != derived_.end()) {
+        out.push_back(it->second);
+        return out;
+    }
+    if (classes_.size() >= 0xfffe) {
+        return out;
+    }
+    logsource_class derived;
+    derived.name = classes_[*derive_class_].name + ":" + key;
+    derived.line = classes_[*derive_class_].line;
+    derived.products = {source.product};
+    derived.services = {source.service};
+    const auto id = static_cast<class_id>(classes_.size());
+    classes_.push_back(std::move(derived));
+    derived_.emplace(key, id);
+    out.push_back(id);
+    return out;
+}
+
+std::size_t logsource_map::derived_value(const core::event& e,
+                                         const std::vector<core::field_id>& fields, char* out) {
+    std::size_t n = 0;
+    for (core::field_id f : fields) {
+        if (auto v = e.get(f)) {
+            n = slug_into(*v, out);
+            if (n > 0) {
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+logsource_class logsource_map::describe(class_id c, const core::event& e) const {
+    logsource_class out = classes_[c];
+    if (out.derives()) {
+        char product[max_slug_bytes];
+        char service[max_slug_bytes];
+        const std::size_t p = derived_value(e, out.derive_product, product);
+        const std::size_t s = derived_value(e, out.derive_service, service);
+        if (p > 0 && s > 0) {
+            out.products = {std::string(product, p)};
+            out.services = {std::string(service, s)};
         }
     }
     return out;
@@ -225,12 +353,19 @@ bool logsource_map::satisfies(class_id c, const core::event& e) const {
             return false;
         }
     }
+    if (classes_[c].derives()) {
+        // Only events whose header was read whole and names both: a damaged record goes on to
+        // the catch-all classes after it, where keyword rules still see it.
+        char scratch[max_slug_bytes];
+        return e.parse_error.empty() && derived_value(e, classes_[c].derive_product, scratch) > 0 &&
+               derived_value(e, classes_[c].derive_service, scratch) > 0;
+    }
     return true;
 }
 
 std::optional<class_id> logsource_map::classify(const core::event& e) const {
     // The earliest candidate wins, so candidates are tried in class order.
-    class_id best = static_cast<class_id>(classes_.size());
+    class_id best = static_count_;
     auto consider = [&](const std::vector<class_id>& candidates) {
         for (class_id c : candidates) {
             if (c >= best) {
@@ -256,8 +391,19 @@ std::optional<class_id> logsource_map::classify(const core::event& e) const {
         consider(it->second);
     }
     consider(unindexed_);
-    if (best == classes_.size()) {
+    if (best == static_count_) {
         return std::nullopt;
+    }
+    if (derive_class_ && best == *derive_class_ && !derived_.empty()) {
+        // The class derived for this device, when a rule named it.
+        const auto& k = classes_[best];
+        char key[2 * max_slug_bytes + 1];
+        const std::size_t p = derived_value(e, k.derive_product, key);
+        key[p] = '/';
+        const std::size_t s = derived_value(e, k.derive_service, key + p + 1);
+        if (auto it = derived_.find(std::string_view(key, p + 1 + s)); it != derived_.end()) {
+            return it->second;
+        }
     }
     return best;
 }

@@ -26,7 +26,19 @@ struct logsource_class {
     std::vector<std::string> categories;
     std::vector<std::string> services;
     int line = 0;
+    // A class whose log source comes from each event (`derive`): its events' product and service
+    // are read from the fields named here. Its own values are empty.
+    std::vector<core::field_id> derive_product;
+    std::vector<core::field_id> derive_service;
+    [[nodiscard]] bool derives() const { return !derive_product.empty(); }
 };
+
+// How a value read from an event becomes a Sigma log source value (`derive` classes): lower
+// case, every run of characters other than a-z and 0-9 one "_", none at either end, at most
+// 64 characters ("Acme Corp." -> "acme_corp", "Widget Firewall 3000" -> "widget_firewall_3000").
+// Empty when nothing is left.
+[[nodiscard]] std::string logsource_slug(std::string_view value);
+inline constexpr std::size_t max_slug_bytes = 64;
 
 // Puts events into log source classes and tells which classes a rule's `logsource` applies to
 // (DESIGN.md §5: a rule only meets events of its log source). Built on the control plane; the
@@ -40,15 +52,22 @@ public:
                                             core::field_catalog& catalog, core::diagnostics& diags,
                                             const parse::vendor_mapping_set* mappings = nullptr);
     [[nodiscard]] static logsource_map parse(std::string_view yaml, const std::string& file_name,
-                                             core::field_catalog& catalog,
-                                             core::diagnostics& diags,
+                                             core::field_catalog& catalog, core::diagnostics& diags,
                                              const parse::vendor_mapping_set* mappings = nullptr);
 
     [[nodiscard]] const std::vector<logsource_class>& classes() const { return classes_; }
 
     // The classes a rule with log source `source` applies to: every value the rule names is
-    // among the class's values.
+    // among the class's values. A source that names a product and a service, no category, and
+    // that no class of the file or of a mapping has, gets a class derived from the `derive`
+    // class (events whose header names that product and service): the map adds it, so
+    // classes() grows. Call only while the map is being built into a rule set (the loader and
+    // the compiler do), never on one that workers already classify with.
     [[nodiscard]] std::vector<class_id> classes_for(const logsource& source) const;
+
+    // The log source values of class `c` for event `e`: the class's own, or for a `derive` class
+    // (the events of devices no rule names yet) those derived from the event.
+    [[nodiscard]] logsource_class describe(class_id c, const core::event& e) const;
 
     // Every field some class's `when` tests.
     [[nodiscard]] std::vector<core::field_id> fields_used() const;
@@ -63,14 +82,24 @@ private:
         core::field_id field = 0;
         std::vector<std::string> values;
     };
-    using value_index =
-        core::string_map<std::vector<class_id>>;
+    using value_index = core::string_map<std::vector<class_id>>;
 
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
     void build_index();
+    // Writes the slug of the first value of `fields` in `e` that has one to `out` (at least
+    // max_slug_bytes: on the worker's stack, no allocation per event); returns its length, 0
+    // when there is none.
+    [[nodiscard]] static std::size_t
+    derived_value(const core::event& e, const std::vector<core::field_id>& fields, char* out);
 
-    std::vector<logsource_class> classes_;
+    // Classes of the file and the mappings first, then derived ones (added by classes_for, so
+    // mutable: see there). when_ and the indexes cover only the first `static_count_`.
+    mutable std::vector<logsource_class> classes_;
     std::vector<std::vector<condition>> when_;
+    class_id static_count_ = 0;
+    std::optional<class_id> derive_class_; // the `derive` class, if the file has one
+    // "product/service" -> the class derived for it.
+    mutable core::string_map<class_id> derived_;
     // Each class is reachable through one discriminating condition: a field value, the parser
     // or the mapping; classes with none are always candidates.
     std::vector<std::pair<core::field_id, value_index>> by_field_;

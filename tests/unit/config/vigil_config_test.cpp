@@ -44,6 +44,18 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->correlation.max_keys_per_rule == defaults.correlation.max_keys_per_rule);
     CHECK(shipped->correlation.max_values_per_key == defaults.correlation.max_values_per_key);
     CHECK(shipped->correlation.evidence_per_alert == defaults.correlation.evidence_per_alert);
+    CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
+    CHECK(defaults.time.max_future_skew_ns == 300'000'000'000);
+    CHECK(shipped->time.zones == nullptr);
+    CHECK(defaults.time.zones == nullptr);
+    const config::vigil_config& file = *shipped;
+    for (const config::vigil_config* c : {&file, &defaults}) {
+        CHECK(c->syslog.udp_zone == nullptr);
+        CHECK(c->syslog.tcp_zone == nullptr);
+        CHECK(c->syslog.tls.zone == nullptr);
+        CHECK(c->http.zone == nullptr);
+        CHECK(c->kafka.zone == nullptr);
+    }
     CHECK(defaults.correlation.checkpoint_interval_ns == 5'000'000'000);
     CHECK(defaults.syslog.udp->to_string() == "127.0.0.1:5514");
     CHECK(defaults.http.listen->to_string() == "127.0.0.1:8080");
@@ -122,4 +134,138 @@ TEST_CASE("a missing configuration file is an error that names it", "[config]") 
     auto c = config::load_config_file("/nonexistent/vigil.yaml");
     REQUIRE_FALSE(c.has_value());
     CHECK(c.error().to_string() == "/nonexistent/vigil.yaml: cannot read the configuration file\n");
+}
+
+namespace {
+
+// The UTC offset in force in January 2026 of the zone a listener of `kind` gives its records.
+std::int32_t listener_offset(const config::vigil_config& c, core::source_kind kind) {
+    return config::local_time_for(c, kind).zone->offset_at(1'767'225'600);
+}
+
+} // namespace
+
+TEST_CASE("listeners take a time zone of their own", "[config][time-zone]") {
+    auto c = config::parse_config(R"(syslog:
+  udp: {listen: "127.0.0.1:1514", timezone: "+08:00"}
+  tcp: 127.0.0.1:1515
+  rfc3164: {timezone: "-05:00"}
+  tls: {timezone: Asia/Tokyo}
+http: {timezone: Europe/Berlin}
+kafka: {timezone: "-0330"}
+)",
+                                  "zones.yaml");
+    INFO((c ? std::string() : c.error().to_string()));
+    REQUIRE(c.has_value());
+    CHECK(c->syslog.udp->to_string() == "127.0.0.1:1514");
+    CHECK(c->syslog.tcp->to_string() == "127.0.0.1:1515");
+    CHECK(listener_offset(*c, core::source_kind::syslog_udp) == 8 * 3600);
+    // The TCP listener names no zone: syslog.rfc3164.timezone, wherever it stands in the file.
+    CHECK(listener_offset(*c, core::source_kind::syslog_tcp) == -5 * 3600);
+    CHECK(listener_offset(*c, core::source_kind::syslog_tls) == 9 * 3600);
+    CHECK(listener_offset(*c, core::source_kind::http) == 3600);
+    CHECK(listener_offset(*c, core::source_kind::kafka) == -(3 * 3600 + 1800));
+}
+
+TEST_CASE("listeners without a zone: syslog.rfc3164.timezone for syslog, UTC for the others",
+          "[config][time-zone]") {
+    auto c = config::parse_config("syslog: {rfc3164: {timezone: \"+02:00\"}}\n", "d.yaml");
+    REQUIRE(c.has_value());
+    for (auto kind : {core::source_kind::syslog_udp, core::source_kind::syslog_tcp,
+                      core::source_kind::syslog_tls}) {
+        CHECK(listener_offset(*c, kind) == 2 * 3600);
+    }
+    for (auto kind : {core::source_kind::http, core::source_kind::kafka, core::source_kind::file}) {
+        CHECK(listener_offset(*c, kind) == 0);
+    }
+    // The map form without `listen` keeps the default address.
+    auto m = config::parse_config("syslog: {udp: {timezone: UTC}}\n", "m.yaml");
+    REQUIRE(m.has_value());
+    CHECK(m->syslog.udp->to_string() == "127.0.0.1:5514");
+    auto off = config::parse_config("syslog: {udp: {listen: off, timezone: UTC}}\n", "o.yaml");
+    REQUIRE(off.has_value());
+    CHECK_FALSE(off->syslog.udp.has_value());
+}
+
+TEST_CASE("time: max_future_skew and per-source zones", "[config][time-zone]") {
+    auto c = config::parse_config(R"(time:
+  max_future_skew: 90s
+  zones:
+    - {source: 10.1.0.0/16, timezone: Asia/Tokyo}
+    - {host: "fw-ny-*", timezone: America/New_York}
+    - {source: "2001:db8::/32", timezone: "+01:00"}
+syslog: {rfc3164: {year: 2030}}
+)",
+                                  "time.yaml");
+    INFO((c ? std::string() : c.error().to_string()));
+    REQUIRE(c.has_value());
+    CHECK(c->time.max_future_skew_ns == 90'000'000'000);
+    REQUIRE(c->time.zones != nullptr);
+    CHECK(c->time.zones->size() == 3);
+    CHECK(c->time.zones->tests_hosts());
+    const auto local = config::local_time_for(*c, core::source_kind::syslog_udp);
+    CHECK(local.max_future_skew_ns == 90'000'000'000);
+    CHECK(local.source_zones == c->time.zones);
+    CHECK(local.year == 2030);
+    core::peer_address tokyo_peer;
+    tokyo_peer.known = true;
+    tokyo_peer.bytes = {10, 1, 2, 3};
+    CHECK(c->time.zones->find(tokyo_peer, "")->name() == "Asia/Tokyo");
+    CHECK(c->time.zones->find(core::peer_address{}, "FW-NY-7")->name() == "America/New_York");
+    CHECK(c->time.zones->find(core::peer_address{}, "web1") == nullptr);
+    auto zero = config::parse_config("time: {max_future_skew: 0s}\n", "z.yaml");
+    REQUIRE(zero.has_value());
+    CHECK(zero->time.max_future_skew_ns == 0);
+}
+
+TEST_CASE("every bad time zone setting is a located error, all at once", "[config][time-zone]") {
+    auto c = config::parse_config(R"(syslog:
+  udp: {listen: 127.0.0.1:1514, timezone: Mars/Base}
+  tcp: {listen: nowhere, tz: UTC}
+  tls: {timezone: ""}
+http: {timezone: "+25:00"}
+kafka: {timezone: [UTC]}
+time:
+  max_future_skew: soon
+  zones:
+    - {source: 10.0.0.0/33, timezone: UTC}
+    - {host: "fw-*"}
+    - {source: 10.0.0.0/8, host: "fw-*", timezone: UTC}
+    - {timezone: UTC}
+    - {host: "", timezone: UTC}
+    - {host: "web*", timezone: Atlantis/Capital}
+    - {host: "web*", timezone: UTC, zone: UTC}
+    - just-a-string
+)",
+                                  "tz.yaml");
+    REQUIRE_FALSE(c.has_value());
+    const std::string text = c.error().to_string();
+    INFO(text);
+    const char* expected[] = {
+        "tz.yaml:2: 'syslog.udp.timezone': unknown time zone 'Mars/Base': use UTC, an offset "
+        "such as +08:00, local, or an IANA name such as Europe/Berlin",
+        "tz.yaml:3: 'syslog.tcp.listen': invalid listen address 'nowhere'",
+        "tz.yaml:3: unknown key 'syslog.tcp.tz' (known here: listen, timezone)",
+        "tz.yaml:4: 'syslog.tls.timezone' must be a time zone such as UTC, +08:00, local or "
+        "Europe/Berlin",
+        "tz.yaml:5: 'http.timezone': unknown time zone '+25:00'",
+        "tz.yaml:6: 'kafka.timezone' must be a time zone",
+        "tz.yaml:8: 'time.max_future_skew' must be a duration such as 500ms, 5s or 2m",
+        "tz.yaml:10: 'time.zones[0]': '10.0.0.0/33' is not an address or a network such as "
+        "10.0.0.0/8 or 2001:db8::/32",
+        "tz.yaml:11: 'time.zones[1]' needs 'timezone'",
+        "tz.yaml:12: 'time.zones[2]' takes 'source' or 'host', not both",
+        "tz.yaml:13: 'time.zones[3]' needs 'source' (an address or network) or 'host' (a host "
+        "name pattern)",
+        "tz.yaml:14: 'time.zones[4]': a host pattern must not be empty",
+        "tz.yaml:15: 'time.zones[5]': unknown time zone 'Atlantis/Capital'",
+        "tz.yaml:16: 'time.zones[6]': unknown key 'zone' (known here: host, source, timezone)",
+        "tz.yaml:17: 'time.zones[7]' must be a map {source: CIDR, timezone: ZONE} or {host: "
+        "GLOB, timezone: ZONE}",
+    };
+    for (const char* e : expected) {
+        INFO(e);
+        CHECK(text.find(e) != std::string::npos);
+    }
+    CHECK(c.error().error_count() == std::size(expected));
 }

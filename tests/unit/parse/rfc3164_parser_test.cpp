@@ -120,13 +120,98 @@ TEST_CASE("rfc3164 a 1 MiB message parses in full", "[parse][rfc3164]") {
     CHECK(r.get("message").size() == body.size());
 }
 
-TEST_CASE("rfc3164 year auto picks the year nearest to receipt", "[parse][rfc3164]") {
-    // Received on 2027-01-01 00:05 UTC: a December line belongs to 2026.
-    const std::int64_t received = utc_ns(2027, 1, 1, 0, 5, 0);
-    auto december = parse_syslog("<13>Dec 31 23:59:00 host app: m", rfc3164_config{}, received);
-    CHECK(december.time() == "2026-12-31T23:59:00Z");
-    auto january = parse_syslog("<13>Jan  1 00:04:00 host app: m", rfc3164_config{}, received);
-    CHECK(january.time() == "2027-01-01T00:04:00Z");
+TEST_CASE("rfc3164 year auto: every month received in every month", "[parse][rfc3164]") {
+    // A record of month m, day 15, 12:00 received in month r, day 15, 12:00 (UTC): of the
+    // candidate years, the latest not in the future. The same month is this year (the times are
+    // equal); an earlier month this year, a later one last year.
+    static constexpr const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::int64_t receipt_year = 2027;
+    int checked = 0;
+    for (unsigned r = 1; r <= 12; ++r) {
+        const std::int64_t received = utc_ns(receipt_year, r, 15, 12, 0, 0);
+        for (unsigned m = 1; m <= 12; ++m) {
+            const std::string line =
+                std::string("<13>") + names[m - 1] + " 15 12:00:00 host app: m";
+            const std::int64_t expected_year = m <= r ? receipt_year : receipt_year - 1;
+            auto parsed = parse_syslog(line, rfc3164_config{}, received);
+            INFO("record month " << m << ", received in month " << r);
+            CHECK(parsed.error == parse_error::none);
+            CHECK(parsed.time_ns == utc_ns(expected_year, m, 15, 12, 0, 0));
+            ++checked;
+        }
+    }
+    CHECK(checked == 144);
+}
+
+TEST_CASE("rfc3164 year auto around New Year", "[parse][rfc3164]") {
+    // Sent just before midnight, received just after: last year.
+    auto december = parse_syslog("<13>Dec 31 23:59:50 host app: m", rfc3164_config{},
+                                 utc_ns(2027, 1, 1, 0, 0, 5));
+    CHECK(december.time() == "2026-12-31T23:59:50Z");
+    // The sender's clock is 11 s ahead of ours, within the skew: next year.
+    auto january = parse_syslog("<13>Jan  1 00:00:10 host app: m", rfc3164_config{},
+                                utc_ns(2026, 12, 31, 23, 59, 59));
+    CHECK(january.time() == "2027-01-01T00:00:10Z");
+    // Months ahead of the receipt is never the future: "Mar 14" received in December is this
+    // year's March.
+    auto march = parse_syslog("<13>Mar 14 08:00:00 host app: m", rfc3164_config{},
+                              utc_ns(2026, 12, 4, 9, 0, 0));
+    CHECK(march.time() == "2026-03-14T08:00:00Z");
+}
+
+TEST_CASE("rfc3164 year auto allows max_future_skew ahead of the receipt", "[parse][rfc3164]") {
+    const std::int64_t received = utc_ns(2026, 6, 1, 12, 0, 0);
+    // Default skew 5 minutes: 12:05:00 is still this year, 12:05:01 is last year's.
+    CHECK(parse_syslog("<13>Jun  1 12:05:00 host app: m", rfc3164_config{}, received).time() ==
+          "2026-06-01T12:05:00Z");
+    CHECK(parse_syslog("<13>Jun  1 12:05:01 host app: m", rfc3164_config{}, received).time() ==
+          "2025-06-01T12:05:01Z");
+    // With no skew allowed, New Year's line 11 s ahead belongs to the year that is ending.
+    rfc3164_config strict;
+    strict.max_future_skew_ns = 0;
+    CHECK(parse_syslog("<13>Jan  1 00:00:10 host app: m", strict, utc_ns(2026, 12, 31, 23, 59, 59))
+              .time() == "2026-01-01T00:00:10Z");
+    // An hour's skew lets an hour-ahead clock stay in this year.
+    rfc3164_config lenient;
+    lenient.max_future_skew_ns = 3600LL * 1'000'000'000;
+    CHECK(parse_syslog("<13>Jun  1 12:59:00 host app: m", lenient, received).time() ==
+          "2026-06-01T12:59:00Z");
+}
+
+TEST_CASE("rfc3164 year auto places Feb 29 in the latest leap year not in the future",
+          "[parse][rfc3164]") {
+    // Received in a leap year after Feb 29: that year.
+    CHECK(parse_syslog("<13>Feb 29 10:00:00 host app: m", rfc3164_config{},
+                       utc_ns(2028, 3, 1, 0, 0, 0))
+              .time() == "2028-02-29T10:00:00Z");
+    // Received in a leap year before Feb 29: the leap year before.
+    CHECK(parse_syslog("<13>Feb 29 10:00:00 host app: m", rfc3164_config{},
+                       utc_ns(2028, 2, 28, 12, 0, 0))
+              .time() == "2024-02-29T10:00:00Z");
+    // Received in a common year: the last leap year, even when more than a year back.
+    CHECK(parse_syslog("<13>Feb 29 10:00:00 host app: m", rfc3164_config{},
+                       utc_ns(2027, 6, 1, 0, 0, 0))
+              .time() == "2024-02-29T10:00:00Z");
+}
+
+TEST_CASE("rfc3164 a configured year wins over the receipt", "[parse][rfc3164]") {
+    const std::int64_t received = utc_ns(2026, 1, 1, 0, 0, 0);
+    CHECK(parse_syslog("<13>Dec 31 23:00:00 host app: m", year(2017), received).time() ==
+          "2017-12-31T23:00:00Z");
+    // A date that year does not have is a bad timestamp, not another year.
+    auto feb29 = parse_syslog("<13>Feb 29 10:00:00 host app: m", year(2026), received);
+    CHECK(feb29.error == parse_error::bad_timestamp);
+}
+
+TEST_CASE("rfc3164 year auto works in the sender's zone", "[parse][rfc3164]") {
+    // 23:00 on Dec 31 in New York is 04:00 UTC on Jan 1; received at 04:30 UTC, it is the
+    // December just ended.
+    rfc3164_config c;
+    c.zone =
+        std::make_shared<vigil::core::time_zone>(*vigil::core::time_zone::load("America/New_York"));
+    auto r = parse_syslog("<13>Dec 31 23:00:00 host app: m", c, utc_ns(2027, 1, 1, 4, 30, 0));
+    CHECK(r.time() == "2027-01-01T04:00:00Z");
 }
 
 TEST_CASE("rfc3164 local times are converted with the configured zone", "[parse][rfc3164]") {

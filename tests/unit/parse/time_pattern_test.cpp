@@ -11,7 +11,10 @@ namespace {
 std::string read(std::string_view pattern, std::string_view text, std::int64_t year = 1970) {
     auto p = parse::time_pattern::compile(pattern);
     REQUIRE(p.has_value());
-    auto ns = p->parse(text, year);
+    parse::local_time_config config;
+    config.year = year;
+    const core::peer_address nowhere;
+    auto ns = p->parse(text, parse::local_time(config, 0, nowhere));
     return ns ? core::format_rfc3339(*ns) : "<none>";
 }
 
@@ -50,4 +53,34 @@ TEST_CASE("time pattern: bad layouts are errors", "[parse][time]") {
     CHECK_FALSE(parse::time_pattern::compile("yyyy-MM-dd 'unclosed").has_value());
     CHECK_FALSE(parse::time_pattern::compile("yyyy-MM-dd QQ").has_value());
     CHECK_FALSE(parse::time_pattern::compile("hh:mm:ss").has_value()); // 12-hour without a
+}
+
+TEST_CASE("time pattern: a time without a zone is read in the record's zone", "[parse][time]") {
+    auto p = parse::time_pattern::compile("yyyy-MM-dd HH:mm:ss");
+    REQUIRE(p.has_value());
+    auto ny = core::time_zone::load("America/New_York");
+    REQUIRE(ny.has_value());
+    parse::local_time_config config;
+    config.zone = std::make_shared<const core::time_zone>(*ny);
+    const core::peer_address nowhere;
+    const parse::local_time local(config, 0, nowhere);
+    // 2040: after the explicit transitions of Debian's zoneinfo, DST from the footer rule.
+    CHECK(core::format_rfc3339(*p->parse("2040-07-01 12:00:00", local)) == "2040-07-01T16:00:00Z");
+    CHECK(core::format_rfc3339(*p->parse("2040-12-01 12:00:00", local)) == "2040-12-01T17:00:00Z");
+    // A zone in the text wins over the record's.
+    auto z = parse::time_pattern::compile("yyyy-MM-dd HH:mm:ss Z");
+    REQUIRE(z.has_value());
+    CHECK(core::format_rfc3339(*z->parse("2040-07-01 12:00:00 +0000", local)) ==
+          "2040-07-01T12:00:00Z");
+}
+
+TEST_CASE("time pattern: a layout without a year takes the year of the receipt", "[parse][time]") {
+    auto p = parse::time_pattern::compile("MMM dd HH:mm:ss");
+    REQUIRE(p.has_value());
+    const parse::local_time_config config; // year auto, UTC
+    const core::peer_address nowhere;
+    const std::int64_t received = (core::days_from_civil(2026, 12, 4) * 86400) * 1'000'000'000;
+    const parse::local_time local(config, received, nowhere);
+    CHECK(core::format_rfc3339(*p->parse("Mar 14 10:00:00", local)) == "2026-03-14T10:00:00Z");
+    CHECK(core::format_rfc3339(*p->parse("Dec 24 10:00:00", local)) == "2025-12-24T10:00:00Z");
 }
