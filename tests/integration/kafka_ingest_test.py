@@ -13,7 +13,6 @@ loopback), with kcat as producer and as a second consumer of the group:
 - headers, key, partition and offset travel with each record as kafka.* fields.
 """
 
-import os
 import pathlib
 import subprocess
 import sys
@@ -21,29 +20,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, keyword_rule, stored_alerts, wait_until  # noqa: E402
-
-MOCK = os.environ["VIGIL_KAFKA_MOCK"]
-
-
-class KafkaMock:
-    """vigil_kafka_mock: serves while its stdin is open."""
-
-    def __init__(self, *topics):
-        self.process = subprocess.Popen([MOCK, *topics], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
-        line = self.process.stdout.readline().strip()
-        assert line.startswith("bootstrap="), line
-        self.bootstrap = line.split("=", 1)[1]
-
-    def stop(self):
-        self.process.stdin.close()
-        self.process.wait(10)
-
-    def produce(self, topic, lines, *extra):
-        subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-P", "-z", "none", *extra],
-                       input="\n".join(lines) + "\n", text=True, check=True, timeout=60,
-                       capture_output=True)
+from vigil_harness import KafkaMock, TempTree, Vigild, keyword_rule, stored_alerts, wait_until  # noqa: E402
 
 
 class KafkaIngest(unittest.TestCase):

@@ -5,6 +5,7 @@ every listener; the bound ports are read from its log. Waiting is always for a c
 with a deadline, never a fixed sleep.
 """
 
+import datetime
 import json
 import os
 import pathlib
@@ -117,11 +118,19 @@ syslog:
             text=True,
             errors="replace",
         )
-        threading.Thread(target=self._read_log, daemon=True).start()
+        log_reader = threading.Thread(target=self._read_log, daemon=True)
+        log_reader.start()
         threading.Thread(target=self._drain_stdout, daemon=True).start()
-        if not self._ready.wait(DEFAULT_DEADLINE):
-            self.process.kill()
-            raise AssertionError("vigild did not become ready:\n" + self.log())
+        # A vigild that exits (a configuration error) fails at once, not after the deadline.
+        end = time.monotonic() + DEFAULT_DEADLINE
+        while not self._ready.wait(0.05):
+            if self.process.poll() is not None:
+                log_reader.join(5)
+                raise AssertionError(f"vigild exited {self.process.returncode} before it was ready:\n"
+                                     + self.log())
+            if time.monotonic() > end:
+                self.process.kill()
+                raise AssertionError("vigild did not become ready:\n" + self.log())
         return self
 
     def _drain_stdout(self):
@@ -219,6 +228,28 @@ syslog:
                 total += int(value)
         return total
 
+    def metric_samples(self, name):
+        """Every series of one metric from GET /metrics as (labels, value) pairs; values are
+        floats (gauges such as vigil_correlation_watermark_seconds are not integers)."""
+        code, text = self.curl("/metrics")
+        assert code == 200, text
+        samples = []
+        for line in text.splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            series, _, value = line.rpartition(" ")
+            metric_name, _, label_text = series.partition("{")
+            if metric_name != name:
+                continue
+            labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', label_text))
+            samples.append((labels, float(value)))
+        return samples
+
+    def metric_value(self, name, **labels):
+        """The sum of the series of `name` whose labels include `labels` (0.0 if none)."""
+        return sum(value for got, value in self.metric_samples(name)
+                   if all(got.get(k) == v for k, v in labels.items()))
+
     def tcp_send(self, payload):
         with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=10) as s:
             s.sendall(payload)
@@ -226,6 +257,35 @@ syslog:
     def udp_send(self, payload):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.sendto(payload, ("127.0.0.1", self.udp_port))
+
+
+class KafkaMock:
+    """vigil_kafka_mock (librdkafka's mock cluster; `topics` as TOPIC[:PARTITIONS]): serves
+    while its stdin is open. kcat produces and consumes."""
+
+    def __init__(self, *topics):
+        program = os.environ.get("VIGIL_KAFKA_MOCK", str(SOURCE_DIR / "build/tests/vigil_kafka_mock"))
+        self.process = subprocess.Popen([program, *topics], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline().strip()
+        assert line.startswith("bootstrap="), line
+        self.bootstrap = line.split("=", 1)[1]
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(10)
+
+    def produce(self, topic, lines, *extra):
+        """kcat -P: one record per line; `extra` are more kcat options (-p N, -K :, -H ...)."""
+        subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-P", "-z", "none", *extra],
+                       input="\n".join(lines) + "\n", text=True, check=True, timeout=60,
+                       capture_output=True)
+
+    def count(self, topic, partition):
+        """Records the partition holds (kcat -C from the start to the end)."""
+        out = subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-p", str(partition), "-C", "-e",
+                              "-q", "-o", "beginning"], capture_output=True, check=True, timeout=60).stdout
+        return out.count(b"\n")
 
 
 def vigil(*args, check=True):
@@ -240,6 +300,23 @@ def stored_alerts(data_dir, *args):
     """`vigil alerts --json` as a list of alert documents, newest first."""
     _, out, _ = vigil("alerts", "--data-dir", str(data_dir), "--json", *args)
     return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+
+
+def rfc3339_ms(text):
+    """An RFC 3339 time (as alerts and `vigil parse` print them) as Unix milliseconds."""
+    m = _RFC3339.match(text or "")
+    if not m:
+        raise ValueError(f"not an RFC 3339 time: {text!r}")
+    y, mo, d, h, mi, s, frac, zone = m.groups()
+    offset = datetime.timedelta(0)
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        offset = sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    moment = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=datetime.timezone(offset))
+    return int(moment.timestamp()) * 1000 + int((frac or "0")[:3].ljust(3, "0"))
 
 
 def octet(message: bytes) -> bytes:
