@@ -1,6 +1,6 @@
-// vigil: the command-line tool of vigil. `vigil rules check DIR` and `vigil rules test DIR`
-// for rule authors, `vigil alerts` for analysts (works while vigild runs and when it is
-// stopped: the alert store is opened read-only).
+// vigil: the command-line tool of vigil. `vigil rules check|test|reload`, `vigil parse` and
+// `vigil replay` for rule authors, `vigil alerts` for analysts (works while vigild runs and
+// when it is stopped: the alert store is opened read-only).
 
 #include "alert/alert_store.hpp"
 #include "command_line.hpp"

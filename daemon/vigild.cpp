@@ -41,8 +41,8 @@ namespace asio = boost::asio;
 
 constexpr const char* usage = R"(usage: vigild [--config FILE] [--data-dir DIR] [--rules-dir DIR]
 
-Receives logs over syslog (UDP, TCP), matches them against Sigma rules and stores
-alerts in RocksDB. Runs in the foreground; SIGINT or SIGTERM stop it cleanly, SIGHUP
+Receives logs over syslog (UDP, TCP, TLS), Kafka and HTTP, matches them against Sigma
+rules, correlates the matches on event time and stores alerts in RocksDB. Runs in the foreground; SIGINT or SIGTERM stop it cleanly, SIGHUP
 reloads the rules.
 
   --config FILE     configuration file (default: packaging/vigil.yaml in a checkout,

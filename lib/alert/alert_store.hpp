@@ -23,7 +23,7 @@ namespace vigil::alert {
 
 // Which stored alerts to list, newest first.
 struct alert_query {
-    std::optional<std::uint64_t> since_ms; // only alerts created at or after this time
+    std::optional<std::uint64_t> since_ms; // only alerts about events at or after this time (ULID time)
     std::optional<std::string> rule_id;
     std::size_t limit = 0; // 0 = no limit
 };

@@ -40,10 +40,10 @@ kafka_source::kafka_source(asio::io_context& io, kafka_config config, batch_sink
     : io_(io), config_(std::move(config)), sink_(sink), durability_(durability), metrics_(metrics),
       clock_(clock), probe_(metrics, "kafka"),
       dead_oversize_(metrics.make_counter("vigil_dead_letters_total",
-                                          "Kafka messages kept as dead letters, by reason.",
+                                          "Records kept as dead letters, by reason.",
                                           {{"reason", "oversize"}})),
       dead_empty_(metrics.make_counter("vigil_dead_letters_total",
-                                       "Kafka messages kept as dead letters, by reason.",
+                                       "Records kept as dead letters, by reason.",
                                        {{"reason", "empty"}})),
       pauses_(metrics.make_counter("vigil_kafka_pauses_total",
                                    "Times the Kafka source paused its partitions because the "

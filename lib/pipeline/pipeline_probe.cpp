@@ -18,7 +18,7 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
       output_deliveries(
           registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")),
       dead_unparseable(registry.make_counter("vigil_dead_letters_total",
-                                             "Kafka messages kept as dead letters, by reason.",
+                                             "Records kept as dead letters, by reason.",
                                              {{"reason", "unparseable"}})),
       store_writes(registry.make_counter("vigil_alert_store_writes_total",
                                          "Write batches to RocksDB (alerts), successful or not.")),

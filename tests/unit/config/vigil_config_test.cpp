@@ -38,6 +38,12 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->http.hec_token.empty());
     CHECK(shipped->correlation.shards == defaults.correlation.shards);
     CHECK(shipped->correlation.allowed_lateness_ns == defaults.correlation.allowed_lateness_ns);
+    CHECK(shipped->correlation.idle_timeout_ns == defaults.correlation.idle_timeout_ns);
+    CHECK(defaults.correlation.idle_timeout_ns == 10'000'000'000);
+    CHECK(shipped->correlation.max_input_lag_ns == defaults.correlation.max_input_lag_ns);
+    CHECK(defaults.correlation.max_input_lag_ns == 300'000'000'000);
+    CHECK_FALSE(shipped->correlation.late_events_dead_letter);
+    CHECK_FALSE(defaults.correlation.late_events_dead_letter);
     CHECK(shipped->correlation.checkpoint_interval_ns ==
           defaults.correlation.checkpoint_interval_ns);
     CHECK(shipped->correlation.max_keys == defaults.correlation.max_keys);
@@ -75,10 +81,14 @@ http:
 outputs:
   stdout: true
 correlation: {shards: 4, allowed_lateness: 2m, checkpoint_interval: 500ms, max_keys: 10,
-              max_keys_per_rule: 5, max_values_per_key: 50, evidence_per_alert: 2}
+              max_keys_per_rule: 5, max_values_per_key: 50, evidence_per_alert: 2,
+              idle_timeout: 3s, max_input_lag: 1h, late_events: dead_letter}
 )",
                                   "c.yaml");
     REQUIRE(c.has_value());
+    CHECK(c->correlation.idle_timeout_ns == 3'000'000'000);
+    CHECK(c->correlation.max_input_lag_ns == 3'600'000'000'000);
+    CHECK(c->correlation.late_events_dead_letter);
     CHECK(c->correlation.shards == 4);
     CHECK(c->correlation.allowed_lateness_ns == 120'000'000'000);
     CHECK(c->correlation.checkpoint_interval_ns == 500'000'000);
@@ -109,12 +119,18 @@ log_level: loud
 correlation:
   checkpoint_interval: 0s
   max_keys: lots
+  late_events: drop
+  idle_timeout: 0s
 )",
                                   "bad.yaml");
     REQUIRE_FALSE(c.has_value());
     const std::string text = c.error().to_string();
     INFO(text);
-    CHECK(c.error().error_count() == 7);
+    CHECK(c.error().error_count() == 9);
+    CHECK(text.find("bad.yaml:12: 'correlation.late_events' must be apply or dead_letter") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:13: 'correlation.idle_timeout' must be a duration") !=
+          std::string::npos);
     CHECK(text.find("bad.yaml:10: 'correlation.checkpoint_interval' must be a duration") !=
           std::string::npos);
     CHECK(text.find("bad.yaml:11: 'correlation.max_keys' must be a whole number of at least 1") !=

@@ -1,0 +1,109 @@
+// The reorder buffer and the timer wheel: the order matches and timers leave in.
+#include "correlate/reorder_buffer.hpp"
+#include "correlate/timer_wheel.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <random>
+
+using namespace vigil;
+
+namespace {
+
+std::shared_ptr<correlate::correlation_batch> batch_of(const std::vector<std::int64_t>& times,
+                                                       std::uint64_t salt) {
+    auto b = std::make_shared<correlate::correlation_batch>();
+    for (std::int64_t t : times) {
+        correlate::correlation_match m;
+        m.time_ns = t;
+        m.record_hash = salt * 1000 + static_cast<std::uint64_t>(t % 1000);
+        m.key = b->add_text("k" + std::to_string(t));
+        b->matches.push_back(m);
+    }
+    return b;
+}
+
+std::vector<std::int64_t> released(correlate::reorder_buffer& buffer, std::int64_t watermark) {
+    std::vector<std::int64_t> out;
+    buffer.release(
+        watermark, [&](const correlate::reorder_buffer::pending& p) { out.push_back(p.match.time_ns); },
+        [](std::size_t, const correlate::reorder_buffer::pending&) {});
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("matches leave the reorder buffer in time order, only before the watermark",
+          "[correlate][reorder]") {
+    constexpr std::int64_t s = 1'000'000'000;
+    correlate::reorder_buffer buffer;
+    // Two inputs' batches interleaved, each in order, spanning several seconds.
+    auto a = batch_of({1 * s, 3 * s + 5, 6 * s}, 1);
+    auto b = batch_of({2 * s, 3 * s + 1, 4 * s, 7 * s}, 2);
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        buffer.add(a, i);
+    }
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        buffer.add(b, i);
+    }
+    CHECK(buffer.size() == 7);
+    CHECK(buffer.oldest_ns() == 1 * s);
+    CHECK(released(buffer, 3 * s + 5) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s + 1});
+    CHECK(released(buffer, 3 * s + 5).empty()); // strictly before
+    CHECK(released(buffer, 7 * s) == std::vector<std::int64_t>{3 * s + 5, 4 * s, 6 * s});
+    CHECK(buffer.size() == 1);
+    CHECK(buffer.held_batches() == 1); // only the batch with a waiting match is kept
+}
+
+TEST_CASE("equal times leave in an order that depends on content, not on arrival",
+          "[correlate][reorder]") {
+    std::vector<std::uint64_t> reference;
+    for (int round = 0; round < 5; ++round) {
+        auto b = std::make_shared<correlate::correlation_batch>();
+        std::vector<std::uint64_t> hashes{9, 3, 7, 1, 5, 8};
+        std::shuffle(hashes.begin(), hashes.end(), std::mt19937(static_cast<unsigned>(round)));
+        for (auto h : hashes) {
+            correlate::correlation_match m;
+            m.time_ns = 42;
+            m.record_hash = h;
+            b->matches.push_back(m);
+        }
+        correlate::reorder_buffer buffer;
+        for (std::uint32_t i = 0; i < b->matches.size(); ++i) {
+            buffer.add(b, i);
+        }
+        std::vector<std::uint64_t> order;
+        buffer.release(
+            43, [&](const auto& p) { order.push_back(p.match.record_hash); },
+            [](std::size_t, const auto&) {});
+        if (round == 0) {
+            reference = order;
+            CHECK(std::is_sorted(order.begin(), order.end()));
+        }
+        CHECK(order == reference);
+    }
+}
+
+TEST_CASE("timers come due strictly before the time moved to, earliest first, within a second",
+          "[correlate][timer]") {
+    correlate::timer_wheel wheel;
+    constexpr std::int64_t base = 1'800'000'000'000'000'000;
+    wheel.schedule(base + 700'000'000, {1, 0, 0, 0});
+    wheel.schedule(base + 200'000'000, {2, 0, 0, 0});
+    wheel.schedule(base + 5'000'000'000, {3, 0, 0, 0});
+    wheel.schedule(base + 5'000ll * 1'000'000'000, {4, 0, 0, 0}); // more than a turn ahead
+    std::vector<std::uint32_t> due;
+    auto on = [&](const correlate::timer_wheel::item& it) { due.push_back(it.table); };
+    auto ahead = [](const correlate::timer_wheel::item&) {};
+    wheel.advance(base + 200'000'000, on, ahead); // due exactly now: not yet
+    CHECK(due.empty());
+    wheel.advance(base + 200'000'001, on, ahead);
+    CHECK(due == std::vector<std::uint32_t>{2});
+    wheel.advance(base + 4'000'000'000, on, ahead);
+    CHECK(due == std::vector<std::uint32_t>{2, 1});
+    wheel.advance(base + 4'200ll * 1'000'000'000, on, ahead); // past a whole turn
+    CHECK(due == std::vector<std::uint32_t>{2, 1, 3});
+    CHECK(wheel.size() == 1);
+    wheel.advance(base + 5'001ll * 1'000'000'000, on, ahead);
+    CHECK(due == std::vector<std::uint32_t>{2, 1, 3, 4});
+}
