@@ -41,6 +41,9 @@ struct correlation_match {
         std::uint32_t size = 0;
     };
     std::uint32_t correlation = 0; // index into the batch rule set's correlations
+    // One match per event counts it (late events are counted and dead-lettered once, by the
+    // shard that gets this match).
+    bool counts = true;
     std::uint64_t slots = 0;       // the positions in the correlation's `rules` it stands for
     std::int64_t time_ns = 0;      // event time (receipt time when the record had none)
     std::uint64_t key_hash = 0;
@@ -49,9 +52,6 @@ struct correlation_match {
     slice evidence; // the event as alert evidence (JSON), empty if none
     core::input_id input = 0;      // the input the event came through
     std::uint64_t record_hash = 0; // core::stable_hash of the raw record: the last tie-break
-    // One match per event counts it (late events are counted and dead-lettered once, by the
-    // shard that gets this match).
-    bool counts = true;
 };
 
 // The matches one worker routes to one shard from one input batch: what crosses the thread

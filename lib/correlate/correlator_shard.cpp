@@ -39,6 +39,8 @@ namespace vigil::correlate {
 namespace {
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
+// A key that no longer matters is forgotten this much (at most one timespan) later.
+constexpr std::int64_t forget_grace_ns = 60'000'000'000;
 constexpr std::size_t listed_values = 20; // distinct values an alert lists
 
 bool closing(const rules::compiled_correlation& c) {
@@ -79,10 +81,14 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     }
     tables_ = std::move(moved);
     rules_ = std::move(rules);
+    for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        tables_[c].decided_by_timer =
+            closing(correlation(c)) || correlation(c).type == rules::correlation_type::absence;
+    }
     translated_from_ = nullptr;
     // Wheel items name tables by index: schedule every key again under its new index.
-    timer_wheel fresh;
-    wheel_ = fresh;
+    wheel_ = timer_wheel();
+    expiry_wheel_ = timer_wheel();
     dirty_.clear();
     for (std::uint32_t c = 0; c < tables_.size(); ++c) {
         tables_[c].keys.for_each([&](std::uint32_t slot, key_entry& e) {
@@ -95,11 +101,7 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     }
 }
 
-std::optional<std::uint32_t> correlator_shard::ours(const rules::rule_set& theirs,
-                                                   std::uint32_t c) {
-    if (&theirs == rules_.get()) {
-        return c < tables_.size() ? std::optional<std::uint32_t>(c) : std::nullopt;
-    }
+std::uint32_t correlator_shard::translated(const rules::rule_set& theirs, std::uint32_t c) {
     if (translated_from_ != &theirs) {
         // A batch matched with another rule set: map its correlations onto ours by definition.
         translated_from_ = &theirs;
@@ -112,7 +114,7 @@ std::optional<std::uint32_t> correlator_shard::ours(const rules::rule_set& their
         }
     }
     if (c >= translation_.size() || translation_[c] < 0) {
-        return std::nullopt;
+        return no_correlation;
     }
     return static_cast<std::uint32_t>(translation_[c]);
 }
@@ -131,14 +133,20 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
         }
     }
     // Behind the watermark: late. The rest waits until the watermark passes it.
+    const std::int64_t watermark = watermarks_.watermark_ns();
+    std::int64_t newest = never;
+    late_.clear();
     for (std::uint32_t i = 0; i < b.matches.size(); ++i) {
         const correlation_match& m = b.matches[i];
-        if (auto reason = watermarks_.late(m.input, m.time_ns)) {
-            on_late(b, m, *reason, out);
-            continue;
+        newest = std::max(newest, m.time_ns);
+        if (m.time_ns < watermark) [[unlikely]] {
+            if (auto reason = watermarks_.late(m.input, m.time_ns)) {
+                on_late(b, m, *reason, out);
+                late_.push_back(i);
+            }
         }
-        buffer_.add(batch, i);
     }
+    buffer_.add(batch, late_);
     if (b.progress) {
         for (const auto& progress : b.progress->inputs) {
             watermarks_.observe(progress);
@@ -152,12 +160,9 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
         // Fed directly (tests, benchmarks): one input, as far as its newest match.
         input_progress progress;
         progress.name = "direct";
-        progress.newest_event_ns = never;
+        progress.newest_event_ns = newest;
         progress.newest_receipt_ns = clock_.now_ns();
         progress.records = static_cast<std::uint32_t>(b.matches.size());
-        for (const auto& m : b.matches) {
-            progress.newest_event_ns = std::max(progress.newest_event_ns, m.time_ns);
-        }
         watermarks_.observe(progress);
     }
     watermarks_.settle(clock_.now_ns(), false);
@@ -190,17 +195,6 @@ void correlator_shard::on_late(const correlation_batch& b, const correlation_mat
     w.end_object();
 }
 
-void correlator_shard::apply_match(const correlation_batch& b, const correlation_match& m,
-                                   std::vector<alert::alert>& out) {
-    if (!b.rules || !rules_) {
-        return;
-    }
-    if (auto c = ours(*b.rules, m.correlation)) {
-        apply(*c, m.slots, m.time_ns, b.text(m.key), m.key_hash, b.text(m.value),
-              b.text(m.evidence), out);
-    }
-}
-
 void correlator_shard::release(std::vector<alert::alert>& out) {
     const std::int64_t watermark = watermarks_.watermark_ns();
     if (watermark == never) {
@@ -208,14 +202,12 @@ void correlator_shard::release(std::vector<alert::alert>& out) {
     }
     // Look ahead in three stages so that the cache misses of many keys overlap.
     auto ahead = [&](std::size_t distance, const reorder_buffer::pending& p) {
-        if (!p.batch.rules || !rules_) {
+        const std::uint32_t c =
+            p.batch.rules && rules_ ? ours(*p.batch.rules, p.match.correlation) : no_correlation;
+        if (c == no_correlation) {
             return;
         }
-        const auto c = ours(*p.batch.rules, p.match.correlation);
-        if (!c) {
-            return;
-        }
-        const key_table& keys = tables_[*c].keys;
+        const key_table& keys = tables_[c].keys;
         if (distance >= 12) {
             keys.prefetch_index(p.match.key_hash);
         } else if (distance >= 8) {
@@ -231,7 +223,7 @@ void correlator_shard::release(std::vector<alert::alert>& out) {
             apply_match(p.batch, p.match, out);
         },
         ahead);
-    advance_clock(watermark, out);
+    settle_to(watermark, out);
 }
 
 void correlator_shard::finish(std::int64_t until_ns, std::vector<alert::alert>& out) {
@@ -242,7 +234,7 @@ void correlator_shard::finish(std::int64_t until_ns, std::vector<alert::alert>& 
             apply_match(p.batch, p.match, out);
         },
         [](std::size_t, const reorder_buffer::pending&) {});
-    advance_clock(until_ns, out);
+    settle_to(until_ns, out);
 }
 
 void correlator_shard::advance_to(std::int64_t watermark_ns, std::vector<alert::alert>& out) {
@@ -250,9 +242,8 @@ void correlator_shard::advance_to(std::int64_t watermark_ns, std::vector<alert::
     release(out);
 }
 
-void correlator_shard::adopt_waiting(const std::shared_ptr<const correlation_batch>& batch,
-                                     std::uint32_t match) {
-    buffer_.add(batch, match);
+void correlator_shard::adopt_waiting(std::shared_ptr<const correlation_batch> batch) {
+    buffer_.add(std::move(batch));
 }
 
 void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t t,
@@ -374,10 +365,11 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     const auto& corr = correlation(c);
     key_entry& e = tables_[c].keys.at(slot);
     auto& times = e.times;
-    // Events older than the watermark minus the timespan can share no window with an event
-    // that is still to come.
+    // Events older than the clock minus the timespan can share no window with an event that
+    // is still to come (nor count in one: every window checked below ends at a kept event).
+    // They go in bulk, once the oldest is a whole timespan older than that.
     const std::int64_t horizon = clock_ns_ == never ? never : clock_ns_ - corr.timespan_ns;
-    if (!times.empty() && times.front() < horizon) {
+    if (!times.empty() && times.front() < horizon - corr.timespan_ns) {
         times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
     }
     std::size_t k = times.size();
@@ -413,6 +405,9 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     const std::size_t cap = n * static_cast<std::size_t>(
                                     2 + limits_.time.allowed_lateness_ns / std::max<std::int64_t>(
                                                                           1, corr.timespan_ns));
+    if (times.size() > cap) {
+        times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
+    }
     if (times.size() > cap) {
         counters_.evicted_values += times.size() - cap;
         times.erase(times.begin(), times.begin() + (times.size() - cap));
@@ -822,17 +817,22 @@ void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<al
 }
 
 std::int64_t correlator_shard::deadline(std::uint32_t c, const key_entry& e) const {
-    // Matches are applied in time order, so a key is needed only until no window can hold it
-    // and a later event together.
     const auto& corr = correlation(c);
     std::int64_t due;
-    if (closing(corr)) {
-        due = e.opened_ns != never ? e.opened_ns + corr.timespan_ns : e.newest_ns;
-    } else if (corr.type == rules::correlation_type::absence && corr.rule_count == 2 &&
-               e.opened_ns != never) {
-        due = e.opened_ns + corr.timespan_ns;
+    if (closing(corr) && e.opened_ns != never) {
+        due = e.opened_ns + corr.timespan_ns; // the window closes
+    } else if (corr.type == rules::correlation_type::absence &&
+               (corr.rule_count == 1 || e.opened_ns != never)) {
+        // The absence is confirmed.
+        due = (corr.rule_count == 1 ? e.newest_ns : e.opened_ns) + corr.timespan_ns;
     } else {
-        due = e.newest_ns + corr.timespan_ns;
+        // Matches are applied in time order, so the key matters only until no window can
+        // hold it and a later event together; it is forgotten a little after that, so that a
+        // key that comes back every minute or so is not rebuilt each time (what the state
+        // holds then is no different from a new key's: every kind ignores what is older than
+        // its window).
+        const std::int64_t grace = std::min(corr.timespan_ns, forget_grace_ns);
+        due = (closing(corr) ? e.newest_ns : e.newest_ns + corr.timespan_ns) + grace;
     }
     if (e.open) {
         due = std::max(due, e.open->quiet_until_ns);
@@ -846,15 +846,20 @@ void correlator_shard::schedule(std::uint32_t c, std::uint32_t slot) {
         return; // the wheel looks again when the item comes due (lazily)
     }
     e.in_wheel = true;
-    wheel_.schedule(deadline(c, e), {c, slot, e.generation});
+    (tables_[c].decided_by_timer ? wheel_ : expiry_wheel_)
+        .schedule(deadline(c, e), {c, slot, e.generation});
 }
 
-void correlator_shard::advance_clock(std::int64_t to_ns, std::vector<alert::alert>& out) {
-    if (to_ns <= clock_ns_) {
-        return;
+void correlator_shard::settle_to(std::int64_t to_ns, std::vector<alert::alert>& out) {
+    advance_clock(to_ns, out);
+    if (expiry_wheel_.has_due_before(clock_ns_)) {
+        run_timers(expiry_wheel_, clock_ns_, out);
     }
-    clock_ns_ = to_ns;
-    wheel_.advance(
+}
+
+void correlator_shard::run_timers(timer_wheel& wheel, std::int64_t to_ns,
+                                  std::vector<alert::alert>& out) {
+    wheel.advance(
         to_ns, [&](const timer_wheel::item& it) { on_due(it, out); },
         [&](const timer_wheel::item& it) {
             if (it.table < tables_.size() && it.slot < tables_[it.table].keys.slot_count()) {

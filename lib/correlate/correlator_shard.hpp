@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,13 +128,16 @@ public:
     bool adopt(std::uint32_t correlation, key_entry&& entry);
     // Restores the shard's clocks from a checkpoint (the newest of all shards' values).
     void restore_time(std::int64_t newest_ns, std::int64_t watermark_ns);
-    // Takes over a match that was waiting in a checkpointed shard; its batch holds its texts
-    // and the shard's rule set.
-    void adopt_waiting(const std::shared_ptr<const correlation_batch>& batch, std::uint32_t match);
+    // Takes over the matches that were waiting in a checkpointed shard; the batch holds their
+    // texts and the shard's rule set.
+    void adopt_waiting(std::shared_ptr<const correlation_batch> batch);
 
 private:
     struct table {
         key_table keys;
+        // Its timers fire alerts (closing windows, absences), so they run exactly in event
+        // time; the other kinds' timers only forget keys.
+        bool decided_by_timer = false;
     };
     struct fire_facts {
         std::uint64_t count = 0;
@@ -144,10 +148,26 @@ private:
         std::optional<double> metric;
     };
 
-    // The correlation of our rule set that correlation `c` of `rules` is, if any.
-    [[nodiscard]] std::optional<std::uint32_t> ours(const rules::rule_set& rules, std::uint32_t c);
-    void apply_match(const correlation_batch& batch, const correlation_match& m,
-                     std::vector<alert::alert>& out);
+    // The correlation of our rule set that correlation `c` of `rules` is, or no_correlation.
+    // (A plain index, not an optional: this runs several times per match.)
+    static constexpr std::uint32_t no_correlation = std::numeric_limits<std::uint32_t>::max();
+    [[nodiscard]] std::uint32_t ours(const rules::rule_set& rules, std::uint32_t c) {
+        if (&rules == rules_.get()) [[likely]] {
+            return c < tables_.size() ? c : no_correlation;
+        }
+        return translated(rules, c);
+    }
+    [[nodiscard]] std::uint32_t translated(const rules::rule_set& rules, std::uint32_t c);
+    void apply_match(const correlation_batch& b, const correlation_match& m,
+                     std::vector<alert::alert>& out) {
+        if (!b.rules || !rules_) {
+            return;
+        }
+        if (const std::uint32_t c = ours(*b.rules, m.correlation); c != no_correlation) {
+            apply(c, m.slots, m.time_ns, b.text(m.key), m.key_hash, b.text(m.value),
+                  b.text(m.evidence), out);
+        }
+    }
     void on_late(const correlation_batch& batch, const correlation_match& m, late_reason reason,
                  std::vector<alert::alert>& out);
     // Releases what the watermark passed, then moves event time to it.
@@ -167,8 +187,21 @@ private:
     [[nodiscard]] std::int64_t deadline(std::uint32_t c, const key_entry& e) const;
     void on_due(const timer_wheel::item& item, std::vector<alert::alert>& out);
     void close_window(std::uint32_t c, std::uint32_t slot, std::vector<alert::alert>& out);
-    // Moves the state's event time to `to_ns`: every timer due before it fires.
-    void advance_clock(std::int64_t to_ns, std::vector<alert::alert>& out);
+    // Moves the state's event time to `to_ns` (before a match at that time): every timer that
+    // decides something due before it fires.
+    void advance_clock(std::int64_t to_ns, std::vector<alert::alert>& out) {
+        if (to_ns <= clock_ns_) {
+            return;
+        }
+        clock_ns_ = to_ns;
+        if (wheel_.has_due_before(to_ns)) {
+            run_timers(wheel_, to_ns, out);
+        }
+    }
+    // advance_clock(), then forgets the keys that stopped mattering before `to_ns` (after a
+    // release: when they go changes nothing but memory, so they go in bulk).
+    void settle_to(std::int64_t to_ns, std::vector<alert::alert>& out);
+    void run_timers(timer_wheel& wheel, std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
     void save_body(std::string& out) const;
 
@@ -198,11 +231,13 @@ private:
     const core::clock& clock_;
     std::shared_ptr<const rules::rule_set> rules_;
     std::vector<table> tables_; // one per correlation of rules_
-    timer_wheel wheel_;
+    timer_wheel wheel_;        // timers that decide: windows that close, absences
+    timer_wheel expiry_wheel_; // timers that only forget keys
     correlator_counters counters_;
     std::size_t total_keys_ = 0;
     input_watermarks watermarks_;
-    mutable reorder_buffer buffer_; // save() sorts what it lists, which changes nothing it means
+    reorder_buffer buffer_;
+    std::vector<std::uint32_t> late_; // scratch: the late matches of the batch in process()
     std::int64_t clock_ns_;            // event time the state has reached
     std::int64_t last_updates_ns_ = 0; // processing time open alerts were last emitted
     std::vector<std::string> dead_letters_;

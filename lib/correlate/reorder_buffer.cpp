@@ -1,77 +1,116 @@
 #include "correlate/reorder_buffer.hpp"
 
-#include "correlate/timer_wheel.hpp"
-
-#include <algorithm>
 #include <tuple>
 
 namespace vigil::correlate {
-namespace {
 
-std::int64_t second_of(std::int64_t ns) {
-    constexpr std::int64_t s = timer_wheel::tick_ns;
-    return ns >= 0 ? ns / s : -((-ns + s - 1) / s);
+bool reorder_buffer::tie_before(const correlation_match& a, const correlation_match& b) {
+    return std::tie(a.key_hash, a.correlation, a.slots, a.record_hash) <
+           std::tie(b.key_hash, b.correlation, b.slots, b.record_hash);
 }
 
-} // namespace
-
-bool reorder_buffer::before(const entry& a, const entry& b) {
-    return std::tie(a.time_ns, a.correlation, a.key_hash, a.slots, a.record_hash) <
-           std::tie(b.time_ns, b.correlation, b.key_hash, b.slots, b.record_hash);
+void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
+                         std::span<const std::uint32_t> skip) {
+    const auto& matches = batch->matches;
+    const auto n = static_cast<std::uint32_t>(matches.size());
+    if (n == skip.size()) {
+        return;
+    }
+    if (free_runs_.empty()) {
+        free_runs_.push_back(static_cast<std::uint32_t>(runs_.size()));
+        runs_.emplace_back();
+    }
+    const std::uint32_t at = free_runs_.back();
+    free_runs_.pop_back();
+    run& r = runs_[at];
+    bool in_order = skip.empty();
+    for (std::uint32_t i = 1; in_order && i < n; ++i) {
+        in_order = !before(matches[i], matches[i - 1]);
+    }
+    if (!in_order) {
+        r.order.reserve(n - skip.size());
+        std::size_t s = 0;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (s < skip.size() && skip[s] == i) {
+                ++s;
+            } else {
+                r.order.push_back(i);
+            }
+        }
+        // Matches equal in every compared part are the same record twice: either order
+        // applies the same.
+        std::sort(r.order.begin(), r.order.end(), [&](std::uint32_t x, std::uint32_t y) {
+            return before(matches[x], matches[y]);
+        });
+    }
+    r.batch = std::move(batch);
+    r.next = 0;
+    r.end = in_order ? n : static_cast<std::uint32_t>(r.order.size());
+    size_ += r.end;
+    heap_.push_back(at);
+    sift_up(heap_.size() - 1);
 }
 
-void reorder_buffer::sort(second& s) {
-    // Stable, so that the order of entries equal in every compared part (the same record twice)
-    // does not depend on the sorting algorithm.
-    std::stable_sort(s.items.begin() + static_cast<std::ptrdiff_t>(s.next), s.items.end(), before);
-    s.sorted = true;
-}
-
-void reorder_buffer::add(const std::shared_ptr<const correlation_batch>& batch,
-                         std::uint32_t match) {
-    // Batch numbers: batches_[i] is number first_batch_ + i (wrapping).
-    if (batches_.empty() || batches_.back().batch.get() != batch.get()) {
-        batches_.push_back({batch, 0});
-    }
-    held& h = batches_.back();
-    ++h.waiting;
-    const correlation_match& m = batch->matches[match];
-    entry e{m.time_ns,  m.correlation, first_batch_ + static_cast<std::uint32_t>(batches_.size() - 1),
-            m.slots,    m.key_hash,    m.record_hash,
-            match};
-    const std::int64_t tick = second_of(m.time_ns);
-    if (last_ == seconds_.end() || last_tick_ != tick) {
-        last_ = seconds_.try_emplace(tick).first;
-        last_tick_ = tick;
-    }
-    second& s = last_->second;
-    if (s.sorted && s.items.size() > s.next && before(e, s.items.back())) {
-        s.sorted = false;
-    }
-    s.items.push_back(e);
-    ++size_;
-}
-
-void reorder_buffer::done(std::uint32_t batch) {
-    --batches_[batch - first_batch_].waiting;
-    while (!batches_.empty() && batches_.front().waiting == 0) {
-        batches_.pop_front();
-        ++first_batch_;
+void reorder_buffer::retire_top() {
+    const std::uint32_t done = heap_.front();
+    run& r = runs_[done];
+    r.batch.reset();
+    r.order.clear(); // keeps its storage for the next run
+    free_runs_.push_back(done);
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (heap_.size() > 1) {
+        sift_down(0);
     }
 }
 
-std::int64_t reorder_buffer::oldest_ns() {
-    auto& s = seconds_.begin()->second;
-    if (!s.sorted) {
-        sort(s);
+void reorder_buffer::sift_down(std::size_t at) {
+    const std::size_t n = heap_.size();
+    for (;;) {
+        std::size_t least = at;
+        for (std::size_t child = 2 * at + 1; child <= 2 * at + 2 && child < n; ++child) {
+            if (before(head(heap_[child]), head(heap_[least]))) {
+                least = child;
+            }
+        }
+        if (least == at) {
+            return;
+        }
+        std::swap(heap_[at], heap_[least]);
+        at = least;
     }
-    return s.items[s.next].time_ns;
+}
+
+void reorder_buffer::sift_up(std::size_t at) {
+    while (at > 0) {
+        const std::size_t parent = (at - 1) / 2;
+        if (!before(head(heap_[at]), head(heap_[parent]))) {
+            return;
+        }
+        std::swap(heap_[at], heap_[parent]);
+        at = parent;
+    }
+}
+
+std::vector<std::pair<const correlation_match*, const correlation_batch*>>
+reorder_buffer::in_order() const {
+    std::vector<std::pair<const correlation_match*, const correlation_batch*>> all;
+    all.reserve(size_);
+    for (const std::uint32_t at : heap_) {
+        const run& r = runs_[at];
+        for (std::uint32_t i = r.next; i < r.end; ++i) {
+            all.emplace_back(&r.at(i), r.batch.get());
+        }
+    }
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return before(*a.first, *b.first); });
+    return all;
 }
 
 void reorder_buffer::clear() {
-    seconds_.clear();
-    last_ = seconds_.end();
-    batches_.clear();
+    runs_.clear();
+    free_runs_.clear();
+    heap_.clear();
     size_ = 0;
 }
 

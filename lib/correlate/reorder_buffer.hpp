@@ -2,122 +2,131 @@
 
 #include "correlate/correlation_batch.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
+#include <limits>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace vigil::correlate {
 
 // Matches that wait until the watermark passes them, then leave in one order that depends on
-// their content only (ARCHITECTURE.md, "Time"): event time, correlation, key hash, rule
+// their content only (ARCHITECTURE.md, "Time"): event time, key hash, correlation, rule
 // positions, raw record hash. So the state of every key sees its events in the same order
 // however the workers, shards, connections or partitions interleaved them on the way.
 //
-// Matches stay in the batches they came in (the buffer keeps those alive while any of their
-// matches waits) and are filed by the second of their event time; a second's matches are
-// sorted once, when it is released (a stream in order needs no sorting beyond ties). Owned by
-// one correlator shard.
+// Matches stay in the batches they came in (the buffer keeps a batch alive while any of its
+// matches waits). The waiting matches of one batch form a run: a batch already in that order
+// (a stream in time order) is used as it is, any other gets a sorted list of its match
+// indices. release() merges the runs by their first waiting match; runs of a stream in order
+// follow one another, so that merging costs a comparison per match. Owned by one correlator
+// shard.
 class reorder_buffer {
 public:
-    struct entry {
-        std::int64_t time_ns = 0;
-        std::uint32_t correlation = 0; // index into the batch's rule set
-        std::uint32_t batch = 0;       // which held batch
-        std::uint64_t slots = 0;
-        std::uint64_t key_hash = 0;
-        std::uint64_t record_hash = 0;
-        std::uint32_t match = 0; // index into the batch's matches
-    };
     // One waiting match: its batch (rule set and texts) and the match.
     struct pending {
         const correlation_batch& batch;
         const correlation_match& match;
     };
 
-    // Files match `match` of `batch` (the batch is kept until its last filed match leaves).
-    void add(const std::shared_ptr<const correlation_batch>& batch, std::uint32_t match);
+    // Whether `a` leaves before `b`.
+    static bool before(const correlation_match& a, const correlation_match& b) {
+        if (a.time_ns != b.time_ns) {
+            return a.time_ns < b.time_ns;
+        }
+        return tie_before(a, b);
+    }
+
+    // Files every match of `batch` but those at the indices in `skip` (ascending); the batch
+    // is kept until its last filed match leaves.
+    void add(std::shared_ptr<const correlation_batch> batch, std::span<const std::uint32_t> skip = {});
 
     // Passes every match with event time before `watermark_ns` to `fn(pending)`, in order, and
-    // forgets it. `ahead(distance, pending)` is told of the matches 4, 8 and 12 places ahead
-    // (to prefetch what `fn` will read).
+    // forgets it. `ahead(distance, pending)` is told of the matches 4, 8 and 12 places ahead in
+    // the same run (to prefetch what `fn` will read; some of them may not leave yet).
     template <typename Fn, typename Ahead>
     void release(std::int64_t watermark_ns, Fn&& fn, Ahead&& ahead) {
-        while (!seconds_.empty()) {
-            auto it = seconds_.begin();
-            second& s = it->second;
-            if (!s.sorted) {
-                sort(s);
+        while (!heap_.empty()) {
+            run& r = runs_[heap_.front()];
+            if (r.at(r.next).time_ns >= watermark_ns) {
+                return;
             }
-            while (s.next < s.items.size() && s.items[s.next].time_ns < watermark_ns) {
-                for (std::size_t distance : {12u, 8u, 4u}) {
-                    if (s.next + distance < s.items.size() &&
-                        s.items[s.next + distance].time_ns < watermark_ns) {
-                        ahead(distance, pending_at(s.items[s.next + distance]));
+            // The head is the least waiting match; after it, the run's matches before the
+            // next run's first leave without looking at the other runs.
+            const std::int64_t limit = std::min(watermark_ns, runner_up_ns());
+            const correlation_batch& b = *r.batch;
+            std::uint32_t i = r.next;
+            do {
+                for (std::uint32_t distance : {12u, 8u, 4u}) {
+                    if (i + distance < r.end) {
+                        ahead(distance, pending{b, r.at(i + distance)});
                     }
                 }
-                const entry& e = s.items[s.next++];
-                fn(pending_at(e));
-                done(e.batch);
-                --size_;
+                fn(pending{b, r.at(i)});
+                ++i;
+            } while (i < r.end && r.at(i).time_ns < limit);
+            size_ -= i - r.next;
+            r.next = i;
+            if (i == r.end) {
+                retire_top();
+            } else if (heap_.size() > 1) {
+                sift_down(0);
             }
-            if (s.next < s.items.size()) {
-                return; // the rest, and every later second, is not before the watermark
-            }
-            if (last_ == it) {
-                last_ = seconds_.end();
-            }
-            seconds_.erase(it);
         }
     }
 
     // Every waiting match in the order release() would pass them (checkpoints).
     template <typename Fn>
-    void for_each(Fn&& fn) {
-        for (auto& [tick, s] : seconds_) {
-            if (!s.sorted) {
-                sort(s);
-            }
-            for (std::size_t i = s.next; i < s.items.size(); ++i) {
-                fn(pending_at(s.items[i]));
-            }
+    void for_each(Fn&& fn) const {
+        for (const auto& [match, batch] : in_order()) {
+            fn(pending{*batch, *match});
         }
     }
 
     [[nodiscard]] std::size_t size() const { return size_; }
     [[nodiscard]] bool empty() const { return size_ == 0; }
     // Event time of the oldest waiting match (only when not empty).
-    [[nodiscard]] std::int64_t oldest_ns();
+    [[nodiscard]] std::int64_t oldest_ns() const { return head(heap_.front()).time_ns; }
     // Batches kept alive for their waiting matches.
-    [[nodiscard]] std::size_t held_batches() const { return batches_.size(); }
+    [[nodiscard]] std::size_t held_batches() const { return heap_.size(); }
     void clear();
 
 private:
-    struct second {
-        std::vector<entry> items;
-        std::size_t next = 0; // items before it have left
-        bool sorted = true;
-    };
-    struct held {
+    struct run {
         std::shared_ptr<const correlation_batch> batch;
-        std::uint32_t waiting = 0;
+        // Indices into batch->matches in the order they leave; empty: all of them, as they are.
+        std::vector<std::uint32_t> order;
+        std::uint32_t next = 0; // position of the first waiting match
+        std::uint32_t end = 0;
+        [[nodiscard]] const correlation_match& at(std::uint32_t i) const {
+            return batch->matches[order.empty() ? i : order[i]];
+        }
     };
 
-    [[nodiscard]] pending pending_at(const entry& e) const {
-        const held& h = batches_[e.batch - first_batch_];
-        return pending{*h.batch, h.batch->matches[e.match]};
+    static bool tie_before(const correlation_match& a, const correlation_match& b);
+    [[nodiscard]] const correlation_match& head(std::uint32_t r) const {
+        return runs_[r].at(runs_[r].next);
     }
-    static bool before(const entry& a, const entry& b);
-    static void sort(second& s);
-    void done(std::uint32_t batch);
+    // Event time of the first waiting match of the runs after the top one (or none).
+    [[nodiscard]] std::int64_t runner_up_ns() const {
+        std::int64_t t = std::numeric_limits<std::int64_t>::max();
+        for (std::size_t k = 1; k <= 2 && k < heap_.size(); ++k) {
+            t = std::min(t, head(heap_[k]).time_ns);
+        }
+        return t;
+    }
+    // The top run has no more waiting matches: frees it and takes it out of the merge.
+    void retire_top();
+    void sift_down(std::size_t at);
+    void sift_up(std::size_t at);
+    [[nodiscard]] std::vector<std::pair<const correlation_match*, const correlation_batch*>>
+    in_order() const;
 
-    std::map<std::int64_t, second> seconds_; // by the second of event time
-    std::map<std::int64_t, second>::iterator last_ = seconds_.end(); // where the last add went
-    std::int64_t last_tick_ = 0;
-    std::deque<held> batches_;
-    std::uint32_t first_batch_ = 0; // number of batches_.front()
+    std::vector<run> runs_;
+    std::vector<std::uint32_t> free_runs_;
+    std::vector<std::uint32_t> heap_; // runs with waiting matches, a min-heap by first match
     std::size_t size_ = 0;
 };
 

@@ -362,10 +362,8 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         if (!batches[s]) {
             continue;
         }
-        for (std::uint32_t i = 0; i < batches[s]->matches.size(); ++i) {
-            shards[s]->adopt_waiting(batches[s], i);
-        }
         result.waiting += batches[s]->matches.size();
+        shards[s]->adopt_waiting(std::move(batches[s]));
     }
     return result;
 }

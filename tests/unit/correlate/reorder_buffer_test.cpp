@@ -40,12 +40,8 @@ TEST_CASE("matches leave the reorder buffer in time order, only before the water
     // Two inputs' batches interleaved, each in order, spanning several seconds.
     auto a = batch_of({1 * s, 3 * s + 5, 6 * s}, 1);
     auto b = batch_of({2 * s, 3 * s + 1, 4 * s, 7 * s}, 2);
-    for (std::uint32_t i = 0; i < 3; ++i) {
-        buffer.add(a, i);
-    }
-    for (std::uint32_t i = 0; i < 4; ++i) {
-        buffer.add(b, i);
-    }
+    buffer.add(a);
+    buffer.add(b);
     CHECK(buffer.size() == 7);
     CHECK(buffer.oldest_ns() == 1 * s);
     CHECK(released(buffer, 3 * s + 5) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s + 1});
@@ -69,9 +65,7 @@ TEST_CASE("equal times leave in an order that depends on content, not on arrival
             b->matches.push_back(m);
         }
         correlate::reorder_buffer buffer;
-        for (std::uint32_t i = 0; i < b->matches.size(); ++i) {
-            buffer.add(b, i);
-        }
+        buffer.add(b);
         std::vector<std::uint64_t> order;
         buffer.release(
             43, [&](const auto& p) { order.push_back(p.match.record_hash); },
@@ -82,6 +76,30 @@ TEST_CASE("equal times leave in an order that depends on content, not on arrival
         }
         CHECK(order == reference);
     }
+}
+
+TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs interleave",
+          "[correlate][reorder]") {
+    constexpr std::int64_t s = 1'000'000'000;
+    correlate::reorder_buffer buffer;
+    auto a = batch_of({5 * s, 1 * s, 9 * s, 3 * s}, 1); // index 2 (9 s) is late: skipped
+    const std::vector<std::uint32_t> skip{2};
+    buffer.add(a, skip);
+    auto b = batch_of({2 * s, 4 * s, 6 * s}, 2);
+    buffer.add(b);
+    auto c = batch_of({4 * s}, 3); // the same time as one of b's: the key's hash decides
+    buffer.add(c);
+    CHECK(buffer.size() == 7);
+    CHECK(buffer.held_batches() == 3);
+    std::vector<std::int64_t> listed;
+    buffer.for_each([&](const auto& p) { listed.push_back(p.match.time_ns); });
+    const std::vector<std::int64_t> expected{1 * s, 2 * s, 3 * s, 4 * s, 4 * s, 5 * s, 6 * s};
+    CHECK(listed == expected);
+    CHECK(released(buffer, 4 * s + 1) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s, 4 * s, 4 * s});
+    CHECK(buffer.held_batches() == 2); // c left with its only match
+    CHECK(released(buffer, 100 * s) == std::vector<std::int64_t>{5 * s, 6 * s});
+    CHECK(buffer.empty());
+    CHECK(buffer.held_batches() == 0);
 }
 
 TEST_CASE("timers come due strictly before the time moved to, earliest first, within a second",
