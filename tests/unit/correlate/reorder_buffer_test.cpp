@@ -125,3 +125,40 @@ TEST_CASE("timers come due strictly before the time moved to, earliest first, wi
     wheel.advance(base + 5'001ll * 1'000'000'000, on, ahead);
     CHECK(due == std::vector<std::uint32_t>{2, 1, 3, 4});
 }
+
+TEST_CASE("timers scheduled while others come due, and jumps of more than a turn, keep due order",
+          "[correlate][timer]") {
+    correlate::timer_wheel wheel;
+    constexpr std::int64_t second = 1'000'000'000;
+    constexpr std::int64_t base = 1'800'000'000'000'000'000;
+    wheel.schedule(base + 100, {1, 0, 0, 0});
+    wheel.schedule(base + 900, {2, 0, 0, 0});
+    std::vector<std::uint32_t> due;
+    auto ahead = [](const correlate::timer_wheel::item&) {};
+    // Item 1 schedules item 3 for a time in the reached second, between 1 and 2: it comes up in
+    // the same call, before 2.
+    wheel.advance(
+        base + second,
+        [&](const correlate::timer_wheel::item& it) {
+            due.push_back(it.table);
+            if (it.table == 1) {
+                wheel.schedule(base + 500, {3, 0, 0, 0});
+            }
+        },
+        ahead);
+    CHECK(due == std::vector<std::uint32_t>{1, 3, 2});
+    // Items in many buckets, then a jump of two turns: all leave earliest first.
+    due.clear();
+    const std::int64_t start = base + 2 * second;
+    for (std::uint32_t i = 0; i < 20; ++i) {
+        // Descending due times over seconds spread across the wheel.
+        wheel.schedule(start + static_cast<std::int64_t>(20 - i) * 300 * second + i, {100 + i, 0, 0, 0});
+    }
+    auto on = [&](const correlate::timer_wheel::item& it) { due.push_back(it.table); };
+    wheel.advance(start + 2ll * correlate::timer_wheel::bucket_count * second, on, ahead);
+    REQUIRE(due.size() == 20);
+    for (std::uint32_t i = 0; i < 20; ++i) {
+        CHECK(due[i] == 119 - i);
+    }
+    CHECK(wheel.size() == 0);
+}
