@@ -366,10 +366,9 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     key_entry& e = tables_[c].keys.at(slot);
     auto& times = e.times;
     // Events older than the clock minus the timespan can share no window with an event that
-    // is still to come (nor count in one: every window checked below ends at a kept event).
-    // They go in bulk, once the oldest is a whole timespan older than that.
+    // is still to come.
     const std::int64_t horizon = clock_ns_ == never ? never : clock_ns_ - corr.timespan_ns;
-    if (!times.empty() && times.front() < horizon - corr.timespan_ns) {
+    if (!times.empty() && times.front() < horizon) {
         times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
     }
     std::size_t k = times.size();
@@ -405,9 +404,6 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     const std::size_t cap = n * static_cast<std::size_t>(
                                     2 + limits_.time.allowed_lateness_ns / std::max<std::int64_t>(
                                                                           1, corr.timespan_ns));
-    if (times.size() > cap) {
-        times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
-    }
     if (times.size() > cap) {
         counters_.evicted_values += times.size() - cap;
         times.erase(times.begin(), times.begin() + (times.size() - cap));

@@ -2,6 +2,8 @@
 
 #include "core/civil_time.hpp"
 
+#include <limits>
+
 namespace vigil::parse {
 namespace {
 
@@ -30,8 +32,22 @@ std::optional<std::int64_t> place_in_year(unsigned month, unsigned day, std::int
         return std::nullopt;
     }
     const std::int64_t limit_ns = received_ns + max_future_skew_ns;
-    const std::int64_t receipt_year =
-        core::civil_from_days(floor_div(received_ns, seconds_per_day * ns_per_second)).year;
+    // The receipt's year and where the next one starts, kept per thread for the receipt day
+    // (this runs per record, and records of one batch share their day).
+    struct receipt_year {
+        std::int64_t day = std::numeric_limits<std::int64_t>::min();
+        std::int64_t year = 0;
+        std::int64_t next_year_start_s = 0;
+    };
+    thread_local receipt_year cached;
+    if (const std::int64_t receipt_day = floor_div(received_ns, seconds_per_day * ns_per_second);
+        receipt_day != cached.day) {
+        cached.day = receipt_day;
+        cached.year = core::civil_from_days(receipt_day).year;
+        cached.next_year_start_s =
+            core::days_from_civil(cached.year + 1, 1, 1) * seconds_per_day - widest_offset_seconds;
+    }
+    const std::int64_t receipt_year = cached.year;
     // The UTC nanoseconds of the time in `year`, if the date exists in that year.
     auto in_year = [&](std::int64_t year) -> std::optional<std::int64_t> {
         if (day > core::days_in_month(year, month)) {
@@ -44,10 +60,8 @@ std::optional<std::int64_t> place_in_year(unsigned month, unsigned day, std::int
     };
     // Latest first. Next year's time can only qualify in the last hours of the receipt year (or
     // with a skew of days): skip its zone lookup otherwise, as this runs per record.
-    const std::int64_t next_year_start_s =
-        core::days_from_civil(receipt_year + 1, 1, 1) * seconds_per_day - widest_offset_seconds;
     const std::int64_t first =
-        limit_ns >= next_year_start_s * ns_per_second ? receipt_year + 1 : receipt_year;
+        limit_ns >= cached.next_year_start_s * ns_per_second ? receipt_year + 1 : receipt_year;
     // Feb 29 may need to go back to the last leap year; other dates find theirs within a year.
     const std::int64_t last = month == 2 && day == 29 ? receipt_year - 8 : receipt_year - 1;
     for (std::int64_t year = first; year >= last; --year) {
