@@ -107,11 +107,4 @@ reorder_buffer::in_order() const {
     return all;
 }
 
-void reorder_buffer::clear() {
-    runs_.clear();
-    free_runs_.clear();
-    heap_.clear();
-    size_ = 0;
-}
-
 } // namespace vigil::correlate

@@ -87,11 +87,8 @@ public:
 
     [[nodiscard]] std::size_t size() const { return size_; }
     [[nodiscard]] bool empty() const { return size_ == 0; }
-    // Event time of the oldest waiting match (only when not empty).
-    [[nodiscard]] std::int64_t oldest_ns() const { return head(heap_.front()).time_ns; }
     // Batches kept alive for their waiting matches.
     [[nodiscard]] std::size_t held_batches() const { return heap_.size(); }
-    void clear();
 
 private:
     struct run {
