@@ -60,7 +60,7 @@ bool closing(const rules::compiled_correlation& c) {
 } // namespace
 
 correlator_shard::correlator_shard(correlator_limits limits, const core::clock& clock)
-    : limits_(limits), clock_(clock), watermarks_(limits.time), clock_ns_(never) {}
+    : limits_(limits), clock_(clock), watermarks_(limits.time), clock_ns_(never), settled_ns_(never) {}
 
 void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     if (rules == rules_) {
@@ -136,6 +136,8 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
     const std::int64_t watermark = watermarks_.watermark_ns();
     std::int64_t newest = never;
     late_.clear();
+    bool in_order = true; // the matches that wait, as they come (one pass over them)
+    const correlation_match* previous = nullptr;
     for (std::uint32_t i = 0; i < b.matches.size(); ++i) {
         const correlation_match& m = b.matches[i];
         newest = std::max(newest, m.time_ns);
@@ -143,10 +145,13 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
             if (auto reason = watermarks_.late(m.input, m.time_ns)) {
                 on_late(b, m, *reason, out);
                 late_.push_back(i);
+                continue;
             }
         }
+        in_order = in_order && (previous == nullptr || !reorder_buffer::before(m, *previous));
+        previous = &m;
     }
-    buffer_.add(batch, late_);
+    buffer_.add(batch, late_, in_order);
     if (b.progress) {
         for (const auto& progress : b.progress->inputs) {
             watermarks_.observe(progress);
@@ -200,41 +205,35 @@ void correlator_shard::release(std::vector<alert::alert>& out) {
     if (watermark == never) {
         return;
     }
-    // Look ahead in three stages so that the cache misses of many keys overlap.
-    auto ahead = [&](std::size_t distance, const reorder_buffer::pending& p) {
-        const std::uint32_t c =
-            p.batch.rules && rules_ ? ours(*p.batch.rules, p.match.correlation) : no_correlation;
-        if (c == no_correlation) {
-            return;
-        }
-        const key_table& keys = tables_[c].keys;
-        if (distance >= 12) {
-            keys.prefetch_index(p.match.key_hash);
-        } else if (distance >= 8) {
-            keys.prefetch_entry(p.match.key_hash);
-        } else {
-            keys.prefetch_times(p.match.key_hash);
-        }
-    };
-    buffer_.release(
-        watermark,
-        [&](const reorder_buffer::pending& p) {
-            advance_clock(p.match.time_ns, out);
-            apply_match(p.batch, p.match, out);
-        },
-        ahead);
+    buffer_.release(watermark,
+                    [&](const reorder_buffer::stretch& s) { apply_released(s, out); });
     settle_to(watermark, out);
 }
 
 void correlator_shard::finish(std::int64_t until_ns, std::vector<alert::alert>& out) {
-    buffer_.release(
-        std::numeric_limits<std::int64_t>::max(),
-        [&](const reorder_buffer::pending& p) {
-            advance_clock(p.match.time_ns, out);
-            apply_match(p.batch, p.match, out);
-        },
-        [](std::size_t, const reorder_buffer::pending&) {});
+    buffer_.release(std::numeric_limits<std::int64_t>::max(),
+                    [&](const reorder_buffer::stretch& s) { apply_released(s, out); });
     settle_to(until_ns, out);
+}
+
+void correlator_shard::apply_released(const reorder_buffer::stretch& s,
+                                      std::vector<alert::alert>& out) {
+    const correlation_batch& b = s.batch;
+    const bool known = b.rules && rules_;
+    // The key's index cell of the match this many places ahead is loaded early, so that the
+    // cache misses of many keys overlap.
+    constexpr std::uint32_t ahead = 12;
+    for (std::uint32_t k = 0; k < s.size(); ++k) {
+        if (known && k + ahead < s.size()) {
+            const correlation_match& next = s[k + ahead];
+            if (const std::uint32_t c = ours(*b.rules, next.correlation); c != no_correlation) {
+                tables_[c].keys.prefetch_index(next.key_hash);
+            }
+        }
+        const correlation_match& m = s[k];
+        advance_clock(m.time_ns, out);
+        apply_match(b, m, out);
+    }
 }
 
 void correlator_shard::advance_to(std::int64_t watermark_ns, std::vector<alert::alert>& out) {
@@ -365,9 +364,10 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     const auto& corr = correlation(c);
     key_entry& e = tables_[c].keys.at(slot);
     auto& times = e.times;
-    // Events older than the clock minus the timespan can share no window with an event that
-    // is still to come.
-    const std::int64_t horizon = clock_ns_ == never ? never : clock_ns_ - corr.timespan_ns;
+    // Events older than the settled time minus the timespan can share no window with an event
+    // that is still to come. (Not the clock of this match: a horizon that moves once per
+    // release makes this a branch the processor predicts; the list bound below holds either way.)
+    const std::int64_t horizon = settled_ns_ == never ? never : settled_ns_ - corr.timespan_ns;
     if (!times.empty() && times.front() < horizon) {
         times.erase(times.begin(), std::lower_bound(times.begin(), times.end(), horizon));
     }
@@ -848,6 +848,7 @@ void correlator_shard::schedule(std::uint32_t c, std::uint32_t slot) {
 
 void correlator_shard::settle_to(std::int64_t to_ns, std::vector<alert::alert>& out) {
     advance_clock(to_ns, out);
+    settled_ns_ = clock_ns_;
     if (expiry_wheel_.has_due_before(clock_ns_)) {
         run_timers(expiry_wheel_, clock_ns_, out);
     }
@@ -1043,6 +1044,7 @@ void correlator_shard::restore_time(std::int64_t newest_ns, std::int64_t waterma
     // (a silent agent is still reported).
     watermarks_.restore(newest_ns, watermark_ns, clock_.now_ns());
     clock_ns_ = std::max(clock_ns_, watermark_ns);
+    settled_ns_ = clock_ns_;
 }
 
 bool correlator_shard::adopt(std::uint32_t c, key_entry&& entry) {

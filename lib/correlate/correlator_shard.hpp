@@ -172,6 +172,8 @@ private:
                  std::vector<alert::alert>& out);
     // Releases what the watermark passed, then moves event time to it.
     void release(std::vector<alert::alert>& out);
+    // Applies released matches, moving event time to each first.
+    void apply_released(const reorder_buffer::stretch& s, std::vector<alert::alert>& out);
     void apply(std::uint32_t c, std::uint64_t slots, std::int64_t time_ns, std::string_view key,
                std::uint64_t hash, std::string_view value, std::string_view evidence,
                std::vector<alert::alert>& out);
@@ -239,6 +241,9 @@ private:
     reorder_buffer buffer_;
     std::vector<std::uint32_t> late_; // scratch: the late matches of the batch in process()
     std::int64_t clock_ns_;            // event time the state has reached
+    // Event time every match before which has been applied (the last release's watermark):
+    // what is still to come is at or after it, late events aside.
+    std::int64_t settled_ns_;
     std::int64_t last_updates_ns_ = 0; // processing time open alerts were last emitted
     std::vector<std::string> dead_letters_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> dirty_; // (correlation, slot)

@@ -9,8 +9,17 @@ bool reorder_buffer::tie_before(const correlation_match& a, const correlation_ma
            std::tie(b.key_hash, b.correlation, b.slots, b.record_hash);
 }
 
+void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch) {
+    const auto& matches = batch->matches;
+    bool in_order = true;
+    for (std::size_t i = 1; in_order && i < matches.size(); ++i) {
+        in_order = !before(matches[i], matches[i - 1]);
+    }
+    add(std::move(batch), {}, in_order);
+}
+
 void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
-                         std::span<const std::uint32_t> skip) {
+                         std::span<const std::uint32_t> skip, bool in_order) {
     const auto& matches = batch->matches;
     const auto n = static_cast<std::uint32_t>(matches.size());
     if (n == skip.size()) {
@@ -23,11 +32,9 @@ void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
     const std::uint32_t at = free_runs_.back();
     free_runs_.pop_back();
     run& r = runs_[at];
-    bool in_order = skip.empty();
-    for (std::uint32_t i = 1; in_order && i < n; ++i) {
-        in_order = !before(matches[i], matches[i - 1]);
-    }
-    if (!in_order) {
+    // A run without an index list is the whole batch, as it is.
+    const bool as_is = in_order && skip.empty();
+    if (!as_is) {
         r.order.reserve(n - skip.size());
         std::size_t s = 0;
         for (std::uint32_t i = 0; i < n; ++i) {
@@ -37,15 +44,17 @@ void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
                 r.order.push_back(i);
             }
         }
-        // Matches equal in every compared part are the same record twice: either order
-        // applies the same.
-        std::sort(r.order.begin(), r.order.end(), [&](std::uint32_t x, std::uint32_t y) {
-            return before(matches[x], matches[y]);
-        });
+        if (!in_order) {
+            // Matches equal in every compared part are the same record twice: either order
+            // applies the same.
+            std::sort(r.order.begin(), r.order.end(), [&](std::uint32_t x, std::uint32_t y) {
+                return before(matches[x], matches[y]);
+            });
+        }
     }
     r.batch = std::move(batch);
     r.next = 0;
-    r.end = in_order ? n : static_cast<std::uint32_t>(r.order.size());
+    r.end = as_is ? n : static_cast<std::uint32_t>(r.order.size());
     size_ += r.end;
     heap_.push_back(at);
     sift_up(heap_.size() - 1);

@@ -40,14 +40,29 @@ public:
     }
 
     // Files every match of `batch` but those at the indices in `skip` (ascending); the batch
-    // is kept until its last filed match leaves.
-    void add(std::shared_ptr<const correlation_batch> batch, std::span<const std::uint32_t> skip = {});
+    // is kept until its last filed match leaves. `in_order`: the caller saw that the filed
+    // matches already come in the order they leave in.
+    void add(std::shared_ptr<const correlation_batch> batch, std::span<const std::uint32_t> skip,
+             bool in_order);
+    // Files every match of `batch`, in whatever order they come.
+    void add(std::shared_ptr<const correlation_batch> batch);
 
-    // Passes every match with event time before `watermark_ns` to `fn(pending)`, in order, and
-    // forgets it. `ahead(distance, pending)` is told of the matches 4, 8 and 12 places ahead in
-    // the same run (to prefetch what `fn` will read; some of them may not leave yet).
-    template <typename Fn, typename Ahead>
-    void release(std::int64_t watermark_ns, Fn&& fn, Ahead&& ahead) {
+    // Consecutive waiting matches of one batch that leave one after another, in order.
+    struct stretch {
+        const correlation_batch& batch;
+        const std::uint32_t* order; // indices into batch.matches, or null: matches as they are
+        std::uint32_t first;
+        std::uint32_t count;
+        [[nodiscard]] std::uint32_t size() const { return count; }
+        [[nodiscard]] const correlation_match& operator[](std::uint32_t k) const {
+            return batch.matches[order ? order[first + k] : first + k];
+        }
+    };
+
+    // Passes every match with event time before `watermark_ns` to `fn(stretch)`, stretch by
+    // stretch in order, and forgets it.
+    template <typename Fn>
+    void release(std::int64_t watermark_ns, Fn&& fn) {
         while (!heap_.empty()) {
             run& r = runs_[heap_.front()];
             if (r.at(r.next).time_ns >= watermark_ns) {
@@ -55,21 +70,11 @@ public:
             }
             // The head is the least waiting match; after it, the run's matches before the
             // next run's first leave without looking at the other runs.
-            const std::int64_t limit = std::min(watermark_ns, runner_up_ns());
-            const correlation_batch& b = *r.batch;
-            std::uint32_t i = r.next;
-            do {
-                for (std::uint32_t distance : {12u, 8u, 4u}) {
-                    if (i + distance < r.end) {
-                        ahead(distance, pending{b, r.at(i + distance)});
-                    }
-                }
-                fn(pending{b, r.at(i)});
-                ++i;
-            } while (i < r.end && r.at(i).time_ns < limit);
-            size_ -= i - r.next;
-            r.next = i;
-            if (i == r.end) {
+            const std::uint32_t end = r.end_before(std::min(watermark_ns, runner_up_ns()));
+            fn(stretch{*r.batch, r.order.empty() ? nullptr : r.order.data(), r.next, end - r.next});
+            size_ -= end - r.next;
+            r.next = end;
+            if (end == r.end) {
                 retire_top();
             } else if (heap_.size() > 1) {
                 sift_down(0);
@@ -99,6 +104,21 @@ private:
         std::uint32_t end = 0;
         [[nodiscard]] const correlation_match& at(std::uint32_t i) const {
             return batch->matches[order.empty() ? i : order[i]];
+        }
+        // The position after `next` of the first match at or after `limit_ns` (the head
+        // leaves in any case: it is the least waiting match).
+        [[nodiscard]] std::uint32_t end_before(std::int64_t limit_ns) const {
+            std::uint32_t low = next + 1;
+            std::uint32_t high = end;
+            while (low < high) {
+                const std::uint32_t mid = low + (high - low) / 2;
+                if (at(mid).time_ns < limit_ns) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
         }
     };
 

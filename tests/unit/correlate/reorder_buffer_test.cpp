@@ -25,9 +25,11 @@ std::shared_ptr<correlate::correlation_batch> batch_of(const std::vector<std::in
 
 std::vector<std::int64_t> released(correlate::reorder_buffer& buffer, std::int64_t watermark) {
     std::vector<std::int64_t> out;
-    buffer.release(
-        watermark, [&](const correlate::reorder_buffer::pending& p) { out.push_back(p.match.time_ns); },
-        [](std::size_t, const correlate::reorder_buffer::pending&) {});
+    buffer.release(watermark, [&](const correlate::reorder_buffer::stretch& s) {
+        for (std::uint32_t k = 0; k < s.size(); ++k) {
+            out.push_back(s[k].time_ns);
+        }
+    });
     return out;
 }
 
@@ -66,9 +68,11 @@ TEST_CASE("equal times leave in an order that depends on content, not on arrival
         correlate::reorder_buffer buffer;
         buffer.add(b);
         std::vector<std::uint64_t> order;
-        buffer.release(
-            43, [&](const auto& p) { order.push_back(p.match.record_hash); },
-            [](std::size_t, const auto&) {});
+        buffer.release(43, [&](const correlate::reorder_buffer::stretch& s) {
+            for (std::uint32_t k = 0; k < s.size(); ++k) {
+                order.push_back(s[k].record_hash);
+            }
+        });
         if (round == 0) {
             reference = order;
             CHECK(std::is_sorted(order.begin(), order.end()));
@@ -83,7 +87,7 @@ TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs int
     correlate::reorder_buffer buffer;
     auto a = batch_of({5 * s, 1 * s, 9 * s, 3 * s}, 1); // index 2 (9 s) is late: skipped
     const std::vector<std::uint32_t> skip{2};
-    buffer.add(a, skip);
+    buffer.add(a, skip, false);
     auto b = batch_of({2 * s, 4 * s, 6 * s}, 2);
     buffer.add(b);
     auto c = batch_of({4 * s}, 3); // the same time as one of b's: the key's hash decides
@@ -99,6 +103,19 @@ TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs int
     CHECK(released(buffer, 100 * s) == std::vector<std::int64_t>{5 * s, 6 * s});
     CHECK(buffer.empty());
     CHECK(buffer.held_batches() == 0);
+}
+
+TEST_CASE("a batch in order with late matches skipped keeps its order without sorting",
+          "[correlate][reorder]") {
+    constexpr std::int64_t s = 1'000'000'000;
+    correlate::reorder_buffer buffer;
+    auto a = batch_of({1 * s, 2 * s, 3 * s, 4 * s}, 1);
+    const std::vector<std::uint32_t> skip{0, 2};
+    buffer.add(a, skip, true);
+    buffer.add(batch_of({3 * s + 1}, 2));
+    CHECK(buffer.size() == 3);
+    CHECK(released(buffer, 10 * s) == std::vector<std::int64_t>{2 * s, 3 * s + 1, 4 * s});
+    CHECK(buffer.empty());
 }
 
 TEST_CASE("timers come due strictly before the time moved to, earliest first, within a second",
