@@ -242,7 +242,7 @@ void correlator_shard::advance_to(std::int64_t watermark_ns, std::vector<alert::
 }
 
 void correlator_shard::adopt_waiting(std::shared_ptr<const correlation_batch> batch) {
-    buffer_.add(std::move(batch));
+    buffer_.add(std::move(batch), {}, false);
 }
 
 void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t t,

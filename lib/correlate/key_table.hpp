@@ -94,27 +94,9 @@ public:
     }
     // Memory held, in bytes: slab, index and what entries own on the heap.
     [[nodiscard]] std::size_t bytes() const;
-    // Batch processing looks a few matches ahead, in stages, so that the cache misses of many
-    // keys overlap: first the index cell of a hash, then the entry it points to, then the
-    // entry's timestamps.
+    // The release loop loads the index cell of a match a few places ahead, so that the cache
+    // misses of many keys overlap.
     void prefetch_index(std::uint64_t hash) const { __builtin_prefetch(&index_[hash & mask_]); }
-    void prefetch_entry(std::uint64_t hash) const {
-        const std::uint64_t cell = index_[hash & mask_];
-        if (cell != 0 && same_hash(cell, hash)) {
-            const auto* e = &entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
-            __builtin_prefetch(e);
-            __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
-        }
-    }
-    void prefetch_times(std::uint64_t hash) const {
-        const std::uint64_t cell = index_[hash & mask_];
-        if (cell != 0 && same_hash(cell, hash)) {
-            const auto& e = entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
-            if (e.times.on_heap()) {
-                __builtin_prefetch(e.times.data());
-            }
-        }
-    }
 
     template <typename Fn>
     void for_each(Fn&& fn) {

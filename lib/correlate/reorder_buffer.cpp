@@ -9,15 +9,6 @@ bool reorder_buffer::tie_before(const correlation_match& a, const correlation_ma
            std::tie(b.key_hash, b.correlation, b.slots, b.record_hash);
 }
 
-void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch) {
-    const auto& matches = batch->matches;
-    bool in_order = true;
-    for (std::size_t i = 1; in_order && i < matches.size(); ++i) {
-        in_order = !before(matches[i], matches[i - 1]);
-    }
-    add(std::move(batch), {}, in_order);
-}
-
 void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
                          std::span<const std::uint32_t> skip, bool in_order) {
     const auto& matches = batch->matches;

@@ -20,8 +20,9 @@ namespace vigil::correlate {
 // Matches stay in the batches they came in (the buffer keeps a batch alive while any of its
 // matches waits). The waiting matches of one batch form a run: a batch already in that order
 // (a stream in time order) is used as it is, any other gets a sorted list of its match
-// indices. release() merges the runs by their first waiting match; runs of a stream in order
-// follow one another, so that merging costs a comparison per match. Owned by one correlator
+// indices. release() merges the runs by their first waiting match and hands them out in
+// stretches (a run's matches before the next run's first); runs of a stream in order follow
+// one another, so that merging costs little more than a binary search per batch. Owned by one correlator
 // shard.
 class reorder_buffer {
 public:
@@ -41,11 +42,9 @@ public:
 
     // Files every match of `batch` but those at the indices in `skip` (ascending); the batch
     // is kept until its last filed match leaves. `in_order`: the caller saw that the filed
-    // matches already come in the order they leave in.
+    // matches already come in the order they leave in (false: they are sorted here).
     void add(std::shared_ptr<const correlation_batch> batch, std::span<const std::uint32_t> skip,
              bool in_order);
-    // Files every match of `batch`, in whatever order they come.
-    void add(std::shared_ptr<const correlation_batch> batch);
 
     // Consecutive waiting matches of one batch that leave one after another, in order.
     struct stretch {

@@ -42,8 +42,8 @@ TEST_CASE("matches leave the reorder buffer in time order, only before the water
     // Two inputs' batches interleaved, each in order, spanning several seconds.
     auto a = batch_of({1 * s, 3 * s + 5, 6 * s}, 1);
     auto b = batch_of({2 * s, 3 * s + 1, 4 * s, 7 * s}, 2);
-    buffer.add(a);
-    buffer.add(b);
+    buffer.add(a, {}, true); // in order: used as they are
+    buffer.add(b, {}, false); // in order too, but sorted here: the same result
     CHECK(buffer.size() == 7);
     CHECK(released(buffer, 3 * s + 5) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s + 1});
     CHECK(released(buffer, 3 * s + 5).empty()); // strictly before
@@ -66,7 +66,7 @@ TEST_CASE("equal times leave in an order that depends on content, not on arrival
             b->matches.push_back(m);
         }
         correlate::reorder_buffer buffer;
-        buffer.add(b);
+        buffer.add(b, {}, false);
         std::vector<std::uint64_t> order;
         buffer.release(43, [&](const correlate::reorder_buffer::stretch& s) {
             for (std::uint32_t k = 0; k < s.size(); ++k) {
@@ -89,9 +89,9 @@ TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs int
     const std::vector<std::uint32_t> skip{2};
     buffer.add(a, skip, false);
     auto b = batch_of({2 * s, 4 * s, 6 * s}, 2);
-    buffer.add(b);
+    buffer.add(b, {}, true);
     auto c = batch_of({4 * s}, 3); // the same time as one of b's: the key's hash decides
-    buffer.add(c);
+    buffer.add(c, {}, true);
     CHECK(buffer.size() == 7);
     CHECK(buffer.held_batches() == 3);
     std::vector<std::int64_t> listed;
@@ -112,7 +112,7 @@ TEST_CASE("a batch in order with late matches skipped keeps its order without so
     auto a = batch_of({1 * s, 2 * s, 3 * s, 4 * s}, 1);
     const std::vector<std::uint32_t> skip{0, 2};
     buffer.add(a, skip, true);
-    buffer.add(batch_of({3 * s + 1}, 2));
+    buffer.add(batch_of({3 * s + 1}, 2), {}, true);
     CHECK(buffer.size() == 3);
     CHECK(released(buffer, 10 * s) == std::vector<std::int64_t>{2 * s, 3 * s + 1, 4 * s});
     CHECK(buffer.empty());
