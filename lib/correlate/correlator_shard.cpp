@@ -220,15 +220,27 @@ void correlator_shard::apply_released(const reorder_buffer::stretch& s,
                                       std::vector<alert::alert>& out) {
     const correlation_batch& b = s.batch;
     const bool known = b.rules && rules_;
-    // The key's index cell of the match this many places ahead is loaded early, so that the
-    // cache misses of many keys overlap.
-    constexpr std::uint32_t ahead = 12;
+    // Look ahead in three stages (index cell, entry, timestamps) so that the cache misses of
+    // many keys overlap; each stage reads what the one before brought in.
+    constexpr std::uint32_t index_ahead = 12;
+    constexpr std::uint32_t entry_ahead = 8;
+    constexpr std::uint32_t times_ahead = 4;
+    auto table_of = [&](std::uint32_t k) -> const key_table* {
+        if (!known || k >= s.size()) {
+            return nullptr;
+        }
+        const std::uint32_t c = ours(*b.rules, s[k].correlation);
+        return c == no_correlation ? nullptr : &tables_[c].keys;
+    };
     for (std::uint32_t k = 0; k < s.size(); ++k) {
-        if (known && k + ahead < s.size()) {
-            const correlation_match& next = s[k + ahead];
-            if (const std::uint32_t c = ours(*b.rules, next.correlation); c != no_correlation) {
-                tables_[c].keys.prefetch_index(next.key_hash);
-            }
+        if (const key_table* t = table_of(k + index_ahead)) {
+            t->prefetch_index(s[k + index_ahead].key_hash);
+        }
+        if (const key_table* t = table_of(k + entry_ahead)) {
+            t->prefetch_entry(s[k + entry_ahead].key_hash);
+        }
+        if (const key_table* t = table_of(k + times_ahead)) {
+            t->prefetch_times(s[k + times_ahead].key_hash);
         }
         const correlation_match& m = s[k];
         advance_clock(m.time_ns, out);

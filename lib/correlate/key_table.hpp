@@ -94,9 +94,21 @@ public:
     }
     // Memory held, in bytes: slab, index and what entries own on the heap.
     [[nodiscard]] std::size_t bytes() const;
-    // The release loop loads the index cell of a match a few places ahead, so that the cache
-    // misses of many keys overlap.
+    // The release loop looks a few matches ahead in three stages, so that the cache misses of
+    // many keys overlap: first the index cell of a hash, then the entry it points to (the cell
+    // is in cache by then), then the entry's timestamps.
     void prefetch_index(std::uint64_t hash) const { __builtin_prefetch(&index_[hash & mask_]); }
+    void prefetch_entry(std::uint64_t hash) const {
+        if (const key_entry* e = cached_entry(hash)) {
+            __builtin_prefetch(e);
+            __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+        }
+    }
+    void prefetch_times(std::uint64_t hash) const {
+        if (const key_entry* e = cached_entry(hash); e != nullptr && e->times.on_heap()) {
+            __builtin_prefetch(e->times.data());
+        }
+    }
 
     template <typename Fn>
     void for_each(Fn&& fn) {
@@ -116,6 +128,15 @@ private:
     }
     [[nodiscard]] static bool same_hash(std::uint64_t cell, std::uint64_t hash) {
         return (cell >> 32) == (hash & 0xffffffffull);
+    }
+    // The entry the hash's home cell points to, if that cell holds the hash (for prefetching:
+    // a key that moved along its probe sequence is simply not prefetched).
+    [[nodiscard]] const key_entry* cached_entry(std::uint64_t hash) const {
+        const std::uint64_t cell = index_[hash & mask_];
+        if (cell == 0 || !same_hash(cell, hash)) {
+            return nullptr;
+        }
+        return &entries_[static_cast<std::uint32_t>((cell & 0xffffffffull) - 1)];
     }
 
     std::vector<key_entry> entries_;
