@@ -101,6 +101,21 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
     return out;
 }
 
+// Adds to the catalog the field names the event's mapping gives its vendor fields that the
+// catalog does not know yet.
+void learn_field_names(const core::event& e, const parse::vendor_fields& vendor,
+                       rules::rule_schema& schema) {
+    const parse::vendor_mapping* mapping = schema.mappings.find(e.mapping);
+    std::string buffer;
+    for (std::size_t i = vendor.seeded(); i < vendor.items().size(); ++i) {
+        const std::string_view path = vendor.items()[i].name;
+        const std::string_view name = mapping ? mapping->field_name(path, buffer) : path;
+        if (!name.empty() && !schema.catalog.find(name)) {
+            schema.catalog.add(name);
+        }
+    }
+}
+
 } // namespace
 
 int run_parse_command(const parse_command_options& options) {
@@ -149,36 +164,45 @@ int run_parse_command(const parse_command_options& options) {
     if (zone) {
         config.rfc3164.zone = std::move(zone);
     }
-    parse::record_parser parser(config);
     const parse::field_projection everything;
     core::arena scratch;
     core::event e;
     const std::int64_t now = core::system_clock::instance().now_ns();
-
-    if (*format == parse::record_format::json) {
-        // JSON documents may span lines: read the input as a stream of documents.
-        parser.parse_documents(input, now, schema.mappings, schema.catalog, scratch,
-                             [&](core::event& doc, parse::parse_error) {
-                                 std::cout << describe(doc, parser.vendor(), schema) << "\n";
-                             });
-        return 0;
-    }
-    std::size_t start = 0;
-    while (start < input.size()) {
-        std::size_t end = input.find('\n', start);
-        if (end == std::string::npos) {
-            end = input.size();
+    auto each_event = [&](parse::record_parser& parser, const auto& fn) {
+        if (*format == parse::record_format::json) {
+            // JSON documents may span lines: read the input as a stream of documents.
+            parser.parse_documents(input, now, schema.mappings, schema.catalog, scratch,
+                                   [&](core::event& doc, parse::parse_error) { fn(doc); });
+            return;
         }
-        const std::string_view line(input.data() + start, end - start);
-        start = end + 1;
-        if (line.empty() || line == "\r") {
-            continue;
+        std::size_t start = 0;
+        while (start < input.size()) {
+            std::size_t end = input.find('\n', start);
+            if (end == std::string::npos) {
+                end = input.size();
+            }
+            const std::string_view line(input.data() + start, end - start);
+            start = end + 1;
+            if (line.empty() || line == "\r") {
+                continue;
+            }
+            core::raw_record record{line, core::source_kind::file, now, {}};
+            scratch.reset();
+            (void)parser.parse(record, schema.mappings, schema.catalog, everything, e, scratch);
+            fn(e);
         }
-        core::raw_record record{line, core::source_kind::file, now, {}};
-        scratch.reset();
-        (void)parser.parse(record, schema.mappings, schema.catalog, everything, e, scratch);
-        std::cout << describe(e, parser.vendor(), schema) << "\n";
-    }
+    };
+    // The daemon keeps only the fields some rule or the schema names; here every field a
+    // mapping gives is shown, so a first pass adds the names no rule has named yet. (A parser
+    // remembers which names the catalog lacks: the second pass has a parser of its own.)
+    parse::record_parser learner(config);
+    each_event(learner, [&](const core::event& event) {
+        learn_field_names(event, learner.vendor(), schema);
+    });
+    parse::record_parser parser(config);
+    each_event(parser, [&](const core::event& event) {
+        std::cout << describe(event, parser.vendor(), schema) << "\n";
+    });
     return 0;
 }
 

@@ -28,6 +28,7 @@ packages=(
   libabsl-dev tzdata                               # time zones: Abseil over the system zoneinfo
   catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
+  python3-yaml                                     # the log-source fixtures (tests/data/logsources)
 )
 # Only for `fuzz`: clang 16 with libFuzzer.
 fuzz_packages=(clang-16 libclang-rt-16-dev)

@@ -51,28 +51,47 @@ void syslog_framer::emit(std::string_view frame, frame_sink& sink) {
 }
 
 bool syslog_framer::decide(std::string_view data, std::size_t pos) {
-    // Octet counting is "[1-9][0-9]* SP <": a message after the count begins with its PRI. Any
-    // other start means newline framing. Look at the bytes kept from earlier feeds plus these.
-    std::string head = partial_;
-    head.append(
-        data.substr(pos, max_count_digits + 2 - std::min(head.size(), max_count_digits + 2)));
+    // Octet counting is "[1-9][0-9]* SP MSG". When MSG begins with a PRI ("<"), the first bytes
+    // decide. Without one, the whole first frame must look like a frame: no line end inside,
+    // and either nothing after it yet or the next "LEN SP" header; anything else means newline
+    // framing ("1493738863000 host CEF:..." and "12 foo" are lines). Look at the bytes kept from
+    // earlier feeds plus these.
+    std::string_view head = data.substr(pos);
+    std::string joined;
+    if (!partial_.empty()) {
+        joined = partial_;
+        joined.append(head);
+        head = joined;
+    }
     std::size_t digits = 0;
-    while (digits < head.size() && is_digit(head[digits])) {
+    std::uint64_t count = 0;
+    while (digits < head.size() && digits <= max_count_digits && is_digit(head[digits])) {
+        count = count * 10 + static_cast<std::uint64_t>(head[digits] - '0');
         ++digits;
     }
-    if (digits == 0 || head[0] == '0' || digits > max_count_digits) {
+    if (digits == 0 || head[0] == '0' || digits > max_count_digits ||
+        (digits < head.size() && head[digits] != ' ')) {
         mode_ = framing::newline;
         return true;
     }
-    if (digits == head.size() || digits + 1 == head.size()) {
-        if (digits + 1 == head.size() && head[digits] != ' ') {
-            mode_ = framing::newline;
-            return true;
-        }
+    if (digits + 1 >= head.size()) {
         return false; // "123" or "123 " so far: wait for the next byte
     }
-    mode_ =
-        head[digits] == ' ' && head[digits + 1] == '<' ? framing::octet_counting : framing::newline;
+    if (head[digits + 1] == '<') {
+        mode_ = framing::octet_counting;
+        return true;
+    }
+    const std::size_t body = digits + 1;
+    const std::size_t line_end = head.find('\n', body);
+    if (count > max_frame_bytes_ || (line_end != std::string_view::npos && line_end < body + count)) {
+        mode_ = framing::newline;
+        return true;
+    }
+    if (head.size() < body + count) {
+        return false; // the first frame is not complete yet
+    }
+    const char after = head.size() == body + count ? '1' : head[body + count];
+    mode_ = after >= '1' && after <= '9' ? framing::octet_counting : framing::newline;
     return true;
 }
 
@@ -140,22 +159,18 @@ void syslog_framer::feed_chunk(std::string_view data, frame_sink& sink) {
                 partial_.append(data.substr(pos));
                 return;
             }
+            if (mode_ == framing::octet_counting && !partial_.empty()) {
+                // Bytes kept while deciding (a header, or a whole frame without a PRI): frame
+                // them again, now that the framing is known.
+                replay_ = std::move(partial_);
+                replay_.append(data.substr(pos));
+                partial_.clear();
+                return;
+            }
             if (mode_ == framing::octet_counting) {
                 state_ = state::count_digits;
                 count_ = 0;
                 count_digits_ = 0;
-                // Bytes kept while deciding ("123" or "123 ") are the start of this header.
-                const std::string kept = std::move(partial_);
-                partial_.clear();
-                for (char c : kept) {
-                    if (!is_digit(c)) {
-                        end_count(); // the kept space ends the header
-                        break;
-                    }
-                    count_ = count_ * 10 + static_cast<std::uint64_t>(c - '0');
-                    partial_ += c;
-                    ++count_digits_;
-                }
             } else {
                 state_ = state::line;
             }

@@ -1,5 +1,6 @@
 #include "parse/field_mapper.hpp"
 
+#include "parse/label_text.hpp"
 #include "parse/syslog_timestamp.hpp"
 
 #include <algorithm>
@@ -11,6 +12,29 @@ namespace {
 // A mapping may meet any number of distinct vendor names (JSON keys come from the sender);
 // past this many per mapping, names are resolved without being remembered.
 constexpr std::size_t max_cached_names = 8192;
+
+// Decodes the escapes of a value that was JSON-escaped twice (`unescape` in a mapping):
+// \\ \" \/ \n \r \t; any other backslash stays as it is.
+std::string_view decode_escapes(std::string_view value, core::arena& scratch) {
+    char* out = scratch.allocate(value.size());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        char c = value[i];
+        if (c == '\\' && i + 1 < value.size()) {
+            switch (value[i + 1]) {
+            case '\\': c = '\\'; ++i; break;
+            case '"': c = '"'; ++i; break;
+            case '/': c = '/'; ++i; break;
+            case 'n': c = '\n'; ++i; break;
+            case 'r': c = '\r'; ++i; break;
+            case 't': c = '\t'; ++i; break;
+            default: break;
+            }
+        }
+        out[n++] = c;
+    }
+    return {out, n};
+}
 
 } // namespace
 
@@ -64,6 +88,8 @@ void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
             step.dissect->apply(text, fields);
         } else if (step.key_value) {
             (void)kv_.parse(text, fields, scratch);
+        } else if (step.labels_prefix) {
+            extract_labels(text, *step.labels_prefix, fields, scratch);
         }
     }
 }
@@ -182,14 +208,19 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
         if (id == unknown || !projection.keeps(id)) {
             continue;
         }
+        std::string_view value = f.value;
+        if (!mapping.unescape.empty() && value.find('\\') != std::string_view::npos &&
+            mapping.unescapes(f.name)) {
+            value = decode_escapes(value, scratch);
+        }
         if (written_[id] != generation_) {
             written_[id] = generation_;
             if (id != core::fields::event_original && out.get(id)) {
-                out.set(id, f.value);
+                out.set(id, value);
                 continue;
             }
         }
-        out.add(id, f.value);
+        out.add(id, value);
     }
     auto keep = [&](core::field_id id) { return id != unknown && projection.keeps(id); };
     for (std::size_t i = 0; i < mapping.constants.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "parse/projection_filter.hpp"
 
+#include "parse/envelope.hpp"
+
 #include <algorithm>
 
 namespace vigil::parse {
@@ -28,7 +30,34 @@ void projection_filter::use(const vendor_mapping_set& mappings,
     }
 }
 
-bool projection_filter::needed(std::string_view path) {
+bool projection_filter::needed(std::string_view path, std::size_t depth) {
+    if (needed_by_mappings(path)) {
+        return true;
+    }
+    if (!mappings_->envelopes || depth == envelope_set::max_depth) {
+        return false;
+    }
+    // A path inside an envelope is needed when the name it has once unwrapped is.
+    for (const auto& e : mappings_->envelopes->items()) {
+        if (named_in(e.detect, path) || path == e.prefix_field) {
+            return true;
+        }
+        std::string_view inner;
+        if (!e.prefix.empty()) {
+            if (path.starts_with(e.prefix)) {
+                inner = path.substr(e.prefix.size());
+            }
+        } else if (const std::size_t dot = path.find('.'); dot != std::string_view::npos) {
+            inner = path.substr(dot + 1); // the prefix is a field's value: any first segment
+        }
+        if (!inner.empty() && needed(inner, depth + 1)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool projection_filter::needed_by_mappings(std::string_view path) {
     for (const auto& m : mappings_->mappings) {
         if (!m.reads("json")) {
             continue;
@@ -64,7 +93,7 @@ bool projection_filter::keep(std::string_view path) {
     if (auto it = cache_.find(path); it != cache_.end()) {
         return it->second;
     }
-    const bool answer = needed(path);
+    const bool answer = needed(path, 0);
     if (cache_.size() < max_cached_paths) {
         cache_.emplace(std::string(path), answer);
     }

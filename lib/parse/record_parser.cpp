@@ -314,6 +314,10 @@ parse_error record_parser::map_fields(const vendor_mapping* detected, std::strin
                                       const core::field_catalog& catalog,
                                       const field_projection& projection, core::event& out,
                                       core::arena& scratch, const local_time& local) {
+    unwrapped_count_ = 0;
+    if (format_name == json_parser::parser_name && mappings.envelopes) {
+        unwrapped_count_ = mappings.envelopes->unwrap(fields_, unwrapped_);
+    }
     const vendor_mapping* mapping = detected;
     if (!config_.mapping.empty()) {
         mapping = mappings.find(config_.mapping);

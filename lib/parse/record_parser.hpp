@@ -6,6 +6,7 @@
 #include "core/raw_record.hpp"
 #include "parse/cef_parser.hpp"
 #include "parse/csv_parser.hpp"
+#include "parse/envelope.hpp"
 #include "parse/field_mapper.hpp"
 #include "parse/field_projection.hpp"
 #include "parse/json_parser.hpp"
@@ -20,6 +21,7 @@
 #include <array>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -87,6 +89,10 @@ public:
 
     // The fields of the last record under their vendor names (what `vigil parse` shows).
     [[nodiscard]] const vendor_fields& vendor() const { return fields_; }
+    // The envelopes the last record was unwrapped from, outermost first.
+    [[nodiscard]] std::span<const envelope* const> unwrapped() const {
+        return {unwrapped_.data(), unwrapped_count_};
+    }
 
 private:
     // Reads `text` (a record or a syslog message) as `format`; `format_name` is set to the
@@ -120,6 +126,8 @@ private:
     core::event document_event_;
     projection_filter filter_;
     const field_projection* projection_ = nullptr; // of the record being parsed
+    envelope_set::unwrapped_list unwrapped_{};
+    std::size_t unwrapped_count_ = 0;
 };
 
 } // namespace vigil::parse

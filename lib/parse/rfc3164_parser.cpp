@@ -91,8 +91,13 @@ std::optional<tag_read> read_tag(std::string_view text, bool spaced_names = fals
     return tag;
 }
 
-// "YYYY-MM-DD HH:MM:SS" with an optional fraction: a local date and time.
-std::optional<local_civil_time> read_local_date_time(std::string_view text) {
+// "YYYY-MM-DD HH:MM:SS" with an optional fraction: a local date and time, and its length.
+struct local_date_time_read {
+    local_civil_time civil;
+    std::size_t length = 0;
+};
+
+std::optional<local_date_time_read> read_local_date_time(std::string_view text) {
     constexpr std::string_view shape = "dddd-dd-dd dd:dd:dd";
     if (text.size() < shape.size()) {
         return std::nullopt;
@@ -129,7 +134,21 @@ std::optional<local_civil_time> read_local_date_time(std::string_view text) {
             scale /= 10;
         }
     }
-    return c;
+    return local_date_time_read{c, at};
+}
+
+// True if `rest` (what follows a timestamp) goes on like a syslog header: " HOST TAG: " or
+// " TAG: ", a tag being "name[pid]" or "name:".
+bool header_follows(std::string_view rest) {
+    if (!rest.starts_with(' ')) {
+        return false;
+    }
+    rest.remove_prefix(1);
+    if (read_tag(rest)) {
+        return true;
+    }
+    const std::size_t space = rest.find(' ');
+    return space != std::string_view::npos && space > 0 && read_tag(rest.substr(space + 1));
 }
 
 // True if `text` begins like a timestamp (a month name and a space, or "dddd-") that then
@@ -234,14 +253,19 @@ parse_error rfc3164_parser::parse(std::string_view text, const local_time& local
                 at += 1 + zone->length;
             }
         }
-    } else if (auto iso = read_rfc3339(text)) {
+    } else if (auto iso = read_iso8601(text)) {
         out.time_ns = iso->unix_ns;
         at = iso->length;
-    } else if (auto dt = read_local_date_time(text)) {
+    } else if (auto local_dt = read_local_date_time(text);
+               local_dt && header_follows(text.substr(local_dt->length))) {
+        // "2020-03-24 08:38:42 host sshd[2519]: ...": a header with a zone-less ISO time.
+        civil = local_dt->civil;
+        at = local_dt->length;
+    } else if (local_dt) {
         // "2016-09-28 04:30:30, Info CBS ...": an application log line with a local date and
         // time but no syslog header (so no host: only the sender's address picks a zone). The
         // time is kept, the whole line is the message.
-        out.time_ns = local.to_utc_ns(*dt, std::string_view{});
+        out.time_ns = local.to_utc_ns(local_dt->civil, std::string_view{});
         out.set(f::message, text);
         return out.time_ns ? parse_error::none : parse_error::bad_timestamp;
     } else if (starts_like_timestamp(text)) {

@@ -18,8 +18,11 @@ using rfc3164_config = local_time_config;
 
 // Parses the part of a BSD syslog record after its optional "<PRI>" (RFC 3164 §4.1):
 // TIMESTAMP HOSTNAME TAG[PID]: MSG. Real senders leave out parts: the hostname (local
-// loggers), the tag, or use an RFC 3339 timestamp; those forms are accepted. Stateless: one
-// may serve any thread.
+// loggers), the tag, or use an ISO 8601 timestamp ("2026-11-21T10:02:13Z", and with a space
+// for the T as macOS and file forwarders write it, "2020-03-24 08:38:42.344447-0700"); those
+// forms are accepted. A zone-less "YYYY-MM-DD HH:MM:SS" is a header only when a host and a
+// "tag:" follow it (otherwise it is the start of a plain message, as in Windows CBS logs).
+// Stateless: one may serve any thread.
 class rfc3164_parser {
 public:
     // Fills `out` with views into `text`. `local` completes a timestamp without zone or year:

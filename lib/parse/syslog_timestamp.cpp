@@ -87,9 +87,9 @@ unsigned month_number(char a, char b, char c) {
     }
 }
 
-} // namespace
-
-std::optional<timestamp_read> read_rfc3339(std::string_view text) {
+// RFC 3339 with `separators` allowed between the date and the time.
+std::optional<timestamp_read> read_date_time_with_zone(std::string_view text,
+                                                       std::string_view separators) {
     auto year = digits(text, 0, 4);
     auto month = digits(text, 5, 2);
     auto day = digits(text, 8, 2);
@@ -97,7 +97,7 @@ std::optional<timestamp_read> read_rfc3339(std::string_view text) {
     auto minute = digits(text, 14, 2);
     auto second = digits(text, 17, 2);
     if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' ||
-        text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+        text[7] != '-' || separators.find(text[10]) == std::string_view::npos || text[13] != ':' ||
         text[16] != ':') {
         return std::nullopt;
     }
@@ -131,6 +131,16 @@ std::optional<timestamp_read> read_rfc3339(std::string_view text) {
     const std::int64_t seconds = core::days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 +
                                  *minute * 60 + *second - offset;
     return timestamp_read{seconds * 1'000'000'000 + frac, at};
+}
+
+} // namespace
+
+std::optional<timestamp_read> read_rfc3339(std::string_view text) {
+    return read_date_time_with_zone(text, "Tt");
+}
+
+std::optional<timestamp_read> read_iso8601(std::string_view text) {
+    return read_date_time_with_zone(text, "Tt ");
 }
 
 std::optional<bsd_timestamp> read_bsd_timestamp(std::string_view text) {

@@ -60,10 +60,12 @@ vendor_mapping generic_mapping(std::string_view format) {
 bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
                               const std::string& file, core::diagnostics& diags);
 
-// Reads conditions and orders them cheapest first (presence and equality before scans of the
-// text): all must hold, so the order changes only the cost.
-bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
-                     const std::string& file, core::diagnostics& diags) {
+} // namespace
+
+// Orders the conditions cheapest first (presence and equality before scans of the text): all
+// must hold, so the order changes only the cost.
+bool read_mapping_conditions(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
+                             const std::string& file, core::diagnostics& diags) {
     const bool ok = read_conditions_unsorted(node, out, file, diags);
     for (auto& c : out) {
         c.field_hash = vendor_fields::hash_of(c.field);
@@ -86,6 +88,8 @@ bool read_conditions(const YAML::Node& node, std::vector<vendor_mapping::conditi
     });
     return ok;
 }
+
+namespace {
 
 bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
                               const std::string& file, core::diagnostics& diags) {
@@ -201,7 +205,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         }
     }
     if (const YAML::Node detect = root["detect"]) {
-        read_conditions(detect, m.detect, file, diags);
+        read_mapping_conditions(detect, m.detect, file, diags);
     }
     if (m.detect.empty()) {
         diags.error(file, line_of(root), "", "a mapping needs a non-empty 'detect'");
@@ -212,7 +216,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
             s.from = step["from"] ? step["from"].Scalar() : "message";
             s.from_hash = vendor_fields::hash_of(s.from);
             if (step["when"]) {
-                read_conditions(step["when"], s.when, file, diags);
+                read_mapping_conditions(step["when"], s.when, file, diags);
             }
             if (step["dissect"]) {
                 auto pattern = dissect_pattern::compile(step["dissect"].Scalar());
@@ -224,8 +228,11 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
                 s.first_field_hash = vendor_fields::hash_of(s.dissect->first_field());
             } else if (step["kv"]) {
                 s.key_value = true;
+            } else if (const YAML::Node labels = step["labels"]) {
+                s.labels_prefix = labels["prefix"] ? labels["prefix"].Scalar() : std::string();
             } else {
-                diags.error(file, line_of(step), "", "an extract step needs 'dissect' or 'kv'");
+                diags.error(file, line_of(step), "",
+                            "an extract step needs 'dissect', 'kv' or 'labels'");
                 continue;
             }
             m.extract.push_back(std::move(s));
@@ -261,6 +268,15 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     if (root["strip_spaces"]) {
         m.strip_spaces = root["strip_spaces"].Scalar() == "true";
     }
+    if (const YAML::Node pc = root["prefix_case"]) {
+        if (pc.Scalar() == "upper_first") {
+            m.prefix_upper_first = true;
+        } else if (pc.Scalar() != "as_is") {
+            diags.error(file, line_of(pc), "",
+                        "unknown prefix_case '" + pc.Scalar() + "' (upper_first or as_is)");
+        }
+    }
+    m.unescape = scalars(root["unescape"]);
     auto target = [&](const std::string& name) {
         if (!catalog.find(name)) {
             catalog.add(name);
@@ -307,7 +323,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         for (const auto& item : classify) {
             vendor_mapping::classification c;
             if (item["when"]) {
-                read_conditions(item["when"], c.when, file, diags);
+                read_mapping_conditions(item["when"], c.when, file, diags);
             }
             if (!item["set"] || !item["set"].IsMap()) {
                 diags.error(file, line_of(item), "", "a classify case needs a map 'set'");
@@ -405,11 +421,20 @@ std::string_view vendor_mapping::field_name_without_spaces(std::string_view path
         }
         if (matched) {
             buffer.assign(rule.replacement);
+            const std::size_t rest = buffer.size();
             buffer.append(path.substr(at));
+            if (prefix_upper_first && rest < buffer.size()) {
+                buffer[rest] = core::ascii::to_upper(buffer[rest]);
+            }
             return buffer;
         }
     }
     return path;
+}
+
+bool vendor_mapping::unescapes(std::string_view path) const {
+    return std::any_of(unescape.begin(), unescape.end(),
+                       [&](const std::string& prefix) { return path.starts_with(prefix); });
 }
 
 vendor_mapping_set vendor_mapping_set::generic_only() {

@@ -17,8 +17,13 @@
 #include <unordered_map>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace vigil::parse {
 
+class envelope_set;
 class field_projection;
 
 // How the records of one vendor format (schemas/mappings/<name>.yaml) become canonical fields:
@@ -51,6 +56,8 @@ public:
         std::optional<dissect_pattern> dissect;
         std::size_t first_field_hash = 0; // of the dissect pattern's first capture
         bool key_value = false;
+        // Windows rendered text: "Label: value" pairs, named under this prefix (label_text.hpp).
+        std::optional<std::string> labels_prefix;
     };
     // Constant fields set when `when` holds; the first case that holds wins.
     struct classification {
@@ -84,6 +91,14 @@ public:
     std::vector<std::string> timestamp_fields; // joined with one space when several
     std::optional<time_pattern> timestamp_format; // nothing: RFC 3339
     bool strip_spaces = false;
+    // Names a prefix rewrite produced get their first letter upper-cased (`prefix_case:
+    // upper_first`: Wazuh writes Windows EventData names in lowerCamelCase, commandLine for
+    // CommandLine).
+    bool prefix_upper_first = false;
+    // Paths under these prefixes hold values JSON-escaped a second time (the Wazuh agent's
+    // EventData: "C:\\Windows" for C:\Windows); their escapes are decoded once more.
+    std::vector<std::string> unescape;
+    [[nodiscard]] bool unescapes(std::string_view path) const;
     std::vector<std::pair<std::string, std::string>> constants; // `set`
     std::vector<translation> translations;
     std::vector<classification> classify;
@@ -120,6 +135,9 @@ private:
 // comes last and takes whatever no other mapping detected.
 struct vendor_mapping_set {
     std::vector<vendor_mapping> mappings;
+    // The envelopes JSON records are unwrapped from before a mapping is chosen
+    // (schemas/envelopes.yaml); null: none.
+    std::shared_ptr<const envelope_set> envelopes;
 
     // Lists the mappings of each format, so that choosing one looks only at those, and gives
     // the set a new identity. The loaders call it; call it again after changing `mappings`.
@@ -147,6 +165,12 @@ private:
     std::vector<std::pair<std::string, std::vector<std::size_t>>> by_format_;
     std::uint64_t identity_ = 0;
 };
+
+// Reads a `detect:` / `when:` block (a list of fields that must exist, or a map of exists /
+// equals / starts_with / contains tests) into `out`, cheapest tests first. False after an
+// error, which is reported to `diags`. Envelopes (envelope.hpp) use the same tests.
+bool read_mapping_conditions(const YAML::Node& node, std::vector<vendor_mapping::condition>& out,
+                             const std::string& file, core::diagnostics& diags);
 
 // Reads every *.yaml / *.yml under `dir` (a missing directory means only the generic
 // mappings). Field names the mappings produce are added to `catalog` when it lacks them.

@@ -1,8 +1,11 @@
 #include "rules/rule_compiler.hpp"
 
+#include "parse/envelope.hpp"
+
 #include "rules/correlation_compiler.hpp"
 
 #include "core/ascii.hpp"
+#include "parse/envelope.hpp"
 #include "parse/field_schema.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_loader.hpp"
@@ -989,6 +992,8 @@ rule_schema load_rule_schema(const std::filesystem::path& dir, core::diagnostics
     auto catalog = parse::load_field_catalog(dir / "fields.yaml", diags);
     schema.catalog = *catalog;
     schema.mappings = parse::load_vendor_mappings(dir / "mappings", schema.catalog, diags);
+    schema.mappings.envelopes = std::make_shared<const parse::envelope_set>(
+        parse::envelope_set::load(dir / "envelopes.yaml", diags));
     schema.logsources =
         logsource_map::load(dir / "logsources.yaml", schema.catalog, diags, &schema.mappings);
     return schema;

@@ -70,6 +70,49 @@ TEST_CASE("a first line that starts with digits is newline framed", "[ingest][fr
     }
 }
 
+TEST_CASE("octet-counted frames without a PRI are detected from the whole first frame",
+          "[ingest][framer]") {
+    // Forwarders re-sending files frame lines whose header is an ISO timestamp (RFC 6587
+    // allows any MSG after the count).
+    const std::vector<std::string> messages{
+        "2020-03-24 08:38:42.344447-0700 mbp sshd[2519]: Failed password for root",
+        "2020-03-24 08:38:43.001000-0700 mbp sshd[2519]: Connection closed\nby peer",
+        "Mar 24 08:38:44 mbp sudo: alice : TTY=pts/0 ; COMMAND=/bin/id"};
+    std::string stream;
+    for (const auto& m : messages) {
+        stream += octet(m);
+    }
+    for (std::size_t chunk = 1; chunk <= stream.size(); ++chunk) {
+        INFO("chunk size " << chunk);
+        CHECK(frame_in_chunks(stream, chunk) == messages);
+    }
+    // One frame alone, then the stream ends: still that frame.
+    CHECK(frame_in_chunks(octet(messages[0]), 7) == std::vector<std::string>{messages[0]});
+    syslog_framer framer(1024);
+    collect out;
+    framer.feed(stream, out);
+    CHECK(framer.mode() == syslog_framer::framing::octet_counting);
+    CHECK(framer.stats().bad_octet_count == 0);
+}
+
+TEST_CASE("lines that start with a number are not taken for PRI-less octet counting",
+          "[ingest][framer]") {
+    // The count would end inside the line, or the line goes on after it, or the line ends
+    // exactly where the count says but the next line is no header.
+    for (const std::string& stream :
+         {std::string("12 abc def ghi jkl mno\n12 next line\n"),
+          std::string("5 abcdefgh\nnext\n"), std::string("5 abcde\nnext\n"),
+          std::string("1493738863000 host CEF:0|a|b|1|2|n|3|\nnext\n")}) {
+        INFO(stream);
+        syslog_framer framer(1024);
+        collect out;
+        framer.feed(stream, out);
+        framer.finish(out);
+        CHECK(framer.mode() == syslog_framer::framing::newline);
+        CHECK(out.frames.size() == 2);
+    }
+}
+
 TEST_CASE("framer gives the same frames for every split of the stream", "[ingest][framer]") {
     const std::vector<std::string> messages{"<34>1 2026-11-21T10:00:00Z h a - - - one",
                                             "<34>1 2026-11-21T10:00:00Z h a - - - two two",

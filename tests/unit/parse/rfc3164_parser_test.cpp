@@ -221,6 +221,40 @@ TEST_CASE("rfc3164 local times are converted with the configured zone", "[parse]
     CHECK(r.time() == "2026-11-21T00:00:00Z");
 }
 
+TEST_CASE("rfc3164 headers with ISO 8601 timestamps and no PRI", "[parse][rfc3164]") {
+    // macOS and file forwarders: a space between date and time, an offset without a colon.
+    auto mac = parse_syslog("2020-03-24 08:38:42.344447-0700 mbp sshd[2519]: Failed password for "
+                            "root from 192.0.2.10 port 51234 ssh2",
+                            year(2026));
+    CHECK(mac.error == parse_error::none);
+    CHECK(mac.time() == "2020-03-24T15:38:42.344447Z");
+    CHECK(mac.get("host.name") == "mbp");
+    CHECK(mac.get("process.name") == "sshd");
+    CHECK(mac.get("process.pid") == "2519");
+    CHECK(mac.get("message") == "Failed password for root from 192.0.2.10 port 51234 ssh2");
+    CHECK_FALSE(mac.has("log.syslog.priority"));
+
+    // No zone: the listener's, as for BSD timestamps.
+    rfc3164_config c = year(2026);
+    c.zone = std::make_shared<vigil::core::time_zone>(*vigil::core::time_zone::load("+08:00"));
+    auto local = parse_syslog("2021-06-01 10:00:00 web01 sudo: alice : TTY=pts/0 ; COMMAND=/bin/id", c);
+    CHECK(local.time() == "2021-06-01T02:00:00Z");
+    CHECK(local.get("host.name") == "web01");
+    CHECK(local.get("process.name") == "sudo");
+    CHECK(local.get("message") == "alice : TTY=pts/0 ; COMMAND=/bin/id");
+
+    // A local logger's line has no host.
+    auto no_host = parse_syslog("2021-06-01 10:00:00 cron[311]: (root) CMD (run-parts)", year(2026));
+    CHECK_FALSE(no_host.has("host.name"));
+    CHECK(no_host.get("process.name") == "cron");
+
+    // An application log with a local time and no header stays one message (Windows CBS).
+    auto cbs = parse_syslog("2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1", year(2026));
+    CHECK(cbs.time() == "2016-09-28T04:30:30Z");
+    CHECK_FALSE(cbs.has("host.name"));
+    CHECK(cbs.get("message") == "2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1");
+}
+
 TEST_CASE("rfc3164 record from a local logger has no hostname", "[parse][rfc3164]") {
     auto r = parse_syslog("<13>Nov 21 10:00:00 cron[311]: (root) CMD (run-parts)", year(2026));
     CHECK_FALSE(r.has("host.name"));
