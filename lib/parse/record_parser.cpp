@@ -28,13 +28,14 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-// Where a body that `starts` recognizes begins in `text`: at the start or after a space.
+// Where a body that `starts` recognizes begins in `text`: at the start, after a space, or after
+// a colon (F5 BIG-IP ASM writes "ASM:CEF:0|F5|ASM|...").
 template <typename Starts>
 std::size_t find_body(std::string_view text, std::string_view marker, Starts starts) {
     const std::string_view window = text.substr(0, max_prefix_bytes + marker.size());
     for (std::size_t at = window.find(marker); at != std::string_view::npos;
          at = window.find(marker, at + 1)) {
-        if ((at == 0 || text[at - 1] == ' ') && starts(text.substr(at))) {
+        if ((at == 0 || text[at - 1] == ' ' || text[at - 1] == ':') && starts(text.substr(at))) {
             return at;
         }
     }
