@@ -262,7 +262,9 @@ parse_error record_parser::parse(const core::raw_record& record,
         fields_.seed("event.original", text);
         for (auto [name, id] : {std::pair{"host.name", f::host_name},
                                 {"process.name", f::process_name},
-                                {"process.pid", f::process_pid}}) {
+                                {"process.pid", f::process_pid},
+                                {"log.syslog.msgid", f::syslog_msgid},
+                                {"log.syslog.structured_data", f::syslog_structured_data}}) {
             if (auto v = out.get(id)) {
                 fields_.seed(name, *v);
             }
