@@ -8,9 +8,11 @@
 #include "parse/record_parser.hpp"
 #include "rules/rule_compiler.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <span>
 #include <sstream>
 
 namespace vigil::daemon {
@@ -64,16 +66,73 @@ void write_list(core::json_writer& w, std::string_view key, const std::vector<st
     w.end_array();
 }
 
+// What `vigil parse` reads events with: the schemas alone, or (--explain) the compiled rules,
+// whose log source classes include those derived for the devices rules name.
+struct parse_context {
+    core::field_catalog catalog; // grows with the names mappings give (learn_field_names)
+    const parse::vendor_mapping_set* mappings = nullptr;
+    const rules::logsource_map* logsources = nullptr;
+    std::shared_ptr<const rules::rule_set> rules; // --explain only
+};
+
+// --explain: which envelopes were taken off, the classes the event nearly fell into and the
+// one it is in (with the tests that decided), and the rules that can meet it.
+void write_explanation(core::json_writer& w, const core::event& e,
+                       std::span<const parse::envelope* const> envelopes,
+                       const parse_context& ctx) {
+    w.key("explain").begin_object();
+    w.key("envelopes").begin_array();
+    for (const parse::envelope* env : envelopes) {
+        w.value(env->name);
+    }
+    w.end_array();
+    const auto checks = ctx.logsources->explain(e, ctx.catalog);
+    w.key("classes").begin_array();
+    std::optional<rules::class_id> chosen;
+    for (const auto& k : checks) {
+        w.begin_object();
+        w.field("class", ctx.logsources->describe(k.id, e).name);
+        w.field("matched", k.matched);
+        w.key("held").begin_array();
+        for (const auto& h : k.held) {
+            w.value(h);
+        }
+        w.end_array();
+        if (!k.matched) {
+            w.field("failed", k.failed);
+        } else {
+            chosen = k.id;
+        }
+        w.end_object();
+    }
+    w.end_array();
+    w.key("rules").begin_array();
+    if (chosen) {
+        for (const auto& rule : ctx.rules->rules()) {
+            if (std::find(rule.classes.begin(), rule.classes.end(), *chosen) != rule.classes.end()) {
+                w.begin_object()
+                    .field("id", rule.id)
+                    .field("title", rule.title)
+                    .field("level", rule.level)
+                    .field("file", rule.file)
+                    .end_object();
+            }
+        }
+    }
+    w.end_array();
+    w.end_object();
+}
+
 std::string describe(const core::event& e, const parse::vendor_fields& vendor,
-                     const rules::rule_schema& schema) {
+                     std::span<const parse::envelope* const> envelopes, const parse_context& ctx) {
     std::string out;
     core::json_writer w(out);
     w.begin_object();
     w.field("parser", e.parser);
     w.field("mapping", e.mapping);
-    if (auto c = schema.logsources.classify(e)) {
+    if (auto c = ctx.logsources->classify(e)) {
         // A device's own log source (CEF/LEEF headers) even when no rule names it yet.
-        const rules::logsource_class cls = schema.logsources.describe(*c, e);
+        const rules::logsource_class cls = ctx.logsources->describe(*c, e);
         w.key("logsource").begin_object();
         w.field("class", cls.name);
         write_list(w, "product", cls.products);
@@ -91,12 +150,15 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
     }
     w.key("fields");
     write_fields(w, e.fields(), [&](const core::field_value& f) {
-        return schema.catalog.name(f.id);
+        return ctx.catalog.name(f.id);
     });
     w.key("vendor");
     std::vector<parse::vendor_field> own(vendor.items().begin() + static_cast<std::ptrdiff_t>(vendor.seeded()),
                                          vendor.items().end());
     write_fields(w, own, [](const parse::vendor_field& f) { return f.name; });
+    if (ctx.rules) {
+        write_explanation(w, e, envelopes, ctx);
+    }
     w.end_object();
     return out;
 }
@@ -104,14 +166,14 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
 // Adds to the catalog the field names the event's mapping gives its vendor fields that the
 // catalog does not know yet.
 void learn_field_names(const core::event& e, const parse::vendor_fields& vendor,
-                       rules::rule_schema& schema) {
-    const parse::vendor_mapping* mapping = schema.mappings.find(e.mapping);
+                       parse_context& ctx) {
+    const parse::vendor_mapping* mapping = ctx.mappings->find(e.mapping);
     std::string buffer;
     for (std::size_t i = vendor.seeded(); i < vendor.items().size(); ++i) {
         const std::string_view path = vendor.items()[i].name;
         const std::string_view name = mapping ? mapping->field_name(path, buffer) : path;
-        if (!name.empty() && !schema.catalog.find(name)) {
-            schema.catalog.add(name);
+        if (!name.empty() && !ctx.catalog.find(name)) {
+            ctx.catalog.add(name);
         }
     }
 }
@@ -145,6 +207,27 @@ int run_parse_command(const parse_command_options& options) {
                   << (options.schemas_dir / "mappings").string() << "\n";
         return 2;
     }
+    parse_context ctx;
+    if (options.explain) {
+        // The rules' own catalog, mappings and classes: field ids and class ids agree with
+        // theirs (the catalog copy only grows).
+        auto compiled = rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir,
+                                                             1, diags);
+        if (!compiled.rules) {
+            std::cerr << "vigil parse: --explain: the rules in " << options.rules_dir.string()
+                      << " do not load:\n"
+                      << diags.to_string();
+            return 2;
+        }
+        ctx.rules = compiled.rules;
+        ctx.catalog = ctx.rules->catalog();
+        ctx.mappings = &ctx.rules->mappings();
+        ctx.logsources = &ctx.rules->logsources();
+    } else {
+        ctx.catalog = schema.catalog;
+        ctx.mappings = &schema.mappings;
+        ctx.logsources = &schema.logsources;
+    }
     std::string input;
     if (options.file) {
         std::ifstream in(*options.file, std::ios::binary);
@@ -171,7 +254,7 @@ int run_parse_command(const parse_command_options& options) {
     auto each_event = [&](parse::record_parser& parser, const auto& fn) {
         if (*format == parse::record_format::json) {
             // JSON documents may span lines: read the input as a stream of documents.
-            parser.parse_documents(input, now, schema.mappings, schema.catalog, scratch,
+            parser.parse_documents(input, now, *ctx.mappings, ctx.catalog, scratch,
                                    [&](core::event& doc, parse::parse_error) { fn(doc); });
             return;
         }
@@ -188,7 +271,7 @@ int run_parse_command(const parse_command_options& options) {
             }
             core::raw_record record{line, core::source_kind::file, now, {}};
             scratch.reset();
-            (void)parser.parse(record, schema.mappings, schema.catalog, everything, e, scratch);
+            (void)parser.parse(record, *ctx.mappings, ctx.catalog, everything, e, scratch);
             fn(e);
         }
     };
@@ -197,11 +280,11 @@ int run_parse_command(const parse_command_options& options) {
     // remembers which names the catalog lacks: the second pass has a parser of its own.)
     parse::record_parser learner(config);
     each_event(learner, [&](const core::event& event) {
-        learn_field_names(event, learner.vendor(), schema);
+        learn_field_names(event, learner.vendor(), ctx);
     });
     parse::record_parser parser(config);
     each_event(parser, [&](const core::event& event) {
-        std::cout << describe(event, parser.vendor(), schema) << "\n";
+        std::cout << describe(event, parser.vendor(), parser.unwrapped(), ctx) << "\n";
     });
     return 0;
 }

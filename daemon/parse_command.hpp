@@ -16,11 +16,16 @@ struct parse_command_options {
     // --timezone ZONE: the zone of zone-less timestamps (UTC, +08:00, local, Europe/Berlin);
     // empty = UTC.
     std::string timezone;
+    // --explain: how the event was classed and which rules of `rules_dir` can meet it.
+    bool explain = false;
+    std::filesystem::path rules_dir;
 };
 
 // `vigil parse`: reads records (lines; with --format json, JSON documents) and prints, per
 // record, one JSON object with what vigil makes of it: parser, mapping, Sigma log source,
-// event time, canonical fields, vendor fields and any parse error. Returns the exit code.
+// event time, canonical fields, vendor fields and any parse error; with --explain also the
+// envelopes taken off, the near-miss classes and the rules that can meet it. Returns the exit
+// code.
 [[nodiscard]] int run_parse_command(const parse_command_options& options);
 
 } // namespace vigil::daemon

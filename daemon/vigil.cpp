@@ -52,6 +52,10 @@ commands:
       --timezone ZONE    zone of timestamps without one (default UTC; +08:00, local,
                          Europe/Berlin)
       --schemas-dir DIR  (default: schemas_dir of the configuration)
+      --explain          also why: the envelopes taken off, the classes the record nearly
+                         fell into (and the test that failed), the class it is in (and the
+                         tests that put it there), and the rules that can meet it
+      --rules DIR        rules for --explain (default: rules_dir of the configuration)
   replay FILE...         run log files through the daemon's parse -> match -> correlate code at
                          full speed (event time, watermarks and correlation as in vigild) and
                          print the alerts; each file is one input, read side by side
@@ -346,14 +350,14 @@ int main(int argc, char** argv) {
                    : rules_test(pos[1], cfg->schemas_dir, args.flag("require-fixtures"));
     }
     if (command == "parse") {
-        daemon::command_line args({"format", "mapping", "year", "timezone", "schemas-dir", "config"},
-                                  {});
+        daemon::command_line args(
+            {"format", "mapping", "year", "timezone", "schemas-dir", "config", "rules"}, {"explain"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil parse: " << *error << "\n";
             return 2;
         }
         if (args.positional().size() > 1) {
-            std::cerr << "usage: vigil parse [--format F] [--mapping NAME] [FILE]\n";
+            std::cerr << "usage: vigil parse [--format F] [--mapping NAME] [--explain] [FILE]\n";
             return 2;
         }
         std::string source;
@@ -366,6 +370,8 @@ int main(int argc, char** argv) {
         options.mapping = args.value("mapping").value_or("");
         options.timezone = args.value("timezone").value_or("");
         options.schemas_dir = cfg->schemas_dir;
+        options.explain = args.flag("explain");
+        options.rules_dir = args.value("rules").value_or(cfg->rules_dir.string());
         if (auto year = args.value("year")) {
             try {
                 options.rfc3164_year = std::stoll(*year);

@@ -408,4 +408,82 @@ std::optional<class_id> logsource_map::classify(const core::event& e) const {
     return best;
 }
 
+std::vector<logsource_map::class_check>
+logsource_map::explain(const core::event& e, const core::field_catalog& catalog) const {
+    auto list = [](const std::vector<std::string>& values) {
+        std::string out = values.size() == 1 ? "" : "one of ";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            out += (i ? ", " : "") + values[i];
+        }
+        return out;
+    };
+    // The test, described; `failed` gets what the event had instead when it does not hold.
+    auto check = [&](const condition& cond, std::string& failed) {
+        const std::string name(cond.type == condition::kind::parser    ? "parser"
+                               : cond.type == condition::kind::mapping ? "mapping"
+                                                                       : catalog.name(cond.field));
+        switch (cond.type) {
+        case condition::kind::parser:
+        case condition::kind::mapping: {
+            const std::string_view have =
+                cond.type == condition::kind::parser ? e.parser : e.mapping;
+            if (contains(cond.values, have)) {
+                return name + " is " + std::string(have);
+            }
+            failed = name + " is " + std::string(have) + ", not " + list(cond.values);
+            return std::string();
+        }
+        case condition::kind::exists:
+            if (e.get(cond.field)) {
+                return name + " exists";
+            }
+            failed = "no field " + name;
+            return std::string();
+        case condition::kind::equals: {
+            std::string seen;
+            bool ok = false;
+            e.for_each_value(cond.field, [&](std::string_view v) {
+                ok = ok || contains(cond.values, v);
+                seen += (seen.empty() ? "" : ", ") + std::string(v);
+            });
+            if (ok) {
+                return name + " = " + list(cond.values);
+            }
+            failed = seen.empty() ? "no field " + name
+                                  : name + " is " + seen + ", not " + list(cond.values);
+            return std::string();
+        }
+        }
+        return std::string();
+    };
+    std::vector<class_check> out;
+    const std::optional<class_id> chosen = classify(e);
+    for (class_id c = 0; c < static_count_; ++c) {
+        class_check k;
+        k.id = c;
+        for (const auto& cond : when_[c]) {
+            std::string failed;
+            std::string held = check(cond, failed);
+            if (!held.empty()) {
+                k.held.push_back(std::move(held));
+            } else if (k.failed.empty()) {
+                k.failed = std::move(failed);
+            }
+        }
+        const bool in_class = chosen && (*chosen == c || (derive_class_ && c == *derive_class_ &&
+                                                          *chosen >= static_count_));
+        if (in_class) {
+            k.id = *chosen;
+            k.matched = true;
+            k.failed.clear();
+            out.push_back(std::move(k));
+            break;
+        }
+        if (!k.held.empty() && !k.failed.empty()) {
+            out.push_back(std::move(k));
+        }
+    }
+    return out;
+}
+
 } // namespace vigil::rules

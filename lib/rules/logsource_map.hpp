@@ -75,6 +75,19 @@ public:
     // The first class whose `when` the event satisfies, or nothing.
     [[nodiscard]] std::optional<class_id> classify(const core::event& e) const;
 
+    // Why an event is in its class (`vigil parse --explain`): the classes before it of which
+    // the event met some tests but not all (the near misses, with the test that failed), then
+    // the class it is in, with the tests it met. Slow (every class, every test); not for
+    // workers.
+    struct class_check {
+        class_id id = 0;
+        bool matched = false;
+        std::vector<std::string> held; // "Channel = Security", "parser is rfc3164"
+        std::string failed;            // "EventID is 4625, not 4688"; empty when matched
+    };
+    [[nodiscard]] std::vector<class_check> explain(const core::event& e,
+                                                   const core::field_catalog& catalog) const;
+
 private:
     struct condition {
         enum class kind : std::uint8_t { equals, exists, parser, mapping };

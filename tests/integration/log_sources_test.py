@@ -95,6 +95,40 @@ class LogSources(unittest.TestCase):
                 self.assertEqual(got, sorted(sample["alerts"]),
                                  f"{name}: {[a['rule'].get('title') for a in alerts]}")
 
+    def test_explain_names_the_envelope_the_near_misses_the_class_and_the_rules(self):
+        doc = yaml.safe_load((FIXTURES / "windows.yaml").read_text())
+        wazuh_alert = next(s for s in doc["samples"] if "Wazuh alert" in s["name"])
+        with tempfile.NamedTemporaryFile("w", suffix=".log") as f:
+            f.write(wazuh_alert["line"] + "\n")
+            f.flush()
+            _, out, _ = vigil("parse", f.name, "--explain", "--rules", str(RULES),
+                              "--schemas-dir", str(SCHEMAS))
+        explain = json.loads(out.splitlines()[0])["explain"]
+        self.assertEqual(explain["envelopes"], ["wazuh_alert"])
+        classes = explain["classes"]
+        self.assertEqual(classes[-1]["class"], "security_process_creation")
+        self.assertTrue(classes[-1]["matched"])
+        self.assertIn("winlog.channel = Security", classes[-1]["held"])
+        self.assertIn("event.code = 4688", classes[-1]["held"])
+        # Every class before it that the event nearly fell into says which test failed.
+        for near in classes[:-1]:
+            self.assertFalse(near["matched"])
+            self.assertTrue(near["held"] and near["failed"], near)
+        rule_ids = {r["id"] for r in explain["rules"]}
+        self.assertIn("97a80ec7-0e2f-4d05-9ef4-65760e634f6b", rule_ids)  # whoami /priv
+        self.assertNotIn("e5d3ad38-ee26-46e1-b021-a7461bdb034c", rule_ids)  # a web rule
+
+        # A syslog line of an unknown program: the near misses are the program classes.
+        with tempfile.NamedTemporaryFile("w", suffix=".log") as f:
+            f.write("<14>Nov 20 10:00:00 host1 myapp[1]: started\n")
+            f.flush()
+            _, out, _ = vigil("parse", f.name, "--explain", "--rules", str(RULES),
+                              "--schemas-dir", str(SCHEMAS))
+        explain = json.loads(out.splitlines()[0])["explain"]
+        failed = {c["class"]: c.get("failed") for c in explain["classes"]}
+        self.assertEqual(failed["syslog_sshd"], "process.name is myapp, not sshd")
+        self.assertEqual(explain["classes"][-1]["class"], "syslog_linux")
+
 
 if __name__ == "__main__":
     unittest.main()
