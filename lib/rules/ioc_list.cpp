@@ -1,10 +1,11 @@
 #include "rules/ioc_list.hpp"
 
+#include "rules/ioc_feed.hpp"
 #include "rules/ip_network.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <chrono>
 
 namespace vigil::rules {
 
@@ -21,27 +22,24 @@ ioc_lists ioc_lists::load(const std::filesystem::path& dir, core::diagnostics& d
         }
     }
     std::sort(files.begin(), files.end());
+    const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
     for (const auto& file : files) {
-        std::ifstream in(file);
-        if (!in) {
-            diags.error(file.string(), 0, "", "cannot read the IOC list");
+        ioc_feed plain;
+        plain.name = file.stem().string();
+        plain.file = file;
+        out.lists_[plain.name] = {plain.name, file.string(), read_feed(plain, now_ns, diags)};
+    }
+    // Feeds in their published formats (rules/lists/feeds.yaml).
+    for (const ioc_feed& feed : read_feed_list(dir, diags)) {
+        if (out.lists_.contains(feed.name)) {
+            diags.error((dir / "feeds.yaml").string(), feed.line, "",
+                        "feed '" + feed.name + "': a list of that name exists already (" +
+                            out.lists_[feed.name].file + ")");
             continue;
         }
-        ioc_list list;
-        list.name = file.stem().string();
-        list.file = file.string();
-        for (std::string line; std::getline(in, line);) {
-            if (const auto hash = line.find('#'); hash != std::string::npos) {
-                line.resize(hash);
-            }
-            const auto first = line.find_first_not_of(" \t\r");
-            if (first == std::string::npos) {
-                continue;
-            }
-            const auto last = line.find_last_not_of(" \t\r");
-            list.values.push_back(line.substr(first, last - first + 1));
-        }
-        out.lists_[list.name] = std::move(list);
+        out.lists_[feed.name] = {feed.name, feed.file.string(), read_feed(feed, now_ns, diags)};
     }
     return out;
 }

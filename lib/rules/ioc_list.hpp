@@ -9,7 +9,8 @@
 
 namespace vigil::rules {
 
-// One IOC list: rules/lists/<name>.txt, one value per line, '#' starts a comment. Rules use it
+// One IOC list: rules/lists/<name>.txt, one value per line, '#' starts a comment, or a feed in
+// its published format declared in rules/lists/feeds.yaml (ioc_feed.hpp). Rules use it
 // through an `expand` placeholder (`DestinationIp|expand: '%c2_ips%'`). Entries are matched
 // by what they are: an IP address or CIDR network by prefix, a domain name by domain suffix
 // (evil.example matches a.evil.example), anything else (hashes, user names) exactly.
