@@ -17,9 +17,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <simdjson.h>
 #include <string>
 #include <vector>
+#include <yaml-cpp/yaml.h>
 
 using namespace vigil;
 
@@ -60,6 +62,92 @@ std::vector<std::string> windows_events(const std::string& sigma_dir) {
         }
     }
     return docs;
+}
+
+// The sample records of the log-source fixtures (tests/data/logsources): one per family shape.
+std::vector<std::string> logsource_samples(const std::string& dir) {
+    std::vector<std::string> out;
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        if (e.path().extension() == ".yaml") {
+            files.push_back(e.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        for (const auto& sample : YAML::LoadFile(file.string())["samples"]) {
+            if (sample["line"]) {
+                out.push_back(sample["line"].as<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+// What recognising the log source costs of a parse (issue: at most 10%), on the mixed sample
+// records of every family: the record parser as workers run it (format, envelopes, mapping
+// detection) plus classification, against the same records parsed with their mapping given
+// (nothing to detect) and not classified. The difference per event is recognition.
+void recognition_cases(bench::bench_runner& runner, const bench::bench_options& opt,
+                       const rules::rule_set& rules, core::arena& scratch, core::event& event,
+                       std::size_t& errors) {
+    const auto samples = logsource_samples(std::string(VIGIL_SOURCE_DIR) + "/tests/data/logsources");
+    if (samples.empty()) {
+        runner.note("log-source samples: none found, recognition not measured.");
+        return;
+    }
+    const auto records = replay(samples, opt.events);
+    const parse::field_projection& projection = rules.projection();
+    auto raw = [](const std::string& r) {
+        return core::raw_record{r, core::source_kind::syslog_tcp, 1'795'000'000'000'000'000, {}};
+    };
+    // Each record's mapping, found once; a parser per mapping that is told it.
+    parse::record_parser detecting{parse::record_parser_config{}};
+    std::map<std::string, parse::record_parser> told;
+    std::vector<parse::record_parser*> parser_of;
+    for (const auto& r : records) {
+        scratch.reset();
+        (void)detecting.parse(raw(r), rules.mappings(), rules.catalog(), projection, event, scratch);
+        const std::string mapping(event.mapping);
+        parse::record_parser_config config;
+        config.mapping = mapping;
+        parser_of.push_back(&told.try_emplace(mapping, config).first->second);
+    }
+    std::size_t classified = 0;
+    const std::string given = "log-source mix: mapping given, not classified";
+    runner.measure(given, records.size(), [&] {
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            scratch.reset();
+            errors += parser_of[i]->parse(raw(records[i]), rules.mappings(), rules.catalog(),
+                                          projection, event, scratch) != parse::parse_error::none;
+        }
+    });
+    const std::string recognised = "log-source mix: envelopes, mapping detection, classification";
+    runner.measure(recognised, records.size(), [&] {
+        for (const auto& r : records) {
+            scratch.reset();
+            errors += detecting.parse(raw(r), rules.mappings(), rules.catalog(), projection, event,
+                                      scratch) != parse::parse_error::none;
+            classified += rules.logsources().classify(event).has_value();
+        }
+    }, given);
+    const auto* a = runner.find(given);
+    const auto* b = runner.find(recognised);
+    if (a != nullptr && b != nullptr && a->events_per_second > 0 && b->events_per_second > 0) {
+        const double with_ns = 1e9 / b->events_per_second;
+        const double without_ns = 1e9 / a->events_per_second;
+        runner.note("Recognition (envelopes, mapping detection, classification) on " +
+                    std::to_string(samples.size()) + " log-source samples of " +
+                    std::to_string(told.size()) + " mappings: " +
+                    std::to_string(static_cast<long>(with_ns - without_ns)) + " ns of " +
+                    std::to_string(static_cast<long>(with_ns)) + " ns per event, " +
+                    std::to_string(static_cast<int>(100.0 * (with_ns - without_ns) / with_ns + 0.5)) +
+                    "% of the parse.");
+    }
+    if (classified == 0) {
+        runner.note("log-source mix: no record was classified (check the samples).");
+    }
 }
 
 } // namespace
@@ -244,6 +332,8 @@ int main(int argc, char** argv) {
     const auto windows = windows_events(data + "/sigmahq-sigma");
     json_case("Windows/Sysmon (SigmaHQ regression)", windows, sigmahq ? *sigmahq : rules,
               sigmahq ? "SigmaHQ rules" : "shipped rules");
+
+    recognition_cases(runner, opt, rules, scratch, event, errors);
 
     runner.note("Records are replayed from the samples up to " + std::to_string(opt.events) +
                 " per case; " + std::to_string(errors) + " parse errors over all passes.");

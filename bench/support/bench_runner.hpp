@@ -27,14 +27,16 @@ public:
     void print_markdown(std::ostream& out) const;
     void write_json(const std::string& path) const;
 
-private:
     struct result {
         std::string name;
         double events_per_second;
         std::optional<std::string> reference;
         double bytes_per_event = 0;
     };
+    // A case measured so far, by name (for notes that combine cases).
     [[nodiscard]] const result* find(const std::string& name) const;
+
+private:
 
     std::string title_;
     std::string command_;
