@@ -7,6 +7,7 @@
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
+#include "coverage_command.hpp"
 #include "http_client.hpp"
 #include "alert_table.hpp"
 #include "replay/rule_test_runner.hpp"
@@ -41,6 +42,12 @@ commands:
   rules reload           ask the running vigild to reload its rules (POST /api/v1/rules/reload);
                          prints the errors of a rejected set and exits 2
       --url URL          vigild's HTTP API (default: http.listen of the configuration)
+  rules coverage [DIR]   per log source class: the rules that can meet it and the events the
+                         running vigild received in the last hour and since start, and the
+                         classes that receive events no rule meets; with DIR, the rule counts
+                         of the rules in DIR alone
+      --url URL          vigild's HTTP API (default: http.listen of the configuration)
+      --all              also the classes with neither rules nor events
   parse [FILE]           print what vigil makes of each record of FILE (or standard input):
                          one JSON object per record with parser, mapping, Sigma log source,
                          time, canonical fields, vendor fields and any parse error
@@ -216,18 +223,27 @@ int rules_test(const std::filesystem::path& dir, const std::filesystem::path& sc
 }
 
 // Asks the running vigild to reload its rules and prints what happened.
-int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
-    std::string url;
+// The running vigild's API: --url, else the configuration's HTTP listener.
+std::optional<std::string> daemon_url(const daemon::command_line& args,
+                                      const config::vigil_config& cfg) {
     if (auto given = args.value("url")) {
-        url = *given;
-    } else if (cfg.http.listen) {
+        return *given;
+    }
+    if (cfg.http.listen) {
         std::string host = cfg.http.listen->host == "0.0.0.0" ? "127.0.0.1" : cfg.http.listen->host;
         core::listen_address address{host, cfg.http.listen->port};
-        url = "http://" + address.to_string();
-    } else {
+        return "http://" + address.to_string();
+    }
+    return std::nullopt;
+}
+
+int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
+    const auto found = daemon_url(args, cfg);
+    if (!found) {
         std::cerr << "vigil rules reload: the configuration has no HTTP listener; give --url\n";
         return 2;
     }
+    const std::string& url = *found;
     auto answer =
         daemon::http_call("POST", url + "/api/v1/rules/reload", "", std::chrono::seconds(600));
     if (!answer) {
@@ -326,7 +342,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "rules") {
-        daemon::command_line args({"config", "schemas-dir", "url"}, {"require-fixtures"});
+        daemon::command_line args({"config", "schemas-dir", "url"}, {"require-fixtures", "all"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil rules: " << *error << "\n";
             return 2;
@@ -340,9 +356,21 @@ int main(int argc, char** argv) {
         if (pos.size() == 1 && pos[0] == "reload") {
             return rules_reload(args, *cfg);
         }
+        if (!pos.empty() && pos[0] == "coverage" && pos.size() <= 2) {
+            daemon::coverage_command_options options;
+            // A rules directory named: read it; otherwise ask the running daemon.
+            options.rules_dir = pos.size() == 2 ? std::filesystem::path(pos[1]) : cfg->rules_dir;
+            options.schemas_dir = cfg->schemas_dir;
+            options.all = args.flag("all");
+            if (pos.size() == 1) {
+                options.url = daemon_url(args, *cfg);
+            }
+            return daemon::run_coverage_command(options);
+        }
         if (pos.size() != 2 || (pos[0] != "check" && pos[0] != "test")) {
             std::cerr
-                << "usage: vigil rules check DIR | vigil rules test DIR | vigil rules reload\n";
+                << "usage: vigil rules check DIR | vigil rules test DIR | vigil rules reload | "
+                   "vigil rules coverage [DIR]\n";
             return 2;
         }
         return pos[0] == "check"

@@ -20,6 +20,7 @@
 #include "ingest/syslog_tcp_source.hpp"
 #include "ingest/syslog_udp_source.hpp"
 #include "output/stdout_output.hpp"
+#include "pipeline/coverage_report.hpp"
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_compiler.hpp"
 #include "pipeline_settings.hpp"
@@ -194,6 +195,12 @@ int run(const config::vigil_config& cfg) {
         }
         w.end_array().end_object();
         reply.body += '\n';
+        return reply;
+    });
+    router.add("GET", "/api/v1/coverage", [&](const api::http_request&) {
+        api::http_reply reply;
+        reply.body = vigil::pipeline::coverage_json(*pipeline.current_rules(), &pipeline.traffic(),
+                                                    clock.now_ns());
         return reply;
     });
     router.add_async("POST", "/api/v1/rules/reload",

@@ -104,6 +104,8 @@ public:
     // Any thread: workers switch to `rules` at their next batch.
     void publish(std::shared_ptr<const rules::rule_set> rules);
     [[nodiscard]] std::shared_ptr<const rules::rule_set> current_rules() const;
+    // Any thread: events per log source class (GET /api/v1/coverage).
+    [[nodiscard]] const class_traffic& traffic() const { return probe_.traffic; }
 
     // Any thread: shutdown has begun. From now on a failing alert store is retried a bounded
     // number of times, then its alerts are dropped and counted, so that a broken disk cannot

@@ -61,7 +61,29 @@ void worker_counts::count_match(const rules::rule_set& rules, std::uint32_t r,
     ++rule_matches[r];
 }
 
-void worker_counts::flush_into(pipeline_probe& probe) {
+void worker_counts::count_class(const rules::rule_set& rules, std::optional<rules::class_id> c) {
+    if (rules.version() != classes_version) {
+        classes_version = rules.version();
+        const auto& classes = rules.logsources().classes();
+        class_names.clear();
+        for (const auto& k : classes) {
+            class_names.push_back(k.name);
+        }
+        class_names.emplace_back("(none)");
+        class_events.assign(class_names.size(), 0);
+    }
+    // Derived classes are added while rules compile, so every id is below the size taken here.
+    const std::size_t slot = c && *c < class_names.size() - 1 ? *c : class_names.size() - 1;
+    ++class_events[slot];
+}
+
+void worker_counts::flush_into(pipeline_probe& probe, std::int64_t now_ns) {
+    for (std::size_t c = 0; c < class_events.size(); ++c) {
+        if (class_events[c] != 0) {
+            probe.traffic.add(class_names[c], class_events[c], now_ns);
+            class_events[c] = 0;
+        }
+    }
     for (std::size_t r = 0; r < rule_matches.size(); ++r) {
         if (rule_matches[r] != 0) {
             rule_counters[r]->add(rule_matches[r]);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pipeline/class_traffic.hpp"
+
 #include "core/metrics.hpp"
 #include "parse/parse_error.hpp"
 #include "parse/record_parser.hpp"
@@ -33,6 +35,8 @@ struct pipeline_probe {
     core::counter& store_write_microseconds;  // vigil_alert_store_write_microseconds_total
     core::gauge& store_write_last_microseconds;
     core::metrics_registry& metrics;
+    // Events per log source class, last hour and total (GET /api/v1/coverage).
+    class_traffic traffic;
 
     // vigil_rule_matches_total{rule}: registered when a rule first matches.
     [[nodiscard]] core::counter& rule_matches(const std::string& rule_id) {
@@ -59,11 +63,18 @@ struct worker_counts {
     std::vector<core::counter*> rule_counters;
     std::uint64_t rules_version = 0;
 
+    // Events per log source class of the worker's rule set (the last slot: no class).
+    std::vector<std::uint64_t> class_events;
+    std::vector<std::string> class_names;
+    std::uint64_t classes_version = 0;
+
     // Counts a match of rule `r` of `rules` (rule ids name the series).
     void count_match(const rules::rule_set& rules, std::uint32_t r, pipeline_probe& probe);
+    // Counts an event of class `c` of `rules` (nothing: in no class).
+    void count_class(const rules::rule_set& rules, std::optional<rules::class_id> c);
 
-    // Adds the tally to the probe and starts again from zero.
-    void flush_into(pipeline_probe& probe);
+    // Adds the tally to the probe and starts again from zero; `now_ns` dates the class counts.
+    void flush_into(pipeline_probe& probe, std::int64_t now_ns);
 };
 
 } // namespace vigil::pipeline

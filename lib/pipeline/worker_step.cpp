@@ -106,9 +106,12 @@ void worker_step::run(const core::raw_batch& batch,
                 missing_keys_ += router_.route(rules, r, event_, time_ns, from);
             }
         }
+        if (probe_ != nullptr) {
+            counts_.count_class(set, matcher_->last_class());
+        }
     }
     if (probe_ != nullptr) {
-        counts_.flush_into(*probe_);
+        counts_.flush_into(*probe_, clock_.now_ns());
     }
     // Every shard gets a batch, matches or not: it carries the input progress that moves every
     // shard's watermarks alike.
