@@ -14,6 +14,8 @@
 #include "support/bench_runner.hpp"
 #include "support/text_file.hpp"
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -115,36 +117,55 @@ void recognition_cases(bench::bench_runner& runner, const bench::bench_options& 
         parser_of.push_back(&told.try_emplace(mapping, config).first->second);
     }
     std::size_t classified = 0;
-    const std::string given = "log-source mix: mapping given, not classified";
-    runner.measure(given, records.size(), [&] {
+    auto pass_given = [&] {
         for (std::size_t i = 0; i < records.size(); ++i) {
             scratch.reset();
             errors += parser_of[i]->parse(raw(records[i]), rules.mappings(), rules.catalog(),
                                           projection, event, scratch) != parse::parse_error::none;
         }
-    });
-    const std::string recognised = "log-source mix: envelopes, mapping detection, classification";
-    runner.measure(recognised, records.size(), [&] {
+    };
+    auto pass_recognised = [&] {
         for (const auto& r : records) {
             scratch.reset();
             errors += detecting.parse(raw(r), rules.mappings(), rules.catalog(), projection, event,
                                       scratch) != parse::parse_error::none;
             classified += rules.logsources().classify(event).has_value();
         }
-    }, given);
-    const auto* a = runner.find(given);
-    const auto* b = runner.find(recognised);
-    if (a != nullptr && b != nullptr && a->events_per_second > 0 && b->events_per_second > 0) {
-        const double with_ns = 1e9 / b->events_per_second;
-        const double without_ns = 1e9 / a->events_per_second;
-        runner.note("Recognition (envelopes, mapping detection, classification) on " +
-                    std::to_string(samples.size()) + " log-source samples of " +
-                    std::to_string(told.size()) + " mappings: " +
-                    std::to_string(static_cast<long>(with_ns - without_ns)) + " ns of " +
-                    std::to_string(static_cast<long>(with_ns)) + " ns per event, " +
-                    std::to_string(static_cast<int>(100.0 * (with_ns - without_ns) / with_ns + 0.5)) +
-                    "% of the parse.");
+    };
+    const std::string given = "log-source mix: mapping given, not classified";
+    runner.measure(given, records.size(), pass_given);
+    const std::string recognised = "log-source mix: envelopes, mapping detection, classification";
+    runner.measure(recognised, records.size(), pass_recognised, given);
+    // The share, from passes of the two alternated (this VM's speed drifts between cases run
+    // one after the other): the median over rounds of the difference per event.
+    auto cpu_ns = [] {
+        timespec t{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
+    };
+    std::vector<double> extra, whole;
+    for (int round = 0; round < (opt.smoke ? 1 : 9); ++round) {
+        double t0 = cpu_ns();
+        pass_given();
+        const double a = (cpu_ns() - t0) / static_cast<double>(records.size());
+        t0 = cpu_ns();
+        pass_recognised();
+        const double b = (cpu_ns() - t0) / static_cast<double>(records.size());
+        extra.push_back(b - a);
+        whole.push_back(b);
     }
+    std::sort(extra.begin(), extra.end());
+    std::sort(whole.begin(), whole.end());
+    const double extra_ns = extra[extra.size() / 2];
+    const double whole_ns = whole[whole.size() / 2];
+    runner.note("Recognition (envelopes, mapping detection, classification) on " +
+                std::to_string(samples.size()) + " log-source samples of " +
+                std::to_string(told.size()) + " mappings, median of " +
+                std::to_string(extra.size()) + " alternated rounds: " +
+                std::to_string(static_cast<long>(extra_ns)) + " ns of " +
+                std::to_string(static_cast<long>(whole_ns)) + " ns per event, " +
+                std::to_string(static_cast<int>(100.0 * extra_ns / whole_ns + 0.5)) +
+                "% of the parse.");
     if (classified == 0) {
         runner.note("log-source mix: no record was classified (check the samples).");
     }

@@ -20,6 +20,7 @@ void vendor_fields::next_generation() {
 void vendor_fields::clear() {
     items_.clear();
     next_.clear();
+    names_ = {};
     seeded_ = 0;
     error_ = parse_error::none;
     next_generation();
@@ -55,7 +56,9 @@ void vendor_fields::push(std::string_view name, std::string_view value) {
 void vendor_fields::index(std::uint32_t i) {
     const std::string_view name = items_[i].name;
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t at = hash_of(name) & mask;; at = (at + 1) & mask) {
+    const std::size_t hash = hash_of(name);
+    names_.add(hash);
+    for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
         slot& s = slots_[at];
         if (s.generation != generation_) {
             s = {generation_, i, i};

@@ -2,6 +2,7 @@
 
 #include "parse/parse_error.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,24 @@ struct vendor_field {
 class vendor_fields {
 public:
     static constexpr std::uint32_t none = 0xffffffff;
+
+    // A Bloom filter of field names (256 bits, one per name): a set of names some test needs,
+    // or the names a record has. Checking it first rejects most mappings whose fields a
+    // record lacks with a few AND operations instead of a lookup per field.
+    struct name_filter {
+        std::array<std::uint64_t, 4> bits{};
+        void add(std::size_t name_hash) {
+            const std::size_t bit = (name_hash >> 40) & 255;
+            bits[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+        }
+        // Whether every name of `wanted` may be among ours.
+        [[nodiscard]] bool may_have(const name_filter& wanted) const {
+            return ((bits[0] & wanted.bits[0]) == wanted.bits[0]) &
+                   ((bits[1] & wanted.bits[1]) == wanted.bits[1]) &
+                   ((bits[2] & wanted.bits[2]) == wanted.bits[2]) &
+                   ((bits[3] & wanted.bits[3]) == wanted.bits[3]);
+        }
+    };
 
     explicit vendor_fields(parse_limits limits = {}) : limits_(limits) {}
 
@@ -70,6 +89,8 @@ public:
         }
     }
 
+    // The names this record has (false positives possible, no false negatives).
+    [[nodiscard]] const name_filter& names() const { return names_; }
     [[nodiscard]] const std::vector<vendor_field>& items() const { return items_; }
     [[nodiscard]] std::size_t size() const { return items_.size(); }
     [[nodiscard]] parse_error error() const { return error_; }
@@ -95,6 +116,7 @@ private:
     std::uint32_t generation_ = 1;
     std::size_t seeded_ = 0;
     parse_error error_ = parse_error::none;
+    name_filter names_;
 };
 
 } // namespace vigil::parse

@@ -210,6 +210,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     if (m.detect.empty()) {
         diags.error(file, line_of(root), "", "a mapping needs a non-empty 'detect'");
     }
+    m.finish_detect();
     if (const YAML::Node extract = root["extract"]) {
         for (const auto& step : extract) {
             vendor_mapping::extract_step s;
@@ -365,6 +366,13 @@ bool vendor_mapping::all_hold(const std::vector<condition>& conditions,
                               const vendor_fields& fields) {
     return std::all_of(conditions.begin(), conditions.end(),
                        [&](const condition& c) { return holds(c, fields); });
+}
+
+void vendor_mapping::finish_detect() {
+    detect_names = {};
+    for (const auto& c : detect) {
+        detect_names.add(c.field_hash);
+    }
 }
 
 void vendor_mapping::add_rename(std::string path, std::string field) {

@@ -105,8 +105,13 @@ public:
     std::optional<sigma_logsource> logsource;
 
     [[nodiscard]] bool reads(std::string_view format) const;
+    // The names of the fields `detect` tests (each test needs its field): a record that cannot
+    // have them all is rejected before any test runs.
+    vendor_fields::name_filter detect_names;
+    // Computes detect_names once `detect` is read.
+    void finish_detect();
     [[nodiscard]] bool detects(const vendor_fields& fields) const {
-        return all_hold(detect, fields);
+        return fields.names().may_have(detect_names) && all_hold(detect, fields);
     }
     [[nodiscard]] static bool all_hold(const std::vector<condition>& conditions,
                                        const vendor_fields& fields);
