@@ -1,6 +1,6 @@
 #include "parse/label_text.hpp"
 
-#include <string>
+#include <algorithm>
 
 namespace vigil::parse {
 namespace {
@@ -57,12 +57,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-void append_without_spaces(std::string& out, std::string_view s) {
+// Copies `s` without its spaces to `out`; returns the end.
+char* copy_without_spaces(char* out, std::string_view s) {
     for (const char c : s) {
         if (c != ' ') {
-            out += c;
+            *out++ = c;
         }
     }
+    return out;
 }
 
 } // namespace
@@ -70,7 +72,6 @@ void append_without_spaces(std::string& out, std::string_view s) {
 void extract_labels(std::string_view text, std::string_view prefix, vendor_fields& out,
                     core::arena& scratch) {
     std::string_view section;
-    std::string name;
     std::size_t i = 0;
     // Find the first label; text before it (the event's description) is not a value.
     std::size_t label_length = 0;
@@ -88,13 +89,15 @@ void extract_labels(std::string_view text, std::string_view prefix, vendor_field
         if (value.empty()) {
             section = label;
         } else if (value != "-") {
-            name.assign(prefix);
+            // The name goes straight into the scratch arena (no allocation per record).
+            char* const start = scratch.allocate(prefix.size() + section.size() + 1 + label.size());
+            char* end = std::copy(prefix.begin(), prefix.end(), start);
             if (!section.empty()) {
-                append_without_spaces(name, section);
-                name += '.';
+                end = copy_without_spaces(end, section);
+                *end++ = '.';
             }
-            append_without_spaces(name, label);
-            out.add(scratch.copy(name), value);
+            end = copy_without_spaces(end, label);
+            out.add(std::string_view(start, static_cast<std::size_t>(end - start)), value);
         }
         i = j;
         label_length = next_length;

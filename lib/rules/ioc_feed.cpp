@@ -1,6 +1,9 @@
 #include "rules/ioc_feed.hpp"
 
+#include "core/arena.hpp"
+#include "parse/csv_parser.hpp"
 #include "parse/syslog_timestamp.hpp"
+#include "parse/vendor_fields.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include <algorithm>
@@ -32,32 +35,15 @@ std::optional<std::string> read_text(const std::filesystem::path& file, core::di
     return text.str();
 }
 
-// The fields of one CSV line (quoted values with "" for a quote).
+// The fields of one CSV line, split by the parser vigil reads CSV records with.
 std::vector<std::string> csv_fields(std::string_view line) {
+    parse::vendor_fields columns;
+    core::arena scratch;
+    (void)parse::csv_parser{}.parse(line, columns, scratch);
     std::vector<std::string> out;
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.push_back(trim(field));
-            field.clear();
-        } else {
-            field += c;
-        }
+    for (const auto& c : columns.items()) {
+        out.push_back(trim(c.value));
     }
-    out.push_back(trim(field));
     return out;
 }
 
@@ -187,16 +173,10 @@ std::optional<std::int64_t> rfc3339_ns(std::string_view text) {
     return std::nullopt;
 }
 
-std::vector<std::string> read_stix(const ioc_feed& feed, const std::string& text,
+std::vector<std::string> read_stix(const ioc_feed& feed, simdjson::dom::element doc,
                                    std::int64_t now_ns, core::diagnostics& diags) {
     std::vector<std::string> out;
     const std::string file = feed.file.string();
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (auto error = parser.parse(text).get(doc)) {
-        diags.error(file, 0, "", std::string("not JSON: ") + simdjson::error_message(error));
-        return out;
-    }
     simdjson::dom::array objects;
     if (doc["objects"].get(objects)) {
         diags.error(file, 0, "", "a STIX bundle needs an 'objects' array");
@@ -299,16 +279,10 @@ void read_misp_attributes(simdjson::dom::element holder, const std::vector<std::
     }
 }
 
-std::vector<std::string> read_misp(const ioc_feed& feed, const std::string& text,
+std::vector<std::string> read_misp(const ioc_feed& feed, simdjson::dom::element doc,
                                    core::diagnostics& diags) {
     std::vector<std::string> out;
     const std::string file = feed.file.string();
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (auto error = parser.parse(text).get(doc)) {
-        diags.error(file, 0, "", std::string("not JSON: ") + simdjson::error_message(error));
-        return out;
-    }
     const auto& types = feed.types.empty() ? default_misp_types : feed.types;
     std::size_t events = 0;
     auto one = [&](simdjson::dom::element e) {
@@ -408,11 +382,18 @@ std::vector<std::string> read_feed(const ioc_feed& feed, std::int64_t now_ns,
     case ioc_feed::format::csv:
         return read_csv(feed, *text, diags);
     case ioc_feed::format::stix:
-        return read_stix(feed, *text, now_ns, diags);
     case ioc_feed::format::misp:
-        return read_misp(feed, *text, diags);
+        break;
     }
-    return {};
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (auto error = parser.parse(*text).get(doc)) {
+        diags.error(feed.file.string(), 0, "",
+                    std::string("not JSON: ") + simdjson::error_message(error));
+        return {};
+    }
+    return feed.kind == ioc_feed::format::stix ? read_stix(feed, doc, now_ns, diags)
+                                               : read_misp(feed, doc, diags);
 }
 
 } // namespace vigil::rules

@@ -331,25 +331,29 @@ logsource_class logsource_map::describe(class_id c, const core::event& e) const 
     return out;
 }
 
+bool logsource_map::holds(const condition& cond, const core::event& e) {
+    bool ok = false;
+    switch (cond.type) {
+    case condition::kind::parser:
+        ok = contains(cond.values, e.parser);
+        break;
+    case condition::kind::mapping:
+        ok = contains(cond.values, e.mapping);
+        break;
+    case condition::kind::exists:
+        ok = e.get(cond.field).has_value();
+        break;
+    case condition::kind::equals:
+        e.for_each_value(cond.field,
+                         [&](std::string_view v) { ok = ok || contains(cond.values, v); });
+        break;
+    }
+    return ok;
+}
+
 bool logsource_map::satisfies(class_id c, const core::event& e) const {
     for (const auto& cond : when_[c]) {
-        bool ok = false;
-        switch (cond.type) {
-        case condition::kind::parser:
-            ok = contains(cond.values, e.parser);
-            break;
-        case condition::kind::mapping:
-            ok = contains(cond.values, e.mapping);
-            break;
-        case condition::kind::exists:
-            ok = e.get(cond.field).has_value();
-            break;
-        case condition::kind::equals:
-            e.for_each_value(cond.field,
-                             [&](std::string_view v) { ok = ok || contains(cond.values, v); });
-            break;
-        }
-        if (!ok) {
+        if (!holds(cond, e)) {
             return false;
         }
     }
@@ -417,43 +421,35 @@ logsource_map::explain(const core::event& e, const core::field_catalog& catalog)
         }
         return out;
     };
-    // The test, described; `failed` gets what the event had instead when it does not hold.
+    // The test, described as it held, or (in `failed`) with what the event had instead.
     auto check = [&](const condition& cond, std::string& failed) {
         const std::string name(cond.type == condition::kind::parser    ? "parser"
                                : cond.type == condition::kind::mapping ? "mapping"
                                                                        : catalog.name(cond.field));
+        std::string have;
         switch (cond.type) {
         case condition::kind::parser:
-        case condition::kind::mapping: {
-            const std::string_view have =
-                cond.type == condition::kind::parser ? e.parser : e.mapping;
-            if (contains(cond.values, have)) {
-                return name + " is " + std::string(have);
-            }
-            failed = name + " is " + std::string(have) + ", not " + list(cond.values);
-            return std::string();
-        }
+            have = e.parser;
+            break;
+        case condition::kind::mapping:
+            have = e.mapping;
+            break;
         case condition::kind::exists:
-            if (e.get(cond.field)) {
-                return name + " exists";
-            }
-            failed = "no field " + name;
-            return std::string();
-        case condition::kind::equals: {
-            std::string seen;
-            bool ok = false;
+        case condition::kind::equals:
             e.for_each_value(cond.field, [&](std::string_view v) {
-                ok = ok || contains(cond.values, v);
-                seen += (seen.empty() ? "" : ", ") + std::string(v);
+                have += (have.empty() ? "" : ", ") + std::string(v);
             });
-            if (ok) {
-                return name + " = " + list(cond.values);
-            }
-            failed = seen.empty() ? "no field " + name
-                                  : name + " is " + seen + ", not " + list(cond.values);
-            return std::string();
+            break;
         }
+        const bool by_field = cond.type == condition::kind::exists ||
+                              cond.type == condition::kind::equals;
+        if (holds(cond, e)) {
+            return cond.type == condition::kind::exists ? name + " exists"
+                   : by_field                          ? name + " = " + list(cond.values)
+                                                       : name + " is " + have;
         }
+        failed = by_field && have.empty() ? "no field " + name
+                                          : name + " is " + have + ", not " + list(cond.values);
         return std::string();
     };
     std::vector<class_check> out;

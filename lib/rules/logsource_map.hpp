@@ -97,6 +97,7 @@ private:
     };
     using value_index = core::string_map<std::vector<class_id>>;
 
+    [[nodiscard]] static bool holds(const condition& cond, const core::event& e);
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
     void build_index();
     // Writes the slug of the first value of `fields` in `e` that has one to `out` (at least
