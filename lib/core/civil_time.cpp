@@ -20,14 +20,6 @@ civil_date civil_from_days(std::int64_t z) {
     return {m <= 2 ? y + 1 : y, m, d};
 }
 
-unsigned days_in_month(std::int64_t year, unsigned month) {
-    static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month == 2 && is_leap_year(year)) {
-        return 29;
-    }
-    return month >= 1 && month <= 12 ? days[month - 1] : 0;
-}
-
 std::string format_rfc3339(std::int64_t unix_ns) {
     std::int64_t seconds = unix_ns / 1'000'000'000;
     std::int64_t frac = unix_ns % 1'000'000'000;

@@ -31,7 +31,13 @@ struct civil_date {
 [[nodiscard]] constexpr bool is_leap_year(std::int64_t y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
-[[nodiscard]] unsigned days_in_month(std::int64_t year, unsigned month);
+[[nodiscard]] constexpr unsigned days_in_month(std::int64_t year, unsigned month) {
+    constexpr unsigned days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) {
+        return 0;
+    }
+    return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
+}
 
 // "2026-11-21T11:31:20.052271Z": UTC, with 0, 3, 6 or 9 fraction digits as the value needs.
 [[nodiscard]] std::string format_rfc3339(std::int64_t unix_ns);

@@ -2,15 +2,16 @@
 
 #include "core/civil_time.hpp"
 
-#include <limits>
+#include <algorithm>
+#include <cstdlib>
 
 namespace vigil::parse {
 namespace {
 
 constexpr std::int64_t ns_per_second = 1'000'000'000;
 constexpr std::int64_t seconds_per_day = 86'400;
-// The widest UTC offsets in use (UTC-12 to UTC+14): a local date is never further than this
-// from the same date in UTC.
+// The widest UTC offset in use (UTC-12 to UTC+14): a local time is never further than this
+// from its UTC instant.
 constexpr std::int64_t widest_offset_seconds = 14 * 3600;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -23,53 +24,120 @@ std::int64_t seconds_of_day(const local_civil_time& t) {
 
 } // namespace
 
+namespace {
+
+constexpr std::int64_t ns_per_day = seconds_per_day * ns_per_second;
+
+// The receipt day of the records a thread places, with its year and where the next one starts
+// (this runs per record, and records of one batch share their day).
+struct receipt_day {
+    std::int64_t start_ns = 0;
+    std::int64_t end_ns = 0; // empty: the first call fills it
+    std::int64_t year = 0;
+    std::int64_t next_year_start_ns = 0;
+
+    void move_to(std::int64_t received_ns) {
+        if (received_ns >= start_ns && received_ns < end_ns) {
+            return;
+        }
+        const std::int64_t days = floor_div(received_ns, ns_per_day);
+        start_ns = days * ns_per_day;
+        end_ns = start_ns + ns_per_day;
+        year = core::civil_from_days(days).year;
+        next_year_start_ns = core::days_from_civil(year + 1, 1, 1) * ns_per_day;
+    }
+};
+
+// The date a thread placed last, kept while that placement holds for any time of the date in
+// any zone (offset up to `ahead`) received at any time of the receipt day: the records of a
+// stream share their date, and placing it is most of the cost of a BSD timestamp.
+struct placed_date {
+    std::int64_t receipt_start_ns = 0;
+    std::int64_t max_future_skew_ns = 0;
+    std::int64_t ahead_ns = 0;
+    unsigned month = 0; // 0: nothing placed
+    unsigned day = 0;
+    std::int64_t days = 0; // the placed date's day number
+
+    [[nodiscard]] bool holds(const receipt_day& receipt, unsigned m, unsigned d,
+                             std::int64_t skew_ns, std::int64_t ahead) const {
+        return month == m && day == d && receipt_start_ns == receipt.start_ns &&
+               max_future_skew_ns == skew_ns && ahead_ns == ahead;
+    }
+};
+
+// The day number of month/day placed as place_in_year says, by trying the years from the
+// latest that can qualify down. `ahead_ns`: how far a local time may lie from its UTC instant.
+std::optional<std::int64_t> place_date(const receipt_day& receipt, unsigned month, unsigned day,
+                                       std::int64_t seconds_of_day, std::int64_t fraction_ns,
+                                       std::int64_t limit_ns, std::int64_t ahead_ns,
+                                       const core::time_zone* zone,
+                                       std::int32_t offset_seconds) {
+    // Next year's time can only qualify in the last hours of the receipt year (or with a skew
+    // of days). Feb 29 may need to go back to the last leap year; other dates find theirs
+    // within a year of the receipt's local date, which may still be in the UTC year before.
+    std::int64_t year =
+        limit_ns + ahead_ns >= receipt.next_year_start_ns ? receipt.year + 1 : receipt.year;
+    const std::int64_t last = month == 2 && day == 29 ? receipt.year - 8 : receipt.year - 2;
+    // The date's day number, computed once and stepped back a year at a time (366 days when
+    // the step crosses a Feb 29).
+    std::int64_t days = core::days_from_civil(year, month, day);
+    for (; year >= last; --year) {
+        const std::int64_t local = days * seconds_per_day + seconds_of_day;
+        // A local time more than `ahead` after the limit is after it in every zone: no lookup.
+        if (day <= core::days_in_month(year, month) &&
+            local * ns_per_second + fraction_ns - ahead_ns <= limit_ns) {
+            const std::int64_t utc = zone ? zone->local_to_utc(local) : local - offset_seconds;
+            if (utc * ns_per_second + fraction_ns <= limit_ns) {
+                return days;
+            }
+        }
+        days -= core::is_leap_year(month > 2 ? year : year - 1) ? 366 : 365;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<std::int64_t> place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day,
                                           std::int64_t fraction_ns, std::int64_t received_ns,
                                           std::int64_t max_future_skew_ns,
                                           const core::time_zone* zone,
                                           std::int32_t offset_seconds) {
-    if (month < 1 || month > 12 || day < 1 || day > 31) {
-        return std::nullopt;
-    }
-    const std::int64_t limit_ns = received_ns + max_future_skew_ns;
-    // The receipt's year and where the next one starts, kept per thread for the receipt day
-    // (this runs per record, and records of one batch share their day).
-    struct receipt_year {
-        std::int64_t day = std::numeric_limits<std::int64_t>::min();
-        std::int64_t year = 0;
-        std::int64_t next_year_start_s = 0;
-    };
-    thread_local receipt_year cached;
-    if (const std::int64_t receipt_day = floor_div(received_ns, seconds_per_day * ns_per_second);
-        receipt_day != cached.day) {
-        cached.day = receipt_day;
-        cached.year = core::civil_from_days(receipt_day).year;
-        cached.next_year_start_s =
-            core::days_from_civil(cached.year + 1, 1, 1) * seconds_per_day - widest_offset_seconds;
-    }
-    const std::int64_t receipt_year = cached.year;
-    // The UTC nanoseconds of the time in `year`, if the date exists in that year.
-    auto in_year = [&](std::int64_t year) -> std::optional<std::int64_t> {
-        if (day > core::days_in_month(year, month)) {
-            return std::nullopt;
-        }
-        const std::int64_t local =
-            core::days_from_civil(year, month, day) * seconds_per_day + seconds_of_day;
+    thread_local receipt_day receipt;
+    thread_local placed_date last;
+    receipt.move_to(received_ns);
+    const auto to_utc_ns = [&](std::int64_t days) {
+        const std::int64_t local = days * seconds_per_day + seconds_of_day;
         const std::int64_t utc = zone ? zone->local_to_utc(local) : local - offset_seconds;
         return utc * ns_per_second + fraction_ns;
     };
-    // Latest first. Next year's time can only qualify in the last hours of the receipt year (or
-    // with a skew of days): skip its zone lookup otherwise, as this runs per record.
-    const std::int64_t first =
-        limit_ns >= cached.next_year_start_s * ns_per_second ? receipt_year + 1 : receipt_year;
-    // Feb 29 may need to go back to the last leap year; other dates find theirs within a year.
-    const std::int64_t last = month == 2 && day == 29 ? receipt_year - 8 : receipt_year - 1;
-    for (std::int64_t year = first; year >= last; --year) {
-        if (auto ns = in_year(year); ns && *ns <= limit_ns) {
-            return ns;
-        }
+    const std::int64_t ahead_ns =
+        (zone ? widest_offset_seconds
+              : std::max<std::int64_t>(widest_offset_seconds, std::abs(offset_seconds))) *
+        ns_per_second;
+    if (last.holds(receipt, month, day, max_future_skew_ns, ahead_ns)) {
+        return to_utc_ns(last.days);
     }
-    return std::nullopt;
+    if (day < 1 || day > core::days_in_month(2000, month)) { // 2000: a leap year
+        return std::nullopt;
+    }
+    const std::int64_t limit_ns = received_ns + max_future_skew_ns;
+    const std::optional<std::int64_t> days = place_date(
+        receipt, month, day, seconds_of_day, fraction_ns, limit_ns, ahead_ns, zone, offset_seconds);
+    if (!days) {
+        return std::nullopt;
+    }
+    // Remember the placement when it holds for the whole date and receipt day: all of the date
+    // is before the receipt day's earliest limit, and the same date a year later (365 days or
+    // more) after its latest limit, in any zone. Feb 29 is placed each time.
+    const std::int64_t earliest_limit_ns = receipt.start_ns + max_future_skew_ns;
+    const std::int64_t latest_limit_ns = receipt.end_ns + max_future_skew_ns;
+    if (!(month == 2 && day == 29) && (*days + 1) * ns_per_day + ahead_ns <= earliest_limit_ns &&
+        (*days + 365) * ns_per_day - ahead_ns > latest_limit_ns) {
+        last = placed_date{receipt.start_ns, max_future_skew_ns, ahead_ns, month, day, *days};
+    }
+    return to_utc_ns(*days);
 }
 
 const local_time& local_time::utc_1970() {

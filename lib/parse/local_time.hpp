@@ -53,6 +53,9 @@ public:
     // address or `host` (the host name the record carries; empty if none) matches, else the
     // listener's zone.
     [[nodiscard]] const core::time_zone& zone(std::string_view host) const;
+    // Whether zone() reads the host name at all (time.zones has rules): callers skip looking
+    // it up otherwise.
+    [[nodiscard]] bool zone_depends_on_host() const { return config_->source_zones != nullptr; }
 
     // Nanoseconds since the epoch of `t` read in zone(host). Without a year in `t`: the
     // configured year, else the inferred one. Nothing if the date does not exist (Feb 29 of a
@@ -82,8 +85,8 @@ private:
 };
 
 // The year of a year-less local time (month, day, time of day: `seconds_of_day` plus
-// `fraction_ns`) received at `received_ns`: of the receipt's year - 1, year and year + 1 (UTC),
-// the latest in which the time, read in `zone` (or at the fixed `offset_seconds` when `zone` is
+// `fraction_ns`) received at `received_ns`: of the receipt's year - 2 to year + 1 (UTC; - 2 for
+// a Dec 31 west of UTC received in the first hours of the UTC year), the latest in which the time, read in `zone` (or at the fixed `offset_seconds` when `zone` is
 // null), is at most `max_future_skew_ns` after the receipt. So "Mar 14" received in December is
 // this year's March, "Dec 31 23:59:50" received just after New Year is last year's, and "Jan 1
 // 00:00:10" received 11 s before New Year is next year's. Feb 29 takes the latest leap year so

@@ -1,7 +1,11 @@
 #include "core/civil_time.hpp"
 #include "support/parse_helpers.hpp"
 
+#include "core/time_zone.hpp"
+#include "parse/local_time.hpp"
+
 #include <catch2/catch.hpp>
+#include <vector>
 
 using vigil::parse::parse_error;
 using vigil::parse::rfc3164_config;
@@ -300,4 +304,69 @@ TEST_CASE("rfc3164 Feb 29 far from the receipt still finds its leap year", "[par
                           utc_ns(2024, 9, 1, 0, 0, 0));
     CHECK(r.error == parse_error::none);
     CHECK(r.time() == "2024-02-29T10:00:00Z");
+}
+TEST_CASE("rfc3164 year auto: repeated dates give what the definition gives", "[parse][rfc3164]") {
+    // place_in_year remembers the last date it placed on a thread. Check it against the
+    // definition (the latest year, from next year down, whose time is at most the skew after
+    // the receipt) over streams of records that repeat dates, cross midnight and New Year, in
+    // fixed offsets up to +-14 h and in a zone with daylight saving.
+    std::vector<vigil::core::time_zone> zones;
+    for (const char* spec : {"America/New_York", "+14:00", "-12:00", "UTC"}) {
+        auto z = vigil::core::time_zone::load(spec);
+        REQUIRE(z);
+        zones.push_back(*z);
+    }
+    const std::int64_t skew = vigil::parse::default_max_future_skew_ns;
+    auto defined = [&](unsigned m, unsigned d, std::int64_t sod, std::int64_t received,
+                       const vigil::core::time_zone& z) -> std::optional<std::int64_t> {
+        const std::int64_t receipt_year =
+            vigil::core::civil_from_days(received / 86'400'000'000'000).year;
+        for (std::int64_t y = receipt_year + 1; y >= receipt_year - 8; --y) {
+            if (d > vigil::core::days_in_month(y, m)) {
+                continue;
+            }
+            const std::int64_t local = vigil::core::days_from_civil(y, m, d) * 86400 + sod;
+            const std::int64_t ns = z.local_to_utc(local) * 1'000'000'000;
+            if (ns <= received + skew) {
+                return ns;
+            }
+        }
+        return std::nullopt;
+    };
+    std::uint64_t state = 12345;
+    auto next = [&](std::uint64_t n) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (state >> 33) % n;
+    };
+    const std::int64_t starts[] = {utc_ns(2026, 12, 31, 23, 0, 0), utc_ns(2027, 3, 14, 5, 0, 0),
+                                   utc_ns(2028, 2, 29, 23, 50, 0), utc_ns(2026, 11, 1, 4, 0, 0)};
+    std::size_t checked = 0;
+    for (const auto& zone : zones) {
+        const vigil::core::time_zone* z = &zone;
+        for (const std::int64_t start : starts) {
+            std::int64_t received = start;
+            unsigned m = 12;
+            unsigned d = 31;
+            for (int i = 0; i < 2000; ++i) {
+                received += static_cast<std::int64_t>(next(120)) * 1'000'000'000; // 0-2 min
+                if (next(10) == 0) { // a new date now and then, near the receipt or anywhere
+                    const auto civil = vigil::core::civil_from_days(
+                        received / 86'400'000'000'000 - static_cast<std::int64_t>(next(3)) + 1);
+                    m = next(4) == 0 ? static_cast<unsigned>(next(12) + 1) : civil.month;
+                    d = next(4) == 0 ? static_cast<unsigned>(next(31) + 1) : civil.day;
+                }
+                const std::int64_t sod = static_cast<std::int64_t>(next(86400));
+                const auto placed = vigil::parse::place_in_year(m, d, sod, 0, received, skew, z);
+                const auto expected = defined(m, d, sod, received, *z);
+                INFO(zone.name() << ": month " << m << " day " << d << " second " << sod
+                                 << " received " << vigil::core::format_rfc3339(received)
+                                 << " placed " << (placed ? vigil::core::format_rfc3339(*placed) : "none")
+                                 << " expected "
+                                 << (expected ? vigil::core::format_rfc3339(*expected) : "none"));
+                REQUIRE(placed == expected);
+                ++checked;
+            }
+        }
+    }
+    CHECK(checked == 32000);
 }
