@@ -85,7 +85,8 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     }
     core::diagnostics diags;
     auto compiled =
-        rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1, diags);
+        rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1, diags,
+                                             cfg.rules_policy);
     for (const auto& d : diags.items()) {
         std::cerr << d.to_string() << "\n";
     }

@@ -30,9 +30,10 @@ std::string to_json(const reload_outcome& outcome) {
 }
 
 rules_reloader::rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
-                               pipeline::pipeline& pipeline, core::metrics_registry& metrics,
-                               reload_outcome initial)
-    : rules_dir_(std::move(rules_dir)), schemas_dir_(std::move(schemas_dir)), pipeline_(pipeline),
+                               rules::rule_policy policy, pipeline::pipeline& pipeline,
+                               core::metrics_registry& metrics, reload_outcome initial)
+    : rules_dir_(std::move(rules_dir)), schemas_dir_(std::move(schemas_dir)),
+      policy_(std::move(policy)), pipeline_(pipeline),
       succeeded_(metrics.make_counter("vigil_reload_total", "Rule reloads, by result.",
                                       {{"result", "success"}})),
       failed_(metrics.make_counter("vigil_reload_total", "Rule reloads, by result.",
@@ -104,7 +105,8 @@ reload_outcome rules_reloader::reload(const std::string& trigger) {
     core::log_info("reloading rules from " + rules_dir_.string() + " (" + trigger + ")");
     core::diagnostics diags;
     auto result =
-        rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_, diags);
+        rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_, diags,
+                                             policy_);
     reload_outcome outcome;
     outcome.trigger = trigger;
     outcome.loaded = result.loaded;

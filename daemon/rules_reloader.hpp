@@ -2,6 +2,7 @@
 
 #include "core/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "rules/rule_policy.hpp"
 
 #include <condition_variable>
 #include <cstdint>
@@ -40,7 +41,7 @@ public:
     using completion = std::function<void(const reload_outcome&)>;
 
     rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
-                   pipeline::pipeline& pipeline, core::metrics_registry& metrics,
+                   rules::rule_policy policy, pipeline::pipeline& pipeline, core::metrics_registry& metrics,
                    reload_outcome initial);
     ~rules_reloader();
     rules_reloader(const rules_reloader&) = delete;
@@ -58,6 +59,7 @@ private:
 
     std::filesystem::path rules_dir_;
     std::filesystem::path schemas_dir_;
+    rules::rule_policy policy_;
     pipeline::pipeline& pipeline_;
     core::counter& succeeded_;
     core::counter& failed_;

@@ -75,7 +75,8 @@ int run(const config::vigil_config& cfg) {
         return 2;
     }
     core::diagnostics diags;
-    auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, cfg.schemas_dir, 1, diags);
+    auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, cfg.schemas_dir, 1, diags,
+                                                         cfg.rules_policy);
     for (const auto& d : diags.items()) {
         core::log(d.level == core::diagnostic::severity::error ? core::log_level::error
                                                                : core::log_level::warning,
@@ -83,7 +84,9 @@ int run(const config::vigil_config& cfg) {
     }
     core::log_info("loaded " + std::to_string(compiled.loaded) + " rules from " +
                    cfg.rules_dir.string() + " (" + std::to_string(compiled.rejected) +
-                   " rejected) in " + std::to_string(static_cast<long>(compiled.compile_ms)) +
+                   " rejected, " + std::to_string(compiled.outside_policy) +
+                   " left out by rules_policy, " + std::to_string(compiled.kept_as_inputs) +
+                   " kept as correlation inputs) in " + std::to_string(static_cast<long>(compiled.compile_ms)) +
                    " ms");
     health.set_ready("rules");
     daemon::reload_outcome startup;
@@ -135,7 +138,8 @@ int run(const config::vigil_config& cfg) {
     }
     pipeline.start();
     health.set_ready("pipeline");
-    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, pipeline, metrics, startup);
+    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, cfg.rules_policy, pipeline,
+                                    metrics, startup);
 
     asio::io_context io(1);
     std::optional<daemon::rules_watcher> watcher;

@@ -82,6 +82,51 @@ std::optional<Int> to_int(const YAML::Node& node) {
     return value;
 }
 
+// rules_policy: a list of {folder, status: [..], min_level}; an empty list lets every rule run.
+void read_rules_policy(section_reader& top, const YAML::Node& node, vigil_config& c) {
+    const std::string shape = "'rules_policy' must be a list of {folder: DIR, status: [STATUS, "
+                              "...], min_level: LEVEL}";
+    if (!node.IsSequence() && !node.IsNull()) {
+        top.error(node, shape);
+        return;
+    }
+    rules::rule_policy policy;
+    for (const auto& item : node) {
+        if (!item.IsMap()) {
+            top.error(item, shape);
+            continue;
+        }
+        rules::rule_selection selection{"", {"stable", "test", "experimental"}, "informational"};
+        bool valid = true;
+        for (const auto& entry : item) {
+            const std::string key = entry.first.as<std::string>();
+            const YAML::Node& value = entry.second;
+            if (key == "folder" && (value.IsScalar() || value.IsNull())) {
+                selection.folder = value.IsNull() ? "" : value.Scalar();
+            } else if (key == "status" && value.IsSequence()) {
+                selection.statuses.clear();
+                for (const auto& status : value) {
+                    selection.statuses.push_back(status.IsScalar() ? status.Scalar() : "");
+                }
+            } else if (key == "min_level" && value.IsScalar()) {
+                selection.min_level = value.Scalar();
+            } else {
+                top.error(value, "'rules_policy': unknown key or wrong type '" + key + "' (" +
+                                     shape.substr(shape.find("must be ")) + ")");
+                valid = false;
+            }
+        }
+        if (auto error = rules::rule_policy::check(selection)) {
+            top.error(item, "'rules_policy' (folder '" + selection.folder + "'): " + *error);
+            valid = false;
+        }
+        if (valid) {
+            policy.selections.push_back(std::move(selection));
+        }
+    }
+    c.rules_policy = std::move(policy);
+}
+
 } // namespace
 
 vigil_config default_config() {
@@ -226,6 +271,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.rules_watch_debounce_ms = *n;
             })
+        .on("rules_policy", [&](const YAML::Node& node) { read_rules_policy(top, node, c); })
         .on("workers",
             [&](const YAML::Node& node) {
                 auto n = to_int<unsigned>(node);

@@ -8,6 +8,7 @@
 #include "parse/local_time.hpp"
 #include "parse/record_parser.hpp"
 #include "parse/source_zone_rules.hpp"
+#include "rules/rule_policy.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,8 @@ struct vigil_config {
     std::filesystem::path schemas_dir;       // fields.yaml, logsources.yaml, mappings/
     bool rules_watch = true;                 // reload when files under rules_dir change
     unsigned rules_watch_debounce_ms = 1000; // ... after this long without further changes
+    // Which rules under rules_dir run, by folder, status and level.
+    rules::rule_policy rules_policy = rules::rule_policy::shipped_default();
     unsigned workers = 0;                    // 0 = one per CPU core
     core::log_level log_level = core::log_level::info;
 

@@ -1121,23 +1121,28 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
 
 compile_result rule_compiler::load_directory(const std::filesystem::path& rules_dir,
                                              const std::filesystem::path& schemas_dir,
-                                             std::uint64_t version, core::diagnostics& diags) {
-    return load_directories({rules_dir}, rules_dir / "lists", schemas_dir, version, diags);
+                                             std::uint64_t version, core::diagnostics& diags,
+                                             const rule_policy& policy) {
+    return load_directories({rules_dir}, rules_dir / "lists", schemas_dir, version, diags, policy);
 }
 
 compile_result rule_compiler::load_directories(const std::vector<std::filesystem::path>& rule_dirs,
                                                const std::filesystem::path& lists_dir,
                                                const std::filesystem::path& schemas_dir,
-                                               std::uint64_t version, core::diagnostics& diags) {
+                                               std::uint64_t version, core::diagnostics& diags,
+                                               const rule_policy& policy) {
     rule_schema schema = load_rule_schema(schemas_dir, diags);
     const ioc_lists lists = ioc_lists::load(lists_dir, diags);
     const std::size_t first_rule_diagnostic = diags.items().size();
     sigma_loader loader(schema.catalog, &schema.logsources);
     load_result loaded = loader.load_directories(rule_dirs, diags);
+    const policy_result selected = apply_rule_policy(policy, rule_dirs, loaded);
     compile_result result = compile(std::move(loaded.rules), std::move(schema), lists, version,
                                     diags, std::move(loaded.correlations));
     result.rejected += loaded.rejected;
     result.files = loaded.files;
+    result.outside_policy = selected.left_out;
+    result.kept_as_inputs = selected.kept_as_inputs;
     result.rejected_by_reason = count_rejections(diags, first_rule_diagnostic);
     return result;
 }

@@ -61,10 +61,19 @@ std::vector<std::string> string_list(const YAML::Node& map, const char* key,
     return out;
 }
 
-bool is_sigma_level(std::string_view level) {
+std::optional<int> sigma_level_rank(std::string_view level) {
     static constexpr std::array<std::string_view, 5> levels{"informational", "low", "medium",
                                                             "high", "critical"};
-    return std::find(levels.begin(), levels.end(), level) != levels.end();
+    const auto* it = std::find(levels.begin(), levels.end(), level);
+    return it == levels.end() ? std::nullopt : std::optional<int>(int(it - levels.begin()));
+}
+
+bool is_sigma_level(std::string_view level) { return sigma_level_rank(level).has_value(); }
+
+bool is_sigma_status(std::string_view status) {
+    static constexpr std::array<std::string_view, 5> statuses{"stable", "test", "experimental",
+                                                              "deprecated", "unsupported"};
+    return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
 }
 
 } // namespace vigil::rules

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,12 @@ using yaml_error = std::function<void(const YAML::Node&, std::string)>;
                                                    const yaml_error& error);
 // Whether `level` is a Sigma level: informational, low, medium, high, critical.
 [[nodiscard]] bool is_sigma_level(std::string_view level);
+// Its place in that order (informational 0 ... critical 4); nothing for an unknown level.
+[[nodiscard]] std::optional<int> sigma_level_rank(std::string_view level);
+// Whether `status` is a Sigma status: stable, test, experimental, deprecated, unsupported.
+[[nodiscard]] bool is_sigma_status(std::string_view status);
+inline constexpr const char* sigma_statuses_text =
+    "stable, test, experimental, deprecated or unsupported";
 inline constexpr const char* sigma_levels_text = "informational, low, medium, high or critical";
 
 } // namespace vigil::rules

@@ -53,6 +53,15 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
     CHECK(defaults.time.max_future_skew_ns == 300'000'000'000);
     CHECK(shipped->time.zones == nullptr);
+    REQUIRE(shipped->rules_policy.selections.size() ==
+            defaults.rules_policy.selections.size());
+    for (std::size_t i = 0; i < defaults.rules_policy.selections.size(); ++i) {
+        const auto& a = shipped->rules_policy.selections[i];
+        const auto& b = defaults.rules_policy.selections[i];
+        CHECK(a.folder == b.folder);
+        CHECK(a.statuses == b.statuses);
+        CHECK(a.min_level == b.min_level);
+    }
     CHECK(defaults.time.zones == nullptr);
     const config::vigil_config& file = *shipped;
     for (const config::vigil_config* c : {&file, &defaults}) {
@@ -284,4 +293,40 @@ time:
         CHECK(text.find(e) != std::string::npos);
     }
     CHECK(c.error().error_count() == std::size(expected));
+}
+
+TEST_CASE("rules_policy: selections by folder, status and level; errors located", "[config]") {
+    auto c = config::parse_config(R"(rules_policy:
+  - {folder: sigmahq/windows, status: [stable], min_level: high}
+  - {folder: ""}
+)",
+                                  "policy.yaml");
+    INFO((c ? std::string() : c.error().to_string()));
+    REQUIRE(c.has_value());
+    REQUIRE(c->rules_policy.selections.size() == 2);
+    CHECK(c->rules_policy.selections[0].folder == "sigmahq/windows");
+    CHECK(c->rules_policy.selections[0].statuses == std::vector<std::string>{"stable"});
+    CHECK(c->rules_policy.selections[0].min_level == "high");
+    CHECK(c->rules_policy.selections[1].min_level == "informational");
+    auto none = config::parse_config("rules_policy: []\n", "p.yaml");
+    REQUIRE(none.has_value());
+    CHECK(none->rules_policy.selections.empty());
+
+    auto bad = config::parse_config(R"(rules_policy:
+  - {folder: a, status: [stabel]}
+  - {folder: b, min_level: severe}
+  - {folder: c, levels: [high]}
+  - just-a-string
+)",
+                                    "bad.yaml");
+    REQUIRE_FALSE(bad.has_value());
+    const std::string text = bad.error().to_string();
+    INFO(text);
+    CHECK(text.find("bad.yaml:2: 'rules_policy' (folder 'a'): unknown status 'stabel'") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:3: 'rules_policy' (folder 'b'): unknown level 'severe'") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:4: 'rules_policy': unknown key or wrong type 'levels'") !=
+          std::string::npos);
+    CHECK(text.find("bad.yaml:5: 'rules_policy' must be a list of") != std::string::npos);
 }
