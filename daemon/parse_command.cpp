@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "core/json_writer.hpp"
 #include "core/time_zone.hpp"
+#include "parse/json_batch.hpp"
 #include "parse/record_parser.hpp"
 #include "rules/rule_compiler.hpp"
 
@@ -251,6 +252,7 @@ int run_parse_command(const parse_command_options& options) {
     core::arena scratch;
     core::event e;
     const std::int64_t now = core::system_clock::instance().now_ns();
+    std::vector<std::string_view> elements;
     auto each_event = [&](parse::record_parser& parser, const auto& fn) {
         if (*format == parse::record_format::json) {
             // JSON documents may span lines: read the input as a stream of documents.
@@ -269,10 +271,16 @@ int run_parse_command(const parse_command_options& options) {
             if (line.empty() || line == "\r") {
                 continue;
             }
-            core::raw_record record{line, core::source_kind::file, now, {}};
-            scratch.reset();
-            (void)parser.parse(record, *ctx.mappings, ctx.catalog, everything, e, scratch);
-            fn(e);
+            // A batch document's records one by one, as workers split them.
+            if (!parse::split_json_batch(line, elements)) {
+                elements.assign(1, line);
+            }
+            for (const std::string_view element : elements) {
+                core::raw_record record{element, core::source_kind::file, now, {}};
+                scratch.reset();
+                (void)parser.parse(record, *ctx.mappings, ctx.catalog, everything, e, scratch);
+                fn(e);
+            }
         }
     };
     // The daemon keeps only the fields some rule or the schema names; here every field a

@@ -3,6 +3,7 @@
 #include "core/civil_time.hpp"
 #include "core/hash.hpp"
 #include "core/json_writer.hpp"
+#include "parse/json_batch.hpp"
 
 #include <algorithm>
 
@@ -53,7 +54,6 @@ void worker_step::use(const std::shared_ptr<const rules::rule_set>& rules) {
 void worker_step::run(const core::raw_batch& batch,
                       const std::shared_ptr<const rules::rule_set>& rules, step_result& out) {
     use(rules);
-    const rules::rule_set& set = *rules;
     progress_ = std::make_shared<correlate::batch_progress>();
     progress_->sequence = batch.sequence;
     progress_->changes = batch.input_changes;
@@ -61,53 +61,14 @@ void worker_step::run(const core::raw_batch& batch,
     const auto& records = batch.records();
     for (std::size_t i = 0; i < records.size(); ++i) {
         const core::raw_record& record = records[i];
-        scratch_.reset();
-        auto& parser = *parsers_[static_cast<std::size_t>(record.source)];
-        const parse::parse_error error = parser.parse(record, set.mappings(), set.catalog(),
-                                                      set.projection(), event_, scratch_);
-        if (const core::kafka_origin* from = batch.origin(i)) {
-            add_kafka_origin(*from, record, error, out);
-        }
-        bool skewed = false;
-        const std::int64_t time_ns = event_time(record, skewed);
-        correlate::input_progress& progress = progress_of(batch, i);
-        progress.newest_event_ns = progress.records == 0 ? time_ns
-                                                         : std::max(progress.newest_event_ns, time_ns);
-        progress.newest_receipt_ns = std::max(progress.newest_receipt_ns, record.recv_ns);
-        ++progress.records;
-        if (skewed) {
-            ++progress.future_skewed;
-            event_.time_ns = time_ns;
-        }
-
-        const std::size_t p = parse::parser_index(event_.parser);
-        if (probe_ != nullptr) {
-            ++counts_.parsed[p];
-            if (error != parse::parse_error::none) {
-                ++counts_.parse_errors[p][static_cast<std::size_t>(error)];
+        if (parse::split_json_batch(record.bytes, batch_elements_)) {
+            core::raw_record part = record;
+            for (const std::string_view element : batch_elements_) {
+                part.bytes = element;
+                step_record(batch, i, part, rules, out);
             }
-        }
-        correlate::match_router::origin from{record.input, 0, false};
-        for (std::uint32_t r : matcher_->match(event_)) {
-            if (probe_ != nullptr) {
-                counts_.count_match(set, r, *probe_);
-            }
-            if (set.correlations().alerts(r)) {
-                out.alerts.push_back(alert::make_alert(set.rules()[r], set.version(), event_,
-                                                       set.catalog(), clock_.now_ns()));
-                if (probe_ != nullptr) {
-                    ++counts_.alerts[static_cast<std::size_t>(out.alerts.back().grade) - 1];
-                }
-            }
-            if (!set.correlations().feeds(r).empty()) {
-                if (!from.counted) {
-                    from.record_hash = core::stable_hash(record.bytes);
-                }
-                missing_keys_ += router_.route(rules, r, event_, time_ns, from);
-            }
-        }
-        if (probe_ != nullptr) {
-            counts_.count_class(set, matcher_->last_class());
+        } else {
+            step_record(batch, i, record, rules, out);
         }
     }
     if (probe_ != nullptr) {
@@ -126,6 +87,61 @@ void worker_step::run(const core::raw_batch& batch,
             made->rules = rules;
         }
         out.correlations[s] = std::move(made);
+    }
+}
+
+void worker_step::step_record(const core::raw_batch& batch, std::size_t i,
+                              const core::raw_record& record,
+                              const std::shared_ptr<const rules::rule_set>& rules,
+                              step_result& out) {
+    const rules::rule_set& set = *rules;
+    scratch_.reset();
+    auto& parser = *parsers_[static_cast<std::size_t>(record.source)];
+    const parse::parse_error error = parser.parse(record, set.mappings(), set.catalog(),
+                                                  set.projection(), event_, scratch_);
+    if (const core::kafka_origin* from = batch.origin(i)) {
+        add_kafka_origin(*from, record, error, out);
+    }
+    bool skewed = false;
+    const std::int64_t time_ns = event_time(record, skewed);
+    correlate::input_progress& progress = progress_of(batch, i);
+    progress.newest_event_ns = progress.records == 0 ? time_ns
+                                                     : std::max(progress.newest_event_ns, time_ns);
+    progress.newest_receipt_ns = std::max(progress.newest_receipt_ns, record.recv_ns);
+    ++progress.records;
+    if (skewed) {
+        ++progress.future_skewed;
+        event_.time_ns = time_ns;
+    }
+
+    const std::size_t p = parse::parser_index(event_.parser);
+    if (probe_ != nullptr) {
+        ++counts_.parsed[p];
+        if (error != parse::parse_error::none) {
+            ++counts_.parse_errors[p][static_cast<std::size_t>(error)];
+        }
+    }
+    correlate::match_router::origin from{record.input, 0, false};
+    for (std::uint32_t r : matcher_->match(event_)) {
+        if (probe_ != nullptr) {
+            counts_.count_match(set, r, *probe_);
+        }
+        if (set.correlations().alerts(r)) {
+            out.alerts.push_back(alert::make_alert(set.rules()[r], set.version(), event_,
+                                                   set.catalog(), clock_.now_ns()));
+            if (probe_ != nullptr) {
+                ++counts_.alerts[static_cast<std::size_t>(out.alerts.back().grade) - 1];
+            }
+        }
+        if (!set.correlations().feeds(r).empty()) {
+            if (!from.counted) {
+                from.record_hash = core::stable_hash(record.bytes);
+            }
+            missing_keys_ += router_.route(rules, r, event_, time_ns, from);
+        }
+    }
+    if (probe_ != nullptr) {
+        counts_.count_class(set, matcher_->last_class());
     }
 }
 

@@ -75,6 +75,11 @@ private:
         std::optional<core::field_id> topic, partition, offset, key, headers, original_time;
     };
     void use(const std::shared_ptr<const rules::rule_set>& rules);
+    // Parse, event time, match and route of one record (the `index`th of `batch`, or one record
+    // of the batch document that is; parse/json_batch.hpp).
+    void step_record(const core::raw_batch& batch, std::size_t index,
+                     const core::raw_record& record,
+                     const std::shared_ptr<const rules::rule_set>& rules, step_result& out);
     void add_kafka_origin(const core::kafka_origin& from, const core::raw_record& record,
                           parse::parse_error error, step_result& out);
     // The event time of the record just parsed (the future-skew rule applied: `skewed`).
@@ -86,6 +91,7 @@ private:
     pipeline_probe* probe_;
     std::optional<match::matcher> matcher_;
     std::vector<std::unique_ptr<parse::record_parser>> parsers_;
+    std::vector<std::string_view> batch_elements_; // of the record being split
     core::arena scratch_;
     core::event event_;
     correlate::match_router router_;

@@ -5,14 +5,15 @@ Content-Lengths). Records become alerts through a rule that looks for a token in
 """
 
 import gzip
+import json
 import pathlib
 import sys
 import unittest
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import (ALERT_SCHEMA, TempTree, Vigild, schema_errors, stored_alerts,  # noqa: E402
-                           wait_until)
+from vigil_harness import (ALERT_SCHEMA, SOURCE_DIR, TempTree, Vigild, schema_errors,  # noqa: E402
+                           stored_alerts, vigil, wait_until)
 
 INGEST_TOKEN = "ingest-" + uuid.uuid4().hex
 HEC_TOKEN = str(uuid.uuid4())
@@ -79,6 +80,25 @@ class HttpIngest(unittest.TestCase):
         alert = self.alerts_with(marker)[0]
         self.assertEqual(alert["evidence"][0]["transport"], "http")
         self.assertEqual(schema_errors(alert, ALERT_SCHEMA), [])
+
+    def test_a_batch_document_is_split_into_its_records(self):
+        # {"Records": [...]}, as CloudTrail writes its log files: one accepted record, split by
+        # the worker into three events, two of which match.
+        marker = uuid.uuid4().hex[:8]
+        records = [f'{{{ECS},"message":"{self.token} batch {marker} {i}"}}' for i in range(2)]
+        records.append(f'{{{ECS},"message":"no token, batch {marker}"}}')
+        body = '{"Records": [' + ", ".join(records) + "]}"
+        self.assertEqual(self.post("/ingest", body.encode()), (200, '{"accepted":1}'))
+        wait_until(lambda: len(self.alerts_with(marker)) == 2, "2 alerts")
+        messages = sorted(a["evidence"][0]["fields"]["message"] for a in self.alerts_with(marker))
+        self.assertEqual(messages, [f"{self.token} batch {marker} 0", f"{self.token} batch {marker} 1"])
+        # `vigil parse` shows the same three events.
+        path = self.tree.root / f"batch-{marker}.json"
+        path.write_text(body + "\n")
+        _, out, _ = vigil("parse", str(path), "--schemas-dir", str(SOURCE_DIR / "schemas"))
+        parsed = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual([e["fields"]["message"] for e in parsed],
+                         [f"{self.token} batch {marker} {i}" for i in range(2)] + [f"no token, batch {marker}"])
 
     def test_splunk_hec_events_keep_time_and_host(self):
         marker = uuid.uuid4().hex[:8]
