@@ -257,8 +257,17 @@ void logsource_map::build_index() {
             index = &it->second;
         }
         for (const auto& v : key->values) {
-            (*index)[v].push_back(c);
+            index->add(v, c);
         }
+    }
+}
+
+void logsource_map::value_index::add(const std::string& value, class_id c) {
+    classes_[value].push_back(c);
+    lengths_ |= std::uint64_t{1} << std::min<std::size_t>(value.size(), 63);
+    if (!value.empty()) {
+        const auto first = static_cast<unsigned char>(value[0]);
+        first_bytes_[first >> 6] |= std::uint64_t{1} << (first & 63);
     }
 }
 
@@ -383,16 +392,16 @@ std::optional<class_id> logsource_map::classify(const core::event& e) const {
     };
     for (const auto& [field, index] : by_field_) {
         e.for_each_value(field, [&](std::string_view v) {
-            if (auto it = index.find(v); it != index.end()) {
-                consider(it->second);
+            if (const auto* candidates = index.find(v)) {
+                consider(*candidates);
             }
         });
     }
-    if (auto it = by_mapping_.find(e.mapping); it != by_mapping_.end()) {
-        consider(it->second);
+    if (const auto* candidates = by_mapping_.find(e.mapping)) {
+        consider(*candidates);
     }
-    if (auto it = by_parser_.find(e.parser); it != by_parser_.end()) {
-        consider(it->second);
+    if (const auto* candidates = by_parser_.find(e.parser)) {
+        consider(*candidates);
     }
     consider(unindexed_);
     if (best == static_count_) {

@@ -7,6 +7,8 @@
 #include "parse/vendor_mapping.hpp"
 #include "rules/sigma_rule.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -95,7 +97,30 @@ private:
         core::field_id field = 0;
         std::vector<std::string> values;
     };
-    using value_index = core::string_map<std::vector<class_id>>;
+    // Classes by a value of their discriminating condition. A lookup first checks the value's
+    // length and first byte against the keys', so the values of most events, which name no
+    // class, are not hashed.
+    class value_index {
+    public:
+        void add(const std::string& value, class_id c);
+        [[nodiscard]] const std::vector<class_id>* find(std::string_view value) const {
+            const std::size_t bit = std::min<std::size_t>(value.size(), 63);
+            if ((lengths_ >> bit & 1) == 0 || value.empty()) {
+                return nullptr;
+            }
+            const auto first = static_cast<unsigned char>(value[0]);
+            if ((first_bytes_[first >> 6] >> (first & 63) & 1) == 0) {
+                return nullptr;
+            }
+            const auto it = classes_.find(value);
+            return it == classes_.end() ? nullptr : &it->second;
+        }
+
+    private:
+        core::string_map<std::vector<class_id>> classes_;
+        std::uint64_t lengths_ = 0; // bit n: a key of n bytes (63: of 63 or more)
+        std::array<std::uint64_t, 4> first_bytes_{};
+    };
 
     [[nodiscard]] static bool holds(const condition& cond, const core::event& e);
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
