@@ -71,15 +71,24 @@ bool read_mapping_conditions(const YAML::Node& node, std::vector<vendor_mapping:
         c.field_hash = vendor_fields::hash_of(c.field);
         if (c.type == vendor_mapping::condition::kind::contains && !c.values.empty()) {
             std::string_view prefix = c.values.front();
-            for (const auto& v : c.values) {
+            std::string_view suffix = c.values.front();
+            for (const std::string_view v : c.values) {
                 std::size_t n = 0;
                 while (n < prefix.size() && n < v.size() && prefix[n] == v[n]) {
                     ++n;
                 }
                 prefix = prefix.substr(0, n);
+                n = 0;
+                while (n < suffix.size() && n < v.size() &&
+                       suffix[suffix.size() - 1 - n] == v[v.size() - 1 - n]) {
+                    ++n;
+                }
+                suffix = suffix.substr(suffix.size() - n);
             }
-            if (prefix.size() >= 2) {
+            if (prefix.size() >= 2 && prefix.size() >= suffix.size()) {
                 c.common_prefix = std::string(prefix);
+            } else if (suffix.size() >= 2) {
+                c.common_suffix = std::string(suffix);
             }
         }
     }
@@ -96,7 +105,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
     using kind = vendor_mapping::condition::kind;
     if (node.IsSequence()) {
         for (const auto& f : node) {
-            out.push_back({kind::exists, f.Scalar(), 0, {}, {}});
+            out.push_back({kind::exists, f.Scalar(), 0, {}, {}, {}});
         }
         return true;
     }
@@ -111,7 +120,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
         const std::string key = entry.first.Scalar();
         if (key == "exists") {
             for (const auto& f : scalars(entry.second)) {
-                out.push_back({kind::exists, f, 0, {}, {}});
+                out.push_back({kind::exists, f, 0, {}, {}, {}});
             }
         } else if ((key == "equals" || key == "starts_with" || key == "contains") &&
                    entry.second.IsMap()) {
@@ -119,7 +128,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
                            : key == "starts_with" ? kind::starts_with
                                                   : kind::contains;
             for (const auto& test : entry.second) {
-                out.push_back({k, test.first.Scalar(), 0, scalars(test.second), {}});
+                out.push_back({k, test.first.Scalar(), 0, scalars(test.second), {}, {}});
             }
         } else {
             diags.error(file, line_of(entry.first), "",
@@ -164,6 +173,22 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
                         }
                     }
                     const std::size_t next = core::ascii::find(rest.substr(1), c.common_prefix);
+                    at = next == std::string_view::npos ? next : at + 1 + next;
+                }
+                break;
+            }
+            if (!c.common_suffix.empty()) {
+                // One search for the shared end, then each value ending at each place it occurs.
+                const std::size_t k = c.common_suffix.size();
+                for (std::size_t at = core::ascii::find(value, c.common_suffix);
+                     at != std::string_view::npos;) {
+                    const std::size_t end = at + k;
+                    for (const auto& v : c.values) {
+                        if (v.size() <= end && value.substr(end - v.size(), v.size()) == v) {
+                            return true;
+                        }
+                    }
+                    const std::size_t next = core::ascii::find(value.substr(at + 1), c.common_suffix);
                     at = next == std::string_view::npos ? next : at + 1 + next;
                 }
                 break;

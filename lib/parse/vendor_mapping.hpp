@@ -45,8 +45,10 @@ public:
         std::size_t field_hash = 0; // of `field`, for vendor_fields::first
         std::vector<std::string> values; // equals, starts_with, contains: any of
         // contains: what every value starts with (when 2 bytes or more), so that one search for
-        // it finds every place where a value may start.
+        // it finds every place where a value may start; else what every value ends with (" GET
+        // /", " POST /": " /"), which finds every place where one may end.
         std::string common_prefix;
+        std::string common_suffix;
     };
     // Cuts fields out of the value of `from` when `when` holds.
     struct extract_step {

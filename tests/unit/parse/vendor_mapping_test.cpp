@@ -1,0 +1,57 @@
+#include "parse/vendor_mapping.hpp"
+
+#include "core/diagnostic.hpp"
+#include "core/field_catalog.hpp"
+#include "parse/vendor_fields.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace vigil;
+
+namespace {
+
+// Whether the one mapping of `yaml` (format kv) detects a record whose `message` is `text`.
+bool detects(const std::string& yaml, std::string_view text) {
+    core::field_catalog catalog;
+    core::diagnostics diags;
+    const auto set = parse::parse_vendor_mapping(yaml, "test.yaml", catalog, diags);
+    REQUIRE_FALSE(diags.has_errors());
+    parse::vendor_fields fields;
+    fields.add("message", text);
+    return set.detect("kv", fields) != nullptr;
+}
+
+} // namespace
+
+TEST_CASE("contains tests find any value, searched by a shared start, end or each value",
+          "[parse][mapping]") {
+    // " GET /", " POST /", ...: only " /" is shared, at the end.
+    const std::string methods = R"(name: m
+formats: [kv]
+detect: {contains: {message: [" GET /", " POST /", " PROPFIND /"]}}
+)";
+    CHECK(detects(methods, "2026-11-21 10:00:00 10.0.0.1 GET /index.html - 80"));
+    CHECK(detects(methods, "x POST /a"));
+    CHECK(detects(methods, " PROPFIND /"));
+    CHECK(detects(methods, "a /b / POST /")); // the shared end occurs first where no value ends
+    CHECK_FALSE(detects(methods, "GET /index.html"));  // no space before
+    CHECK_FALSE(detects(methods, "x  /y POST/ GET"));
+    CHECK_FALSE(detects(methods, "/"));
+    // "type=SYSCALL", "type=EXECVE": "type=" is shared at the start.
+    const std::string types = R"(name: t
+formats: [kv]
+detect: {contains: {message: ["type=SYSCALL", "type=EXECVE"]}}
+)";
+    CHECK(detects(types, "node=a type=type=EXECVE msg=audit(1:2)"));
+    CHECK_FALSE(detects(types, "type=PATH type=CWD"));
+    // Nothing shared: each value searched on its own.
+    const std::string apart = R"(name: a
+formats: [kv]
+detect: {contains: {message: ["%ASA-", "SRC="]}}
+)";
+    CHECK(detects(apart, "kernel: IN=eth0 SRC=1.2.3.4"));
+    CHECK(detects(apart, ": %ASA-4-106023: Deny"));
+    CHECK_FALSE(detects(apart, "plain text"));
+}
