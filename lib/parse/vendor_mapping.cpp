@@ -490,17 +490,17 @@ void vendor_mapping_set::build_index() {
     identity_ = ++built;
     by_format_.clear();
     for (const auto f : known_formats) {
-        std::vector<std::size_t> list;
+        std::vector<detector> list;
         for (std::size_t i = 0; i < mappings.size(); ++i) {
-            if (mappings[i].reads(f)) {
-                list.push_back(i);
+            if (mappings[i].reads(f) && !mappings[i].detect.empty()) {
+                list.push_back({mappings[i].detect_names, i});
             }
         }
         by_format_.emplace_back(std::string(f), std::move(list));
     }
 }
 
-const std::vector<std::size_t>* vendor_mapping_set::of_format(
+const std::vector<vendor_mapping_set::detector>* vendor_mapping_set::of_format(
     std::string_view format) const {
     for (const auto& [name, list] : by_format_) {
         if (name == format) {
@@ -513,10 +513,11 @@ const std::vector<std::size_t>* vendor_mapping_set::of_format(
 const vendor_mapping* vendor_mapping_set::detect(std::string_view format,
                                                  const vendor_fields& fields) const {
     if (const auto* list = of_format(format)) {
-        for (const std::size_t i : *list) {
-            const vendor_mapping& m = mappings[i];
-            if (!m.detect.empty() && m.detects(fields)) {
-                return &m;
+        const vendor_fields::name_filter& names = fields.names();
+        for (const detector& d : *list) {
+            if (names.may_have(d.names) &&
+                vendor_mapping::all_hold(mappings[d.index].detect, fields)) {
+                return &mappings[d.index];
             }
         }
     }

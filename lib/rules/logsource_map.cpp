@@ -239,7 +239,21 @@ void logsource_map::build_index() {
             }
         }
         if (!key) {
-            unindexed_.push_back(c);
+            // Else the presence of a field it requires: a record without it is not looked at.
+            const auto required =
+                std::find_if(when_[c].begin(), when_[c].end(),
+                             [](const condition& cond) { return cond.type == condition::kind::exists; });
+            if (required == when_[c].end()) {
+                unindexed_.push_back(c);
+                continue;
+            }
+            auto it = std::find_if(by_presence_.begin(), by_presence_.end(),
+                                   [&](const auto& f) { return f.first == required->field; });
+            if (it == by_presence_.end()) {
+                by_presence_.emplace_back(required->field, std::vector<class_id>{});
+                it = by_presence_.end() - 1;
+            }
+            it->second.push_back(c);
             continue;
         }
         value_index* index = nullptr;
@@ -264,6 +278,7 @@ void logsource_map::build_index() {
 
 void logsource_map::value_index::add(const std::string& value, class_id c) {
     classes_[value].push_back(c);
+    first_class_ = std::min(first_class_, c);
     lengths_ |= std::uint64_t{1} << std::min<std::size_t>(value.size(), 63);
     if (!value.empty()) {
         const auto first = static_cast<unsigned char>(value[0]);
@@ -390,18 +405,31 @@ std::optional<class_id> logsource_map::classify(const core::event& e) const {
             }
         }
     };
+    // The earliest satisfied candidate wins whatever the order they are looked at in. The
+    // mapping's classes come first in class order: looked at first, they usually settle it, and
+    // an index whose earliest class comes later is then not looked at at all.
+    if (const auto* candidates = by_mapping_.find(e.mapping)) {
+        consider(*candidates);
+    }
     for (const auto& [field, index] : by_field_) {
+        if (index.first_class() >= best) {
+            continue;
+        }
         e.for_each_value(field, [&](std::string_view v) {
             if (const auto* candidates = index.find(v)) {
                 consider(*candidates);
             }
         });
     }
-    if (const auto* candidates = by_mapping_.find(e.mapping)) {
-        consider(*candidates);
+    for (const auto& [field, candidates] : by_presence_) {
+        if (candidates.front() < best && e.get(field)) {
+            consider(candidates);
+        }
     }
-    if (const auto* candidates = by_parser_.find(e.parser)) {
-        consider(*candidates);
+    if (by_parser_.first_class() < best) {
+        if (const auto* candidates = by_parser_.find(e.parser)) {
+            consider(*candidates);
+        }
     }
     consider(unindexed_);
     if (best == static_count_) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,11 +116,14 @@ private:
             const auto it = classes_.find(value);
             return it == classes_.end() ? nullptr : &it->second;
         }
+        // The earliest class any key leads to (none: past every class).
+        [[nodiscard]] class_id first_class() const { return first_class_; }
 
     private:
         core::string_map<std::vector<class_id>> classes_;
         std::uint64_t lengths_ = 0; // bit n: a key of n bytes (63: of 63 or more)
         std::array<std::uint64_t, 4> first_bytes_{};
+        class_id first_class_ = std::numeric_limits<class_id>::max();
     };
 
     [[nodiscard]] static bool holds(const condition& cond, const core::event& e);
@@ -139,11 +143,13 @@ private:
     std::optional<class_id> derive_class_; // the `derive` class, if the file has one
     // "product/service" -> the class derived for it.
     mutable core::string_map<class_id> derived_;
-    // Each class is reachable through one discriminating condition: a field value, the parser
-    // or the mapping; classes with none are always candidates.
+    // Each class is reachable through one discriminating condition: a field value, the
+    // mapping, the parser or a field it requires; classes with none are always candidates.
     std::vector<std::pair<core::field_id, value_index>> by_field_;
     value_index by_parser_;
     value_index by_mapping_;
+    // Classes with only presence tests, by the first field they require (ascending lists).
+    std::vector<std::pair<core::field_id, std::vector<class_id>>> by_presence_;
     std::vector<class_id> unindexed_;
 };
 
