@@ -29,7 +29,11 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
         read_mapping_conditions(node["detect"], e.detect, file, diags);
     }
     const YAML::Node unwrap = node["unwrap"];
-    if (unwrap && unwrap.IsScalar() && !unwrap.Scalar().empty()) {
+    const YAML::Node record = node["record"];
+    if (record && record.IsScalar() && !record.Scalar().empty() && !unwrap) {
+        e.record_field = record.Scalar();
+        e.record_field_hash = vendor_fields::hash_of(e.record_field);
+    } else if (unwrap && unwrap.IsScalar() && !unwrap.Scalar().empty()) {
         e.prefix = unwrap.Scalar();
         if (!e.prefix.ends_with('.')) {
             e.prefix += '.';
@@ -40,8 +44,9 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
     } else {
         diags.error(file, unwrap ? line_of(unwrap) : e.line, "",
                     "envelope '" + e.name +
-                        "' needs 'unwrap': a path prefix (\"data.\") or {field: NAME}, the field "
-                        "whose value names the prefix");
+                        "' needs either 'unwrap': a path prefix (\"data.\") or {field: NAME}, "
+                        "the field whose value names the prefix; or 'record: NAME', the field "
+                        "whose text is the record");
     }
     if (diags.error_count() == errors_before) {
         out.push_back(std::move(e));
@@ -50,6 +55,9 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
 
 // The prefix `e` strips from `fields` (without its dot for prefix_field), or nothing.
 std::string_view prefix_of(const envelope& e, const vendor_fields& fields) {
+    if (!e.record_field.empty()) {
+        return {}; // carries a record as text: nothing to rename
+    }
     if (!e.prefix_field.empty()) {
         const std::uint32_t i = fields.first(e.prefix_field, e.prefix_field_hash);
         return i == vendor_fields::none ? std::string_view{} : fields.items()[i].value;
@@ -128,6 +136,21 @@ std::size_t envelope_set::unwrap(vendor_fields& fields, unwrapped_list& unwrappe
         }
     }
     return count;
+}
+
+const envelope* envelope_set::carried_record(const vendor_fields& fields,
+                                             std::string_view& text) const {
+    for (const envelope& e : items_) {
+        if (e.record_field.empty()) {
+            continue;
+        }
+        const std::uint32_t i = fields.first(e.record_field, e.record_field_hash);
+        if (i != vendor_fields::none && vendor_mapping::all_hold(e.detect, fields)) {
+            text = fields.items()[i].value;
+            return &e;
+        }
+    }
+    return nullptr;
 }
 
 } // namespace vigil::parse

@@ -25,8 +25,12 @@ struct envelope {
     int line = 0;
     std::vector<vendor_mapping::condition> detect; // all must hold
     std::string prefix;                            // a fixed path prefix with its dot ("data."),
-    std::string prefix_field;                      // or the field whose value names it
+    std::string prefix_field;                      // or the field whose value names it,
     std::size_t prefix_field_hash = 0;
+    // or the field whose text is the record itself (Docker's {"log": "<a syslog line>\n",
+    // ...}): that text is parsed as if it had arrived alone.
+    std::string record_field;
+    std::size_t record_field_hash = 0;
 };
 
 // The envelopes of a schema, tried in file order. Immutable once loaded; shared by workers.
@@ -48,6 +52,11 @@ public:
     // names without it; then the next, each envelope at most once. Writes the envelopes
     // unwrapped to `unwrapped` and returns how many.
     std::size_t unwrap(vendor_fields& fields, unwrapped_list& unwrapped) const;
+
+    // The first envelope that carries a record as text (`record: FIELD`) whose `detect` holds
+    // on `fields`, with that text in `text`; null when none does.
+    [[nodiscard]] const envelope* carried_record(const vendor_fields& fields,
+                                                 std::string_view& text) const;
 
     [[nodiscard]] const std::vector<envelope>& items() const { return items_; }
     [[nodiscard]] bool empty() const { return items_.empty(); }

@@ -39,8 +39,11 @@ bool projection_filter::needed(std::string_view path, std::size_t depth) {
     }
     // A path inside an envelope is needed when the name it has once unwrapped is.
     for (const auto& e : mappings_->envelopes->items()) {
-        if (named_in(e.detect, path) || path == e.prefix_field) {
+        if (named_in(e.detect, path) || path == e.prefix_field || path == e.record_field) {
             return true;
+        }
+        if (!e.record_field.empty()) {
+            continue; // carries its record as text: no paths inside it
         }
         std::string_view inner;
         if (!e.prefix.empty()) {

@@ -307,8 +307,39 @@ parse_error record_parser::parse(const core::raw_record& record,
         }
     }
 
+    // A JSON record that carries another as text (Docker's {"log": "<a syslog line>"}): the
+    // carried record, parsed as if it had arrived alone (once: it is not unwrapped further).
+    if (format_name == json_parser::parser_name && mappings.envelopes && !parsing_carried_) {
+        std::string_view carried;
+        if (const envelope* e = mappings.envelopes->carried_record(fields_, carried)) {
+            return parse_carried(record, *e, carried, mappings, catalog, projection, out,
+                                 scratch);
+        }
+    }
     return map_fields(detected, format_name, error, text, mappings, catalog, projection, out,
                       scratch, local);
+}
+
+parse_error record_parser::parse_carried(const core::raw_record& record, const envelope& e,
+                                         std::string_view carried,
+                                         const vendor_mapping_set& mappings,
+                                         const core::field_catalog& catalog,
+                                         const field_projection& projection, core::event& out,
+                                         core::arena& scratch) {
+    // The text may live in `fields_`, which parsing clears: a copy in the record's arena.
+    char* copy = static_cast<char*>(scratch.allocate(carried.size(), 1));
+    std::copy(carried.begin(), carried.end(), copy);
+    core::raw_record inner = record;
+    inner.bytes = std::string_view(copy, carried.size());
+    parsing_carried_ = true;
+    const parse_error error = parse(inner, mappings, catalog, projection, out, scratch);
+    parsing_carried_ = false;
+    out.raw = &record;
+    // Shown by `vigil parse --explain` as the outermost envelope.
+    std::copy_backward(unwrapped_.begin(), unwrapped_.end() - 1, unwrapped_.end());
+    unwrapped_[0] = &e;
+    unwrapped_count_ = std::min(unwrapped_count_ + 1, unwrapped_.size());
+    return error;
 }
 
 parse_error record_parser::map_fields(const vendor_mapping* detected, std::string_view format_name,

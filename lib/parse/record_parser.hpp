@@ -113,7 +113,15 @@ private:
                            const field_projection& projection, core::event& out,
                            core::arena& scratch, const local_time& local);
 
+    // Parses the record a JSON record carries as text (`e`: its envelope) in its place.
+    parse_error parse_carried(const core::raw_record& record, const envelope& e,
+                              std::string_view carried, const vendor_mapping_set& mappings,
+                              const core::field_catalog& catalog,
+                              const field_projection& projection, core::event& out,
+                              core::arena& scratch);
+
     record_parser_config config_;
+    bool parsing_carried_ = false; // parse() is parsing the record a JSON record carries
     syslog_parser syslog_;
     cef_parser cef_;
     leef_parser leef_;

@@ -1,6 +1,7 @@
 // The record parser: format detection, payloads inside syslog, mappings, and the malformed
 // inputs every parser must survive with a reason.
 
+#include "parse/envelope.hpp"
 #include "support/record_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -134,4 +135,44 @@ TEST_CASE("record parser: the empty record", "[parse][record]") {
         auto r = parse_record("", format(f));
         CHECK(r.error == parse_error::empty_record);
     }
+}
+
+TEST_CASE("record parser: a JSON record carrying a record as text is parsed as that record",
+          "[parse][record][envelope]") {
+    // Docker's json-file lines (schemas/envelopes.yaml, docker_json_log): the text under `log`.
+    const auto sshd = parse_record(
+        R"({"log":"<38>Nov 21 10:02:13 bastion sshd[24203]: Failed password for root from 203.0.113.7 port 52114 ssh2\n","stream":"stdout","time":"2026-11-21T10:02:13Z"})");
+    CHECK(sshd.parser == "rfc3164");
+    CHECK(sshd.mapping == "linux_auth");
+    CHECK(sshd.logsource_class == "syslog_sshd");
+    CHECK(sshd.get("source.ip") == "203.0.113.7");
+    const auto cef = parse_record(
+        R"({"log":"CEF:0|Acme|Gate|1|7|Blocked|5|src=10.0.0.1 dst=10.0.0.2","stream":"stderr"})");
+    CHECK(cef.parser == "cef");
+    CHECK(cef.get("source.ip") == "10.0.0.1");
+    // Taken off once: a carried record that is itself such a JSON record stays JSON.
+    const auto nested =
+        parse_record(R"({"log":"{\"log\":\"hello\",\"stream\":\"stdout\"}","stream":"stdout"})");
+    CHECK(nested.parser == "json");
+    CHECK(nested.vendor_value("log") == "hello");
+    // Without `stream` it is an ordinary JSON record.
+    CHECK(parse_record(R"({"log":"<13>Nov 21 10:00:00 host app: hi"})").parser == "json");
+}
+
+TEST_CASE("envelopes: each needs unwrap or record, with a located error", "[parse][envelope]") {
+    core::diagnostics diags;
+    const auto set = parse::envelope_set::parse(R"(envelopes:
+  - name: good
+    detect: [log, stream]
+    record: log
+  - name: neither
+    detect: [a]
+)",
+                                                "envelopes.yaml", diags);
+    CHECK(set.items().size() == 1);
+    const std::string text = diags.to_string();
+    INFO(text);
+    CHECK(text.find("envelopes.yaml:5: envelope 'neither' needs either 'unwrap'") !=
+          std::string::npos);
+    CHECK(text.find("or 'record: NAME'") != std::string::npos);
 }
