@@ -33,6 +33,10 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
     if (record && record.IsScalar() && !record.Scalar().empty() && !unwrap) {
         e.record_field = record.Scalar();
         e.record_field_hash = vendor_fields::hash_of(e.record_field);
+        if (const YAML::Node time = node["time"]; time && time.IsScalar()) {
+            e.time_field = time.Scalar();
+            e.time_field_hash = vendor_fields::hash_of(e.time_field);
+        }
     } else if (unwrap && unwrap.IsScalar() && !unwrap.Scalar().empty()) {
         e.prefix = unwrap.Scalar();
         if (!e.prefix.ends_with('.')) {

@@ -31,6 +31,10 @@ struct envelope {
     // ...}): that text is parsed as if it had arrived alone.
     std::string record_field;
     std::size_t record_field_hash = 0;
+    // With record_field: the field holding the wrapper's RFC 3339 time, the event time when
+    // the carried record has none ("" = none).
+    std::string time_field;
+    std::size_t time_field_hash = 0;
 };
 
 // The envelopes of a schema, tried in file order. Immutable once loaded; shared by workers.

@@ -39,7 +39,8 @@ bool projection_filter::needed(std::string_view path, std::size_t depth) {
     }
     // A path inside an envelope is needed when the name it has once unwrapped is.
     for (const auto& e : mappings_->envelopes->items()) {
-        if (named_in(e.detect, path) || path == e.prefix_field || path == e.record_field) {
+        if (named_in(e.detect, path) || path == e.prefix_field || path == e.record_field ||
+            path == e.time_field) {
             return true;
         }
         if (!e.record_field.empty()) {

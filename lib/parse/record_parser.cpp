@@ -1,5 +1,7 @@
 #include "parse/record_parser.hpp"
 
+#include "parse/syslog_timestamp.hpp"
+
 #include <algorithm>
 
 namespace vigil::parse {
@@ -326,8 +328,20 @@ parse_error record_parser::parse_carried(const core::raw_record& record, const e
                                          const core::field_catalog& catalog,
                                          const field_projection& projection, core::event& out,
                                          core::arena& scratch) {
+    // The wrapper's time, the event's when the carried record has none (an application's
+    // line in a container log).
+    std::optional<std::int64_t> wrapper_time;
+    if (!e.time_field.empty()) {
+        if (const std::uint32_t i = fields_.first(e.time_field, e.time_field_hash);
+            i != vendor_fields::none) {
+            const std::string_view text = fields_.items()[i].value;
+            if (auto t = read_rfc3339(text); t && t->length == text.size()) {
+                wrapper_time = t->unix_ns;
+            }
+        }
+    }
     // The text may live in `fields_`, which parsing clears: a copy in the record's arena.
-    char* copy = static_cast<char*>(scratch.allocate(carried.size(), 1));
+    char* copy = scratch.allocate(carried.size(), 1);
     std::copy(carried.begin(), carried.end(), copy);
     core::raw_record inner = record;
     inner.bytes = std::string_view(copy, carried.size());
@@ -335,6 +349,9 @@ parse_error record_parser::parse_carried(const core::raw_record& record, const e
     const parse_error error = parse(inner, mappings, catalog, projection, out, scratch);
     parsing_carried_ = false;
     out.raw = &record;
+    if (!out.time_ns && wrapper_time) {
+        out.time_ns = wrapper_time;
+    }
     // Shown by `vigil parse --explain` as the outermost envelope.
     std::copy_backward(unwrapped_.begin(), unwrapped_.end() - 1, unwrapped_.end());
     unwrapped_[0] = &e;

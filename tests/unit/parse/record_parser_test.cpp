@@ -155,6 +155,15 @@ TEST_CASE("record parser: a JSON record carrying a record as text is parsed as t
         parse_record(R"({"log":"{\"log\":\"hello\",\"stream\":\"stdout\"}","stream":"stdout"})");
     CHECK(nested.parser == "json");
     CHECK(nested.vendor_value("log") == "hello");
+    // A line without a timestamp of its own takes the wrapper's `time`; one with a timestamp
+    // keeps it.
+    const auto app = parse_record(
+        R"({"log":"GET /health 200\n","stream":"stdout","time":"2026-11-21T10:02:13.121000000Z"})");
+    CHECK(app.get("message") == "GET /health 200");
+    REQUIRE(app.time_ns);
+    CHECK(core::format_rfc3339(*app.time_ns) == "2026-11-21T10:02:13.121Z");
+    REQUIRE(sshd.time_ns);
+    CHECK(core::format_rfc3339(*sshd.time_ns).substr(4) == "-11-21T10:02:13Z");
     // Without `stream` it is an ordinary JSON record.
     CHECK(parse_record(R"({"log":"<13>Nov 21 10:00:00 host app: hi"})").parser == "json");
 }
