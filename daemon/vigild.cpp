@@ -82,6 +82,9 @@ int run(const config::vigil_config& cfg) {
                                                                : core::log_level::warning,
                   d.to_string());
     }
+    for (const auto& why : compiled.outside_policy_why) {
+        core::log(core::log_level::debug, "rules_policy leaves out " + why);
+    }
     core::log_info("loaded " + std::to_string(compiled.loaded) + " rules from " +
                    cfg.rules_dir.string() + " (" + std::to_string(compiled.rejected) +
                    " rejected, " + std::to_string(compiled.outside_policy) +

@@ -22,10 +22,6 @@ std::int64_t seconds_of_day(const local_civil_time& t) {
     return t.hour * 3600 + t.minute * 60 + t.second;
 }
 
-} // namespace
-
-namespace {
-
 constexpr std::int64_t ns_per_day = seconds_per_day * ns_per_second;
 
 // The receipt day of the records a thread places, with its year and where the next one starts

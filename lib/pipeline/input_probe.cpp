@@ -46,7 +46,8 @@ input_probe::input_probe(core::metrics_registry& registry, std::size_t shards)
                 return v.state == state::lagging ? 1 : 0;
             });
         });
-    registry.add_collector("vigil_input_events_total", "Records received per input.",
+    registry.add_collector("vigil_input_events_total",
+                           "Events per input (a batch document counts each of its records).",
                            kind::counter, [b](series& out) {
                                b->collect_per_input(out, [](const input_view& v) {
                                    return static_cast<std::int64_t>(v.records);

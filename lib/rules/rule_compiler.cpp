@@ -1143,6 +1143,7 @@ compile_result rule_compiler::load_directories(const std::vector<std::filesystem
     result.files = loaded.files;
     result.outside_policy = selected.left_out;
     result.kept_as_inputs = selected.kept_as_inputs;
+    result.outside_policy_why = selected.why;
     result.rejected_by_reason = count_rejections(diags, first_rule_diagnostic);
     return result;
 }

@@ -41,6 +41,7 @@ struct compile_result {
     std::size_t rejected = 0; // rule documents left out, each with at least one diagnostic
     std::size_t outside_policy = 0; // valid rules the rules policy leaves out
     std::size_t kept_as_inputs = 0; // ... it would, but a running correlation names them
+    std::vector<std::string> outside_policy_why; // per rule left out: "ID (FILE): REASON"
     std::size_t files = 0;
     std::size_t lists = 0; // IOC lists read
     std::size_t list_entries = 0;

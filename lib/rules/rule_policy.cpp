@@ -67,15 +67,15 @@ std::optional<std::string> rule_policy::excludes(const std::filesystem::path& re
         return std::nullopt;
     }
     const std::string_view effective_status = status.empty() ? "experimental" : status;
+    const std::string where =
+        selection->folder.empty() ? "under the rules directory" : "under '" + selection->folder + "/'";
     if (std::find(selection->statuses.begin(), selection->statuses.end(), effective_status) ==
         selection->statuses.end()) {
-        return "status " + std::string(effective_status) + " is not admitted under '" +
-               selection->folder + "/'";
+        return "status " + std::string(effective_status) + " is not admitted " + where;
     }
     const auto rank = sigma_level_rank(level);
     if (rank && *rank < sigma_level_rank(selection->min_level).value_or(0)) {
-        return "level " + std::string(level) + " is below " + selection->min_level + " under '" +
-               selection->folder + "/'";
+        return "level " + std::string(level) + " is below " + selection->min_level + " " + where;
     }
     return std::nullopt;
 }
@@ -87,19 +87,16 @@ policy_result apply_rule_policy(const rule_policy& policy,
     if (policy.selections.empty()) {
         return result;
     }
-    auto excluded = [&](const std::string& file, const std::string& status,
-                        const std::string& level) {
-        return policy.excludes(relative_to_roots(file, roots), status, level).has_value();
+    auto reason = [&](const auto& rule) {
+        return policy.excludes(relative_to_roots(rule.file, roots), rule.status, rule.level);
     };
     std::vector<bool> rule_out(loaded.rules.size());
     std::vector<bool> correlation_out(loaded.correlations.size());
     for (std::size_t i = 0; i < loaded.rules.size(); ++i) {
-        const auto& r = loaded.rules[i];
-        rule_out[i] = excluded(r.file, r.status, r.level);
+        rule_out[i] = reason(loaded.rules[i]).has_value();
     }
     for (std::size_t i = 0; i < loaded.correlations.size(); ++i) {
-        const auto& c = loaded.correlations[i];
-        correlation_out[i] = excluded(c.file, c.status, c.level);
+        correlation_out[i] = reason(loaded.correlations[i]).has_value();
     }
     // A running correlation keeps what it names (by id or name), through chains of
     // correlations, until nothing more is kept.
@@ -129,10 +126,13 @@ policy_result apply_rule_policy(const rule_policy& policy,
         keep_named(loaded.correlations, correlation_out);
     }
     result.left_out = before - result.kept_as_inputs;
-    auto remove_out = [](auto& items, const std::vector<bool>& out) {
+    auto remove_out = [&](auto& items, const std::vector<bool>& out) {
         std::size_t kept = 0;
         for (std::size_t i = 0; i < items.size(); ++i) {
-            if (!out[i]) {
+            if (out[i]) {
+                result.why.push_back(items[i].id + " (" + items[i].file + "): " +
+                                     reason(items[i]).value_or(""));
+            } else {
                 if (kept != i) {
                     items[kept] = std::move(items[i]);
                 }

@@ -45,6 +45,7 @@ struct rule_policy {
 struct policy_result {
     std::size_t left_out = 0;        // rules and correlations that do not run
     std::size_t kept_as_inputs = 0;  // ... that would not, but a running correlation names them
+    std::vector<std::string> why;    // per rule left out: "ID (FILE): REASON"
 };
 
 // Removes from `loaded` the rules and correlations `policy` excludes, except those a running

@@ -55,7 +55,7 @@ TEST_CASE("the default policy: SigmaHQ core+ under sigmahq/, the rest but deprec
     CHECK_FALSE(policy.excludes("sigmahq-extra/a.yml", "experimental", "low"));
     CHECK_FALSE(policy.excludes("detection/a.yml", "experimental", "informational"));
     CHECK(*policy.excludes("detection/a.yml", "deprecated", "high") ==
-          "status deprecated is not admitted under '/'");
+          "status deprecated is not admitted under the rules directory");
     // An inner correlation of a chain has no level: it passes any threshold.
     CHECK_FALSE(policy.excludes("sigmahq/c.yml", "test", ""));
 }
@@ -87,6 +87,11 @@ TEST_CASE("applying a policy keeps what running correlations name, through chain
     CHECK(ids(loaded.correlations) == std::vector<std::string>{"c-run", "c-outer", "c-inner"});
     CHECK(result.left_out == 2);
     CHECK(result.kept_as_inputs == 3);
+    CHECK(result.why == std::vector<std::string>{
+                            "r-out (/rules/strict/a.yml): status test is not admitted under "
+                            "'strict/'",
+                            "c-out (/rules/strict/g.yml): status test is not admitted under "
+                            "'strict/'"});
 }
 
 TEST_CASE("an empty policy lets every rule run", "[rules][policy]") {
