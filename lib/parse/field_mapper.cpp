@@ -39,14 +39,14 @@ std::string_view decode_escapes(std::string_view value, core::arena& scratch) {
 } // namespace
 
 core::field_id field_mapper::resolve(const vendor_mapping& mapping, name_cache& cache,
-                                     std::string_view name, const core::field_catalog& catalog) {
-    if (auto it = cache.find(name); it != cache.end()) {
-        return it->second;
+                                     const vendor_field& field, const core::field_catalog& catalog) {
+    if (const core::field_id* cached = cache.find(field.name, field.name_hash)) {
+        return *cached;
     }
-    const auto id = catalog.find(mapping.field_name(name, buffer_));
+    const auto id = catalog.find(mapping.field_name(field.name, buffer_));
     const core::field_id result = id ? *id : unknown;
     if (cache.size() < max_cached_names) {
-        cache.emplace(std::string(name), result);
+        cache[field.name] = result;
     }
     return result;
 }
@@ -204,7 +204,7 @@ void field_mapper::apply(const vendor_mapping& mapping, vendor_fields& fields,
     }
     for (std::size_t i = fields.seeded(); i < fields.size(); ++i) {
         const vendor_field& f = fields.items()[i];
-        const core::field_id id = resolve(mapping, cache.names, f.name, catalog);
+        const core::field_id id = resolve(mapping, cache.names, f, catalog);
         if (id == unknown || !projection.keeps(id)) {
             continue;
         }

@@ -3,7 +3,7 @@
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
-#include "core/string_hash.hpp"
+#include "core/flat_string_map.hpp"
 #include "parse/field_projection.hpp"
 #include "parse/kv_parser.hpp"
 #include "parse/local_time.hpp"
@@ -37,7 +37,7 @@ public:
 
 private:
     static constexpr core::field_id unknown = 0xffff;
-    using name_cache = core::string_map<core::field_id>;
+    using name_cache = core::flat_string_map<core::field_id>;
     // Per mapping and catalog: the ids of vendor names seen so far, and of the fields the
     // mapping's constants, cases and translations name (resolved once, not per record).
     struct mapping_cache {
@@ -50,8 +50,10 @@ private:
     void resolve_targets(const vendor_mapping& mapping, const core::field_catalog& catalog,
                          mapping_cache& cache) const;
 
+    // The field id of a vendor field's name under `mapping` (its cached hash spares hashing
+    // the name again).
     [[nodiscard]] core::field_id resolve(const vendor_mapping& mapping, name_cache& cache,
-                                         std::string_view name,
+                                         const vendor_field& field,
                                          const core::field_catalog& catalog);
     void extract(const vendor_mapping& mapping, vendor_fields& fields, core::arena& scratch);
     void name_columns(const vendor_mapping& mapping, vendor_fields& fields);

@@ -94,12 +94,12 @@ bool projection_filter::needed_by_mappings(std::string_view path) {
 }
 
 bool projection_filter::keep(std::string_view path) {
-    if (auto it = cache_.find(path); it != cache_.end()) {
-        return it->second;
+    if (const bool* cached = cache_.find(path)) {
+        return *cached;
     }
     const bool answer = needed(path, 0);
     if (cache_.size() < max_cached_paths) {
-        cache_.emplace(std::string(path), answer);
+        cache_[path] = answer;
     }
     return answer;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/field_catalog.hpp"
-#include "core/string_hash.hpp"
+#include "core/flat_string_map.hpp"
 #include "parse/field_projection.hpp"
 #include "parse/json_parser.hpp"
 #include "parse/vendor_mapping.hpp"
@@ -32,7 +32,7 @@ private:
     std::uint64_t mappings_identity_ = 0;
     const core::field_catalog* catalog_ = nullptr;
     const field_projection* projection_ = nullptr;
-    core::string_map<bool> cache_;
+    core::flat_string_map<bool> cache_;
     std::string buffer_;
 };
 

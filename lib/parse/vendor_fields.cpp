@@ -1,10 +1,10 @@
 #include "parse/vendor_fields.hpp"
 
-#include <functional>
+#include "core/string_hash.hpp"
 
 namespace vigil::parse {
 std::size_t vendor_fields::hash_of(std::string_view name) {
-    return std::hash<std::string_view>{}(name);
+    return core::string_hash{}(name); // field_mapper's name caches are looked up with it
 }
 
 void vendor_fields::next_generation() {
@@ -57,14 +57,16 @@ void vendor_fields::index(std::uint32_t i) {
     const std::string_view name = items_[i].name;
     const std::size_t mask = slots_.size() - 1;
     const std::size_t hash = hash_of(name);
+    items_[i].name_hash = hash;
     names_.add(hash);
+    const std::uint32_t tag = tag_of(hash);
     for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
         slot& s = slots_[at];
         if (s.generation != generation_) {
-            s = {generation_, i, i};
+            s = {generation_, i, i, tag};
             return;
         }
-        if (items_[s.first].name == name) {
+        if (s.tag == tag && items_[s.first].name == name) {
             next_[s.last] = i;
             s.last = i;
             return;
@@ -82,12 +84,13 @@ void vendor_fields::grow() {
 
 std::uint32_t vendor_fields::first(std::string_view name, std::size_t hash) const {
     const std::size_t mask = slots_.size() - 1;
+    const std::uint32_t tag = tag_of(hash);
     for (std::size_t at = hash & mask;; at = (at + 1) & mask) {
         const slot& s = slots_[at];
         if (s.generation != generation_) {
             return none;
         }
-        if (items_[s.first].name == name) {
+        if (s.tag == tag && items_[s.first].name == name) {
             return s.first;
         }
     }

@@ -25,6 +25,7 @@ struct parse_limits {
 struct vendor_field {
     std::string_view name;
     std::string_view value;
+    std::size_t name_hash = 0; // vendor_fields::hash_of(name), set as the field is indexed
 };
 
 // The fields one record yielded, in order, before a vendor mapping turns them into canonical
@@ -98,11 +99,14 @@ public:
 
 private:
     // Open addressing over names; a slot belongs to this record when its generation is current.
+    // `tag` holds high bits of the name's hash: a probe compares names only when they agree.
     struct slot {
         std::uint32_t generation = 0;
         std::uint32_t first = 0;
         std::uint32_t last = 0;
+        std::uint32_t tag = 0;
     };
+    static std::uint32_t tag_of(std::size_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
 
     void push(std::string_view name, std::string_view value);
     void next_generation();

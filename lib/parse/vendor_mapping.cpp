@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
@@ -69,6 +70,18 @@ bool read_mapping_conditions(const YAML::Node& node, std::vector<vendor_mapping:
     const bool ok = read_conditions_unsorted(node, out, file, diags);
     for (auto& c : out) {
         c.field_hash = vendor_fields::hash_of(c.field);
+        if (c.type == vendor_mapping::condition::kind::equals ||
+            c.type == vendor_mapping::condition::kind::starts_with) {
+            c.shortest = c.values.empty() ? 0 : std::numeric_limits<std::size_t>::max();
+            for (const std::string_view v : c.values) {
+                c.shortest = std::min(c.shortest, v.size());
+                c.lengths |= std::uint64_t{1} << std::min<std::size_t>(v.size(), 63);
+                if (!v.empty()) {
+                    const auto first = static_cast<unsigned char>(v[0]);
+                    c.first_bytes[first >> 6] |= std::uint64_t{1} << (first & 63);
+                }
+            }
+        }
         if (c.type == vendor_mapping::condition::kind::contains && !c.values.empty()) {
             std::string_view prefix = c.values.front();
             std::string_view suffix = c.values.front();
@@ -148,6 +161,9 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
         case kind::exists:
             return true;
         case kind::equals:
+            if (!c.may_match(value)) {
+                break;
+            }
             for (const auto& v : c.values) {
                 if (value == v) {
                     return true;
@@ -155,6 +171,9 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
             }
             break;
         case kind::starts_with:
+            if (!c.may_match(value)) {
+                break;
+            }
             for (const auto& v : c.values) {
                 if (value.starts_with(v)) {
                     return true;
@@ -490,21 +509,28 @@ void vendor_mapping_set::build_index() {
     identity_ = ++built;
     by_format_.clear();
     for (const auto f : known_formats) {
-        std::vector<detector> list;
+        format_index index{std::string(f), {}, mappings.size() - 1};
         for (std::size_t i = 0; i < mappings.size(); ++i) {
             if (mappings[i].reads(f) && !mappings[i].detect.empty()) {
-                list.push_back({mappings[i].detect_names, i});
+                index.detectors.push_back({mappings[i].detect_names, i});
             }
         }
-        by_format_.emplace_back(std::string(f), std::move(list));
+        // The generic mapping of the format (unreachable: the last, when there is none).
+        for (std::size_t i = 0; i < mappings.size(); ++i) {
+            if (mappings[i].detect.empty() && mappings[i].name == f) {
+                index.generic = i;
+                break;
+            }
+        }
+        by_format_.push_back(std::move(index));
     }
 }
 
-const std::vector<vendor_mapping_set::detector>* vendor_mapping_set::of_format(
+const vendor_mapping_set::format_index* vendor_mapping_set::of_format(
     std::string_view format) const {
-    for (const auto& [name, list] : by_format_) {
-        if (name == format) {
-            return &list;
+    for (const auto& index : by_format_) {
+        if (index.format == format) {
+            return &index;
         }
     }
     return nullptr;
@@ -512,9 +538,9 @@ const std::vector<vendor_mapping_set::detector>* vendor_mapping_set::of_format(
 
 const vendor_mapping* vendor_mapping_set::detect(std::string_view format,
                                                  const vendor_fields& fields) const {
-    if (const auto* list = of_format(format)) {
+    if (const format_index* index = of_format(format)) {
         const vendor_fields::name_filter& names = fields.names();
-        for (const detector& d : *list) {
+        for (const detector& d : index->detectors) {
             if (names.may_have(d.names) &&
                 vendor_mapping::all_hold(mappings[d.index].detect, fields)) {
                 return &mappings[d.index];
@@ -529,12 +555,15 @@ const vendor_mapping& vendor_mapping_set::choose(std::string_view format,
     if (const vendor_mapping* m = detect(format, fields)) {
         return *m;
     }
-    for (const auto& m : mappings) {
+    if (const format_index* index = of_format(format)) {
+        return mappings[index->generic];
+    }
+    for (const auto& m : mappings) { // a set whose index was not built
         if (m.detect.empty() && m.name == format) {
-            return m; // the generic mapping of the format
+            return m;
         }
     }
-    return mappings.back(); // unreachable with the generic mappings in place
+    return mappings.back();
 }
 
 vendor_mapping_set parse_vendor_mapping(std::string_view yaml, const std::string& file_name,

@@ -55,6 +55,13 @@ std::size_t slug_into(std::string_view value, char* out) {
     return n;
 }
 
+// Whether slug_into gives `value` a slug at all (it has a letter or a digit).
+bool has_slug(std::string_view value) {
+    return std::any_of(value.begin(), value.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    });
+}
+
 } // namespace
 
 std::string logsource_slug(std::string_view value) {
@@ -222,55 +229,82 @@ std::vector<core::field_id> logsource_map::fields_used() const {
 }
 
 void logsource_map::build_index() {
+    constexpr std::uint64_t other_parser = std::uint64_t{1} << 63;
+    parsers_allowed_.assign(static_count_, ~std::uint64_t{0});
+    remaining_.assign(static_count_, {});
     for (class_id c = 0; c < static_count_; ++c) {
-        const condition* key = nullptr;
-        // Prefer a field value (most selective), then the mapping, then the parser.
         for (const auto& cond : when_[c]) {
-            if (cond.type == condition::kind::equals) {
-                key = &cond;
-                break;
-            }
-        }
-        for (const auto kind : {condition::kind::mapping, condition::kind::parser}) {
-            for (const auto& cond : when_[c]) {
-                if (!key && cond.type == kind) {
-                    key = &cond;
-                }
-            }
-        }
-        if (!key) {
-            // Else the presence of a field it requires: a record without it is not looked at.
-            const auto required =
-                std::find_if(when_[c].begin(), when_[c].end(),
-                             [](const condition& cond) { return cond.type == condition::kind::exists; });
-            if (required == when_[c].end()) {
-                unindexed_.push_back(c);
+            if (cond.type != condition::kind::parser) {
                 continue;
             }
+            std::uint64_t allowed = 0;
+            for (const auto& name : cond.values) {
+                auto it = std::find(parser_names_.begin(), parser_names_.end(), name);
+                if (it == parser_names_.end() && parser_names_.size() < 63) {
+                    parser_names_.push_back(name);
+                    it = parser_names_.end() - 1;
+                }
+                // Past 63 names, the rest share the last bit (and satisfies tests the name).
+                allowed |= it == parser_names_.end()
+                               ? other_parser
+                               : std::uint64_t{1} << (it - parser_names_.begin());
+            }
+            parsers_allowed_[c] &= allowed;
+        }
+    }
+    for (class_id c = 0; c < static_count_; ++c) {
+        const auto& when = when_[c];
+        auto first_of = [&](condition::kind kind) {
+            return static_cast<std::size_t>(
+                std::find_if(when.begin(), when.end(),
+                             [&](const condition& cond) { return cond.type == kind; }) -
+                when.begin());
+        };
+        // Prefer a field value (most selective), then the mapping, then the parser, else the
+        // presence of a field it requires (a record without it is not looked at).
+        std::size_t key = when.size();
+        for (const auto kind : {condition::kind::equals, condition::kind::mapping,
+                                condition::kind::parser, condition::kind::exists}) {
+            if (key == when.size()) {
+                key = first_of(kind);
+            }
+        }
+        for (std::size_t i = 0; i < when.size(); ++i) {
+            const bool gated = when[i].type == condition::kind::parser && parser_names_.size() < 63;
+            if (i != key && !gated) {
+                remaining_[c].push_back(when[i]);
+            }
+        }
+        if (key == when.size()) {
+            unindexed_.push_back(c);
+            continue;
+        }
+        const condition& test = when[key];
+        if (test.type == condition::kind::exists) {
             auto it = std::find_if(by_presence_.begin(), by_presence_.end(),
-                                   [&](const auto& f) { return f.first == required->field; });
+                                   [&](const auto& f) { return f.first == test.field; });
             if (it == by_presence_.end()) {
-                by_presence_.emplace_back(required->field, std::vector<class_id>{});
+                by_presence_.emplace_back(test.field, std::vector<class_id>{});
                 it = by_presence_.end() - 1;
             }
             it->second.push_back(c);
             continue;
         }
         value_index* index = nullptr;
-        if (key->type == condition::kind::parser) {
+        if (test.type == condition::kind::parser) {
             index = &by_parser_;
-        } else if (key->type == condition::kind::mapping) {
+        } else if (test.type == condition::kind::mapping) {
             index = &by_mapping_;
         } else {
             auto it = std::find_if(by_field_.begin(), by_field_.end(),
-                                   [&](const auto& f) { return f.first == key->field; });
+                                   [&](const auto& f) { return f.first == test.field; });
             if (it == by_field_.end()) {
-                by_field_.emplace_back(key->field, value_index{});
+                by_field_.emplace_back(test.field, value_index{});
                 it = by_field_.end() - 1;
             }
             index = &it->second;
         }
-        for (const auto& v : key->values) {
+        for (const auto& v : test.values) {
             index->add(v, c);
         }
     }
@@ -375,8 +409,17 @@ bool logsource_map::holds(const condition& cond, const core::event& e) {
     return ok;
 }
 
+std::uint64_t logsource_map::parser_bit(std::string_view parser) const {
+    for (std::size_t i = 0; i < parser_names_.size(); ++i) {
+        if (parser_names_[i] == parser) {
+            return std::uint64_t{1} << i;
+        }
+    }
+    return std::uint64_t{1} << 63;
+}
+
 bool logsource_map::satisfies(class_id c, const core::event& e) const {
-    for (const auto& cond : when_[c]) {
+    for (const auto& cond : remaining_[c]) {
         if (!holds(cond, e)) {
             return false;
         }
@@ -384,9 +427,14 @@ bool logsource_map::satisfies(class_id c, const core::event& e) const {
     if (classes_[c].derives()) {
         // Only events whose header was read whole and names both: a damaged record goes on to
         // the catch-all classes after it, where keyword rules still see it.
-        char scratch[max_slug_bytes];
-        return e.parse_error.empty() && derived_value(e, classes_[c].derive_product, scratch) > 0 &&
-               derived_value(e, classes_[c].derive_service, scratch) > 0;
+        auto names_one = [&](const std::vector<core::field_id>& fields) {
+            return std::any_of(fields.begin(), fields.end(), [&](core::field_id f) {
+                const auto v = e.get(f);
+                return v && has_slug(*v);
+            });
+        };
+        return e.parse_error.empty() && names_one(classes_[c].derive_product) &&
+               names_one(classes_[c].derive_service);
     }
     return true;
 }
@@ -394,12 +442,13 @@ bool logsource_map::satisfies(class_id c, const core::event& e) const {
 std::optional<class_id> logsource_map::classify(const core::event& e) const {
     // The earliest candidate wins, so candidates are tried in class order.
     class_id best = static_count_;
+    const std::uint64_t parser = parser_bit(e.parser);
     auto consider = [&](const std::vector<class_id>& candidates) {
         for (class_id c : candidates) {
             if (c >= best) {
                 break; // candidate lists are ascending
             }
-            if (satisfies(c, e)) {
+            if ((parsers_allowed_[c] & parser) != 0 && satisfies(c, e)) {
                 best = c;
                 break;
             }

@@ -3,6 +3,7 @@
 #include "core/diagnostic.hpp"
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
+#include "core/flat_string_map.hpp"
 #include "core/string_hash.hpp"
 #include "parse/vendor_mapping.hpp"
 #include "rules/sigma_rule.hpp"
@@ -113,21 +114,24 @@ private:
             if ((first_bytes_[first >> 6] >> (first & 63) & 1) == 0) {
                 return nullptr;
             }
-            const auto it = classes_.find(value);
-            return it == classes_.end() ? nullptr : &it->second;
+            return classes_.find(value);
         }
         // The earliest class any key leads to (none: past every class).
         [[nodiscard]] class_id first_class() const { return first_class_; }
 
     private:
-        core::string_map<std::vector<class_id>> classes_;
+        core::static_string_map<std::vector<class_id>> classes_;
         std::uint64_t lengths_ = 0; // bit n: a key of n bytes (63: of 63 or more)
         std::array<std::uint64_t, 4> first_bytes_{};
         class_id first_class_ = std::numeric_limits<class_id>::max();
     };
 
     [[nodiscard]] static bool holds(const condition& cond, const core::event& e);
+    // Whether an event that reached class `c` (through the class's index, or as an unindexed
+    // class) and passed its parser gate meets the class's remaining tests.
     [[nodiscard]] bool satisfies(class_id c, const core::event& e) const;
+    // The bit of the event's parser in parsers_allowed_.
+    [[nodiscard]] std::uint64_t parser_bit(std::string_view parser) const;
     void build_index();
     // Writes the slug of the first value of `fields` in `e` that has one to `out` (at least
     // max_slug_bytes: on the worker's stack, no allocation per event); returns its length, 0
@@ -139,6 +143,12 @@ private:
     // mutable: see there). when_ and the indexes cover only the first `static_count_`.
     mutable std::vector<logsource_class> classes_;
     std::vector<std::vector<condition>> when_;
+    // Per class: the parsers whose events it can hold (a bit per name in parser_names_; the
+    // last bit for any parser no class names), and the tests left to check on an event that
+    // reached it through its index (the key test held already) and whose parser it allows.
+    std::vector<std::string> parser_names_;
+    std::vector<std::uint64_t> parsers_allowed_;
+    std::vector<std::vector<condition>> remaining_;
     class_id static_count_ = 0;
     std::optional<class_id> derive_class_; // the `derive` class, if the file has one
     // "product/service" -> the class derived for it.

@@ -25,6 +25,41 @@ bool detects(const std::string& yaml, std::string_view text) {
 
 } // namespace
 
+TEST_CASE("equals and starts_with tests reject by first byte and length, and still match",
+          "[parse][vendor_mapping]") {
+    const std::string equals = R"y(
+name: t
+formats: [kv]
+detect: {equals: {message: [sshd, sudo, su, "sshd(pam_unix)"]}}
+)y";
+    CHECK(detects(equals, "sshd"));
+    CHECK(detects(equals, "su"));
+    CHECK(detects(equals, "sshd(pam_unix)"));
+    CHECK_FALSE(detects(equals, "sshd2")); // a length no value has
+    CHECK_FALSE(detects(equals, "ssh"));   // a length one has, but no value
+    CHECK_FALSE(detects(equals, "Sudo"));  // a first byte no value has
+    CHECK_FALSE(detects(equals, ""));
+    const std::string empty = R"y(
+name: t
+formats: [kv]
+detect: {equals: {message: ["", x]}}
+)y";
+    CHECK(detects(empty, ""));
+    CHECK(detects(empty, "x"));
+    CHECK_FALSE(detects(empty, "y"));
+    const std::string starts = R"y(
+name: t
+formats: [kv]
+detect: {starts_with: {message: ["[Mon ", "MSWinEventLog", "(AB"]}}
+)y";
+    CHECK(detects(starts, "[Mon Nov 20 09:00:00 2026] [error]"));
+    CHECK(detects(starts, "MSWinEventLog\t1\tSecurity"));
+    CHECK(detects(starts, "(AB"));
+    CHECK_FALSE(detects(starts, "(A")); // shorter than every value
+    CHECK_FALSE(detects(starts, "Mon Nov"));
+    CHECK_FALSE(detects(starts, "[Tue Nov 20"));
+}
+
 TEST_CASE("contains tests find any value, searched by a shared start, end or each value",
           "[parse][mapping]") {
     // " GET /", " POST /", ...: only " /" is shared, at the end.
