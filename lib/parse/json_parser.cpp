@@ -1,5 +1,6 @@
 #include "parse/json_parser.hpp"
 
+#include "parse/json_batch.hpp"
 
 #include <simdjson.h>
 #include <string>
@@ -217,21 +218,30 @@ void json_parser::for_each_document(std::string_view text, vendor_fields& out,
         on_document(text, parse_error::invalid_json);
         return;
     }
+    // The documents' places first (views into `text`: flattening reuses the padded copy), then
+    // each document, or each record of a batch document (json_batch.hpp), flattened alone.
+    std::vector<std::pair<std::string_view, simdjson::error_code>> documents;
     for (auto it = stream.begin(); it != stream.end(); ++it) {
-        scratch.reset();
-        self.scratch = &scratch;
-        self.leaves = &out;
         const std::string_view source = trim_token(it.source());
-        auto document = *it;
-        simdjson::error_code error = document.error();
-        if (!error) {
-            error = self.flatten(document);
-        }
+        const auto offset = static_cast<std::size_t>(source.data() - self.padded.data());
+        documents.emplace_back(text.substr(offset, source.size()), (*it).error());
+    }
+    std::vector<std::string_view> records;
+    auto one = [&](std::string_view source) {
+        scratch.reset();
+        on_document(source, flatten(source, out, scratch));
+    };
+    for (const auto& [source, error] : documents) {
         if (error) {
+            scratch.reset();
             out.clear();
             on_document(source, reason(error));
+        } else if (split_json_batch(source, records)) {
+            for (const std::string_view record : records) {
+                one(record);
+            }
         } else {
-            on_document(source, out.error());
+            one(source);
         }
     }
 }

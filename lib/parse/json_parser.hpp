@@ -44,7 +44,8 @@ public:
 
     // Cuts a buffer of any number of documents (concatenated, one per line, or separated by
     // whitespace) into `out`, one document at a time, and calls `on_document` after each with
-    // its text and outcome (as flatten() returns it). `scratch` is reset before each document.
+    // its text and outcome (as flatten() returns it); a batch document (json_batch.hpp) gives
+    // one call per record. `scratch` is reset before each document.
     using document_callback = std::function<void(std::string_view source, parse_error error)>;
     void for_each_document(std::string_view text, vendor_fields& out, core::arena& scratch,
                            const document_callback& on_document);

@@ -22,6 +22,16 @@ TEST_CASE("batch documents split into their records", "[parse][json-batch]") {
     REQUIRE(split_json_batch(" { \"records\" : [ {\"category\":\"SignInLogs\"} ] }\r\n", out));
     REQUIRE(out.size() == 1);
     CHECK(out[0] == R"({"category":"SignInLogs"})");
+    // Security Hub's findings in an EventBridge event: the envelope's members come first.
+    const std::string securityhub =
+        R"({"version":"0","id":"e1","detail-type":"Security Hub Findings - Imported",)"
+        R"("source":"aws.securityhub","account":"111122223333","resources":["arn:a","arn:b"],)"
+        R"("detail":{"findings":[{"SchemaVersion":"2018-10-08","Title":"a, \"b\"","Resources":[{"Id":"arn:a"}]},)"
+        R"( {"SchemaVersion":"2018-10-08","Title":"c"}]}})";
+    REQUIRE(split_json_batch(securityhub, out));
+    REQUIRE(out.size() == 2);
+    CHECK(out[0] == R"({"SchemaVersion":"2018-10-08","Title":"a, \"b\"","Resources":[{"Id":"arn:a"}]})");
+    CHECK(out[1] == R"({"SchemaVersion":"2018-10-08","Title":"c"})");
 }
 
 TEST_CASE("documents that are not batches stay whole", "[parse][json-batch]") {
@@ -36,6 +46,13 @@ TEST_CASE("documents that are not batches stay whole", "[parse][json-batch]") {
         R"({"Records":[{"a":1}]} trailing)",               // text after the document
         R"({"Records":{"a":1}})",                          // not an array
         "<13>Nov 21 10:00:00 host app: {\"Records\":[{}]}", // syslog carrying JSON
+        // EventBridge: a GuardDuty finding is the detail itself; findings beside another key;
+        // not an EventBridge event; the envelope broken after the findings.
+        R"({"detail-type":"GuardDuty Finding","detail":{"id":"f","findings":[{"a":1}]}})",
+        R"({"detail-type":"x","detail":{"findings":[{"a":1}],"more":1}})",
+        R"({"detail":{"findings":[{"a":1}]}})",
+        R"({"detail-type":"x","detail":{"findings":[{"a":1}]},"region":})",
+        R"({"detail-type":"x","detail":{"findings":[{"a":1} {"b":2}]}})",
         "",
     };
     for (const char* text : whole) {

@@ -179,6 +179,23 @@ TEST_CASE("json: a buffer of concatenated and line-separated documents", "[parse
     CHECK(errors[0] == parse_error::none);
 }
 
+TEST_CASE("json: a batch document in a buffer gives one event per record, in order",
+          "[parse][json]") {
+    static const core::field_catalog catalog = test_catalog();
+    parse::record_parser parser{parse::record_parser_config{}};
+    core::arena scratch;
+    std::vector<std::string> messages;
+    parser.parse_documents(R"({"message":"a"})"
+                           "\n"
+                           R"({"Records":[{"message":"b"},{"message":"c"}]} {"message":"d"})",
+                           0, parse::vendor_mapping_set::generic_only(), catalog, scratch,
+                           [&](core::event& e, parse_error error) {
+                               CHECK(error == parse_error::none);
+                               messages.emplace_back(e.get(core::fields::message).value_or(""));
+                           });
+    CHECK(messages == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
 TEST_CASE("field schema: canonical names, aliases and their errors", "[parse][schema]") {
     core::diagnostics diags;
     auto catalog =
