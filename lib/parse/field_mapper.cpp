@@ -39,7 +39,8 @@ std::string_view decode_escapes(std::string_view value, core::arena& scratch) {
 } // namespace
 
 core::field_id field_mapper::resolve(const vendor_mapping& mapping, name_cache& cache,
-                                     const vendor_field& field, const core::field_catalog& catalog) {
+                                     const vendor_field& field,
+                                     const core::field_catalog& catalog) {
     if (const core::field_id* cached = cache.find(field.name, field.name_hash)) {
         return *cached;
     }

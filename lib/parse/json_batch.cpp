@@ -3,7 +3,9 @@
 namespace vigil::parse {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::size_t skip_space(std::string_view text, std::size_t at) {
     while (at < text.size() && is_space(text[at])) {
@@ -133,11 +135,11 @@ bool only_member_array(std::string_view text, std::size_t at, std::string_view k
                        std::vector<std::string_view>& elements) {
     int members = 0;
     bool found = false;
-    const std::size_t end = for_each_member(text, at, [&](std::string_view k, std::size_t from,
-                                                          std::size_t to) {
-        ++members;
-        found = found || (k == key && array_objects(text, from, to, elements));
-    });
+    const std::size_t end =
+        for_each_member(text, at, [&](std::string_view k, std::size_t from, std::size_t to) {
+            ++members;
+            found = found || (k == key && array_objects(text, from, to, elements));
+        });
     if (end == std::string_view::npos || members != 1 || !found) {
         elements.clear();
         return false;
@@ -163,8 +165,8 @@ bool split_json_batch(std::string_view document, std::vector<std::string_view>& 
     elements.clear();
     // An EventBridge event whose detail is {"findings": [...]}.
     bool eventbridge = false;
-    const std::size_t end = for_each_member(
-        document, start, [&](std::string_view key, std::size_t from, std::size_t) {
+    const std::size_t end =
+        for_each_member(document, start, [&](std::string_view key, std::size_t from, std::size_t) {
             eventbridge = eventbridge || key == "detail-type";
             if (key == "detail" && elements.empty()) {
                 (void)only_member_array(document, from, "findings", elements);

@@ -29,7 +29,7 @@ struct json_parser::impl {
     std::string padded;
     std::string path;
     vendor_fields* leaves = nullptr;    // where flatten() puts the fields
-    json_path_filter* filter = nullptr;   // leaves it rejects are not read
+    json_path_filter* filter = nullptr; // leaves it rejects are not read
     core::arena* scratch = nullptr;
 
     void add_leaf(std::string_view value) {
@@ -204,8 +204,8 @@ parse_error json_parser::flatten(std::string_view text, vendor_fields& out, core
     return out.error();
 }
 
-void json_parser::for_each_document(std::string_view text, vendor_fields& out,
-                                    core::arena& scratch, const document_callback& on_document) {
+void json_parser::for_each_document(std::string_view text, vendor_fields& out, core::arena& scratch,
+                                    const document_callback& on_document) {
     impl& self = *impl_;
     self.padded.assign(text);
     self.padded.append(simdjson::SIMDJSON_PADDING, '\0');

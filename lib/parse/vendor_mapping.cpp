@@ -207,7 +207,8 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
                             return true;
                         }
                     }
-                    const std::size_t next = core::ascii::find(value.substr(at + 1), c.common_suffix);
+                    const std::size_t next =
+                        core::ascii::find(value.substr(at + 1), c.common_suffix);
                     at = next == std::string_view::npos ? next : at + 1 + next;
                 }
                 break;
@@ -526,8 +527,8 @@ void vendor_mapping_set::build_index() {
     }
 }
 
-const vendor_mapping_set::format_index* vendor_mapping_set::of_format(
-    std::string_view format) const {
+const vendor_mapping_set::format_index*
+vendor_mapping_set::of_format(std::string_view format) const {
     for (const auto& index : by_format_) {
         if (index.format == format) {
             return &index;

@@ -45,7 +45,7 @@ public:
         enum class kind : std::uint8_t { exists, equals, starts_with, contains };
         kind type = kind::exists;
         std::string field;
-        std::size_t field_hash = 0; // of `field`, for vendor_fields::first
+        std::size_t field_hash = 0;      // of `field`, for vendor_fields::first
         std::vector<std::string> values; // equals, starts_with, contains: any of
         // contains: what every value starts with (when 2 bytes or more), so that one search for
         // it finds every place where a value may start; else what every value ends with (" GET
@@ -66,7 +66,8 @@ public:
             if (value.size() < shortest) {
                 return false;
             }
-            if (type == kind::equals && (lengths >> std::min<std::size_t>(value.size(), 63) & 1) == 0) {
+            if (type == kind::equals &&
+                (lengths >> std::min<std::size_t>(value.size(), 63) & 1) == 0) {
                 return false;
             }
             const auto first = static_cast<unsigned char>(value[0]);
@@ -113,7 +114,7 @@ public:
     std::vector<condition> detect;
     std::vector<extract_step> extract;
     std::optional<column_layouts> columns;
-    std::vector<std::string> timestamp_fields; // joined with one space when several
+    std::vector<std::string> timestamp_fields;    // joined with one space when several
     std::optional<time_pattern> timestamp_format; // nothing: RFC 3339
     bool strip_spaces = false;
     // Names a prefix rewrite produced get their first letter upper-cased (`prefix_case:

@@ -228,10 +228,9 @@ std::vector<core::field_id> logsource_map::fields_used() const {
     return ids;
 }
 
-void logsource_map::build_index() {
+void logsource_map::build_parser_gates() {
     constexpr std::uint64_t other_parser = std::uint64_t{1} << 63;
     parsers_allowed_.assign(static_count_, ~std::uint64_t{0});
-    remaining_.assign(static_count_, {});
     for (class_id c = 0; c < static_count_; ++c) {
         for (const auto& cond : when_[c]) {
             if (cond.type != condition::kind::parser) {
@@ -252,6 +251,11 @@ void logsource_map::build_index() {
             parsers_allowed_[c] &= allowed;
         }
     }
+}
+
+void logsource_map::build_index() {
+    build_parser_gates();
+    remaining_.assign(static_count_, {});
     for (class_id c = 0; c < static_count_; ++c) {
         const auto& when = when_[c];
         auto first_of = [&](condition::kind kind) {
@@ -527,12 +531,12 @@ logsource_map::explain(const core::event& e, const core::field_catalog& catalog)
             });
             break;
         }
-        const bool by_field = cond.type == condition::kind::exists ||
-                              cond.type == condition::kind::equals;
+        const bool by_field =
+            cond.type == condition::kind::exists || cond.type == condition::kind::equals;
         if (holds(cond, e)) {
             return cond.type == condition::kind::exists ? name + " exists"
-                   : by_field                          ? name + " = " + list(cond.values)
-                                                       : name + " is " + have;
+                   : by_field                           ? name + " = " + list(cond.values)
+                                                        : name + " is " + have;
         }
         failed = by_field && have.empty() ? "no field " + name
                                           : name + " is " + have + ", not " + list(cond.values);
@@ -552,8 +556,9 @@ logsource_map::explain(const core::event& e, const core::field_catalog& catalog)
                 k.failed = std::move(failed);
             }
         }
-        const bool in_class = chosen && (*chosen == c || (derive_class_ && c == *derive_class_ &&
-                                                          *chosen >= static_count_));
+        const bool in_class =
+            chosen &&
+            (*chosen == c || (derive_class_ && c == *derive_class_ && *chosen >= static_count_));
         if (in_class) {
             k.id = *chosen;
             k.matched = true;

@@ -133,6 +133,8 @@ private:
     // The bit of the event's parser in parsers_allowed_.
     [[nodiscard]] std::uint64_t parser_bit(std::string_view parser) const;
     void build_index();
+    // Fills parser_names_ and parsers_allowed_ from the classes' `parser:` tests.
+    void build_parser_gates();
     // Writes the slug of the first value of `fields` in `e` that has one to `out` (at least
     // max_slug_bytes: on the worker's stack, no allocation per event); returns its length, 0
     // when there is none.
