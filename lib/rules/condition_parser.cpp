@@ -1,6 +1,7 @@
 #include "rules/condition_parser.hpp"
 
 #include <cctype>
+#include <string>
 
 namespace vigil::rules {
 namespace {
@@ -62,7 +63,29 @@ public:
 
 private:
     std::unexpected<std::string> fail(const std::string& why) const {
-        return std::unexpected("condition '" + std::string(text_) + "': " + why);
+        // A hostile condition can be megabytes long: its start is enough to find it.
+        constexpr std::size_t shown = 120;
+        const std::string text = text_.size() <= shown
+                                     ? std::string(text_)
+                                     : std::string(text_.substr(0, shown)) + "...";
+        return std::unexpected("condition '" + text + "': " + why);
+    }
+
+    // Parentheses and `not`s nest at most this deep: the parser and every walk over the
+    // expression recurse once per level, and a hostile rule must get an error, not overflow
+    // the stack.
+    static constexpr int max_depth = 64;
+    int depth_ = 0;
+    struct nested {
+        int& depth;
+        explicit nested(int& d) : depth(++d) {}
+        ~nested() { --depth; }
+        nested(const nested&) = delete;
+        nested& operator=(const nested&) = delete;
+    };
+    std::unexpected<std::string> too_deep() const {
+        return fail("parentheses and 'not' nest more than " + std::to_string(max_depth) +
+                    " levels deep");
     }
 
     void advance() {
@@ -136,6 +159,10 @@ private:
 
     std::expected<condition_expr, std::string> parse_not() {
         if (is_keyword("not")) {
+            const nested level(depth_);
+            if (depth_ > max_depth) {
+                return too_deep();
+            }
             advance();
             auto inner = parse_not();
             if (!inner) {
@@ -148,6 +175,10 @@ private:
 
     std::expected<condition_expr, std::string> parse_primary() {
         if (current_.type == token::kind::lparen) {
+            const nested level(depth_);
+            if (depth_ > max_depth) {
+                return too_deep();
+            }
             advance();
             auto inner = parse_or();
             if (!inner) {

@@ -104,3 +104,25 @@ TEST_CASE("condition errors say what is wrong", "[rules][condition]") {
     check_error("selection filter", "unexpected 'filter'");
     check_error("or selection", "'or' without a left operand");
 }
+
+TEST_CASE("hostile nesting is an error, not a stack overflow", "[rules][condition]") {
+    const auto s = searches({"sel"});
+    // 64 levels are fine, in parentheses and in nots.
+    const std::string ok = std::string(64, '(') + "sel" + std::string(64, ')');
+    CHECK(parse_condition(ok, s).has_value());
+    std::string nots;
+    for (int i = 0; i < 64; ++i) {
+        nots += "not ";
+    }
+    CHECK(parse_condition(nots + "sel", s).has_value());
+    // Deeper, even by a hundred thousand levels: a short error naming the limit.
+    for (const std::string& deep :
+         {std::string(65, '(') + "sel" + std::string(65, ')'),
+          std::string(100000, '(') + "sel" + std::string(100000, ')'), nots + "not sel",
+          std::string(50000, '(') + "not " + std::string(50000, '(')}) {
+        const auto parsed = parse_condition(deep, s);
+        REQUIRE_FALSE(parsed.has_value());
+        CHECK(parsed.error().find("nest more than 64 levels deep") != std::string::npos);
+        CHECK(parsed.error().size() < 300);
+    }
+}
