@@ -2,6 +2,7 @@
 
 #include "core/civil_time.hpp"
 #include "core/defaults.hpp"
+#include "parse/yaml_error.hpp"
 
 #include <charconv>
 #include <fstream>
@@ -153,7 +154,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
         diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                    "invalid YAML: " + e.msg);
+                    parse::yaml_error_reason(e));
         return std::unexpected(std::move(diags));
     }
 

@@ -1,5 +1,7 @@
 #include "parse/envelope.hpp"
 
+#include "parse/yaml_error.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -90,7 +92,7 @@ envelope_set envelope_set::parse(std::string_view yaml, const std::string& file_
             read_envelope(node, file_name, diags, set.items_);
         }
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
     }
     return set;
 }

@@ -1,5 +1,7 @@
 #include "parse/field_schema.hpp"
 
+#include "parse/yaml_error.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <yaml-cpp/yaml.h>
@@ -18,7 +20,7 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
     try {
         root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
         return catalog;
     }
     const YAML::Node list = root["fields"];

@@ -1,6 +1,7 @@
 #include "parse/vendor_mapping.hpp"
 
 #include "core/ascii.hpp"
+#include "parse/yaml_error.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -573,7 +574,7 @@ vendor_mapping_set parse_vendor_mapping(std::string_view yaml, const std::string
     try {
         read_mapping(YAML::Load(std::string(yaml)), file_name, catalog, diags, set);
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
     }
     add_generic_mappings(set);
     return set;
@@ -598,7 +599,7 @@ vendor_mapping_set load_vendor_mappings(const std::filesystem::path& dir,
         try {
             read_mapping(YAML::LoadFile(name), name, catalog, diags, set);
         } catch (const YAML::Exception& e) {
-            diags.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+            diags.error(name, e.mark.line + 1, "", yaml_error_reason(e));
         }
     }
     add_generic_mappings(set);

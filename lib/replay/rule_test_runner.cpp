@@ -1,6 +1,7 @@
 #include "replay/rule_test_runner.hpp"
 
 #include "core/civil_time.hpp"
+#include "parse/yaml_error.hpp"
 #include "replay/replay_session.hpp"
 #include "rules/yaml_fields.hpp"
 
@@ -147,7 +148,7 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
         try {
             doc = YAML::LoadFile(name);
         } catch (const YAML::Exception& e) {
-            report.errors.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+            report.errors.error(name, e.mark.line + 1, "", parse::yaml_error_reason(e));
             continue;
         }
         if (!doc.IsMap() || !doc["rule"] || !doc["rule"].IsScalar()) {
@@ -237,7 +238,7 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
         try {
             doc = YAML::LoadFile(name);
         } catch (const YAML::Exception& e) {
-            report.errors.error(name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+            report.errors.error(name, e.mark.line + 1, "", parse::yaml_error_reason(e));
             continue;
         }
         const YAML::Node meta = doc["rule_metadata"];

@@ -4,6 +4,7 @@
 #include "parse/csv_parser.hpp"
 #include "parse/syslog_timestamp.hpp"
 #include "parse/vendor_fields.hpp"
+#include "parse/yaml_error.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include <algorithm>
@@ -320,7 +321,7 @@ std::vector<ioc_feed> read_feed_list(const std::filesystem::path& dir, core::dia
     try {
         root = YAML::LoadFile(file);
     } catch (const YAML::Exception& e) {
-        diags.error(file, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        diags.error(file, e.mark.line + 1, "", parse::yaml_error_reason(e));
         return out;
     }
     const YAML::Node feeds = root["feeds"];

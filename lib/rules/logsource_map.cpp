@@ -1,5 +1,6 @@
 #include "rules/logsource_map.hpp"
 
+#include "parse/yaml_error.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include <algorithm>
@@ -106,7 +107,7 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
     try {
         root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", "invalid YAML: " + e.msg);
+        diags.error(file_name, e.mark.line + 1, "", parse::yaml_error_reason(e));
         return map;
     }
     const YAML::Node list = root["classes"];

@@ -1,5 +1,6 @@
 #include "rules/sigma_loader.hpp"
 
+#include "parse/yaml_error.hpp"
 #include "rules/condition_parser.hpp"
 #include "rules/correlation_reader.hpp"
 #include "rules/ip_network.hpp"
@@ -564,7 +565,7 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
     try {
         documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "invalid YAML: " + e.msg,
+        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", parse::yaml_error_reason(e),
                     "yaml");
         result.rejected = 1;
         return result;

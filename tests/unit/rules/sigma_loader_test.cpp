@@ -127,6 +127,22 @@ TEST_CASE("invalid YAML names the file and line", "[rules][loader]") {
     CHECK(c.diags.items()[0].reason.starts_with("invalid YAML: "));
 }
 
+TEST_CASE("YAML nested without end is a located error, not a stack overflow", "[rules][loader]") {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    auto c = compile_yaml("title: t\nid: t1\ndetection:\n  sel: " + deep + "\n  condition: sel\n",
+                          "rules/deep.yml");
+    REQUIRE(c.diags.error_count() == 1);
+    CHECK(c.diags.items()[0].to_string().starts_with("rules/deep.yml:4: "));
+    CHECK(c.diags.items()[0].reason == "invalid YAML: nested more than 2000 levels deep");
+    // A condition too deep is the rule's error, with its id.
+    auto k = compile_yaml(rule_yaml("k1", "  k: [x]\n  condition: " + std::string(70, '(') + "k" +
+                                              std::string(70, ')') + "\n"),
+                          "rules/deep.yml");
+    REQUIRE(k.diags.error_count() == 1);
+    CHECK(k.diags.items()[0].to_string().find("k1: condition '((((") != std::string::npos);
+    CHECK(k.diags.items()[0].reason.ends_with("nest more than 64 levels deep"));
+}
+
 TEST_CASE("one file can hold several rules; ids must be unique", "[rules][loader]") {
     auto c = compile_yaml(rule_yaml("a", "  k: [x]\n  condition: k\n") + "---\n" +
                           rule_yaml("b", "  k: [y]\n  condition: k\n") + "---\n" +
