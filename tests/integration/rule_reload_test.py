@@ -141,6 +141,33 @@ class RuleReload(unittest.TestCase):
         self.assertEqual(d.metric("vigil_reload_total", result="success"), 3)
         self.assertEqual(d.stop(), 0, d.log())
 
+    def test_hostile_rule_files_are_errors_at_startup_and_on_reload_not_crashes(self):
+        # A condition 100,000 parentheses deep and YAML 100,000 brackets deep once overflowed
+        # the stack: a crash loop at startup. They are rejected with a reason; the rest serves.
+        deep_condition = keyword_rule("cccccccc-0000-4000-8000-00000000000c", "x").replace(
+            "condition: keywords", "condition: " + "(" * 100000 + "keywords" + ")" * 100000)
+        self.tree.add_rule("deep_condition.yml", deep_condition)
+        self.tree.add_rule("deep_yaml.yml", "title: t\nid: d1\ndetection:\n  s: " + "[" * 100000
+                           + "]" * 100000 + "\n  condition: s\n")
+        d = self.start(watch=False)
+        state = self.rules_state()
+        self.assertEqual([r["id"] for r in state["rules"]], [RULE_A])
+        errors = "\n".join(state["last_reload"]["errors"])
+        self.assertIn("deep_condition.yml:11: cccccccc-0000-4000-8000-00000000000c: condition '((((",
+                      errors)
+        self.assertIn("nest more than 64 levels deep", errors)
+        self.assertIn("deep_yaml.yml:4: invalid YAML: nested more than 2000 levels deep", errors)
+        self.assertLess(len(errors), 2000)
+        # On reload too: rejected, and the running set (rule A) keeps serving.
+        code, out, _ = self.reload_cli()
+        self.assertEqual(code, 2, out)
+        self.assertIn("the running rule set (version 1) stays", out)
+        with socket.create_connection(("127.0.0.1", d.tcp_port)) as s:
+            s.sendall(f"<13>Nov 21 10:00:00 host app: {self.token_a}\n".encode())
+        alerts = wait_until(lambda: stored_alerts(self.tree.data), "the alert of rule A")
+        self.assertEqual([a["rule"]["id"] for a in alerts], [RULE_A])
+        self.assertEqual(d.stop(), 0, d.log())
+
     def test_files_copied_one_by_one_load_once_as_the_final_set(self):
         d = self.start(watch=True)
         before = d.metric("vigil_reload_total", result="success")
