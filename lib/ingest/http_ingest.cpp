@@ -137,11 +137,10 @@ std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& 
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(request.body.data()));
     z.avail_in = static_cast<uInt>(request.body.size());
     char chunk[64 * 1024];
-    int status = Z_OK;
-    while (status != Z_STREAM_END) {
+    for (;;) {
         z.next_out = reinterpret_cast<Bytef*>(chunk);
         z.avail_out = sizeof(chunk);
-        status = inflate(&z, Z_NO_FLUSH);
+        const int status = inflate(&z, Z_NO_FLUSH);
         if (status != Z_OK && status != Z_STREAM_END) {
             inflateEnd(&z);
             probe.bad_request.add();
@@ -159,7 +158,17 @@ std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& 
                                   std::to_string(config_.max_compression_ratio) +
                                   " times the compressed size)");
         }
-        if (status == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+        if (status == Z_STREAM_END) {
+            if (z.avail_in == 0) {
+                break;
+            }
+            // A gzip body may be several members one after another (RFC 1952 2.2; what
+            // concatenated .gz files and some shippers send): each is decoded in turn. Bytes
+            // after the last member that are not one are a damaged body, never dropped quietly.
+            inflateReset(&z);
+            continue;
+        }
+        if (z.avail_in == 0 && z.avail_out != 0) {
             inflateEnd(&z);
             probe.bad_request.add();
             return json_reply(400, "error", "damaged gzip body: truncated");

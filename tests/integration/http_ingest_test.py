@@ -129,6 +129,24 @@ class HttpIngest(unittest.TestCase):
         self.assertEqual(self.daemon.metric("vigil_http_ingest_requests_total", endpoint="ingest",
                                             result="unauthorized"), 3)
 
+    def test_multi_member_gzip_is_decoded_whole_and_trailing_garbage_refused(self):
+        # Two gzip members back to back (concatenated .gz files): both members' records count.
+        marker = uuid.uuid4().hex[:8]
+        first = gzip.compress(f'{{{ECS},"message":"{self.token} member1 {marker}"}}\n'.encode())
+        second = gzip.compress("".join(f'{{{ECS},"message":"{self.token} member2 {marker} {i}"}}\n'
+                                       for i in range(2)).encode())
+        self.assertEqual(self.post("/ingest", first + second, "Content-Encoding: gzip"),
+                         (200, '{"accepted":3}'))
+        wait_until(lambda: len(self.alerts_with(marker)) == 3, "3 alerts, one of each record")
+        # Bytes after the last member that are not a gzip member: 400, nothing accepted.
+        code, body = self.post("/ingest", first + b"not gzip", "Content-Encoding: gzip")
+        self.assertEqual(code, 400, body)
+        self.assertIn("damaged gzip body", body)
+        # A second member cut short: 400 too.
+        code, body = self.post("/ingest", first + second[: len(second) // 2], "Content-Encoding: gzip")
+        self.assertEqual(code, 400, body)
+        self.assertIn("damaged gzip body: truncated", body)
+
     def test_size_limits_answer_413(self):
         big = (f'{{"message":"{self.token} {"x" * 5000}"}}\n').encode()
         code, body = self.post("/ingest", big)
