@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <expected>
 #include <simdjson.h>
 #include <zlib.h>
 
@@ -30,28 +31,33 @@ http_ingest_reply hec_reply(unsigned status, std::string_view text, int code) {
     return reply;
 }
 
-// HEC's `time`: epoch seconds as a number or a string, with or without a fraction.
-std::optional<double> epoch_seconds(simdjson::dom::element doc) {
+// HEC's `time`: epoch seconds as a number or a string, with or without a fraction, as Unix
+// nanoseconds. Nothing when absent; an error when it is not a finite number of seconds from
+// 1970 to the end of 9999 (an overflowing value once became year 1677, text was taken as no time).
+std::expected<std::optional<std::int64_t>, std::string> epoch_ns(simdjson::dom::element doc) {
     simdjson::dom::element time;
     if (doc["time"].get(time) != simdjson::SUCCESS) {
         return std::nullopt;
     }
+    double seconds = 0;
     std::int64_t whole = 0;
-    double fraction = 0;
     std::string_view text;
     if (time.get(whole) == simdjson::SUCCESS) {
-        return static_cast<double>(whole);
-    }
-    if (time.get(fraction) == simdjson::SUCCESS) {
-        return fraction;
-    }
-    if (time.get(text) == simdjson::SUCCESS) {
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fraction);
-        if (ec == std::errc() && end == text.data() + text.size()) {
-            return fraction;
+        seconds = static_cast<double>(whole);
+    } else if (time.get(seconds) == simdjson::SUCCESS) {
+    } else if (time.get(text) == simdjson::SUCCESS) {
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        if (ec != std::errc() || end != text.data() + text.size()) {
+            return std::unexpected("'time' is not a number of seconds");
         }
+    } else {
+        return std::unexpected("'time' is not a number of seconds");
     }
-    return std::nullopt;
+    constexpr double end_of_9999 = 253402300800.0;
+    if (!std::isfinite(seconds) || seconds < 0 || seconds >= end_of_9999) {
+        return std::unexpected("'time' is outside 1970 to 9999");
+    }
+    return static_cast<std::int64_t>(std::llround(seconds * 1e9));
 }
 
 std::string_view trim(std::string_view s) {
@@ -105,6 +111,9 @@ http_ingest::endpoint_probe::endpoint_probe(core::metrics_registry& metrics,
       bad_request(metrics.make_counter("vigil_http_ingest_requests_total",
                                        "HTTP ingest requests, by endpoint and result.",
                                        {{"endpoint", endpoint}, {"result", "bad_request"}})),
+      bad_time(metrics.make_counter("vigil_http_ingest_requests_total",
+                                    "HTTP ingest requests, by endpoint and result.",
+                                    {{"endpoint", endpoint}, {"result", "bad_time"}})),
       busy(metrics.make_counter("vigil_http_ingest_requests_total",
                                 "HTTP ingest requests, by endpoint and result.",
                                 {{"endpoint", endpoint}, {"result", "busy"}})) {}
@@ -286,16 +295,24 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
     }
     std::string record;
     std::size_t index = 0;
+    // HEC's answer for a bad event: which one, counting from 0.
+    auto invalid_event = [&](std::string_view text, int code, core::counter& counted) {
+        counted.add();
+        auto reply = hec_reply(400, text, code);
+        reply.body.insert(reply.body.size() - 2,
+                          ",\"invalid-event-number\":" + std::to_string(index));
+        return reply;
+    };
     for (auto result : events) {
         simdjson::dom::element doc;
         simdjson::dom::element event;
         if (result.get(doc) != simdjson::SUCCESS || !doc.is_object() ||
             doc["event"].get(event) != simdjson::SUCCESS) {
-            probe.bad_request.add();
-            auto reply = hec_reply(400, "Event field is required", 12);
-            reply.body.insert(reply.body.size() - 2,
-                              ",\"invalid-event-number\":" + std::to_string(index));
-            return reply;
+            return invalid_event("Event field is required", 12, probe.bad_request);
+        }
+        const auto time = epoch_ns(doc);
+        if (!time) {
+            return invalid_event("Invalid data format: " + time.error(), 6, probe.bad_time);
         }
         ++index;
         // The event is the record. Of the envelope, `time` (epoch seconds) and `host` are kept
@@ -312,10 +329,9 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
         record.clear();
         record += '{';
         bool fields = false;
-        if (auto time = epoch_seconds(doc)) {
+        if (*time) {
             std::string t;
-            core::json_writer::escape(
-                t, core::format_rfc3339(static_cast<std::int64_t>(std::llround(*time * 1e9))));
+            core::json_writer::escape(t, core::format_rfc3339(**time));
             record += "\"@timestamp\":\"" + t + "\"";
             fields = true;
         }

@@ -59,6 +59,7 @@ private:
         core::counter& unauthorized;
         core::counter& too_large;
         core::counter& bad_request;
+        core::counter& bad_time; // HEC: an event's `time` is not a time
         core::counter& busy;
     };
 

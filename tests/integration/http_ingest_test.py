@@ -116,6 +116,27 @@ class HttpIngest(unittest.TestCase):
         self.assertEqual(first["evidence"][0]["@timestamp"], "2026-11-18T11:06:40Z")
         self.assertEqual(first["evidence"][0]["fields"]["host.name"], "web07")
 
+    def test_splunk_hec_time_that_is_not_a_time_is_refused(self):
+        marker = uuid.uuid4().hex[:8]
+        good = f'{{"event":{{{ECS},"message":"{self.token} hectime {marker}"}},"time":"1795000000.5"}}'
+        for bad_time in ('1e300', '"soon"', '-5', '"nan"', '253402300800', 'true', '{"s":1}'):
+            bad = f'{{"event":"x {marker}","time":{bad_time}}}'
+            code, body = self.post("/services/collector/event", (good + bad).encode(),
+                                   token=HEC_TOKEN, scheme="Splunk")
+            self.assertEqual(code, 400, (bad_time, body))
+            reply = json.loads(body)
+            self.assertEqual(reply["code"], 6, body)
+            self.assertEqual(reply["invalid-event-number"], 1, body)
+            self.assertIn("'time'", reply["text"])
+        self.assertEqual(self.daemon.metric("vigil_http_ingest_requests_total", endpoint="hec",
+                                            result="bad_time"), 7)
+        # Nothing of a refused request was taken; the good event alone is.
+        self.assertEqual(self.post("/services/collector/event", good.encode(), token=HEC_TOKEN,
+                                   scheme="Splunk")[0], 200)
+        alerts = wait_until(lambda: self.alerts_with(marker), "the good event's alert")
+        self.assertEqual(len(alerts), 1)
+        self.assertEqual(alerts[0]["evidence"][0]["@timestamp"], "2026-11-18T11:06:40.500Z")
+
     def test_tokens_are_required(self):
         body = f'{{"message":"{self.token} unauthorised"}}\n'.encode()
         self.assertEqual(self.post("/ingest", body, token=None)[0], 401)
