@@ -297,6 +297,7 @@ int run(const config::vigil_config& cfg) {
         tcp_cfg.address = *cfg.syslog.tcp;
         tcp_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
         tcp_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
+        tcp_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
         tcp.emplace(io, std::move(tcp_cfg), pipeline, metrics, clock);
         if (auto started = tcp->start(); !started) {
             return fail_start(started.error());
@@ -313,6 +314,7 @@ int run(const config::vigil_config& cfg) {
         tls_cfg.address = *cfg.syslog.tls.listen;
         tls_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
         tls_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
+        tls_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
         tls_cfg.tls = std::move(*context);
         tls.emplace(io, std::move(tls_cfg), pipeline, metrics, clock);
         if (auto started = tls->start(); !started) {

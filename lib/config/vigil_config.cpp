@@ -334,6 +334,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("max_connections", count_value(syslog, "max_connections", c.syslog.max_connections, 1))
         .on("max_connections_per_client", count_value(syslog, "max_connections_per_client",
                                                       c.syslog.max_connections_per_client, 1))
+        .on("idle_timeout", duration_value(syslog, "idle_timeout", c.syslog.idle_timeout_ns, 1))
         .on("udp_receive_buffer_bytes",
             [&](const YAML::Node& node) {
                 auto n = to_int<int>(node);

@@ -44,6 +44,7 @@ struct vigil_config {
         int udp_receive_buffer_bytes = 0;
         std::size_t max_connections = 4096;           // per listener (TCP, TLS)
         std::size_t max_connections_per_client = 256; // ... from one address
+        std::int64_t idle_timeout_ns = 300'000'000'000; // TCP/TLS: close after this long silent
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
         // The zone of the syslog listeners' zone-less timestamps unless a listener names its own.
         std::string rfc3164_timezone;

@@ -41,7 +41,7 @@ public:
           framer_(owner.config_.max_frame_bytes, tls ? syslog_framer::framing::octet_counting
                                                      : syslog_framer::framing::undecided),
           buffer_(read_buffer_bytes), batch_(std::make_unique<core::raw_batch>()),
-          retry_(socket_.get_executor()) {
+          retry_(socket_.get_executor()), idle_(socket_.get_executor()) {
         boost::system::error_code ec;
         const auto remote = socket_.lowest_layer().remote_endpoint(ec);
         if (!ec) {
@@ -91,6 +91,7 @@ public:
         boost::system::error_code ignored;
         socket_.lowest_layer().close(ignored); // a pending read completes with operation_aborted
         retry_.cancel(); // a back-pressure wait re-checks the deadline at once
+        idle_.cancel();
     }
 
 private:
@@ -127,9 +128,22 @@ private:
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                 self->on_read(ec, n);
             });
+        // Only while waiting for the peer: a back-pressure wait is not the peer's idleness.
+        idle_.expires_after(owner_.config_.idle_timeout);
+        idle_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+            if (!ec && !self->closing_) {
+                self->owner_.idle_closed_->add();
+                core::log(core::log_level::debug, "syslog TCP: closing " +
+                                                      self->peer_.to_string() +
+                                                      ", idle for the idle timeout");
+                boost::system::error_code ignored;
+                self->socket_.lowest_layer().close(ignored); // the read ends; what was read is kept
+            }
+        });
     }
 
     void on_read(boost::system::error_code ec, std::size_t n) {
+        idle_.cancel();
         recv_ns_ = owner_.clock_.now_ns();
         if (!ec) {
             framer_.feed({buffer_.data(), n}, *this);
@@ -213,6 +227,7 @@ private:
     std::vector<char> buffer_;
     std::unique_ptr<core::raw_batch> batch_;
     asio::steady_timer retry_;
+    asio::steady_timer idle_;
     std::chrono::milliseconds backoff_{1};
     core::peer_address peer_;
     core::input_id input_ = 0;
@@ -245,6 +260,11 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
                             ->start();
                     }
                 }) {
+    idle_closed_ = &metrics.make_counter(
+        "vigil_connections_closed_total",
+        "Connections the server closed, by reason (idle: nothing received for the idle timeout) "
+        "and source.",
+        {{"reason", "idle"}, {"source", std::string(core::to_string(kind_))}});
     if (config_.tls) {
         handshake_failures_ = &metrics.make_counter(
             "vigil_tls_handshake_failures_total",

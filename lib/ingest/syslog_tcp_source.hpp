@@ -27,6 +27,9 @@ struct syslog_tcp_config {
     // (context from make_tls_context), and frames must be octet-counted.
     std::shared_ptr<boost::asio::ssl::context> tls;
     std::chrono::seconds handshake_timeout{10};
+    // A connection that sends nothing for this long is closed (and counted), so that idle
+    // connections cannot hold the per-client and per-listener places for ever.
+    std::chrono::milliseconds idle_timeout{300'000};
     connection_limits limits;
     // After stop(), how long a connection may wait for the pipeline to take what it has read
     // before that batch is dropped (and counted) so that shutdown cannot hang.
@@ -67,6 +70,7 @@ private:
     const core::clock& clock_;
     connection_limiter limiter_;
     core::counter* handshake_failures_ = nullptr; // TLS only
+    core::counter* idle_closed_ = nullptr;
     tcp_listener listener_;
     std::unordered_set<connection_base*> connections_;
     std::uint64_t connections_seen_ = 0; // numbers each connection's input

@@ -38,6 +38,10 @@ void tcp_listener::accept() {
             return;
         }
         if (!ec) {
+            // A peer that vanished without a FIN (a rebooted firewall) is found by the kernel's
+            // keepalive probes instead of holding its connection for ever.
+            boost::system::error_code ignored;
+            socket.set_option(asio::socket_base::keep_alive(true), ignored);
             on_accept_(std::move(socket));
             accept();
             return;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Connection limits: a client that opens more syslog TCP connections than
 `syslog.max_connections_per_client` has the extra ones closed at once and counted; the
-connections within the limit keep working; HTTP is limited the same way.
+connections within the limit keep working; HTTP is limited the same way. Idle syslog
+connections are closed after `syslog.idle_timeout`, so they cannot lock their address out.
 """
 
 import pathlib
@@ -24,7 +25,8 @@ def closed_by_server(s):
 class ConnectionLimits(unittest.TestCase):
     def setUp(self):
         self.tree = TempTree()
-        self.daemon = Vigild(self.tree, syslog_extra="  max_connections_per_client: 2\n",
+        self.daemon = Vigild(self.tree, syslog_extra="  max_connections_per_client: 2\n"
+                                                     "  idle_timeout: 1500ms\n",
                              http_extra="  max_connections: 3\n").start()
         self.sockets = []
 
@@ -64,6 +66,24 @@ class ConnectionLimits(unittest.TestCase):
         wait_until(lambda: d.metric("vigil_connections_refused_total", source="http",
                                     reason="listener_limit") >= 1, "the HTTP refusal counted")
 
+    def test_idle_connections_are_closed_and_free_their_places(self):
+        d = self.daemon
+        # Two connections fill this address's places, send a little, then nothing.
+        done, partial = self.connect(d.tcp_port), self.connect(d.tcp_port)
+        wait_until(lambda: d.metric("vigil_open_connections", source="syslog_tcp") == 2, "2 open")
+        done.sendall(b"<13>Nov 21 10:00:00 host app: a whole line\n")
+        partial.sendall(b"<13>Nov 21 10:00:00 host app: a line without its end")
+        self.assertTrue(closed_by_server(done))
+        self.assertTrue(closed_by_server(partial))
+        self.assertEqual(d.metric("vigil_connections_closed_total", source="syslog_tcp",
+                                  reason="idle"), 2)
+        # What was read is delivered, the unterminated line too.
+        wait_until(lambda: d.metric("vigil_received_total", source="syslog_tcp") == 2, "2 records")
+        # Their places are free again.
+        self.connect(d.tcp_port), self.connect(d.tcp_port)
+        wait_until(lambda: d.metric("vigil_open_connections", source="syslog_tcp") == 2, "2 open again")
+        self.assertEqual(d.metric("vigil_connections_refused_total", source="syslog_tcp",
+                                  reason="client_limit"), 0)
 
 if __name__ == "__main__":
     unittest.main()
