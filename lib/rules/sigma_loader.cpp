@@ -85,7 +85,8 @@ private:
             {"unknown level", "metadata"},
             {"must be a string", "metadata"},
             {"must be a list of strings", "metadata"},
-            {"'logsource'", "metadata"}};
+            {"'logsource'", "metadata"},
+            {"a rule may have at most", "limit"}};
         for (const auto& [needle, code] : codes) {
             if (reason.find(needle) != std::string::npos) {
                 return code;
@@ -184,6 +185,20 @@ private:
             s.line = line_of(item.first);
             read_search(item.second, s);
             rule.searches.push_back(std::move(s));
+        }
+        std::size_t values = 0;
+        for (const auto& s : rule.searches) {
+            for (const auto& map : s.maps) {
+                for (const auto& test : map.tests) {
+                    values += test.values.size();
+                }
+            }
+        }
+        if (values > sigma_loader::max_values_per_rule) {
+            error(detection, "the detection has " + std::to_string(values) +
+                                 " values; a rule may have at most " +
+                                 std::to_string(sigma_loader::max_values_per_rule) +
+                                 " (put long value lists in an IOC list file under rules/lists/)");
         }
         if (!has_condition) {
             error(detection, "missing 'detection.condition'");
@@ -544,6 +559,19 @@ load_result sigma_loader::load_directories(const std::vector<fs::path>& dirs,
 }
 
 load_result sigma_loader::load_file(const fs::path& file, core::diagnostics& diags) const {
+    std::error_code size_error;
+    const std::uintmax_t size = fs::file_size(file, size_error);
+    if (!size_error && size > max_file_bytes) {
+        diags.error(file.string(), 0, "",
+                    "the file is " + std::to_string(size) + " bytes; a rule file may have at most " +
+                        std::to_string(max_file_bytes) +
+                        " (put long value lists in an IOC list file under rules/lists/)",
+                    "limit");
+        load_result failed;
+        failed.files = 1;
+        failed.rejected = 1;
+        return failed;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         diags.error(file.string(), 0, "", "cannot read the file");

@@ -7,6 +7,7 @@
 #include "rules/sigma_rule.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -28,6 +29,13 @@ struct load_result {
 // documents per file allowed) and checks them against the subset vigil compiles. Control plane only.
 class sigma_loader {
 public:
+    // Limits that keep a hostile or mistaken rule file from taking minutes and gigabytes to
+    // compile (each breach is a located error; the rule or file is rejected). SigmaHQ's largest
+    // rule file is about 300 kB with 4,432 values; long indicator lists belong in IOC list
+    // files (rules/lists/), which have their own reader.
+    static constexpr std::uintmax_t max_file_bytes = 4 * 1024 * 1024;
+    static constexpr std::size_t max_values_per_rule = 20'000;
+
     // Field names the catalog does not know are added to it as vendor fields. With a log source
     // map, a rule whose log source applies to no class is reported with its other problems.
     explicit sigma_loader(core::field_catalog& catalog, const logsource_map* logsources = nullptr)

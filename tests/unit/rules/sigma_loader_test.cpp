@@ -187,3 +187,38 @@ TEST_CASE("a directory load skips tests/ and lists/ and finds duplicate ids acro
                                  "uses it)") != std::string::npos);
     fs::remove_all(dir);
 }
+
+TEST_CASE("rule files and rules past the size limits are located errors", "[rules][loader]") {
+    namespace fs = std::filesystem;
+    // Values: 20,000 load, 20,001 are the rule's error (with its id and line).
+    auto values = [](std::size_t n) {
+        std::string list = "  k:\n";
+        for (std::size_t i = 0; i < n; ++i) {
+            list += "    - v" + std::to_string(i) + "\n";
+        }
+        return list + "  condition: k\n";
+    };
+    auto ok = compile_yaml(rule_yaml("many", values(20'000)), "rules/many.yml");
+    CHECK(ok.result.loaded == 1);
+    auto over = compile_yaml(rule_yaml("toomany", values(20'001)), "rules/many.yml");
+    CHECK(over.result.loaded == 0);
+    REQUIRE(over.diags.error_count() == 1);
+    CHECK(over.diags.items()[0].to_string().starts_with("rules/many.yml:"));
+    CHECK(over.diags.items()[0].rule_id == "toomany");
+    CHECK(over.diags.items()[0].reason.starts_with(
+        "the detection has 20001 values; a rule may have at most 20000"));
+    // A file over 4 MiB is not even read.
+    const fs::path dir = fs::temp_directory_path() / ("vigil-limits-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "good.yml") << rule_yaml("good", "  k: [x]\n  condition: k\n");
+    std::ofstream(dir / "huge.yml") << "# " << std::string(4 * 1024 * 1024, 'x') << "\n";
+    vigil::core::diagnostics diags;
+    auto result = vigil::rules::rule_compiler::load_directory(
+        dir, std::string(VIGIL_SOURCE_DIR) + "/schemas", 1, diags);
+    CHECK(result.loaded == 1);
+    CHECK(result.rejected == 1);
+    CHECK(diags.to_string().find("huge.yml: the file is 4194307 bytes; a rule file may have at "
+                                 "most 4194304") != std::string::npos);
+    fs::remove_all(dir);
+}
