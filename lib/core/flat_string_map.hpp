@@ -82,9 +82,6 @@ public:
         slots_.clear();
     }
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
-    [[nodiscard]] const std::vector<std::pair<std::string, Value>>& entries() const {
-        return entries_;
-    }
 
 private:
     struct slot {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <limits>
 #include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
@@ -71,17 +70,8 @@ bool read_mapping_conditions(const YAML::Node& node, std::vector<vendor_mapping:
     const bool ok = read_conditions_unsorted(node, out, file, diags);
     for (auto& c : out) {
         c.field_hash = vendor_fields::hash_of(c.field);
-        if (c.type == vendor_mapping::condition::kind::equals ||
-            c.type == vendor_mapping::condition::kind::starts_with) {
-            c.shortest = c.values.empty() ? 0 : std::numeric_limits<std::size_t>::max();
-            for (const std::string_view v : c.values) {
-                c.shortest = std::min(c.shortest, v.size());
-                c.lengths |= std::uint64_t{1} << std::min<std::size_t>(v.size(), 63);
-                if (!v.empty()) {
-                    const auto first = static_cast<unsigned char>(v[0]);
-                    c.first_bytes[first >> 6] |= std::uint64_t{1} << (first & 63);
-                }
-            }
+        for (const std::string_view v : c.values) {
+            c.prefilter.add(v);
         }
         if (c.type == vendor_mapping::condition::kind::contains && !c.values.empty()) {
             std::string_view prefix = c.values.front();
@@ -119,7 +109,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
     using kind = vendor_mapping::condition::kind;
     if (node.IsSequence()) {
         for (const auto& f : node) {
-            out.push_back({kind::exists, f.Scalar(), 0, {}, {}, {}});
+            out.push_back({kind::exists, f.Scalar(), 0, {}, {}, {}, {}});
         }
         return true;
     }
@@ -134,7 +124,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
         const std::string key = entry.first.Scalar();
         if (key == "exists") {
             for (const auto& f : scalars(entry.second)) {
-                out.push_back({kind::exists, f, 0, {}, {}, {}});
+                out.push_back({kind::exists, f, 0, {}, {}, {}, {}});
             }
         } else if ((key == "equals" || key == "starts_with" || key == "contains") &&
                    entry.second.IsMap()) {
@@ -142,7 +132,7 @@ bool read_conditions_unsorted(const YAML::Node& node, std::vector<vendor_mapping
                            : key == "starts_with" ? kind::starts_with
                                                   : kind::contains;
             for (const auto& test : entry.second) {
-                out.push_back({k, test.first.Scalar(), 0, scalars(test.second), {}, {}});
+                out.push_back({k, test.first.Scalar(), 0, scalars(test.second), {}, {}, {}});
             }
         } else {
             diags.error(file, line_of(entry.first), "",
@@ -162,7 +152,7 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
         case kind::exists:
             return true;
         case kind::equals:
-            if (!c.may_match(value)) {
+            if (!c.prefilter.may_equal(value)) {
                 break;
             }
             for (const auto& v : c.values) {
@@ -172,7 +162,7 @@ bool holds(const vendor_mapping::condition& c, const vendor_fields& fields) {
             }
             break;
         case kind::starts_with:
-            if (!c.may_match(value)) {
+            if (!c.prefilter.may_start(value)) {
                 break;
             }
             for (const auto& v : c.values) {

@@ -4,13 +4,11 @@
 #include "core/event.hpp"
 #include "core/field_catalog.hpp"
 #include "core/string_hash.hpp"
+#include "core/value_prefilter.hpp"
 #include "parse/dissect_pattern.hpp"
 #include "parse/time_pattern.hpp"
 #include "parse/vendor_fields.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -52,27 +50,8 @@ public:
         // /", " POST /": " /"), which finds every place where one may end.
         std::string common_prefix;
         std::string common_suffix;
-        // equals, starts_with: the first bytes of the values, their lengths (bit n: a value of
-        // n bytes, 63: of 63 or more) and the shortest, so that most field values are rejected
-        // without a comparison.
-        std::array<std::uint64_t, 4> first_bytes{};
-        std::uint64_t lengths = 0;
-        std::size_t shortest = 0;
-        // Whether `value` may equal (equals) or start with (starts_with) one of the values.
-        [[nodiscard]] bool may_match(std::string_view value) const {
-            if (shortest == 0) {
-                return true; // an empty value: anything may match
-            }
-            if (value.size() < shortest) {
-                return false;
-            }
-            if (type == kind::equals &&
-                (lengths >> std::min<std::size_t>(value.size(), 63) & 1) == 0) {
-                return false;
-            }
-            const auto first = static_cast<unsigned char>(value[0]);
-            return (first_bytes[first >> 6] >> (first & 63) & 1) != 0;
-        }
+        // equals, starts_with: rejects most field values without a comparison.
+        core::value_prefilter prefilter;
     };
     // Cuts fields out of the value of `from` when `when` holds.
     struct extract_step {

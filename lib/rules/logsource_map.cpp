@@ -318,11 +318,7 @@ void logsource_map::build_index() {
 void logsource_map::value_index::add(const std::string& value, class_id c) {
     classes_[value].push_back(c);
     first_class_ = std::min(first_class_, c);
-    lengths_ |= std::uint64_t{1} << std::min<std::size_t>(value.size(), 63);
-    if (!value.empty()) {
-        const auto first = static_cast<unsigned char>(value[0]);
-        first_bytes_[first >> 6] |= std::uint64_t{1} << (first & 63);
-    }
+    keys_.add(value);
 }
 
 std::vector<class_id> logsource_map::classes_for(const logsource& source) const {

@@ -5,6 +5,7 @@
 #include "core/field_catalog.hpp"
 #include "core/flat_string_map.hpp"
 #include "core/string_hash.hpp"
+#include "core/value_prefilter.hpp"
 #include "parse/vendor_mapping.hpp"
 #include "rules/sigma_rule.hpp"
 
@@ -106,23 +107,14 @@ private:
     public:
         void add(const std::string& value, class_id c);
         [[nodiscard]] const std::vector<class_id>* find(std::string_view value) const {
-            const std::size_t bit = std::min<std::size_t>(value.size(), 63);
-            if ((lengths_ >> bit & 1) == 0 || value.empty()) {
-                return nullptr;
-            }
-            const auto first = static_cast<unsigned char>(value[0]);
-            if ((first_bytes_[first >> 6] >> (first & 63) & 1) == 0) {
-                return nullptr;
-            }
-            return classes_.find(value);
+            return keys_.may_equal(value) ? classes_.find(value) : nullptr;
         }
         // The earliest class any key leads to (none: past every class).
         [[nodiscard]] class_id first_class() const { return first_class_; }
 
     private:
         core::static_string_map<std::vector<class_id>> classes_;
-        std::uint64_t lengths_ = 0; // bit n: a key of n bytes (63: of 63 or more)
-        std::array<std::uint64_t, 4> first_bytes_{};
+        core::value_prefilter keys_;
         class_id first_class_ = std::numeric_limits<class_id>::max();
     };
 
