@@ -6,26 +6,27 @@
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/http_server.hpp"
-#include "ingest/http_ingest.hpp"
-#include "ingest/kafka_source.hpp"
 #include "api/prometheus_text.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
+#include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "core/defaults.hpp"
-#include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "ingest/http_ingest.hpp"
+#include "ingest/kafka_source.hpp"
 #include "ingest/syslog_tcp_source.hpp"
 #include "ingest/syslog_udp_source.hpp"
 #include "output/stdout_output.hpp"
 #include "pipeline/coverage_report.hpp"
 #include "pipeline/pipeline.hpp"
-#include "rules/rule_compiler.hpp"
 #include "pipeline_settings.hpp"
+#include "rules/rule_compiler.hpp"
 #include "rules_reloader.hpp"
 #include "rules_watcher.hpp"
+#include "store_health.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -106,7 +107,11 @@ int run(const config::vigil_config& cfg) {
         }
     }
 
-    auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_write);
+    if (!daemon::wait_for_disk_space(cfg.data_dir, cfg.min_free_disk_bytes)) {
+        return 0;
+    }
+    auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_write,
+                                          cfg.min_free_disk_bytes);
     if (!store) {
         core::log_error(store.error());
         return 1;
@@ -145,6 +150,11 @@ int run(const config::vigil_config& cfg) {
                                     metrics, startup);
 
     asio::io_context io(1);
+    // Sources that answer their senders (HTTP) or bound what they risk (syslog TCP) wait here
+    // for the pipeline to make their batches durable.
+    ingest::durable_acks acks(io, pipeline);
+    daemon::store_health disk_health(io, **store, health, metrics);
+    disk_health.start();
     std::optional<daemon::rules_watcher> watcher;
     if (cfg.rules_watch) {
         watcher.emplace(io, std::vector{cfg.rules_dir, cfg.schemas_dir},
@@ -232,29 +242,32 @@ int run(const config::vigil_config& cfg) {
     ingest_cfg.hec_token = cfg.http.hec_token;
     ingest_cfg.max_decompressed_bytes = cfg.http.max_decompressed_bytes;
     ingest_cfg.max_compression_ratio = cfg.http.max_compression_ratio;
-    ingest::http_ingest http_ingest(ingest_cfg, pipeline, metrics, clock);
+    ingest_cfg.ack_timeout = std::chrono::milliseconds(cfg.http.ack_timeout_ns / 1'000'000);
+    ingest::http_ingest http_ingest(ingest_cfg, pipeline, acks, metrics, clock);
     auto ingest_route = [&](auto handle) {
-        return [&, handle](const api::http_request& request) {
+        return [&, handle](const api::http_request& request, api::http_router::responder respond) {
             const ingest::http_ingest_request in{request.header("authorization"),
                                                  request.header("content-encoding"), request.body,
                                                  request.peer};
-            ingest::http_ingest_reply out = (http_ingest.*handle)(in);
-            api::http_reply reply;
-            reply.status = out.status;
-            reply.body = std::move(out.body);
-            reply.headers = std::move(out.headers);
-            return reply;
+            (http_ingest.*handle)(in, [respond](ingest::http_ingest_reply out) {
+                api::http_reply reply;
+                reply.status = out.status;
+                reply.body = std::move(out.body);
+                reply.headers = std::move(out.headers);
+                respond(std::move(reply));
+            });
         };
     };
-    router.add("POST", "/ingest", ingest_route(&ingest::http_ingest::ingest));
+    router.add_async("POST", "/ingest", ingest_route(&ingest::http_ingest::ingest));
     // HEC clients use any of these paths for JSON events.
     for (const char* path :
          {"/services/collector/event", "/services/collector/event/1.0", "/services/collector"}) {
-        router.add("POST", path, ingest_route(&ingest::http_ingest::hec_event));
+        router.add_async("POST", path, ingest_route(&ingest::http_ingest::hec_event));
     }
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {
+        disk_health.stop();
         if (watcher) {
             watcher->stop();
         }
@@ -298,7 +311,8 @@ int run(const config::vigil_config& cfg) {
         tcp_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
         tcp_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
         tcp_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
-        tcp.emplace(io, std::move(tcp_cfg), pipeline, metrics, clock);
+        tcp_cfg.max_unconfirmed_records = cfg.syslog.max_unconfirmed_records;
+        tcp.emplace(io, std::move(tcp_cfg), pipeline, acks, metrics, clock);
         if (auto started = tcp->start(); !started) {
             return fail_start(started.error());
         }
@@ -316,7 +330,8 @@ int run(const config::vigil_config& cfg) {
         tls_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
         tls_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
         tls_cfg.tls = std::move(*context);
-        tls.emplace(io, std::move(tls_cfg), pipeline, metrics, clock);
+        tls_cfg.max_unconfirmed_records = cfg.syslog.max_unconfirmed_records;
+        tls.emplace(io, std::move(tls_cfg), pipeline, acks, metrics, clock);
         if (auto started = tls->start(); !started) {
             return fail_start(started.error());
         }

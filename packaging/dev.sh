@@ -109,6 +109,8 @@ case "$cmd" in
   test)
     setup; build
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    # The reliability scenarios' figures (the README's "Reliability" section quotes them).
+    grep -h '^RELIABILITY' "$build_dir/Testing/Temporary/LastTest.log" || true
     "$build_dir/daemon/vigil" rules test rules/ --require-fixtures
     ;;
   fuzz)

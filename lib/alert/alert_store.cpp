@@ -56,7 +56,7 @@ std::filesystem::path alert_store::database_path(const std::filesystem::path& da
 }
 
 std::expected<std::unique_ptr<alert_store>, std::string>
-alert_store::open(const std::filesystem::path& data_dir, mode m) {
+alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t min_free_bytes) {
     const std::string path = database_path(data_dir).string();
     rocksdb::Options options;
     options.create_if_missing = m == mode::read_write;
@@ -102,6 +102,13 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
     }
 
     std::unique_ptr<alert_store> store(new alert_store());
+    store->disk_ = std::make_unique<disk_space_guard>(data_dir, min_free_bytes);
+    if (m == mode::read_write) {
+        // Opening writes (a new log, the manifest, a flush of what the log replays).
+        if (auto room = store->disk_->check(); !room) {
+            return std::unexpected("cannot open alert database at " + path + ": " + room.error());
+        }
+    }
     rocksdb::DB* db = nullptr;
     rocksdb::Status s;
     if (m == mode::read_write) {
@@ -140,6 +147,20 @@ alert_store::open(const std::filesystem::path& data_dir, mode m) {
     return store;
 }
 
+std::expected<void, std::string> alert_store::ready_to_write(std::size_t bytes) {
+    if (auto room = disk_->check(bytes); !room) {
+        return room;
+    }
+    if (resume_needed_.load()) {
+        if (auto s = db_->Resume(); !s.ok()) {
+            return std::unexpected("the alert database did not recover from its last error: " +
+                                   s.ToString());
+        }
+        resume_needed_.store(false);
+    }
+    return {};
+}
+
 std::expected<void, std::string> alert_store::write(std::span<const alert> alerts) {
     rocksdb::WriteBatch batch;
     for (const auto& a : alerts) {
@@ -147,9 +168,13 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         batch.Put(alerts_, key, a.json);
         batch.Put(by_rule_, index_key(a.rule_id, key), rocksdb::Slice());
     }
+    if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
+        return std::unexpected("writing alerts failed: " + ready.error());
+    }
     rocksdb::WriteOptions options;
     options.disableWAL = false;
     if (auto s = db_->Write(options, &batch); !s.ok()) {
+        resume_needed_.store(true);
         return std::unexpected("writing alerts failed: " + s.ToString());
     }
     return {};
@@ -172,7 +197,11 @@ std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,
             break;
         }
     }
+    if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
+        return std::unexpected("writing the correlator checkpoint failed: " + ready.error());
+    }
     if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        resume_needed_.store(true);
         return std::unexpected("writing the correlator checkpoint failed: " + s.ToString());
     }
     return {};
@@ -229,7 +258,11 @@ std::expected<void, std::string> alert_store::write_dead_letter(std::string_view
     if (n > cap && n % 64 == 0) {
         batch.DeleteRange(dead_letters_, dead_letter_key(0), dead_letter_key(n - cap + 1));
     }
+    if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
+        return std::unexpected("writing a dead letter failed: " + ready.error());
+    }
     if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        resume_needed_.store(true);
         return std::unexpected("writing a dead letter failed: " + s.ToString());
     }
     return {};
@@ -251,6 +284,10 @@ std::expected<std::vector<std::string>, std::string> alert_store::dead_letters()
 }
 
 std::expected<void, std::string> alert_store::flush() {
+    if (auto room = disk_->check(); !room) {
+        // The write-ahead log holds everything written; the next start replays it.
+        return std::unexpected("memtables not flushed: " + room.error());
+    }
     if (auto s = db_->FlushWAL(true); !s.ok()) {
         return std::unexpected("syncing the alert WAL failed: " + s.ToString());
     }

@@ -2,9 +2,10 @@
 
 #include "alert/alert.hpp"
 #include "alert/alert_writer.hpp"
+#include "alert/disk_space_guard.hpp"
 
-#include <cstddef>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
@@ -41,9 +42,15 @@ public:
     alert_store(const alert_store&) = delete;
     alert_store& operator=(const alert_store&) = delete;
 
-    // Opens (and in read-write mode creates) the database under `data_dir`/rocksdb.
+    // Opens (and in read-write mode creates) the database under `data_dir`/rocksdb. In
+    // read-write mode every write first asks a disk_space_guard for `min_free_bytes` (0: never
+    // refuse) and fails, writing nothing, below it; after a failed write the next one first
+    // asks RocksDB to resume from its error.
     [[nodiscard]] static std::expected<std::unique_ptr<alert_store>, std::string>
-    open(const std::filesystem::path& data_dir, mode m);
+    open(const std::filesystem::path& data_dir, mode m, std::uint64_t min_free_bytes = 0);
+
+    // Read-write mode: the free-space check of the data directory.
+    [[nodiscard]] disk_space_guard& disk() { return *disk_; }
 
     // Writes the alerts and their index entries in one atomic WriteBatch with the WAL on.
     [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts) override;
@@ -76,6 +83,8 @@ private:
     alert_store() = default;
     [[nodiscard]] std::expected<std::optional<std::string>, std::string>
     get(const std::string& key) const;
+    // Before a write: room on the disk, and RocksDB out of an earlier error.
+    [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -85,6 +94,8 @@ private:
     rocksdb::ColumnFamilyHandle* state_ = nullptr;
     rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
     std::atomic<std::uint64_t> next_dead_letter_{1};
+    std::unique_ptr<disk_space_guard> disk_;
+    std::atomic<bool> resume_needed_{false};
 };
 
 } // namespace vigil::alert

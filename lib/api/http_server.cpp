@@ -42,6 +42,16 @@ public:
         read();
     }
 
+    // Server stop: a request being handled still gets its answer (an ingest request waits for
+    // durability), then the connection closes; an idle connection closes now.
+    void stop_after_reply() {
+        if (handling_) {
+            closing_ = true;
+            return;
+        }
+        stop();
+    }
+
     void stop() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -140,6 +150,7 @@ private:
         }
         req.peer = peer_;
         const bool keep_alive = request.keep_alive();
+        handling_ = true;
         // The reply may come later and from another thread (a rule reload): hop back onto the
         // connection's executor to write it.
         owner_.router_.dispatch(req, [self = shared_from_this(), keep_alive](http_reply reply) {
@@ -151,6 +162,8 @@ private:
     }
 
     void respond(http_reply reply, bool keep_alive) {
+        handling_ = false;
+        keep_alive = keep_alive && !closing_;
         auto response = std::make_shared<http::response<http::string_body>>();
         response->version(11);
         response->result(reply.status);
@@ -178,6 +191,8 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     core::peer_address peer_;
     bool admitted_ = false;
+    bool handling_ = false; // a request was read and its answer is not written yet
+    bool closing_ = false;  // the server stops: close after that answer
 };
 
 http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router,
@@ -201,7 +216,7 @@ void http_server::stop() {
     listener_.stop();
     const std::vector<session*> open(sessions_.begin(), sessions_.end());
     for (auto* s : open) {
-        s->stop();
+        s->stop_after_reply();
     }
 }
 

@@ -37,7 +37,7 @@ public:
 
     [[nodiscard]] std::expected<void, std::string> start();
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
-    // Stops accepting and closes open connections.
+    // Stops accepting and closes open connections; a request being handled is answered first.
     void stop();
 
 private:

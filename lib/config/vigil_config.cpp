@@ -2,7 +2,7 @@
 
 #include "core/civil_time.hpp"
 #include "core/defaults.hpp"
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 
 #include <charconv>
 #include <fstream>
@@ -149,14 +149,11 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                                                             const std::string& file_name) {
     core::diagnostics diags;
     vigil_config c = default_config();
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                    parse::yaml_error_reason(e));
+    auto document = parse::read_yaml(yaml, file_name, diags);
+    if (!document) {
         return std::unexpected(std::move(diags));
     }
+    const YAML::Node root = *document;
 
     auto string_value = [&](section_reader& r, const std::string& key, auto assign) {
         return [&r, key, assign](const YAML::Node& node) {
@@ -250,6 +247,15 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader kafka(file_name, diags, "kafka");
 
     top.on("data_dir", string_value(top, "data_dir", [&](const std::string& v) { c.data_dir = v; }))
+        .on("min_free_disk_bytes",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::uint64_t>(node);
+                if (!n) {
+                    top.error(node, "'min_free_disk_bytes' must be a number of bytes");
+                    return;
+                }
+                c.min_free_disk_bytes = *n;
+            })
         .on("rules_dir",
             string_value(top, "rules_dir", [&](const std::string& v) { c.rules_dir = v; }))
         .on("schemas_dir",
@@ -335,6 +341,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("max_connections_per_client", count_value(syslog, "max_connections_per_client",
                                                       c.syslog.max_connections_per_client, 1))
         .on("idle_timeout", duration_value(syslog, "idle_timeout", c.syslog.idle_timeout_ns, 1))
+        .on("max_unconfirmed_records",
+            count_value(syslog, "max_unconfirmed_records", c.syslog.max_unconfirmed_records, 256))
         .on("udp_receive_buffer_bytes",
             [&](const YAML::Node& node) {
                 auto n = to_int<int>(node);
@@ -367,13 +375,29 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             c.syslog.payload = *f;
         });
 
+    // A file vigild reads at start: missing or unreadable is an error at its key's line (it
+    // once surfaced only as OpenSSL's reason when the listener started).
+    auto readable_file = [&](section_reader& r, const std::string& key, std::string& target) {
+        return [&r, key, &target, text = string_value(r, key, [&target](const std::string& v) {
+                                      target = v;
+                                  })](const YAML::Node& node) {
+            text(node);
+            if (!node.IsScalar() || node.Scalar().empty()) {
+                return;
+            }
+            std::error_code ec;
+            const std::filesystem::path path(node.Scalar());
+            if (!std::filesystem::exists(path, ec)) {
+                r.error(node, "'" + r.qualified(key) + "': no such file " + path.string());
+            } else if (!std::filesystem::is_regular_file(path, ec) || !std::ifstream(path).good()) {
+                r.error(node, "'" + r.qualified(key) + "': cannot read " + path.string());
+            }
+        };
+    };
     tls.on("listen", address_value(tls, "listen", c.syslog.tls.listen))
-        .on("certificate", string_value(tls, "certificate",
-                                        [&](const std::string& v) { c.syslog.tls.certificate = v; }))
-        .on("private_key", string_value(tls, "private_key",
-                                        [&](const std::string& v) { c.syslog.tls.private_key = v; }))
-        .on("client_ca", string_value(tls, "client_ca",
-                                      [&](const std::string& v) { c.syslog.tls.client_ca = v; }))
+        .on("certificate", readable_file(tls, "certificate", c.syslog.tls.certificate))
+        .on("private_key", readable_file(tls, "private_key", c.syslog.tls.private_key))
+        .on("client_ca", readable_file(tls, "client_ca", c.syslog.tls.client_ca))
         .on("timezone", zone_value(tls, "timezone", c.syslog.tls.zone));
 
     rfc3164
@@ -414,6 +438,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             count_value(http, "max_decompressed_bytes", c.http.max_decompressed_bytes, 1024))
         .on("max_compression_ratio",
             count_value(http, "max_compression_ratio", c.http.max_compression_ratio, 1))
+        .on("ack_timeout", duration_value(http, "ack_timeout", c.http.ack_timeout_ns, 1))
         .on("ingest_token", string_value(http, "ingest_token",
                                          [&](const std::string& v) { c.http.ingest_token = v; }))
         .on("hec_token",
@@ -611,14 +636,25 @@ parse::local_time_config local_time_for(const vigil_config& config, core::source
 }
 
 std::expected<vigil_config, core::diagnostics> load_config_file(const std::filesystem::path& file) {
+    auto unreadable = [&](const std::string& why) {
+        core::diagnostics diags;
+        diags.error(file.string(), 0, "", "cannot read the configuration file: " + why);
+        return std::unexpected(std::move(diags));
+    };
+    // A directory opens as a stream that reads nothing: it once started vigild on defaults.
+    if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
+        return unreadable("it is a directory");
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        core::diagnostics diags;
-        diags.error(file.string(), 0, "", "cannot read the configuration file");
-        return std::unexpected(std::move(diags));
+        return unreadable(std::filesystem::exists(file) ? "permission denied or not a file"
+                                                        : "no such file");
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
+    if (in.bad()) {
+        return unreadable("read error");
+    }
     return parse_config(buffer.str(), file.string());
 }
 

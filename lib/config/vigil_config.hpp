@@ -28,6 +28,9 @@ namespace vigil::config {
 // directory of the process.
 struct vigil_config {
     std::filesystem::path data_dir;
+    // The alert store stops writing (and the sources are pushed back) while the file system of
+    // data_dir has less free space than this, so that RocksDB never meets a full disk.
+    std::uint64_t min_free_disk_bytes = 256ull * 1024 * 1024;
     std::filesystem::path rules_dir;
     std::filesystem::path schemas_dir;       // fields.yaml, logsources.yaml, mappings/
     bool rules_watch = true;                 // reload when files under rules_dir change
@@ -45,6 +48,8 @@ struct vigil_config {
         std::size_t max_connections = 4096;           // per listener (TCP, TLS)
         std::size_t max_connections_per_client = 256; // ... from one address
         std::int64_t idle_timeout_ns = 300'000'000'000; // TCP/TLS: close after this long silent
+        // TCP/TLS: records read but not yet durable, at most (the loss window of a crash).
+        std::size_t max_unconfirmed_records = 100'000;
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
         // The zone of the syslog listeners' zone-less timestamps unless a listener names its own.
         std::string rfc3164_timezone;
@@ -72,6 +77,7 @@ struct vigil_config {
         std::size_t max_body_bytes = 16 * 1024 * 1024;          // 413 beyond
         std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies: 413 beyond
         std::size_t max_compression_ratio = 100;                // gzip bodies: 413 beyond
+        std::int64_t ack_timeout_ns = 5'000'000'000; // ingest: 503 when not durable by then
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
         std::shared_ptr<const core::time_zone> zone; // zone-less times; null = UTC

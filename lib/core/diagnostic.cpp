@@ -11,6 +11,10 @@ std::string diagnostic::to_string() const {
         if (line > 0) {
             out += ':';
             out += std::to_string(line);
+            if (column > 0) {
+                out += ':';
+                out += std::to_string(column);
+            }
         }
         out += ": ";
     }

@@ -19,8 +19,9 @@ struct diagnostic {
     // A short stable name for the kind of problem ("logsource", "modifier", ...), for counting
     // rejections by reason; not printed.
     std::string code;
+    int column = 0; // 1-based; 0 when not known
 
-    // "file:line: rule-id: reason", leaving out the parts that are empty.
+    // "file:line[:column]: rule-id: reason", leaving out the parts that are empty.
     [[nodiscard]] std::string to_string() const;
 };
 

@@ -1,5 +1,6 @@
 #include "ingest/http_ingest.hpp"
 
+#include "core/ascii.hpp"
 #include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
 
@@ -27,6 +28,30 @@ http_ingest_reply hec_reply(unsigned status, std::string_view text, int code) {
     reply.status = status;
     core::json_writer w(reply.body);
     w.begin_object().field("text", text).field("code", code).end_object();
+    reply.body += '\n';
+    return reply;
+}
+
+// POST /ingest's answer: how many records were taken and which lines were refused, and why (the
+// first 100 of them).
+http_ingest_reply accepted_reply(unsigned status, std::size_t accepted,
+                                 const std::vector<http_ingest::rejected_record>& rejected) {
+    http_ingest_reply reply;
+    reply.status = status;
+    core::json_writer w(reply.body);
+    w.begin_object().field("accepted", static_cast<std::uint64_t>(accepted));
+    if (!rejected.empty()) {
+        w.field("rejected", static_cast<std::uint64_t>(rejected.size()));
+        w.key("rejected_lines").begin_array();
+        for (std::size_t i = 0; i < rejected.size() && i < 100; ++i) {
+            w.begin_object()
+                .field("line", static_cast<std::uint64_t>(rejected[i].line))
+                .field("error", rejected[i].reason)
+                .end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
     reply.body += '\n';
     return reply;
 }
@@ -116,21 +141,30 @@ http_ingest::endpoint_probe::endpoint_probe(core::metrics_registry& metrics,
                                     {{"endpoint", endpoint}, {"result", "bad_time"}})),
       busy(metrics.make_counter("vigil_http_ingest_requests_total",
                                 "HTTP ingest requests, by endpoint and result.",
-                                {{"endpoint", endpoint}, {"result", "busy"}})) {}
+                                {{"endpoint", endpoint}, {"result", "busy"}})),
+      not_durable(metrics.make_counter("vigil_http_ingest_requests_total",
+                                       "HTTP ingest requests, by endpoint and result.",
+                                       {{"endpoint", endpoint}, {"result", "not_durable"}})),
+      rejected_records(metrics.make_counter(
+          "vigil_http_ingest_rejected_records_total",
+          "Records of HTTP ingest requests refused (NDJSON lines that are not JSON).",
+          {{"endpoint", endpoint}, {"reason", "not_json"}})) {}
 
-http_ingest::http_ingest(http_ingest_config config, batch_sink& sink,
+http_ingest::http_ingest(http_ingest_config config, batch_sink& sink, durable_acks& acks,
                          core::metrics_registry& metrics, const core::clock& clock)
-    : config_(std::move(config)), sink_(sink), clock_(clock), probe_(metrics, "http"),
+    : config_(std::move(config)), sink_(sink), acks_(acks), clock_(clock), probe_(metrics, "http"),
       ingest_probe_(metrics, "ingest"), hec_probe_(metrics, "hec") {}
 
 std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& request,
                                                      std::string& body, endpoint_probe& probe) {
     const std::string_view encoding = trim(request.content_encoding);
-    if (encoding.empty() || encoding == "identity") {
+    if (encoding.empty() || core::ascii::equal_fold(encoding, "identity")) {
         body.assign(request.body);
         return std::nullopt;
     }
-    if (encoding != "gzip" && encoding != "x-gzip") {
+    // Content codings are case-insensitive (RFC 9110 §8.4.1).
+    if (!core::ascii::equal_fold(encoding, "gzip") &&
+        !core::ascii::equal_fold(encoding, "x-gzip")) {
         probe.bad_request.add();
         return json_reply(415, "error", "unsupported Content-Encoding '" + std::string(encoding) +
                                             "' (gzip or none)");
@@ -187,33 +221,66 @@ std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& 
     return std::nullopt;
 }
 
-http_ingest_reply http_ingest::submit(std::unique_ptr<core::raw_batch> batch, endpoint_probe& probe,
-                                      bool hec) {
-    const std::size_t records = batch->size();
-    const std::size_t bytes = batch->bytes();
-    if (!sink_.try_submit(batch)) {
+void http_ingest::ingest(const http_ingest_request& request, reply_fn reply) {
+    auto prepared = ingest_batch(request);
+    if (!prepared) {
+        reply(std::move(prepared.error()));
+        return;
+    }
+    submit(std::move(*prepared), ingest_probe_, false, std::move(reply));
+}
+
+void http_ingest::hec_event(const http_ingest_request& request, reply_fn reply) {
+    auto prepared = hec_batch(request);
+    if (!prepared) {
+        reply(std::move(prepared.error()));
+        return;
+    }
+    submit(std::move(*prepared), hec_probe_, true, std::move(reply));
+}
+
+void http_ingest::submit(prepared_request prepared, endpoint_probe& probe, bool hec,
+                         reply_fn reply) {
+    const std::size_t records = prepared.batch->size();
+    const std::size_t bytes = prepared.batch->bytes();
+    const std::uint64_t sequence = acks_.next_sequence();
+    if (!sink_.try_submit(prepared.batch)) {
         // Nothing of the request was taken: the client sends it again.
         probe.busy.add();
         probe_.backpressure_waits.add();
-        auto reply = hec ? hec_reply(503, "Server is busy", 9)
-                         : json_reply(503, "error", "the pipeline is full; retry");
-        reply.headers.emplace_back("Retry-After", "1");
-        return reply;
+        auto busy = hec ? hec_reply(503, "Server is busy", 9)
+                        : json_reply(503, "error", "the pipeline is full; retry");
+        busy.headers.emplace_back("Retry-After", "1");
+        reply(std::move(busy));
+        return;
     }
-    probe.accepted.add();
     probe_.records.add(records);
     probe_.bytes.add(bytes);
-    if (hec) {
-        return hec_reply(200, "Success", 0);
-    }
-    http_ingest_reply reply;
-    core::json_writer w(reply.body);
-    w.begin_object().field("accepted", static_cast<std::uint64_t>(records)).end_object();
-    reply.body += '\n';
-    return reply;
+    // 200 only once the records are durable: their alerts stored and the correlators' state
+    // after them checkpointed, so that a crash after the answer loses none of them.
+    auto ok = hec ? hec_reply(200, "Success", 0) : accepted_reply(200, records, prepared.rejected);
+    const auto timeout = config_.ack_timeout;
+    acks_.when_durable(
+        sequence, timeout,
+        [&probe, hec, timeout, ok = std::move(ok), reply = std::move(reply)](bool durable) mutable {
+            if (durable) {
+                probe.accepted.add();
+                reply(std::move(ok));
+                return;
+            }
+            // Taken, but not stored in time (a full or failing disk): not
+            // acknowledged. Sent again, they may be processed twice, never lost.
+            probe.not_durable.add();
+            const std::string why = "the records were taken but not stored within " +
+                                    std::to_string(timeout.count()) +
+                                    " ms (see /healthz); send them again";
+            auto late = hec ? hec_reply(503, why, 9) : json_reply(503, "error", why);
+            late.headers.emplace_back("Retry-After", "1");
+            reply(std::move(late));
+        });
 }
 
-http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
+http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request& request) {
     auto& probe = ingest_probe_;
     if (!config_.ingest_token.empty()) {
         auto token = credential(request.authorization, "Bearer");
@@ -221,16 +288,18 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
             probe.unauthorized.add();
             auto reply = json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
             reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
-            return reply;
+            return std::unexpected(std::move(reply));
         }
     }
     if (auto failed = decode(request, scratch_, probe)) {
-        return *failed;
+        return std::unexpected(std::move(*failed));
     }
     const std::string_view body = scratch_;
     const std::int64_t now = clock_.now_ns();
     const core::input_id input = core::input_for_peer(core::source_kind::http, request.peer, false);
-    auto batch = std::make_unique<core::raw_batch>();
+    prepared_request prepared;
+    prepared.batch = std::make_unique<core::raw_batch>();
+    auto& batch = prepared.batch;
     const std::size_t first = body.find_first_not_of(" \t\r\n");
     if (first != std::string_view::npos && body[first] == '[') {
         // A JSON array: one record per element.
@@ -238,22 +307,34 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
         simdjson::dom::array array;
         if (auto error = parser.parse(body.data(), body.size()).get_array().get(array); error) {
             probe.bad_request.add();
-            return json_reply(400, "error",
-                              std::string("body starts with '[' but is not a JSON array: ") +
-                                  simdjson::error_message(error));
+            return std::unexpected(
+                json_reply(400, "error",
+                           std::string("body starts with '[' but is not a JSON array: ") +
+                               simdjson::error_message(error)));
         }
         for (simdjson::dom::element element : array) {
             batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer, input);
         }
     } else {
-        // NDJSON: one record per non-empty line; a damaged line is still a record (the worker
-        // parses it and counts what is wrong with it).
+        // NDJSON: one record per non-empty line. A line that is not JSON is refused and named in
+        // the answer (it would otherwise be read as text of another format); the lines around it
+        // are taken.
+        simdjson::dom::parser parser;
         std::string_view rest = body;
+        std::size_t number = 0;
         while (!rest.empty()) {
             const std::size_t end = rest.find('\n');
             const std::string_view line = trim(rest.substr(0, end));
+            ++number;
             if (!line.empty()) {
-                batch->add(line, core::source_kind::http, now, request.peer, input);
+                simdjson::dom::element ignored;
+                if (auto error = parser.parse(line.data(), line.size()).get(ignored); error) {
+                    probe.rejected_records.add();
+                    prepared.rejected.push_back(
+                        {number, std::string("not JSON: ") + simdjson::error_message(error)});
+                } else {
+                    batch->add(line, core::source_kind::http, now, request.peer, input);
+                }
             }
             if (end == std::string_view::npos) {
                 break;
@@ -263,35 +344,41 @@ http_ingest_reply http_ingest::ingest(const http_ingest_request& request) {
     }
     if (batch->empty()) {
         probe.bad_request.add();
-        return json_reply(400, "error", "no records in the body (NDJSON or a JSON array)");
+        auto reply = accepted_reply(400, 0, prepared.rejected);
+        if (prepared.rejected.empty()) {
+            reply = json_reply(400, "error", "no records in the body (NDJSON or a JSON array)");
+        }
+        return std::unexpected(std::move(reply));
     }
-    return submit(std::move(batch), probe, false);
+    return prepared;
 }
 
-http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
+http_ingest::prepare_result http_ingest::hec_batch(const http_ingest_request& request) {
     auto& probe = hec_probe_;
     if (!config_.hec_token.empty()) {
         if (trim(request.authorization).empty()) {
             probe.unauthorized.add();
-            return hec_reply(401, "Token is required", 2);
+            return std::unexpected(hec_reply(401, "Token is required", 2));
         }
         auto token = credential(request.authorization, "Splunk");
         if (!token || !constant_time_equal(*token, config_.hec_token)) {
             probe.unauthorized.add();
-            return hec_reply(403, "Invalid token", 4);
+            return std::unexpected(hec_reply(403, "Invalid token", 4));
         }
     }
     if (auto failed = decode(request, scratch_, probe)) {
-        return *failed;
+        return std::unexpected(std::move(*failed));
     }
     const std::int64_t now = clock_.now_ns();
     const core::input_id input = core::input_for_peer(core::source_kind::http, request.peer, false);
-    auto batch = std::make_unique<core::raw_batch>();
+    prepared_request prepared;
+    prepared.batch = std::make_unique<core::raw_batch>();
+    auto& batch = prepared.batch;
     simdjson::dom::parser parser;
     simdjson::dom::document_stream events;
     if (auto error = parser.parse_many(scratch_).get(events); error) {
         probe.bad_request.add();
-        return hec_reply(400, "Invalid data format", 6);
+        return std::unexpected(hec_reply(400, "Invalid data format", 6));
     }
     std::string record;
     std::size_t index = 0;
@@ -308,11 +395,12 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
         simdjson::dom::element event;
         if (result.get(doc) != simdjson::SUCCESS || !doc.is_object() ||
             doc["event"].get(event) != simdjson::SUCCESS) {
-            return invalid_event("Event field is required", 12, probe.bad_request);
+            return std::unexpected(invalid_event("Event field is required", 12, probe.bad_request));
         }
         const auto time = epoch_ns(doc);
         if (!time) {
-            return invalid_event("Invalid data format: " + time.error(), 6, probe.bad_time);
+            return std::unexpected(
+                invalid_event("Invalid data format: " + time.error(), 6, probe.bad_time));
         }
         ++index;
         // The event is the record. Of the envelope, `time` (epoch seconds) and `host` are kept
@@ -353,9 +441,9 @@ http_ingest_reply http_ingest::hec_event(const http_ingest_request& request) {
     }
     if (batch->empty()) {
         probe.bad_request.add();
-        return hec_reply(400, "No data", 5);
+        return std::unexpected(hec_reply(400, "No data", 5));
     }
-    return submit(std::move(batch), probe, true);
+    return prepared;
 }
 
 } // namespace vigil::ingest

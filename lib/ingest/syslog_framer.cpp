@@ -69,16 +69,21 @@ bool syslog_framer::decide(std::string_view data, std::size_t pos) {
         count = count * 10 + static_cast<std::uint64_t>(head[digits] - '0');
         ++digits;
     }
-    if (digits == 0 || head[0] == '0' || digits > max_count_digits ||
-        (digits < head.size() && head[digits] != ' ')) {
+    if (digits == 0 || digits > max_count_digits || (digits < head.size() && head[digits] != ' ')) {
         mode_ = framing::newline;
         return true;
     }
     if (digits + 1 >= head.size()) {
         return false; // "123" or "123 " so far: wait for the next byte
     }
-    if (head[digits + 1] == '<') {
+    // A count with leading zeros ("0042 <13>...") is outside RFC 6587 but unambiguous before
+    // a PRI; taken for a line, its message swallowed the next frame.
+    if (head[digits + 1] == '<' && count > 0) {
         mode_ = framing::octet_counting;
+        return true;
+    }
+    if (head[0] == '0') {
+        mode_ = framing::newline;
         return true;
     }
     const std::size_t body = digits + 1;

@@ -123,6 +123,14 @@ private:
             finish_and_close();
             return;
         }
+        // Too much read is not yet durable: wait (the sender is slowed by TCP flow control).
+        const bool room = owner_.window_.has_room();
+        owner_.unconfirmed_gauge_->set(static_cast<std::int64_t>(owner_.window_.unconfirmed()));
+        if (!room) {
+            owner_.window_waits_->add();
+            owner_.window_.wait_for_room([self = this->shared_from_this()] { self->read(); });
+            return;
+        }
         socket_.async_read_some(
             asio::buffer(buffer_),
             [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
@@ -191,9 +199,14 @@ private:
     // Hands the batch to the pipeline, waiting (without reading) while it is full; then `next`.
     template <typename Next>
     void submit(Next next) {
+        const std::uint64_t sequence = owner_.acks_.next_sequence();
+        const std::size_t records = batch_->size();
         if (batch_->empty() || owner_.sink_.try_submit(batch_)) {
             if (!batch_) {
                 batch_ = std::make_unique<core::raw_batch>();
+                owner_.window_.taken(sequence, records);
+                owner_.unconfirmed_gauge_->set(
+                    static_cast<std::int64_t>(owner_.window_.unconfirmed()));
             }
             backoff_ = std::chrono::milliseconds(1);
             next();
@@ -243,9 +256,10 @@ private:
 };
 
 syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config config,
-                                     batch_sink& sink, core::metrics_registry& metrics,
-                                     const core::clock& clock)
-    : config_(std::move(config)), sink_(sink),
+                                     batch_sink& sink, durable_acks& acks,
+                                     core::metrics_registry& metrics, const core::clock& clock)
+    : config_(std::move(config)), sink_(sink), acks_(acks),
+      window_(acks, config_.max_unconfirmed_records),
       kind_(config_.tls ? core::source_kind::syslog_tls : core::source_kind::syslog_tcp),
       probe_(metrics, std::string(core::to_string(kind_))), clock_(clock),
       limiter_(config_.limits, metrics, std::string(core::to_string(kind_))),
@@ -260,6 +274,16 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
                             ->start();
                     }
                 }) {
+    unconfirmed_gauge_ = &metrics.make_gauge(
+        "vigil_unconfirmed_records",
+        "Records a source without acknowledgements has read that are not yet durable (what a "
+        "crash would lose); reading pauses at syslog.max_unconfirmed_records.",
+        {{"source", std::string(core::to_string(kind_))}});
+    window_waits_ = &metrics.make_counter(
+        "vigil_unconfirmed_window_waits_total",
+        "Times a connection stopped reading because syslog.max_unconfirmed_records records read "
+        "were not yet durable.",
+        {{"source", std::string(core::to_string(kind_))}});
     idle_closed_ = &metrics.make_counter(
         "vigil_connections_closed_total",
         "Connections the server closed, by reason (idle: nothing received for the idle timeout) "
@@ -291,6 +315,7 @@ void syslog_tcp_source::stop() {
     for (auto* c : open) {
         c->stop();
     }
+    window_.release_all();
 }
 
 std::expected<std::shared_ptr<asio::ssl::context>, std::string>

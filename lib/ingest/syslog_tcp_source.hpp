@@ -7,6 +7,7 @@
 #include "ingest/connection_limiter.hpp"
 #include "ingest/ingest_probe.hpp"
 #include "ingest/tcp_listener.hpp"
+#include "ingest/unconfirmed_window.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,18 +35,23 @@ struct syslog_tcp_config {
     // After stop(), how long a connection may wait for the pipeline to take what it has read
     // before that batch is dropped (and counted) so that shutdown cannot hang.
     std::chrono::milliseconds stop_grace{10'000};
+    // Records read but not yet durable, at most: reading pauses at this many (the loss window
+    // of a crash; unconfirmed_window).
+    std::size_t max_unconfirmed_records = 100'000;
 };
 
 // Syslog over TCP (RFC 6587) or TLS (RFC 5425): accepts connections, frames each connection's
 // stream with its own syslog_framer and hands the records to the pipeline in one batch per
 // read. When the pipeline is full the connection stops reading until its batch is taken
-// (back-pressure reaches the sender through TCP flow control). A TLS connection that fails its
+// (back-pressure reaches the sender through TCP flow control); so do all connections while
+// max_unconfirmed_records records read are not yet durable. A TLS connection that fails its
 // handshake (a plaintext client, an old protocol, a missing or untrusted client certificate) is
 // closed and counted in vigil_tls_handshake_failures_total. Lives on the I/O thread.
 class syslog_tcp_source {
 public:
     syslog_tcp_source(boost::asio::io_context& io, syslog_tcp_config config, batch_sink& sink,
-                      core::metrics_registry& metrics, const core::clock& clock);
+                      durable_acks& acks, core::metrics_registry& metrics,
+                      const core::clock& clock);
     ~syslog_tcp_source();
     syslog_tcp_source(const syslog_tcp_source&) = delete;
     syslog_tcp_source& operator=(const syslog_tcp_source&) = delete;
@@ -65,6 +71,10 @@ private:
 
     syslog_tcp_config config_;
     batch_sink& sink_;
+    durable_acks& acks_;
+    unconfirmed_window window_;
+    core::gauge* unconfirmed_gauge_ = nullptr;
+    core::counter* window_waits_ = nullptr;
     core::source_kind kind_;
     ingest_probe probe_;
     const core::clock& clock_;

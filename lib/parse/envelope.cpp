@@ -1,6 +1,6 @@
 #include "parse/envelope.hpp"
 
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -81,8 +81,12 @@ bool under(std::string_view name, std::string_view prefix) {
 envelope_set envelope_set::parse(std::string_view yaml, const std::string& file_name,
                                  core::diagnostics& diags) {
     envelope_set set;
+    auto document = read_yaml(yaml, file_name, diags);
+    if (!document) {
+        return set;
+    }
     try {
-        const YAML::Node root = YAML::Load(std::string(yaml));
+        const YAML::Node root = *document;
         const YAML::Node list = root.IsMap() ? root["envelopes"] : YAML::Node();
         if (!list || !list.IsSequence()) {
             diags.error(file_name, line_of(root), "", "expected a list 'envelopes'");

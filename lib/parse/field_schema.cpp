@@ -1,6 +1,6 @@
 #include "parse/field_schema.hpp"
 
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -16,13 +16,11 @@ int line_of(const YAML::Node& node) {
 std::shared_ptr<core::field_catalog>
 parse_field_catalog(std::string_view yaml, const std::string& file_name, core::diagnostics& diags) {
     auto catalog = std::make_shared<core::field_catalog>();
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
+    auto document = read_yaml(yaml, file_name, diags);
+    if (!document) {
         return catalog;
     }
+    const YAML::Node root = *document;
     const YAML::Node list = root["fields"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'fields'");

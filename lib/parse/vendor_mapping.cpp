@@ -1,7 +1,7 @@
 #include "parse/vendor_mapping.hpp"
 
 #include "core/ascii.hpp"
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -561,10 +561,12 @@ const vendor_mapping& vendor_mapping_set::choose(std::string_view format,
 vendor_mapping_set parse_vendor_mapping(std::string_view yaml, const std::string& file_name,
                                         core::field_catalog& catalog, core::diagnostics& diags) {
     vendor_mapping_set set;
-    try {
-        read_mapping(YAML::Load(std::string(yaml)), file_name, catalog, diags, set);
-    } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
+    if (auto root = read_yaml(yaml, file_name, diags)) {
+        try {
+            read_mapping(*root, file_name, catalog, diags, set);
+        } catch (const YAML::Exception& e) {
+            diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
+        }
     }
     add_generic_mappings(set);
     return set;
@@ -586,10 +588,12 @@ vendor_mapping_set load_vendor_mappings(const std::filesystem::path& dir,
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
         const std::string name = file.string();
-        try {
-            read_mapping(YAML::LoadFile(name), name, catalog, diags, set);
-        } catch (const YAML::Exception& e) {
-            diags.error(name, e.mark.line + 1, "", yaml_error_reason(e));
+        if (auto root = read_yaml_file(name, diags)) {
+            try {
+                read_mapping(*root, name, catalog, diags, set);
+            } catch (const YAML::Exception& e) {
+                diags.error(name, e.mark.line + 1, "", yaml_error_reason(e));
+            }
         }
     }
     add_generic_mappings(set);

@@ -309,57 +309,65 @@ void pipeline::run_shard(shard_slot& slot) {
     }
 }
 
-void pipeline::store_checkpoint(unsigned shard, const std::string& blob) {
-    auto backoff = std::chrono::milliseconds(10);
-    for (int attempt = 1;; ++attempt) {
-        auto written = store_.write_checkpoint(shard, blob);
-        if (written) {
-            correlator_probe_.checkpoints.add();
-            return;
-        }
-        correlator_probe_.checkpoint_errors.add();
-        core::log_error(written.error() + " (attempt " + std::to_string(attempt) + ")");
-        // A later checkpoint replaces this one; at shutdown, give up after a few attempts.
-        if (attempt >= 5) {
-            return;
-        }
-        std::this_thread::sleep_for(backoff);
-        backoff *= 2;
-    }
-}
-
-bool pipeline::store_with_retry(alert_batch& alerts) {
+bool pipeline::write_with_retry(const std::function<std::expected<void, std::string>()>& write,
+                                core::counter& errors) {
     // Retry while running: a full disk or a lost volume may come back, and waiting pushes back on
-    // the sources instead of losing alerts. Once shutdown is requested, give up after a few
+    // the sources instead of losing anything. Once shutdown is requested, give up after a few
     // attempts (at once if the store already failed at shutdown) so that the process can exit.
     constexpr int attempts_at_shutdown = 5;
     auto backoff = std::chrono::milliseconds(10);
     for (int attempt = 1;; ++attempt) {
-        const auto started = std::chrono::steady_clock::now();
-        auto written = store_.write(alerts);
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - started)
-                                .count();
-        probe_.store_writes.add();
-        probe_.store_write_microseconds.add(static_cast<std::uint64_t>(micros));
-        probe_.store_write_last_microseconds.set(micros);
+        auto written = write();
         if (written) {
-            probe_.alerts_stored.add(alerts.size());
             return true;
         }
-        probe_.store_errors.add();
-        core::log_error(written.error() + " (attempt " + std::to_string(attempt) + ")");
+        errors.add();
+        // The first failure, then every 30 seconds or so (the disk may stay full for hours).
+        if (attempt == 1 || attempt % 15 == 0) {
+            core::log_error(written.error() + " (attempt " + std::to_string(attempt) +
+                            ", retrying)");
+        }
         if (shutdown_requested_.load() &&
             (store_failed_at_shutdown_ || attempt >= attempts_at_shutdown)) {
             store_failed_at_shutdown_ = true;
-            probe_.alerts_dropped.add(alerts.size());
-            core::log_error("shutting down: dropped " + std::to_string(alerts.size()) +
-                            " alerts the alert store would not take");
             return false;
         }
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
     }
+}
+
+bool pipeline::store_checkpoint(unsigned shard, const std::string& blob) {
+    const bool stored = write_with_retry([&] { return store_.write_checkpoint(shard, blob); },
+                                         correlator_probe_.checkpoint_errors);
+    if (stored) {
+        correlator_probe_.checkpoints.add();
+    }
+    return stored;
+}
+
+bool pipeline::store_with_retry(alert_batch& alerts) {
+    const bool stored = write_with_retry(
+        [&] {
+            const auto started = std::chrono::steady_clock::now();
+            auto written = store_.write(alerts);
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count();
+            probe_.store_writes.add();
+            probe_.store_write_microseconds.add(static_cast<std::uint64_t>(micros));
+            probe_.store_write_last_microseconds.set(micros);
+            return written;
+        },
+        probe_.store_errors);
+    if (stored) {
+        probe_.alerts_stored.add(alerts.size());
+    } else {
+        probe_.alerts_dropped.add(alerts.size());
+        core::log_error("shutting down: dropped " + std::to_string(alerts.size()) +
+                        " alerts the alert store would not take");
+    }
+    return stored;
 }
 
 void pipeline::handle_alerts(alert_batch& pending) {
@@ -391,16 +399,36 @@ void pipeline::sample_rings() {
 }
 
 void pipeline::request_durable(std::uint64_t sequence) {
-    std::uint64_t current = durability_requested_.load();
-    while (sequence > current && !durability_requested_.compare_exchange_weak(current, sequence)) {
+    {
+        const std::lock_guard lock(requests_mutex_);
+        requested_.insert(sequence);
+        lowest_requested_.store(*requested_.begin(), std::memory_order_release);
     }
     alert_stage_wakeup_.notify();
+}
+
+std::uint64_t pipeline::take_requests_up_to(std::uint64_t processed, std::uint64_t barrier) {
+    const std::lock_guard lock(requests_mutex_);
+    std::uint64_t wanted = 0;
+    while (!requested_.empty() && *requested_.begin() <= processed) {
+        wanted = *requested_.begin();
+        requested_.erase(requested_.begin());
+    }
+    lowest_requested_.store(requested_.empty() ? no_request : *requested_.begin(),
+                            std::memory_order_release);
+    // Already durable (a request for a batch an earlier barrier covered): nothing to do.
+    return wanted > durable_.load() ? std::max(wanted, barrier) : barrier;
 }
 
 void pipeline::run_alert_stage() {
     alert_batch pending;
     auto last_sample = std::chrono::steady_clock::now();
-    std::vector<std::pair<unsigned, std::string>> checkpoints;
+    struct pending_checkpoint {
+        unsigned shard;
+        std::string blob;
+        std::uint64_t covers;
+    };
+    std::vector<pending_checkpoint> checkpoints;
     // Durability: batches finished out of order, the contiguous prefix finished (alerts
     // stored), and the barrier each shard's stored checkpoint covers.
     std::set<std::uint64_t> finished;
@@ -457,9 +485,8 @@ void pipeline::run_alert_stage() {
                     }
                 }
                 if (out->checkpoint) {
-                    checkpoints.emplace_back(out->shard, std::move(*out->checkpoint));
-                }
-                if (out->covers != 0) {
+                    checkpoints.push_back({out->shard, std::move(*out->checkpoint), out->covers});
+                } else if (out->covers != 0) {
                     covers.emplace_back(out->shard, out->covers);
                 }
             }
@@ -468,8 +495,11 @@ void pipeline::run_alert_stage() {
         // Alerts first: a checkpoint never claims an alert that is not stored, and a batch is
         // processed only once its alerts are stored.
         handle_alerts(pending);
-        for (const auto& [shard, blob] : checkpoints) {
-            store_checkpoint(shard, blob);
+        for (const auto& c : checkpoints) {
+            // A barrier is answered only by a stored checkpoint.
+            if (store_checkpoint(c.shard, c.blob) && c.covers != 0) {
+                covers.emplace_back(c.shard, c.covers);
+            }
         }
         checkpoints.clear();
         for (const auto& [shard, seq] : covers) {
@@ -485,11 +515,14 @@ void pipeline::run_alert_stage() {
         }
         // Durability asked for: once the batches are processed, a barrier makes every shard
         // checkpoint after applying their matches; when all those checkpoints are stored, the
-        // batches are durable.
-        const std::uint64_t wanted = std::min(durability_requested_.load(), processed);
-        if (wanted > durable_.load() && barrier < wanted &&
-            (barrier <= durable_.load() || barrier == 0)) {
-            barrier = wanted;
+        // batches are durable. One barrier at a time serves every request processed by then
+        // (group commit); a request whose batches are not processed yet waits for them rather
+        // than making barriers chase them.
+        if ((barrier <= durable_.load() || barrier == 0) &&
+            lowest_requested_.load(std::memory_order_acquire) <= processed) {
+            barrier = take_requests_up_to(processed, barrier);
+        }
+        if (barrier > durable_.load() && barrier_.load() != barrier) {
             barrier_.store(barrier, std::memory_order_release);
             for (auto& s : shards_) {
                 s->wakeup.notify();
@@ -510,8 +543,9 @@ void pipeline::run_alert_stage() {
             continue;
         }
         const auto ticket = alert_stage_wakeup_.prepare();
-        bool work = !rings_empty() ||
-                    std::min(durability_requested_.load(), processed) > std::max(barrier, durable_.load());
+        bool work =
+            !rings_empty() || ((barrier <= durable_.load() || barrier == 0) &&
+                               lowest_requested_.load(std::memory_order_acquire) <= processed);
         if (work || alert_stage_stopping_.load()) {
             alert_stage_wakeup_.cancel();
         } else {

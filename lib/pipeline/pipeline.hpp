@@ -6,25 +6,28 @@
 #include "core/metrics.hpp"
 #include "core/spsc_ring.hpp"
 #include "core/wakeup.hpp"
-#include "ingest/batch_sink.hpp"
-#include "output/alert_output.hpp"
-#include "parse/record_parser.hpp"
 #include "correlate/correlation_batch.hpp"
 #include "correlate/correlator_shard.hpp"
 #include "correlate/shard_checkpoint.hpp"
+#include "ingest/batch_sink.hpp"
+#include "output/alert_output.hpp"
+#include "parse/record_parser.hpp"
 #include "pipeline/correlator_probe.hpp"
 #include "pipeline/input_probe.hpp"
 #include "pipeline/pipeline_probe.hpp"
 #include "rules/rule_set.hpp"
 
 #include <array>
-#include <expected>
-#include <optional>
-#include <span>
-#include <string>
 #include <atomic>
 #include <cstddef>
+#include <expected>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -138,8 +141,15 @@ private:
     void run_worker(worker_slot& slot);
     void run_shard(shard_slot& slot);
     void run_alert_stage();
+    // Writes until the store takes it (while running), or gives up soon once shutdown began;
+    // counts each failure in `errors`. Alert stage thread.
+    bool write_with_retry(const std::function<std::expected<void, std::string>()>& write,
+                          core::counter& errors);
     bool store_with_retry(alert_batch& alerts);
-    void store_checkpoint(unsigned shard, const std::string& blob);
+    bool store_checkpoint(unsigned shard, const std::string& blob);
+    // Alert stage: removes the requests up to `processed` and returns the barrier that serves
+    // them (`barrier` when none is new).
+    std::uint64_t take_requests_up_to(std::uint64_t processed, std::uint64_t barrier);
     void handle_alerts(alert_batch& pending);
     // Sets the ring occupancy gauges (alert stage thread, about every 100 ms).
     void sample_rings();
@@ -158,7 +168,12 @@ private:
     std::uint64_t next_sequence_ = 1; // I/O thread
     // The last sequence handed to a worker: a shard that applied it has caught up.
     std::atomic<std::uint64_t> submitted_{0};
-    std::atomic<std::uint64_t> durability_requested_{0};
+    // Sequences durability was asked for and no barrier has served yet; the lowest of them
+    // (no_request when none) is read without the lock.
+    static constexpr std::uint64_t no_request = ~std::uint64_t{0};
+    std::mutex requests_mutex_;
+    std::set<std::uint64_t> requested_;
+    std::atomic<std::uint64_t> lowest_requested_{no_request};
     std::atomic<std::uint64_t> durable_{0};
     // The alert stage asks the shards for a checkpoint that covers every batch up to this.
     std::atomic<std::uint64_t> barrier_{0};

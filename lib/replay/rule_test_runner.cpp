@@ -1,16 +1,15 @@
 #include "replay/rule_test_runner.hpp"
 
-#include "core/civil_time.hpp"
-#include "parse/yaml_error.hpp"
-#include "replay/replay_session.hpp"
-#include "rules/yaml_fields.hpp"
-
 #include "core/arena.hpp"
+#include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "core/event.hpp"
 #include "core/json_writer.hpp"
 #include "match/matcher.hpp"
 #include "parse/record_parser.hpp"
+#include "parse/yaml_reader.hpp"
+#include "replay/replay_session.hpp"
+#include "rules/yaml_fields.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -144,13 +143,11 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
         const std::string name = file.string();
-        YAML::Node doc;
-        try {
-            doc = YAML::LoadFile(name);
-        } catch (const YAML::Exception& e) {
-            report.errors.error(name, e.mark.line + 1, "", parse::yaml_error_reason(e));
+        auto read = parse::read_yaml_file(name, report.errors);
+        if (!read) {
             continue;
         }
+        const YAML::Node doc = *read;
         if (!doc.IsMap() || !doc["rule"] || !doc["rule"].IsScalar()) {
             report.errors.error(name, line_of(doc), "", "a fixture needs 'rule: <rule id>'");
             continue;
@@ -234,13 +231,11 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
     std::sort(infos.begin(), infos.end());
     for (const auto& info : infos) {
         const std::string name = info.string();
-        YAML::Node doc;
-        try {
-            doc = YAML::LoadFile(name);
-        } catch (const YAML::Exception& e) {
-            report.errors.error(name, e.mark.line + 1, "", parse::yaml_error_reason(e));
+        auto read = parse::read_yaml_file(name, report.errors);
+        if (!read) {
             continue;
         }
+        const YAML::Node doc = *read;
         const YAML::Node meta = doc["rule_metadata"];
         const YAML::Node tests = doc["regression_tests_info"];
         if (!meta || !meta.IsSequence() || meta.size() == 0 || !meta[0]["id"] || !tests ||

@@ -4,7 +4,7 @@
 #include "parse/csv_parser.hpp"
 #include "parse/syslog_timestamp.hpp"
 #include "parse/vendor_fields.hpp"
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include <algorithm>
@@ -317,13 +317,11 @@ std::vector<ioc_feed> read_feed_list(const std::filesystem::path& dir, core::dia
         return out;
     }
     const std::string file = path.string();
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file);
-    } catch (const YAML::Exception& e) {
-        diags.error(file, e.mark.line + 1, "", parse::yaml_error_reason(e));
+    auto document = parse::read_yaml_file(file, diags);
+    if (!document) {
         return out;
     }
+    const YAML::Node root = *document;
     const YAML::Node feeds = root["feeds"];
     if (!feeds || !feeds.IsSequence()) {
         diags.error(file, 1, "", "feeds.yaml needs a 'feeds' list");

@@ -1,6 +1,6 @@
 #include "rules/logsource_map.hpp"
 
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 #include "rules/yaml_fields.hpp"
 
 #include <algorithm>
@@ -103,13 +103,11 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
             map.when_.push_back({condition{condition::kind::mapping, 0, {m.name}}});
         }
     }
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line + 1, "", parse::yaml_error_reason(e));
+    auto document = parse::read_yaml(yaml, file_name, diags);
+    if (!document) {
         return map;
     }
+    const YAML::Node root = *document;
     const YAML::Node list = root["classes"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'classes'");

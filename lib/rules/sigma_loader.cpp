@@ -1,6 +1,6 @@
 #include "rules/sigma_loader.hpp"
 
-#include "parse/yaml_error.hpp"
+#include "parse/yaml_reader.hpp"
 #include "rules/condition_parser.hpp"
 #include "rules/correlation_reader.hpp"
 #include "rules/ip_network.hpp"
@@ -589,15 +589,15 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
                                     core::diagnostics& diags) const {
     load_result result;
     result.files = 1;
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-        diags.error(file_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", parse::yaml_error_reason(e),
-                    "yaml");
+    const std::size_t errors_before = diags.error_count();
+    auto read = parse::read_yaml_documents(yaml, file_name, diags);
+    // A file with a duplicate key is refused whole: which of the two values was meant is not
+    // for vigil to guess (a second `condition:` was once silently ignored).
+    if (!read || diags.error_count() > errors_before) {
         result.rejected = 1;
         return result;
     }
+    const std::vector<YAML::Node>& documents = *read;
     std::set<std::string> seen_ids;
     for (const auto& doc : documents) {
         if (doc.IsNull()) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Back-pressure end to end with a slow sink: the stdout output blocks (the test stops reading
-vigild's stdout), the alert stage stalls, the rings fill, TCP reading pauses and HTTP ingest
-answers 503 with Retry-After. When the sink drains again, every record sent over TCP is
+vigild's stdout), the alert stage stalls, TCP reading pauses (nothing read becomes durable, so
+the unconfirmed window fills) and HTTP ingest answers 503 with Retry-After (the pipeline is full,
+or the records are not durable in time). When the sink drains again, every record sent over TCP is
 stored: nothing is lost.
 """
 
@@ -37,8 +38,13 @@ class Backpressure(unittest.TestCase):
         payload = "".join(f"<13>Nov 21 10:00:00 host app: {self.token} record {i}\n" for i in range(RECORDS))
         sender = threading.Thread(target=d.tcp_send, args=(payload.encode(),))
         sender.start()
-        wait_until(lambda: d.metric("vigil_backpressure_waits_total", source="syslog_tcp") > 0,
-                   "TCP reading paused by the full pipeline")
+        # Reading pauses when the pipeline is full or, first here, when as many records as
+        # syslog.max_unconfirmed_records are read and not durable (the stalled alert stage
+        # makes nothing durable).
+        wait_until(lambda: d.metric("vigil_backpressure_waits_total", source="syslog_tcp")
+                   + d.metric("vigil_unconfirmed_window_waits_total", source="syslog_tcp") > 0,
+                   "TCP reading paused")
+        self.assertLessEqual(d.metric("vigil_unconfirmed_records", source="syslog_tcp"), 100000 + 5000)
         # The worker frees an input slot now and then until it blocks on its alert ring, so a
         # request may still get in at first (it matches no rule); soon every one is refused.
         answers = []

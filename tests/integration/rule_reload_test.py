@@ -156,7 +156,7 @@ class RuleReload(unittest.TestCase):
         self.assertIn("deep_condition.yml:11: cccccccc-0000-4000-8000-00000000000c: condition '((((",
                       errors)
         self.assertIn("nest more than 64 levels deep", errors)
-        self.assertIn("deep_yaml.yml:4: invalid YAML: nested more than 2000 levels deep", errors)
+        self.assertRegex(errors, r"deep_yaml.yml:4:\d+: invalid YAML: nested more than 2000 levels deep")
         self.assertLess(len(errors), 2000)
         # On reload too: rejected, and the running set (rule A) keeps serving.
         code, out, _ = self.reload_cli()

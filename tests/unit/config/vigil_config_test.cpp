@@ -1,6 +1,7 @@
 #include "config/vigil_config.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 using namespace vigil;
 
@@ -36,6 +37,9 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->http.max_compression_ratio == defaults.http.max_compression_ratio);
     CHECK(shipped->http.ingest_token.empty());
     CHECK(shipped->http.hec_token.empty());
+    CHECK(shipped->min_free_disk_bytes == defaults.min_free_disk_bytes);
+    CHECK(shipped->http.ack_timeout_ns == defaults.http.ack_timeout_ns);
+    CHECK(shipped->syslog.max_unconfirmed_records == defaults.syslog.max_unconfirmed_records);
     CHECK(shipped->correlation.shards == defaults.correlation.shards);
     CHECK(shipped->correlation.allowed_lateness_ns == defaults.correlation.allowed_lateness_ns);
     CHECK(shipped->correlation.idle_timeout_ns == defaults.correlation.idle_timeout_ns);
@@ -158,7 +162,49 @@ correlation:
 TEST_CASE("a missing configuration file is an error that names it", "[config]") {
     auto c = config::load_config_file("/nonexistent/vigil.yaml");
     REQUIRE_FALSE(c.has_value());
-    CHECK(c.error().to_string() == "/nonexistent/vigil.yaml: cannot read the configuration file\n");
+    CHECK(c.error().to_string() ==
+          "/nonexistent/vigil.yaml: cannot read the configuration file: no such file\n");
+}
+
+TEST_CASE("missing TLS files are errors at their keys' lines, all of them", "[config]") {
+    auto c = config::parse_config(R"(syslog:
+  tls:
+    listen: 127.0.0.1:6514
+    certificate: /nonexistent/server.pem
+    private_key: /nonexistent/server.key
+    client_ca: /
+)",
+                                  "tls.yaml");
+    REQUIRE_FALSE(c.has_value());
+    const std::string text = c.error().to_string();
+    INFO(text);
+    CHECK(c.error().error_count() == 3);
+    CHECK(text.find("tls.yaml:4: 'syslog.tls.certificate': no such file /nonexistent/server.pem") !=
+          std::string::npos);
+    CHECK(text.find("tls.yaml:5: 'syslog.tls.private_key': no such file /nonexistent/server.key") !=
+          std::string::npos);
+    CHECK(text.find("tls.yaml:6: 'syslog.tls.client_ca': cannot read /") != std::string::npos);
+}
+
+TEST_CASE("a key given twice is an error at the second one, in any section", "[config]") {
+    auto c = config::parse_config("data_dir: ./a\nhttp:\n  listen: off\n  listen: 127.0.0.1:1\n"
+                                  "data_dir: ./b\n",
+                                  "dup.yaml");
+    REQUIRE_FALSE(c.has_value());
+    const std::string text = c.error().to_string();
+    INFO(text);
+    CHECK(c.error().error_count() == 2);
+    CHECK(text.find("dup.yaml:4:3: duplicate key 'listen' (first at line 3)") != std::string::npos);
+    CHECK(text.find("dup.yaml:5:1: duplicate key 'data_dir' (first at line 1)") !=
+          std::string::npos);
+}
+
+TEST_CASE("a configuration path that is a directory is an error, not the defaults", "[config]") {
+    const auto dir = std::filesystem::temp_directory_path();
+    auto c = config::load_config_file(dir);
+    REQUIRE_FALSE(c.has_value());
+    CHECK(c.error().to_string() ==
+          dir.string() + ": cannot read the configuration file: it is a directory\n");
 }
 
 namespace {

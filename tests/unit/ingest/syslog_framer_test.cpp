@@ -327,3 +327,23 @@ TEST_CASE("a CRLF line of exactly the limit is accepted", "[ingest][framer]") {
         CHECK(counts.oversize == 0);
     }
 }
+
+TEST_CASE("an octet count with leading zeros frames its message and loses no later frame",
+          "[ingest][framer]") {
+    // RFC 6587 counts start with a non-zero digit, but "0042" is still unambiguous; taken as
+    // damage, its message swallowed the next frame. Also as the first frame of a connection.
+    const std::string b = "<13>1 - h a - - - second ends in digits 22";
+    const std::string c = "<13>1 - h a - - - third";
+    for (const std::string& first : {octet("<13>1 - h a - - - first"), std::string()}) {
+        const std::string stream = first + "00" + octet(b) + octet(c);
+        for (std::size_t chunk : {stream.size(), std::size_t{5}, std::size_t{1}}) {
+            INFO("chunk " << chunk << ", first frame " << !first.empty());
+            syslog_framer::counts counts;
+            auto frames = frame_in_chunks(stream, chunk, 1024, &counts);
+            REQUIRE(frames.size() == (first.empty() ? 2u : 3u));
+            CHECK(frames[frames.size() - 2] == b);
+            CHECK(frames.back() == c);
+            CHECK(counts.bad_octet_count == 0);
+        }
+    }
+}

@@ -132,7 +132,7 @@ TEST_CASE("YAML nested without end is a located error, not a stack overflow", "[
     auto c = compile_yaml("title: t\nid: t1\ndetection:\n  sel: " + deep + "\n  condition: sel\n",
                           "rules/deep.yml");
     REQUIRE(c.diags.error_count() == 1);
-    CHECK(c.diags.items()[0].to_string().starts_with("rules/deep.yml:4: "));
+    CHECK(c.diags.items()[0].to_string().starts_with("rules/deep.yml:4:"));
     CHECK(c.diags.items()[0].reason == "invalid YAML: nested more than 2000 levels deep");
     // A condition too deep is the rule's error, with its id.
     auto k = compile_yaml(rule_yaml("k1", "  k: [x]\n  condition: " + std::string(70, '(') + "k" +
@@ -141,6 +141,21 @@ TEST_CASE("YAML nested without end is a located error, not a stack overflow", "[
     REQUIRE(k.diags.error_count() == 1);
     CHECK(k.diags.items()[0].to_string().find("k1: condition '((((") != std::string::npos);
     CHECK(k.diags.items()[0].reason.ends_with("nest more than 64 levels deep"));
+}
+
+TEST_CASE("a key given twice refuses the file at the second key's line and column",
+          "[rules][loader]") {
+    // yaml-cpp keeps the first value: the second condition was silently ignored.
+    auto c = compile_yaml(rule_yaml("d1", "  k: [x]\n  j: [y]\n  condition: k\n  condition: j\n"),
+                          "rules/dup.yml");
+    CHECK(c.result.loaded == 0);
+    REQUIRE(c.diags.error_count() == 1);
+    const auto& d = c.diags.items()[0];
+    CHECK(d.code == "duplicate_key");
+    CHECK(d.to_string().starts_with("rules/dup.yml:" + std::to_string(d.line) +
+                                    ":3: duplicate key "
+                                    "'condition' (first at line " +
+                                    std::to_string(d.line - 1) + ")"));
 }
 
 TEST_CASE("one file can hold several rules; ids must be unique", "[rules][loader]") {

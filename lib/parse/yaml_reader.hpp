@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/diagnostic.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <yaml-cpp/yaml.h>
+
+namespace vigil::parse {
+
+// The one way vigil reads a YAML file (rules, mappings, schemas, config, IOC feeds, fixtures).
+// A syntax error becomes a diagnostic at its line and column (code "yaml"); a key that appears
+// twice in one mapping — which yaml-cpp accepts, keeping the first — is an error at the second
+// one's line and column (code "duplicate_key"), so an author never has a value silently
+// ignored. Nothing is returned when the text cannot be read at all; with duplicate keys the
+// documents are returned and the caller's diagnostics hold the errors.
+[[nodiscard]] std::optional<std::vector<YAML::Node>>
+read_yaml_documents(std::string_view text, const std::string& file, core::diagnostics& diags);
+// The first document (a null node for empty text).
+[[nodiscard]] std::optional<YAML::Node> read_yaml(std::string_view text, const std::string& file,
+                                                  core::diagnostics& diags);
+[[nodiscard]] std::optional<YAML::Node> read_yaml_file(const std::string& file,
+                                                       core::diagnostics& diags);
+
+// The reason a YAML text could not be read. yaml-cpp stops nesting at 2,000 levels with an
+// exception whose message says only "bad file"; it is named for what it is.
+[[nodiscard]] std::string yaml_error_reason(const YAML::Exception& e);
+
+} // namespace vigil::parse

@@ -1,0 +1,90 @@
+"""What every reliability scenario shares: numbered events, the model of the alerts they must
+give, and the figures each scenario prints (sent, acknowledged, processed, lost, duplicated,
+RSS).
+
+Every event carries the marker and its number; the one rule the scenarios load raises one
+alert per event, so the model is simple and exact: every processed event number has exactly
+one alert (alert ids derive from the event, so an event processed twice is stored once).
+"""
+
+import json
+import pathlib
+import sys
+import uuid
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from vigil_harness import stored_alerts  # noqa: E402,F401
+
+JSON_RULE_ID = "0c7e1f2a-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
+SYSLOG_RULE_ID = "1d8f2a3b-6c7e-4f9a-8b1c-2d3e4f5a6b7c"
+
+# ECS firewall events (the firewall_ecs log source class).
+ECS = {"dataset": "iptables.log", "category": "network", "kind": "event"}
+
+
+class EventStream:
+    """Numbered events with a marker unique to the run."""
+
+    def __init__(self):
+        self.marker = "rel" + uuid.uuid4().hex[:10]
+        self.next = 0
+
+    def add_rules(self, tree):
+        """One rule for JSON events (HTTP, Kafka), one for syslog text (TCP, UDP)."""
+        tree.add_rule("reliability_json.yml", f"""title: reliability marker in JSON
+id: {JSON_RULE_ID}
+author: vigil reliability tests
+level: high
+logsource: {{category: firewall}}
+detection:
+  selection:
+    message|contains: '{self.marker}'
+  condition: selection
+""")
+        tree.add_rule("reliability_syslog.yml", f"""title: reliability marker in syslog
+id: {SYSLOG_RULE_ID}
+author: vigil reliability tests
+level: high
+logsource: {{product: linux}}
+detection:
+  keywords:
+    - '{self.marker}'
+  condition: keywords
+""")
+
+    def take(self, count):
+        first = self.next
+        self.next += count
+        return range(first, first + count)
+
+    def json_lines(self, numbers, pad=0):
+        filler = " " + "x" * pad if pad else ""
+        return "".join(json.dumps({"event": ECS, "message": f"{self.marker} n={n}{filler}"}) + "\n"
+                       for n in numbers).encode()
+
+    def syslog_lines(self, numbers):
+        return "".join(f"<14>Nov 21 10:00:00 host app: {self.marker} n={n}\n" for n in numbers).encode()
+
+    def processed(self, data_dir):
+        """Event number -> how many alerts the store holds for it."""
+        counts = {}
+        for alert in stored_alerts(data_dir):
+            message = alert["evidence"][0]["fields"].get("message", "")
+            if self.marker not in message:
+                continue
+            n = int(message.split("n=")[1].split()[0])
+            counts[n] = counts.get(n, 0) + 1
+        return counts
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def report(scenario, **figures):
+    """One line per scenario, the figures the README's Reliability section quotes."""
+    print(f"RELIABILITY {scenario}: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
