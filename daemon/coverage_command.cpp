@@ -129,7 +129,7 @@ int run_coverage_command(const coverage_command_options& options) {
     std::string json;
     bool with_traffic = false;
     if (options.url) {
-        auto answer = http_call("GET", *options.url + "/api/v1/coverage", "", std::chrono::seconds(30));
+        auto answer = http_call("GET", *options.url + "/api/v1/coverage", "", options.call);
         if (!answer || answer->status != 200) {
             std::cerr << "vigil rules coverage: "
                       << (answer ? "HTTP " + std::to_string(answer->status) : answer.error())

@@ -3,8 +3,11 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/x509_vfy.h>
 
 namespace vigil::daemon {
 
@@ -12,73 +15,153 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+namespace {
+
+struct target {
+    bool tls = false;
+    std::string authority; // host:port as given
+    std::string host;
+    std::string port;
+    std::string path;
+};
+
+std::expected<target, std::string> split_url(const std::string& url) {
+    target t;
+    std::string rest;
+    if (url.starts_with("http://")) {
+        rest = url.substr(7);
+        t.port = "80";
+    } else if (url.starts_with("https://")) {
+        rest = url.substr(8);
+        t.port = "443";
+        t.tls = true;
+    } else {
+        return std::unexpected("only http:// and https:// URLs are supported: " + url);
+    }
+    const std::size_t slash = rest.find('/');
+    t.authority = rest.substr(0, slash);
+    t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    t.host = t.authority;
+    if (t.authority.starts_with('[')) {
+        const std::size_t close = t.authority.find(']');
+        t.host = t.authority.substr(1, close - 1);
+        if (close + 1 < t.authority.size() && t.authority[close + 1] == ':') {
+            t.port = t.authority.substr(close + 2);
+        }
+    } else if (const std::size_t colon = t.authority.rfind(':'); colon != std::string::npos) {
+        t.host = t.authority.substr(0, colon);
+        t.port = t.authority.substr(colon + 1);
+    }
+    return t;
+}
+
+// Connects `stream` (its lowest layer), shakes hands for TLS, writes `request`, reads the
+// answer into `response`; sets `error` on failure. Runs on `io`.
+template <typename Stream>
+void exchange(asio::io_context& io, Stream& stream, const target& t,
+              http::request<http::string_body>& request,
+              http::response<http::string_body>& response, std::chrono::seconds timeout,
+              std::string& error) {
+    asio::ip::tcp::resolver resolver(io);
+    beast::flat_buffer buffer;
+    auto read_answer = [&] {
+        http::async_write(stream, request, [&](beast::error_code write_error, std::size_t) {
+            if (write_error) {
+                error = "sending the request failed: " + write_error.message();
+                return;
+            }
+            http::async_read(
+                stream, buffer, response, [&](beast::error_code read_error, std::size_t) {
+                    if (read_error) {
+                        error = read_error == beast::error::timeout
+                                    ? "no answer within " + std::to_string(timeout.count()) + " s"
+                                    : "reading the answer failed: " + read_error.message();
+                    }
+                });
+        });
+    };
+    resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, auto endpoints) {
+        if (ec) {
+            error = "cannot resolve " + t.host + ": " + ec.message();
+            return;
+        }
+        beast::get_lowest_layer(stream).expires_after(timeout);
+        beast::get_lowest_layer(stream).async_connect(
+            endpoints, [&](beast::error_code connect_error, auto) {
+                if (connect_error) {
+                    error = "cannot connect to " + t.authority + ": " + connect_error.message() +
+                            " (is vigild running with its HTTP API on?)";
+                    return;
+                }
+                if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+                    read_answer();
+                } else {
+                    stream.async_handshake(asio::ssl::stream_base::client,
+                                           [&](beast::error_code handshake_error) {
+                                               if (handshake_error) {
+                                                   error = "TLS handshake with " + t.authority +
+                                                           " failed: " + handshake_error.message();
+                                                   return;
+                                               }
+                                               read_answer();
+                                           });
+                }
+            });
+    });
+    io.run();
+}
+
+} // namespace
+
 std::expected<http_response, std::string> http_call(const std::string& method,
                                                     const std::string& url, const std::string& body,
-                                                    std::chrono::seconds timeout) {
-    constexpr std::string_view scheme = "http://";
-    if (!url.starts_with(scheme)) {
-        return std::unexpected("only http:// URLs are supported: " + url);
+                                                    const http_call_options& options) {
+    auto t = split_url(url);
+    if (!t) {
+        return std::unexpected(t.error());
     }
-    const std::string rest = url.substr(scheme.size());
-    const std::size_t slash = rest.find('/');
-    const std::string authority = rest.substr(0, slash);
-    const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-    std::string host = authority;
-    std::string port = "80";
-    if (authority.starts_with('[')) {
-        const std::size_t close = authority.find(']');
-        host = authority.substr(1, close - 1);
-        if (close + 1 < authority.size() && authority[close + 1] == ':') {
-            port = authority.substr(close + 2);
-        }
-    } else if (const std::size_t colon = authority.rfind(':'); colon != std::string::npos) {
-        host = authority.substr(0, colon);
-        port = authority.substr(colon + 1);
-    }
-
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-    request.set(http::field::host, authority);
+    http::request<http::string_body> request{http::string_to_verb(method), t->path, 11};
+    request.set(http::field::host, t->authority);
     request.set(http::field::user_agent, "vigil");
     request.set(http::field::content_type, "application/json");
+    if (!options.token.empty()) {
+        request.set(http::field::authorization, "Bearer " + options.token);
+    }
     request.body() = body;
     request.prepare_payload();
     http::response<http::string_body> response;
     std::string error;
-
-    resolver.async_resolve(host, port, [&](beast::error_code ec, auto endpoints) {
-        if (ec) {
-            error = "cannot resolve " + host + ": " + ec.message();
-            return;
-        }
-        stream.expires_after(timeout);
-        stream.async_connect(endpoints, [&](beast::error_code connect_error, auto) {
-            if (connect_error) {
-                error = "cannot connect to " + authority + ": " + connect_error.message() +
-                        " (is vigild running with its HTTP API on?)";
-                return;
+    asio::io_context io;
+    if (!t->tls) {
+        beast::tcp_stream stream(io);
+        exchange(io, stream, *t, request, response, options.timeout, error);
+    } else {
+        asio::ssl::context ctx(asio::ssl::context::tls_client);
+        ctx.set_default_verify_paths();
+        if (!options.ca_file.empty()) {
+            boost::system::error_code ec;
+            ctx.load_verify_file(options.ca_file, ec);
+            if (ec) {
+                return std::unexpected("cannot read " + options.ca_file + ": " + ec.message());
             }
-            http::async_write(stream, request, [&](beast::error_code write_error, std::size_t) {
-                if (write_error) {
-                    error = "sending the request failed: " + write_error.message();
-                    return;
-                }
-                http::async_read(
-                    stream, buffer, response, [&](beast::error_code read_error, std::size_t) {
-                        if (read_error) {
-                            error =
-                                read_error == beast::error::timeout
-                                    ? "no answer within " + std::to_string(timeout.count()) + " s"
-                                    : "reading the answer failed: " + read_error.message();
-                        }
-                    });
-            });
-        });
-    });
-    io.run();
+            // The server's own certificate may be the trust anchor (a self-signed one).
+            X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx.native_handle()),
+                                        X509_V_FLAG_PARTIAL_CHAIN);
+        }
+        ctx.set_verify_mode(asio::ssl::verify_peer);
+        beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+        stream.set_verify_callback(asio::ssl::host_name_verification(t->host));
+        boost::system::error_code not_an_address;
+        asio::ip::make_address(t->host, not_an_address);
+        // SSL_set_tlsext_host_name, without the macro's C cast.
+        if (not_an_address &&
+            SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                     TLSEXT_NAMETYPE_host_name,
+                     static_cast<void*>(const_cast<char*>(t->host.c_str()))) != 1) {
+            return std::unexpected("cannot set the TLS server name " + t->host);
+        }
+        exchange(io, stream, *t, request, response, options.timeout, error);
+    }
     if (!error.empty()) {
         return std::unexpected(error);
     }

@@ -11,11 +11,18 @@ struct http_response {
     std::string body;
 };
 
-// One HTTP/1.1 request to vigild's API ("http://host:port/path"), for the CLI. The error says
-// what failed (connecting, timing out).
+struct http_call_options {
+    std::chrono::seconds timeout{30};
+    std::string token;   // sent as "Authorization: Bearer <token>" when set
+    std::string ca_file; // https: trust this PEM file too (a CA, or the server's own certificate)
+};
+
+// One HTTP/1.1 request to vigild's API ("http://host:port/path" or "https://..."), for the
+// CLI. HTTPS verifies the server's certificate and name (the system's CAs and `ca_file`). The
+// error says what failed (connecting, the handshake, timing out).
 [[nodiscard]] std::expected<http_response, std::string> http_call(const std::string& method,
                                                                   const std::string& url,
                                                                   const std::string& body,
-                                                                  std::chrono::seconds timeout);
+                                                                  const http_call_options& options);
 
 } // namespace vigil::daemon

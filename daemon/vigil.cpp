@@ -41,12 +41,16 @@ commands:
                          configuration)
   rules reload           ask the running vigild to reload its rules (POST /api/v1/rules/reload);
                          prints the errors of a rejected set and exits 2
-      --url URL          vigild's HTTP API (default: http.listen of the configuration)
+      --url URL          vigild's HTTP API (default: http.listen of the configuration, https
+                         when http.tls is set); the token sent is http.api_write_token
+      --cacert FILE      for https: trust this CA (default: the system's CAs and the
+                         configuration's http.tls.certificate)
   rules coverage [DIR]   per log source class: the rules that can meet it and the events the
                          running vigild received in the last hour and since start, and the
                          classes that receive events no rule meets; with DIR, the rule counts
                          of the rules in DIR alone
-      --url URL          vigild's HTTP API (default: http.listen of the configuration)
+      --url URL, --cacert FILE  as for reload; the token sent is http.api_read_token (or
+                         the write token)
       --all              also the classes with neither rules nor events
   parse [FILE]           print what vigil makes of each record of FILE (or standard input):
                          one JSON object per record with parser, mapping, Sigma log source,
@@ -232,9 +236,26 @@ std::optional<std::string> daemon_url(const daemon::command_line& args,
     if (cfg.http.listen) {
         std::string host = cfg.http.listen->host == "0.0.0.0" ? "127.0.0.1" : cfg.http.listen->host;
         core::listen_address address{host, cfg.http.listen->port};
-        return "http://" + address.to_string();
+        return (cfg.http.tls.certificate.empty() ? "http://" : "https://") + address.to_string();
     }
     return std::nullopt;
+}
+
+// How the CLI talks to the running vigild: the token (write, or read if set and enough) from the
+// configuration, and for https the CA to trust.
+daemon::http_call_options api_options(const daemon::command_line& args,
+                                      const config::vigil_config& cfg, bool write,
+                                      std::chrono::seconds timeout) {
+    daemon::http_call_options options;
+    options.timeout = timeout;
+    options.token = write || cfg.http.api_read_token.empty() ? cfg.http.api_write_token
+                                                             : cfg.http.api_read_token;
+    if (auto ca = args.value("cacert")) {
+        options.ca_file = *ca;
+    } else {
+        options.ca_file = cfg.http.tls.certificate;
+    }
+    return options;
 }
 
 int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
@@ -244,8 +265,8 @@ int rules_reload(const daemon::command_line& args, const config::vigil_config& c
         return 2;
     }
     const std::string& url = *found;
-    auto answer =
-        daemon::http_call("POST", url + "/api/v1/rules/reload", "", std::chrono::seconds(600));
+    auto answer = daemon::http_call("POST", url + "/api/v1/rules/reload", "",
+                                    api_options(args, cfg, true, std::chrono::seconds(600)));
     if (!answer) {
         std::cerr << "vigil rules reload: " << answer.error() << "\n";
         return 1;
@@ -342,7 +363,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "rules") {
-        daemon::command_line args({"config", "schemas-dir", "url"}, {"require-fixtures", "all"});
+        daemon::command_line args({"config", "schemas-dir", "url", "cacert"},
+                                  {"require-fixtures", "all"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil rules: " << *error << "\n";
             return 2;
@@ -364,6 +386,7 @@ int main(int argc, char** argv) {
             options.all = args.flag("all");
             if (pos.size() == 1) {
                 options.url = daemon_url(args, *cfg);
+                options.call = api_options(args, *cfg, false, std::chrono::seconds(30));
             }
             return daemon::run_coverage_command(options);
         }

@@ -3,6 +3,7 @@
 // stop reading, drain the pipeline, flush RocksDB, exit 0.
 
 #include "alert/alert_store.hpp"
+#include "api/access_policy.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/http_server.hpp"
@@ -170,6 +171,7 @@ int run(const config::vigil_config& cfg) {
     std::optional<ingest::syslog_tcp_source> tls;
     std::optional<ingest::kafka_source> kafka;
     std::optional<api::http_server> http;
+    std::vector<std::pair<std::string, std::shared_ptr<net::server_tls>>> tls_contexts;
     api::http_router router;
     router.add("GET", "/healthz", [&](const api::http_request&) {
         api::http_reply reply;
@@ -177,65 +179,86 @@ int run(const config::vigil_config& cfg) {
         reply.body = health.to_json();
         return reply;
     });
-    router.add("GET", "/api/v1/rules", [&](const api::http_request&) {
-        // The running set, and what the last reload did.
-        const auto running = pipeline.current_rules();
-        api::http_reply reply;
-        core::json_writer w(reply.body);
-        w.begin_object().field("version", running->version());
-        w.field("loaded", static_cast<std::uint64_t>(running->rules().size()));
-        w.key("last_reload").raw(daemon::to_json(reloader.last()));
-        w.key("rules").begin_array();
-        const auto& correlations = running->correlations();
-        for (std::uint32_t r = 0; r < running->rules().size(); ++r) {
-            const auto& rule = running->rules()[r];
-            w.begin_object()
-                .field("id", rule.id)
-                .field("title", rule.title)
-                .field("level", rule.level);
-            if (!rule.name.empty()) {
-                w.field("name", rule.name);
-            }
-            // What kind of rule, and whether it raises alerts of its own (a rule a correlation
-            // refers to, without `generate`, only feeds it).
-            bool alerts = correlations.alerts(r);
-            if (rule.correlation) {
-                for (const auto& c : correlations.correlations()) {
-                    if (c.rule == r) {
-                        w.field("correlation", rules::to_string(c.type));
-                        alerts = c.alerts;
+    // The control plane's tokens (HTTP ingest checks its own).
+    const api::access_policy access_policy(
+        {cfg.http.api_read_token, cfg.http.api_write_token, cfg.http.metrics_token,
+         !cfg.http.api_read_token.empty() || !cfg.http.api_write_token.empty() ||
+             !cfg.http.metrics_token.empty() || !cfg.http.ingest_token.empty() ||
+             !cfg.http.hec_token.empty()},
+        metrics);
+    router.set_guard([&](const api::http_request& request, api::access need) {
+        return access_policy.check(request, need);
+    });
+    router.add(
+        "GET", "/api/v1/rules",
+        [&](const api::http_request&) {
+            // The running set, and what the last reload did.
+            const auto running = pipeline.current_rules();
+            api::http_reply reply;
+            core::json_writer w(reply.body);
+            w.begin_object().field("version", running->version());
+            w.field("loaded", static_cast<std::uint64_t>(running->rules().size()));
+            w.key("last_reload").raw(daemon::to_json(reloader.last()));
+            w.key("rules").begin_array();
+            const auto& correlations = running->correlations();
+            for (std::uint32_t r = 0; r < running->rules().size(); ++r) {
+                const auto& rule = running->rules()[r];
+                w.begin_object()
+                    .field("id", rule.id)
+                    .field("title", rule.title)
+                    .field("level", rule.level);
+                if (!rule.name.empty()) {
+                    w.field("name", rule.name);
+                }
+                // What kind of rule, and whether it raises alerts of its own (a rule a correlation
+                // refers to, without `generate`, only feeds it).
+                bool alerts = correlations.alerts(r);
+                if (rule.correlation) {
+                    for (const auto& c : correlations.correlations()) {
+                        if (c.rule == r) {
+                            w.field("correlation", rules::to_string(c.type));
+                            alerts = c.alerts;
+                        }
                     }
                 }
+                w.field("alerts", alerts);
+                w.field("file", rule.file).end_object();
             }
-            w.field("alerts", alerts);
-            w.field("file", rule.file).end_object();
-        }
-        w.end_array().end_object();
-        reply.body += '\n';
-        return reply;
-    });
-    router.add("GET", "/api/v1/coverage", [&](const api::http_request&) {
-        api::http_reply reply;
-        reply.body = vigil::pipeline::coverage_json(*pipeline.current_rules(), &pipeline.traffic(),
-                                                    clock.now_ns());
-        return reply;
-    });
-    router.add_async("POST", "/api/v1/rules/reload",
-                     [&](const api::http_request&, api::http_router::responder respond) {
-                         // Answers when the reload is done: 200 published, 422 rejected.
-                         reloader.request("api", [respond](const daemon::reload_outcome& outcome) {
-                             api::http_reply reply;
-                             reply.status = outcome.success ? 200 : 422;
-                             reply.body = daemon::to_json(outcome) + "\n";
-                             respond(std::move(reply));
-                         });
-                     });
-    router.add("GET", "/metrics", [&](const api::http_request&) {
-        api::http_reply reply;
-        reply.content_type = "text/plain; version=0.0.4";
-        reply.body = api::render_prometheus(metrics);
-        return reply;
-    });
+            w.end_array().end_object();
+            reply.body += '\n';
+            return reply;
+        },
+        api::access::read);
+    router.add(
+        "GET", "/api/v1/coverage",
+        [&](const api::http_request&) {
+            api::http_reply reply;
+            reply.body = vigil::pipeline::coverage_json(*pipeline.current_rules(),
+                                                        &pipeline.traffic(), clock.now_ns());
+            return reply;
+        },
+        api::access::read);
+    router.add_async(
+        "POST", "/api/v1/rules/reload",
+        [&](const api::http_request&, api::http_router::responder respond) {
+            // Answers when the reload is done: 200 published, 422 rejected.
+            reloader.request("api", [respond](const daemon::reload_outcome& outcome) {
+                api::http_reply reply;
+                reply.status = outcome.success ? 200 : 422;
+                reply.body = daemon::to_json(outcome) + "\n";
+                respond(std::move(reply));
+            });
+        },
+        api::access::write);
+    router.add(
+        "GET", "/metrics",
+        [&](const api::http_request&) {
+            api::http_reply reply;
+            reply.content_type = "text/plain; version=0.0.4";
+            reply.body = api::render_prometheus(metrics);
+            return reply;
+        },
+        api::access::metrics);
     // HTTP ingest: handlers run on the I/O thread, the pipeline's single producer.
     ingest::http_ingest_config ingest_cfg;
     ingest_cfg.ingest_token = cfg.http.ingest_token;
@@ -319,11 +342,12 @@ int run(const config::vigil_config& cfg) {
         core::log_info("listening: syslog/tcp " + endpoint_text(tcp->local_endpoint()));
     }
     if (cfg.syslog.tls.listen) {
-        auto context = ingest::make_tls_context(cfg.syslog.tls.certificate,
-                                                cfg.syslog.tls.private_key, cfg.syslog.tls.client_ca);
+        auto context = net::server_tls::load(
+            {cfg.syslog.tls.certificate, cfg.syslog.tls.private_key, cfg.syslog.tls.client_ca});
         if (!context) {
-            return fail_start(context.error());
+            return fail_start("syslog.tls: " + context.error());
         }
+        tls_contexts.emplace_back("syslog.tls", *context);
         ingest::syslog_tcp_config tls_cfg;
         tls_cfg.address = *cfg.syslog.tls.listen;
         tls_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
@@ -375,11 +399,21 @@ int run(const config::vigil_config& cfg) {
         http_cfg.max_body_bytes = cfg.http.max_body_bytes;
         http_cfg.request_timeout = std::chrono::seconds(defaults::http_request_timeout_seconds);
         http_cfg.limits = {cfg.http.max_connections, cfg.http.max_connections_per_client};
+        if (!cfg.http.tls.certificate.empty()) {
+            auto context = net::server_tls::load(
+                {cfg.http.tls.certificate, cfg.http.tls.private_key, cfg.http.tls.client_ca});
+            if (!context) {
+                return fail_start("http.tls: " + context.error());
+            }
+            http_cfg.tls = *context;
+            tls_contexts.emplace_back("http.tls", *context);
+        }
         http.emplace(io, http_cfg, router, metrics);
         if (auto started = http->start(); !started) {
             return fail_start(started.error());
         }
-        core::log_info("listening: http " + endpoint_text(http->local_endpoint()));
+        core::log_info(std::string("listening: ") + (http_cfg.tls ? "https " : "http ") +
+                       endpoint_text(http->local_endpoint()));
     }
     health.set_ready("listeners");
 
@@ -391,6 +425,15 @@ int run(const config::vigil_config& cfg) {
             }
             if (signal == SIGHUP) {
                 reloader.request("signal");
+                // Certificate rotation: new connections get the files as they are now.
+                for (auto& [what, context] : tls_contexts) {
+                    if (auto reloaded = context->reload(); !reloaded) {
+                        core::log_error(what + ": not reloaded, the old certificate stays: " +
+                                        reloaded.error());
+                    } else {
+                        core::log_info(what + ": certificate and key reloaded");
+                    }
+                }
                 signals.async_wait(on_signal);
                 return;
             }

@@ -4,14 +4,16 @@
 
 namespace vigil::api {
 
-void http_router::add(const std::string& method, const std::string& path, handler h) {
-    routes_[path][method] = [h = std::move(h)](const http_request& request, responder respond) {
-        respond(h(request));
-    };
+void http_router::add(const std::string& method, const std::string& path, handler h, access need) {
+    add_async(
+        method, path,
+        [h = std::move(h)](const http_request& request, responder respond) { respond(h(request)); },
+        need);
 }
 
-void http_router::add_async(const std::string& method, const std::string& path, async_handler h) {
-    routes_[path][method] = std::move(h);
+void http_router::add_async(const std::string& method, const std::string& path, async_handler h,
+                            access need) {
+    routes_[path][method] = route{std::move(h), need};
 }
 
 void http_router::dispatch(const http_request& request, responder respond) const {
@@ -31,7 +33,13 @@ void http_router::dispatch(const http_request& request, responder respond) const
         respond(std::move(reply));
         return;
     }
-    method->second(request, std::move(respond));
+    if (method->second.need != access::open && guard_) {
+        if (auto refused = guard_(request, method->second.need)) {
+            respond(std::move(*refused));
+            return;
+        }
+    }
+    method->second.handle(request, std::move(respond));
 }
 
 http_reply http_router::dispatch(const http_request& request) const {

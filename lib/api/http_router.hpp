@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,14 @@ struct http_reply {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Who may call a route (access_policy decides).
+enum class access {
+    open,    // GET /healthz, and ingest routes (which check their own tokens)
+    read,    // GET /api/v1/...: api_read_token or api_write_token
+    write,   // POST /api/v1/...: api_write_token
+    metrics, // GET /metrics: metrics_token
+};
+
 // Maps "METHOD /path" to a handler. Built once at start-up, then read-only. Handlers run on the
 // I/O thread and must be quick; a handler whose answer takes long (a rule reload) is added with
 // add_async and answers later, from any thread, through its responder.
@@ -46,12 +55,18 @@ public:
     using handler = std::function<http_reply(const http_request&)>;
     using responder = std::function<void(http_reply)>;
     using async_handler = std::function<void(const http_request&, responder)>;
+    // Nothing to let a request through to its route; the refusal otherwise.
+    using guard = std::function<std::optional<http_reply>(const http_request&, access)>;
 
-    void add(const std::string& method, const std::string& path, handler h);
-    void add_async(const std::string& method, const std::string& path, async_handler h);
+    void add(const std::string& method, const std::string& path, handler h,
+             access need = access::open);
+    void add_async(const std::string& method, const std::string& path, async_handler h,
+                   access need = access::open);
+    // Asked before every route that is not `open`.
+    void set_guard(guard g) { guard_ = std::move(g); }
 
     // Calls `respond` exactly once with the handler's reply; 404 for an unknown path, 405 (with
-    // Allow) for a known path with another method.
+    // Allow) for a known path with another method; the guard's refusal.
     void dispatch(const http_request& request, responder respond) const;
     // For synchronous handlers only (tests, simple callers).
     [[nodiscard]] http_reply dispatch(const http_request& request) const;
@@ -60,8 +75,12 @@ public:
     [[nodiscard]] static http_reply error(unsigned status, std::string_view reason);
 
 private:
-    std::map<std::string, std::map<std::string, async_handler>>
-        routes_; // path -> method -> handler
+    struct route {
+        async_handler handle;
+        access need = access::open;
+    };
+    std::map<std::string, std::map<std::string, route>> routes_; // path -> method -> route
+    guard guard_;
 };
 
 } // namespace vigil::api

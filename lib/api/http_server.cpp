@@ -1,12 +1,14 @@
 #include "api/http_server.hpp"
 
-#include "ingest/asio_peer.hpp"
+#include "net/asio_peer.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace vigil::api {
@@ -16,13 +18,26 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 
-class http_server::session : public std::enable_shared_from_this<session> {
+// What the server needs of a connection, plain or TLS.
+class http_server::session_base {
 public:
-    session(http_server& owner, tcp::socket socket) : owner_(owner), stream_(std::move(socket)) {
+    virtual ~session_base() = default;
+    virtual void stop_after_reply() = 0;
+};
+
+template <typename Stream>
+class http_server::session : public session_base,
+                             public std::enable_shared_from_this<session<Stream>> {
+    static constexpr bool tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+public:
+    template <typename... StreamArgs>
+    session(http_server& owner, std::shared_ptr<void> held, StreamArgs&&... stream_args)
+        : owner_(owner), held_(std::move(held)), stream_(std::forward<StreamArgs>(stream_args)...) {
         beast::error_code ec;
-        const auto remote = stream_.socket().remote_endpoint(ec);
+        const auto remote = socket().remote_endpoint(ec);
         if (!ec) {
-            peer_ = ingest::to_peer_address(remote);
+            peer_ = net::to_peer_address(remote);
         }
         admitted_ = owner_.limiter_.admit(peer_);
         owner_.sessions_.insert(this);
@@ -39,12 +54,26 @@ public:
             stop(); // over a connection limit (counted by the limiter)
             return;
         }
-        read();
+        if constexpr (tls) {
+            // A client that does not finish its handshake within the request timeout is dropped.
+            beast::get_lowest_layer(stream_).expires_after(owner_.config_.request_timeout);
+            stream_.async_handshake(asio::ssl::stream_base::server,
+                                    [self = this->shared_from_this()](beast::error_code ec) {
+                                        if (ec) {
+                                            self->owner_.handshake_failures_->add();
+                                            self->stop();
+                                            return;
+                                        }
+                                        self->read();
+                                    });
+        } else {
+            read();
+        }
     }
 
     // Server stop: a request being handled still gets its answer (an ingest request waits for
     // durability), then the connection closes; an idle connection closes now.
-    void stop_after_reply() {
+    void stop_after_reply() override {
         if (handling_) {
             closing_ = true;
             return;
@@ -54,22 +83,23 @@ public:
 
     void stop() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.socket().close(ignored);
+        socket().shutdown(tcp::socket::shutdown_both, ignored);
+        socket().close(ignored);
     }
 
 private:
+    tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
     void read() {
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(owner_.config_.max_header_bytes));
         parser_->body_limit(owner_.config_.max_body_bytes);
-        stream_.expires_after(owner_.config_.request_timeout);
+        beast::get_lowest_layer(stream_).expires_after(owner_.config_.request_timeout);
         // The head first: requests whose framing is ambiguous are refused before their body is
         // read (request smuggling), then the body.
         http::async_read_header(stream_, buffer_, *parser_,
-                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                    self->on_header(ec);
-                                });
+                                [self = this->shared_from_this()](
+                                    beast::error_code ec, std::size_t) { self->on_header(ec); });
     }
 
     void on_header(beast::error_code ec) {
@@ -81,9 +111,10 @@ private:
             respond(http_router::error(400, *problem), false);
             return;
         }
-        http::async_read(
-            stream_, buffer_, *parser_,
-            [self = shared_from_this()](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
+        http::async_read(stream_, buffer_, *parser_,
+                         [self = this->shared_from_this()](beast::error_code ec2, std::size_t) {
+                             self->on_read(ec2);
+                         });
     }
 
     // Content-Length together with Transfer-Encoding, or Content-Lengths that disagree, let a
@@ -153,7 +184,8 @@ private:
         handling_ = true;
         // The reply may come later and from another thread (a rule reload): hop back onto the
         // connection's executor to write it.
-        owner_.router_.dispatch(req, [self = shared_from_this(), keep_alive](http_reply reply) {
+        owner_.router_.dispatch(req, [self = this->shared_from_this(),
+                                      keep_alive](http_reply reply) {
             auto executor = self->stream_.get_executor();
             asio::post(executor, [self, keep_alive, reply = std::move(reply)]() mutable {
                 self->respond(std::move(reply), keep_alive);
@@ -175,18 +207,20 @@ private:
         response->keep_alive(keep_alive);
         response->body() = std::move(reply.body);
         response->prepare_payload();
-        http::async_write(stream_, *response,
-                          [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
-                              if (ec || !response->keep_alive()) {
-                                  self->stop();
-                                  return;
-                              }
-                              self->read();
-                          });
+        http::async_write(
+            stream_, *response,
+            [self = this->shared_from_this(), response](beast::error_code ec, std::size_t) {
+                if (ec || !response->keep_alive()) {
+                    self->stop();
+                    return;
+                }
+                self->read();
+            });
     }
 
     http_server& owner_;
-    beast::tcp_stream stream_;
+    std::shared_ptr<void> held_; // the TLS context; declared before the stream it outlives
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     core::peer_address peer_;
@@ -198,9 +232,27 @@ private:
 http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router,
                          core::metrics_registry& metrics)
     : config_(std::move(config)), router_(router), limiter_(config_.limits, metrics, "http"),
-      listener_(io, "HTTP listener", [this](tcp::socket socket) {
-          std::make_shared<session>(*this, std::move(socket))->start();
-      }) {}
+      listener_(io, config_.tls ? "HTTPS listener" : "HTTP listener", [this](tcp::socket socket) {
+          if (config_.tls) {
+              // A connection keeps the context it started with; a reload serves later ones.
+              auto context = config_.tls->current();
+              auto& ctx = *context;
+              std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
+                  *this, std::move(context), std::move(socket), ctx)
+                  ->start();
+          } else {
+              std::make_shared<session<beast::tcp_stream>>(*this, nullptr, std::move(socket))
+                  ->start();
+          }
+      }) {
+    if (config_.tls) {
+        handshake_failures_ = &metrics.make_counter(
+            "vigil_tls_handshake_failures_total",
+            "TLS connections closed because their handshake failed (plaintext, old protocol, "
+            "client certificate), per source.",
+            {{"source", "http"}});
+    }
+}
 
 http_server::~http_server() = default;
 
@@ -214,7 +266,7 @@ tcp::endpoint http_server::local_endpoint() const {
 
 void http_server::stop() {
     listener_.stop();
-    const std::vector<session*> open(sessions_.begin(), sessions_.end());
+    const std::vector<session_base*> open(sessions_.begin(), sessions_.end());
     for (auto* s : open) {
         s->stop_after_reply();
     }

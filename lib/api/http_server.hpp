@@ -3,8 +3,9 @@
 #include "api/http_router.hpp"
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
-#include "ingest/connection_limiter.hpp"
-#include "ingest/tcp_listener.hpp"
+#include "net/connection_limiter.hpp"
+#include "net/server_tls.hpp"
+#include "net/tcp_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,12 +22,14 @@ struct http_server_config {
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds request_timeout{30};
-    ingest::connection_limits limits{1024, 128};
+    net::connection_limits limits{1024, 128};
+    // HTTPS when set: every connection starts with a TLS handshake.
+    std::shared_ptr<net::server_tls> tls;
 };
 
 // The daemon's HTTP/1.1 server (Boost.Beast): keep-alive connections, request head and body
-// limits (431/413), a deadline per request, and dispatch through an http_router. Lives on the
-// I/O thread.
+// limits (431/413), a deadline per request, and dispatch through an http_router; HTTPS when
+// configured (net::server_tls, reloadable). Lives on the I/O thread.
 class http_server {
 public:
     http_server(boost::asio::io_context& io, http_server_config config, const http_router& router,
@@ -41,13 +44,16 @@ public:
     void stop();
 
 private:
+    class session_base;
+    template <typename Stream>
     class session;
 
     http_server_config config_;
     const http_router& router_;
-    ingest::connection_limiter limiter_;
-    ingest::tcp_listener listener_;
-    std::unordered_set<session*> sessions_;
+    net::connection_limiter limiter_;
+    net::tcp_listener listener_;
+    std::unordered_set<session_base*> sessions_;
+    core::counter* handshake_failures_ = nullptr; // HTTPS only
 };
 
 } // namespace vigil::api

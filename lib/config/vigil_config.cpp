@@ -242,6 +242,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader rfc3164(file_name, diags, "syslog.rfc3164");
     section_reader tls(file_name, diags, "syslog.tls");
     section_reader http(file_name, diags, "http");
+    section_reader http_tls(file_name, diags, "http.tls");
     section_reader outputs(file_name, diags, "outputs");
     section_reader correlation(file_name, diags, "correlation");
     section_reader kafka(file_name, diags, "kafka");
@@ -399,6 +400,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("private_key", readable_file(tls, "private_key", c.syslog.tls.private_key))
         .on("client_ca", readable_file(tls, "client_ca", c.syslog.tls.client_ca))
         .on("timezone", zone_value(tls, "timezone", c.syslog.tls.zone));
+    http_tls.on("certificate", readable_file(http_tls, "certificate", c.http.tls.certificate))
+        .on("private_key", readable_file(http_tls, "private_key", c.http.tls.private_key))
+        .on("client_ca", readable_file(http_tls, "client_ca", c.http.tls.client_ca));
 
     rfc3164
         .on("year",
@@ -443,6 +447,15 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                                          [&](const std::string& v) { c.http.ingest_token = v; }))
         .on("hec_token",
             string_value(http, "hec_token", [&](const std::string& v) { c.http.hec_token = v; }))
+        .on("api_read_token",
+            string_value(http, "api_read_token",
+                         [&](const std::string& v) { c.http.api_read_token = v; }))
+        .on("api_write_token",
+            string_value(http, "api_write_token",
+                         [&](const std::string& v) { c.http.api_write_token = v; }))
+        .on("metrics_token", string_value(http, "metrics_token",
+                                          [&](const std::string& v) { c.http.metrics_token = v; }))
+        .on("tls", [&](const YAML::Node& node) { http_tls.read(node); })
         .on("timezone", zone_value(http, "timezone", c.http.zone));
 
     correlation
@@ -602,6 +615,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     if (c.syslog.tls.listen && (c.syslog.tls.certificate.empty() || c.syslog.tls.private_key.empty())) {
         diags.error(file_name, 0, "",
                     "'syslog.tls.listen' needs 'syslog.tls.certificate' and 'syslog.tls.private_key'");
+    }
+    if (c.http.tls.certificate.empty() != c.http.tls.private_key.empty()) {
+        diags.error(file_name, 0, "", "'http.tls' needs both 'certificate' and 'private_key'");
     }
     if (diags.has_errors()) {
         return std::unexpected(std::move(diags));

@@ -80,6 +80,18 @@ struct vigil_config {
         std::int64_t ack_timeout_ns = 5'000'000'000; // ingest: 503 when not durable by then
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
+        // The control plane (api::access_policy): once any token is set, GET /api/v1/* needs
+        // api_read_token (or the write token), POST /api/v1/* api_write_token, /metrics
+        // metrics_token; /healthz stays open.
+        std::string api_read_token;
+        std::string api_write_token;
+        std::string metrics_token;
+        // HTTPS when certificate and private_key are set (reloaded on SIGHUP).
+        struct tls_section {
+            std::string certificate;
+            std::string private_key;
+            std::string client_ca;
+        } tls;
         std::shared_ptr<const core::time_zone> zone; // zone-less times; null = UTC
     } http;
 

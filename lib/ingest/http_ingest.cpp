@@ -2,6 +2,7 @@
 
 #include "core/ascii.hpp"
 #include "core/civil_time.hpp"
+#include "core/credentials.hpp"
 #include "core/json_writer.hpp"
 
 #include <charconv>
@@ -95,32 +96,7 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// The token after a scheme ("Bearer abc" -> "abc"), or nothing if the scheme differs.
-std::optional<std::string_view> credential(std::string_view header, std::string_view scheme) {
-    header = trim(header);
-    if (header.size() <= scheme.size() || header[scheme.size()] != ' ') {
-        return std::nullopt;
-    }
-    for (std::size_t i = 0; i < scheme.size(); ++i) {
-        const char c = header[i];
-        if ((c | 0x20) != (scheme[i] | 0x20)) {
-            return std::nullopt;
-        }
-    }
-    return trim(header.substr(scheme.size() + 1));
-}
-
 } // namespace
-
-bool constant_time_equal(std::string_view given, std::string_view expected) {
-    // Every byte of `expected` is looked at whatever `given` holds.
-    unsigned char difference = given.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-        const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
-        difference |= static_cast<unsigned char>(g ^ static_cast<unsigned char>(expected[i]));
-    }
-    return difference == 0;
-}
 
 http_ingest::endpoint_probe::endpoint_probe(core::metrics_registry& metrics,
                                             const std::string& endpoint)
@@ -283,8 +259,8 @@ void http_ingest::submit(prepared_request prepared, endpoint_probe& probe, bool 
 http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request& request) {
     auto& probe = ingest_probe_;
     if (!config_.ingest_token.empty()) {
-        auto token = credential(request.authorization, "Bearer");
-        if (!token || !constant_time_equal(*token, config_.ingest_token)) {
+        auto token = core::credential(request.authorization, "Bearer");
+        if (!token || !core::constant_time_equal(*token, config_.ingest_token)) {
             probe.unauthorized.add();
             auto reply = json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
             reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
@@ -360,8 +336,8 @@ http_ingest::prepare_result http_ingest::hec_batch(const http_ingest_request& re
             probe.unauthorized.add();
             return std::unexpected(hec_reply(401, "Token is required", 2));
         }
-        auto token = credential(request.authorization, "Splunk");
-        if (!token || !constant_time_equal(*token, config_.hec_token)) {
+        auto token = core::credential(request.authorization, "Splunk");
+        if (!token || !core::constant_time_equal(*token, config_.hec_token)) {
             probe.unauthorized.add();
             return std::unexpected(hec_reply(403, "Invalid token", 4));
         }

@@ -105,7 +105,4 @@ private:
     std::string scratch_;
 };
 
-// Whether `given` equals `expected`, in time that depends only on their lengths.
-[[nodiscard]] bool constant_time_equal(std::string_view given, std::string_view expected);
-
 } // namespace vigil::ingest

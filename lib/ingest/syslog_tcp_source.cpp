@@ -1,14 +1,14 @@
 #include "ingest/syslog_tcp_source.hpp"
 
 #include "core/log.hpp"
-#include "ingest/asio_peer.hpp"
 #include "ingest/syslog_framer.hpp"
+#include "net/asio_peer.hpp"
 
 #include <algorithm>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <type_traits>
 #include <chrono>
+#include <type_traits>
 #include <vector>
 
 namespace vigil::ingest {
@@ -45,7 +45,7 @@ public:
         boost::system::error_code ec;
         const auto remote = socket_.lowest_layer().remote_endpoint(ec);
         if (!ec) {
-            peer_ = to_peer_address(remote);
+            peer_ = net::to_peer_address(remote);
         }
         admitted_ = owner_.limiter_.admit(peer_);
         // Each connection is an input of its own (one ordered stream of event times).
@@ -84,6 +84,9 @@ public:
             announce();
         }
     }
+
+    // Keeps `resource` (the TLS context) alive as long as the connection.
+    void hold(std::shared_ptr<void> resource) { held_ = std::move(resource); }
 
     void stop() override {
         closing_ = true;
@@ -235,6 +238,7 @@ private:
     }
 
     syslog_tcp_source& owner_;
+    std::shared_ptr<void> held_; // declared before the stream, so destroyed after it
     Stream socket_;
     syslog_framer framer_;
     std::vector<char> buffer_;
@@ -266,9 +270,13 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
       listener_(io, config_.tls ? "syslog TLS listener" : "syslog TCP listener",
                 [this](tcp::socket socket) {
                     if (config_.tls) {
-                        std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(
-                            *this, std::move(socket), *config_.tls)
-                            ->start();
+                        // The connection keeps the context it started with (a reload swaps in
+                        // another for later connections).
+                        auto context = config_.tls->current();
+                        auto c = std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(
+                            *this, std::move(socket), *context);
+                        c->hold(std::move(context));
+                        c->start();
                     } else {
                         std::make_shared<connection<tcp::socket>>(*this, std::move(socket))
                             ->start();
@@ -316,35 +324,6 @@ void syslog_tcp_source::stop() {
         c->stop();
     }
     window_.release_all();
-}
-
-std::expected<std::shared_ptr<asio::ssl::context>, std::string>
-make_tls_context(const std::string& certificate, const std::string& private_key,
-                 const std::string& client_ca) {
-    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-    boost::system::error_code ec;
-    ctx->use_certificate_chain_file(certificate, ec);
-    if (ec) {
-        return std::unexpected("cannot read the TLS certificate " + certificate + ": " +
-                               ec.message());
-    }
-    ctx->use_private_key_file(private_key, asio::ssl::context::pem, ec);
-    if (ec) {
-        return std::unexpected("cannot read the TLS private key " + private_key + ": " +
-                               ec.message());
-    }
-    if (!client_ca.empty()) {
-        ctx->load_verify_file(client_ca, ec);
-        if (ec) {
-            return std::unexpected("cannot read the client CA " + client_ca + ": " + ec.message());
-        }
-        ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
-    }
-    return ctx;
 }
 
 } // namespace vigil::ingest

@@ -4,14 +4,14 @@
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
-#include "ingest/connection_limiter.hpp"
 #include "ingest/ingest_probe.hpp"
-#include "ingest/tcp_listener.hpp"
 #include "ingest/unconfirmed_window.hpp"
+#include "net/connection_limiter.hpp"
+#include "net/server_tls.hpp"
+#include "net/tcp_listener.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <expected>
@@ -25,13 +25,13 @@ struct syslog_tcp_config {
     core::listen_address address;
     std::size_t max_frame_bytes = 64 * 1024;
     // Syslog over TLS (RFC 5425) when set: every connection starts with a TLS handshake
-    // (context from make_tls_context), and frames must be octet-counted.
-    std::shared_ptr<boost::asio::ssl::context> tls;
+    // (with the context current when it was accepted), and frames must be octet-counted.
+    std::shared_ptr<net::server_tls> tls;
     std::chrono::seconds handshake_timeout{10};
     // A connection that sends nothing for this long is closed (and counted), so that idle
     // connections cannot hold the per-client and per-listener places for ever.
     std::chrono::milliseconds idle_timeout{300'000};
-    connection_limits limits;
+    net::connection_limits limits;
     // After stop(), how long a connection may wait for the pipeline to take what it has read
     // before that batch is dropped (and counted) so that shutdown cannot hang.
     std::chrono::milliseconds stop_grace{10'000};
@@ -78,19 +78,12 @@ private:
     core::source_kind kind_;
     ingest_probe probe_;
     const core::clock& clock_;
-    connection_limiter limiter_;
+    net::connection_limiter limiter_;
     core::counter* handshake_failures_ = nullptr; // TLS only
     core::counter* idle_closed_ = nullptr;
-    tcp_listener listener_;
+    net::tcp_listener listener_;
     std::unordered_set<connection_base*> connections_;
     std::uint64_t connections_seen_ = 0; // numbers each connection's input
 };
-
-// A server context for syslog over TLS: TLS 1.2 or later only, the certificate chain and
-// private key from PEM files; with `client_ca`, clients must present a certificate that CA
-// signed. The error names the file and OpenSSL's reason.
-[[nodiscard]] std::expected<std::shared_ptr<boost::asio::ssl::context>, std::string>
-make_tls_context(const std::string& certificate, const std::string& private_key,
-                 const std::string& client_ca);
 
 } // namespace vigil::ingest

@@ -1,7 +1,7 @@
 #include "ingest/syslog_udp_source.hpp"
 
 #include "core/log.hpp"
-#include "ingest/socket_setup.hpp"
+#include "net/socket_setup.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -31,8 +31,8 @@ syslog_udp_source::syslog_udp_source(asio::io_context& io, syslog_udp_config con
       batch_(std::make_unique<core::raw_batch>()) {}
 
 std::expected<void, std::string> syslog_udp_source::start() {
-    auto opened = open_udp_socket(socket_, config_.address, config_.receive_buffer_bytes,
-                                  "syslog UDP listener " + config_.address.to_string());
+    auto opened = net::open_udp_socket(socket_, config_.address, config_.receive_buffer_bytes,
+                                       "syslog UDP listener " + config_.address.to_string());
     if (!opened) {
         return opened;
     }

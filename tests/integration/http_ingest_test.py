@@ -22,6 +22,7 @@ CONFIG_HTTP = f"""  max_body_bytes: 4096
   max_compression_ratio: 50
   ingest_token: {INGEST_TOKEN}
   hec_token: {HEC_TOKEN}
+  metrics_token: metrics-for-tests
 """
 
 

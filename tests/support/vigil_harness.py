@@ -90,6 +90,9 @@ syslog:
 {http_extra}{extra_config}
 """
         )
+        # /metrics wants this token when the configuration sets one.
+        m = re.search(r"metrics_token: (\S+)", http_extra)
+        self.metrics_token = m.group(1) if m else None
         self.process = None
         self.stdout_lines = []
         self.log_lines = []
@@ -147,9 +150,9 @@ syslog:
         stream = self.process.stderr
         for line in stream:
             self.log_lines.append(line.rstrip("\n"))
-            m = re.search(r"listening: (syslog/udp|syslog/tcp|syslog/tls|http) 127\.0\.0\.1:(\d+)", line)
+            m = re.search(r"listening: (syslog/udp|syslog/tcp|syslog/tls|https?) 127\.0\.0\.1:(\d+)", line)
             if m:
-                self.ports[m.group(1)] = int(m.group(2))
+                self.ports["http" if m.group(1) == "https" else m.group(1)] = int(m.group(2))
             if "vigild ready" in line:
                 self._ready.set()
         stream.close()
@@ -210,9 +213,12 @@ syslog:
         body, _, code = result.stdout.decode(errors="replace").rpartition("\n")
         return int(code), body.strip()
 
+    def _metrics_auth(self):
+        return ["-H", f"Authorization: Bearer {self.metrics_token}"] if self.metrics_token else []
+
     def metric(self, name, **labels):
         """The value of one series from GET /metrics (0 if absent)."""
-        code, text = self.curl("/metrics")
+        code, text = self.curl("/metrics", *self._metrics_auth())
         assert code == 200, text
         want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
         total = 0
@@ -231,7 +237,7 @@ syslog:
     def metric_samples(self, name):
         """Every series of one metric from GET /metrics as (labels, value) pairs; values are
         floats (gauges such as vigil_correlation_watermark_seconds are not integers)."""
-        code, text = self.curl("/metrics")
+        code, text = self.curl("/metrics", *self._metrics_auth())
         assert code == 200, text
         samples = []
         for line in text.splitlines():

@@ -1,3 +1,4 @@
+#include "api/access_policy.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/prometheus_text.hpp"
@@ -47,4 +48,51 @@ TEST_CASE("health is ready only when every check is", "[api][health]") {
                          "\"reason\":\"starting\"},\"rules\":{\"ready\":true}}}\n");
     h.set_ready("listeners");
     CHECK(h.ready());
+}
+
+TEST_CASE("the router asks the access policy before every route that is not open",
+          "[api][router][access]") {
+    core::metrics_registry metrics;
+    const api::access_policy policy({"r", "w", "m", true}, metrics);
+    api::http_router router;
+    router.set_guard([&](const api::http_request& request, api::access need) {
+        return policy.check(request, need);
+    });
+    auto ok = [](const api::http_request&) { return api::http_reply{}; };
+    router.add("GET", "/healthz", ok);
+    router.add("GET", "/api/v1/rules", ok, api::access::read);
+    router.add("POST", "/api/v1/rules/reload", ok, api::access::write);
+    router.add("GET", "/metrics", ok, api::access::metrics);
+    auto call = [&](const char* method, const char* path, std::string authorization) {
+        api::http_request request{method, path, "", "", {}, {}};
+        if (!authorization.empty()) {
+            request.headers.emplace_back("authorization", std::move(authorization));
+        }
+        return router.dispatch(request).status;
+    };
+    CHECK(call("GET", "/healthz", "") == 200);
+    CHECK(call("GET", "/api/v1/rules", "") == 401);
+    CHECK(call("GET", "/api/v1/rules", "Bearer r") == 200);
+    CHECK(call("GET", "/api/v1/rules", "bearer  w ") == 200); // write opens reads
+    CHECK(call("GET", "/api/v1/rules", "Bearer rr") == 401);
+    CHECK(call("GET", "/api/v1/rules", "Basic r") == 401);
+    CHECK(call("POST", "/api/v1/rules/reload", "Bearer r") == 401);
+    CHECK(call("POST", "/api/v1/rules/reload", "Bearer w") == 200);
+    CHECK(call("GET", "/metrics", "Bearer r") == 401);
+    CHECK(call("GET", "/metrics", "Bearer m") == 200);
+    CHECK(metrics.value("vigil_api_requests_refused_total",
+                        {{"access", "read"}, {"reason", "missing_token"}}) == 2); // "Basic r" too
+    CHECK(metrics.value("vigil_api_requests_refused_total",
+                        {{"access", "read"}, {"reason", "wrong_token"}}) == 1);
+
+    // Tokens in use but not this route's: 403 naming the key.
+    core::metrics_registry other;
+    const api::access_policy ingest_only({"", "", "", true}, other);
+    auto refused = ingest_only.check({"GET", "/metrics", "", "", {}, {}}, api::access::metrics);
+    REQUIRE(refused.has_value());
+    CHECK(refused->status == 403);
+    CHECK(refused->body.find("http.metrics_token, which is not set") != std::string::npos);
+    // No token anywhere: open.
+    const api::access_policy none({"", "", "", false}, other);
+    CHECK_FALSE(none.check({"GET", "/metrics", "", "", {}, {}}, api::access::metrics).has_value());
 }

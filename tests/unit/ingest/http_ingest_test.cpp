@@ -1,3 +1,4 @@
+#include "core/credentials.hpp"
 #include "core/metrics.hpp"
 #include "ingest/http_ingest.hpp"
 
@@ -200,11 +201,11 @@ TEST_CASE("tokens: Bearer for /ingest, Splunk for HEC, compared in full", "[inge
     CHECK(f.metrics.value("vigil_http_ingest_requests_total",
                           {{"endpoint", "ingest"}, {"result", "unauthorized"}}) == 4);
 
-    CHECK(ingest::constant_time_equal("abc", "abc"));
-    CHECK_FALSE(ingest::constant_time_equal("abd", "abc"));
-    CHECK_FALSE(ingest::constant_time_equal("ab", "abc"));
-    CHECK_FALSE(ingest::constant_time_equal("abcd", "abc"));
-    CHECK_FALSE(ingest::constant_time_equal("", "abc"));
+    CHECK(core::constant_time_equal("abc", "abc"));
+    CHECK_FALSE(core::constant_time_equal("abd", "abc"));
+    CHECK_FALSE(core::constant_time_equal("ab", "abc"));
+    CHECK_FALSE(core::constant_time_equal("abcd", "abc"));
+    CHECK_FALSE(core::constant_time_equal("", "abc"));
 }
 
 TEST_CASE("a full pipeline answers 503 with Retry-After and takes nothing", "[ingest][http]") {

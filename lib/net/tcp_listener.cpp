@@ -1,11 +1,11 @@
-#include "ingest/tcp_listener.hpp"
+#include "net/tcp_listener.hpp"
 
 #include "core/clock.hpp"
-#include "ingest/socket_setup.hpp"
+#include "net/socket_setup.hpp"
 
 #include <chrono>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 namespace asio = boost::asio;
 
@@ -57,4 +57,4 @@ void tcp_listener::accept() {
     });
 }
 
-} // namespace vigil::ingest
+} // namespace vigil::net

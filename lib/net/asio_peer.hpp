@@ -5,7 +5,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <cstring>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 // The binary peer_address of an Asio endpoint (TCP or UDP).
 template <typename Endpoint>
@@ -25,4 +25,4 @@ template <typename Endpoint>
     return peer;
 }
 
-} // namespace vigil::ingest
+} // namespace vigil::net

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 struct connection_limits {
     std::size_t max_total = 4096;      // open connections of one listener
@@ -40,4 +40,4 @@ private:
     core::counter& refused_client_;
 };
 
-} // namespace vigil::ingest
+} // namespace vigil::net

@@ -7,7 +7,7 @@
 #include <expected>
 #include <string>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 // Socket set-up shared by every listener (syslog TCP and UDP, HTTP). Errors start with `what`
 // ("syslog TCP listener 127.0.0.1:5514") and say what failed and why.
@@ -28,4 +28,4 @@ open_acceptor(boost::asio::ip::tcp::acceptor& acceptor, const core::listen_addre
                                                                int receive_buffer_bytes,
                                                                const std::string& what);
 
-} // namespace vigil::ingest
+} // namespace vigil::net

@@ -1,8 +1,8 @@
-#include "ingest/connection_limiter.hpp"
+#include "net/connection_limiter.hpp"
 
 #include <algorithm>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 connection_limiter::connection_limiter(connection_limits limits, core::metrics_registry& metrics,
                                        const std::string& source)
@@ -50,4 +50,4 @@ void connection_limiter::release(const core::peer_address& peer) {
     }
 }
 
-} // namespace vigil::ingest
+} // namespace vigil::net

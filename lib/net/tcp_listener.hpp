@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 // A listening TCP socket and its accept loop, shared by the syslog TCP source and the HTTP
 // server. Accepted sockets go to `on_accept`. When accept fails (out of descriptors: the
@@ -39,4 +39,4 @@ private:
     bool stopping_ = false;
 };
 
-} // namespace vigil::ingest
+} // namespace vigil::net

@@ -1,8 +1,8 @@
-#include "ingest/socket_setup.hpp"
+#include "net/socket_setup.hpp"
 
 #include "core/log.hpp"
 
-namespace vigil::ingest {
+namespace vigil::net {
 
 namespace asio = boost::asio;
 
@@ -63,4 +63,4 @@ std::expected<void, std::string> open_udp_socket(asio::ip::udp::socket& socket,
     return {};
 }
 
-} // namespace vigil::ingest
+} // namespace vigil::net
