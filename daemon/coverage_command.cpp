@@ -140,8 +140,8 @@ int run_coverage_command(const coverage_command_options& options) {
         with_traffic = true;
     } else {
         core::diagnostics diags;
-        auto compiled = rules::rule_compiler::load_directory(options.rules_dir,
-                                                             options.schemas_dir, 1, diags);
+        auto compiled =
+            rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1, diags);
         if (!compiled.rules) {
             std::cerr << "vigil rules coverage: the rules in " << options.rules_dir.string()
                       << " do not load:\n"

@@ -110,7 +110,8 @@ void write_explanation(core::json_writer& w, const core::event& e,
     w.key("rules").begin_array();
     if (chosen) {
         for (const auto& rule : ctx.rules->rules()) {
-            if (std::find(rule.classes.begin(), rule.classes.end(), *chosen) != rule.classes.end()) {
+            if (std::find(rule.classes.begin(), rule.classes.end(), *chosen) !=
+                rule.classes.end()) {
                 w.begin_object()
                     .field("id", rule.id)
                     .field("title", rule.title)
@@ -150,11 +151,10 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
         w.field("parse_error", e.parse_error);
     }
     w.key("fields");
-    write_fields(w, e.fields(), [&](const core::field_value& f) {
-        return ctx.catalog.name(f.id);
-    });
+    write_fields(w, e.fields(), [&](const core::field_value& f) { return ctx.catalog.name(f.id); });
     w.key("vendor");
-    std::vector<parse::vendor_field> own(vendor.items().begin() + static_cast<std::ptrdiff_t>(vendor.seeded()),
+    std::vector<parse::vendor_field> own(vendor.items().begin() +
+                                             static_cast<std::ptrdiff_t>(vendor.seeded()),
                                          vendor.items().end());
     write_fields(w, own, [](const parse::vendor_field& f) { return f.name; });
     if (ctx.rules) {
@@ -212,8 +212,8 @@ int run_parse_command(const parse_command_options& options) {
     if (options.explain) {
         // The rules' own catalog, mappings and classes: field ids and class ids agree with
         // theirs (the catalog copy only grows).
-        auto compiled = rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir,
-                                                             1, diags);
+        auto compiled =
+            rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1, diags);
         if (!compiled.rules) {
             std::cerr << "vigil parse: --explain: the rules in " << options.rules_dir.string()
                       << " do not load:\n"
@@ -287,9 +287,8 @@ int run_parse_command(const parse_command_options& options) {
     // mapping gives is shown, so a first pass adds the names no rule has named yet. (A parser
     // remembers which names the catalog lacks: the second pass has a parser of its own.)
     parse::record_parser learner(config);
-    each_event(learner, [&](const core::event& event) {
-        learn_field_names(event, learner.vendor(), ctx);
-    });
+    each_event(learner,
+               [&](const core::event& event) { learn_field_names(event, learner.vendor(), ctx); });
     parse::record_parser parser(config);
     each_event(parser, [&](const core::event& event) {
         std::cout << describe(event, parser.vendor(), parser.unwrapped(), ctx) << "\n";

@@ -9,7 +9,7 @@ namespace vigil::daemon {
 
 struct parse_command_options {
     std::string format = "auto";
-    std::string mapping;                      // empty: detect
+    std::string mapping;                       // empty: detect
     std::optional<std::filesystem::path> file; // nothing: standard input
     std::filesystem::path schemas_dir;
     std::optional<std::int64_t> rfc3164_year;

@@ -7,11 +7,13 @@ namespace vigil::daemon {
 
 pipeline::pipeline_config pipeline_settings(const config::vigil_config& cfg) {
     pipeline::pipeline_config pipe;
-    pipe.workers = cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+    pipe.workers =
+        cfg.workers != 0 ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
     // Each listener completes zone- and year-less timestamps with its own zone (time.zones
     // first).
     for (std::size_t kind = 0; kind < pipe.parsing.size(); ++kind) {
-        pipe.parsing[kind].rfc3164 = config::local_time_for(cfg, static_cast<core::source_kind>(kind));
+        pipe.parsing[kind].rfc3164 =
+            config::local_time_for(cfg, static_cast<core::source_kind>(kind));
     }
     pipe.max_future_skew_ns = cfg.time.max_future_skew_ns;
     // The syslog section configures the syslog listeners.

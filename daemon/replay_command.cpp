@@ -84,9 +84,8 @@ int run_replay_command(const replay_command_options& options, const config::vigi
         return 2;
     }
     core::diagnostics diags;
-    auto compiled =
-        rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1, diags,
-                                             cfg.rules_policy);
+    auto compiled = rules::rule_compiler::load_directory(options.rules_dir, options.schemas_dir, 1,
+                                                         diags, cfg.rules_policy);
     for (const auto& d : diags.items()) {
         std::cerr << d.to_string() << "\n";
     }
@@ -98,7 +97,8 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     // The daemon's settings: how a syslog listener reads records, event time, correlation.
     const pipeline::pipeline_config settings = pipeline_settings(cfg);
     replay::replay_options replay_options;
-    replay_options.parsing = settings.parsing[static_cast<std::size_t>(core::source_kind::syslog_tcp)];
+    replay_options.parsing =
+        settings.parsing[static_cast<std::size_t>(core::source_kind::syslog_tcp)];
     replay_options.parsing.format = *format;
     replay_options.limits = settings.correlation.limits;
     replay_options.max_future_skew_ns = settings.max_future_skew_ns;

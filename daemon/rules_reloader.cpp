@@ -104,9 +104,8 @@ void rules_reloader::run() {
 reload_outcome rules_reloader::reload(const std::string& trigger) {
     core::log_info("reloading rules from " + rules_dir_.string() + " (" + trigger + ")");
     core::diagnostics diags;
-    auto result =
-        rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_, diags,
-                                             policy_);
+    auto result = rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_,
+                                                       diags, policy_);
     reload_outcome outcome;
     outcome.trigger = trigger;
     outcome.loaded = result.loaded;

@@ -41,8 +41,8 @@ public:
     using completion = std::function<void(const reload_outcome&)>;
 
     rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
-                   rules::rule_policy policy, pipeline::pipeline& pipeline, core::metrics_registry& metrics,
-                   reload_outcome initial);
+                   rules::rule_policy policy, pipeline::pipeline& pipeline,
+                   core::metrics_registry& metrics, reload_outcome initial);
     ~rules_reloader();
     rules_reloader(const rules_reloader&) = delete;
     rules_reloader& operator=(const rules_reloader&) = delete;

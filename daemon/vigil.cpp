@@ -3,16 +3,16 @@
 // when it is stopped: the alert store is opened read-only).
 
 #include "alert/alert_store.hpp"
+#include "alert_table.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "coverage_command.hpp"
 #include "http_client.hpp"
-#include "alert_table.hpp"
+#include "parse_command.hpp"
 #include "replay/rule_test_runner.hpp"
 #include "replay_command.hpp"
-#include "parse_command.hpp"
 #include "rules/rule_compiler.hpp"
 
 #include <algorithm>
@@ -402,7 +402,8 @@ int main(int argc, char** argv) {
     }
     if (command == "parse") {
         daemon::command_line args(
-            {"format", "mapping", "year", "timezone", "schemas-dir", "config", "rules"}, {"explain"});
+            {"format", "mapping", "year", "timezone", "schemas-dir", "config", "rules"},
+            {"explain"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil parse: " << *error << "\n";
             return 2;

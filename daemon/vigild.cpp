@@ -91,8 +91,8 @@ int run(const config::vigil_config& cfg) {
                    cfg.rules_dir.string() + " (" + std::to_string(compiled.rejected) +
                    " rejected, " + std::to_string(compiled.outside_policy) +
                    " left out by rules_policy, " + std::to_string(compiled.kept_as_inputs) +
-                   " kept as correlation inputs) in " + std::to_string(static_cast<long>(compiled.compile_ms)) +
-                   " ms");
+                   " kept as correlation inputs) in " +
+                   std::to_string(static_cast<long>(compiled.compile_ms)) + " ms");
     health.set_ready("rules");
     daemon::reload_outcome startup;
     startup.success = !diags.has_errors();
@@ -131,8 +131,9 @@ int run(const config::vigil_config& cfg) {
     // Correlation windows half-built before the last stop (or crash) continue.
     auto checkpoints = (*store)->read_checkpoints();
     if (!checkpoints) {
-        core::log_error(checkpoints.error());
-        return 1;
+        // Unreadable state is no reason not to start (a crash loop): windows start empty.
+        core::log_error(checkpoints.error() + " (starting with empty windows)");
+        checkpoints.emplace();
     }
     if (auto restored = pipeline.restore(*checkpoints); !restored) {
         core::log_error("correlator state not restored: " + restored.error() +
@@ -366,7 +367,8 @@ int run(const config::vigil_config& cfg) {
         kafka_cfg.brokers = cfg.kafka.brokers;
         kafka_cfg.group_id = cfg.kafka.group_id;
         kafka_cfg.topics = cfg.kafka.topics;
-        kafka_cfg.commit_interval = std::chrono::milliseconds(cfg.kafka.commit_interval_ns / 1'000'000);
+        kafka_cfg.commit_interval =
+            std::chrono::milliseconds(cfg.kafka.commit_interval_ns / 1'000'000);
         kafka_cfg.max_message_bytes = cfg.kafka.max_message_bytes;
         kafka_cfg.batch_records = defaults::batch_records;
         kafka_cfg.properties = cfg.kafka.properties;

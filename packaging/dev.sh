@@ -7,6 +7,8 @@
 #   packaging/dev.sh bench [--smoke]        build and run the benchmarks
 #   packaging/dev.sh fuzz [SECONDS]         build the libFuzzer targets (clang) and run each for
 #                                           SECONDS (default 20); CI runs it after test
+#   packaging/dev.sh format [--check]       clang-format every C++ file (--check: only report
+#                                           files that differ, exit 1; CI runs it)
 #
 # Set-up installs with apt-get whatever Debian 12 package the build, the tests or the daemon
 # need and is missing; the build is incremental. A second run on a set-up machine installs and
@@ -22,6 +24,7 @@ jobs=${VIGIL_JOBS:-2}
 # Debian package -> what it is for.
 packages=(
   g++ cmake ninja-build pkg-config ccache          # toolchain
+  clang-format-14                                  # code layout (.clang-format), checked in CI
   libboost-dev                                     # Boost.Asio, Boost.Beast (header-only)
   librdkafka-dev libsimdjson-dev libhyperscan-dev librocksdb-dev libyaml-cpp-dev libssl-dev
   zlib1g-dev                                       # gzip bodies of HTTP ingest
@@ -64,6 +67,25 @@ build() {
 }
 
 cmd=${1:-}
+# clang-format 14 over every tracked C++ file; with --check, changes nothing and fails when a
+# file is not formatted (the files are listed).
+format() {
+  local files
+  mapfile -t files < <(git ls-files '*.cpp' '*.hpp')
+  if [ "${1:-}" = "--check" ]; then
+    local bad=()
+    for f in "${files[@]}"; do
+      clang-format-14 --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+    done
+    if [ ${#bad[@]} -gt 0 ]; then
+      log "not formatted (run packaging/dev.sh format): ${bad[*]}"
+      return 1
+    fi
+    log "format: ${#files[@]} files formatted"
+    return 0
+  fi
+  clang-format-14 -i "${files[@]}"
+}
 # Builds the fuzz targets in build-fuzz and runs each for a bounded time on a corpus of the
 # checked-in seeds plus records from the shared data beside the checkout (when it is there).
 # A crash fails the run; its input is left in build-fuzz/crashes/<target>/ and belongs in
@@ -79,7 +101,7 @@ fuzz() {
   fi
   cmake --build "$dir" -j "$jobs" --target vigil_fuzzers
   local shared=../shared/data failed=0
-  for target in syslog cef leef json kv csv record framer; do
+  for target in syslog cef leef json kv csv record framer sigma config; do
     local corpus="$dir/corpus/$target" crashes="$dir/crashes/$target"
     mkdir -p "$corpus" "$crashes"
     cp -f tests/fuzz/seeds/$target/* "$corpus/"
@@ -117,6 +139,10 @@ case "$cmd" in
     setup "${fuzz_packages[@]}"
     fuzz "$@"
     ;;
+  format)
+    setup
+    format "$@"
+    ;;
   bench)
     setup; build
     # Each writes its table to stdout and its JSON beside the build.
@@ -127,7 +153,7 @@ case "$cmd" in
     python3 bench/e2e/e2e_bench.py --build "$build_dir" --json "$build_dir/e2e_bench.json" "$@"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

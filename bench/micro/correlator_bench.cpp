@@ -67,7 +67,8 @@ workload make_workload(const std::shared_ptr<const rules::rule_set>& rules, std:
     }
     std::mt19937_64 random(42);
     std::uniform_int_distribution<std::size_t> pick(0, keys - 1);
-    const std::int64_t step = std::max<std::int64_t>(1, timespan_ns / static_cast<std::int64_t>(3 * keys));
+    const std::int64_t step =
+        std::max<std::int64_t>(1, timespan_ns / static_cast<std::int64_t>(3 * keys));
     std::int64_t t = 1'800'000'000'000'000'000;
     for (std::size_t i = 0; i < matches; i += batch_size) {
         auto& b = *w.batches.emplace_back(std::make_shared<correlate::correlation_batch>());
@@ -149,7 +150,8 @@ int main(int argc, char** argv) {
 
     bench::bench_runner runner("vigil correlator shard, one core", opt.command, opt.smoke);
     std::vector<alert::alert> alerts;
-    for (std::size_t keys : {std::size_t{1000}, opt.smoke ? std::size_t{10'000} : std::size_t{1'000'000}}) {
+    for (std::size_t keys :
+         {std::size_t{1000}, opt.smoke ? std::size_t{10'000} : std::size_t{1'000'000}}) {
         const std::string label = std::to_string(keys) + " keys";
         workload w = make_workload(rules, keys, opt.events);
         // Both must find the same bursts: one pass each from empty state.
@@ -182,16 +184,19 @@ int main(int argc, char** argv) {
         });
         correlate::correlator_shard shard(limits, clock);
         shard.use(rules);
-        runner.measure("event_count shard, " + label, w.matches, [&] {
-            for (const auto& b : w.batches) {
-                shard.process(b, alerts);
-            }
-            // The last matches wait for the watermark; apply them before the next pass moves
-            // the workload's times on.
-            shard.finish(0, alerts);
-            alerts.clear();
-            shift(w);
-        }, "naive unordered_map, " + label);
+        runner.measure(
+            "event_count shard, " + label, w.matches,
+            [&] {
+                for (const auto& b : w.batches) {
+                    shard.process(b, alerts);
+                }
+                // The last matches wait for the watermark; apply them before the next pass moves
+                // the workload's times on.
+                shard.finish(0, alerts);
+                alerts.clear();
+                shift(w);
+            },
+            "naive unordered_map, " + label);
 
         std::size_t state_bytes = 0;
         for (const auto& s : shard.stats()) {
@@ -200,9 +205,9 @@ int main(int argc, char** argv) {
         const auto started = std::chrono::steady_clock::now();
         std::string blob;
         shard.save(blob);
-        const double save_ms = std::chrono::duration<double, std::milli>(
-                                   std::chrono::steady_clock::now() - started)
-                                   .count();
+        const double save_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count();
         correlate::correlator_shard restored(limits, clock);
         std::vector<correlate::correlator_shard*> targets{&restored};
         const auto restore_started = std::chrono::steady_clock::now();
@@ -212,15 +217,15 @@ int main(int argc, char** argv) {
                                       .count();
         const std::size_t live = shard.key_count();
         runner.note(label + ": " + std::to_string(live) + " live keys, " +
-                    std::to_string(live == 0 ? 0 : state_bytes / live) + " bytes of state per key (" +
-                    std::to_string(state_bytes / 1024 / 1024) + " MiB); " +
-                    std::to_string(shard_fired) +
+                    std::to_string(live == 0 ? 0 : state_bytes / live) +
+                    " bytes of state per key (" + std::to_string(state_bytes / 1024 / 1024) +
+                    " MiB); " + std::to_string(shard_fired) +
                     " alerts in one pass from empty state, as many as the reference; checkpoint " +
                     std::to_string(blob.size() / 1024) + " KiB (" +
-                    std::to_string(live == 0 ? 0 : blob.size() / live) + " bytes per key) saved in " +
-                    std::to_string(static_cast<int>(save_ms)) + " ms, restored (" +
-                    std::to_string(result ? result->restored : 0) + " keys) in " +
-                    std::to_string(static_cast<int>(restore_ms)) + " ms");
+                    std::to_string(live == 0 ? 0 : blob.size() / live) +
+                    " bytes per key) saved in " + std::to_string(static_cast<int>(save_ms)) +
+                    " ms, restored (" + std::to_string(result ? result->restored : 0) +
+                    " keys) in " + std::to_string(static_cast<int>(restore_ms)) + " ms");
     }
     runner.print_markdown(std::cout);
     runner.write_json(opt.json);

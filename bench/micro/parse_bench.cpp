@@ -5,10 +5,8 @@
 #include "core/arena.hpp"
 #include "core/event.hpp"
 #include "gen/syslog_generator.hpp"
-#include "parse/syslog_parser.hpp"
 #include "parse/record_parser.hpp"
-
-#include <functional>
+#include "parse/syslog_parser.hpp"
 #include "rules/rule_compiler.hpp"
 #include "support/bench_options.hpp"
 #include "support/bench_runner.hpp"
@@ -18,6 +16,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <simdjson.h>
@@ -53,8 +52,8 @@ std::vector<std::string> windows_events(const std::string& sigma_dir) {
     std::vector<std::string> docs;
     simdjson::dom::parser parser;
     std::error_code ec;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(
-             sigma_dir + "/regression_data", ec)) {
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(sigma_dir + "/regression_data", ec)) {
         if (e.path().extension() != ".json") {
             continue;
         }
@@ -94,7 +93,8 @@ std::vector<std::string> logsource_samples(const std::string& dir) {
 void recognition_cases(bench::bench_runner& runner, const bench::bench_options& opt,
                        const rules::rule_set& rules, core::arena& scratch, core::event& event,
                        std::size_t& errors) {
-    const auto samples = logsource_samples(std::string(VIGIL_SOURCE_DIR) + "/tests/data/logsources");
+    const auto samples =
+        logsource_samples(std::string(VIGIL_SOURCE_DIR) + "/tests/data/logsources");
     if (samples.empty()) {
         runner.note("log-source samples: none found, recognition not measured.");
         return;
@@ -110,7 +110,8 @@ void recognition_cases(bench::bench_runner& runner, const bench::bench_options& 
     std::vector<parse::record_parser*> parser_of;
     for (const auto& r : records) {
         scratch.reset();
-        (void)detecting.parse(raw(r), rules.mappings(), rules.catalog(), projection, event, scratch);
+        (void)detecting.parse(raw(r), rules.mappings(), rules.catalog(), projection, event,
+                              scratch);
         const std::string mapping(event.mapping);
         parse::record_parser_config config;
         config.mapping = mapping;
@@ -136,8 +137,8 @@ void recognition_cases(bench::bench_runner& runner, const bench::bench_options& 
     const std::string given = "log-source mix: mapping given, not classified";
     runner.measure(given, records.size(), [&] { pass_given(0, records.size()); });
     const std::string recognised = "log-source mix: envelopes, mapping detection, classification";
-    runner.measure(recognised, records.size(), [&] { pass_recognised(0, records.size()); },
-                   given);
+    runner.measure(
+        recognised, records.size(), [&] { pass_recognised(0, records.size()); }, given);
     // The share, from the two passes interleaved in chunks of 256 records, in alternating order
     // (ABBA: neither pass always finds the records in cache), so that this VM's drifting speed
     // falls on both alike: per round, the difference of the CPU time summed over the chunks;
@@ -174,14 +175,13 @@ void recognition_cases(bench::bench_runner& runner, const bench::bench_options& 
     std::sort(whole.begin(), whole.end());
     const double extra_ns = extra[extra.size() / 2];
     const double whole_ns = whole[whole.size() / 2];
-    runner.note("Recognition (envelopes, mapping detection, classification) on " +
-                std::to_string(samples.size()) + " log-source samples of " +
-                std::to_string(told.size()) + " mappings, median of " +
-                std::to_string(extra.size()) + " interleaved rounds: " +
-                std::to_string(static_cast<long>(extra_ns)) + " ns of " +
-                std::to_string(static_cast<long>(whole_ns)) + " ns per event, " +
-                std::to_string(static_cast<int>(100.0 * extra_ns / whole_ns + 0.5)) +
-                "% of the parse.");
+    runner.note(
+        "Recognition (envelopes, mapping detection, classification) on " +
+        std::to_string(samples.size()) + " log-source samples of " + std::to_string(told.size()) +
+        " mappings, median of " + std::to_string(extra.size()) +
+        " interleaved rounds: " + std::to_string(static_cast<long>(extra_ns)) + " ns of " +
+        std::to_string(static_cast<long>(whole_ns)) + " ns per event, " +
+        std::to_string(static_cast<int>(100.0 * extra_ns / whole_ns + 0.5)) + "% of the parse.");
     if (classified == 0) {
         runner.note("log-source mix: no record was classified (check the samples).");
     }
@@ -200,8 +200,8 @@ int main(int argc, char** argv) {
     const std::string data = opt.path("--data");
 
     core::diagnostics diags;
-    auto shipped = rules::rule_compiler::load_directory(opt.path("--rules"), opt.path("--schemas"),
-                                                        1, diags);
+    auto shipped =
+        rules::rule_compiler::load_directory(opt.path("--rules"), opt.path("--schemas"), 1, diags);
     std::shared_ptr<const rules::rule_set> sigmahq;
     if (!opt.smoke && std::filesystem::is_directory(data + "/sigmahq-sigma/rules")) {
         core::diagnostics sigma_diags;
@@ -223,8 +223,8 @@ int main(int argc, char** argv) {
                          const parse::field_projection& projection) {
         return [&records, &set, &projection, &parser, &scratch, &event, &errors] {
             for (const auto& r : records) {
-                const core::raw_record record{r, core::source_kind::syslog_tcp,
-                                              1'795'000'000'000'000'000, {}};
+                const core::raw_record record{
+                    r, core::source_kind::syslog_tcp, 1'795'000'000'000'000'000, {}};
                 scratch.reset();
                 errors += parser.parse(record, set.mappings(), set.catalog(), projection, event,
                                        scratch) != parse::parse_error::none
@@ -243,8 +243,7 @@ int main(int argc, char** argv) {
         runner.measure(name + ", all fields", records.size(), parse_all(records, rules, everything),
                        std::nullopt, bytes);
         runner.measure(name + ", projected", records.size(),
-                       parse_all(records, rules, rules.projection()), name + ", all fields",
-                       bytes);
+                       parse_all(records, rules, rules.projection()), name + ", all fields", bytes);
     };
 
     // Generated syslog: the record parser (payload detection, vendor mapping detection) beside
@@ -258,14 +257,17 @@ int main(int argc, char** argv) {
         const std::size_t bytes = total_bytes(generated);
         parse::syslog_parser header_only{parse::rfc3164_config{}};
         const std::string floor = "reference: RFC 3164 header parser alone, generated lines";
-        runner.measure(floor, generated.size(), [&] {
-            for (const auto& r : generated) {
-                const core::raw_record record{r, core::source_kind::syslog_tcp,
-                                              1'795'000'000'000'000'000, {}};
-                scratch.reset();
-                (void)header_only.parse(record, event, scratch);
-            }
-        }, std::nullopt, bytes);
+        runner.measure(
+            floor, generated.size(),
+            [&] {
+                for (const auto& r : generated) {
+                    const core::raw_record record{
+                        r, core::source_kind::syslog_tcp, 1'795'000'000'000'000'000, {}};
+                    scratch.reset();
+                    (void)header_only.parse(record, event, scratch);
+                }
+            },
+            std::nullopt, bytes);
         runner.measure("syslog RFC 3164: generated lines, record parser, projected",
                        generated.size(), parse_all(generated, rules, rules.projection()), floor,
                        bytes);
@@ -295,30 +297,31 @@ int main(int argc, char** argv) {
             return;
         }
         const auto records = replay(bodies, opt.events);
-        runner.measure(name, records.size(), [&] {
-            for (const auto& r : records) {
-                fields.clear();
-                scratch.reset();
-                parse_one(r);
-            }
-        }, std::nullopt, total_bytes(records));
+        runner.measure(
+            name, records.size(),
+            [&] {
+                for (const auto& r : records) {
+                    fields.clear();
+                    scratch.reset();
+                    parse_one(r);
+                }
+            },
+            std::nullopt, total_bytes(records));
     };
     std::vector<std::string> cef_bodies;
     for (const auto& c : cef) {
         cef_bodies.push_back(c.substr(c.find("CEF:")));
     }
     parse::cef_parser cef_only;
-    parser_case("parser alone: CEF body, upstream test cases", cef_bodies, [&](std::string_view t) {
-        (void)cef_only.parse(t, fields, scratch);
-    });
+    parser_case("parser alone: CEF body, upstream test cases", cef_bodies,
+                [&](std::string_view t) { (void)cef_only.parse(t, fields, scratch); });
     std::vector<std::string> kv_bodies;
     for (const auto& line : fortigate) {
         kv_bodies.push_back(line.substr(std::min(line.find('>') + 1, line.size())));
     }
     parse::kv_parser kv_only;
-    parser_case("parser alone: key=value, FortiGate messages", kv_bodies, [&](std::string_view t) {
-        (void)kv_only.parse(t, fields, scratch);
-    });
+    parser_case("parser alone: key=value, FortiGate messages", kv_bodies,
+                [&](std::string_view t) { (void)kv_only.parse(t, fields, scratch); });
     text_case("syslog + dissect: Cisco ASA (Elastic samples)",
               read_lines(data + "/elastic-integrations-samples/cisco_asa/test-sample.log"));
 
@@ -338,18 +341,24 @@ int main(int argc, char** argv) {
         simdjson::dom::parser dom;
         const std::string reference = "reference: simdjson DOM parse, " + name;
         std::size_t dom_errors = 0;
-        runner.measure(reference, records.size(), [&] {
-            for (const auto& p : padded) {
-                dom_errors += dom.parse(p).error() != simdjson::SUCCESS ? 1U : 0U;
-            }
-        }, std::nullopt, bytes);
+        runner.measure(
+            reference, records.size(),
+            [&] {
+                for (const auto& p : padded) {
+                    dom_errors += dom.parse(p).error() != simdjson::SUCCESS ? 1U : 0U;
+                }
+            },
+            std::nullopt, bytes);
         parse::json_parser flatten_only;
-        runner.measure("parser alone: JSON flatten, " + name, records.size(), [&] {
-            for (const auto& r : records) {
-                scratch.reset();
-                (void)flatten_only.flatten(r, fields, scratch);
-            }
-        }, reference, bytes);
+        runner.measure(
+            "parser alone: JSON flatten, " + name, records.size(),
+            [&] {
+                for (const auto& r : records) {
+                    scratch.reset();
+                    (void)flatten_only.flatten(r, fields, scratch);
+                }
+            },
+            reference, bytes);
         runner.measure("JSON " + name + ", all fields", records.size(),
                        parse_all(records, set, everything), reference, bytes);
         runner.measure("JSON " + name + ", projected (" + projection_name + ")", records.size(),
@@ -358,9 +367,10 @@ int main(int argc, char** argv) {
             runner.note(name + ": simdjson rejected " + std::to_string(dom_errors) + " records.");
         }
     };
-    std::vector<std::string> suricata = read_lines(
-        data + "/suricata-sample-data/first-org-conf-2015/alerts-only.eve.jsonl");
-    for (const auto& l : read_lines(data + "/suricata-sample-data/wrccdc-2018/alerts-only.eve.jsonl")) {
+    std::vector<std::string> suricata =
+        read_lines(data + "/suricata-sample-data/first-org-conf-2015/alerts-only.eve.jsonl");
+    for (const auto& l :
+         read_lines(data + "/suricata-sample-data/wrccdc-2018/alerts-only.eve.jsonl")) {
         suricata.push_back(l);
     }
     json_case("Suricata EVE", suricata, rules, "shipped rules");

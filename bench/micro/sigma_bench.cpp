@@ -270,9 +270,8 @@ int main(int argc, char** argv) {
                 for (const auto& text : win_json) {
                     core::raw_record record{text, core::source_kind::file, 0, {}};
                     scratch.reset();
-                    (void)json.parse(record, all.rules->mappings(), all.rules->catalog(), everything,
-                                     event,
-                                     scratch);
+                    (void)json.parse(record, all.rules->mappings(), all.rules->catalog(),
+                                     everything, event, scratch);
                     hits += m.match(event).size();
                 }
             },

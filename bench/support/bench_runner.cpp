@@ -80,9 +80,8 @@ void bench_runner::print_markdown(std::ostream& out) const {
         out << "| " << r.name << " | " << format(r.events_per_second, 0) << " | "
             << format(1e9 / r.events_per_second, 0) << " | ";
         if (with_bytes) {
-            out << (r.bytes_per_event > 0
-                        ? format(r.events_per_second * r.bytes_per_event / 1e6, 0)
-                        : std::string("-"))
+            out << (r.bytes_per_event > 0 ? format(r.events_per_second * r.bytes_per_event / 1e6, 0)
+                                          : std::string("-"))
                 << " | ";
         }
         out << ratio << " |\n";

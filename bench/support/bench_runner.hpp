@@ -20,8 +20,7 @@ public:
     // `pass` processes `events` events once. `reference` names an earlier case to compare with.
     // `bytes`, when given, is the input size of one pass: the report adds MB/s.
     void measure(const std::string& name, std::size_t events, const std::function<void()>& pass,
-                 const std::optional<std::string>& reference = std::nullopt,
-                 std::size_t bytes = 0);
+                 const std::optional<std::string>& reference = std::nullopt, std::size_t bytes = 0);
     void note(const std::string& text) { notes_.push_back(text); }
 
     void print_markdown(std::ostream& out) const;
@@ -37,7 +36,6 @@ public:
     [[nodiscard]] const result* find(const std::string& name) const;
 
 private:
-
     std::string title_;
     std::string command_;
     bool smoke_;

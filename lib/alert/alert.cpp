@@ -55,7 +55,8 @@ void write_event(core::json_writer& w, const core::event& e, const core::field_c
 
 } // namespace
 
-void write_rule(core::json_writer& w, const rules::rule_info& rule, std::uint64_t rule_set_version) {
+void write_rule(core::json_writer& w, const rules::rule_info& rule,
+                std::uint64_t rule_set_version) {
     w.key("rule").begin_object();
     w.field("id", rule.id).field("title", rule.title).field("level", rule.level);
     w.key("tags").begin_array();

@@ -1,6 +1,9 @@
 #include "alert/alert_store.hpp"
 
+#include "core/log.hpp"
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -55,6 +58,42 @@ std::filesystem::path alert_store::database_path(const std::filesystem::path& da
     return data_dir / "rocksdb";
 }
 
+namespace {
+
+// Repairs a database that RocksDB reports damaged (RepairDB), or, if it still does not open,
+// renames it to "<path>.damaged-<unix seconds>" and lets `reopen` create an empty one. Says
+// what happened at each step; returns the status of the last attempt to open.
+template <typename Reopen>
+rocksdb::Status recover_damaged(const std::string& path, const rocksdb::Options& options,
+                                const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                                const rocksdb::Status& damage, Reopen reopen) {
+    core::log_error("the alert database at " + path + " is damaged (" + damage.ToString() +
+                    "); repairing it");
+    if (auto repaired = rocksdb::RepairDB(path, options, families); !repaired.ok()) {
+        core::log_error("repairing the alert database failed: " + repaired.ToString());
+    } else if (auto opened = reopen(); opened.ok()) {
+        core::log_warning("the alert database at " + path +
+                          " was repaired; alerts and checkpoints in its damaged parts are lost");
+        return opened;
+    }
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    const std::string aside = path + ".damaged-" + std::to_string(seconds);
+    std::error_code ec;
+    std::filesystem::rename(path, aside, ec);
+    if (ec) {
+        core::log_error("cannot move the damaged alert database aside to " + aside + ": " +
+                        ec.message());
+        return damage;
+    }
+    core::log_error("the damaged alert database was moved to " + aside +
+                    " (kept for offline repair); starting with an empty one");
+    return reopen();
+}
+
+} // namespace
+
 std::expected<std::unique_ptr<alert_store>, std::string>
 alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t min_free_bytes) {
     const std::string path = database_path(data_dir).string();
@@ -75,31 +114,38 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
                                " (has vigild run with this data directory?)");
     }
 
-    // Open every family the database has (later versions may add some) plus the ones we use.
-    std::vector<std::string> names;
-    if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &names); !s.ok()) {
-        names = {rocksdb::kDefaultColumnFamilyName};
-    }
-    for (const char* wanted :
-         {alerts_family, by_rule_family, meta_family, state_family, dead_letters_family}) {
-        if (std::find(names.begin(), names.end(), wanted) == names.end()) {
-            // A reader of a database written by an older vigild needs only the alert families.
-            const std::string_view name(wanted);
-            const bool optional = name == state_family || name == dead_letters_family;
-            if (m == mode::read_only && optional) {
-                continue;
-            }
-            if (m == mode::read_only) {
-                return std::unexpected("alert database at " + path + " has no column family '" +
-                                       wanted + "'");
-            }
-            names.emplace_back(wanted);
+    // Every family the database has (later versions may add some) plus the ones we use.
+    auto families_of = [&]() -> std::expected<std::vector<std::string>, std::string> {
+        std::vector<std::string> found;
+        if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &found); !s.ok()) {
+            found = {rocksdb::kDefaultColumnFamilyName};
         }
-    }
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& name : names) {
-        families.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
-    }
+        for (const char* wanted :
+             {alerts_family, by_rule_family, meta_family, state_family, dead_letters_family}) {
+            if (std::find(found.begin(), found.end(), wanted) == found.end()) {
+                // A reader of a database written by an older vigild needs only the alert
+                // families.
+                const std::string_view name(wanted);
+                const bool optional = name == state_family || name == dead_letters_family;
+                if (m == mode::read_only && optional) {
+                    continue;
+                }
+                if (m == mode::read_only) {
+                    return std::unexpected("alert database at " + path + " has no column family '" +
+                                           wanted + "'");
+                }
+                found.emplace_back(wanted);
+            }
+        }
+        return found;
+    };
+    auto descriptors = [&](const std::vector<std::string>& family_names) {
+        std::vector<rocksdb::ColumnFamilyDescriptor> families;
+        for (const auto& name : family_names) {
+            families.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+        }
+        return families;
+    };
 
     std::unique_ptr<alert_store> store(new alert_store());
     store->disk_ = std::make_unique<disk_space_guard>(data_dir, min_free_bytes);
@@ -109,12 +155,25 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
             return std::unexpected("cannot open alert database at " + path + ": " + room.error());
         }
     }
+    std::vector<std::string> names;
     rocksdb::DB* db = nullptr;
-    rocksdb::Status s;
-    if (m == mode::read_write) {
-        s = rocksdb::DB::Open(options, path, families, &store->handles_, &db);
-    } else {
-        s = rocksdb::DB::OpenForReadOnly(options, path, families, &store->handles_, &db);
+    auto try_open = [&]() -> rocksdb::Status {
+        auto listed = families_of();
+        if (!listed) {
+            return rocksdb::Status::InvalidArgument(listed.error());
+        }
+        names = std::move(*listed);
+        store->handles_.clear();
+        return m == mode::read_write
+                   ? rocksdb::DB::Open(options, path, descriptors(names), &store->handles_, &db)
+                   : rocksdb::DB::OpenForReadOnly(options, path, descriptors(names),
+                                                  &store->handles_, &db);
+    };
+    rocksdb::Status s = try_open();
+    if (!s.ok() && s.IsCorruption() && m == mode::read_write) {
+        // A damaged database must not keep vigild from starting (a crash loop): repair what
+        // can be repaired, else keep the damaged files aside for offline repair and start empty.
+        s = recover_damaged(path, options, descriptors(families_of().value_or(names)), s, try_open);
     }
     if (!s.ok()) {
         return std::unexpected("cannot open alert database at " + path + ": " + s.ToString());
@@ -241,7 +300,8 @@ std::expected<void, std::string> alert_store::write_dead_letter(std::string_view
                                                                 std::size_t cap) {
     if (next_dead_letter_.load() == 1) {
         // Continue after the newest one kept (keys are big-endian numbers).
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
+        std::unique_ptr<rocksdb::Iterator> it(
+            db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
         it->SeekToLast();
         if (it->Valid() && it->key().size() == 8) {
             std::uint64_t last = 0;

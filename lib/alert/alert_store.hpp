@@ -24,7 +24,8 @@ namespace vigil::alert {
 
 // Which stored alerts to list, newest first.
 struct alert_query {
-    std::optional<std::uint64_t> since_ms; // only alerts about events at or after this time (ULID time)
+    std::optional<std::uint64_t>
+        since_ms; // only alerts about events at or after this time (ULID time)
     std::optional<std::string> rule_id;
     std::size_t limit = 0; // 0 = no limit
 };
@@ -67,8 +68,8 @@ public:
     // Column family `dead_letters`: messages a source could not turn into records (a Kafka
     // message too large or empty), as JSON under a growing number; only the newest `cap` are
     // kept. Thread-safe (the Kafka source's thread writes them).
-    [[nodiscard]] std::expected<void, std::string>
-    write_dead_letter(std::string_view json, std::size_t cap) override;
+    [[nodiscard]] std::expected<void, std::string> write_dead_letter(std::string_view json,
+                                                                     std::size_t cap) override;
     [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead_letters() const;
 
     // Persists the WAL and memtables (shutdown).

@@ -20,12 +20,12 @@ struct correlation_facts {
     std::uint64_t count = 0;               // events (or rules, or distinct values) behind it
     std::int64_t first_seen_ns = 0;
     std::int64_t last_seen_ns = 0;
-    std::int64_t created_ns = 0;               // processing time of the first alert of the key
-    std::optional<std::int64_t> updated_ns;    // set when this is an update of an open alert
+    std::int64_t created_ns = 0;                // processing time of the first alert of the key
+    std::optional<std::int64_t> updated_ns;     // set when this is an update of an open alert
     std::optional<std::int64_t> quiet_until_ns; // suppress: until when updates replace alerts
-    std::optional<double> metric;              // the sum, average, share, distinct count
-    std::span<const std::string> values;       // distinct / rare values (value_count, percentile)
-    std::span<const std::string> evidence;     // events as JSON (alert::write_evidence)
+    std::optional<double> metric;               // the sum, average, share, distinct count
+    std::span<const std::string> values;        // distinct / rare values (value_count, percentile)
+    std::span<const std::string> evidence;      // events as JSON (alert::write_evidence)
 };
 
 // The alert of a correlation rule (schemas/alert.schema.json): the rule, grade, the key as

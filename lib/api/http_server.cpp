@@ -184,13 +184,13 @@ private:
         handling_ = true;
         // The reply may come later and from another thread (a rule reload): hop back onto the
         // connection's executor to write it.
-        owner_.router_.dispatch(req, [self = this->shared_from_this(),
-                                      keep_alive](http_reply reply) {
-            auto executor = self->stream_.get_executor();
-            asio::post(executor, [self, keep_alive, reply = std::move(reply)]() mutable {
-                self->respond(std::move(reply), keep_alive);
+        owner_.router_.dispatch(
+            req, [self = this->shared_from_this(), keep_alive](http_reply reply) {
+                auto executor = self->stream_.get_executor();
+                asio::post(executor, [self, keep_alive, reply = std::move(reply)]() mutable {
+                    self->respond(std::move(reply), keep_alive);
+                });
             });
-        });
     }
 
     void respond(http_reply reply, bool keep_alive) {

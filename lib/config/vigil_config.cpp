@@ -181,9 +181,10 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     auto duration_value = [&](section_reader& r, const std::string& key, std::int64_t& target,
                               std::int64_t minimum) {
         return [&r, key, &target, minimum](const YAML::Node& node) {
-            auto d = node.IsScalar() ? core::parse_duration(node.Scalar())
-                                     : std::expected<std::int64_t, std::string>(
-                                           std::unexpected("not a string"));
+            auto d =
+                node.IsScalar()
+                    ? core::parse_duration(node.Scalar())
+                    : std::expected<std::int64_t, std::string>(std::unexpected("not a string"));
             if (!d || *d < minimum) {
                 r.error(node, "'" + r.qualified(key) +
                                   "' must be a duration such as 500ms, 5s or 2m" +
@@ -221,8 +222,9 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                           std::shared_ptr<const core::time_zone>& target) {
         return [&r, key, &target](const YAML::Node& node) {
             if (!node.IsScalar() || node.Scalar().empty()) {
-                r.error(node, "'" + r.qualified(key) + "' must be a time zone such as UTC, "
-                                                       "+08:00, local or Europe/Berlin");
+                r.error(node, "'" + r.qualified(key) +
+                                  "' must be a time zone such as UTC, "
+                                  "+08:00, local or Europe/Berlin");
                 return;
             }
             auto zone = core::time_zone::load(node.Scalar());
@@ -313,8 +315,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     // A syslog listener: "host:port" (or off), or {listen: host:port, timezone: ZONE}.
     auto listener_value = [&](section_reader& r, section_reader& map, const std::string& key,
                               std::optional<core::listen_address>& target) {
-        return [&r, &map, key, &target, plain = address_value(r, key, target)](
-                   const YAML::Node& node) {
+        return [&r, &map, key, &target,
+                plain = address_value(r, key, target)](const YAML::Node& node) {
             if (node.IsMap()) {
                 map.read(node);
             } else {
@@ -485,16 +487,19 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 }
                 c.correlation.late_events_dead_letter = node.Scalar() == "dead_letter";
             })
-        .on("checkpoint_interval",
-            duration_value(correlation, "checkpoint_interval", c.correlation.checkpoint_interval_ns, 1))
+        .on("checkpoint_interval", duration_value(correlation, "checkpoint_interval",
+                                                  c.correlation.checkpoint_interval_ns, 1))
         .on("max_keys", count_value(correlation, "max_keys", c.correlation.max_keys, 1))
-        .on("max_keys_per_rule", count_value(correlation, "max_keys_per_rule", c.correlation.max_keys_per_rule, 1))
+        .on("max_keys_per_rule",
+            count_value(correlation, "max_keys_per_rule", c.correlation.max_keys_per_rule, 1))
         .on("max_values_per_key",
             count_value(correlation, "max_values_per_key", c.correlation.max_values_per_key, 1))
         .on("evidence_per_alert",
             count_value(correlation, "evidence_per_alert", c.correlation.evidence_per_alert, 1));
 
-    kafka.on("brokers", string_value(kafka, "brokers", [&](const std::string& v) { c.kafka.brokers = v; }))
+    kafka
+        .on("brokers",
+            string_value(kafka, "brokers", [&](const std::string& v) { c.kafka.brokers = v; }))
         .on("group_id",
             string_value(kafka, "group_id", [&](const std::string& v) { c.kafka.group_id = v; }))
         .on("topics",
@@ -511,7 +516,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                     c.kafka.topics.push_back(t.Scalar());
                 }
             })
-        .on("commit_interval", duration_value(kafka, "commit_interval", c.kafka.commit_interval_ns, 1))
+        .on("commit_interval",
+            duration_value(kafka, "commit_interval", c.kafka.commit_interval_ns, 1))
         .on("max_message_bytes",
             count_value(kafka, "max_message_bytes", c.kafka.max_message_bytes, 256))
         .on("dead_letter_cap", count_value(kafka, "dead_letter_cap", c.kafka.dead_letter_cap, 0))
@@ -523,8 +529,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             }
             for (const auto& p : node) {
                 if (!p.second.IsScalar()) {
-                    kafka.error(p.second, "'kafka.properties." + p.first.Scalar() +
-                                              "' must be a value");
+                    kafka.error(p.second,
+                                "'kafka.properties." + p.first.Scalar() + "' must be a value");
                     continue;
                 }
                 c.kafka.properties.emplace_back(p.first.Scalar(), p.second.Scalar());
@@ -612,9 +618,11 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     if (c.kafka.brokers.empty() != c.kafka.topics.empty()) {
         diags.error(file_name, 0, "", "'kafka' needs both 'brokers' and 'topics' (or neither)");
     }
-    if (c.syslog.tls.listen && (c.syslog.tls.certificate.empty() || c.syslog.tls.private_key.empty())) {
-        diags.error(file_name, 0, "",
-                    "'syslog.tls.listen' needs 'syslog.tls.certificate' and 'syslog.tls.private_key'");
+    if (c.syslog.tls.listen &&
+        (c.syslog.tls.certificate.empty() || c.syslog.tls.private_key.empty())) {
+        diags.error(
+            file_name, 0, "",
+            "'syslog.tls.listen' needs 'syslog.tls.certificate' and 'syslog.tls.private_key'");
     }
     if (c.http.tls.certificate.empty() != c.http.tls.private_key.empty()) {
         diags.error(file_name, 0, "", "'http.tls' needs both 'certificate' and 'private_key'");
@@ -632,12 +640,23 @@ parse::local_time_config local_time_for(const vigil_config& config, core::source
     local.source_zones = config.time.zones;
     std::shared_ptr<const core::time_zone> zone;
     switch (kind) {
-    case core::source_kind::syslog_udp: zone = config.syslog.udp_zone; break;
-    case core::source_kind::syslog_tcp: zone = config.syslog.tcp_zone; break;
-    case core::source_kind::syslog_tls: zone = config.syslog.tls.zone; break;
-    case core::source_kind::http: zone = config.http.zone; break;
-    case core::source_kind::kafka: zone = config.kafka.zone; break;
-    case core::source_kind::file: break;
+    case core::source_kind::syslog_udp:
+        zone = config.syslog.udp_zone;
+        break;
+    case core::source_kind::syslog_tcp:
+        zone = config.syslog.tcp_zone;
+        break;
+    case core::source_kind::syslog_tls:
+        zone = config.syslog.tls.zone;
+        break;
+    case core::source_kind::http:
+        zone = config.http.zone;
+        break;
+    case core::source_kind::kafka:
+        zone = config.kafka.zone;
+        break;
+    case core::source_kind::file:
+        break;
     }
     const bool syslog = kind == core::source_kind::syslog_udp ||
                         kind == core::source_kind::syslog_tcp ||

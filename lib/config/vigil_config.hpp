@@ -37,7 +37,7 @@ struct vigil_config {
     unsigned rules_watch_debounce_ms = 1000; // ... after this long without further changes
     // Which rules under rules_dir run, by folder, status and level.
     rules::rule_policy rules_policy = rules::rule_policy::shipped_default();
-    unsigned workers = 0;                    // 0 = one per CPU core
+    unsigned workers = 0; // 0 = one per CPU core
     core::log_level log_level = core::log_level::info;
 
     struct syslog_section {
@@ -45,8 +45,8 @@ struct vigil_config {
         std::optional<core::listen_address> tcp;
         std::size_t max_frame_bytes = 0;
         int udp_receive_buffer_bytes = 0;
-        std::size_t max_connections = 4096;           // per listener (TCP, TLS)
-        std::size_t max_connections_per_client = 256; // ... from one address
+        std::size_t max_connections = 4096;             // per listener (TCP, TLS)
+        std::size_t max_connections_per_client = 256;   // ... from one address
         std::int64_t idle_timeout_ns = 300'000'000'000; // TCP/TLS: close after this long silent
         // TCP/TLS: records read but not yet durable, at most (the loss window of a crash).
         std::size_t max_unconfirmed_records = 100'000;
@@ -74,9 +74,9 @@ struct vigil_config {
         std::optional<core::listen_address> listen;
         std::size_t max_connections = 1024;
         std::size_t max_connections_per_client = 128;
-        std::size_t max_body_bytes = 16 * 1024 * 1024;          // 413 beyond
-        std::size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies: 413 beyond
-        std::size_t max_compression_ratio = 100;                // gzip bodies: 413 beyond
+        std::size_t max_body_bytes = 16 * 1024 * 1024;         // 413 beyond
+        std::size_t max_decompressed_bytes = 64 * 1024 * 1024; // gzip bodies: 413 beyond
+        std::size_t max_compression_ratio = 100;               // gzip bodies: 413 beyond
         std::int64_t ack_timeout_ns = 5'000'000'000; // ingest: 503 when not durable by then
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
@@ -102,7 +102,7 @@ struct vigil_config {
         std::vector<std::string> topics;
         std::int64_t commit_interval_ns = 1'000'000'000;
         std::size_t max_message_bytes = 1024 * 1024;
-        std::size_t dead_letter_cap = 10000; // dead letters kept (newest)
+        std::size_t dead_letter_cap = 10000;                         // dead letters kept (newest)
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka settings
         std::shared_ptr<const core::time_zone> zone;                 // zone-less times; null = UTC
     } kafka;
@@ -117,7 +117,7 @@ struct vigil_config {
 
     // Correlation (DESIGN.md §2, §8): shards, event-time lateness, state limits, checkpoints.
     struct correlation_section {
-        unsigned shards = 0;                         // 0 = as many as workers
+        unsigned shards = 0; // 0 = as many as workers
         // Event time (ARCHITECTURE.md, "Time"): disorder allowed per input, when an input
         // stops holding time back, how far behind the leading input an input may fall, and
         // whether late matches are applied or kept as dead letters.
@@ -126,8 +126,8 @@ struct vigil_config {
         std::int64_t max_input_lag_ns = 300'000'000'000;
         bool late_events_dead_letter = false;
         std::int64_t checkpoint_interval_ns = 5'000'000'000;
-        std::size_t max_keys = 4'000'000;            // all correlations, all shards
-        std::size_t max_keys_per_rule = 1'000'000;   // per correlation and shard
+        std::size_t max_keys = 4'000'000;          // all correlations, all shards
+        std::size_t max_keys_per_rule = 1'000'000; // per correlation and shard
         std::size_t max_values_per_key = 1000;
         std::size_t evidence_per_alert = 5;
     } correlation;

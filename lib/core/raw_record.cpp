@@ -44,17 +44,17 @@ std::string peer_address::to_string() const {
 }
 
 input_id input_for_peer(source_kind kind, const peer_address& peer, bool with_port) {
-    std::uint64_t h = stable_hash(std::string_view(reinterpret_cast<const char*>(peer.bytes.data()),
-                                                   peer.bytes.size()),
-                                  static_cast<std::uint64_t>(kind) + 1);
+    std::uint64_t h = stable_hash(
+        std::string_view(reinterpret_cast<const char*>(peer.bytes.data()), peer.bytes.size()),
+        static_cast<std::uint64_t>(kind) + 1);
     h = hash_combine(h, with_port ? peer.port : 0u);
     return h == 0 ? 1 : h;
 }
 
 input_id input_for_partition(std::string_view topic, std::int32_t partition) {
-    const std::uint64_t h = hash_combine(
-        stable_hash(topic, static_cast<std::uint64_t>(source_kind::kafka) + 1),
-        static_cast<std::uint32_t>(partition));
+    const std::uint64_t h =
+        hash_combine(stable_hash(topic, static_cast<std::uint64_t>(source_kind::kafka) + 1),
+                     static_cast<std::uint32_t>(partition));
     return h == 0 ? 1 : h;
 }
 
@@ -95,7 +95,10 @@ void raw_batch::add_kafka(std::string_view value, std::string_view topic, std::s
     origins_.push_back(
         {storage_.copy(topic), storage_.copy(key), storage_.copy(headers), partition, offset});
     origin_of_.resize(records_.size(), nullptr);
-    records_.push_back({storage_.copy(value), source_kind::kafka, recv_ns, {},
+    records_.push_back({storage_.copy(value),
+                        source_kind::kafka,
+                        recv_ns,
+                        {},
                         input_for_partition(topic, partition)});
     origin_of_.push_back(&origins_.back());
     bytes_ += value.size();

@@ -110,7 +110,7 @@ public:
 private:
     arena storage_;
     std::vector<raw_record> records_;
-    std::deque<kafka_origin> origins_;            // stable addresses
+    std::deque<kafka_origin> origins_;           // stable addresses
     std::vector<const kafka_origin*> origin_of_; // per record, when any record has one
     std::size_t bytes_ = 0;
 };

@@ -44,13 +44,13 @@ struct correlation_match {
     // One match per event counts it (late events are counted and dead-lettered once, by the
     // shard that gets this match).
     bool counts = true;
-    std::uint64_t slots = 0;       // the positions in the correlation's `rules` it stands for
-    std::int64_t time_ns = 0;      // event time (receipt time when the record had none)
+    std::uint64_t slots = 0;  // the positions in the correlation's `rules` it stands for
+    std::int64_t time_ns = 0; // event time (receipt time when the record had none)
     std::uint64_t key_hash = 0;
-    slice key;      // the group-by values, joined with key_separator
-    slice value;    // condition.field values, joined (value_count and the metric types)
-    slice evidence; // the event as alert evidence (JSON), empty if none
-    core::input_id input = 0;      // the input the event came through
+    slice key;                // the group-by values, joined with key_separator
+    slice value;              // condition.field values, joined (value_count and the metric types)
+    slice evidence;           // the event as alert evidence (JSON), empty if none
+    core::input_id input = 0; // the input the event came through
     std::uint64_t record_hash = 0; // core::stable_hash of the raw record: the last tie-break
 };
 

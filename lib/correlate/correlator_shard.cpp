@@ -60,7 +60,8 @@ bool closing(const rules::compiled_correlation& c) {
 } // namespace
 
 correlator_shard::correlator_shard(correlator_limits limits, const core::clock& clock)
-    : limits_(limits), clock_(clock), watermarks_(limits.time), clock_ns_(never), settled_ns_(never) {}
+    : limits_(limits), clock_(clock), watermarks_(limits.time), clock_ns_(never),
+      settled_ns_(never) {}
 
 void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     if (rules == rules_) {
@@ -205,8 +206,7 @@ void correlator_shard::release(std::vector<alert::alert>& out) {
     if (watermark == never) {
         return;
     }
-    buffer_.release(watermark,
-                    [&](const reorder_buffer::stretch& s) { apply_released(s, out); });
+    buffer_.release(watermark, [&](const reorder_buffer::stretch& s) { apply_released(s, out); });
     settle_to(watermark, out);
 }
 
@@ -267,8 +267,7 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
         key_entry& e = keys.at(slot);
         e.newest_ns = std::max(e.newest_ns, t);
         const auto& corr = correlation(c);
-        if (e.open && t < e.open->quiet_until_ns &&
-            corr.type != rules::correlation_type::absence) {
+        if (e.open && t < e.open->quiet_until_ns && corr.type != rules::correlation_type::absence) {
             // Quiet: the open alert takes the event.
             open_alert& a = *e.open;
             ++a.count;
@@ -413,9 +412,9 @@ void correlator_shard::on_event_count(std::uint32_t c, std::uint32_t slot, std::
     }
     // Bound: without a firing, each timespan holds fewer than n events, and the kept range is
     // at most timespan + lateness long.
-    const std::size_t cap = n * static_cast<std::size_t>(
-                                    2 + limits_.time.allowed_lateness_ns / std::max<std::int64_t>(
-                                                                          1, corr.timespan_ns));
+    const std::size_t cap =
+        n * static_cast<std::size_t>(2 + limits_.time.allowed_lateness_ns /
+                                             std::max<std::int64_t>(1, corr.timespan_ns));
     if (times.size() > cap) {
         counters_.evicted_values += times.size() - cap;
         times.erase(times.begin(), times.begin() + (times.size() - cap));
@@ -611,9 +610,8 @@ void correlator_shard::on_temporal(std::uint32_t c, std::uint32_t slot, std::uin
     fire(c, slot, t, std::move(facts), out);
 }
 
-void correlator_shard::on_temporal_ordered(std::uint32_t c, std::uint32_t slot,
-                                           std::uint64_t slots, std::int64_t t,
-                                           std::string_view evidence,
+void correlator_shard::on_temporal_ordered(std::uint32_t c, std::uint32_t slot, std::uint64_t slots,
+                                           std::int64_t t, std::string_view evidence,
                                            std::vector<alert::alert>& out) {
     const auto& corr = correlation(c);
     key_entry& e = tables_[c].keys.at(slot);
@@ -746,7 +744,8 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
         if (corr.suppress_ns > 0) {
             f.quiet_until_ns = at_ns + corr.suppress_ns;
         }
-        out.push_back(alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
+        out.push_back(
+            alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
         ++counters_.alerts;
         if (corr.suppress_ns > 0) {
             auto a = std::make_unique<open_alert>();
@@ -896,7 +895,8 @@ void correlator_shard::on_due(const timer_wheel::item& it, std::vector<alert::al
     if (closing(corr) && e.opened_ns != never) {
         close_window(it.table, it.slot, out);
         key_entry& after = tables_[it.table].keys.at(it.slot);
-        if (after.live && (after.opened_ns != never || (after.open && after.open->quiet_until_ns >= clock_ns_))) {
+        if (after.live &&
+            (after.opened_ns != never || (after.open && after.open->quiet_until_ns >= clock_ns_))) {
             schedule(it.table, it.slot);
             return;
         }
@@ -961,9 +961,10 @@ void correlator_shard::close_window(std::uint32_t c, std::uint32_t slot,
         }
         facts.count = window.size();
         if (!window.empty()) {
-            facts.last_seen_ns = std::max_element(window.begin(), window.end(), [](const auto& a, const auto& b) {
-                                     return a.time_ns < b.time_ns;
-                                 })->time_ns;
+            facts.last_seen_ns =
+                std::max_element(window.begin(), window.end(), [](const auto& a, const auto& b) {
+                    return a.time_ns < b.time_ns;
+                })->time_ns;
         }
         if (corr.type == correlation_type::value_count) {
             std::unordered_map<std::uint64_t, const sample*> distinct;
@@ -1000,7 +1001,8 @@ void correlator_shard::close_window(std::uint32_t c, std::uint32_t slot,
             }
             double lowest = 100;
             for (const auto& [v, n] : per_value) {
-                const double share = 100.0 * static_cast<double>(n) / static_cast<double>(window.size());
+                const double share =
+                    100.0 * static_cast<double>(n) / static_cast<double>(window.size());
                 if (corr.condition.holds(share)) {
                     holds = true;
                     lowest = std::min(lowest, share);

@@ -41,16 +41,16 @@ struct correlator_limits {
 
 // What a shard did, counted by the shard's own thread; the pipeline publishes them.
 struct correlator_counters {
-    std::uint64_t matches = 0;          // matches applied (chained ones included)
-    std::uint64_t late = 0;             // events behind the watermark (counted once per event)
+    std::uint64_t matches = 0; // matches applied (chained ones included)
+    std::uint64_t late = 0;    // events behind the watermark (counted once per event)
     std::array<std::uint64_t, late_reason_count> late_by_reason{};
-    std::uint64_t not_a_number = 0;     // metric types: the field's value is no number
+    std::uint64_t not_a_number = 0; // metric types: the field's value is no number
     std::uint64_t evicted_rule_limit = 0;
     std::uint64_t evicted_global_limit = 0;
-    std::uint64_t evicted_values = 0;   // observations dropped at max_values_per_key
-    std::uint64_t expired = 0;          // keys whose windows ended
-    std::uint64_t alerts = 0;           // new alerts
-    std::uint64_t updates = 0;          // updates of open alerts
+    std::uint64_t evicted_values = 0;    // observations dropped at max_values_per_key
+    std::uint64_t expired = 0;           // keys whose windows ended
+    std::uint64_t alerts = 0;            // new alerts
+    std::uint64_t updates = 0;           // updates of open alerts
     std::uint64_t dropped_on_reload = 0; // keys of correlations a reload changed or removed
 };
 
@@ -210,9 +210,8 @@ private:
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
                         std::string_view evidence, std::vector<alert::alert>& out);
-    void on_value_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
-                        std::string_view value, std::string_view evidence,
-                        std::vector<alert::alert>& out);
+    void on_value_count(std::uint32_t c, std::uint32_t slot, std::int64_t t, std::string_view value,
+                        std::string_view evidence, std::vector<alert::alert>& out);
     void on_value_sum(std::uint32_t c, std::uint32_t slot, std::int64_t t, std::string_view value,
                       std::string_view evidence, std::vector<alert::alert>& out);
     void on_closing(std::uint32_t c, std::uint32_t slot, std::int64_t t, std::string_view value,
@@ -233,14 +232,14 @@ private:
     const core::clock& clock_;
     std::shared_ptr<const rules::rule_set> rules_;
     std::vector<table> tables_; // one per correlation of rules_
-    timer_wheel wheel_;        // timers that decide: windows that close, absences
-    timer_wheel expiry_wheel_; // timers that only forget keys
+    timer_wheel wheel_;         // timers that decide: windows that close, absences
+    timer_wheel expiry_wheel_;  // timers that only forget keys
     correlator_counters counters_;
     std::size_t total_keys_ = 0;
     input_watermarks watermarks_;
     reorder_buffer buffer_;
     std::vector<std::uint32_t> late_; // scratch: the late matches of the batch in process()
-    std::int64_t clock_ns_;            // event time the state has reached
+    std::int64_t clock_ns_;           // event time the state has reached
     // Event time every match before which has been applied (the last release's watermark):
     // what is still to come is at or after it, late events aside.
     std::int64_t settled_ns_;

@@ -106,8 +106,8 @@ std::int64_t input_watermarks::settle(std::int64_t now_ns, bool caught_up) {
     // Lagging is judged against a live leader only: when every input is behind the wall clock
     // (a backlog being caught up, old files replayed), inputs behind the others are read in
     // order, not dropped as lagging.
-    const bool live_leader = leader_ns_ != never &&
-                             leader_ns_ >= processing_ns_ - limits_.max_input_lag_ns;
+    const bool live_leader =
+        leader_ns_ != never && leader_ns_ >= processing_ns_ - limits_.max_input_lag_ns;
     bool holding = false;
     std::int64_t low = std::numeric_limits<std::int64_t>::max();
     for (auto& [id, in] : inputs_) {
@@ -134,8 +134,7 @@ std::int64_t input_watermarks::settle(std::int64_t now_ns, bool caught_up) {
     return watermark_ns_;
 }
 
-std::optional<late_reason> input_watermarks::late(core::input_id from,
-                                                  std::int64_t time_ns) const {
+std::optional<late_reason> input_watermarks::late(core::input_id from, std::int64_t time_ns) const {
     if (watermark_ns_ == never || time_ns >= watermark_ns_) {
         return std::nullopt;
     }

@@ -127,8 +127,8 @@ private:
     std::int64_t processing_ns_ = never;
     std::int64_t last_receipt_ns_ = never; // newest receipt of any record
     std::int64_t leader_ns_ = never;
-    std::int64_t settled_ns_ = never;      // processing time of the last full evaluation
-    bool changed_ = true;                  // inputs opened or closed since then
+    std::int64_t settled_ns_ = never; // processing time of the last full evaluation
+    bool changed_ = true;             // inputs opened or closed since then
 };
 
 } // namespace vigil::correlate

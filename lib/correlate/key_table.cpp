@@ -2,8 +2,6 @@
 
 #include "correlate/correlation_batch.hpp"
 
-
-
 namespace vigil::correlate {
 namespace {
 constexpr std::size_t initial_index = 64;

@@ -50,10 +50,10 @@ struct key_extra {
 struct key_entry {
     static constexpr std::uint32_t none = 0xffffffffu;
 
-    std::string key; // group-by values joined with key_separator
-    std::int64_t newest_ns = 0;      // newest event time seen for the key
-    std::int64_t opened_ns = 0;      // start of the open window / pending "A" (absence)
-    std::uint32_t generation = 0;    // changes whenever the slot is reused (timer wheel)
+    std::string key;              // group-by values joined with key_separator
+    std::int64_t newest_ns = 0;   // newest event time seen for the key
+    std::int64_t opened_ns = 0;   // start of the open window / pending "A" (absence)
+    std::uint32_t generation = 0; // changes whenever the slot is reused (timer wheel)
     std::uint32_t count = 0;
     bool live = false;
     bool in_wheel = false;

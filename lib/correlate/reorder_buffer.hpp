@@ -22,8 +22,8 @@ namespace vigil::correlate {
 // (a stream in time order) is used as it is, any other gets a sorted list of its match
 // indices. release() merges the runs by their first waiting match and hands them out in
 // stretches (a run's matches before the next run's first); runs of a stream in order follow
-// one another, so that merging costs little more than a binary search per batch. Owned by one correlator
-// shard.
+// one another, so that merging costs little more than a binary search per batch. Owned by one
+// correlator shard.
 class reorder_buffer {
 public:
     // One waiting match: its batch (rule set and texts) and the match.

@@ -1,9 +1,9 @@
 #include "correlate/shard_checkpoint.hpp"
 
 #include <bit>
+#include <cstring>
 #include <limits>
 #include <optional>
-#include <cstring>
 #include <vector>
 
 namespace vigil::correlate {
@@ -167,7 +167,7 @@ void correlator_shard::save_body(std::string& out) const {
     buffer_.for_each([&](const reorder_buffer::pending& p) {
         const auto& list = p.batch.rules->correlations().correlations();
         w.text(p.match.correlation < list.size() ? list[p.match.correlation].fingerprint
-                                                  : std::string_view());
+                                                 : std::string_view());
         w.put(p.match.time_ns);
         w.put(p.match.slots);
         w.text(p.batch.text(p.match.key));
@@ -261,7 +261,8 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         if (blob.size() < sizeof(magic) + sizeof(stored)) {
             return std::unexpected("a correlator checkpoint is truncated");
         }
-        const std::string_view body = std::string_view(blob).substr(0, blob.size() - sizeof(stored));
+        const std::string_view body =
+            std::string_view(blob).substr(0, blob.size() - sizeof(stored));
         std::memcpy(&stored, blob.data() + body.size(), sizeof(stored));
         if (stored != checksum(body)) {
             return std::unexpected("a correlator checkpoint is damaged or truncated (checksum)");
@@ -271,10 +272,9 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         std::int64_t n = 0;
         std::int64_t w = 0;
         if (!r.get(version) || version < oldest_readable_version || version > format_version) {
-            return std::unexpected("a correlator checkpoint has format version " +
-                                   std::to_string(version) + ", not " +
-                                   std::to_string(oldest_readable_version) + " to " +
-                                   std::to_string(format_version));
+            return std::unexpected(
+                "a correlator checkpoint has format version " + std::to_string(version) + ", not " +
+                std::to_string(oldest_readable_version) + " to " + std::to_string(format_version));
         }
         if (!r.get(n) || !r.get(w)) {
             return std::unexpected("a correlator checkpoint is truncated");

@@ -38,7 +38,9 @@ public:
     void schedule(std::int64_t due_ns, item it);
 
     // Whether advance(now_ns) has anything to do (cheap: a comparison).
-    [[nodiscard]] bool has_due_before(std::int64_t now_ns) const { return now_ns > quiet_through_ns_; }
+    [[nodiscard]] bool has_due_before(std::int64_t now_ns) const {
+        return now_ns > quiet_through_ns_;
+    }
 
     // Moves the wheel to `now_ns`, passing every item due before it to `due(item)`, earliest
     // first; items `due` schedules for times before `now_ns` come up in the same call.

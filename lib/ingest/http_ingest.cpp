@@ -142,13 +142,14 @@ std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& 
     if (!core::ascii::equal_fold(encoding, "gzip") &&
         !core::ascii::equal_fold(encoding, "x-gzip")) {
         probe.bad_request.add();
-        return json_reply(415, "error", "unsupported Content-Encoding '" + std::string(encoding) +
-                                            "' (gzip or none)");
+        return json_reply(415, "error",
+                          "unsupported Content-Encoding '" + std::string(encoding) +
+                              "' (gzip or none)");
     }
     body.clear();
-    const std::size_t limit = std::min(config_.max_decompressed_bytes,
-                                       std::max<std::size_t>(request.body.size(), 1) *
-                                           config_.max_compression_ratio);
+    const std::size_t limit =
+        std::min(config_.max_decompressed_bytes,
+                 std::max<std::size_t>(request.body.size(), 1) * config_.max_compression_ratio);
     z_stream z{};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
         return json_reply(500, "error", "cannot start gzip decompression");
@@ -163,19 +164,19 @@ std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& 
         if (status != Z_OK && status != Z_STREAM_END) {
             inflateEnd(&z);
             probe.bad_request.add();
-            return json_reply(400, "error", std::string("damaged gzip body: ") +
-                                                (z.msg != nullptr ? z.msg : "truncated"));
+            return json_reply(400, "error",
+                              std::string("damaged gzip body: ") +
+                                  (z.msg != nullptr ? z.msg : "truncated"));
         }
         body.append(chunk, sizeof(chunk) - z.avail_out);
         if (body.size() > limit) {
             inflateEnd(&z);
             probe.too_large.add();
-            return json_reply(413, "error",
-                              "decompressed body larger than " + std::to_string(limit) +
-                                  " bytes (limits: " +
-                                  std::to_string(config_.max_decompressed_bytes) + " bytes, " +
-                                  std::to_string(config_.max_compression_ratio) +
-                                  " times the compressed size)");
+            return json_reply(
+                413, "error",
+                "decompressed body larger than " + std::to_string(limit) + " bytes (limits: " +
+                    std::to_string(config_.max_decompressed_bytes) + " bytes, " +
+                    std::to_string(config_.max_compression_ratio) + " times the compressed size)");
         }
         if (status == Z_STREAM_END) {
             if (z.avail_in == 0) {
@@ -262,7 +263,8 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
         auto token = core::credential(request.authorization, "Bearer");
         if (!token || !core::constant_time_equal(*token, config_.ingest_token)) {
             probe.unauthorized.add();
-            auto reply = json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
+            auto reply =
+                json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
             reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
             return std::unexpected(std::move(reply));
         }
@@ -289,7 +291,8 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
                                simdjson::error_message(error)));
         }
         for (simdjson::dom::element element : array) {
-            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer, input);
+            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer,
+                       input);
         }
     } else {
         // NDJSON: one record per non-empty line. A line that is not JSON is refused and named in
@@ -386,7 +389,8 @@ http_ingest::prepare_result http_ingest::hec_batch(const http_ingest_request& re
             if (event.get(text) == simdjson::SUCCESS) {
                 batch->add(text, core::source_kind::http, now, request.peer, input);
             } else {
-                batch->add(simdjson::minify(event), core::source_kind::http, now, request.peer, input);
+                batch->add(simdjson::minify(event), core::source_kind::http, now, request.peer,
+                           input);
             }
             continue;
         }

@@ -39,7 +39,7 @@ struct http_ingest_request {
 
 struct http_ingest_reply {
     unsigned status = 200;
-    std::string body;                                        // JSON
+    std::string body;                                         // JSON
     std::vector<std::pair<std::string, std::string>> headers; // Retry-After, WWW-Authenticate
 };
 
@@ -91,8 +91,7 @@ private:
     [[nodiscard]] prepare_result hec_batch(const http_ingest_request& request);
     // The body, decompressed if it says so; an error reply otherwise.
     [[nodiscard]] std::optional<http_ingest_reply> decode(const http_ingest_request& request,
-                                                          std::string& body,
-                                                          endpoint_probe& probe);
+                                                          std::string& body, endpoint_probe& probe);
     void submit(prepared_request prepared, endpoint_probe& probe, bool hec, reply_fn reply);
 
     http_ingest_config config_;

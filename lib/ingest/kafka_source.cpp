@@ -75,8 +75,8 @@ std::expected<void, std::string> kafka_source::start() {
         {"enable.auto.offset.store", "false"},
         {"auto.offset.reset", "earliest"},
         {"enable.partition.eof", "false"},
-        {"message.max.bytes", std::to_string(std::max<std::size_t>(config_.max_message_bytes * 2,
-                                                                  1024 * 1024))},
+        {"message.max.bytes",
+         std::to_string(std::max<std::size_t>(config_.max_message_bytes * 2, 1024 * 1024))},
     };
     settings.insert(settings.end(), config_.properties.begin(), config_.properties.end());
     for (const auto& [key, value] : settings) {
@@ -190,9 +190,8 @@ void kafka_source::add(const void* raw) {
         const char* name = nullptr;
         const void* header_value = nullptr;
         std::size_t size = 0;
-        for (std::size_t i = 0;
-             rd_kafka_header_get_all(headers, i, &name, &header_value, &size) ==
-             RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &header_value, &size) ==
+                                RD_KAFKA_RESP_ERR_NO_ERROR;
              ++i) {
             w.field(name, header_value != nullptr
                               ? std::string_view(static_cast<const char*>(header_value), size)
@@ -313,7 +312,8 @@ void kafka_source::update_lag() {
         }
         // Lag from the committed offset: what is not yet durable counts as not consumed.
         auto it = committed_.find({p.topic, p.partition});
-        const std::int64_t done = it != committed_.end() ? it->second : std::max<std::int64_t>(low, 0);
+        const std::int64_t done =
+            it != committed_.end() ? it->second : std::max<std::int64_t>(low, 0);
         metrics_
             .make_gauge("vigil_kafka_consumer_lag",
                         "Messages of a partition not yet durable in vigil (high watermark minus "

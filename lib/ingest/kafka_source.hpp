@@ -49,10 +49,10 @@ struct kafka_config {
 };
 
 // The Kafka source (DESIGN.md §2, §8): a consumer in a consumer group, one record per message
-// (value = the record; topic, key, headers, partition and offset travel with it). Offsets are committed
-// only when the pipeline says the batches holding them are durable (their alerts stored and the
-// correlator checkpointed after them): per partition the highest offset of the durable prefix,
-// so a committed offset never passes an unprocessed record (at-least-once).
+// (value = the record; topic, key, headers, partition and offset travel with it). Offsets are
+// committed only when the pipeline says the batches holding them are durable (their alerts stored
+// and the correlator checkpointed after them): per partition the highest offset of the durable
+// prefix, so a committed offset never passes an unprocessed record (at-least-once).
 //
 // Runs its own thread for librdkafka's poll loop; batches are handed to the pipeline on the I/O
 // thread (its single producer). When the pipeline refuses a batch every assigned partition is
@@ -117,7 +117,7 @@ private:
 
     // Consumer thread only.
     std::unique_ptr<core::raw_batch> batch_;
-    in_flight open_;           // offsets of the open batch
+    in_flight open_; // offsets of the open batch
     std::deque<in_flight> submitted_;
     std::uint64_t last_submitted_ = 0;
     bool paused_ = false;

@@ -88,7 +88,8 @@ bool syslog_framer::decide(std::string_view data, std::size_t pos) {
     }
     const std::size_t body = digits + 1;
     const std::size_t line_end = head.find('\n', body);
-    if (count > max_frame_bytes_ || (line_end != std::string_view::npos && line_end < body + count)) {
+    if (count > max_frame_bytes_ ||
+        (line_end != std::string_view::npos && line_end < body + count)) {
         mode_ = framing::newline;
         return true;
     }

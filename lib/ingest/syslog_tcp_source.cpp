@@ -38,8 +38,8 @@ public:
     template <typename... StreamArgs>
     connection(syslog_tcp_source& owner, StreamArgs&&... stream_args)
         : owner_(owner), socket_(std::forward<StreamArgs>(stream_args)...),
-          framer_(owner.config_.max_frame_bytes, tls ? syslog_framer::framing::octet_counting
-                                                     : syslog_framer::framing::undecided),
+          framer_(owner.config_.max_frame_bytes,
+                  tls ? syslog_framer::framing::octet_counting : syslog_framer::framing::undecided),
           buffer_(read_buffer_bytes), batch_(std::make_unique<core::raw_batch>()),
           retry_(socket_.get_executor()), idle_(socket_.get_executor()) {
         boost::system::error_code ec;
@@ -77,9 +77,8 @@ public:
                 }
             });
             socket_.async_handshake(asio::ssl::stream_base::server,
-                                    [self = this->shared_from_this()](boost::system::error_code ec) {
-                                        self->on_handshake(ec);
-                                    });
+                                    [self = this->shared_from_this()](
+                                        boost::system::error_code ec) { self->on_handshake(ec); });
         } else {
             announce();
         }
@@ -105,7 +104,7 @@ private:
             // Plaintext on the TLS port, an old protocol, no or an untrusted client certificate.
             owner_.handshake_failures_->add();
             core::log(core::log_level::debug, "syslog TLS: handshake with " + peer_.to_string() +
-                            " failed: " + ec.message());
+                                                  " failed: " + ec.message());
             close();
             return;
         }
@@ -144,8 +143,7 @@ private:
         idle_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
             if (!ec && !self->closing_) {
                 self->owner_.idle_closed_->add();
-                core::log(core::log_level::debug, "syslog TCP: closing " +
-                                                      self->peer_.to_string() +
+                core::log(core::log_level::debug, "syslog TCP: closing " + self->peer_.to_string() +
                                                       ", idle for the idle timeout");
                 boost::system::error_code ignored;
                 self->socket_.lowest_layer().close(ignored); // the read ends; what was read is kept
@@ -267,21 +265,21 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
       kind_(config_.tls ? core::source_kind::syslog_tls : core::source_kind::syslog_tcp),
       probe_(metrics, std::string(core::to_string(kind_))), clock_(clock),
       limiter_(config_.limits, metrics, std::string(core::to_string(kind_))),
-      listener_(io, config_.tls ? "syslog TLS listener" : "syslog TCP listener",
-                [this](tcp::socket socket) {
-                    if (config_.tls) {
-                        // The connection keeps the context it started with (a reload swaps in
-                        // another for later connections).
-                        auto context = config_.tls->current();
-                        auto c = std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(
-                            *this, std::move(socket), *context);
-                        c->hold(std::move(context));
-                        c->start();
-                    } else {
-                        std::make_shared<connection<tcp::socket>>(*this, std::move(socket))
-                            ->start();
-                    }
-                }) {
+      listener_(
+          io, config_.tls ? "syslog TLS listener" : "syslog TCP listener",
+          [this](tcp::socket socket) {
+              if (config_.tls) {
+                  // The connection keeps the context it started with (a reload swaps in
+                  // another for later connections).
+                  auto context = config_.tls->current();
+                  auto c = std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(
+                      *this, std::move(socket), *context);
+                  c->hold(std::move(context));
+                  c->start();
+              } else {
+                  std::make_shared<connection<tcp::socket>>(*this, std::move(socket))->start();
+              }
+          }) {
     unconfirmed_gauge_ = &metrics.make_gauge(
         "vigil_unconfirmed_records",
         "Records a source without acknowledgements has read that are not yet durable (what a "

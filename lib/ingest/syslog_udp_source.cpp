@@ -24,10 +24,9 @@ syslog_udp_source::syslog_udp_source(asio::io_context& io, syslog_udp_config con
                                      const core::clock& clock)
     : config_(std::move(config)), sink_(sink), probe_(metrics, "syslog_udp"), clock_(clock),
       socket_(io), buffer_(datagram_buffer_bytes),
-      kernel_drops_(metrics.make_counter("vigil_dropped_total",
-                                         "Records dropped, by reason and source.",
-                                         {{"reason", "kernel_buffer_overflow"},
-                                          {"source", "syslog_udp"}})),
+      kernel_drops_(
+          metrics.make_counter("vigil_dropped_total", "Records dropped, by reason and source.",
+                               {{"reason", "kernel_buffer_overflow"}, {"source", "syslog_udp"}})),
       batch_(std::make_unique<core::raw_batch>()) {}
 
 std::expected<void, std::string> syslog_udp_source::start() {

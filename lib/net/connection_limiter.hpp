@@ -12,8 +12,8 @@
 namespace vigil::net {
 
 struct connection_limits {
-    std::size_t max_total = 4096;      // open connections of one listener
-    std::size_t max_per_client = 256;  // ... from one client address
+    std::size_t max_total = 4096;     // open connections of one listener
+    std::size_t max_per_client = 256; // ... from one client address
 };
 
 // Connection limits of one listener: a connection beyond them is closed at once and counted

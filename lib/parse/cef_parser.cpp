@@ -12,8 +12,8 @@ constexpr std::array<std::string_view, 7> header_names{
 // The characters of an extension key. ArcSight keys are letters and digits; vendors add '_',
 // '.', '-' and bracketed indexes ("ad.Foo[0]").
 constexpr bool is_key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-' || c == '[' || c == ']';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-' || c == '[' || c == ']';
 }
 
 // Length of the key at the start of `text` if "key=" starts there, else 0.

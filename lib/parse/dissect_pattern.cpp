@@ -19,10 +19,11 @@ std::expected<dissect_pattern, std::string> dissect_pattern::compile(std::string
             }
             if (!p.parts_.empty() && literal.empty()) {
                 return std::unexpected("two captures with nothing between them in dissect "
-                                       "pattern '" + p.text_ + "'");
+                                       "pattern '" +
+                                       p.text_ + "'");
             }
-            p.parts_.push_back({std::move(literal), std::string(text.substr(i + 2, close - i - 2)),
-                                true});
+            p.parts_.push_back(
+                {std::move(literal), std::string(text.substr(i + 2, close - i - 2)), true});
             literal.clear();
             i = close + 1;
             continue;

@@ -22,13 +22,32 @@ std::string_view decode_escapes(std::string_view value, core::arena& scratch) {
         char c = value[i];
         if (c == '\\' && i + 1 < value.size()) {
             switch (value[i + 1]) {
-            case '\\': c = '\\'; ++i; break;
-            case '"': c = '"'; ++i; break;
-            case '/': c = '/'; ++i; break;
-            case 'n': c = '\n'; ++i; break;
-            case 'r': c = '\r'; ++i; break;
-            case 't': c = '\t'; ++i; break;
-            default: break;
+            case '\\':
+                c = '\\';
+                ++i;
+                break;
+            case '"':
+                c = '"';
+                ++i;
+                break;
+            case '/':
+                c = '/';
+                ++i;
+                break;
+            case 'n':
+                c = '\n';
+                ++i;
+                break;
+            case 'r':
+                c = '\r';
+                ++i;
+                break;
+            case 't':
+                c = '\t';
+                ++i;
+                break;
+            default:
+                break;
             }
         }
         out[n++] = c;
@@ -61,8 +80,7 @@ void field_mapper::extract(const vendor_mapping& mapping, vendor_fields& fields,
     bool cached = false;
     for (const auto& step : mapping.extract) {
         if (!cached || step.from_hash != cached_hash ||
-            (cached_from != vendor_fields::none &&
-             fields.items()[cached_from].name != step.from)) {
+            (cached_from != vendor_fields::none && fields.items()[cached_from].name != step.from)) {
             cached_from = fields.first(step.from, step.from_hash);
             cached_hash = step.from_hash;
             cached = cached_from != vendor_fields::none;
@@ -157,8 +175,7 @@ void field_mapper::read_time(const vendor_mapping& mapping, const vendor_fields&
 }
 
 void field_mapper::resolve_targets(const vendor_mapping& mapping,
-                                   const core::field_catalog& catalog,
-                                   mapping_cache& cache) const {
+                                   const core::field_catalog& catalog, mapping_cache& cache) const {
     auto id_of = [&](const std::string& name) { return catalog.find(name).value_or(unknown); };
     for (const auto& c : mapping.constants) {
         cache.constants.push_back(id_of(c.first));

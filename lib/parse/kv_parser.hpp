@@ -24,8 +24,8 @@ class kv_parser {
 public:
     // Appends the pairs of `text` to `out`. Returns unterminated_quote (the value runs to the
     // end) or bad_extension (no pair at all).
-    [[nodiscard]] parse_error parse(std::string_view text, vendor_fields& out,
-                                    core::arena& scratch, kv_format format = {}) const;
+    [[nodiscard]] parse_error parse(std::string_view text, vendor_fields& out, core::arena& scratch,
+                                    kv_format format = {}) const;
 
     // How many pairs the first `probe` bytes of `text` start with: the auto-detector calls
     // text with three or more leading pairs key=value.

@@ -5,11 +5,15 @@
 namespace vigil::parse {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+bool is_upper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
 bool in_label(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == ' ' || c == '-' || c == '(' || c == ')' || c == '/' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' ||
+           c == '-' || c == '(' || c == ')' || c == '/' || c == '_';
 }
 
 constexpr std::size_t max_label = 48;

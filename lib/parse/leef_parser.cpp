@@ -7,9 +7,9 @@
 namespace vigil::parse {
 namespace {
 
-constexpr std::array<std::string_view, 5> header_names{
-    "leef.version", "leef.device_vendor", "leef.device_product", "leef.device_version",
-    "leef.event_id"};
+constexpr std::array<std::string_view, 5> header_names{"leef.version", "leef.device_vendor",
+                                                       "leef.device_product", "leef.device_version",
+                                                       "leef.event_id"};
 
 // Splits the next '|'-ended header field off `text` (a backslash escapes the next byte).
 std::optional<std::string_view> next_header_field(std::string_view& text) {

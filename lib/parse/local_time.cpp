@@ -67,8 +67,7 @@ struct placed_date {
 std::optional<std::int64_t> place_date(const receipt_day& receipt, unsigned month, unsigned day,
                                        std::int64_t seconds_of_day, std::int64_t fraction_ns,
                                        std::int64_t limit_ns, std::int64_t ahead_ns,
-                                       const core::time_zone* zone,
-                                       std::int32_t offset_seconds) {
+                                       const core::time_zone* zone, std::int32_t offset_seconds) {
     // Next year's time can only qualify in the last hours of the receipt year (or with a skew
     // of days). Feb 29 may need to go back to the last leap year; other dates find theirs
     // within a year of the receipt's local date, which may still be in the UTC year before.

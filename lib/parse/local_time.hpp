@@ -86,12 +86,13 @@ private:
 
 // The year of a year-less local time (month, day, time of day: `seconds_of_day` plus
 // `fraction_ns`) received at `received_ns`: of the receipt's year - 2 to year + 1 (UTC; - 2 for
-// a Dec 31 west of UTC received in the first hours of the UTC year), the latest in which the time, read in `zone` (or at the fixed `offset_seconds` when `zone` is
-// null), is at most `max_future_skew_ns` after the receipt. So "Mar 14" received in December is
-// this year's March, "Dec 31 23:59:50" received just after New Year is last year's, and "Jan 1
-// 00:00:10" received 11 s before New Year is next year's. Feb 29 takes the latest leap year so
-// placed (up to eight years back). Returns UTC nanoseconds, or nothing when the date exists in
-// none of those years (an invalid date such as April 31).
+// a Dec 31 west of UTC received in the first hours of the UTC year), the latest in which the time,
+// read in `zone` (or at the fixed `offset_seconds` when `zone` is null), is at most
+// `max_future_skew_ns` after the receipt. So "Mar 14" received in December is this year's March,
+// "Dec 31 23:59:50" received just after New Year is last year's, and "Jan 1 00:00:10" received 11 s
+// before New Year is next year's. Feb 29 takes the latest leap year so placed (up to eight years
+// back). Returns UTC nanoseconds, or nothing when the date exists in none of those years (an
+// invalid date such as April 31).
 [[nodiscard]] std::optional<std::int64_t>
 place_in_year(unsigned month, unsigned day, std::int64_t seconds_of_day, std::int64_t fraction_ns,
               std::int64_t received_ns, std::int64_t max_future_skew_ns,

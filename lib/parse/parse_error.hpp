@@ -36,12 +36,24 @@ enum class parse_error : std::uint8_t {
 inline constexpr std::size_t parse_error_count = 18;
 
 [[nodiscard]] constexpr std::string_view to_string(parse_error e) {
-    constexpr std::array<std::string_view, parse_error_count> names{
-        "none",          "empty_record",       "bad_pri",         "pri_out_of_range",
-        "bad_version",   "truncated_header",   "bad_timestamp",   "bad_structured_data",
-        "invalid_utf8",  "invalid_json",       "too_deep",        "too_many_fields",
-        "unknown_version", "bad_extension",    "bad_delimiter",   "value_too_long",
-        "not_an_object", "unterminated_quote"};
+    constexpr std::array<std::string_view, parse_error_count> names{"none",
+                                                                    "empty_record",
+                                                                    "bad_pri",
+                                                                    "pri_out_of_range",
+                                                                    "bad_version",
+                                                                    "truncated_header",
+                                                                    "bad_timestamp",
+                                                                    "bad_structured_data",
+                                                                    "invalid_utf8",
+                                                                    "invalid_json",
+                                                                    "too_deep",
+                                                                    "too_many_fields",
+                                                                    "unknown_version",
+                                                                    "bad_extension",
+                                                                    "bad_delimiter",
+                                                                    "value_too_long",
+                                                                    "not_an_object",
+                                                                    "unterminated_quote"};
     return names[static_cast<std::size_t>(e)];
 }
 

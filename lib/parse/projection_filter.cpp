@@ -17,8 +17,7 @@ bool named_in(const std::vector<vendor_mapping::condition>& conditions, std::str
 
 } // namespace
 
-void projection_filter::use(const vendor_mapping_set& mappings,
-                            const core::field_catalog& catalog,
+void projection_filter::use(const vendor_mapping_set& mappings, const core::field_catalog& catalog,
                             const field_projection& projection) {
     if (mappings.identity() != mappings_identity_ || &catalog != catalog_ ||
         &projection != projection_) {

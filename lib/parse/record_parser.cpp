@@ -86,15 +86,24 @@ std::string_view strip_cee_cookie(std::string_view text) {
 
 std::string_view to_string(record_format format) {
     switch (format) {
-    case record_format::auto_detect: return "auto";
-    case record_format::syslog: return "syslog";
-    case record_format::rfc5424: return "rfc5424";
-    case record_format::rfc3164: return "rfc3164";
-    case record_format::cef: return "cef";
-    case record_format::leef: return "leef";
-    case record_format::json: return "json";
-    case record_format::kv: return "kv";
-    case record_format::csv: return "csv";
+    case record_format::auto_detect:
+        return "auto";
+    case record_format::syslog:
+        return "syslog";
+    case record_format::rfc5424:
+        return "rfc5424";
+    case record_format::rfc3164:
+        return "rfc3164";
+    case record_format::cef:
+        return "cef";
+    case record_format::leef:
+        return "leef";
+    case record_format::json:
+        return "json";
+    case record_format::kv:
+        return "kv";
+    case record_format::csv:
+        return "csv";
     }
     return "auto";
 }
@@ -163,13 +172,15 @@ void record_parser::read_prefix(std::string_view prefix, const core::raw_record&
     }
     const std::size_t space = rest.find(' ');
     const std::string_view first = rest.substr(0, space);
-    if ((first.size() == 10 || first.size() == 13) && std::all_of(first.begin(), first.end(), is_digit)) {
+    if ((first.size() == 10 || first.size() == 13) &&
+        std::all_of(first.begin(), first.end(), is_digit)) {
         std::int64_t value = 0;
         for (char c : first) {
             value = value * 10 + (c - '0');
         }
         out.time_ns = first.size() == 13 ? value * 1'000'000 : value * 1'000'000'000;
-        rest = space == std::string_view::npos ? std::string_view{} : trim_front(rest.substr(space));
+        rest =
+            space == std::string_view::npos ? std::string_view{} : trim_front(rest.substr(space));
     }
     if (!rest.empty() && rest.find(' ') == std::string_view::npos && !out.get(f::host_name)) {
         out.set(f::host_name, rest);
@@ -223,8 +234,7 @@ parse_error record_parser::read_payload(std::string_view text, record_format for
     }
 }
 
-parse_error record_parser::parse(const core::raw_record& record,
-                                 const vendor_mapping_set& mappings,
+parse_error record_parser::parse(const core::raw_record& record, const vendor_mapping_set& mappings,
                                  const core::field_catalog& catalog,
                                  const field_projection& projection, core::event& out,
                                  core::arena& scratch) {
@@ -238,9 +248,9 @@ parse_error record_parser::parse(const core::raw_record& record,
     record_format format = text.empty() ? record_format::syslog : config_.format;
     if (format == record_format::auto_detect) {
         const std::string_view start = trim_front(text);
-        format = start.starts_with('{')          ? record_format::json
-                 : cef_parser::starts(start)     ? record_format::cef
-                 : leef_parser::starts(start)    ? record_format::leef
+        format = start.starts_with('{')       ? record_format::json
+                 : cef_parser::starts(start)  ? record_format::cef
+                 : leef_parser::starts(start) ? record_format::leef
                  : find_cef(text) != std::string_view::npos && !text.starts_with('<')
                      ? record_format::cef
                  : find_leef(text) != std::string_view::npos && !text.starts_with('<')
@@ -272,9 +282,9 @@ parse_error record_parser::parse(const core::raw_record& record,
             }
         }
         record_format payload = error != parse_error::none ? record_format::syslog
-                                 : config_.payload == record_format::auto_detect
-                                     ? detect_payload(message)
-                                     : config_.payload;
+                                : config_.payload == record_format::auto_detect
+                                    ? detect_payload(message)
+                                    : config_.payload;
         // A detected payload gives way to a mapping written for these plain syslog messages
         // (netfilter's "IN=eth0 OUT= SRC=..." looks like key=value text, but its mapping also
         // needs the syslog tag).
@@ -314,8 +324,7 @@ parse_error record_parser::parse(const core::raw_record& record,
     if (format_name == json_parser::parser_name && mappings.envelopes && !parsing_carried_) {
         std::string_view carried;
         if (const envelope* e = mappings.envelopes->carried_record(fields_, carried)) {
-            return parse_carried(record, *e, carried, mappings, catalog, projection, out,
-                                 scratch);
+            return parse_carried(record, *e, carried, mappings, catalog, projection, out, scratch);
         }
     }
     return map_fields(detected, format_name, error, text, mappings, catalog, projection, out,
@@ -395,17 +404,18 @@ void record_parser::parse_documents(std::string_view text, std::int64_t received
     const field_projection everything;
     const core::peer_address nowhere;
     const local_time local(config_.rfc3164, received_ns, nowhere);
-    json_.for_each_document(text, fields_, scratch, [&](std::string_view source, parse_error error) {
-        const core::raw_record record{source, core::source_kind::file, received_ns, {}};
-        core::event& e = document_event_;
-        e.clear();
-        e.raw = &record;
-        e.parser = json_parser::parser_name;
-        e.set(f::event_original, source);
-        error = map_fields(nullptr, json_parser::parser_name, error, source, mappings, catalog,
-                           everything, e, scratch, local);
-        on_event(e, error);
-    });
+    json_.for_each_document(
+        text, fields_, scratch, [&](std::string_view source, parse_error error) {
+            const core::raw_record record{source, core::source_kind::file, received_ns, {}};
+            core::event& e = document_event_;
+            e.clear();
+            e.raw = &record;
+            e.parser = json_parser::parser_name;
+            e.set(f::event_original, source);
+            error = map_fields(nullptr, json_parser::parser_name, error, source, mappings, catalog,
+                               everything, e, scratch, local);
+            on_event(e, error);
+        });
 }
 
 } // namespace vigil::parse

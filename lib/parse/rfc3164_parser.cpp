@@ -280,8 +280,8 @@ parse_error rfc3164_parser::parse(std::string_view text, const local_time& local
         const std::string_view host = local.zone_depends_on_host()
                                           ? out.get(f::host_name).value_or(std::string_view{})
                                           : std::string_view{};
-        out.time_ns = named_offset ? local.to_utc_ns(*civil, *named_offset)
-                                   : local.to_utc_ns(*civil, host);
+        out.time_ns =
+            named_offset ? local.to_utc_ns(*civil, *named_offset) : local.to_utc_ns(*civil, host);
         if (!out.time_ns) {
             return parse_error::bad_timestamp; // e.g. Feb 29 in a configured non-leap year
         }

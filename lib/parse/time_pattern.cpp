@@ -89,8 +89,8 @@ std::expected<time_pattern, std::string> time_pattern::compile(std::string_view 
         p.tokens_.push_back({kind::rfc3339, {}, 0});
         return p;
     }
-    for (auto [name, digits] : {std::pair{"epoch_s", 0}, {"epoch_ms", 3}, {"epoch_us", 6},
-                                {"epoch_ns", 9}}) {
+    for (auto [name, digits] :
+         {std::pair{"epoch_s", 0}, {"epoch_ms", 3}, {"epoch_us", 6}, {"epoch_ns", 9}}) {
         if (pattern == name) {
             p.tokens_.push_back({kind::epoch, {}, digits});
             return p;
@@ -105,7 +105,8 @@ std::expected<time_pattern, std::string> time_pattern::compile(std::string_view 
             if (close == std::string_view::npos) {
                 return std::unexpected("unterminated quote in time format '" + p.pattern_ + "'");
             }
-            p.tokens_.push_back({kind::literal, std::string(pattern.substr(i + 1, close - i - 1)), 0});
+            p.tokens_.push_back(
+                {kind::literal, std::string(pattern.substr(i + 1, close - i - 1)), 0});
             i = close + 1;
             continue;
         }
@@ -120,19 +121,43 @@ std::expected<time_pattern, std::string> time_pattern::compile(std::string_view 
         }
         token t;
         switch (c) {
-        case 'y': t.type = n == 2 ? kind::year2 : kind::year4; break;
-        case 'M': t.type = n >= 3 ? kind::month_name : kind::month_number; break;
-        case 'd': t.type = kind::day; break;
-        case 'H': t.type = kind::hour24; break;
-        case 'h': t.type = kind::hour12; has_hour12 = true; break;
-        case 'a': t.type = kind::am_pm; has_am_pm = true; break;
-        case 'm': t.type = kind::minute; break;
-        case 's': t.type = kind::second; break;
-        case 'S': t.type = kind::fraction; break;
-        case 'E': t.type = kind::day_name; break;
+        case 'y':
+            t.type = n == 2 ? kind::year2 : kind::year4;
+            break;
+        case 'M':
+            t.type = n >= 3 ? kind::month_name : kind::month_number;
+            break;
+        case 'd':
+            t.type = kind::day;
+            break;
+        case 'H':
+            t.type = kind::hour24;
+            break;
+        case 'h':
+            t.type = kind::hour12;
+            has_hour12 = true;
+            break;
+        case 'a':
+            t.type = kind::am_pm;
+            has_am_pm = true;
+            break;
+        case 'm':
+            t.type = kind::minute;
+            break;
+        case 's':
+            t.type = kind::second;
+            break;
+        case 'S':
+            t.type = kind::fraction;
+            break;
+        case 'E':
+            t.type = kind::day_name;
+            break;
         case 'z':
         case 'Z':
-        case 'X': t.type = kind::zone; break;
+        case 'X':
+            t.type = kind::zone;
+            break;
         default:
             return std::unexpected("unknown letter '" + std::string(1, c) + "' in time format '" +
                                    p.pattern_ + "'");
@@ -203,9 +228,24 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text, const loc
             }
             return ns;
         }
-        case kind::year4: v = read_number(text, at, 4, 4); if (v) { year = *v; } break;
-        case kind::year2: v = read_number(text, at, 2, 2); if (v) { year = 2000 + *v; } break;
-        case kind::month_number: v = read_number(text, at, 1, 2); if (v) { month = *v; } break;
+        case kind::year4:
+            v = read_number(text, at, 4, 4);
+            if (v) {
+                year = *v;
+            }
+            break;
+        case kind::year2:
+            v = read_number(text, at, 2, 2);
+            if (v) {
+                year = 2000 + *v;
+            }
+            break;
+        case kind::month_number:
+            v = read_number(text, at, 1, 2);
+            if (v) {
+                month = *v;
+            }
+            break;
         case kind::month_name: {
             const std::size_t n = letters_at(text, at);
             if (n < 3) {
@@ -227,10 +267,23 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text, const loc
                 ++at; // space-padded day ("Nov  1")
             }
             v = read_number(text, at, 1, 2);
-            if (v) { day = *v; }
+            if (v) {
+                day = *v;
+            }
             break;
-        case kind::hour24: v = read_number(text, at, 1, 2); if (v) { hour = *v; } break;
-        case kind::hour12: v = read_number(text, at, 1, 2); if (v) { hour = *v; hour12 = true; } break;
+        case kind::hour24:
+            v = read_number(text, at, 1, 2);
+            if (v) {
+                hour = *v;
+            }
+            break;
+        case kind::hour12:
+            v = read_number(text, at, 1, 2);
+            if (v) {
+                hour = *v;
+                hour12 = true;
+            }
+            break;
         case kind::am_pm: {
             const std::string_view marker = text.substr(at, 2);
             if (core::ascii::equal_fold(marker, "am") || core::ascii::equal_fold(marker, "pm")) {
@@ -240,8 +293,18 @@ std::optional<std::int64_t> time_pattern::parse(std::string_view text, const loc
             }
             break;
         }
-        case kind::minute: v = read_number(text, at, 1, 2); if (v) { minute = *v; } break;
-        case kind::second: v = read_number(text, at, 1, 2); if (v) { second = *v; } break;
+        case kind::minute:
+            v = read_number(text, at, 1, 2);
+            if (v) {
+                minute = *v;
+            }
+            break;
+        case kind::second:
+            v = read_number(text, at, 1, 2);
+            if (v) {
+                second = *v;
+            }
+            break;
         case kind::fraction: {
             std::int64_t scale = 100'000'000;
             std::size_t n = 0;

@@ -59,7 +59,7 @@ private:
     };
     struct token {
         kind type = kind::literal;
-        std::string text; // literal text
+        std::string text;     // literal text
         int epoch_digits = 0; // epoch: 0 seconds, 3 ms, 6 us, 9 ns
     };
 

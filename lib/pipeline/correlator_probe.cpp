@@ -38,10 +38,12 @@ correlator_probe::correlator_probe(core::metrics_registry& r)
                              "Correlation alerts, new or updated.", {{"kind", "update"}})),
       dropped_on_reload(r.make_counter("vigil_correlation_dropped_keys_total",
                                        "Keys of correlations that a reload changed or removed.")),
-      missing_key(r.make_counter("vigil_correlation_missing_key_total",
-                                 "Matches not correlated because the event lacks a group-by field.")),
-      checkpoints(r.make_counter("vigil_correlation_checkpoints_total",
-                                 "Correlator shard checkpoints written to RocksDB (family state).")),
+      missing_key(
+          r.make_counter("vigil_correlation_missing_key_total",
+                         "Matches not correlated because the event lacks a group-by field.")),
+      checkpoints(
+          r.make_counter("vigil_correlation_checkpoints_total",
+                         "Correlator shard checkpoints written to RocksDB (family state).")),
       checkpoint_errors(r.make_counter("vigil_correlation_checkpoint_errors_total",
                                        "Correlator checkpoints that could not be written.")),
       checkpoint_bytes(r.make_gauge("vigil_correlation_checkpoint_bytes",
@@ -94,11 +96,13 @@ void correlator_probe::publish_state(unsigned shard, const correlate::correlator
     for (const auto& stats : s.stats()) {
         const std::string& rule = s.rules()->rules()[correlations[stats.correlation].rule].id;
         const core::metric_labels labels{{"rule", rule}, {"shard", std::to_string(shard)}};
-        registry.make_gauge("vigil_correlation_keys", "Live correlation keys, per rule and shard.",
-                            labels)
+        registry
+            .make_gauge("vigil_correlation_keys", "Live correlation keys, per rule and shard.",
+                        labels)
             .set(static_cast<std::int64_t>(stats.keys));
-        registry.make_gauge("vigil_correlation_state_bytes",
-                            "Memory held by correlation state, per rule and shard.", labels)
+        registry
+            .make_gauge("vigil_correlation_state_bytes",
+                        "Memory held by correlation state, per rule and shard.", labels)
             .set(static_cast<std::int64_t>(stats.bytes));
     }
 }

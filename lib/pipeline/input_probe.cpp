@@ -30,13 +30,13 @@ input_probe::input_probe(core::metrics_registry& registry, std::size_t shards)
         kind::gauge, [b](series& out) {
             b->collect_per_input(out, [](const input_view& v) { return v.lag_seconds; });
         });
-    registry.add_collector(
-        "vigil_input_idle", "1 when an input received nothing for correlation.idle_timeout.",
-        kind::gauge, [b](series& out) {
-            b->collect_per_input(out, [](const input_view& v) -> std::int64_t {
-                return v.state == state::idle ? 1 : 0;
-            });
-        });
+    registry.add_collector("vigil_input_idle",
+                           "1 when an input received nothing for correlation.idle_timeout.",
+                           kind::gauge, [b](series& out) {
+                               b->collect_per_input(out, [](const input_view& v) -> std::int64_t {
+                                   return v.state == state::idle ? 1 : 0;
+                               });
+                           });
     registry.add_collector(
         "vigil_input_lagging",
         "1 when an input's events are more than correlation.max_input_lag behind the leading "
@@ -102,8 +102,7 @@ void input_probe::board::collect_states(series& out) {
     }
 }
 
-void input_probe::board::collect_per_input(series& out,
-                                           std::int64_t (*value)(const input_view&)) {
+void input_probe::board::collect_per_input(series& out, std::int64_t (*value)(const input_view&)) {
     std::lock_guard lock(mutex);
     for (const auto& v : shards.front()) {
         out.push_back({{{"input", v.name}}, value(v)});
@@ -113,7 +112,8 @@ void input_probe::board::collect_per_input(series& out,
 void input_probe::board::collect_late(series& out) {
     std::lock_guard lock(mutex);
     // By input id, named as shard 0 knows it (any shard's name will do otherwise).
-    std::map<core::input_id, std::pair<std::string, std::array<std::uint64_t, correlate::late_reason_count>>>
+    std::map<core::input_id,
+             std::pair<std::string, std::array<std::uint64_t, correlate::late_reason_count>>>
         sums;
     for (const auto& shard : shards) {
         for (const auto& v : shard) {

@@ -2,8 +2,8 @@
 
 #include "core/arena.hpp"
 #include "core/civil_time.hpp"
-#include "core/json_writer.hpp"
 #include "core/event.hpp"
+#include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/ulid.hpp"
 #include "pipeline/worker_step.hpp"
@@ -136,7 +136,8 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 }
 
 void pipeline::run_worker(worker_slot& slot) {
-    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size()}, clock_, &probe_);
+    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size()}, clock_,
+                     &probe_);
     for (;;) {
         auto batch = slot.input.try_pop();
         if (!batch) {
@@ -194,8 +195,8 @@ void pipeline::run_shard(shard_slot& slot) {
         std::string blob;
         shard.save(blob);
         correlator_probe_.checkpoint_micros.set(
-            std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - started)
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
                 .count());
         correlator_probe_.checkpoint_bytes.set(static_cast<std::int64_t>(blob.size()));
         correlator_probe_.publish_state(slot.index, shard);
@@ -244,8 +245,9 @@ void pipeline::run_shard(shard_slot& slot) {
         correlator_probe_.publish(shard.counters(), published);
     };
     for (;;) {
-        if (auto current = rules_.load(); current != shard.rules() &&
-                                          (!shard.rules() || current->version() > shard.rules()->version())) {
+        if (auto current = rules_.load();
+            current != shard.rules() &&
+            (!shard.rules() || current->version() > shard.rules()->version())) {
             shard.use(std::move(current));
         }
         const bool worked = apply_in_order();
@@ -272,8 +274,8 @@ void pipeline::run_shard(shard_slot& slot) {
                         lowest = std::min(lowest, (*head)->sequence);
                     }
                 }
-                core::log_error("correlator shard " + std::to_string(slot.index) +
-                                ": batch " + std::to_string(next) + " never came; going on at " +
+                core::log_error("correlator shard " + std::to_string(slot.index) + ": batch " +
+                                std::to_string(next) + " never came; going on at " +
                                 std::to_string(lowest));
                 next = lowest;
                 continue;
@@ -529,7 +531,8 @@ void pipeline::run_alert_stage() {
             }
         }
         if (barrier > durable_.load() &&
-            std::all_of(covered.begin(), covered.end(), [&](std::uint64_t c) { return c >= barrier; })) {
+            std::all_of(covered.begin(), covered.end(),
+                        [&](std::uint64_t c) { return c >= barrier; })) {
             durable_.store(barrier, std::memory_order_release);
             continue;
         }

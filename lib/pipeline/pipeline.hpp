@@ -127,7 +127,7 @@ private:
     // processed (its matches are in the shards' rings).
     struct worker_output {
         alert_batch alerts;
-        std::uint64_t finished = 0; // the batch's sequence
+        std::uint64_t finished = 0;            // the batch's sequence
         std::vector<std::string> dead_letters; // JSON, for the alert store
     };
     struct shard_output {

@@ -1,10 +1,9 @@
 #pragma once
 
-#include "pipeline/class_traffic.hpp"
-
 #include "core/metrics.hpp"
 #include "parse/parse_error.hpp"
 #include "parse/record_parser.hpp"
+#include "pipeline/class_traffic.hpp"
 #include "rules/rule_set.hpp"
 
 #include <array>
@@ -19,7 +18,7 @@ namespace vigil::pipeline {
 // per batch, not per record.
 struct pipeline_probe {
     static constexpr std::size_t parser_count = parse::parser_names.size();
-    static constexpr std::size_t grade_count = 4;  // I..IV
+    static constexpr std::size_t grade_count = 4; // I..IV
 
     explicit pipeline_probe(core::metrics_registry& registry);
 
@@ -30,9 +29,9 @@ struct pipeline_probe {
     core::counter& store_errors;
     core::counter& alerts_dropped; // vigil_dropped_total{reason="alert_store_failed"}
     core::counter& output_deliveries;
-    core::counter& dead_unparseable; // vigil_dead_letters_total{reason="unparseable"}
-    core::counter& store_writes;              // vigil_alert_store_writes_total
-    core::counter& store_write_microseconds;  // vigil_alert_store_write_microseconds_total
+    core::counter& dead_unparseable;         // vigil_dead_letters_total{reason="unparseable"}
+    core::counter& store_writes;             // vigil_alert_store_writes_total
+    core::counter& store_write_microseconds; // vigil_alert_store_write_microseconds_total
     core::gauge& store_write_last_microseconds;
     core::metrics_registry& metrics;
     // Events per log source class, last hour and total (GET /api/v1/coverage).
@@ -41,14 +40,14 @@ struct pipeline_probe {
     // vigil_rule_matches_total{rule}: registered when a rule first matches.
     [[nodiscard]] core::counter& rule_matches(const std::string& rule_id) {
         return metrics.make_counter("vigil_rule_matches_total",
-                                     "Events a rule matched (detection rules), per rule.",
-                                     {{"rule", rule_id}});
+                                    "Events a rule matched (detection rules), per rule.",
+                                    {{"rule", rule_id}});
     }
     // vigil_ring_occupancy{ring,index}: batches waiting in one SPSC ring.
     [[nodiscard]] core::gauge& ring_occupancy(const std::string& ring, std::size_t index) {
         return metrics.make_gauge("vigil_ring_occupancy",
-                                   "Batches waiting in an SPSC ring between stages.",
-                                   {{"ring", ring}, {"index", std::to_string(index)}});
+                                  "Batches waiting in an SPSC ring between stages.",
+                                  {{"ring", ring}, {"index", std::to_string(index)}});
     }
 };
 

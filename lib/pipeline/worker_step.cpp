@@ -27,8 +27,7 @@ std::string name_of(const core::raw_record& record, const core::kafka_origin* or
 
 } // namespace
 
-worker_step::worker_step(worker_step_config config, const core::clock& clock,
-                         pipeline_probe* probe)
+worker_step::worker_step(worker_step_config config, const core::clock& clock, pipeline_probe* probe)
     : config_(std::move(config)), clock_(clock), probe_(probe),
       router_(std::max<std::size_t>(1, config_.shards)) {
     for (const auto& parsing : config_.parsing) {
@@ -44,9 +43,12 @@ void worker_step::use(const std::shared_ptr<const rules::rule_set>& rules) {
     }
     if (fields_.version != rules->version() || fields_.version == 0) {
         const auto& catalog = rules->catalog();
-        fields_ = {rules->version(),           catalog.find("kafka.topic"),
-                   catalog.find("kafka.partition"), catalog.find("kafka.offset"),
-                   catalog.find("kafka.key"),   catalog.find("kafka.headers"),
+        fields_ = {rules->version(),
+                   catalog.find("kafka.topic"),
+                   catalog.find("kafka.partition"),
+                   catalog.find("kafka.offset"),
+                   catalog.find("kafka.key"),
+                   catalog.find("kafka.headers"),
                    catalog.find("event.original_time")};
     }
 }
@@ -97,16 +99,16 @@ void worker_step::step_record(const core::raw_batch& batch, std::size_t i,
     const rules::rule_set& set = *rules;
     scratch_.reset();
     auto& parser = *parsers_[static_cast<std::size_t>(record.source)];
-    const parse::parse_error error = parser.parse(record, set.mappings(), set.catalog(),
-                                                  set.projection(), event_, scratch_);
+    const parse::parse_error error =
+        parser.parse(record, set.mappings(), set.catalog(), set.projection(), event_, scratch_);
     if (const core::kafka_origin* from = batch.origin(i)) {
         add_kafka_origin(*from, record, error, out);
     }
     bool skewed = false;
     const std::int64_t time_ns = event_time(record, skewed);
     correlate::input_progress& progress = progress_of(batch, i);
-    progress.newest_event_ns = progress.records == 0 ? time_ns
-                                                     : std::max(progress.newest_event_ns, time_ns);
+    progress.newest_event_ns =
+        progress.records == 0 ? time_ns : std::max(progress.newest_event_ns, time_ns);
     progress.newest_receipt_ns = std::max(progress.newest_receipt_ns, record.recv_ns);
     ++progress.records;
     if (skewed) {

@@ -74,8 +74,9 @@ public:
             return std::find(hits.begin(), hits.end(), rule) != hits.end();
         };
         if (json) {
-            records_.parse_documents(text, now, rules_->mappings(), rules_->catalog(), scratch_,
-                                  [&](core::event& e, parse::parse_error) { on_result(fired(e)); });
+            records_.parse_documents(
+                text, now, rules_->mappings(), rules_->catalog(), scratch_,
+                [&](core::event& e, parse::parse_error) { on_result(fired(e)); });
             return;
         }
         // As a worker reads a syslog listener's records (format and payload detected).
@@ -307,8 +308,12 @@ void rule_test_runner::run_regression(const fs::path& tree, rule_test_report& re
 void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
                                  rule_test_outcome& outcome) const {
     auto fail = [&](const YAML::Node& at, std::string reason) {
-        outcome.failures.push_back({core::diagnostic::severity::error, file, line_of(at),
-                                    outcome.rule_id, std::move(reason), {}});
+        outcome.failures.push_back({core::diagnostic::severity::error,
+                                    file,
+                                    line_of(at),
+                                    outcome.rule_id,
+                                    std::move(reason),
+                                    {}});
     };
     const YAML::Node cases = doc["cases"];
     if (!cases.IsSequence() || cases.size() == 0) {

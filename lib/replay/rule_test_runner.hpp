@@ -85,7 +85,8 @@ public:
 
 private:
     [[nodiscard]] std::optional<std::uint32_t> rule_index(const std::string& id) const;
-    void run_cases(const YAML::Node& doc, const std::string& file, rule_test_outcome& outcome) const;
+    void run_cases(const YAML::Node& doc, const std::string& file,
+                   rule_test_outcome& outcome) const;
 
     std::shared_ptr<const rules::rule_set> rules_;
 };

@@ -18,7 +18,9 @@ struct reference {
 
 class union_find {
 public:
-    explicit union_find(std::size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
+    explicit union_find(std::size_t n) : parent_(n) {
+        std::iota(parent_.begin(), parent_.end(), 0);
+    }
     std::size_t find(std::size_t x) {
         while (parent_[x] != x) {
             parent_[x] = parent_[parent_[x]];
@@ -67,8 +69,9 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
             if (auto [it, added] = by_name.emplace(*key, reference{true, i}); !added) {
                 if (!(it->second.correlation && it->second.index == i)) {
                     diags.warning(rules[i].file, rules[i].line, rules[i].id,
-                                  "name " + describe(*key) + " is used by another rule too; "
-                                  "references to it mean the other rule");
+                                  "name " + describe(*key) +
+                                      " is used by another rule too; "
+                                      "references to it mean the other rule");
                 }
             }
         }
@@ -98,7 +101,8 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
             auto it = by_name.find(name);
             if (it == by_name.end()) {
                 fail(i, "refers to " + describe(name) +
-                            ", which is neither the id nor the name of a loaded rule (rules with errors are not loaded)");
+                            ", which is neither the id nor the name of a loaded rule (rules with "
+                            "errors are not loaded)");
                 ok = false;
                 continue;
             }
@@ -159,14 +163,16 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
             c.eager = false;
         }
         if (rule.type == correlation_type::temporal) {
-            c.minimum_count = rule.condition.empty() ? c.rule_count : rule.condition.minimum_count();
+            c.minimum_count =
+                rule.condition.empty() ? c.rule_count : rule.condition.minimum_count();
         } else if (rule.type == correlation_type::temporal_ordered) {
             c.minimum_count = c.rule_count;
         } else {
             c.minimum_count = rule.condition.empty() ? 1 : rule.condition.minimum_count();
         }
         for (const auto& [alias, per_rule] : rule.aliases) {
-            if (std::find(rule.group_by.begin(), rule.group_by.end(), alias) == rule.group_by.end() &&
+            if (std::find(rule.group_by.begin(), rule.group_by.end(), alias) ==
+                    rule.group_by.end() &&
                 std::find(rule.condition.fields.begin(), rule.condition.fields.end(), alias) ==
                     rule.condition.fields.end()) {
                 diags.warning(rule.file, rule.line, rule.id,
@@ -199,8 +205,8 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
         for (std::size_t pos = 0; pos < rule.rules.size() && ok; ++pos) {
             const reference ref = by_name.at(rule.rules[pos]);
             if (ref.correlation && compiled_index[ref.index] < 0) {
-                fail(i, "refers to correlation " + describe(rule.rules[pos]) +
-                            ", which was rejected");
+                fail(i,
+                     "refers to correlation " + describe(rule.rules[pos]) + ", which was rejected");
                 ok = false;
                 break;
             }
@@ -286,8 +292,8 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
             }
         }
     }
-    const auto rejected = static_cast<std::size_t>(
-        std::count(states.begin(), states.end(), state::failed));
+    const auto rejected =
+        static_cast<std::size_t>(std::count(states.begin(), states.end(), state::failed));
 
     for (auto& [from, feed] : chained) {
         out.correlations_[from].consumers.push_back(std::move(feed));

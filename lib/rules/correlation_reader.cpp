@@ -35,8 +35,8 @@ public:
         rule.author = text(doc, "author");
         rule.level = text(doc, "level");
         if (!rule.level.empty() && !is_sigma_level(rule.level)) {
-            error(doc["level"], "unknown level '" + rule.level + "' (expected " +
-                                    sigma_levels_text + ")");
+            error(doc["level"],
+                  "unknown level '" + rule.level + "' (expected " + sigma_levels_text + ")");
         }
         rule.tags = strings(doc, "tags");
         rule.falsepositives = strings(doc, "falsepositives");
@@ -53,9 +53,8 @@ public:
             error(c, "'correlation' must be a map");
             return false;
         }
-        static const std::set<std::string> known{"type",      "rules",     "group-by",
-                                                 "timespan",  "condition", "aliases",
-                                                 "generate",  "suppress"};
+        static const std::set<std::string> known{"type",      "rules",   "group-by", "timespan",
+                                                 "condition", "aliases", "generate", "suppress"};
         for (const auto& item : c) {
             if (!known.contains(item.first.Scalar())) {
                 error(item.first, "unknown correlation key '" + item.first.Scalar() +
@@ -205,7 +204,8 @@ private:
             }
             const std::string value = item.second.IsScalar() ? item.second.Scalar() : "";
             double number = 0;
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), number);
             if (value.empty() || ec != std::errc() || end != value.data() + value.size()) {
                 error(item.second, "condition '" + key + "' needs a number, not '" + value + "'");
                 continue;

@@ -62,8 +62,8 @@ struct correlation_rule {
     std::map<std::string, std::map<std::string, std::string>> aliases;
     std::int64_t timespan_ns = 0;
     correlation_condition condition;
-    bool generate = false;          // the referenced rules raise their own alerts too
-    std::int64_t suppress_ns = 0;   // vigil extension: quiet period after firing; 0 = none
+    bool generate = false;        // the referenced rules raise their own alerts too
+    std::int64_t suppress_ns = 0; // vigil extension: quiet period after firing; 0 = none
 
     // The definition in a canonical text form: two loads of the same definition give the same
     // text, so window state survives a reload that did not change it.

@@ -36,8 +36,8 @@ struct compiled_correlation {
     // The condition is decided as soon as it holds (only lower bounds, on a count that adding
     // events cannot lower); otherwise when the window the key's first event opened closes.
     bool eager = false;
-    std::uint64_t minimum_count = 1; // eager: the count that satisfies the condition
-    std::uint32_t rule_count = 0;    // entries of `rules`
+    std::uint64_t minimum_count = 1;    // eager: the count that satisfies the condition
+    std::uint32_t rule_count = 0;       // entries of `rules`
     std::vector<std::string> key_names; // group-by
     // Positions in the key whose values choose the shard: the key parts that every correlation
     // chained with this one shares, so that a whole chain lives on one shard.
@@ -56,8 +56,9 @@ public:
     }
     // The correlations a detection rule's matches feed.
     [[nodiscard]] std::span<const correlation_feed> feeds(std::uint32_t detection_rule) const {
-        return detection_rule < feeds_.size() ? std::span<const correlation_feed>(feeds_[detection_rule])
-                                              : std::span<const correlation_feed>();
+        return detection_rule < feeds_.size()
+                   ? std::span<const correlation_feed>(feeds_[detection_rule])
+                   : std::span<const correlation_feed>();
     }
     // Whether a detection rule's matches raise alerts of their own: it is not referenced by a
     // correlation, or one that refers to it says `generate: true`.

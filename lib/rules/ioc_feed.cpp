@@ -68,8 +68,8 @@ std::vector<std::string> read_csv(const ioc_feed& feed, const std::string& text,
     const std::string file = feed.file.string();
     // A number names a position; a name is looked up in the header.
     std::optional<std::size_t> index;
-    if (!feed.column.empty() &&
-        std::all_of(feed.column.begin(), feed.column.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (!feed.column.empty() && std::all_of(feed.column.begin(), feed.column.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; })) {
         index = std::stoul(feed.column) - 1;
     }
     std::istringstream in(text);
@@ -90,10 +90,12 @@ std::vector<std::string> read_csv(const ioc_feed& feed, const std::string& text,
         const std::vector<std::string> fields = csv_fields(line);
         if (!index) {
             // The header: this line, or the comment line just before the data.
-            auto find_in = [&](const std::vector<std::string>& header) -> std::optional<std::size_t> {
+            auto find_in =
+                [&](const std::vector<std::string>& header) -> std::optional<std::size_t> {
                 const auto it = std::find(header.begin(), header.end(), feed.column);
-                return it == header.end() ? std::nullopt
-                                          : std::optional(static_cast<std::size_t>(it - header.begin()));
+                return it == header.end()
+                           ? std::nullopt
+                           : std::optional(static_cast<std::size_t>(it - header.begin()));
             };
             if (auto at = find_in(fields)) {
                 index = at;
@@ -109,7 +111,8 @@ std::vector<std::string> read_csv(const ioc_feed& feed, const std::string& text,
         }
         if (*index >= fields.size()) {
             diags.warning(file, line_no, "",
-                          "IOC feed line has no column " + std::to_string(*index + 1) + ": skipped");
+                          "IOC feed line has no column " + std::to_string(*index + 1) +
+                              ": skipped");
             continue;
         }
         if (!fields[*index].empty()) {
@@ -128,8 +131,7 @@ std::vector<std::pair<std::string, std::string>> stix_comparisons(std::string_vi
         const std::size_t colon = pattern.find(':', at);
         const std::size_t eq = pattern.find('=', at);
         // The value's quote follows the '=' (a hash property is quoted too: hashes.'SHA-256').
-        const std::size_t quote =
-            eq == std::string_view::npos ? eq : pattern.find('\'', eq);
+        const std::size_t quote = eq == std::string_view::npos ? eq : pattern.find('\'', eq);
         const std::size_t close = pattern.find(']', at);
         if (colon == std::string_view::npos || eq == std::string_view::npos ||
             quote == std::string_view::npos || close == std::string_view::npos || eq > close ||
@@ -192,7 +194,8 @@ std::vector<std::string> read_stix(const ioc_feed& feed, simdjson::dom::element 
             continue;
         }
         read_optional(object["id"], id);
-        const std::string where = id.empty() ? "object " + std::to_string(position) : std::string(id);
+        const std::string where =
+            id.empty() ? "object " + std::to_string(position) : std::string(id);
         bool revoked = false;
         read_optional(object["revoked"], revoked);
         read_optional(object["pattern_type"], pattern_type);
@@ -224,9 +227,9 @@ std::vector<std::string> read_stix(const ioc_feed& feed, simdjson::dom::element 
 }
 
 const std::vector<std::string> default_misp_types = {
-    "ip-src", "ip-dst", "ip-src|port", "ip-dst|port", "domain", "domain|ip", "hostname",
-    "hostname|port", "url", "md5", "sha1", "sha256", "filename|md5", "filename|sha1",
-    "filename|sha256"};
+    "ip-src",    "ip-dst",   "ip-src|port",   "ip-dst|port",   "domain",
+    "domain|ip", "hostname", "hostname|port", "url",           "md5",
+    "sha1",      "sha256",   "filename|md5",  "filename|sha1", "filename|sha256"};
 
 // The parts of a composite MISP value that are indicators: "ip|port" -> ip, "domain|ip" ->
 // both, "filename|sha256" -> the hash.

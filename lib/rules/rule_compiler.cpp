@@ -1,12 +1,9 @@
 #include "rules/rule_compiler.hpp"
 
-#include "parse/envelope.hpp"
-
-#include "rules/correlation_compiler.hpp"
-
 #include "core/ascii.hpp"
 #include "parse/envelope.hpp"
 #include "parse/field_schema.hpp"
+#include "rules/correlation_compiler.hpp"
 #include "rules/ip_network.hpp"
 #include "rules/sigma_loader.hpp"
 #include "rules/sigma_pattern.hpp"
@@ -151,9 +148,10 @@ public:
         rule_ = &rule;
         ok_ = true;
         prepared_rule out;
-        out.info = {rule.id,   rule.title,  rule.level, rule.status, rule.description, rule.author,
-                    rule.tags, rule.source, {},         rule.file,   rule.line,
-                    rule.name,  false,       rule.level_given};
+        out.info = {
+            rule.id,   rule.title,      rule.level, rule.status, rule.description, rule.author,
+            rule.tags, rule.source,     {},         rule.file,   rule.line,        rule.name,
+            false,     rule.level_given};
         out.info.classes = logsources_.classes_for(rule.source);
         if (out.info.classes.empty()) {
             fail(rule.line,

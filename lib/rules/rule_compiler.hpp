@@ -37,8 +37,8 @@ struct rule_schema {
 // The outcome of building a rule set. `rules` is never null: with no valid rule it is empty.
 struct compile_result {
     std::shared_ptr<const rule_set> rules;
-    std::size_t loaded = 0;   // rules in the set
-    std::size_t rejected = 0; // rule documents left out, each with at least one diagnostic
+    std::size_t loaded = 0;         // rules in the set
+    std::size_t rejected = 0;       // rule documents left out, each with at least one diagnostic
     std::size_t outside_policy = 0; // valid rules the rules policy leaves out
     std::size_t kept_as_inputs = 0; // ... it would, but a running correlation names them
     std::vector<std::string> outside_policy_why; // per rule left out: "ID (FILE): REASON"
@@ -66,18 +66,17 @@ public:
 
     // Loads the schema from `schemas_dir`, every rule file and IOC list under `rules_dir`, and
     // compiles the valid rules that `policy` lets run (config rules_policy; empty: all).
-    [[nodiscard]] static compile_result load_directory(const std::filesystem::path& rules_dir,
-                                                       const std::filesystem::path& schemas_dir,
-                                                       std::uint64_t version,
-                                                       core::diagnostics& diags,
-                                                       const rule_policy& policy = {});
+    [[nodiscard]] static compile_result
+    load_directory(const std::filesystem::path& rules_dir, const std::filesystem::path& schemas_dir,
+                   std::uint64_t version, core::diagnostics& diags, const rule_policy& policy = {});
 
     // The same for rules spread over several directories (a SigmaHQ tree's rules*/ folders),
     // with IOC lists from `lists_dir`.
-    [[nodiscard]] static compile_result load_directories(
-        const std::vector<std::filesystem::path>& rule_dirs, const std::filesystem::path& lists_dir,
-        const std::filesystem::path& schemas_dir, std::uint64_t version, core::diagnostics& diags,
-        const rule_policy& policy = {});
+    [[nodiscard]] static compile_result
+    load_directories(const std::vector<std::filesystem::path>& rule_dirs,
+                     const std::filesystem::path& lists_dir,
+                     const std::filesystem::path& schemas_dir, std::uint64_t version,
+                     core::diagnostics& diags, const rule_policy& policy = {});
 };
 
 } // namespace vigil::rules

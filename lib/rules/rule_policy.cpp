@@ -67,8 +67,8 @@ std::optional<std::string> rule_policy::excludes(const std::filesystem::path& re
         return std::nullopt;
     }
     const std::string_view effective_status = status.empty() ? "experimental" : status;
-    const std::string where =
-        selection->folder.empty() ? "under the rules directory" : "under '" + selection->folder + "/'";
+    const std::string where = selection->folder.empty() ? "under the rules directory"
+                                                        : "under '" + selection->folder + "/'";
     if (std::find(selection->statuses.begin(), selection->statuses.end(), effective_status) ==
         selection->statuses.end()) {
         return "status " + std::string(effective_status) + " is not admitted " + where;
@@ -130,8 +130,8 @@ policy_result apply_rule_policy(const rule_policy& policy,
         std::size_t kept = 0;
         for (std::size_t i = 0; i < items.size(); ++i) {
             if (out[i]) {
-                result.why.push_back(items[i].id + " (" + items[i].file + "): " +
-                                     reason(items[i]).value_or(""));
+                result.why.push_back(items[i].id + " (" + items[i].file +
+                                     "): " + reason(items[i]).value_or(""));
             } else {
                 if (kept != i) {
                     items[kept] = std::move(items[i]);

@@ -43,9 +43,9 @@ struct rule_policy {
 
 // What applying a policy to a load did.
 struct policy_result {
-    std::size_t left_out = 0;        // rules and correlations that do not run
-    std::size_t kept_as_inputs = 0;  // ... that would not, but a running correlation names them
-    std::vector<std::string> why;    // per rule left out: "ID (FILE): REASON"
+    std::size_t left_out = 0;       // rules and correlations that do not run
+    std::size_t kept_as_inputs = 0; // ... that would not, but a running correlation names them
+    std::vector<std::string> why;   // per rule left out: "ID (FILE): REASON"
 };
 
 // Removes from `loaded` the rules and correlations `policy` excludes, except those a running

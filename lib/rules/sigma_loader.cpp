@@ -122,8 +122,8 @@ private:
             return;
         }
         if (!is_sigma_level(rule.level)) {
-            error(doc["level"], "unknown level '" + rule.level + "' (expected " +
-                                    sigma_levels_text + ")");
+            error(doc["level"],
+                  "unknown level '" + rule.level + "' (expected " + sigma_levels_text + ")");
         }
     }
 
@@ -563,8 +563,8 @@ load_result sigma_loader::load_file(const fs::path& file, core::diagnostics& dia
     const std::uintmax_t size = fs::file_size(file, size_error);
     if (!size_error && size > max_file_bytes) {
         diags.error(file.string(), 0, "",
-                    "the file is " + std::to_string(size) + " bytes; a rule file may have at most " +
-                        std::to_string(max_file_bytes) +
+                    "the file is " + std::to_string(size) +
+                        " bytes; a rule file may have at most " + std::to_string(max_file_bytes) +
                         " (put long value lists in an IOC list file under rules/lists/)",
                     "limit");
         load_result failed;

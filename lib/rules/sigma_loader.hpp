@@ -26,7 +26,8 @@ struct load_result {
 };
 
 // Reads Sigma detection and correlation rules from YAML (one rule per document; several
-// documents per file allowed) and checks them against the subset vigil compiles. Control plane only.
+// documents per file allowed) and checks them against the subset vigil compiles. Control plane
+// only.
 class sigma_loader {
 public:
     // Limits that keep a hostile or mistaken rule file from taking minutes and gigabytes to

@@ -97,7 +97,7 @@ struct sigma_rule {
     std::string status;
     std::string description;
     std::string author;
-    std::string level; // informational, low, medium, high, critical
+    std::string level;       // informational, low, medium, high, critical
     bool level_given = true; // false: `level` is the default, medium
     std::vector<std::string> tags;
     std::vector<std::string> references;

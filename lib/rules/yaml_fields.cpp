@@ -68,7 +68,9 @@ std::optional<int> sigma_level_rank(std::string_view level) {
     return it == levels.end() ? std::nullopt : std::optional<int>(int(it - levels.begin()));
 }
 
-bool is_sigma_level(std::string_view level) { return sigma_level_rank(level).has_value(); }
+bool is_sigma_level(std::string_view level) {
+    return sigma_level_rank(level).has_value();
+}
 
 bool is_sigma_status(std::string_view status) {
     static constexpr std::array<std::string_view, 5> statuses{"stable", "test", "experimental",

@@ -40,10 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) {
         return 0;
     }
-    static constexpr record_format formats[] = {record_format::auto_detect, record_format::syslog,
-                                         record_format::cef,         record_format::leef,
-                                         record_format::json,        record_format::kv,
-                                         record_format::csv};
+    static constexpr record_format formats[] = {
+        record_format::auto_detect, record_format::syslog, record_format::cef, record_format::leef,
+        record_format::json,        record_format::kv,     record_format::csv};
     static std::vector<std::unique_ptr<vigil::parse::record_parser>> parsers = [] {
         std::vector<std::unique_ptr<vigil::parse::record_parser>> p;
         for (auto f : formats) {
@@ -60,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     scratch.reset();
     const vigil::core::raw_record record{fuzz_text(data + 1, size - 1),
                                          vigil::core::source_kind::file,
-                                         1'795'000'000'000'000'000, {}};
+                                         1'795'000'000'000'000'000,
+                                         {}};
     (void)parsers[data[0] % parsers.size()]->parse(record, s.mappings, *s.catalog, everything,
                                                    event, scratch);
     return 0;

@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static vigil::core::arena scratch;
     static vigil::core::event event;
     scratch.reset();
-    const vigil::core::raw_record record{fuzz_text(data, size), vigil::core::source_kind::file,
-                                         1'795'000'000'000'000'000, {}};
+    const vigil::core::raw_record record{
+        fuzz_text(data, size), vigil::core::source_kind::file, 1'795'000'000'000'000'000, {}};
     (void)parser.parse(record, event, scratch);
     return 0;
 }

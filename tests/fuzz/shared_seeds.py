@@ -54,6 +54,10 @@ def records(shared, target):
     elif target == 'kv':
         for line in lines(f'{shared}/elastic-integrations-samples/iptables/*.log'):
             yield b' ' + line
+    elif target == 'sigma':
+        for path in sorted(glob.glob(f'{shared}/sigmahq-sigma/rules/**/*.yml', recursive=True)):
+            with open(path, 'rb') as f:
+                yield f.read()
     elif target == 'framer':
         for line in lines(f'{shared}/loghub/OpenSSH/*_2k.log'):
             yield b'\x80\x10' + str(len(line)).encode() + b' ' + line + b'\n' + line + b'\n'

@@ -25,7 +25,9 @@ class Backpressure(unittest.TestCase):
         self.tree = TempTree()
         self.token = "bp" + uuid.uuid4().hex[:8]
         self.tree.add_rule("token.yml", keyword_rule("5c2e8f1a-9b3d-4e6f-8a7c-1d2e3f4a5b6c", self.token))
-        self.daemon = Vigild(self.tree, extra_config="outputs:\n  stdout: true\n", workers=1).start()
+        # Requests taken while nothing becomes durable are answered after http.ack_timeout.
+        self.daemon = Vigild(self.tree, extra_config="outputs:\n  stdout: true\n", workers=1,
+                             http_extra="  ack_timeout: 1s\n").start()
 
     def tearDown(self):
         self.daemon.resume_stdout()
@@ -36,7 +38,8 @@ class Backpressure(unittest.TestCase):
         d = self.daemon
         d.pause_stdout()
         payload = "".join(f"<13>Nov 21 10:00:00 host app: {self.token} record {i}\n" for i in range(RECORDS))
-        sender = threading.Thread(target=d.tcp_send, args=(payload.encode(),))
+        # The sender blocks for as long as the sink is stalled.
+        sender = threading.Thread(target=d.tcp_send, args=(payload.encode(), 120))
         sender.start()
         # Reading pauses when the pipeline is full or, first here, when as many records as
         # syslog.max_unconfirmed_records are read and not durable (the stalled alert stage

@@ -2,12 +2,11 @@
 // listener on loopback. Usage: vigil_kafka_mock TOPIC[:PARTITIONS] ...
 // Prints "bootstrap=HOST:PORT" on a line of its own once the topics exist, then serves until its
 // standard input closes (or SIGTERM).
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 #include <string>
 #include <unistd.h>
 

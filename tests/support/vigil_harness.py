@@ -256,8 +256,10 @@ syslog:
         return sum(value for got, value in self.metric_samples(name)
                    if all(got.get(k) == v for k, v in labels.items()))
 
-    def tcp_send(self, payload):
-        with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=10) as s:
+    def tcp_send(self, payload, timeout=10):
+        """Sends `payload` over one TCP connection; `timeout`: longest wait without progress
+        (a paused reader blocks the sender)."""
+        with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=timeout) as s:
             s.sendall(payload)
 
     def udp_send(self, payload):

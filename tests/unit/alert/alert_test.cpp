@@ -49,8 +49,8 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     const std::int64_t created = 1'795'000'000'123'000'000;
     auto a = alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), created);
     // The id derives from the rule, the event time and the record: the same again, no duplicate.
-    const auto id = alert::event_alert_id("e9a91cfd-f910-4bc2-ab06-74fedb590f2d",
-                                          *e.time_ns, record.bytes);
+    const auto id =
+        alert::event_alert_id("e9a91cfd-f910-4bc2-ab06-74fedb590f2d", *e.time_ns, record.bytes);
     CHECK(a.id == id);
     CHECK(a.id.time_ms() == static_cast<std::uint64_t>(*e.time_ns / 1'000'000));
     CHECK(alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), created + 5)

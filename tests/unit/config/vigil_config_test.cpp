@@ -30,8 +30,7 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->http.max_connections == defaults.http.max_connections);
     CHECK(shipped->http.max_connections_per_client == defaults.http.max_connections_per_client);
     CHECK(shipped->syslog.max_connections == defaults.syslog.max_connections);
-    CHECK(shipped->syslog.max_connections_per_client ==
-          defaults.syslog.max_connections_per_client);
+    CHECK(shipped->syslog.max_connections_per_client == defaults.syslog.max_connections_per_client);
     CHECK_FALSE(shipped->syslog.tls.listen.has_value());
     CHECK(shipped->http.max_decompressed_bytes == defaults.http.max_decompressed_bytes);
     CHECK(shipped->http.max_compression_ratio == defaults.http.max_compression_ratio);
@@ -57,8 +56,7 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
     CHECK(defaults.time.max_future_skew_ns == 300'000'000'000);
     CHECK(shipped->time.zones == nullptr);
-    REQUIRE(shipped->rules_policy.selections.size() ==
-            defaults.rules_policy.selections.size());
+    REQUIRE(shipped->rules_policy.selections.size() == defaults.rules_policy.selections.size());
     for (std::size_t i = 0; i < defaults.rules_policy.selections.size(); ++i) {
         const auto& a = shipped->rules_policy.selections[i];
         const auto& b = defaults.rules_policy.selections[i];

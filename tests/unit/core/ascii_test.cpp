@@ -1,7 +1,6 @@
 #include "core/ascii.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 

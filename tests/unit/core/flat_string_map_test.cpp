@@ -1,7 +1,6 @@
 #include "core/flat_string_map.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <random>
 #include <string>

@@ -6,8 +6,8 @@
 #include "support/rule_helpers.hpp"
 #include "support/text_files.hpp"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <regex>
 #include <set>
@@ -27,7 +27,8 @@ std::set<std::string> alerted_keys(const std::vector<alert::alert>& alerts,
     simdjson::dom::parser parser;
     for (const auto& a : alerts) {
         if (a.rule_id == rule_id) {
-            keys.insert(std::string(parser.parse(a.json).at_pointer(key_pointer).get_string().value()));
+            keys.insert(
+                std::string(parser.parse(a.json).at_pointer(key_pointer).get_string().value()));
         }
     }
     return keys;
@@ -69,9 +70,9 @@ correlation:
 
     // The shipped pack too: its brute-force-then-success rule must stay silent on this file.
     core::diagnostics diags;
-    auto shipped = rules::rule_compiler::load_directory(std::string(VIGIL_SOURCE_DIR) + "/rules",
-                                                        std::string(VIGIL_SOURCE_DIR) + "/schemas",
-                                                        1, diags);
+    auto shipped =
+        rules::rule_compiler::load_directory(std::string(VIGIL_SOURCE_DIR) + "/rules",
+                                             std::string(VIGIL_SOURCE_DIR) + "/schemas", 1, diags);
     REQUIRE_FALSE(diags.has_errors());
 
     parse::record_parser_config parsing;
@@ -85,7 +86,8 @@ correlation:
     pack.begin_input("OpenSSH_2k.log");
 
     // Reference: failure times per address, read with a regular expression.
-    const std::regex failed(R"(^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) .*sshd\[\d+\]: (?:message repeated \d+ times: \[ )?Failed password for (?:invalid user )?\S+ from (\S+) port)");
+    const std::regex failed(
+        R"(^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) .*sshd\[\d+\]: (?:message repeated \d+ times: \[ )?Failed password for (?:invalid user )?\S+ from (\S+) port)");
     std::map<std::string, std::vector<std::int64_t>> times;
     std::size_t lines = 0;
     for (const auto& line : test::read_lines(shared + "/loghub/OpenSSH/OpenSSH_2k.log")) {
@@ -94,8 +96,9 @@ correlation:
         pack.feed(line);
         std::smatch m;
         if (std::regex_search(line, m, failed)) {
-            const std::int64_t day = core::days_from_civil(2017, static_cast<unsigned>(month_number(m[1])),
-                                                           static_cast<unsigned>(std::stoi(m[2])));
+            const std::int64_t day =
+                core::days_from_civil(2017, static_cast<unsigned>(month_number(m[1])),
+                                      static_cast<unsigned>(std::stoi(m[2])));
             times[m[6]].push_back(day * 86400 + std::stoll(m[3]) * 3600 + std::stoll(m[4]) * 60 +
                                   std::stoll(m[5]));
         }
@@ -170,9 +173,9 @@ correlation:
         session.feed(line);
         auto doc = parser.parse(line).value();
         const std::string ts(doc["ts"].get_string().value());
-        const std::int64_t day = core::days_from_civil(std::stoll(ts.substr(0, 4)),
-                                                       static_cast<unsigned>(std::stoi(ts.substr(5, 2))),
-                                                       static_cast<unsigned>(std::stoi(ts.substr(8, 2))));
+        const std::int64_t day = core::days_from_civil(
+            std::stoll(ts.substr(0, 4)), static_cast<unsigned>(std::stoi(ts.substr(5, 2))),
+            static_cast<unsigned>(std::stoi(ts.substr(8, 2))));
         const std::int64_t t = (day * 86400 + std::stoll(ts.substr(11, 2)) * 3600 +
                                 std::stoll(ts.substr(14, 2)) * 60 + std::stoll(ts.substr(17, 2))) *
                                    second +
@@ -182,7 +185,8 @@ correlation:
     }
     std::set<std::string> expected;
     for (auto& [source, events] : by_source) {
-        std::sort(events.begin(), events.end(), [](const seen& a, const seen& b) { return a.t < b.t; });
+        std::sort(events.begin(), events.end(),
+                  [](const seen& a, const seen& b) { return a.t < b.t; });
         for (std::size_t end = 0; end < events.size() && !expected.contains(source); ++end) {
             std::set<std::string> distinct;
             for (std::size_t i = 0; i <= end; ++i) {

@@ -1,17 +1,16 @@
 // Correlation rules end to end in one thread: Sigma YAML compiled against the shipped schemas,
 // sshd / FortiGate lines parsed and matched by the worker step, correlated by a shard
 // (replay::replay_session, one record per batch, processing time under the test's control).
+#include "core/civil_time.hpp"
 #include "correlate/shard_checkpoint.hpp"
 #include "replay/replay_session.hpp"
-#include "core/civil_time.hpp"
 #include "support/rule_helpers.hpp"
 #include "support/text_files.hpp"
 
 #include <catch2/catch.hpp>
-#include <simdjson.h>
-
 #include <deque>
 #include <random>
+#include <simdjson.h>
 #include <string>
 #include <vector>
 
@@ -84,13 +83,14 @@ public:
     // hh:mm:ss on 2026-11-21 (UTC).
     static std::string at(const std::string& hms) { return "2026-11-21T" + hms + "Z"; }
     static std::int64_t ns(const std::string& hms) {
-        const std::int64_t seconds = core::days_from_civil(2026, 11, 21) * 86400 +
-                                     std::stoll(hms.substr(0, 2)) * 3600 +
-                                     std::stoll(hms.substr(3, 2)) * 60 + std::stoll(hms.substr(6, 2));
+        const std::int64_t seconds =
+            core::days_from_civil(2026, 11, 21) * 86400 + std::stoll(hms.substr(0, 2)) * 3600 +
+            std::stoll(hms.substr(3, 2)) * 60 + std::stoll(hms.substr(6, 2));
         return seconds * 1'000'000'000;
     }
 
-    void ssh_failed(const std::string& hms, const std::string& ip, const std::string& user = "root") {
+    void ssh_failed(const std::string& hms, const std::string& ip,
+                    const std::string& user = "root") {
         feed("<38>1 " + at(hms) + " bastion sshd 2001 - - Failed password for " + user + " from " +
              ip + " port 40001 ssh2");
     }
@@ -99,11 +99,12 @@ public:
         feed("<38>1 " + at(hms) + " " + host + " sshd 2002 - - Accepted password for " + user +
              " from " + ip + " port 40002 ssh2");
     }
-    void firewall(const std::string& hms, const std::string& src, const std::string& dst,
-                  int port, long bytes = 100) {
+    void firewall(const std::string& hms, const std::string& src, const std::string& dst, int port,
+                  long bytes = 100) {
         feed("<189>date=2026-11-21 time=" + hms +
-             " devname=\"FG100D\" devid=\"FG100D3G16000001\" logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" srcip=" + src +
-             " srcport=51234 dstip=" + dst + " dstport=" + std::to_string(port) +
+             " devname=\"FG100D\" devid=\"FG100D3G16000001\" logid=\"0000000013\" type=\"traffic\" "
+             "subtype=\"forward\" srcip=" +
+             src + " srcport=51234 dstip=" + dst + " dstport=" + std::to_string(port) +
              " proto=6 action=\"deny\" sentbyte=" + std::to_string(bytes) + " rcvdbyte=0");
     }
     void feed(const std::string& line) { session_->feed(line); }
@@ -252,7 +253,7 @@ TEST_CASE("conditions with upper bounds are decided when the key's window closes
         s.ssh_failed(t, "198.51.100.9"); // 4: above it
     }
     s.ssh_failed("10:00:00", "192.0.2.1"); // 1: below it
-    CHECK(s.count(id) == 0);                // nothing is decided before the windows close
+    CHECK(s.count(id) == 0);               // nothing is decided before the windows close
     s.advance("10:01:01");
     auto alerts = s.alerts(id);
     REQUIRE(alerts.size() == 1);
@@ -308,8 +309,7 @@ TEST_CASE("value_count counts distinct values per key (password spray)", "[corre
     CHECK(values.size() == 3);
 }
 
-TEST_CASE("temporal and temporal_ordered, and chaining a correlation into another",
-          "[correlate]") {
+TEST_CASE("temporal and temporal_ordered, and chaining a correlation into another", "[correlate]") {
     const std::string any_order = "b0000000-0000-4000-8000-000000000007";
     const std::string then_success = "b0000000-0000-4000-8000-000000000008";
     scenario s(brute_force + R"(name: ssh_brute_force
@@ -418,7 +418,8 @@ TEST_CASE("absence: a key that goes silent, and A not followed by B", "[correlat
   rules: [ssh_failed, ssh_accepted]
   group-by: [source.ip]
   timespan: 10m
-)"), scenario::lateness(5));
+)"),
+               scenario::lateness(5));
     s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "web01");
     s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "db01");
     s.ssh_failed("10:01:00", "203.0.113.7");
@@ -443,7 +444,8 @@ TEST_CASE("absence timers move with the wall clock when no events arrive", "[cor
   rules: [ssh_accepted]
   group-by: [host.name]
   timespan: 2m
-)"), scenario::lateness(5));
+)"),
+               scenario::lateness(5));
     s.ssh_accepted("10:00:00", "192.0.2.1", "alice", "web01");
     std::vector<alert::alert> out;
     s.wall(60);
@@ -506,8 +508,7 @@ TEST_CASE("key limits evict the oldest key first and count it", "[correlate]") {
     CHECK(s.count(brute_force_id) == 1); // 192.0.2.2 starts over
 }
 
-TEST_CASE("the value limit keeps a threshold above it reachable and sums exact",
-          "[correlate]") {
+TEST_CASE("the value limit keeps a threshold above it reachable and sums exact", "[correlate]") {
     const std::string distinct = "b0000000-0000-4000-8000-000000000010";
     const std::string sum = "b0000000-0000-4000-8000-000000000011";
     auto limits = scenario::lateness(60);
@@ -524,7 +525,8 @@ TEST_CASE("the value limit keeps a threshold above it reachable and sums exact",
   group-by: [source.ip]
   timespan: 10m
   condition: {field: source.bytes, gte: 1000}
-)"), limits);
+)"),
+               limits);
     // Ten observations of 100 bytes each: the key holds at most max(4, 2 x threshold) of
     // them; the sum merges the oldest instead of losing them.
     for (int i = 0; i < 10; ++i) {
@@ -549,7 +551,8 @@ TEST_CASE("the global key limit evicts the key whose newest event is oldest, acr
   group-by: [source.ip]
   timespan: 60s
   condition: {field: user.name, gte: 3}
-)"), limits);
+)"),
+               limits);
     s.ssh_failed("10:00:00", "192.0.2.1"); // one key in each of the two correlations
     s.settle();
     CHECK(s.session().shard().key_count() == 2);
@@ -582,10 +585,12 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
     scenario second(brute_force);
     correlate::correlator_shard other(scenario::lateness(60), second.clock());
     std::vector<correlate::correlator_shard*> shards{&second.session().shard(), &other};
-    auto restored = correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    auto restored =
+        correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
     REQUIRE(restored.has_value());
     CHECK(restored->restored == 1);
-    const std::size_t owner = correlate::route_hash("203.0.113.7", std::vector<std::uint8_t>{0}) % 2;
+    const std::size_t owner =
+        correlate::route_hash("203.0.113.7", std::vector<std::uint8_t>{0}) % 2;
     if (owner == 0) {
         second.ssh_failed("10:00:20", "203.0.113.7");
         CHECK(second.count(brute_force_id) == 1);
@@ -593,8 +598,8 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
         CHECK(other.key_count() == 1);
     }
     // Damage is reported, not restored.
-    auto damaged = correlate::restore_shards(std::vector<std::string>{blob.substr(0, blob.size() - 3)},
-                                             shards, second.rules());
+    auto damaged = correlate::restore_shards(
+        std::vector<std::string>{blob.substr(0, blob.size() - 3)}, shards, second.rules());
     REQUIRE_FALSE(damaged.has_value());
     CHECK_THAT(damaged.error(), Contains("truncated"));
     CHECK_THAT(damaged.error(), Contains("checkpoint"));
@@ -610,7 +615,8 @@ TEST_CASE("a checkpoint keeps the matches that wait for the watermark", "[correl
 
     scenario second(brute_force, scenario::lateness(60));
     std::vector<correlate::correlator_shard*> shards{&second.session().shard()};
-    auto restored = correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    auto restored =
+        correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
     REQUIRE(restored.has_value());
     CHECK(restored->waiting == 2);
     CHECK(second.session().shard().buffered() == 2);
@@ -644,7 +650,8 @@ TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[co
     auto attempt = [&](const std::string& damaged) {
         correlate::correlator_shard target(scenario::lateness(60), first.clock());
         std::vector<correlate::correlator_shard*> shards{&target};
-        auto r = correlate::restore_shards(std::vector<std::string>{damaged}, shards, first.rules());
+        auto r =
+            correlate::restore_shards(std::vector<std::string>{damaged}, shards, first.rules());
         if (!r) {
             ++refused;
             CHECK_FALSE(r.error().empty());
@@ -693,7 +700,8 @@ TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate
 }
 
 TEST_CASE("correlation rule errors name file, line, rule and reason, all at once", "[correlate]") {
-    auto compiled = test::compile_yaml(base_rules + correlation("c0000000-0000-4000-8000-000000000001", R"(
+    auto compiled =
+        test::compile_yaml(base_rules + correlation("c0000000-0000-4000-8000-000000000001", R"(
   type: event_count
   rules: [no_such_rule]
   group-by: [source.ip]
@@ -715,7 +723,8 @@ TEST_CASE("correlation rule errors name file, line, rule and reason, all at once
   rules: [ssh_accepted, c0000000-0000-4000-8000-000000000003]
   group-by: [source.ip]
   timespan: 5m
-)"), "bad.yml");
+)"),
+                           "bad.yml");
     const std::string all = compiled.diags.to_string();
     INFO(all);
     CHECK_THAT(all, Contains("bad.yml:") && Contains("c0000000-0000-4000-8000-000000000001"));

@@ -84,8 +84,8 @@ TEST_CASE("with no input holding it and nothing on its way, the watermark follow
 TEST_CASE("an input far behind a live leader is lagging and does not hold the others",
           "[correlate][watermark]") {
     input_watermarks w(limits());
-    w.observe(progress(1, t0, t0));                 // live: its events are as new as its receipt
-    w.observe(progress(2, t0 - 7200 * s, t0));      // two hours behind
+    w.observe(progress(1, t0, t0));            // live: its events are as new as its receipt
+    w.observe(progress(2, t0 - 7200 * s, t0)); // two hours behind
     CHECK(w.settle(t0, false) == t0 - 30 * s);
     CHECK(w.find(2)->state == state::lagging);
     CHECK(w.leader_ns() == t0);
@@ -104,7 +104,8 @@ TEST_CASE("inputs of a backlog are read in order, none lagging, however unevenly
     CHECK(w.find(2)->state == state::active);
 }
 
-TEST_CASE("a sender whose clock runs ahead does not make the others lag", "[correlate][watermark]") {
+TEST_CASE("a sender whose clock runs ahead does not make the others lag",
+          "[correlate][watermark]") {
     input_watermarks w(limits());
     w.observe(progress(1, t0 + 240 * s, t0)); // 4 minutes ahead of its receipt (within the skew)
     w.observe(progress(2, t0 - 100 * s, t0)); // 100 s behind

@@ -42,7 +42,7 @@ TEST_CASE("matches leave the reorder buffer in time order, only before the water
     // Two inputs' batches interleaved, each in order, spanning several seconds.
     auto a = batch_of({1 * s, 3 * s + 5, 6 * s}, 1);
     auto b = batch_of({2 * s, 3 * s + 1, 4 * s, 7 * s}, 2);
-    buffer.add(a, {}, true); // in order: used as they are
+    buffer.add(a, {}, true);  // in order: used as they are
     buffer.add(b, {}, false); // in order too, but sorted here: the same result
     CHECK(buffer.size() == 7);
     CHECK(released(buffer, 3 * s + 5) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s + 1});
@@ -98,7 +98,8 @@ TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs int
     buffer.for_each([&](const auto& p) { listed.push_back(p.match.time_ns); });
     const std::vector<std::int64_t> expected{1 * s, 2 * s, 3 * s, 4 * s, 4 * s, 5 * s, 6 * s};
     CHECK(listed == expected);
-    CHECK(released(buffer, 4 * s + 1) == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s, 4 * s, 4 * s});
+    CHECK(released(buffer, 4 * s + 1) ==
+          std::vector<std::int64_t>{1 * s, 2 * s, 3 * s, 4 * s, 4 * s});
     CHECK(buffer.held_batches() == 2); // c left with its only match
     CHECK(released(buffer, 100 * s) == std::vector<std::int64_t>{5 * s, 6 * s});
     CHECK(buffer.empty());
@@ -168,7 +169,8 @@ TEST_CASE("timers scheduled while others come due, and jumps of more than a turn
     const std::int64_t start = base + 2 * second;
     for (std::uint32_t i = 0; i < 20; ++i) {
         // Descending due times over seconds spread across the wheel.
-        wheel.schedule(start + static_cast<std::int64_t>(20 - i) * 300 * second + i, {100 + i, 0, 0, 0});
+        wheel.schedule(start + static_cast<std::int64_t>(20 - i) * 300 * second + i,
+                       {100 + i, 0, 0, 0});
     }
     auto on = [&](const correlate::timer_wheel::item& it) { due.push_back(it.table); };
     wheel.advance(start + 2ll * correlate::timer_wheel::bucket_count * second, on, ahead);

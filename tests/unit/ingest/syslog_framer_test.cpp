@@ -100,8 +100,8 @@ TEST_CASE("lines that start with a number are not taken for PRI-less octet count
     // The count would end inside the line, or the line goes on after it, or the line ends
     // exactly where the count says but the next line is no header.
     for (const std::string& stream :
-         {std::string("12 abc def ghi jkl mno\n12 next line\n"),
-          std::string("5 abcdefgh\nnext\n"), std::string("5 abcde\nnext\n"),
+         {std::string("12 abc def ghi jkl mno\n12 next line\n"), std::string("5 abcdefgh\nnext\n"),
+          std::string("5 abcde\nnext\n"),
           std::string("1493738863000 host CEF:0|a|b|1|2|n|3|\nnext\n")}) {
         INFO(stream);
         syslog_framer framer(1024);

@@ -17,7 +17,8 @@ public:
     bool try_submit(std::unique_ptr<core::raw_batch>& batch) override {
         records += batch->size();
         for (const auto& r : batch->records()) {
-            peers_known = peers_known && r.peer.known && r.peer.to_string().starts_with("127.0.0.1:");
+            peers_known =
+                peers_known && r.peer.known && r.peer.to_string().starts_with("127.0.0.1:");
         }
         batch.reset();
         return true;
@@ -65,6 +66,6 @@ TEST_CASE("datagrams the kernel drops for a full receive buffer are counted", "[
     CHECK(sink.records > 0);
     CHECK(sink.records + dropped == sent + 1);
     CHECK(sink.peers_known);
-    CHECK(static_cast<std::size_t>(metrics.value("vigil_received_total", {{"source", "syslog_udp"}})) ==
-          sink.records);
+    CHECK(static_cast<std::size_t>(
+              metrics.value("vigil_received_total", {{"source", "syslog_udp"}})) == sink.records);
 }

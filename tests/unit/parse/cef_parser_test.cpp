@@ -47,7 +47,8 @@ TEST_CASE("cef: every escape rule", "[parse][cef]") {
     CHECK(h.get("cef.device_version") == R"(1\.0)");
     CHECK(h.get("cef.name") == "a | b");
     // Extension: \= and \\ and \n / \r; a bare | needs no escape; a lone backslash stays.
-    auto e = parse_cef(R"(CEF:0|v|p|1|1|n|5|a=x\=y b=c\\d msg=line1\nline2\rend p=a | b q=lone\ here)");
+    auto e =
+        parse_cef(R"(CEF:0|v|p|1|1|n|5|a=x\=y b=c\\d msg=line1\nline2\rend p=a | b q=lone\ here)");
     CHECK(e.error == parse_error::none);
     CHECK(e.get("a") == "x=y");
     CHECK(e.get("b") == R"(c\d)");

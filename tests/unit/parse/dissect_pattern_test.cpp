@@ -39,8 +39,8 @@ TEST_CASE("dissect: captures between literals, skips, the rest", "[parse][dissec
     CHECK(dissect("(%{inner})", "(abc)") == pairs{{"inner", "abc"}});
     CHECK_FALSE(dissect("(%{inner})", "(abc) more").has_value());
     // Nothing is kept when the pattern does not match.
-    CHECK_FALSE(dissect("Accepted %{method} for %{user} from %{ip}",
-                        "Accepted password for fztu").has_value());
+    CHECK_FALSE(dissect("Accepted %{method} for %{user} from %{ip}", "Accepted password for fztu")
+                    .has_value());
 }
 
 TEST_CASE("dissect: bad patterns are errors", "[parse][dissect]") {

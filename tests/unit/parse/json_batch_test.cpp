@@ -1,7 +1,6 @@
 #include "parse/json_batch.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -30,21 +29,22 @@ TEST_CASE("batch documents split into their records", "[parse][json-batch]") {
         R"( {"SchemaVersion":"2018-10-08","Title":"c"}]}})";
     REQUIRE(split_json_batch(securityhub, out));
     REQUIRE(out.size() == 2);
-    CHECK(out[0] == R"({"SchemaVersion":"2018-10-08","Title":"a, \"b\"","Resources":[{"Id":"arn:a"}]})");
+    CHECK(out[0] ==
+          R"({"SchemaVersion":"2018-10-08","Title":"a, \"b\"","Resources":[{"Id":"arn:a"}]})");
     CHECK(out[1] == R"({"SchemaVersion":"2018-10-08","Title":"c"})");
 }
 
 TEST_CASE("documents that are not batches stay whole", "[parse][json-batch]") {
     std::vector<std::string_view> out{"stale"};
     const char* whole[] = {
-        R"({"eventName":"ConsoleLogin"})",                // an ordinary record
-        R"({"Records":[]})",                               // nothing to split
-        R"({"Records":[{"a":1}],"more":true})",            // another key beside the array
-        R"({"detail":{"Records":[{"a":1}]}})",             // not at the top
-        R"({"Records":[{"a":1},2]})",                      // an element that is not an object
-        R"({"Records":[{"a":"unterminated}]})",            // not well-formed
-        R"({"Records":[{"a":1}]} trailing)",               // text after the document
-        R"({"Records":{"a":1}})",                          // not an array
+        R"({"eventName":"ConsoleLogin"})",                  // an ordinary record
+        R"({"Records":[]})",                                // nothing to split
+        R"({"Records":[{"a":1}],"more":true})",             // another key beside the array
+        R"({"detail":{"Records":[{"a":1}]}})",              // not at the top
+        R"({"Records":[{"a":1},2]})",                       // an element that is not an object
+        R"({"Records":[{"a":"unterminated}]})",             // not well-formed
+        R"({"Records":[{"a":1}]} trailing)",                // text after the document
+        R"({"Records":{"a":1}})",                           // not an array
         "<13>Nov 21 10:00:00 host app: {\"Records\":[{}]}", // syslog carrying JSON
         // EventBridge: a GuardDuty finding is the detail itself; findings beside another key;
         // not an EventBridge event; the envelope broken after the findings.

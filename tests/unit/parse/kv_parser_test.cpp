@@ -54,14 +54,16 @@ TEST_CASE("kv: FortiGate style, quoted values with spaces, escapes", "[parse][kv
 TEST_CASE("kv: netfilter lines, flags and prefixes skipped, empty values kept", "[parse][kv]") {
     auto [e, p] = kv("[WAN_OUT-2000-A]IN=eth0 OUT= SRC=10.0.0.1 DF PROTO=TCP SYN URGP=0");
     CHECK(e == parse_error::none);
-    CHECK(p == pairs{{"IN", "eth0"}, {"OUT", ""}, {"SRC", "10.0.0.1"}, {"PROTO", "TCP"},
-                     {"URGP", "0"}});
+    CHECK(p ==
+          pairs{{"IN", "eth0"}, {"OUT", ""}, {"SRC", "10.0.0.1"}, {"PROTO", "TCP"}, {"URGP", "0"}});
 }
 
 TEST_CASE("kv: duplicate keys keep every value in order", "[parse][kv]") {
     auto [e, p] = kv("SRC=10.0.0.1 DST=10.0.0.2 [SRC=192.0.2.1 DST=192.0.2.2 ]");
     CHECK(e == parse_error::none);
-    CHECK(p == pairs{{"SRC", "10.0.0.1"}, {"DST", "10.0.0.2"}, {"SRC", "192.0.2.1"},
+    CHECK(p == pairs{{"SRC", "10.0.0.1"},
+                     {"DST", "10.0.0.2"},
+                     {"SRC", "192.0.2.1"},
                      {"DST", "192.0.2.2"}});
 }
 

@@ -29,10 +29,11 @@ TEST_CASE("Windows message text: sections name the labels under them; tabs and l
         "A new process has been created.\r\n\r\nCreator Subject:\r\n\tSecurity ID:\t\tS-1-5-18\r\n"
         "\tAccount Name:\t\tWS01$\r\n\r\nProcess Information:\r\n\tNew Process Name:\t"
         "C:\\Windows\\System32\\whoami.exe\r\n\tProcess Command Line:\twhoami  /priv";
-    const pairs want = {{"w.CreatorSubject.SecurityID", "S-1-5-18"},
-                        {"w.CreatorSubject.AccountName", "WS01$"},
-                        {"w.ProcessInformation.NewProcessName", "C:\\Windows\\System32\\whoami.exe"},
-                        {"w.ProcessInformation.ProcessCommandLine", "whoami  /priv"}};
+    const pairs want = {
+        {"w.CreatorSubject.SecurityID", "S-1-5-18"},
+        {"w.CreatorSubject.AccountName", "WS01$"},
+        {"w.ProcessInformation.NewProcessName", "C:\\Windows\\System32\\whoami.exe"},
+        {"w.ProcessInformation.ProcessCommandLine", "whoami  /priv"}};
     CHECK(labels(with_tabs) == want);
     // Snare turns tabs and line breaks into spaces: two or more still separate.
     const std::string flat =

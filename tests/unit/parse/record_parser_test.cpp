@@ -33,7 +33,8 @@ TEST_CASE("record parser: formats are detected per record", "[parse][record]") {
 
 TEST_CASE("record parser: CEF inside syslog, with the common prefixes", "[parse][record][cef]") {
     for (const std::string line :
-         {"<134>Nov 21 10:00:00 fw1 CEF:0|Vendor|Product|1.0|100|Blocked|7|src=10.0.0.1 dst=10.0.0.2",
+         {"<134>Nov 21 10:00:00 fw1 CEF:0|Vendor|Product|1.0|100|Blocked|7|src=10.0.0.1 "
+          "dst=10.0.0.2",
           "<134>Nov 21 10:00:00 fw1 ArcSight: CEF:0|Vendor|Product|1.0|100|Blocked|7|src=10.0.0.1 "
           "dst=10.0.0.2",
           "<134>1 2026-11-21T10:00:00Z fw1 cef - - - CEF:0|Vendor|Product|1.0|100|Blocked|7|"

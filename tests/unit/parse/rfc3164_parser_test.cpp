@@ -1,8 +1,7 @@
 #include "core/civil_time.hpp"
-#include "support/parse_helpers.hpp"
-
 #include "core/time_zone.hpp"
 #include "parse/local_time.hpp"
+#include "support/parse_helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <vector>
@@ -241,19 +240,22 @@ TEST_CASE("rfc3164 headers with ISO 8601 timestamps and no PRI", "[parse][rfc316
     // No zone: the listener's, as for BSD timestamps.
     rfc3164_config c = year(2026);
     c.zone = std::make_shared<vigil::core::time_zone>(*vigil::core::time_zone::load("+08:00"));
-    auto local = parse_syslog("2021-06-01 10:00:00 web01 sudo: alice : TTY=pts/0 ; COMMAND=/bin/id", c);
+    auto local =
+        parse_syslog("2021-06-01 10:00:00 web01 sudo: alice : TTY=pts/0 ; COMMAND=/bin/id", c);
     CHECK(local.time() == "2021-06-01T02:00:00Z");
     CHECK(local.get("host.name") == "web01");
     CHECK(local.get("process.name") == "sudo");
     CHECK(local.get("message") == "alice : TTY=pts/0 ; COMMAND=/bin/id");
 
     // A local logger's line has no host.
-    auto no_host = parse_syslog("2021-06-01 10:00:00 cron[311]: (root) CMD (run-parts)", year(2026));
+    auto no_host =
+        parse_syslog("2021-06-01 10:00:00 cron[311]: (root) CMD (run-parts)", year(2026));
     CHECK_FALSE(no_host.has("host.name"));
     CHECK(no_host.get("process.name") == "cron");
 
     // An application log with a local time and no header stays one message (Windows CBS).
-    auto cbs = parse_syslog("2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1", year(2026));
+    auto cbs =
+        parse_syslog("2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1", year(2026));
     CHECK(cbs.time() == "2016-09-28T04:30:30Z");
     CHECK_FALSE(cbs.has("host.name"));
     CHECK(cbs.get("message") == "2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1");
@@ -360,7 +362,8 @@ TEST_CASE("rfc3164 year auto: repeated dates give what the definition gives", "[
                 const auto expected = defined(m, d, sod, received, *z);
                 INFO(zone.name() << ": month " << m << " day " << d << " second " << sod
                                  << " received " << vigil::core::format_rfc3339(received)
-                                 << " placed " << (placed ? vigil::core::format_rfc3339(*placed) : "none")
+                                 << " placed "
+                                 << (placed ? vigil::core::format_rfc3339(*placed) : "none")
                                  << " expected "
                                  << (expected ? vigil::core::format_rfc3339(*expected) : "none"));
                 REQUIRE(placed == expected);

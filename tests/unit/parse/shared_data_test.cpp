@@ -72,10 +72,10 @@ TEST_CASE("every Linux syslog line of loghub parses to loghub's component, pid a
             // §4.1.3), so vigil sees no tag here and keeps those words in the message.
             // "-- root[2421]: ROOT LOGIN" reads as the tag "-- root" (a name with spaces
             // before "[pid]"); "syslogd 1.4.1: restart." has no pid and stays in the message.
-            const bool tagged = r.get("process.name") == row[5] && pid_ok &&
-                                trim(r.get("message")) == trim(row[7]);
-            const bool untagged = !r.has("process.name") &&
-                                  trim(r.get("message")).ends_with(trim(row[7]));
+            const bool tagged =
+                r.get("process.name") == row[5] && pid_ok && trim(r.get("message")) == trim(row[7]);
+            const bool untagged =
+                !r.has("process.name") && trim(r.get("message")).ends_with(trim(row[7]));
             same = r.error == parse_error::none && r.get("host.name") == row[4] &&
                    (tagged || untagged);
         } else {

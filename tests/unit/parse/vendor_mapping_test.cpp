@@ -1,11 +1,9 @@
-#include "parse/vendor_mapping.hpp"
-
 #include "core/diagnostic.hpp"
 #include "core/field_catalog.hpp"
 #include "parse/vendor_fields.hpp"
+#include "parse/vendor_mapping.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 using namespace vigil;
@@ -71,7 +69,7 @@ detect: {contains: {message: [" GET /", " POST /", " PROPFIND /"]}}
     CHECK(detects(methods, "x POST /a"));
     CHECK(detects(methods, " PROPFIND /"));
     CHECK(detects(methods, "a /b / POST /")); // the shared end occurs first where no value ends
-    CHECK_FALSE(detects(methods, "GET /index.html"));  // no space before
+    CHECK_FALSE(detects(methods, "GET /index.html")); // no space before
     CHECK_FALSE(detects(methods, "x  /y POST/ GET"));
     CHECK_FALSE(detects(methods, "/"));
     // "type=SYSCALL", "type=EXECVE": "type=" is shared at the start.

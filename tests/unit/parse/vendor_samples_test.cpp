@@ -31,7 +31,8 @@ const std::string shared = VIGIL_SHARED_DATA_DIR;
 
 TEST_CASE("Cisco ASA: every line yields addresses, protocol and an allow/deny action",
           "[parse][mapping][shared-data]") {
-    const auto lines = read_lines(shared + "/elastic-integrations-samples/cisco_asa/test-sample.log");
+    const auto lines =
+        read_lines(shared + "/elastic-integrations-samples/cisco_asa/test-sample.log");
     REQUIRE(lines.size() == 92);
     std::size_t with_destination = 0;
     std::size_t denies = 0;
@@ -51,8 +52,8 @@ TEST_CASE("Cisco ASA: every line yields addresses, protocol and an allow/deny ac
         if (line.find("category: Malware") != std::string::npos) {
             CHECK(r.vendor_value("asa.threat_category") == "Malware");
         }
-        for (const char* deny_id : {"106023", "106006", "106007", "106015", "106016", "313001",
-                                    "313004", "338008"}) {
+        for (const char* deny_id :
+             {"106023", "106006", "106007", "106015", "106016", "313001", "313004", "338008"}) {
             if (id == deny_id) {
                 CHECK(action == "deny");
             }
@@ -92,8 +93,8 @@ TEST_CASE("Suricata EVE: every alert maps with addresses, signature and time",
     std::size_t web_attacks = 0;
     std::size_t total = 0;
     for (const char* set : {"first-org-conf-2015", "wrccdc-2018"}) {
-        for (const auto& line : read_lines(shared + "/suricata-sample-data/" + set +
-                                           "/alerts-only.eve.jsonl")) {
+        for (const auto& line :
+             read_lines(shared + "/suricata-sample-data/" + set + "/alerts-only.eve.jsonl")) {
             INFO(line.substr(0, 200));
             auto r = parse_record(line);
             CHECK(r.error == parse_error::none);
@@ -190,7 +191,9 @@ TEST_CASE("loghub text logs: fields equal loghub's structured columns",
     };
     const std::vector<system_case> systems{
         // LineId,Time,Level,Content,EventId,EventTemplate
-        {"Apache", "apache_error", {{1, "apache.time"}, {2, "apache.level"}, {3, "apache.content"}}},
+        {"Apache",
+         "apache_error",
+         {{1, "apache.time"}, {2, "apache.level"}, {3, "apache.content"}}},
         // LineId,Time,Program,Content,EventId,EventTemplate
         {"Proxifier",
          "proxifier",
@@ -198,13 +201,19 @@ TEST_CASE("loghub text logs: fields equal loghub's structured columns",
         // LineId,Date,Time,Level,Component,Content,EventId,EventTemplate
         {"Windows",
          "windows_cbs",
-         {{1, "cbs.date"}, {2, "cbs.time"}, {3, "cbs.level"}, {4, "cbs.component"},
+         {{1, "cbs.date"},
+          {2, "cbs.time"},
+          {3, "cbs.level"},
+          {4, "cbs.component"},
           {5, "cbs.content"}}},
         // LineId,Label,Timestamp,Date,User,Month,Day,Time,Location,Component,PID,Content,...
         {"Thunderbird",
          "thunderbird",
-         {{2, "thunderbird.timestamp"}, {3, "thunderbird.date"}, {4, "thunderbird.user"},
-          {9, "thunderbird.component"}, {11, "thunderbird.content"}}},
+         {{2, "thunderbird.timestamp"},
+          {3, "thunderbird.date"},
+          {4, "thunderbird.user"},
+          {9, "thunderbird.component"},
+          {11, "thunderbird.content"}}},
     };
     for (const auto& sys : systems) {
         const auto lines = read_lines(shared + "/loghub/" + sys.name + "/" + sys.name + "_2k.log");
@@ -243,12 +252,12 @@ TEST_CASE("loghub macOS: host, program with spaces, pid, address and content",
         const auto row = csv_fields(csv[i + 1]);
         auto r = parse_record(lines[i], test::with_year(2017));
         const std::string address = r.vendor_value("macos.address");
-        const bool same = r.error == parse_error::none && r.get("host.name") == row[4] &&
-                          r.get("process.name") == row[5] &&
-                          (row[6].empty() ? !r.has("process.pid")
-                                          : r.get("process.pid") == row[6]) &&
-                          (row[7].empty() ? address == "<absent>" : address == row[7]) &&
-                          trim(r.get("message")) == trim(row[8]);
+        const bool same =
+            r.error == parse_error::none && r.get("host.name") == row[4] &&
+            r.get("process.name") == row[5] &&
+            (row[6].empty() ? !r.has("process.pid") : r.get("process.pid") == row[6]) &&
+            (row[7].empty() ? address == "<absent>" : address == row[7]) &&
+            trim(r.get("message")) == trim(row[8]);
         spaced += row[5].find(' ') != std::string::npos ? 1U : 0U;
         if (!same) {
             ++mismatches;
@@ -283,7 +292,8 @@ TEST_CASE("SigmaHQ regression events land in a log source class their rule appli
     core::arena scratch;
     std::size_t events = 0;
     std::size_t misplaced = 0;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(root / "regression_data")) {
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(root / "regression_data")) {
         if (entry.path().filename() != "info.yml") {
             continue;
         }

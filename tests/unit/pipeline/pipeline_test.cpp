@@ -7,9 +7,9 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <regex>
-#include <mutex>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -40,7 +40,8 @@ public:
         checkpoints.emplace_back(blob);
         return {};
     }
-    std::expected<void, std::string> write_dead_letter(std::string_view json, std::size_t) override {
+    std::expected<void, std::string> write_dead_letter(std::string_view json,
+                                                       std::size_t) override {
         std::lock_guard lock(mutex_);
         dead_letters.emplace_back(json);
         return {};
@@ -275,7 +276,8 @@ TEST_CASE("correlation state survives a reload that keeps the correlation and a 
         REQUIRE(submit(p, failures(2, clock), 5000ms));
         // Idle: event time follows the wall clock and the matches are applied.
         clock.advance(60 * second);
-        REQUIRE(eventually([&] { return metrics.value("vigil_correlation_matches_total") == 192; }));
+        REQUIRE(
+            eventually([&] { return metrics.value("vigil_correlation_matches_total") == 192; }));
         p.drain_and_stop();
         CHECK(writer.rule_ids.empty());
         // The last checkpoint of each shard.
@@ -385,11 +387,14 @@ std::set<std::string> run_stream(unsigned workers, unsigned shards, unsigned see
             const int address = (n * 5 + i) % 12;
             char time[48];
             std::snprintf(time, sizeof time, "2026-11-21T10:%02lld:%02lld.%03lldZ",
-                          static_cast<long long>(ms / 60000), static_cast<long long>(ms / 1000 % 60),
+                          static_cast<long long>(ms / 60000),
+                          static_cast<long long>(ms / 1000 % 60),
                           static_cast<long long>(ms % 1000));
             inputs[static_cast<std::size_t>(i)].push_back(
-                {ms, "<38>1 " + std::string(time) + " bastion sshd 1 - - Failed password for root "
-                     "from 198.51.100." + std::to_string(address) + " port 4000 ssh2"});
+                {ms, "<38>1 " + std::string(time) +
+                         " bastion sshd 1 - - Failed password for root "
+                         "from 198.51.100." +
+                         std::to_string(address) + " port 4000 ssh2"});
         }
     }
     auto opened = std::make_unique<core::raw_batch>();

@@ -67,12 +67,12 @@ TEST_CASE("an event time too far ahead of its receipt becomes the receipt time, 
     peer.known = true;
     peer.bytes = {192, 0, 2, 7};
     peer.port = 40312;
-    batch.add(failure("2026-11-21T10:04:59Z", "203.0.113.7"), core::source_kind::syslog_tcp,
-              now_ns, peer, 11);                                            // 4:59 ahead: believed
-    batch.add(failure("2099-01-01T00:00:00Z", "203.0.113.7"), core::source_kind::syslog_tcp,
-              now_ns, peer, 11);                                            // far ahead
+    batch.add(failure("2026-11-21T10:04:59Z", "203.0.113.7"), core::source_kind::syslog_tcp, now_ns,
+              peer, 11); // 4:59 ahead: believed
+    batch.add(failure("2099-01-01T00:00:00Z", "203.0.113.7"), core::source_kind::syslog_tcp, now_ns,
+              peer, 11); // far ahead
     batch.add(failure("2026-11-21T09:00:00Z", "198.51.100.9"), core::source_kind::syslog_udp,
-              now_ns - second, peer, 12);                                   // another input
+              now_ns - second, peer, 12); // another input
     batch.sequence = 4;
     pipeline::step_result out;
     step.run(batch, rules, out);
@@ -83,9 +83,9 @@ TEST_CASE("an event time too far ahead of its receipt becomes the receipt time, 
     simdjson::dom::parser parser;
     auto skewed = parser.parse(out.alerts[1].json).value();
     CHECK(std::string_view(skewed["event_time"].get_string().value()) == "2026-11-21T10:00:00Z");
-    CHECK(std::string_view(skewed.at_pointer("/evidence/0/fields/event.original_time")
-                               .get_string()
-                               .value()) == "2099-01-01T00:00:00Z");
+    CHECK(std::string_view(
+              skewed.at_pointer("/evidence/0/fields/event.original_time").get_string().value()) ==
+          "2099-01-01T00:00:00Z");
 
     // Progress per input, for every shard alike.
     REQUIRE(out.correlations.size() == 1);

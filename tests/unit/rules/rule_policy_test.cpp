@@ -1,8 +1,7 @@
 #include "rules/rule_policy.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 
 using namespace vigil::rules;
 
@@ -30,7 +29,8 @@ correlation_rule correlation(std::string id, std::string file, std::string statu
     return c;
 }
 
-template <typename Items> std::vector<std::string> ids(const Items& items) {
+template <typename Items>
+std::vector<std::string> ids(const Items& items) {
     std::vector<std::string> out;
     for (const auto& i : items) {
         out.push_back(i.id);
@@ -87,11 +87,11 @@ TEST_CASE("applying a policy keeps what running correlations name, through chain
     CHECK(ids(loaded.correlations) == std::vector<std::string>{"c-run", "c-outer", "c-inner"});
     CHECK(result.left_out == 2);
     CHECK(result.kept_as_inputs == 3);
-    CHECK(result.why == std::vector<std::string>{
-                            "r-out (/rules/strict/a.yml): status test is not admitted under "
-                            "'strict/'",
-                            "c-out (/rules/strict/g.yml): status test is not admitted under "
-                            "'strict/'"});
+    CHECK(result.why ==
+          std::vector<std::string>{"r-out (/rules/strict/a.yml): status test is not admitted under "
+                                   "'strict/'",
+                                   "c-out (/rules/strict/g.yml): status test is not admitted under "
+                                   "'strict/'"});
 }
 
 TEST_CASE("an empty policy lets every rule run", "[rules][policy]") {

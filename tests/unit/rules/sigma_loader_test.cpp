@@ -103,8 +103,10 @@ TEST_CASE("constructs vigil does not support are rejected, not ignored", "[rules
     CHECK(aggregation.diags.to_string().find("aggregation expressions") != std::string::npos);
     // An incomplete correlation rule names what it lacks.
     auto correlation = compile_yaml("title: c\nid: c1\ncorrelation:\n  type: event_count\n");
-    CHECK(has(correlation.diags, "test.yml:4: c1: missing 'correlation.rules' (the rules to correlate)"));
-    CHECK(correlation.diags.to_string().find("missing 'correlation.timespan'") != std::string::npos);
+    CHECK(has(correlation.diags,
+              "test.yml:4: c1: missing 'correlation.rules' (the rules to correlate)"));
+    CHECK(correlation.diags.to_string().find("missing 'correlation.timespan'") !=
+          std::string::npos);
     auto mixed = compile_yaml(
         rule_yaml("t3", "  sel:\n    - keyword\n    - message: x\n  condition: sel\n"));
     CHECK(has(mixed.diags, "test.yml:8: t3: search identifier 'sel' mixes keywords and field maps "
