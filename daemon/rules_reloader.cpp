@@ -6,6 +6,9 @@
 #include "core/log.hpp"
 #include "rules/rule_compiler.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace vigil::daemon {
 
 std::string to_json(const reload_outcome& outcome) {
@@ -46,6 +49,15 @@ rules_reloader::rules_reloader(std::filesystem::path rules_dir, std::filesystem:
     version_gauge_.set(static_cast<std::int64_t>(last_.version));
 }
 
+void rules_reloader::stop() {
+    stopped_.store(true);
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+}
+
 rules_reloader::~rules_reloader() {
     {
         std::lock_guard lock(mutex_);
@@ -73,6 +85,8 @@ reload_outcome rules_reloader::last() const {
 }
 
 void rules_reloader::run() {
+    // Compiles take CPU from the data path only when it has none to spare.
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return requested_ || stopping_; });
@@ -93,7 +107,9 @@ void rules_reloader::run() {
         auto waiting = std::move(waiting_);
         waiting_.clear();
         lock.unlock();
+        busy_.store(true);
         const reload_outcome outcome = reload(trigger);
+        busy_.store(false);
         for (auto& done : waiting) {
             done(outcome);
         }
@@ -118,6 +134,12 @@ reload_outcome rules_reloader::reload(const std::string& trigger) {
         if (error) {
             outcome.errors.push_back(d.to_string());
         }
+    }
+    if (stopped_.load()) {
+        outcome.success = false;
+        outcome.version = pipeline_.current_rules()->version();
+        outcome.errors = {"vigild is shutting down"};
+        return outcome;
     }
     if (diags.has_errors()) {
         failed_.add();

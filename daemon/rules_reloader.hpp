@@ -4,6 +4,7 @@
 #include "pipeline/pipeline.hpp"
 #include "rules/rule_policy.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -35,7 +36,9 @@ struct reload_outcome {
 // path, and publishes it only when everything loaded without error: otherwise the running
 // rules stay, and the errors are logged, counted (vigil_reload_total{result}) and kept for the
 // API. Requests that arrive during a reload fold into one more reload; every requester is told
-// the outcome of the reload that served it.
+// the outcome of the reload that served it. The thread runs at a lower CPU priority (nice 10),
+// so a long compile does not slow ingest; Hyperscan cannot stop a compile half way, so at
+// shutdown vigild does not wait for one (stop(), busy()).
 class rules_reloader {
 public:
     using completion = std::function<void(const reload_outcome&)>;
@@ -52,6 +55,11 @@ public:
 
     // The outcome of the latest reload (or of loading at start-up).
     [[nodiscard]] reload_outcome last() const;
+
+    // Shutdown: no reload starts any more, and one running now publishes nothing. Any thread.
+    void stop();
+    // A reload is loading or compiling right now. Any thread.
+    [[nodiscard]] bool busy() const { return busy_.load(); }
 
 private:
     void run();
@@ -72,6 +80,8 @@ private:
     std::string pending_trigger_;
     bool requested_ = false;
     bool stopping_ = false;
+    std::atomic<bool> stopped_{false};
+    std::atomic<bool> busy_{false};
     reload_outcome last_;
     std::thread thread_;
 };

@@ -32,6 +32,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -442,6 +444,7 @@ int run(const config::vigil_config& cfg) {
             core::log_info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                            ": stopping");
             health.set_not_ready("listeners", "shutting down");
+            reloader.stop();
             pipeline.request_shutdown();
             stop_listeners();
         };
@@ -452,6 +455,13 @@ int run(const config::vigil_config& cfg) {
     pipeline.drain_and_stop();
     core::log_info("stopped: alerts flushed to " +
                    alert::alert_store::database_path(cfg.data_dir).string());
+    if (reloader.busy()) {
+        // Hyperscan cannot be interrupted, and everything durable is flushed: do not wait for
+        // a rule compile whose result nobody will use.
+        core::log_info("a rule compile was still running; not waiting for it");
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
     return 0;
 }
 

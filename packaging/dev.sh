@@ -9,6 +9,9 @@
 #                                           SECONDS (default 20); CI runs it after test
 #   packaging/dev.sh format [--check]       clang-format every C++ file (--check: only report
 #                                           files that differ, exit 1; CI runs it)
+#   packaging/dev.sh sanitize               ASan+UBSan build (build-asan): unit and integration
+#                                           tests; TSan build (build-tsan): the pipeline and
+#                                           correlator tests; CI runs it after test
 #
 # Set-up installs with apt-get whatever Debian 12 package the build, the tests or the daemon
 # need and is missing; the build is incremental. A second run on a set-up machine installs and
@@ -19,6 +22,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 build_dir=${VIGIL_BUILD_DIR:-build}
+# ccache hashes paths relative to the checkout, so clones elsewhere (CI) reuse its objects.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 jobs=${VIGIL_JOBS:-2}
 
 # Debian package -> what it is for.
@@ -67,6 +72,41 @@ build() {
 }
 
 cmd=${1:-}
+# Sanitizer builds (tests/README.md): ASan+UBSan over the unit and integration tests (every
+# finding fails: halt_on_error, no recovery from UBSan), TSan over the tests of the threaded
+# pipeline and the correlator. Each build directory is its own; ccache keeps repeats fast.
+sanitize() {
+  local common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DVIGIL_WERROR=${VIGIL_WERROR:-ON}"
+                -DVIGIL_ENABLE_BENCH=OFF)
+  local kind dir args
+  for kind in asan tsan; do
+    dir=build-$kind
+    if [ "$kind" = asan ]; then
+      args=("${common[@]}" "-DVIGIL_SANITIZE=address;undefined"
+            "-DCMAKE_CXX_FLAGS=-fno-sanitize-recover=undefined")
+    else
+      args=("${common[@]}" -DVIGIL_SANITIZE=thread)
+    fi
+    if [ ! -f "$dir/build.ninja" ] || [ "$(cat "$dir/.dev-sh-args" 2>/dev/null)" != "${args[*]}" ]; then
+      cmake -S . -B "$dir" "${args[@]}"
+      echo "${args[*]}" > "$dir/.dev-sh-args"
+    fi
+  done
+  log "ASan+UBSan: building"
+  cmake --build build-asan -j "$jobs" --target vigil_unit_tests vigild vigil vigil_kafka_mock
+  log "ASan+UBSan: unit and integration tests"
+  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j "$jobs"
+  log "TSan: building"
+  cmake --build build-tsan -j "$jobs" --target vigil_unit_tests
+  log "TSan: pipeline and correlator tests"
+  # Catch2 file tags: the threaded pipeline (workers, shards, alert stage, durability) and the
+  # correlator and its rings.
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
+    build-tsan/tests/vigil_unit_tests -# \
+      "[#pipeline_test],[#worker_step_test],[#correlator_test],[#input_watermarks_test],[#reorder_buffer_test],[#spsc_ring_test]"
+}
 # clang-format 14 over every tracked C++ file; with --check, changes nothing and fails when a
 # file is not formatted (the files are listed).
 format() {
@@ -143,6 +183,10 @@ case "$cmd" in
     setup
     format "$@"
     ;;
+  sanitize)
+    setup
+    sanitize
+    ;;
   bench)
     setup; build
     # Each writes its table to stdout and its JSON beside the build.
@@ -153,7 +197,7 @@ case "$cmd" in
     python3 bench/e2e/e2e_bench.py --build "$build_dir" --json "$build_dir/e2e_bench.json" "$@"
     ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

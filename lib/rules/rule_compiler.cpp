@@ -1006,12 +1006,26 @@ compile_result rule_compiler::compile(std::vector<sigma_rule> rules, rule_schema
     const std::size_t first_diagnostic = diags.items().size();
     rule_preparer preparer(schema.logsources, lists, diags);
     std::vector<prepared_rule> prepared;
+    // The whole set's tests are bounded too: compile time and memory grow with them (20,000
+    // regular expressions take Hyperscan about 30 s), and many files each within the per-rule
+    // limit once took minutes and gigabytes. Rules past the budget are left out, in load order.
+    std::size_t values = 0;
     for (const auto& rule : rules) {
-        if (auto p = preparer.prepare(rule)) {
-            prepared.push_back(std::move(*p));
-        } else {
+        if (values + rule.value_count() > max_values_per_set) {
+            diags.error(rule.file, rule.line, rule.id,
+                        "the rule set would hold more than " + std::to_string(max_values_per_set) +
+                            " values with this rule, which is left out",
+                        "limit");
             ++result.rejected;
+            continue;
         }
+        auto p = preparer.prepare(rule);
+        if (!p) {
+            ++result.rejected;
+            continue;
+        }
+        values += rule.value_count();
+        prepared.push_back(std::move(*p));
     }
     auto set = std::make_shared<rule_set>();
     const std::size_t class_count = schema.logsources.classes().size();

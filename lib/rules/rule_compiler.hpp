@@ -59,6 +59,10 @@ struct compile_result {
 // plane only.
 class rule_compiler {
 public:
+    // Values (in all the tests of all the rules) in one rule set, at most: about four times
+    // SigmaHQ's whole repository, so that a reload cannot compile for hours.
+    static constexpr std::size_t max_values_per_set = 125'000;
+
     [[nodiscard]] static compile_result compile(std::vector<sigma_rule> rules, rule_schema schema,
                                                 const ioc_lists& lists, std::uint64_t version,
                                                 core::diagnostics& diags,

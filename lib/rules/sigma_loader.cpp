@@ -186,14 +186,7 @@ private:
             read_search(item.second, s);
             rule.searches.push_back(std::move(s));
         }
-        std::size_t values = 0;
-        for (const auto& s : rule.searches) {
-            for (const auto& map : s.maps) {
-                for (const auto& test : map.tests) {
-                    values += test.values.size();
-                }
-            }
-        }
+        const std::size_t values = rule.value_count();
         if (values > sigma_loader::max_values_per_rule) {
             error(detection, "the detection has " + std::to_string(values) +
                                  " values; a rule may have at most " +

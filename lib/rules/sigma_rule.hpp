@@ -108,6 +108,19 @@ struct sigma_rule {
 
     std::string file;
     int line = 0; // line of the document's first key
+
+    // Values in all its tests (what the loader's and the compiler's limits count).
+    [[nodiscard]] std::size_t value_count() const {
+        std::size_t values = 0;
+        for (const auto& s : searches) {
+            for (const auto& map : s.maps) {
+                for (const auto& test : map.tests) {
+                    values += test.values.size();
+                }
+            }
+        }
+        return values;
+    }
 };
 
 } // namespace vigil::rules

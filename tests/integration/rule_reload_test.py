@@ -12,6 +12,7 @@ is tested on its own: rule files copied in one by one load once, as the final se
 import pathlib
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -167,6 +168,41 @@ class RuleReload(unittest.TestCase):
         alerts = wait_until(lambda: stored_alerts(self.tree.data), "the alert of rule A")
         self.assertEqual([a["rule"]["id"] for a in alerts], [RULE_A])
         self.assertEqual(d.stop(), 0, d.log())
+
+    def test_a_long_compile_delays_neither_ingest_nor_shutdown(self):
+        """Three rules of 20,000 regular expressions each (within the limits) take Hyperscan a
+        minute or more to compile. Meanwhile the running rules keep making alerts, and SIGTERM
+        stops vigild within 10 s without waiting for the compile (it used to wait)."""
+        d = self.start(watch=False)
+        for n in range(3):
+            values = "".join(f"      - 'x{n}y{i}[a-z]+z{i}.*q'\n" for i in range(20000))
+            (self.tree.rules / f"heavy{n}.yml").write_text(
+                f"title: heavy {n}\nid: cccccccc-0000-4000-8000-00000000000{n}\nlevel: high\n"
+                f"logsource: {{product: linux}}\ndetection:\n  sel:\n    message|re:\n{values}"
+                "  condition: sel\n")
+        def request_reload():
+            # Never answered: vigild stops while it compiles, closing the connection.
+            subprocess.run(["curl", "-sS", "-o", "/dev/null", "-X", "POST", "-m", "300",
+                            f"http://127.0.0.1:{d.http_port}/api/v1/rules/reload"],
+                           capture_output=True, timeout=320)
+
+        reload = threading.Thread(target=request_reload, daemon=True)
+        reload.start()
+        wait_until(lambda: any("reloading rules from" in line and "(api)" in line for line in d.log_lines),
+                   "the reload under way")
+        # Ingest goes on with the running rule set.
+        marker = uuid.uuid4().hex[:8]
+        d.logger("-T", "--rfc3164", "-P", str(d.tcp_port), "-t", "app", f"{self.token_a} during compile {marker}")
+        wait_until(lambda: any(marker in a["evidence"][0]["fields"].get("message", "")
+                               for a in stored_alerts(self.tree.data, "--limit", "5")),
+                   "an alert from the running rules during the compile")
+        self.assertTrue(d.process.poll() is None and not any("rule set version 2" in l for l in d.log_lines),
+                        "the compile must still be running for this test to mean anything")
+        started = time.monotonic()
+        self.assertEqual(d.stop(deadline=20), 0, d.log())
+        self.assertLess(time.monotonic() - started, 10.0)
+        self.assertTrue(any("a rule compile was still running; not waiting for it" in l for l in d.log_lines),
+                        d.log())
 
     def test_files_copied_one_by_one_load_once_as_the_final_set(self):
         d = self.start(watch=True)

@@ -145,6 +145,29 @@ TEST_CASE("YAML nested without end is a located error, not a stack overflow", "[
     CHECK(k.diags.items()[0].reason.ends_with("nest more than 64 levels deep"));
 }
 
+TEST_CASE("a rule set holds at most max_values_per_set values; the rules past it are left out "
+          "with a located error",
+          "[rules][loader]") {
+    // Seven rules of 20,000 exact values each: within the per-rule limit, beyond the set's.
+    std::string yaml;
+    for (int r = 0; r < 7; ++r) {
+        yaml += r > 0 ? "---\n" : "";
+        yaml += rule_yaml("big" + std::to_string(r), "  sel:\n    user.name:\n");
+        std::string& doc = yaml;
+        for (int i = 0; i < 20000; ++i) {
+            doc += "      - u" + std::to_string(r) + "_" + std::to_string(i) + "\n";
+        }
+        doc += "  condition: sel\n";
+    }
+    auto c = compile_yaml(yaml, "rules/big.yml");
+    CHECK(c.result.loaded == 6);
+    REQUIRE(c.diags.error_count() == 1);
+    const auto& d = c.diags.items()[0];
+    CHECK(d.code == "limit");
+    CHECK(d.rule_id == "big6");
+    CHECK(d.reason.starts_with("the rule set would hold more than 125000 values"));
+}
+
 TEST_CASE("a key given twice refuses the file at the second key's line and column",
           "[rules][loader]") {
     // yaml-cpp keeps the first value: the second condition was silently ignored.
