@@ -76,7 +76,8 @@ cmd=${1:-}
 # finding fails: halt_on_error, no recovery from UBSan), TSan over the tests of the threaded
 # pipeline and the correlator. Each build directory is its own; ccache keeps repeats fast.
 sanitize() {
-  local common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DVIGIL_WERROR=${VIGIL_WERROR:-ON}"
+  # Warnings are the normal build's business: GCC warns differently under sanitizers.
+  local common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_WERROR=OFF
                 -DVIGIL_ENABLE_BENCH=OFF)
   local kind dir args
   for kind in asan tsan; do
@@ -97,7 +98,8 @@ sanitize() {
   log "ASan+UBSan: unit and integration tests"
   ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j "$jobs"
+    ctest --test-dir build-asan -L 'unit|integration' --output-on-failure -j "$jobs" \
+      -E 'integration\.log_sources'  # every fixture sample once more: over 3 minutes under ASan
   log "TSan: building"
   cmake --build build-tsan -j "$jobs" --target vigil_unit_tests
   log "TSan: pipeline and correlator tests"

@@ -52,6 +52,18 @@ inline void fold_into(std::string& out, std::string_view text) {
     return out;
 }
 
+// `s` without the spaces and tabs around it and a CR at its end (a header value, a key, a line
+// of a CRLF text).
+[[nodiscard]] constexpr std::string_view trim_blanks(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
 [[nodiscard]] constexpr bool equal_fold(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return false;

@@ -1,25 +1,13 @@
 #include "core/credentials.hpp"
 
+#include "core/ascii.hpp"
+
 #include <cstddef>
 
 namespace vigil::core {
 
-namespace {
-
-std::string_view trim_blanks(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-} // namespace
-
 std::optional<std::string_view> credential(std::string_view header, std::string_view scheme) {
-    header = trim_blanks(header);
+    header = ascii::trim_blanks(header);
     if (header.size() <= scheme.size() || header[scheme.size()] != ' ') {
         return std::nullopt;
     }
@@ -29,7 +17,7 @@ std::optional<std::string_view> credential(std::string_view header, std::string_
             return std::nullopt;
         }
     }
-    return trim_blanks(header.substr(scheme.size() + 1));
+    return ascii::trim_blanks(header.substr(scheme.size() + 1));
 }
 
 bool constant_time_equal(std::string_view given, std::string_view expected) {

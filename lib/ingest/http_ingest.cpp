@@ -86,16 +86,6 @@ std::expected<std::optional<std::int64_t>, std::string> epoch_ns(simdjson::dom::
     return static_cast<std::int64_t>(std::llround(seconds * 1e9));
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 } // namespace
 
 http_ingest::endpoint_probe::endpoint_probe(core::metrics_registry& metrics,
@@ -133,7 +123,7 @@ http_ingest::http_ingest(http_ingest_config config, batch_sink& sink, durable_ac
 
 std::optional<http_ingest_reply> http_ingest::decode(const http_ingest_request& request,
                                                      std::string& body, endpoint_probe& probe) {
-    const std::string_view encoding = trim(request.content_encoding);
+    const std::string_view encoding = core::ascii::trim_blanks(request.content_encoding);
     if (encoding.empty() || core::ascii::equal_fold(encoding, "identity")) {
         body.assign(request.body);
         return std::nullopt;
@@ -303,7 +293,7 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
         std::size_t number = 0;
         while (!rest.empty()) {
             const std::size_t end = rest.find('\n');
-            const std::string_view line = trim(rest.substr(0, end));
+            const std::string_view line = core::ascii::trim_blanks(rest.substr(0, end));
             ++number;
             if (!line.empty()) {
                 simdjson::dom::element ignored;
@@ -335,7 +325,7 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
 http_ingest::prepare_result http_ingest::hec_batch(const http_ingest_request& request) {
     auto& probe = hec_probe_;
     if (!config_.hec_token.empty()) {
-        if (trim(request.authorization).empty()) {
+        if (core::ascii::trim_blanks(request.authorization).empty()) {
             probe.unauthorized.add();
             return std::unexpected(hec_reply(401, "Token is required", 2));
         }

@@ -58,16 +58,6 @@ std::optional<char> read_delimiter(std::string_view field) {
     return value == 0 ? std::nullopt : std::optional(static_cast<char>(value));
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 } // namespace
 
 std::optional<std::int64_t> leef_parser::read_dev_time(std::string_view value,
@@ -137,20 +127,20 @@ parse_error leef_parser::parse(std::string_view text, vendor_fields& out,
         const std::size_t end = text.find(delimiter);
         const std::string_view pair = text.substr(0, end);
         text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-        if (trim(pair).empty()) {
+        if (core::ascii::trim_blanks(pair).empty()) {
             continue;
         }
         const std::size_t eq = pair.find('=');
-        if (eq == std::string_view::npos || trim(pair.substr(0, eq)).empty()) {
+        if (eq == std::string_view::npos || core::ascii::trim_blanks(pair.substr(0, eq)).empty()) {
             if (error == parse_error::none) {
                 error = parse_error::bad_extension;
             }
             continue;
         }
-        const std::string_view key = trim(pair.substr(0, eq));
+        const std::string_view key = core::ascii::trim_blanks(pair.substr(0, eq));
         std::string_view value = pair.substr(eq + 1);
         if (delimiter != ' ') {
-            value = trim(value);
+            value = core::ascii::trim_blanks(value);
         }
         out.add(key, value);
         if (key == "devTime") {

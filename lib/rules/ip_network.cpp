@@ -44,7 +44,7 @@ std::array<std::uint8_t, 16> mask_address(const std::array<std::uint8_t, 16>& ad
         if (bits >= 8) {
             continue;
         }
-        out[i] = bits <= 0 ? 0 : static_cast<std::uint8_t>(out[i] & (0xff << (8 - bits)));
+        out[i] = static_cast<std::uint8_t>(bits <= 0 ? 0 : out[i] & (0xff << (8 - bits)));
     }
     return out;
 }

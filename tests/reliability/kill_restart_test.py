@@ -12,8 +12,6 @@ acknowledged one must be.
 import os
 import random
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -21,7 +19,7 @@ import pathlib
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from reliability import EventStream, report, rss_kib  # noqa: E402
+from reliability import EventStream, Load, report, rss_kib  # noqa: E402
 from vigil_harness import TempTree, Vigild, wait_until  # noqa: E402
 
 ROUNDS = int(os.environ.get("VIGIL_KILL_ROUNDS", "20"))
@@ -35,8 +33,7 @@ class KillRestart(unittest.TestCase):
         self.tree = TempTree()
         self.events = EventStream()
         self.events.add_rules(self.tree)
-        self.acked = set()
-        self.lock = threading.Lock()
+        self.load = Load(self.events)
 
     def tearDown(self):
         self.tree.cleanup()
@@ -44,35 +41,6 @@ class KillRestart(unittest.TestCase):
     def daemon(self):
         return Vigild(self.tree, extra_config="outputs:\n  stdout: false\n",
                       syslog_extra=f"  max_unconfirmed_records: {WINDOW}\n")
-
-    def client(self, d, stop):
-        while not stop.is_set():
-            with self.lock:
-                numbers = self.events.take(PER_REQUEST)
-            try:
-                result = subprocess.run(
-                    ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
-                     "--data-binary", "@-", f"http://127.0.0.1:{d.http_port}/ingest"],
-                    input=self.events.json_lines(numbers), capture_output=True, timeout=20)
-            except subprocess.TimeoutExpired:
-                continue
-            if result.stdout == b"200":
-                with self.lock:
-                    self.acked.update(numbers)
-            elif result.returncode != 0:
-                return  # vigild is gone
-
-    def tcp_sender(self, d, sent):
-        """Sends syslog lines over one connection until vigild dies; records what the kernel took."""
-        try:
-            with socket.create_connection(("127.0.0.1", d.tcp_port), timeout=5) as s:
-                while True:
-                    with self.lock:
-                        numbers = self.events.take(200)
-                    s.sendall(self.events.syslog_lines(numbers))
-                    sent.extend(numbers)
-        except OSError:
-            return
 
     def test_kill_9_loses_nothing_acknowledged(self):
         rng = random.Random(int(os.environ.get("VIGIL_KILL_SEED", "14")))
@@ -83,8 +51,9 @@ class KillRestart(unittest.TestCase):
             d = self.daemon().start()
             stop = threading.Event()
             tcp_sent = []
-            threads = [threading.Thread(target=self.client, args=(d, stop)) for _ in range(CLIENTS)]
-            threads.append(threading.Thread(target=self.tcp_sender, args=(d, tcp_sent)))
+            threads = [threading.Thread(target=self.load.http_client, args=(d, stop, PER_REQUEST))
+                       for _ in range(CLIENTS)]
+            threads.append(threading.Thread(target=self.load.tcp_sender, args=(d, tcp_sent)))
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.3, 1.2))  # the moment of the crash, not a wait for a condition
@@ -100,18 +69,18 @@ class KillRestart(unittest.TestCase):
         d = self.daemon().start()
         self.assertEqual(d.stop(), 0, d.log())
         processed = self.events.processed(self.tree.data)
-        lost = sorted(n for n in self.acked if n not in processed)
+        lost = sorted(n for n in self.load.acked if n not in processed)
         duplicated = sorted(n for n, c in processed.items() if c > 1)
         # TCP has no acknowledgement: a crash loses what vigild read and had not made durable
         # (bounded by the window) plus what the kernel had taken and vigild had not read yet.
         tcp_lost = [sum(1 for n in sent if n not in processed) for sent, _ in rounds]
         read_lost = [max(0, read - sum(1 for n in sent if n in processed)) for sent, read in rounds]
-        report("kill_9", rounds=ROUNDS, sent=self.events.next, acknowledged=len(self.acked),
+        report("kill_9", rounds=ROUNDS, sent=self.events.next, acknowledged=len(self.load.acked),
                processed=len(processed), lost=len(lost), duplicated=len(duplicated),
                tcp_sent=sum(len(sent) for sent, _ in rounds), tcp_lost=sum(tcp_lost),
                tcp_lost_per_kill_max=max(tcp_lost), tcp_read_lost_per_kill_max=max(read_lost),
                window=WINDOW, rss_kib_max=max(rss), seconds=round(time.monotonic() - started, 1))
-        self.assertGreater(len(self.acked), ROUNDS * PER_REQUEST)
+        self.assertGreater(len(self.load.acked), ROUNDS * PER_REQUEST)
         self.assertEqual(lost, [], f"{len(lost)} acknowledged events not processed")
         self.assertEqual(duplicated, [])
         # Read before the kill and lost: at most the window and one read (64 KiB of lines).

@@ -9,7 +9,11 @@ one alert (alert ids derive from the event, so an event processed twice is store
 
 import json
 import pathlib
+import socket
+import subprocess
 import sys
+import threading
+import time
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
@@ -77,6 +81,51 @@ detection:
             n = int(message.split("n=")[1].split()[0])
             counts[n] = counts.get(n, 0) + 1
         return counts
+
+
+class Load:
+    """Senders against one vigild: curl clients posting numbered JSON events (the ones answered
+    200 are recorded as acknowledged) and TCP connections streaming numbered syslog lines."""
+
+    def __init__(self, events):
+        self.events = events
+        self.acked = set()
+        self.lock = threading.Lock()
+
+    def take(self, count):
+        with self.lock:
+            return self.events.take(count)
+
+    def http_client(self, d, stop, per_request=500):
+        """Posts until `stop` is set or vigild is gone."""
+        while not stop.is_set():
+            numbers = self.take(per_request)
+            try:
+                result = subprocess.run(
+                    ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-m", "20", "-X", "POST",
+                     "--data-binary", "@-", f"http://127.0.0.1:{d.http_port}/ingest"],
+                    input=self.events.json_lines(numbers), capture_output=True, timeout=30)
+            except subprocess.TimeoutExpired:
+                continue
+            if result.stdout == b"200":
+                with self.lock:
+                    self.acked.update(numbers)
+            elif result.returncode != 0:
+                return  # vigild is gone
+
+    def tcp_sender(self, d, sent, stop=None, pace=0.0):
+        """Streams lines over one connection until `stop` is set or vigild is gone; `sent` gets
+        the numbers the kernel took. `pace`: a pause between writes of 200 lines."""
+        try:
+            with socket.create_connection(("127.0.0.1", d.tcp_port), timeout=30) as s:
+                while stop is None or not stop.is_set():
+                    numbers = self.take(200)
+                    s.sendall(self.events.syslog_lines(numbers))
+                    sent.extend(numbers)
+                    if pace:
+                        time.sleep(pace)
+        except OSError:
+            return
 
 
 def rss_kib(pid):

@@ -11,15 +11,12 @@ processes every event it read (counted after a clean stop).
 
 import json
 import pathlib
-import socket
-import subprocess
 import sys
 import threading
-import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from reliability import SYSLOG_RULE_ID, EventStream, report, rss_kib  # noqa: E402
+from reliability import EventStream, Load, report, rss_kib  # noqa: E402
 from vigil_harness import TempTree, Vigild, stored_alerts, vigil, wait_until  # noqa: E402
 
 RULE_B = "2e9a3b4c-7d8f-4a0b-9c1d-3e4f5a6b7c8d"
@@ -67,16 +64,8 @@ detection:
         d = Vigild(self.tree, extra_config="outputs:\n  stdout: false\nrules_watch: false\n").start()
         stop = threading.Event()
         sent = []
-
-        def sender():
-            with socket.create_connection(("127.0.0.1", d.tcp_port), timeout=30) as s:
-                while not stop.is_set():
-                    numbers = self.events.take(200)
-                    s.sendall(self.events.syslog_lines(numbers))
-                    sent.extend(numbers)
-                    time.sleep(0.002)  # a steady stream, not a flood: the storm is the point
-
-        thread = threading.Thread(target=sender)
+        # A steady stream, not a flood: the storm is the point.
+        thread = threading.Thread(target=Load(self.events).tcp_sender, args=(d, sent, stop, 0.005))
         thread.start()
         versions_with_b = set()
         published = refused = 0
