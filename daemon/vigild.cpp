@@ -4,10 +4,10 @@
 
 #include "alert/alert_store.hpp"
 #include "api/access_policy.hpp"
+#include "api/control_plane.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
 #include "api/http_server.hpp"
-#include "api/prometheus_text.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
@@ -21,7 +21,6 @@
 #include "ingest/syslog_tcp_source.hpp"
 #include "ingest/syslog_udp_source.hpp"
 #include "output/stdout_output.hpp"
-#include "pipeline/coverage_report.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline_settings.hpp"
 #include "rules/rule_compiler.hpp"
@@ -176,12 +175,6 @@ int run(const config::vigil_config& cfg) {
     std::optional<api::http_server> http;
     std::vector<std::pair<std::string, std::shared_ptr<net::server_tls>>> tls_contexts;
     api::http_router router;
-    router.add("GET", "/healthz", [&](const api::http_request&) {
-        api::http_reply reply;
-        reply.status = health.ready() ? 200 : 503;
-        reply.body = health.to_json();
-        return reply;
-    });
     // The control plane's tokens (HTTP ingest checks its own).
     const api::access_policy access_policy(
         {cfg.http.api_read_token, cfg.http.api_write_token, cfg.http.metrics_token,
@@ -189,80 +182,18 @@ int run(const config::vigil_config& cfg) {
              !cfg.http.metrics_token.empty() || !cfg.http.ingest_token.empty() ||
              !cfg.http.hec_token.empty()},
         metrics);
-    router.set_guard([&](const api::http_request& request, api::access need) {
-        return access_policy.check(request, need);
-    });
-    router.add(
-        "GET", "/api/v1/rules",
-        [&](const api::http_request&) {
-            // The running set, and what the last reload did.
-            const auto running = pipeline.current_rules();
-            api::http_reply reply;
-            core::json_writer w(reply.body);
-            w.begin_object().field("version", running->version());
-            w.field("loaded", static_cast<std::uint64_t>(running->rules().size()));
-            w.key("last_reload").raw(daemon::to_json(reloader.last()));
-            w.key("rules").begin_array();
-            const auto& correlations = running->correlations();
-            for (std::uint32_t r = 0; r < running->rules().size(); ++r) {
-                const auto& rule = running->rules()[r];
-                w.begin_object()
-                    .field("id", rule.id)
-                    .field("title", rule.title)
-                    .field("level", rule.level);
-                if (!rule.name.empty()) {
-                    w.field("name", rule.name);
-                }
-                // What kind of rule, and whether it raises alerts of its own (a rule a correlation
-                // refers to, without `generate`, only feeds it).
-                bool alerts = correlations.alerts(r);
-                if (rule.correlation) {
-                    for (const auto& c : correlations.correlations()) {
-                        if (c.rule == r) {
-                            w.field("correlation", rules::to_string(c.type));
-                            alerts = c.alerts;
-                        }
-                    }
-                }
-                w.field("alerts", alerts);
-                w.field("file", rule.file).end_object();
-            }
-            w.end_array().end_object();
-            reply.body += '\n';
-            return reply;
-        },
-        api::access::read);
-    router.add(
-        "GET", "/api/v1/coverage",
-        [&](const api::http_request&) {
-            api::http_reply reply;
-            reply.body = vigil::pipeline::coverage_json(*pipeline.current_rules(),
-                                                        &pipeline.traffic(), clock.now_ns());
-            return reply;
-        },
-        api::access::read);
-    router.add_async(
-        "POST", "/api/v1/rules/reload",
-        [&](const api::http_request&, api::http_router::responder respond) {
-            // Answers when the reload is done: 200 published, 422 rejected.
-            reloader.request("api", [respond](const daemon::reload_outcome& outcome) {
-                api::http_reply reply;
-                reply.status = outcome.success ? 200 : 422;
-                reply.body = daemon::to_json(outcome) + "\n";
-                respond(std::move(reply));
+    const api::control_plane_parts control_parts{
+        health,
+        metrics,
+        pipeline,
+        clock,
+        [&] { return daemon::to_json(reloader.last()); },
+        [&](std::function<void(api::reload_answer)> answer) {
+            reloader.request("api", [answer](const daemon::reload_outcome& outcome) {
+                answer({outcome.success, daemon::to_json(outcome)});
             });
-        },
-        api::access::write);
-    router.add(
-        "GET", "/metrics",
-        [&](const api::http_request&) {
-            api::http_reply reply;
-            reply.content_type = "text/plain; version=0.0.4";
-            reply.body = api::render_prometheus(metrics);
-            return reply;
-        },
-        api::access::metrics);
-    // HTTP ingest: handlers run on the I/O thread, the pipeline's single producer.
+        }};
+    api::add_control_plane(router, access_policy, control_parts);
     ingest::http_ingest_config ingest_cfg;
     ingest_cfg.ingest_token = cfg.http.ingest_token;
     ingest_cfg.hec_token = cfg.http.hec_token;
@@ -270,26 +201,7 @@ int run(const config::vigil_config& cfg) {
     ingest_cfg.max_compression_ratio = cfg.http.max_compression_ratio;
     ingest_cfg.ack_timeout = std::chrono::milliseconds(cfg.http.ack_timeout_ns / 1'000'000);
     ingest::http_ingest http_ingest(ingest_cfg, pipeline, acks, metrics, clock);
-    auto ingest_route = [&](auto handle) {
-        return [&, handle](const api::http_request& request, api::http_router::responder respond) {
-            const ingest::http_ingest_request in{request.header("authorization"),
-                                                 request.header("content-encoding"), request.body,
-                                                 request.peer};
-            (http_ingest.*handle)(in, [respond](ingest::http_ingest_reply out) {
-                api::http_reply reply;
-                reply.status = out.status;
-                reply.body = std::move(out.body);
-                reply.headers = std::move(out.headers);
-                respond(std::move(reply));
-            });
-        };
-    };
-    router.add_async("POST", "/ingest", ingest_route(&ingest::http_ingest::ingest));
-    // HEC clients use any of these paths for JSON events.
-    for (const char* path :
-         {"/services/collector/event", "/services/collector/event/1.0", "/services/collector"}) {
-        router.add_async("POST", path, ingest_route(&ingest::http_ingest::hec_event));
-    }
+    api::add_ingest_routes(router, http_ingest);
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {

@@ -18,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from reliability import EventStream, report, rss_kib  # noqa: E402
+from reliability import EventStream, Outcome, report, rss_kib  # noqa: E402
 from vigil_harness import TempTree, Vigild, wait_until  # noqa: E402
 
 DISK_BYTES = 64 * 1024 * 1024
@@ -117,14 +117,10 @@ class DiskFull(unittest.TestCase):
                    "every event taken stored", deadline=120)
         rss = rss_kib(d.process.pid)
         self.assertEqual(d.stop(), 0, d.log())
-        processed = self.events.processed(self.tree.data)
-        lost = [n for n in everything if n not in processed]
-        duplicated = [n for n, c in processed.items() if c > 1]
+        outcome = Outcome(self.events, self.tree.data, everything)
         report("disk_full", sent=len(everything), acknowledged=len(before) + len(after),
-               processed=len(processed), lost=len(lost), duplicated=len(duplicated),
-               tcp_read_while_full=received, rss_kib=rss)
-        self.assertEqual(lost, [])
-        self.assertEqual(duplicated, [])
+               **outcome.figures(), tcp_read_while_full=received, rss_kib=rss)
+        outcome.check(self)
 
     def send_tcp(self, payload):
         with socket.create_connection(("127.0.0.1", self.daemon.tcp_port), timeout=120) as s:

@@ -61,13 +61,26 @@ detection:
         self.next += count
         return range(first, first + count)
 
-    def json_lines(self, numbers, pad=0):
+    def json_lines(self, numbers, pad=0, marked_every=1):
         filler = " " + "x" * pad if pad else ""
-        return "".join(json.dumps({"event": ECS, "message": f"{self.marker} n={n}{filler}"}) + "\n"
+        return "".join(json.dumps({"event": ECS, "message": f"{self.tag(n, marked_every)} n={n}{filler}"}) + "\n"
                        for n in numbers).encode()
 
-    def syslog_lines(self, numbers):
-        return "".join(f"<14>Nov 21 10:00:00 host app: {self.marker} n={n}\n" for n in numbers).encode()
+    def syslog_lines(self, numbers, marked_every=1):
+        """RFC 3164 lines; only every `marked_every`-th number carries the marker (the others
+        match no rule)."""
+        return "".join(f"<14>Nov 21 10:00:00 host app: {self.tag(n, marked_every)} n={n}\n"
+                       for n in numbers).encode()
+
+    def current_syslog_lines(self, numbers, marked_every=1, hosts=1000):
+        """RFC 5424 lines stamped now, from `hosts` host names in turn: event time advances, so
+        correlation windows open and close as in production."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return "".join(f"<14>1 {stamp} host{n % hosts} app - - - {self.tag(n, marked_every)} n={n}\n"
+                       for n in numbers).encode()
+
+    def tag(self, n, marked_every):
+        return self.marker if n % marked_every == 0 else "routine"
 
     def processed(self, data_dir):
         """Event number -> how many alerts of the stream's own two rules the store holds for it."""
@@ -81,6 +94,34 @@ detection:
             n = int(message.split("n=")[1].split()[0])
             counts[n] = counts.get(n, 0) + 1
         return counts
+
+
+class Outcome:
+    """What the store holds for a stream against the events that had to be processed: `processed`
+    (event number -> alerts), `lost` and `duplicated` (sorted event numbers)."""
+
+    def __init__(self, events, data_dir, wanted):
+        self.processed = events.processed(data_dir)
+        self.lost = sorted(n for n in wanted if n not in self.processed)
+        self.duplicated = sorted(n for n, c in self.processed.items() if c > 1)
+
+    def figures(self):
+        return {"processed": len(self.processed), "lost": len(self.lost), "duplicated": len(self.duplicated)}
+
+    def check(self, test):
+        test.assertEqual(self.lost, [], f"{len(self.lost)} events not processed: {spans(self.lost)}")
+        test.assertEqual(self.duplicated, [], f"events processed twice: {spans(self.duplicated)}")
+
+
+def spans(numbers):
+    """Sorted numbers as runs "a-b" (the first twenty), for messages."""
+    runs = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return " ".join(f"{a}-{b}" if a != b else str(a) for a, b in runs[:20]) + (" ..." if len(runs) > 20 else "")
 
 
 class Load:

@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from reliability import EventStream, Load, report, rss_kib  # noqa: E402
+from reliability import EventStream, Load, Outcome, report, rss_kib  # noqa: E402
 from vigil_harness import TempTree, Vigild, wait_until  # noqa: E402
 
 PER_REQUEST = 500
@@ -48,16 +48,13 @@ class ShutdownUnderLoad(unittest.TestCase):
         stop.set()
         for t in threads:
             t.join(30)
-        processed = self.events.processed(self.tree.data)
-        lost = sorted(n for n in self.load.acked if n not in processed)
-        duplicated = sorted(n for n, c in processed.items() if c > 1)
+        outcome = Outcome(self.events, self.tree.data, self.load.acked)
         report("sigterm_under_load", sent=self.events.next, acknowledged=len(self.load.acked),
-               processed=len(processed), lost=len(lost), duplicated=len(duplicated),
+               **outcome.figures(),
                tcp_sent=len(tcp_sent), exit_seconds=round(took, 2), rss_kib=rss)
         self.assertEqual(code, 0, d.log())
         self.assertLess(took, 10.0)
-        self.assertEqual(lost, [], f"{len(lost)} acknowledged events not processed")
-        self.assertEqual(duplicated, [])
+        outcome.check(self)
 
 
 if __name__ == "__main__":

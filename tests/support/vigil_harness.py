@@ -282,6 +282,7 @@ class KafkaMock:
     def stop(self):
         self.process.stdin.close()
         self.process.wait(10)
+        self.process.stdout.close()
 
     def produce(self, topic, lines, *extra):
         """kcat -P: one record per line; `extra` are more kcat options (-p N, -K :, -H ...)."""

@@ -1,0 +1,116 @@
+#include "api/control_plane.hpp"
+
+#include "api/prometheus_text.hpp"
+#include "core/json_writer.hpp"
+#include "pipeline/coverage_report.hpp"
+
+namespace vigil::api {
+
+namespace {
+
+// The running rule set: each rule, what kind it is and whether it raises alerts of its own (a
+// rule a correlation refers to, without `generate`, only feeds it), and what the last reload did.
+std::string rules_json(const rules::rule_set& running, const std::string& last_reload) {
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object().field("version", running.version());
+    w.field("loaded", static_cast<std::uint64_t>(running.rules().size()));
+    w.key("last_reload").raw(last_reload);
+    w.key("rules").begin_array();
+    const auto& correlations = running.correlations();
+    for (std::uint32_t r = 0; r < running.rules().size(); ++r) {
+        const auto& rule = running.rules()[r];
+        w.begin_object().field("id", rule.id).field("title", rule.title).field("level", rule.level);
+        if (!rule.name.empty()) {
+            w.field("name", rule.name);
+        }
+        bool alerts = correlations.alerts(r);
+        if (rule.correlation) {
+            for (const auto& c : correlations.correlations()) {
+                if (c.rule == r) {
+                    w.field("correlation", rules::to_string(c.type));
+                    alerts = c.alerts;
+                }
+            }
+        }
+        w.field("alerts", alerts);
+        w.field("file", rule.file).end_object();
+    }
+    w.end_array().end_object();
+    out += '\n';
+    return out;
+}
+
+http_reply body_reply(std::string body, unsigned status = 200) {
+    http_reply reply;
+    reply.status = status;
+    reply.body = std::move(body);
+    return reply;
+}
+
+} // namespace
+
+void add_control_plane(http_router& router, const access_policy& access,
+                       const control_plane_parts& parts) {
+    router.set_guard([&access](const http_request& request, api::access need) {
+        return access.check(request, need);
+    });
+    router.add("GET", "/healthz", [&parts](const http_request&) {
+        return body_reply(parts.readiness.to_json(), parts.readiness.ready() ? 200U : 503U);
+    });
+    router.add(
+        "GET", "/metrics",
+        [&parts](const http_request&) {
+            auto reply = body_reply(render_prometheus(parts.metrics));
+            reply.content_type = "text/plain; version=0.0.4";
+            return reply;
+        },
+        api::access::metrics);
+    router.add(
+        "GET", "/api/v1/rules",
+        [&parts](const http_request&) {
+            return body_reply(rules_json(*parts.pipeline.current_rules(), parts.last_reload()));
+        },
+        api::access::read);
+    router.add(
+        "GET", "/api/v1/coverage",
+        [&parts](const http_request&) {
+            return body_reply(pipeline::coverage_json(*parts.pipeline.current_rules(),
+                                                      &parts.pipeline.traffic(),
+                                                      parts.clock.now_ns()));
+        },
+        api::access::read);
+    router.add_async(
+        "POST", "/api/v1/rules/reload",
+        [&parts](const http_request&, http_router::responder respond) {
+            parts.reload([respond](reload_answer answer) {
+                respond(body_reply(std::move(answer.json) + "\n", answer.published ? 200U : 422U));
+            });
+        },
+        api::access::write);
+}
+
+void add_ingest_routes(http_router& router, ingest::http_ingest& ingest) {
+    auto route = [&ingest](auto handle) {
+        return [&ingest, handle](const http_request& request, http_router::responder respond) {
+            const ingest::http_ingest_request in{request.header("authorization"),
+                                                 request.header("content-encoding"), request.body,
+                                                 request.peer};
+            (ingest.*handle)(in, [respond](ingest::http_ingest_reply out) {
+                http_reply reply;
+                reply.status = out.status;
+                reply.body = std::move(out.body);
+                reply.headers = std::move(out.headers);
+                respond(std::move(reply));
+            });
+        };
+    };
+    router.add_async("POST", "/ingest", route(&ingest::http_ingest::ingest));
+    // HEC clients use any of these paths for JSON events.
+    for (const char* path :
+         {"/services/collector/event", "/services/collector/event/1.0", "/services/collector"}) {
+        router.add_async("POST", path, route(&ingest::http_ingest::hec_event));
+    }
+}
+
+} // namespace vigil::api

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "api/access_policy.hpp"
+#include "api/health.hpp"
+#include "api/http_router.hpp"
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "ingest/http_ingest.hpp"
+#include "pipeline/pipeline.hpp"
+
+#include <functional>
+#include <string>
+
+namespace vigil::api {
+
+// A rule reload as the control plane sees it: whether the new set was published, and what the
+// reload did as a JSON object.
+struct reload_answer {
+    bool published = false;
+    std::string json;
+};
+
+// What the control plane reports on and acts through. The rules reloader belongs to the daemon;
+// the control plane reaches it through these two functions.
+struct control_plane_parts {
+    const health& readiness;
+    core::metrics_registry& metrics;
+    const pipeline::pipeline& pipeline;
+    const core::clock& clock;
+    std::function<std::string()> last_reload;                       // JSON of the last reload
+    std::function<void(std::function<void(reload_answer)>)> reload; // answers when done
+};
+
+// Registers the control plane (ARCHITECTURE.md, "Control plane") on `router`, guarded by
+// `access`: GET /healthz (open), GET /metrics (metrics token), GET /api/v1/rules and
+// GET /api/v1/coverage (read token), POST /api/v1/rules/reload (write token; 200 published,
+// 422 refused). `access` and `parts` must outlive the router.
+void add_control_plane(http_router& router, const access_policy& access,
+                       const control_plane_parts& parts);
+
+// Registers HTTP ingest: POST /ingest and the HEC paths. The handlers run on the I/O thread, the
+// pipeline's single producer. `ingest` must outlive the router.
+void add_ingest_routes(http_router& router, ingest::http_ingest& ingest);
+
+} // namespace vigil::api
