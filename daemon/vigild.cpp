@@ -313,7 +313,8 @@ int run(const config::vigil_config& cfg) {
         http_cfg.address = *cfg.http.listen;
         http_cfg.max_header_bytes = defaults::http_max_header_bytes;
         http_cfg.max_body_bytes = cfg.http.max_body_bytes;
-        http_cfg.request_timeout = std::chrono::seconds(defaults::http_request_timeout_seconds);
+        http_cfg.request_timeout =
+            std::chrono::milliseconds(cfg.http.request_timeout_ns / 1'000'000);
         http_cfg.limits = {cfg.http.max_connections, cfg.http.max_connections_per_client};
         if (!cfg.http.tls.certificate.empty()) {
             auto context = net::server_tls::load(

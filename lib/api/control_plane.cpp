@@ -75,9 +75,8 @@ void add_control_plane(http_router& router, const access_policy& access,
     router.add(
         "GET", "/api/v1/coverage",
         [&parts](const http_request&) {
-            return body_reply(pipeline::coverage_json(*parts.pipeline.current_rules(),
-                                                      &parts.pipeline.traffic(),
-                                                      parts.clock.now_ns()));
+            return body_reply(pipeline::coverage_json(
+                *parts.pipeline.current_rules(), &parts.pipeline.traffic(), parts.clock.now_ns()));
         },
         api::access::read);
     router.add_async(

@@ -139,8 +139,14 @@ private:
     }
 
     void on_read(beast::error_code ec) {
+        if (ec == beast::error::timeout) {
+            // No whole request within http.request_timeout.
+            (parser_->got_some() ? owner_.slow_closed_ : owner_.idle_closed_).add();
+            stop();
+            return;
+        }
         if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-            ec == beast::error::timeout || ec == asio::error::connection_reset) {
+            ec == asio::error::connection_reset) {
             stop();
             return;
         }
@@ -232,6 +238,8 @@ private:
 http_server::http_server(asio::io_context& io, http_server_config config, const http_router& router,
                          core::metrics_registry& metrics)
     : config_(std::move(config)), router_(router), limiter_(config_.limits, metrics, "http"),
+      idle_closed_(limiter_.closed_counter("idle")),
+      slow_closed_(limiter_.closed_counter("slow_request")),
       listener_(io, config_.tls ? "HTTPS listener" : "HTTP listener", [this](tcp::socket socket) {
           if (config_.tls) {
               // A connection keeps the context it started with; a reload serves later ones.

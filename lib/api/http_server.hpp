@@ -21,7 +21,9 @@ struct http_server_config {
     core::listen_address address;
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
-    std::chrono::seconds request_timeout{30};
+    // A connection sends a whole request within this, from its start or its last answer;
+    // otherwise it is closed and counted (idle: nothing of a request; slow_request: a part).
+    std::chrono::milliseconds request_timeout{30'000};
     net::connection_limits limits{1024, 128};
     // HTTPS when set: every connection starts with a TLS handshake.
     std::shared_ptr<net::server_tls> tls;
@@ -51,6 +53,8 @@ private:
     http_server_config config_;
     const http_router& router_;
     net::connection_limiter limiter_;
+    core::counter& idle_closed_;
+    core::counter& slow_closed_;
     net::tcp_listener listener_;
     std::unordered_set<session_base*> sessions_;
     core::counter* handshake_failures_ = nullptr; // HTTPS only

@@ -445,6 +445,8 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("max_compression_ratio",
             count_value(http, "max_compression_ratio", c.http.max_compression_ratio, 1))
         .on("ack_timeout", duration_value(http, "ack_timeout", c.http.ack_timeout_ns, 1))
+        .on("request_timeout",
+            duration_value(http, "request_timeout", c.http.request_timeout_ns, 1))
         .on("ingest_token", string_value(http, "ingest_token",
                                          [&](const std::string& v) { c.http.ingest_token = v; }))
         .on("hec_token",

@@ -78,6 +78,8 @@ struct vigil_config {
         std::size_t max_decompressed_bytes = 64 * 1024 * 1024; // gzip bodies: 413 beyond
         std::size_t max_compression_ratio = 100;               // gzip bodies: 413 beyond
         std::int64_t ack_timeout_ns = 5'000'000'000; // ingest: 503 when not durable by then
+        // A connection sends a whole request within this, from its start or its last answer.
+        std::int64_t request_timeout_ns = 30'000'000'000;
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
         // The control plane (api::access_policy): once any token is set, GET /api/v1/* needs

@@ -25,7 +25,5 @@ inline constexpr std::size_t ring_slots = 64;
 inline constexpr int udp_receive_buffer_bytes = 8 * 1024 * 1024;
 // Largest HTTP request head accepted (bodies: config http.max_body_bytes).
 inline constexpr std::size_t http_max_header_bytes = 8 * 1024;
-// Seconds a HTTP client may take to send a request.
-inline constexpr int http_request_timeout_seconds = 30;
 
 } // namespace vigil::defaults

@@ -290,11 +290,7 @@ syslog_tcp_source::syslog_tcp_source(asio::io_context& io, syslog_tcp_config con
         "Times a connection stopped reading because syslog.max_unconfirmed_records records read "
         "were not yet durable.",
         {{"source", std::string(core::to_string(kind_))}});
-    idle_closed_ = &metrics.make_counter(
-        "vigil_connections_closed_total",
-        "Connections the server closed, by reason (idle: nothing received for the idle timeout) "
-        "and source.",
-        {{"reason", "idle"}, {"source", std::string(core::to_string(kind_))}});
+    idle_closed_ = &limiter_.closed_counter("idle");
     if (config_.tls) {
         handshake_failures_ = &metrics.make_counter(
             "vigil_tls_handshake_failures_total",

@@ -6,7 +6,7 @@ namespace vigil::net {
 
 connection_limiter::connection_limiter(connection_limits limits, core::metrics_registry& metrics,
                                        const std::string& source)
-    : limits_(limits),
+    : metrics_(metrics), source_(source), limits_(limits),
       refused_total_(metrics.make_counter(
           "vigil_connections_refused_total",
           "Connections closed at once because a connection limit was reached, by source and "
@@ -17,6 +17,14 @@ connection_limiter::connection_limiter(connection_limits limits, core::metrics_r
           "Connections closed at once because a connection limit was reached, by source and "
           "limit.",
           {{"reason", "client_limit"}, {"source", source}})) {}
+
+core::counter& connection_limiter::closed_counter(const std::string& reason) {
+    return metrics_.make_counter(
+        "vigil_connections_closed_total",
+        "Connections the server closed, by reason (idle: nothing received within the listener's "
+        "timeout; slow_request: not a whole HTTP request within it) and source.",
+        {{"reason", reason}, {"source", source_}});
+}
 
 connection_limiter::client connection_limiter::key(const core::peer_address& peer) {
     client k{};

@@ -28,11 +28,16 @@ public:
     [[nodiscard]] bool admit(const core::peer_address& peer);
     void release(const core::peer_address& peer);
     [[nodiscard]] std::size_t open() const { return open_; }
+    // vigil_connections_closed_total{reason,source}: a connection the listener closed because
+    // it sent nothing (reason idle), or not a whole request (slow_request), in time.
+    [[nodiscard]] core::counter& closed_counter(const std::string& reason);
 
 private:
     using client = std::array<std::uint8_t, 17>; // address bytes and the v6 flag
     static client key(const core::peer_address& peer);
 
+    core::metrics_registry& metrics_;
+    std::string source_;
     connection_limits limits_;
     std::size_t open_ = 0;
     std::map<client, std::size_t> per_client_;

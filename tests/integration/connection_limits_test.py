@@ -2,7 +2,9 @@
 """Connection limits: a client that opens more syslog TCP connections than
 `syslog.max_connections_per_client` has the extra ones closed at once and counted; the
 connections within the limit keep working; HTTP is limited the same way. Idle syslog
-connections are closed after `syslog.idle_timeout`, so they cannot lock their address out.
+connections are closed after `syslog.idle_timeout`, so they cannot lock their address out;
+HTTP connections that send no whole request within `http.request_timeout` are closed and
+counted (idle: nothing of a request, after connecting or after an answer; slow_request: a part).
 """
 
 import pathlib
@@ -27,7 +29,7 @@ class ConnectionLimits(unittest.TestCase):
         self.tree = TempTree()
         self.daemon = Vigild(self.tree, syslog_extra="  max_connections_per_client: 2\n"
                                                      "  idle_timeout: 1500ms\n",
-                             http_extra="  max_connections: 3\n").start()
+                             http_extra="  max_connections: 3\n  request_timeout: 2s\n").start()
         self.sockets = []
 
     def tearDown(self):
@@ -84,6 +86,23 @@ class ConnectionLimits(unittest.TestCase):
         wait_until(lambda: d.metric("vigil_open_connections", source="syslog_tcp") == 2, "2 open again")
         self.assertEqual(d.metric("vigil_connections_refused_total", source="syslog_tcp",
                                   reason="client_limit"), 0)
+
+    def test_http_connections_without_a_whole_request_are_closed_and_counted(self):
+        d = self.daemon
+        silent = self.connect(d.http_port)
+        partial = self.connect(d.http_port)
+        partial.sendall(b"POST /ingest HTTP/1.1\r\nHost: vigil\r\nContent-Length: 100\r\n\r\n{\"message\":")
+        answered = self.connect(d.http_port)
+        answered.sendall(b"GET /healthz HTTP/1.1\r\nHost: vigil\r\n\r\n")
+        self.assertTrue(answered.recv(4096).startswith(b"HTTP/1.1 200"))
+        for s in (silent, partial, answered):  # the answered one idles after its answer
+            self.assertTrue(closed_by_server(s))
+        wait_until(lambda: d.metric("vigil_connections_closed_total", source="http", reason="idle") == 2,
+                   "the two idle connections counted")
+        self.assertEqual(d.metric("vigil_connections_closed_total", source="http", reason="slow_request"), 1)
+        # Their places are free: curl gets through three times over.
+        for _ in range(3):
+            self.assertEqual(d.curl("/healthz")[0], 200)
 
 if __name__ == "__main__":
     unittest.main()
