@@ -12,11 +12,9 @@
 #include <yaml-cpp/yaml.h>
 
 namespace vigil::config {
-namespace {
 
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
+using parse::line_of;
+namespace {
 
 // Walks one YAML map, handing each known key to its reader and reporting unknown keys.
 class section_reader {

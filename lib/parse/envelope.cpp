@@ -10,10 +10,6 @@
 namespace vigil::parse {
 namespace {
 
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
-
 void read_envelope(const YAML::Node& node, const std::string& file, core::diagnostics& diags,
                    std::vector<envelope>& out) {
     const std::size_t errors_before = diags.error_count();
@@ -25,6 +21,8 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
         return;
     }
     e.name = node["name"].Scalar();
+    report_unknown_keys(node, {"name", "detect", "unwrap", "record", "time"}, "an envelope", file,
+                        "", diags);
     if (!node["detect"]) {
         diags.error(file, e.line, "", "envelope '" + e.name + "' needs a 'detect'");
     } else {
@@ -45,6 +43,7 @@ void read_envelope(const YAML::Node& node, const std::string& file, core::diagno
             e.prefix += '.';
         }
     } else if (unwrap && unwrap.IsMap() && unwrap["field"]) {
+        report_unknown_keys(unwrap, {"field"}, "'unwrap'", file, "", diags);
         e.prefix_field = unwrap["field"].Scalar();
         e.prefix_field_hash = vendor_fields::hash_of(e.prefix_field);
     } else {
@@ -87,6 +86,7 @@ envelope_set envelope_set::parse(std::string_view yaml, const std::string& file_
     }
     try {
         const YAML::Node root = *document;
+        report_unknown_keys(root, {"envelopes"}, "the envelopes file", file_name, "", diags);
         const YAML::Node list = root.IsMap() ? root["envelopes"] : YAML::Node();
         if (!list || !list.IsSequence()) {
             diags.error(file_name, line_of(root), "", "expected a list 'envelopes'");

@@ -7,11 +7,6 @@
 #include <yaml-cpp/yaml.h>
 
 namespace vigil::parse {
-namespace {
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
-} // namespace
 
 std::shared_ptr<core::field_catalog>
 parse_field_catalog(std::string_view yaml, const std::string& file_name, core::diagnostics& diags) {
@@ -21,6 +16,7 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
         return catalog;
     }
     const YAML::Node root = *document;
+    report_unknown_keys(root, {"fields"}, "the field schema", file_name, "", diags);
     const YAML::Node list = root["fields"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'fields'");
@@ -35,6 +31,8 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
             continue;
         }
         const std::string name = item["name"].Scalar();
+        report_unknown_keys(item, {"name", "type", "values", "evidence", "aliases"}, "a field",
+                            file_name, "", diags);
         core::field_type type = core::field_type::string;
         if (item["type"]) {
             auto parsed = core::parse_field_type(item["type"].Scalar());

@@ -12,10 +12,6 @@ namespace {
 
 constexpr std::string_view known_formats[] = {"json", "cef", "leef", "kv", "csv", "syslog"};
 
-int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
-
 std::vector<std::string> split_path(std::string_view path) {
     std::vector<std::string> segments;
     std::size_t start = 0;
@@ -222,6 +218,11 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         diags.error(file, line_of(root), "", "a mapping needs a 'name'");
         return;
     }
+    report_unknown_keys(root,
+                        {"name", "formats", "detect", "extract", "columns", "timestamp",
+                         "strip_spaces", "prefix_case", "unescape", "fields", "prefixes", "set",
+                         "translate", "classify", "logsource"},
+                        "a mapping", file, "", diags);
     vendor_mapping m;
     m.file = file;
     m.name = root["name"].Scalar();
@@ -249,6 +250,8 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     m.finish_detect();
     if (const YAML::Node extract = root["extract"]) {
         for (const auto& step : extract) {
+            report_unknown_keys(step, {"from", "when", "dissect", "kv", "labels"},
+                                "an extract step", file, "", diags);
             vendor_mapping::extract_step s;
             s.from = step["from"] ? step["from"].Scalar() : "message";
             s.from_hash = vendor_fields::hash_of(s.from);
@@ -266,6 +269,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
             } else if (step["kv"]) {
                 s.key_value = true;
             } else if (const YAML::Node labels = step["labels"]) {
+                report_unknown_keys(labels, {"prefix"}, "'labels'", file, "", diags);
                 s.labels_prefix = labels["prefix"] ? labels["prefix"].Scalar() : std::string();
             } else {
                 diags.error(file, line_of(step), "",
@@ -276,6 +280,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         }
     }
     if (const YAML::Node columns = root["columns"]) {
+        report_unknown_keys(columns, {"select", "layouts"}, "'columns'", file, "", diags);
         vendor_mapping::column_layouts c;
         c.select = columns["select"] ? columns["select"].as<std::size_t>(0) : 0;
         if (const YAML::Node layouts = columns["layouts"]; layouts && layouts.IsMap()) {
@@ -289,6 +294,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     }
     if (const YAML::Node ts = root["timestamp"]) {
         if (ts.IsMap()) {
+            report_unknown_keys(ts, {"field", "fields", "format"}, "'timestamp'", file, "", diags);
             m.timestamp_fields = scalars(ts["fields"] ? ts["fields"] : ts["field"]);
             if (ts["format"]) {
                 auto format = time_pattern::compile(ts["format"].Scalar());
@@ -338,6 +344,8 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     }
     if (const YAML::Node translate = root["translate"]) {
         for (const auto& t : translate) {
+            report_unknown_keys(t, {"from", "to", "values", "otherwise"}, "a translation", file, "",
+                                diags);
             if (!t["from"] || !t["to"] || !t["values"] || !t["values"].IsMap()) {
                 diags.error(file, line_of(t), "",
                             "a translation needs 'from', 'to' and a map 'values'");
@@ -358,6 +366,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
     }
     if (const YAML::Node classify = root["classify"]) {
         for (const auto& item : classify) {
+            report_unknown_keys(item, {"when", "set"}, "a classify case", file, "", diags);
             vendor_mapping::classification c;
             if (item["when"]) {
                 read_mapping_conditions(item["when"], c.when, file, diags);
@@ -374,6 +383,7 @@ void read_mapping(const YAML::Node& root, const std::string& file, core::field_c
         }
     }
     if (const YAML::Node ls = root["logsource"]) {
+        report_unknown_keys(ls, {"product", "category", "service"}, "'logsource'", file, "", diags);
         vendor_mapping::sigma_logsource l;
         l.products = scalars(ls["product"]);
         l.categories = scalars(ls["category"]);

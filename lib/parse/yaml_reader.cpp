@@ -1,5 +1,6 @@
 #include "parse/yaml_reader.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -49,6 +50,84 @@ void report_duplicate_keys(const YAML::Node& root, const std::string& file,
 }
 
 } // namespace
+
+int line_of(const YAML::Node& node) {
+    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
+
+std::optional<std::string_view> misspelling_of(std::string_view key,
+                                               std::initializer_list<std::string_view> known) {
+    // Optimal string alignment distance (a swap of neighbours counts once), bounded by 2.
+    auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::vector<std::size_t>> d(a.size() + 1,
+                                                std::vector<std::size_t>(b.size() + 1));
+        for (std::size_t i = 0; i <= a.size(); ++i) {
+            d[i][0] = i;
+        }
+        for (std::size_t j = 0; j <= b.size(); ++j) {
+            d[0][j] = j;
+        }
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.size()][b.size()];
+    };
+    std::optional<std::string_view> best;
+    std::size_t best_distance = 3;
+    for (const auto candidate : known) {
+        // Short keys are too near to everything to guess from.
+        if (candidate.size() < 4 ||
+            (key.size() > candidate.size() ? key.size() - candidate.size()
+                                           : candidate.size() - key.size()) > 2) {
+            continue;
+        }
+        if (const std::size_t d = distance(key, candidate); d < best_distance) {
+            best = candidate;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+bool report_unknown_keys(const YAML::Node& node, std::initializer_list<std::string_view> known,
+                         std::string_view where, const std::string& file,
+                         const std::string& rule_id, core::diagnostics& diags) {
+    if (!node.IsMap()) {
+        return true;
+    }
+    bool all_known = true;
+    for (const auto& entry : node) {
+        const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+        if (std::find(known.begin(), known.end(), key) != known.end()) {
+            continue;
+        }
+        std::string reason = "unknown key '" + key + "' in " + std::string(where) + " (";
+        if (auto near = misspelling_of(key, known)) {
+            reason += "did you mean '" + std::string(*near) + "'?; ";
+        }
+        reason += "known here:";
+        for (const auto k : known) {
+            reason += " " + std::string(k);
+        }
+        reason += ")";
+        core::diagnostic d;
+        d.file = file;
+        d.line = line_of(entry.first);
+        d.column = entry.first.Mark().column + 1;
+        d.rule_id = rule_id;
+        d.reason = std::move(reason);
+        d.code = "unknown_key";
+        diags.add(std::move(d));
+        all_known = false;
+    }
+    return all_known;
+}
 
 std::string yaml_error_reason(const YAML::Exception& e) {
     if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {

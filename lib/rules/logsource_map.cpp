@@ -108,6 +108,7 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
         return map;
     }
     const YAML::Node root = *document;
+    parse::report_unknown_keys(root, {"classes"}, "the log source map", file_name, "", diags);
     const YAML::Node list = root["classes"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'classes'");
@@ -120,6 +121,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                         "each class needs 'name', a map 'when' and a map 'logsource'");
             continue;
         }
+        parse::report_unknown_keys(item, {"name", "when", "logsource", "derive"}, "a class",
+                                   file_name, "", diags);
         logsource_class c;
         c.name = item["name"].Scalar();
         c.line = line;
@@ -168,6 +171,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                             "class '" + c.name + "': only one class may 'derive' its log source");
                 continue;
             }
+            parse::report_unknown_keys(derive, {"product", "service"}, "'derive'", file_name, "",
+                                       diags);
             for (auto [key, target] :
                  {std::pair{"product", &c.derive_product}, {"service", &c.derive_service}}) {
                 for (const auto& name : scalars(derive[key])) {
@@ -190,6 +195,8 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
             continue;
         }
         const YAML::Node source = item["logsource"];
+        parse::report_unknown_keys(source, {"product", "category", "service"}, "'logsource'",
+                                   file_name, "", diags);
         c.products = scalars(source["product"]);
         c.categories = scalars(source["category"]);
         c.services = scalars(source["service"]);

@@ -493,6 +493,75 @@ private:
 
 } // namespace
 
+namespace {
+
+// Sigma allows custom attributes beside its own keys, so an unknown key at the top of a rule or
+// in its logsource is taken as one, unless it is one or two letters from a Sigma key (`levle`,
+// `detections`, `falsepositive`, `categroy`): then it is an error, since the rule would
+// otherwise silently run without its level, detection or log source.
+bool report_misspelt_keys(const YAML::Node& doc, const std::string& file,
+                          core::diagnostics& diags) {
+    const std::string rule_id =
+        doc["id"] && doc["id"].IsScalar() ? doc["id"].Scalar() : std::string();
+    bool ok = true;
+    auto check = [&](const YAML::Node& map, std::initializer_list<std::string_view> known,
+                     std::string_view where) {
+        if (!map.IsMap()) {
+            return;
+        }
+        for (const auto& entry : map) {
+            const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+            if (std::find(known.begin(), known.end(), key) != known.end()) {
+                continue;
+            }
+            if (auto near = parse::misspelling_of(key, known)) {
+                core::diagnostic d;
+                d.file = file;
+                d.line = line_of(entry.first);
+                d.column = entry.first.Mark().column + 1;
+                d.rule_id = rule_id;
+                d.reason = "unknown key '" + key + "' in " + std::string(where) +
+                           " (did you mean '" + std::string(*near) +
+                           "'? other unknown keys are taken as custom attributes)";
+                d.code = "unknown_key";
+                diags.add(std::move(d));
+                ok = false;
+            }
+        }
+    };
+    check(doc,
+          {"title",
+           "id",
+           "related",
+           "name",
+           "taxonomy",
+           "status",
+           "description",
+           "license",
+           "author",
+           "references",
+           "date",
+           "modified",
+           "logsource",
+           "detection",
+           "fields",
+           "falsepositives",
+           "level",
+           "tags",
+           "scope",
+           "correlation",
+           "generate",
+           "action",
+           "custom_attributes"},
+          "a rule");
+    if (doc["logsource"]) {
+        check(doc["logsource"], {"product", "category", "service", "definition"}, "'logsource'");
+    }
+    return ok;
+}
+
+} // namespace
+
 std::vector<fs::path> sigma_loader::rule_files(const fs::path& dir) {
     std::vector<fs::path> files;
     std::error_code ec;
@@ -595,6 +664,10 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
     for (const auto& doc : documents) {
         if (doc.IsNull()) {
             continue; // an empty document, e.g. after a trailing "---"
+        }
+        if (doc.IsMap() && !report_misspelt_keys(doc, file_name, diags)) {
+            ++result.rejected;
+            continue;
         }
         if (doc.IsMap() && doc["correlation"]) {
             correlation_rule rule;

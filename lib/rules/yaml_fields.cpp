@@ -1,12 +1,14 @@
 #include "rules/yaml_fields.hpp"
 
+#include "parse/yaml_reader.hpp"
+
 #include <algorithm>
 #include <array>
 
 namespace vigil::rules {
 
 int line_of(const YAML::Node& node) {
-    return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+    return parse::line_of(node);
 }
 
 std::string describe_type(const YAML::Node& node) {

@@ -2,6 +2,7 @@
 #include "core/field_catalog.hpp"
 #include "parse/vendor_fields.hpp"
 #include "parse/vendor_mapping.hpp"
+#include "parse/yaml_reader.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -87,4 +88,42 @@ detect: {contains: {message: ["%ASA-", "SRC="]}}
     CHECK(detects(apart, "kernel: IN=eth0 SRC=1.2.3.4"));
     CHECK(detects(apart, ": %ASA-4-106023: Deny"));
     CHECK_FALSE(detects(apart, "plain text"));
+}
+
+TEST_CASE("every key a mapping does not know is an error at its line and column, with a "
+          "suggestion when it is a misspelling",
+          "[parse][vendor_mapping]") {
+    core::field_catalog catalog;
+    core::diagnostics diags;
+    const auto set = parse::parse_vendor_mapping(R"y(name: t
+formats: [kv]
+detcet: [devname]
+detect: [devname]
+extract:
+  - from: msg
+    dissect: '%{a} %{b}'
+    whne: {exists: [a]}
+translate:
+  - {from: a, to: event.action, values: {x: y}, otherwize: z}
+)y",
+                                                 "m.yaml", catalog, diags);
+    INFO(diags.to_string());
+    REQUIRE(diags.error_count() == 3);
+    CHECK(diags.items()[0].to_string().starts_with(
+        "m.yaml:3:1: unknown key 'detcet' in a mapping (did you mean 'detect'?; known here: "
+        "name formats detect"));
+    CHECK(diags.items()[0].code == "unknown_key");
+    CHECK(diags.items()[1].to_string().starts_with(
+        "m.yaml:8:5: unknown key 'whne' in an extract step (did you mean 'when'?"));
+    CHECK(diags.items()[2].to_string().starts_with(
+        "m.yaml:10:49: unknown key 'otherwize' in a translation (did you mean 'otherwise'?"));
+    CHECK(set.mappings.size() == 6); // the built-in generic ones only: `t` was refused
+}
+
+TEST_CASE("a key far from every known one gets no suggestion", "[parse][vendor_mapping]") {
+    CHECK(parse::misspelling_of("levle", {"level", "tags"}) == "level");
+    CHECK(parse::misspelling_of("falsepositive", {"falsepositives", "fields"}) == "falsepositives");
+    CHECK(parse::misspelling_of("simulation", {"level", "status", "description"}) == std::nullopt);
+    CHECK(parse::misspelling_of("tag", {"tags"}) == "tags");
+    CHECK(parse::misspelling_of("ab", {"id"}) == std::nullopt); // too short to guess from
 }

@@ -262,3 +262,41 @@ TEST_CASE("rule files and rules past the size limits are located errors", "[rule
                                  "most 4194304") != std::string::npos);
     fs::remove_all(dir);
 }
+
+TEST_CASE("a misspelt Sigma key refuses its rule with a suggestion; other keys are custom "
+          "attributes",
+          "[rules][loader]") {
+    // `levle` would have run the rule at the default level, `categroy` without its category.
+    auto c = compile_yaml(R"(title: misspelt
+id: m1
+levle: high
+logsource: {product: linux, categroy: process_creation}
+detection:
+  k: [x]
+  condition: k
+---
+title: custom attributes
+id: m2
+level: low
+simulation: atomic-red-team T1110
+regression_tests_path: regression_data/m2
+logsource: {product: linux}
+detection:
+  k: [y]
+  condition: k
+)",
+                          "rules/keys.yml");
+    INFO(c.diags.to_string());
+    CHECK(c.result.loaded == 1);
+    CHECK(c.load_rejected == 1);
+    REQUIRE(c.diags.error_count() == 2);
+    const auto& level = c.diags.items()[0];
+    CHECK(level.code == "unknown_key");
+    CHECK(level.rule_id == "m1");
+    CHECK(level.to_string() ==
+          "rules/keys.yml:3:1: m1: unknown key 'levle' in a rule (did you mean 'level'? other "
+          "unknown keys are taken as custom attributes)");
+    CHECK(c.diags.items()[1].to_string().starts_with(
+        "rules/keys.yml:4:29: m1: unknown key 'categroy' in 'logsource' (did you mean "
+        "'category'?"));
+}
