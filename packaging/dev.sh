@@ -146,7 +146,7 @@ fuzz() {
   fi
   cmake --build "$dir" -j "$jobs" --target vigil_fuzzers
   local shared=../shared/data failed=0
-  for target in syslog cef leef json kv csv record framer sigma config; do
+  for target in syslog cef leef json kv csv record framer sigma config schemas; do
     local corpus="$dir/corpus/$target" crashes="$dir/crashes/$target"
     mkdir -p "$corpus" "$crashes"
     cp -f tests/fuzz/seeds/$target/* "$corpus/"

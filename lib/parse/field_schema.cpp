@@ -8,19 +8,16 @@
 
 namespace vigil::parse {
 
-std::shared_ptr<core::field_catalog>
-parse_field_catalog(std::string_view yaml, const std::string& file_name, core::diagnostics& diags) {
-    auto catalog = std::make_shared<core::field_catalog>();
-    auto document = read_yaml(yaml, file_name, diags);
-    if (!document) {
-        return catalog;
-    }
-    const YAML::Node root = *document;
+namespace {
+
+void read_fields(const YAML::Node& root, const std::string& file_name, core::diagnostics& diags,
+                 core::field_catalog& fields) {
+    auto* catalog = &fields;
     report_unknown_keys(root, {"fields"}, "the field schema", file_name, "", diags);
     const YAML::Node list = root["fields"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'fields'");
-        return catalog;
+        return;
     }
     std::size_t index = 0;
     for (const auto& item : list) {
@@ -84,6 +81,23 @@ parse_field_catalog(std::string_view yaml, const std::string& file_name, core::d
             }
         }
         ++index;
+    }
+}
+
+} // namespace
+
+std::shared_ptr<core::field_catalog>
+parse_field_catalog(std::string_view yaml, const std::string& file_name, core::diagnostics& diags) {
+    auto catalog = std::make_shared<core::field_catalog>();
+    auto document = read_yaml(yaml, file_name, diags);
+    if (!document) {
+        return catalog;
+    }
+    try {
+        read_fields(*document, file_name, diags, *catalog);
+    } catch (const YAML::Exception& e) {
+        // A node of the wrong kind where a map or list belongs.
+        diags.error(file_name, e.mark.line + 1, "", yaml_error_reason(e));
     }
     return catalog;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unordered_map>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 namespace vigil::parse {
 
@@ -46,6 +47,55 @@ void report_duplicate_keys(const YAML::Node& root, const std::string& file,
                 pending.push_back(entry.second);
             }
         }
+    }
+}
+
+// yaml-cpp 0.7 loops for ever on some malformed inputs ("- a\n,\n{" among them), building
+// nodes until memory runs out. A YAML text cannot hold more events (scalars, nulls, starts and
+// ends of collections and documents) than a few per character, so a first pass counts them and
+// stops the parse once there are more: the text is refused before a node is built.
+class event_budget final : public YAML::EventHandler {
+public:
+    explicit event_budget(std::size_t text_bytes) : left_(4 * text_bytes + 64) {}
+
+    void OnDocumentStart(const YAML::Mark& mark) override { spend(mark); }
+    void OnDocumentEnd() override { spend(last_); }
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { spend(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { spend(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        spend(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        spend(mark);
+    }
+    void OnSequenceEnd() override { spend(last_); }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        spend(mark);
+    }
+    void OnMapEnd() override { spend(last_); }
+
+private:
+    void spend(const YAML::Mark& mark) {
+        last_ = mark;
+        if (left_-- == 0) {
+            throw YAML::ParserException(mark, "the YAML parser does not advance here (malformed "
+                                              "input it cannot read)");
+        }
+    }
+
+    std::size_t left_;
+    YAML::Mark last_;
+};
+
+// Throws YAML::Exception for a text yaml-cpp cannot read or would not finish reading.
+void check_parses(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    event_budget budget(text.size());
+    while (parser.HandleNextDocument(budget)) {
     }
 }
 
@@ -140,7 +190,9 @@ std::optional<std::vector<YAML::Node>>
 read_yaml_documents(std::string_view text, const std::string& file, core::diagnostics& diags) {
     std::vector<YAML::Node> documents;
     try {
-        documents = YAML::LoadAll(std::string(text));
+        const std::string owned(text);
+        check_parses(owned);
+        documents = YAML::LoadAll(owned);
     } catch (const YAML::Exception& e) {
         core::diagnostic d;
         d.file = file;

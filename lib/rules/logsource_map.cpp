@@ -107,12 +107,24 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
     if (!document) {
         return map;
     }
-    const YAML::Node root = *document;
+    try {
+        map.read_classes(*document, file_name, catalog, diags);
+    } catch (const YAML::Exception& e) {
+        // A node of the wrong kind where a map or list belongs.
+        diags.error(file_name, e.mark.line + 1, "", parse::yaml_error_reason(e));
+    }
+    map.static_count_ = static_cast<class_id>(map.classes_.size());
+    map.build_index();
+    return map;
+}
+
+void logsource_map::read_classes(const YAML::Node& root, const std::string& file_name,
+                                 core::field_catalog& catalog, core::diagnostics& diags) {
     parse::report_unknown_keys(root, {"classes"}, "the log source map", file_name, "", diags);
     const YAML::Node list = root["classes"];
     if (!list || !list.IsSequence()) {
         diags.error(file_name, line_of(root), "", "expected a list under 'classes'");
-        return map;
+        return;
     }
     for (const auto& item : list) {
         const int line = line_of(item);
@@ -166,7 +178,7 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                                 "service: [fields]} and no 'logsource'");
                 continue;
             }
-            if (map.derive_class_) {
+            if (derive_class_) {
                 diags.error(file_name, line, "",
                             "class '" + c.name + "': only one class may 'derive' its log source");
                 continue;
@@ -184,9 +196,9 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                 diags.error(file_name, line, "", "class '" + c.name + "': 'derive' names no field");
                 continue;
             }
-            map.derive_class_ = static_cast<class_id>(map.classes_.size());
-            map.classes_.push_back(std::move(c));
-            map.when_.push_back(std::move(when));
+            derive_class_ = static_cast<class_id>(classes_.size());
+            classes_.push_back(std::move(c));
+            when_.push_back(std::move(when));
             continue;
         }
         if (!item["logsource"] || !item["logsource"].IsMap()) {
@@ -205,16 +217,13 @@ logsource_map logsource_map::parse(std::string_view yaml, const std::string& fil
                         "class '" + c.name + "' names no product, category or service");
             continue;
         }
-        if (map.classes_.size() >= 0xfffe) {
+        if (classes_.size() >= 0xfffe) {
             diags.error(file_name, line, "", "too many classes");
             break;
         }
-        map.classes_.push_back(std::move(c));
-        map.when_.push_back(std::move(when));
+        classes_.push_back(std::move(c));
+        when_.push_back(std::move(when));
     }
-    map.static_count_ = static_cast<class_id>(map.classes_.size());
-    map.build_index();
-    return map;
 }
 
 std::vector<core::field_id> logsource_map::fields_used() const {

@@ -20,6 +20,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace vigil::rules {
 
 using class_id = std::uint16_t;
@@ -94,6 +98,9 @@ public:
                                                    const core::field_catalog& catalog) const;
 
 private:
+    // The classes of the file (its root), after the mappings' own.
+    void read_classes(const YAML::Node& root, const std::string& file_name,
+                      core::field_catalog& catalog, core::diagnostics& diags);
     struct condition {
         enum class kind : std::uint8_t { equals, exists, parser, mapping };
         kind type = kind::equals;

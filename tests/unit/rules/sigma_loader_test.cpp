@@ -300,3 +300,14 @@ detection:
         "rules/keys.yml:4:29: m1: unknown key 'categroy' in 'logsource' (did you mean "
         "'category'?"));
 }
+
+TEST_CASE("a rule file yaml-cpp would parse for ever is refused at once", "[rules][loader]") {
+    // yaml-cpp 0.7 loops on this, allocating nodes until memory runs out: the rules reloader
+    // (and `vigil rules check`) never finished.
+    auto c = compile_yaml("- a\n,\n{", "rules/loop.yml");
+    CHECK(c.result.loaded == 0);
+    REQUIRE(c.diags.error_count() == 1);
+    CHECK(c.diags.items()[0].code == "yaml");
+    CHECK(c.diags.items()[0].to_string().starts_with("rules/loop.yml:"));
+    CHECK(c.diags.items()[0].reason.find("does not advance") != std::string::npos);
+}
