@@ -153,6 +153,8 @@ void rule_test_runner::run_fixtures(const fs::path& tests_dir, rule_test_report&
             report.errors.error(name, line_of(doc), "", "a fixture needs 'rule: <rule id>'");
             continue;
         }
+        parse::report_unknown_keys(doc, {"rule", "cases", "match", "no_match"}, "a fixture", name,
+                                   doc["rule"].Scalar(), report.errors);
         rule_test_outcome outcome;
         outcome.source = name;
         outcome.rule_id = doc["rule"].Scalar();

@@ -325,12 +325,15 @@ std::vector<ioc_feed> read_feed_list(const std::filesystem::path& dir, core::dia
         return out;
     }
     const YAML::Node root = *document;
+    parse::report_unknown_keys(root, {"feeds"}, "feeds.yaml", file, "", diags);
     const YAML::Node feeds = root["feeds"];
     if (!feeds || !feeds.IsSequence()) {
         diags.error(file, 1, "", "feeds.yaml needs a 'feeds' list");
         return out;
     }
     for (const auto& node : feeds) {
+        parse::report_unknown_keys(node, {"name", "file", "format", "column", "types"}, "a feed",
+                                   file, "", diags);
         ioc_feed f;
         f.line = line_of(node);
         f.name = node["name"] ? node["name"].Scalar() : "";

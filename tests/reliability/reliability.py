@@ -179,4 +179,6 @@ def rss_kib(pid):
 
 def report(scenario, **figures):
     """One line per scenario, the figures the README's Reliability section quotes."""
-    print(f"RELIABILITY {scenario}: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+    # On a line of its own: unittest's progress marks ("." "F") do not end with a newline, and
+    # `dev.sh test` picks these lines out by their start.
+    print(f"\nRELIABILITY {scenario}: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
