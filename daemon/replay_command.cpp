@@ -163,7 +163,7 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     std::size_t correlations = 0;
     for (const auto& a : session.final_alerts()) {
         documents.push_back(a.json);
-        correlations += correlation_rules.contains(a.rule_id) ? 1u : 0u;
+        correlations += correlation_rules.contains(a.terms.rule_id) ? 1u : 0u;
     }
     if (options.json) {
         for (const auto& json : documents) {

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <simdjson.h>
 #include <string>
 #include <vector>
@@ -76,11 +77,20 @@ commands:
       --json             one alert document per line instead of a table
       --config FILE      configuration to take parsing, event-time and correlation settings
                          from
-  alerts                 list stored alerts, newest first
-      --since DURATION   only alerts of the last DURATION (e.g. 15m, 2h, 7d)
+  alerts [ID]            list stored alerts, newest first (by the event time they are about),
+                         or print the one alert ID with its evidence
+      --since WHEN       only alerts at or after WHEN: a duration back from now (15m, 2h,
+                         7d), an RFC 3339 time (2026-12-01T08:00:00Z) or a date (2026-12-01)
+      --until WHEN       only alerts before WHEN
       --rule ID          only alerts of rule ID
-      --limit N          at most N alerts
-      --json             one JSON document per line instead of a table
+      --level L[,L]      only these levels (informational, low, medium, high, critical)
+      --status S[,S]     only these statuses (new, acknowledged, contained, closed)
+      --host NAME        only alerts about host NAME
+      --source ADDR      only alerts with an event from ADDR (source.ip) or sent by ADDR
+      --limit N          at most N alerts (default 100, at most 10000); when more match,
+                         "next cursor: ID" goes to stderr
+      --cursor ID        continue after the alert ID (the next cursor of the page before)
+      --json             one JSON document per line (NDJSON) instead of a table
       --data-dir DIR     alert store location (default: data_dir of the configuration)
       --config FILE      configuration to take data_dir from
 
@@ -310,43 +320,58 @@ int alerts(const daemon::command_line& args) {
     if (!cfg) {
         return 2;
     }
-    alert::alert_query query;
-    if (auto since = args.value("since")) {
-        auto ns = core::parse_duration(*since);
-        if (!ns) {
-            std::cerr << "vigil alerts: --since: " << ns.error() << "\n";
-            return 2;
+    std::vector<std::pair<std::string, std::string>> parameters;
+    for (auto name : alert::alert_query_parameters()) {
+        if (auto value = args.value(std::string(name))) {
+            parameters.emplace_back(name, *value);
         }
-        const std::int64_t now_ms = core::system_clock::instance().now_ms();
-        query.since_ms =
-            static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ms - *ns / 1'000'000));
     }
-    query.rule_id = args.value("rule");
-    if (auto limit = args.value("limit")) {
-        try {
-            query.limit = std::stoul(*limit);
-        } catch (const std::exception&) {
-            std::cerr << "vigil alerts: --limit must be a number\n";
-            return 2;
-        }
+    auto query = alert::read_alert_query(parameters, core::system_clock::instance().now_ms());
+    if (!query) {
+        std::cerr << "vigil alerts: --" << query.error() << "\n";
+        return 2;
     }
     auto store = alert::alert_store::open(cfg->data_dir, alert::alert_store::mode::read_only);
     if (!store) {
         std::cerr << "vigil alerts: " << store.error() << "\n";
         return 1;
     }
-    auto listed = (*store)->list(query);
-    if (!listed) {
-        std::cerr << "vigil alerts: " << listed.error() << "\n";
+    if (!args.positional().empty()) {
+        // vigil alerts ID: that alert, with its evidence.
+        const auto& id = args.positional().front();
+        const auto parsed = core::ulid::parse(id);
+        if (!parsed) {
+            std::cerr << "vigil alerts: '" << id << "' is not an alert id\n";
+            return 2;
+        }
+        auto found = (*store)->find(parsed->to_string());
+        if (!found) {
+            std::cerr << "vigil alerts: " << found.error() << "\n";
+            return 1;
+        }
+        if (!*found) {
+            std::cerr << "vigil alerts: no alert " << id << "\n";
+            return 1;
+        }
+        std::cout << **found << "\n";
+        return 0;
+    }
+    auto page = (*store)->list(*query);
+    if (!page) {
+        std::cerr << "vigil alerts: " << page.error() << "\n";
         return 1;
     }
     if (args.flag("json")) {
-        for (const auto& json : *listed) {
+        for (const auto& json : page->alerts) {
             std::cout << json << "\n";
         }
-        return 0;
+    } else {
+        daemon::print_alert_table(std::cout, page->alerts);
     }
-    daemon::print_alert_table(std::cout, *listed);
+    if (page->next_cursor) {
+        // Scripts page with it: the same command with --cursor continues with older alerts.
+        std::cerr << "next cursor: " << *page->next_cursor << "\n";
+    }
     return 0;
 }
 
@@ -463,14 +488,17 @@ int main(int argc, char** argv) {
         return daemon::run_replay_command(options, *cfg);
     }
     if (command == "alerts") {
-        daemon::command_line args({"since", "rule", "limit", "data-dir", "config"}, {"json"});
+        std::set<std::string> with_value = {"data-dir", "config"};
+        for (auto name : alert::alert_query_parameters()) {
+            with_value.emplace(name);
+        }
+        daemon::command_line args(with_value, {"json"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil alerts: " << *error << "\n";
             return 2;
         }
-        if (!args.positional().empty()) {
-            std::cerr << "vigil alerts: unexpected argument '" << args.positional().front()
-                      << "'\n";
+        if (args.positional().size() > 1) {
+            std::cerr << "vigil alerts: unexpected argument '" << args.positional()[1] << "'\n";
             return 2;
         }
         return alerts(args);

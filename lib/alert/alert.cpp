@@ -3,6 +3,7 @@
 #include "core/civil_time.hpp"
 #include "core/hash.hpp"
 #include "core/json_writer.hpp"
+#include "core/log.hpp"
 
 namespace vigil::alert {
 namespace {
@@ -102,13 +103,22 @@ core::ulid correlation_alert_id(std::string_view rule_id, std::string_view key,
     return core::ulid::derived(floor_ms(fired_ns), hash(3), hash(4));
 }
 
+void index_alert(alert& a) {
+    if (auto terms = read_alert_terms(a.json)) {
+        a.terms = std::move(*terms);
+        return;
+    }
+    // The makers write every member read_alert_terms needs; the store indexes what it has.
+    core::log_error("alert " + a.id.to_string() + " cannot be indexed: " +
+                    read_alert_terms(a.json).error());
+}
+
 alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
                  const core::field_catalog& catalog, std::int64_t created_ns) {
     const std::int64_t received_ns = e.raw != nullptr ? e.raw->recv_ns : 0;
     const std::int64_t seen_ns = e.time_ns.value_or(received_ns);
     alert out;
     out.id = event_alert_id(rule.id, seen_ns, e.raw != nullptr ? e.raw->bytes : std::string_view());
-    out.rule_id = rule.id;
     out.grade = grade_for_level(rule.level);
     const core::ulid id = out.id;
     out.json.reserve(1024);
@@ -133,6 +143,7 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     write_event(w, e, catalog);
     w.end_array();
     w.end_object();
+    index_alert(out);
     return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alert/alert_terms.hpp"
 #include "alert/grade.hpp"
 #include "core/event.hpp"
 #include "core/json_writer.hpp"
@@ -16,7 +17,7 @@ namespace vigil::alert {
 // (schemas/alert.schema.json). Made by a worker from a rule hit, owned by whoever holds it.
 struct alert {
     core::ulid id;
-    std::string rule_id;
+    alert_terms terms; // read from `json` (read_alert_terms): rule id, level, status, hosts, ...
     vigil::alert::grade grade = vigil::alert::grade::IV;
     std::string json;
     bool update = false; // a new state of an alert stored before (same id)
@@ -37,6 +38,9 @@ void write_evidence(std::string& out, const core::event& e, const core::field_ca
                                         std::string_view record);
 [[nodiscard]] core::ulid correlation_alert_id(std::string_view rule_id, std::string_view key,
                                               std::int64_t first_seen_ns, std::int64_t fired_ns);
+
+// Fills `a.terms` from `a.json` (the alert makers call it last).
+void index_alert(alert& a);
 
 // Builds the alert for `rule` matching `e`: its id (event_alert_id), the rule's id, title,
 // level, tags and author (Sigma's DRL licence asks alerts to keep the author), the grade, the

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <rocksdb/db.h>
@@ -13,7 +14,9 @@ namespace vigil::alert {
 namespace {
 
 constexpr const char* alerts_family = "alerts";
-constexpr const char* by_rule_family = "alerts_by_rule";
+// Index families, in the order of alert_store::index.
+constexpr std::array<const char*, 5> index_families = {
+    "alerts_by_rule", "alerts_by_level", "alerts_by_status", "alerts_by_host", "alerts_by_source"};
 constexpr const char* meta_family = "meta";
 constexpr const char* state_family = "state";
 constexpr const char* dead_letters_family = "dead_letters";
@@ -34,13 +37,31 @@ std::string shard_prefix(unsigned shard) {
     return text;
 }
 constexpr const char* format_key = "alerts_format";
-constexpr const char* format_version = "1";
+// 1: only the rule index; 2: every index (a format-1 database is indexed when opened).
+constexpr const char* format_version = "2";
+constexpr const char* indexless_format = "1";
 
-std::string index_key(const std::string& rule_id, const std::string& ulid_text) {
-    std::string key = rule_id;
+std::string index_key(std::string_view value, std::string_view ulid_text) {
+    std::string key;
+    key.reserve(value.size() + 1 + ulid_text.size());
+    key.append(value);
     key += '\0';
-    key += ulid_text;
+    key.append(ulid_text);
     return key;
+}
+
+// Each index entry of an alert: (index position, value).
+template <typename Visit>
+void for_each_term(const alert_terms& terms, Visit visit) {
+    visit(0, terms.rule_id);
+    visit(1, terms.level);
+    visit(2, terms.status);
+    for (const auto& host : terms.hosts) {
+        visit(3, host);
+    }
+    for (const auto& source : terms.sources) {
+        visit(4, source);
+    }
 }
 
 } // namespace
@@ -120,13 +141,17 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &found); !s.ok()) {
             found = {rocksdb::kDefaultColumnFamilyName};
         }
-        for (const char* wanted :
-             {alerts_family, by_rule_family, meta_family, state_family, dead_letters_family}) {
+        std::vector<const char*> wanted_families = {alerts_family, meta_family, state_family,
+                                                    dead_letters_family};
+        wanted_families.insert(wanted_families.end(), index_families.begin(),
+                               index_families.end());
+        for (const char* wanted : wanted_families) {
             if (std::find(found.begin(), found.end(), wanted) == found.end()) {
                 // A reader of a database written by an older vigild needs only the alert
-                // families.
+                // families (and says so when the indexes are not there yet, below).
                 const std::string_view name(wanted);
-                const bool optional = name == state_family || name == dead_letters_family;
+                const bool optional = name != alerts_family && name != meta_family &&
+                                      name != index_families[0];
                 if (m == mode::read_only && optional) {
                     continue;
                 }
@@ -182,8 +207,6 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == alerts_family) {
             store->alerts_ = store->handles_[i];
-        } else if (names[i] == by_rule_family) {
-            store->by_rule_ = store->handles_[i];
         } else if (names[i] == meta_family) {
             store->meta_ = store->handles_[i];
         } else if (names[i] == state_family) {
@@ -191,14 +214,30 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         } else if (names[i] == dead_letters_family) {
             store->dead_letters_ = store->handles_[i];
         }
+        for (std::size_t f = 0; f < index_families.size(); ++f) {
+            if (names[i] == index_families[f]) {
+                store->indexes_[f] = store->handles_[i];
+            }
+        }
     }
     std::string format;
     s = db->Get(rocksdb::ReadOptions(), store->meta_, format_key, &format);
+    if (s.ok() && format == indexless_format && m == mode::read_write) {
+        core::log_info("indexing the alerts of " + path + " (written by an older vigild)");
+        if (auto built = store->build_indexes(); !built) {
+            return std::unexpected("cannot index the alerts at " + path + ": " + built.error());
+        }
+        s = rocksdb::Status::NotFound();
+    }
     if (s.IsNotFound() && m == mode::read_write) {
         s = db->Put(rocksdb::WriteOptions(), store->meta_, format_key, format_version);
         if (!s.ok()) {
             return std::unexpected("cannot initialise alert database: " + s.ToString());
         }
+    } else if (s.ok() && format == indexless_format) {
+        return std::unexpected("alert database at " + path +
+                               " was written by an older vigild; start vigild once with it to "
+                               "index its alerts");
     } else if (s.ok() && format != format_version) {
         return std::unexpected("alert database at " + path + " has format " + format +
                                "; this vigil reads format " + format_version);
@@ -225,7 +264,9 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     for (const auto& a : alerts) {
         const std::string key = a.id.to_string();
         batch.Put(alerts_, key, a.json);
-        batch.Put(by_rule_, index_key(a.rule_id, key), rocksdb::Slice());
+        for_each_term(a.terms, [&](std::size_t i, std::string_view value) {
+            batch.Put(indexes_[i], index_key(value, key), rocksdb::Slice());
+        });
     }
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing alerts failed: " + ready.error());
@@ -360,61 +401,301 @@ std::expected<void, std::string> alert_store::flush() {
 }
 
 std::expected<std::optional<std::string>, std::string>
-alert_store::get(const std::string& key) const {
+alert_store::find(std::string_view id) const {
     std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), alerts_, key, &value);
+    auto s = db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &value);
     if (s.IsNotFound()) {
         return std::optional<std::string>();
     }
     if (!s.ok()) {
-        return std::unexpected("reading alert " + key + " failed: " + s.ToString());
+        return std::unexpected("reading alert " + std::string(id) + " failed: " + s.ToString());
     }
     return std::optional<std::string>(std::move(value));
 }
 
-std::expected<std::vector<std::string>, std::string>
-alert_store::list(const alert_query& query) const {
-    std::vector<std::string> out;
-    const std::string since_key =
-        query.since_ms ? core::ulid::lower_bound(*query.since_ms).to_string() : std::string();
-    auto full = [&] { return query.limit != 0 && out.size() >= query.limit; };
-
-    if (query.rule_id) {
-        // Walk the rule's index entries from the newest.
-        const std::string prefix = *query.rule_id + '\0';
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), by_rule_));
-        std::string upper = *query.rule_id;
-        upper += '\x01';
-        it->SeekForPrev(upper);
-        for (; it->Valid() && it->key().starts_with(prefix) && !full(); it->Prev()) {
-            const std::string id = it->key().ToString().substr(prefix.size());
-            if (id < since_key) {
-                break;
-            }
-            auto value = get(id);
-            if (!value) {
-                return std::unexpected(value.error());
-            }
-            if (*value) {
-                out.push_back(std::move(**value));
-            }
-        }
-        if (!it->status().ok()) {
-            return std::unexpected("reading the rule index failed: " + it->status().ToString());
-        }
-        return out;
+std::expected<bool, std::string> alert_store::indexed(index i, std::string_view value,
+                                                      std::string_view id) const {
+    rocksdb::PinnableSlice found;
+    auto s = db_->Get(rocksdb::ReadOptions(), family(i), index_key(value, id), &found);
+    if (s.IsNotFound()) {
+        return false;
     }
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
-    for (it->SeekToLast(); it->Valid() && !full(); it->Prev()) {
-        if (it->key().ToString() < since_key) {
+    if (!s.ok()) {
+        return std::unexpected("reading an alert index failed: " + s.ToString());
+    }
+    return true;
+}
+
+std::expected<bool, std::string> alert_store::matches(const alert_query& query,
+                                                      std::optional<index> walked,
+                                                      std::string_view id) const {
+    auto holds = [&](index i, const std::vector<std::string>& any) -> std::expected<bool, std::string> {
+        if (any.empty() || walked == i) {
+            return true;
+        }
+        for (const auto& value : any) {
+            auto found = indexed(i, value, id);
+            if (!found || *found) {
+                return found;
+            }
+        }
+        return false;
+    };
+    auto one = [](const std::optional<std::string>& value) {
+        return value ? std::vector<std::string>{*value} : std::vector<std::string>{};
+    };
+    for (auto [i, values] : {std::pair{index::rule, one(query.rule_id)},
+                             std::pair{index::host, one(query.host)},
+                             std::pair{index::source, one(query.source)},
+                             std::pair{index::level, query.levels},
+                             std::pair{index::status, query.statuses}}) {
+        auto held = holds(i, values);
+        if (!held || !*held) {
+            return held;
+        }
+    }
+    return true;
+}
+
+std::expected<alert_page, std::string> alert_store::list(const alert_query& query) const {
+    // The index to walk: the first single value of rule, host, source, level, status.
+    std::optional<index> walked;
+    std::string walked_value;
+    for (auto [i, value] :
+         {std::pair{index::rule, query.rule_id}, std::pair{index::host, query.host},
+          std::pair{index::source, query.source},
+          std::pair{index::level, query.levels.size() == 1 ? std::optional(query.levels[0])
+                                                           : std::nullopt},
+          std::pair{index::status, query.statuses.size() == 1
+                                       ? std::optional(query.statuses[0])
+                                       : std::nullopt}}) {
+        if (value && !walked) {
+            walked = i;
+            walked_value = *value;
+        }
+    }
+    // Ids strictly below `upper` (the cursor, or the first id at `until`), at or above `lower`.
+    std::string upper = query.cursor.value_or(std::string());
+    if (query.until_ms) {
+        const std::string until = core::ulid::lower_bound(*query.until_ms).to_string();
+        upper = upper.empty() ? until : std::min(upper, until);
+    }
+    const std::string lower =
+        query.since_ms ? core::ulid::lower_bound(*query.since_ms).to_string() : std::string();
+    const std::string prefix = walked ? walked_value + '\0' : std::string();
+
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), walked ? family(*walked) : alerts_));
+    if (!upper.empty()) {
+        it->SeekForPrev(prefix + upper);
+        if (it->Valid() && it->key() == rocksdb::Slice(prefix + upper)) {
+            it->Prev();
+        }
+    } else if (walked) {
+        it->SeekForPrev(walked_value + '\x01');
+    } else {
+        it->SeekToLast();
+    }
+    alert_page page;
+    std::size_t examined = 0;
+    std::string id;
+    for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+        id.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+        if (id < lower) {
             break;
         }
-        out.push_back(it->value().ToString());
+        if (page.alerts.size() == query.limit || ++examined > scan_budget) {
+            // More may match: the next page starts after the last alert looked at.
+            break;
+        }
+        auto held = matches(query, walked, id);
+        if (!held) {
+            return std::unexpected(held.error());
+        }
+        if (!*held) {
+            page.next_cursor = id; // so a page cut by the budget continues from here
+            continue;
+        }
+        if (!walked) {
+            page.alerts.push_back(it->value().ToString());
+        } else if (auto value = find(id); !value) {
+            return std::unexpected(value.error());
+        } else if (*value) {
+            page.alerts.push_back(std::move(**value));
+        }
+        page.next_cursor = id;
     }
     if (!it->status().ok()) {
         return std::unexpected("reading alerts failed: " + it->status().ToString());
     }
+    const bool more = it->Valid() && it->key().starts_with(prefix) && id >= lower;
+    if (!more) {
+        page.next_cursor.reset();
+    }
+    return page;
+}
+
+template <typename More>
+std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, std::size_t max) {
+    rocksdb::WriteBatch batch;
+    std::uint64_t deleted = 0;
+    std::string last;
+    {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+        for (it->SeekToFirst(); it->Valid() && deleted < max; it->Next()) {
+            const std::string_view id(it->key().data(), it->key().size());
+            const std::string_view json(it->value().data(), it->value().size());
+            if (!more(id, json)) {
+                break;
+            }
+            batch.Delete(alerts_, it->key());
+            if (auto terms = read_alert_terms(json)) {
+                for_each_term(*terms, [&](std::size_t i, std::string_view value) {
+                    batch.Delete(indexes_[i], index_key(value, id));
+                });
+            } else {
+                core::log_warning("alert " + std::string(id) + " is unreadable (" + terms.error() +
+                                  "); its index entries stay");
+            }
+            last.assign(id);
+            ++deleted;
+        }
+        if (!it->status().ok()) {
+            return std::unexpected("reading alerts failed: " + it->status().ToString());
+        }
+    }
+    if (deleted == 0) {
+        return deleted;
+    }
+    if (auto ready = ready_to_write(0); !ready) {
+        return std::unexpected("deleting expired alerts failed: " + ready.error());
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        resume_needed_.store(true);
+        return std::unexpected("deleting expired alerts failed: " + s.ToString());
+    }
+    return deleted;
+}
+
+std::uint64_t alert_store::alerts_bytes() const {
+    const rocksdb::Range everything("", "\xff");
+    rocksdb::SizeApproximationOptions options;
+    options.include_memtables = true;
+    options.include_files = true;
+    std::uint64_t size = 0;
+    if (!db_->GetApproximateSizes(options, alerts_, &everything, 1, &size).ok()) {
+        return 0;
+    }
+    return size;
+}
+
+std::string alert_store::oldest_holding(std::uint64_t bytes) const {
+    rocksdb::SizeApproximationOptions options;
+    options.include_memtables = true;
+    options.include_files = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+    std::size_t walked = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (++walked % 32 != 0) {
+            continue;
+        }
+        const std::string key = it->key().ToString();
+        const rocksdb::Range range("", key);
+        std::uint64_t held = 0;
+        if (db_->GetApproximateSizes(options, alerts_, &range, 1, &held).ok() && held >= bytes) {
+            return key;
+        }
+    }
+    return std::string("\xff");
+}
+
+std::expected<expired_alerts, std::string> alert_store::expire(const retention_policy& policy,
+                                                               std::int64_t now_ms) {
+    constexpr std::size_t per_batch = 1000;
+    expired_alerts out;
+    if (policy.max_age_ms > 0 && now_ms > policy.max_age_ms) {
+        const std::string cutoff =
+            core::ulid::lower_bound(static_cast<std::uint64_t>(now_ms - policy.max_age_ms))
+                .to_string();
+        for (;;) {
+            auto n = delete_oldest([&](std::string_view id, std::string_view) { return id < cutoff; },
+                                   per_batch);
+            if (!n) {
+                return std::unexpected(n.error());
+            }
+            out.by_age += *n;
+            if (*n < per_batch) {
+                break;
+            }
+        }
+    }
+    if (policy.max_bytes > 0) {
+        const std::uint64_t size = alerts_bytes();
+        if (size > policy.max_bytes) {
+            // The oldest alerts up to where they hold the excess on disk (and a tenth of the
+            // limit more, so that the next passes do not each remove a handful).
+            const std::uint64_t to_free = size - policy.max_bytes + policy.max_bytes / 10;
+            const std::string cut = oldest_holding(to_free);
+            for (;;) {
+                auto n = delete_oldest(
+                    [&](std::string_view id, std::string_view) { return id < cut; }, per_batch);
+                if (!n) {
+                    return std::unexpected(n.error());
+                }
+                out.by_size += *n;
+                if (*n < per_batch) {
+                    break;
+                }
+            }
+        }
+    }
+    if (out.by_age + out.by_size > 0) {
+        // Deleted keys keep their space until compaction; compact the old end now so the size
+        // measured next reflects it.
+        rocksdb::CompactRangeOptions options;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+        it->SeekToFirst();
+        const std::string end = it->Valid() ? it->key().ToString() : std::string("\xff");
+        const rocksdb::Slice end_slice(end);
+        if (auto s = db_->CompactRange(options, alerts_, nullptr, &end_slice); !s.ok()) {
+            core::log_warning("compacting expired alerts failed: " + s.ToString());
+        }
+    }
     return out;
+}
+
+std::expected<void, std::string> alert_store::build_indexes() {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+    rocksdb::WriteBatch batch;
+    std::uint64_t indexed = 0;
+    auto write = [&]() -> std::expected<void, std::string> {
+        if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+            return std::unexpected(s.ToString());
+        }
+        batch.Clear();
+        return {};
+    };
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const std::string_view id(it->key().data(), it->key().size());
+        auto terms = read_alert_terms(std::string_view(it->value().data(), it->value().size()));
+        if (!terms) {
+            core::log_warning("alert " + std::string(id) + " is not indexed: " + terms.error());
+            continue;
+        }
+        for_each_term(*terms, [&](std::size_t i, std::string_view value) {
+            batch.Put(indexes_[i], index_key(value, id), rocksdb::Slice());
+        });
+        if (++indexed % 10'000 == 0) {
+            if (auto written = write(); !written) {
+                return written;
+            }
+        }
+    }
+    if (!it->status().ok()) {
+        return std::unexpected(it->status().ToString());
+    }
+    core::log_info("indexed " + std::to_string(indexed) + " alerts");
+    return write();
 }
 
 } // namespace vigil::alert

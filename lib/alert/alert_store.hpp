@@ -1,9 +1,11 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/alert_query.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/disk_space_guard.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -22,17 +24,22 @@ class DB;
 
 namespace vigil::alert {
 
-// Which stored alerts to list, newest first.
-struct alert_query {
-    std::optional<std::uint64_t>
-        since_ms; // only alerts about events at or after this time (ULID time)
-    std::optional<std::string> rule_id;
-    std::size_t limit = 0; // 0 = no limit
+// How much of the store to keep (config `alerts.max_age`, `alerts.max_bytes`); 0 = no limit.
+struct retention_policy {
+    std::int64_t max_age_ms = 0; // alerts about events older than this go (by their id's time)
+    std::uint64_t max_bytes = 0; // the oldest alerts go while the alert documents exceed this
 };
 
-// Alerts in RocksDB (DESIGN.md §6): column family `alerts` maps the ULID text to the alert JSON,
-// `alerts_by_rule` indexes them by rule ("<rule id>\0<ULID>"), `meta` holds the format version,
-// `state` the correlator checkpoints.
+// What one retention pass removed.
+struct expired_alerts {
+    std::uint64_t by_age = 0;
+    std::uint64_t by_size = 0;
+};
+
+// Alerts in RocksDB (ARCHITECTURE.md §6): column family `alerts` maps the ULID text to the alert
+// JSON; `alerts_by_rule`, `_by_level`, `_by_status`, `_by_host` and `_by_source` index them
+// ("<value>\0<ULID>", written in the same WriteBatch); `meta` holds the format version, `state`
+// the correlator checkpoints, `dead_letters` what sources could not use.
 // Opened read-write by vigild (one writer, the alert stage thread) or read-only by the CLI,
 // which works beside a running daemon because read-only opening takes no lock.
 class alert_store final : public alert_writer {
@@ -53,7 +60,8 @@ public:
     // Read-write mode: the free-space check of the data directory.
     [[nodiscard]] disk_space_guard& disk() { return *disk_; }
 
-    // Writes the alerts and their index entries in one atomic WriteBatch with the WAL on.
+    // Writes the alerts and their index entries (alert::terms) in one atomic WriteBatch with the
+    // WAL on. An alert stored before (an update) keeps its old index entries and gains new ones.
     [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts) override;
 
     // Column family `state`: the shard's blob in chunks of at most 4 MiB under
@@ -75,22 +83,55 @@ public:
     // Persists the WAL and memtables (shutdown).
     [[nodiscard]] std::expected<void, std::string> flush() override;
 
-    [[nodiscard]] std::expected<std::vector<std::string>, std::string>
-    list(const alert_query& query) const;
+    // One page of the alerts `query` selects, newest first. Walks the most selective index
+    // the query names (rule, host, source, a single level or status) or else the alerts by
+    // time, and checks the other filters against their indexes. A page examines at most
+    // `scan_budget` alerts: it may hold fewer than `limit` with a next cursor set.
+    [[nodiscard]] std::expected<alert_page, std::string> list(const alert_query& query) const;
+    static constexpr std::size_t scan_budget = 100'000;
+
+    // The alert document with this id (26-character ULID text), or nothing.
+    [[nodiscard]] std::expected<std::optional<std::string>, std::string>
+    find(std::string_view id) const;
+
+    // Deletes, with their index entries, the alerts older than the policy's age and then the
+    // oldest ones while the `alerts` column family holds more than its bytes (then compacts
+    // the deleted range so the next measurement sees the space returned).
+    [[nodiscard]] std::expected<expired_alerts, std::string> expire(const retention_policy& policy,
+                                                                    std::int64_t now_ms);
+    // The approximate size of the alert documents on disk and in memory.
+    [[nodiscard]] std::uint64_t alerts_bytes() const;
 
     [[nodiscard]] static std::filesystem::path database_path(const std::filesystem::path& data_dir);
 
 private:
     alert_store() = default;
-    [[nodiscard]] std::expected<std::optional<std::string>, std::string>
-    get(const std::string& key) const;
+    enum class index { rule, level, status, host, source, count };
+    [[nodiscard]] rocksdb::ColumnFamilyHandle* family(index i) const {
+        return indexes_[static_cast<std::size_t>(i)];
+    }
+    // Whether "<value>\0<id>" is in the index.
+    [[nodiscard]] std::expected<bool, std::string> indexed(index i, std::string_view value,
+                                                           std::string_view id) const;
+    // Whether the alert `id` holds every filter of `query` except the one walked (`walked`).
+    [[nodiscard]] std::expected<bool, std::string>
+    matches(const alert_query& query, std::optional<index> walked, std::string_view id) const;
+    // Deletes the alerts with ids from `from` on, oldest first, while `more(id, value)` says so;
+    // at most `max` per call. Returns how many went.
+    template <typename More>
+    std::expected<std::uint64_t, std::string> delete_oldest(More more, std::size_t max);
+    // The id before which the oldest alerts take about `bytes` on disk (whole blocks: the
+    // estimate moves in steps of a data block).
+    [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
+    // Indexes every stored alert (a database of format 1 had only the rule index).
+    [[nodiscard]] std::expected<void, std::string> build_indexes();
     // Before a write: room on the disk, and RocksDB out of an earlier error.
     [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> handles_;
     rocksdb::ColumnFamilyHandle* alerts_ = nullptr;
-    rocksdb::ColumnFamilyHandle* by_rule_ = nullptr;
+    std::array<rocksdb::ColumnFamilyHandle*, static_cast<std::size_t>(index::count)> indexes_{};
     rocksdb::ColumnFamilyHandle* meta_ = nullptr;
     rocksdb::ColumnFamilyHandle* state_ = nullptr;
     rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;

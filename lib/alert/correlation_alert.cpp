@@ -27,7 +27,6 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     const rules::compiled_correlation& c = *facts.correlation;
     alert out;
     out.id = facts.id;
-    out.rule_id = rule.id;
     out.grade = grade_for_level(rule.level);
     out.update = facts.updated_ns.has_value();
     out.json.reserve(1024);
@@ -84,6 +83,7 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     }
     w.end_array();
     w.end_object();
+    index_alert(out);
     return out;
 }
 

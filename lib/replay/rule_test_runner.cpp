@@ -356,7 +356,7 @@ void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
         session.finish(advance_ns);
         std::vector<const alert::alert*> raised;
         for (const auto& a : session.alerts()) {
-            if (a.rule_id == outcome.rule_id && !a.update) {
+            if (a.terms.rule_id == outcome.rule_id && !a.update) {
                 raised.push_back(&a);
             }
         }

@@ -17,21 +17,43 @@ struct temp_dir {
     static inline int count = 0;
 };
 
-alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const std::string& rule) {
+struct alert_spec {
+    std::string rule = "r1";
+    std::string level = "medium";
+    std::string host = "web-1";
+    std::string source = "203.0.113.9";
+    std::string original = "x";
+};
+
+// An alert document as the makers write it (the members the indexes read), indexed.
+alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const alert_spec& spec) {
     alert::alert a;
     a.id = ids.next(ms);
-    a.rule_id = rule;
-    a.json = R"({"id":")" + a.id.to_string() + R"(","rule":{"id":")" + rule + R"("}})";
+    a.json = R"({"id":")" + a.id.to_string() + R"(","rule":{"id":")" + spec.rule +
+             R"(","level":")" + spec.level + R"("},"status":"new","host":")" + spec.host +
+             R"(","evidence":[{"log.source.address":"192.0.2.7:514","fields":{"source.ip":")" +
+             spec.source + R"(","event.original":")" + spec.original + R"("}}]})";
+    alert::index_alert(a);
     return a;
+}
+alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const std::string& rule) {
+    return make(ids, ms, alert_spec{.rule = rule});
 }
 
 alert::alert_query query(std::optional<std::uint64_t> since_ms,
-                         std::optional<std::string> rule_id = std::nullopt, std::size_t limit = 0) {
+                         std::optional<std::string> rule_id = std::nullopt,
+                         std::size_t limit = alert::alert_query::default_limit) {
     alert::alert_query q;
     q.since_ms = since_ms;
     q.rule_id = std::move(rule_id);
     q.limit = limit;
     return q;
+}
+
+std::vector<std::string> listed(const alert::alert_store& store, const alert::alert_query& q) {
+    auto page = store.list(q);
+    REQUIRE(page.has_value());
+    return page->alerts;
 }
 
 } // namespace
@@ -44,24 +66,24 @@ TEST_CASE("alert store lists newest first, by time and by rule", "[alert][store]
     std::vector<alert::alert> batch{make(ids, 1000, "a"), make(ids, 2000, "b"),
                                     make(ids, 3000, "a")};
     REQUIRE((*store)->write(batch).has_value());
+    const auto& s = **store;
 
-    auto all = (*store)->list({});
-    REQUIRE(all.has_value());
-    REQUIRE(all->size() == 3);
-    CHECK((*all)[0] == batch[2].json);
-    CHECK((*all)[2] == batch[0].json);
+    auto all = listed(s, {});
+    REQUIRE(all.size() == 3);
+    CHECK(all[0] == batch[2].json);
+    CHECK(all[2] == batch[0].json);
 
-    auto recent = (*store)->list(query(2000));
-    REQUIRE(recent->size() == 2);
-    CHECK((*recent)[1] == batch[1].json);
+    auto recent = listed(s, query(2000));
+    REQUIRE(recent.size() == 2);
+    CHECK(recent[1] == batch[1].json);
 
-    auto rule_a = (*store)->list(query(std::nullopt, "a"));
-    REQUIRE(rule_a->size() == 2);
-    CHECK((*rule_a)[0] == batch[2].json);
-    CHECK((*rule_a)[1] == batch[0].json);
-    CHECK((*store)->list(query(2500, "a"))->size() == 1);
-    CHECK((*store)->list(query(std::nullopt, "missing"))->empty());
-    CHECK((*store)->list(query(std::nullopt, std::nullopt, 1))->size() == 1);
+    auto rule_a = listed(s, query(std::nullopt, "a"));
+    REQUIRE(rule_a.size() == 2);
+    CHECK(rule_a[0] == batch[2].json);
+    CHECK(rule_a[1] == batch[0].json);
+    CHECK(listed(s, query(2500, "a")).size() == 1);
+    CHECK(listed(s, query(std::nullopt, "missing")).empty());
+    CHECK(listed(s, query(std::nullopt, std::nullopt, 1)).size() == 1);
 }
 
 TEST_CASE("a rule id that is a prefix of another does not leak into its listing",
@@ -72,8 +94,172 @@ TEST_CASE("a rule id that is a prefix of another does not leak into its listing"
     core::ulid_generator ids;
     std::vector<alert::alert> batch{make(ids, 1000, "rule"), make(ids, 2000, "rule-2")};
     REQUIRE((*store)->write(batch).has_value());
-    CHECK((*store)->list(query(std::nullopt, "rule"))->size() == 1);
-    CHECK((*store)->list(query(std::nullopt, "rule-2"))->size() == 1);
+    CHECK(listed(**store, query(std::nullopt, "rule")).size() == 1);
+    CHECK(listed(**store, query(std::nullopt, "rule-2")).size() == 1);
+}
+
+TEST_CASE("every filter selects through its index, alone and combined", "[alert][store]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    // 40 alerts: rule r<i%2>, level by i%4, host web-<i%5>, source 203.0.113.<i%3>, at i s.
+    const std::vector<std::string> levels = {"low", "medium", "high", "critical"};
+    std::vector<alert::alert> batch;
+    for (int i = 0; i < 40; ++i) {
+        batch.push_back(make(ids, 1000 * static_cast<std::uint64_t>(i + 1),
+                             alert_spec{"r" + std::to_string(i % 2), levels[static_cast<std::size_t>(i % 4)],
+                                        "web-" + std::to_string(i % 5),
+                                        "203.0.113." + std::to_string(i % 3)}));
+    }
+    REQUIRE((*store)->write(batch).has_value());
+    // The expected answer, from the specs: ids of the matching alerts, newest first.
+    auto expected = [&](auto holds) {
+        std::vector<std::string> out;
+        for (int i = 39; i >= 0; --i) {
+            if (holds(i)) {
+                out.push_back(batch[static_cast<std::size_t>(i)].json);
+            }
+        }
+        return out;
+    };
+    alert::alert_query q;
+    q.host = "web-3";
+    CHECK(listed(**store, q) == expected([](int i) { return i % 5 == 3; }));
+    q = {};
+    q.source = "203.0.113.2";
+    CHECK(listed(**store, q) == expected([](int i) { return i % 3 == 2; }));
+    q.source = "192.0.2.7"; // the sender of every one
+    CHECK(listed(**store, q).size() == 40);
+    q = {};
+    q.levels = {"high", "critical"};
+    CHECK(listed(**store, q) == expected([](int i) { return i % 4 >= 2; }));
+    q.statuses = {"new"};
+    q.rule_id = "r1";
+    CHECK(listed(**store, q) == expected([](int i) { return i % 4 == 3; }));
+    q = {};
+    q.statuses = {"closed"};
+    CHECK(listed(**store, q).empty());
+    q = {};
+    q.host = "web-1";
+    q.source = "203.0.113.0";
+    q.since_ms = 10'000;
+    q.until_ms = 35'000;
+    CHECK(listed(**store, q) ==
+          expected([](int i) { return i % 5 == 1 && i % 3 == 0 && i + 1 >= 10 && i + 1 < 35; }));
+    auto found = (*store)->find(batch[7].id.to_string());
+    REQUIRE(found.has_value());
+    CHECK(*found == batch[7].json);
+    CHECK_FALSE((*store)->find("01ARZ3NDEKTSV4RRFFQ69G5FAV")->has_value());
+}
+
+TEST_CASE("pages follow each other by cursor, while alerts keep arriving, without repeats",
+          "[alert][store]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    std::vector<alert::alert> first;
+    for (int i = 0; i < 95; ++i) {
+        first.push_back(make(ids, 1000 + static_cast<std::uint64_t>(i), i % 2 ? "odd" : "even"));
+    }
+    REQUIRE((*store)->write(first).has_value());
+    for (const bool by_rule : {false, true}) {
+        alert::alert_query q;
+        q.limit = 10;
+        q.until_ms = 5000; // not those that arrived during the first pass
+        if (by_rule) {
+            q.rule_id = "odd";
+        }
+        std::vector<std::string> seen;
+        int pages = 0;
+        std::uint64_t later = 5000;
+        for (;;) {
+            auto page = (*store)->list(q);
+            REQUIRE(page.has_value());
+            ++pages;
+            seen.insert(seen.end(), page->alerts.begin(), page->alerts.end());
+            // Newer alerts arrive between pages.
+            std::vector<alert::alert> more{make(ids, later++, "odd"), make(ids, later++, "even")};
+            REQUIRE((*store)->write(more).has_value());
+            if (!page->next_cursor) {
+                break;
+            }
+            q.cursor = page->next_cursor;
+        }
+        // Every alert there when paging began, once, newest first.
+        const std::size_t wanted = by_rule ? 47 : 95;
+        CHECK(pages == static_cast<int>((wanted + 9) / 10));
+        REQUIRE(seen.size() == wanted);
+        std::size_t at = 0;
+        for (int i = 94; i >= 0; --i) {
+            if (!by_rule || i % 2 == 1) {
+                CHECK(seen[at++] == first[static_cast<std::size_t>(i)].json);
+            }
+        }
+    }
+}
+
+TEST_CASE("retention removes alerts by age and by size, with their index entries",
+          "[alert][store]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    const std::uint64_t day = 86'400'000;
+    const std::uint64_t now = 400 * day;
+    std::vector<alert::alert> batch;
+    for (std::uint64_t d = 0; d < 300; ++d) {
+        batch.push_back(make(ids, now - (300 - d) * day, alert_spec{.host = "h" + std::to_string(d % 3)}));
+    }
+    REQUIRE((*store)->write(batch).has_value());
+
+    alert::retention_policy age;
+    age.max_age_ms = 100 * day;
+    auto expired = (*store)->expire(age, static_cast<std::int64_t>(now));
+    REQUIRE(expired.has_value());
+    CHECK(expired->by_age == 200); // 300..101 days old; the one exactly 100 days old stays
+    CHECK(expired->by_size == 0);
+    alert::alert_query q;
+    q.limit = 1000;
+    auto left = listed(**store, q);
+    REQUIRE(left.size() == 100);
+    CHECK(left.back() == batch[200].json);
+    q.host = "h0";
+    CHECK(listed(**store, q).size() == 33); // the index holds no expired alert
+    CHECK((*store)->expire(age, static_cast<std::int64_t>(now))->by_age == 0);
+
+    // By size: 1000 more alerts of about 1 KiB each, then half the space.
+    batch.clear();
+    std::string filler;
+    std::uint64_t noise = 88172645463325252ULL; // xorshift: text that does not compress
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+        filler.clear();
+        for (int c = 0; c < 1000; ++c) {
+            noise ^= noise << 13;
+            noise ^= noise >> 7;
+            noise ^= noise << 17;
+            filler += static_cast<char>('a' + noise % 26);
+        }
+        batch.push_back(make(ids, now - 50 * day + i, alert_spec{.original = filler}));
+    }
+    REQUIRE((*store)->write(batch).has_value());
+    REQUIRE((*store)->flush().has_value());
+    const std::uint64_t before = (*store)->alerts_bytes();
+    REQUIRE(before > 500'000);
+    alert::retention_policy size;
+    size.max_bytes = before / 2;
+    expired = (*store)->expire(size, static_cast<std::int64_t>(now));
+    REQUIRE(expired.has_value());
+    INFO("before " << before << " after " << (*store)->alerts_bytes());
+    CHECK(expired->by_size >= 550); // half of 1100, and a tenth of the limit more
+    CHECK(expired->by_size <= 700);
+    CHECK((*store)->alerts_bytes() <= size.max_bytes);
+    q.host.reset();
+    q.limit = 10'000;
+    left = listed(**store, q);
+    CHECK(left.size() == 1100 - expired->by_size);
+    CHECK(left.front() == batch.back().json); // the newest stay
 }
 
 TEST_CASE("alerts survive reopening and are readable read-only while the writer is open",
@@ -87,12 +273,12 @@ TEST_CASE("alerts survive reopening and are readable read-only while the writer 
         REQUIRE((*writer)->write(batch).has_value());
         auto reader = alert::alert_store::open(dir.path, alert::alert_store::mode::read_only);
         REQUIRE(reader.has_value());
-        CHECK((*reader)->list({})->size() == 1);
+        CHECK(listed(**reader, {}).size() == 1);
         REQUIRE((*writer)->flush().has_value());
     }
     auto reopened = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
     REQUIRE(reopened.has_value());
-    CHECK((*reopened)->list({})->size() == 1);
+    CHECK(listed(**reopened, {}).size() == 1);
 }
 
 TEST_CASE("read-only opening of a missing store says what is missing", "[alert][store]") {

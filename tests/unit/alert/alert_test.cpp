@@ -55,7 +55,12 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(a.id.time_ms() == static_cast<std::uint64_t>(*e.time_ns / 1'000'000));
     CHECK(alert::make_alert(sample_rule("high"), 7, e, core::field_catalog::builtin(), created + 5)
               .id == id);
-    CHECK(a.rule_id == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
+    CHECK(a.terms.rule_id == "e9a91cfd-f910-4bc2-ab06-74fedb590f2d");
+    // What the store indexes it by: read from the document itself.
+    CHECK(a.terms.level == "high");
+    CHECK(a.terms.status == "new");
+    CHECK(a.terms.sources == std::vector<std::string>{"192.0.2.1"});
+    CHECK(a.terms.hosts == std::vector<std::string>{"bastion"});
     CHECK(a.grade == alert::grade::II);
 
     simdjson::dom::parser json;

@@ -26,7 +26,7 @@ std::set<std::string> alerted_keys(const std::vector<alert::alert>& alerts,
     std::set<std::string> keys;
     simdjson::dom::parser parser;
     for (const auto& a : alerts) {
-        if (a.rule_id == rule_id) {
+        if (a.terms.rule_id == rule_id) {
             keys.insert(
                 std::string(parser.parse(a.json).at_pointer(key_pointer).get_string().value()));
         }

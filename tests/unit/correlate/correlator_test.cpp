@@ -125,7 +125,7 @@ public:
         settle();
         std::vector<simdjson::dom::element> out;
         for (const auto& a : session_->alerts()) {
-            if (a.rule_id == rule_id) {
+            if (a.terms.rule_id == rule_id) {
                 out.push_back(parser_.emplace_back().parse(a.json).value());
             }
         }
@@ -454,7 +454,7 @@ TEST_CASE("absence timers move with the wall clock when no events arrive", "[cor
     s.wall(70); // 130 s without events: event time is taken to have moved as far
     s.session().shard().tick(true, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].rule_id == silent);
+    CHECK(out[0].terms.rule_id == silent);
 }
 
 TEST_CASE("suppress: a quiet key updates its open alert instead of raising new ones",

@@ -30,7 +30,7 @@ public:
         }
         std::lock_guard lock(mutex_);
         for (const auto& a : alerts) {
-            rule_ids.push_back(a.rule_id);
+            rule_ids.push_back(a.terms.rule_id);
             documents[a.id.to_string()] = a.json; // an update replaces the alert
         }
         return {};
