@@ -2,6 +2,7 @@
 // syslog listeners and the HTTP API together, and shuts them down in order on SIGINT/SIGTERM:
 // stop reading, drain the pipeline, flush RocksDB, exit 0.
 
+#include "alert/alert_retention.hpp"
 #include "alert/alert_store.hpp"
 #include "api/access_policy.hpp"
 #include "api/control_plane.hpp"
@@ -158,6 +159,10 @@ int run(const config::vigil_config& cfg) {
     ingest::durable_acks acks(io, pipeline);
     daemon::store_health disk_health(io, **store, health, metrics);
     disk_health.start();
+    alert::alert_retention retention(**store,
+                                     {cfg.alerts.max_age_ns / 1'000'000, cfg.alerts.max_bytes},
+                                     cfg.alerts.retention_interval_ns, clock, metrics);
+    retention.start();
     std::optional<daemon::rules_watcher> watcher;
     if (cfg.rules_watch) {
         watcher.emplace(io, std::vector{cfg.rules_dir, cfg.schemas_dir},
@@ -187,6 +192,7 @@ int run(const config::vigil_config& cfg) {
         metrics,
         pipeline,
         clock,
+        **store,
         [&] { return daemon::to_json(reloader.last()); },
         [&](std::function<void(api::reload_answer)> answer) {
             reloader.request("api", [answer](const daemon::reload_outcome& outcome) {
@@ -206,6 +212,7 @@ int run(const config::vigil_config& cfg) {
     // Stops reading; io.run() returns once the connections have handed over what they read.
     auto stop_listeners = [&] {
         disk_health.stop();
+        retention.stop();
         if (watcher) {
             watcher->stop();
         }

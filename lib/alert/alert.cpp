@@ -109,8 +109,8 @@ void index_alert(alert& a) {
         return;
     }
     // The makers write every member read_alert_terms needs; the store indexes what it has.
-    core::log_error("alert " + a.id.to_string() + " cannot be indexed: " +
-                    read_alert_terms(a.json).error());
+    core::log_error("alert " + a.id.to_string() +
+                    " cannot be indexed: " + read_alert_terms(a.json).error());
 }
 
 alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,

@@ -11,8 +11,7 @@ namespace {
 
 const std::vector<std::string_view> known_levels = {"informational", "low", "medium", "high",
                                                     "critical"};
-const std::vector<std::string_view> known_statuses = {"new", "acknowledged", "contained",
-                                                      "closed"};
+const std::vector<std::string_view> known_statuses = {"new", "acknowledged", "contained", "closed"};
 
 // Reads `digits` decimal digits at `at`; advances it.
 std::optional<unsigned> read_digits(std::string_view text, std::size_t& at, std::size_t digits) {
@@ -46,7 +45,8 @@ std::optional<std::int64_t> read_timestamp_ms(std::string_view text) {
     if (month && expect(text, at, '-')) {
         day = read_digits(text, at, 2);
     }
-    if (!day || *month < 1 || *month > 12 || *day < 1 || *day > core::days_in_month(*year, *month)) {
+    if (!day || *month < 1 || *month > 12 || *day < 1 ||
+        *day > core::days_in_month(*year, *month)) {
         return std::nullopt;
     }
     std::int64_t ms = core::days_from_civil(*year, *month, *day) * 86'400'000;
@@ -152,9 +152,7 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
                  std::int64_t now_ms) {
     alert_query query;
     for (const auto& [name, value] : parameters) {
-        auto fail = [&](const std::string& why) {
-            return std::unexpected(name + ": " + why);
-        };
+        auto fail = [&](const std::string& why) { return std::unexpected(name + ": " + why); };
         if (name == "since" || name == "until") {
             auto ms = read_query_time(value, now_ms);
             if (!ms) {
@@ -169,14 +167,16 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
         } else if (name == "source") {
             query.source = value;
         } else if (name == "level" || name == "status") {
-            auto values = read_choices(name, value, name == "level" ? known_levels : known_statuses);
+            auto values =
+                read_choices(name, value, name == "level" ? known_levels : known_statuses);
             if (!values) {
                 return std::unexpected(values.error());
             }
             (name == "level" ? query.levels : query.statuses) = std::move(*values);
         } else if (name == "limit") {
             std::size_t limit = 0;
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), limit);
             if (ec != std::errc() || end != value.data() + value.size() || limit == 0 ||
                 limit > alert_query::max_limit) {
                 return fail("'" + value + "' is not a number from 1 to " +

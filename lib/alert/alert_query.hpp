@@ -50,6 +50,6 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
 // "15m" (back from now), "2026-12-01T08:00:00Z", "2026-12-01T08:00:00.5+08:00" or
 // "2026-12-01" (midnight UTC) -> Unix milliseconds.
 [[nodiscard]] std::expected<std::int64_t, std::string> read_query_time(std::string_view text,
-                                                                      std::int64_t now_ms);
+                                                                       std::int64_t now_ms);
 
 } // namespace vigil::alert

@@ -143,15 +143,14 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         }
         std::vector<const char*> wanted_families = {alerts_family, meta_family, state_family,
                                                     dead_letters_family};
-        wanted_families.insert(wanted_families.end(), index_families.begin(),
-                               index_families.end());
+        wanted_families.insert(wanted_families.end(), index_families.begin(), index_families.end());
         for (const char* wanted : wanted_families) {
             if (std::find(found.begin(), found.end(), wanted) == found.end()) {
                 // A reader of a database written by an older vigild needs only the alert
                 // families (and says so when the indexes are not there yet, below).
                 const std::string_view name(wanted);
-                const bool optional = name != alerts_family && name != meta_family &&
-                                      name != index_families[0];
+                const bool optional =
+                    name != alerts_family && name != meta_family && name != index_families[0];
                 if (m == mode::read_only && optional) {
                     continue;
                 }
@@ -403,7 +402,8 @@ std::expected<void, std::string> alert_store::flush() {
 std::expected<std::optional<std::string>, std::string>
 alert_store::find(std::string_view id) const {
     std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &value);
+    auto s =
+        db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &value);
     if (s.IsNotFound()) {
         return std::optional<std::string>();
     }
@@ -429,7 +429,8 @@ std::expected<bool, std::string> alert_store::indexed(index i, std::string_view 
 std::expected<bool, std::string> alert_store::matches(const alert_query& query,
                                                       std::optional<index> walked,
                                                       std::string_view id) const {
-    auto holds = [&](index i, const std::vector<std::string>& any) -> std::expected<bool, std::string> {
+    auto holds = [&](index i,
+                     const std::vector<std::string>& any) -> std::expected<bool, std::string> {
         if (any.empty() || walked == i) {
             return true;
         }
@@ -444,11 +445,10 @@ std::expected<bool, std::string> alert_store::matches(const alert_query& query,
     auto one = [](const std::optional<std::string>& value) {
         return value ? std::vector<std::string>{*value} : std::vector<std::string>{};
     };
-    for (auto [i, values] : {std::pair{index::rule, one(query.rule_id)},
-                             std::pair{index::host, one(query.host)},
-                             std::pair{index::source, one(query.source)},
-                             std::pair{index::level, query.levels},
-                             std::pair{index::status, query.statuses}}) {
+    for (auto [i, values] :
+         {std::pair{index::rule, one(query.rule_id)}, std::pair{index::host, one(query.host)},
+          std::pair{index::source, one(query.source)}, std::pair{index::level, query.levels},
+          std::pair{index::status, query.statuses}}) {
         auto held = holds(i, values);
         if (!held || !*held) {
             return held;
@@ -464,11 +464,10 @@ std::expected<alert_page, std::string> alert_store::list(const alert_query& quer
     for (auto [i, value] :
          {std::pair{index::rule, query.rule_id}, std::pair{index::host, query.host},
           std::pair{index::source, query.source},
-          std::pair{index::level, query.levels.size() == 1 ? std::optional(query.levels[0])
-                                                           : std::nullopt},
-          std::pair{index::status, query.statuses.size() == 1
-                                       ? std::optional(query.statuses[0])
-                                       : std::nullopt}}) {
+          std::pair{index::level,
+                    query.levels.size() == 1 ? std::optional(query.levels[0]) : std::nullopt},
+          std::pair{index::status, query.statuses.size() == 1 ? std::optional(query.statuses[0])
+                                                              : std::nullopt}}) {
         if (value && !walked) {
             walked = i;
             walked_value = *value;
@@ -618,8 +617,8 @@ std::expected<expired_alerts, std::string> alert_store::expire(const retention_p
             core::ulid::lower_bound(static_cast<std::uint64_t>(now_ms - policy.max_age_ms))
                 .to_string();
         for (;;) {
-            auto n = delete_oldest([&](std::string_view id, std::string_view) { return id < cutoff; },
-                                   per_batch);
+            auto n = delete_oldest(
+                [&](std::string_view id, std::string_view) { return id < cutoff; }, per_batch);
             if (!n) {
                 return std::unexpected(n.error());
             }

@@ -48,6 +48,51 @@ http_reply body_reply(std::string body, unsigned status = 200) {
     return reply;
 }
 
+// GET /api/v1/alerts?since=..&level=..: one page, {"alerts": [...], "next_cursor": id or null}.
+http_reply alerts_page(const alert::alert_store& store, const http_request& request,
+                       std::int64_t now_ms) {
+    auto query = alert::read_alert_query(query_parameters(request.query), now_ms);
+    if (!query) {
+        return http_router::error(400, query.error());
+    }
+    auto page = store.list(*query);
+    if (!page) {
+        return http_router::error(500, page.error());
+    }
+    std::string out;
+    out.reserve(64 + page->alerts.size() * 1024);
+    core::json_writer w(out);
+    w.begin_object().key("alerts").begin_array();
+    for (const auto& alert : page->alerts) {
+        w.raw(alert);
+    }
+    w.end_array().key("next_cursor");
+    if (page->next_cursor) {
+        w.value(*page->next_cursor);
+    } else {
+        w.raw("null");
+    }
+    w.end_object();
+    out += '\n';
+    return body_reply(std::move(out));
+}
+
+// GET /api/v1/alerts/{id}: the alert with its evidence (the events it was raised on).
+http_reply one_alert(const alert::alert_store& store, const http_request& request) {
+    const auto id = core::ulid::parse(request.path_parameter);
+    if (!id) {
+        return http_router::error(400, "'" + request.path_parameter + "' is not an alert id");
+    }
+    auto found = store.find(id->to_string());
+    if (!found) {
+        return http_router::error(500, found.error());
+    }
+    if (!*found) {
+        return http_router::error(404, "no alert " + id->to_string());
+    }
+    return body_reply(std::move(**found) + "\n");
+}
+
 } // namespace
 
 void add_control_plane(http_router& router, const access_policy& access,
@@ -78,6 +123,16 @@ void add_control_plane(http_router& router, const access_policy& access,
             return body_reply(pipeline::coverage_json(
                 *parts.pipeline.current_rules(), &parts.pipeline.traffic(), parts.clock.now_ns()));
         },
+        api::access::read);
+    router.add(
+        "GET", "/api/v1/alerts",
+        [&parts](const http_request& request) {
+            return alerts_page(parts.alerts, request, parts.clock.now_ms());
+        },
+        api::access::read);
+    router.add(
+        "GET", "/api/v1/alerts/{id}",
+        [&parts](const http_request& request) { return one_alert(parts.alerts, request); },
         api::access::read);
     router.add_async(
         "POST", "/api/v1/rules/reload",

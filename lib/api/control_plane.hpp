@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alert/alert_store.hpp"
 #include "api/access_policy.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
@@ -27,13 +28,15 @@ struct control_plane_parts {
     core::metrics_registry& metrics;
     const pipeline::pipeline& pipeline;
     const core::clock& clock;
+    const alert::alert_store& alerts;
     std::function<std::string()> last_reload;                       // JSON of the last reload
     std::function<void(std::function<void(reload_answer)>)> reload; // answers when done
 };
 
 // Registers the control plane (ARCHITECTURE.md, "Control plane") on `router`, guarded by
 // `access`: GET /healthz (open), GET /metrics (metrics token), GET /api/v1/rules and
-// GET /api/v1/coverage (read token), POST /api/v1/rules/reload (write token; 200 published,
+// GET /api/v1/coverage, GET /api/v1/alerts (the query of `vigil alerts`) and
+// GET /api/v1/alerts/{id} (read token), POST /api/v1/rules/reload (write token; 200 published,
 // 422 refused). `access` and `parts` must outlive the router.
 void add_control_plane(http_router& router, const access_policy& access,
                        const control_plane_parts& parts);

@@ -20,6 +20,8 @@ struct http_request {
     // Header fields with lower-case names, in the order received.
     std::vector<std::pair<std::string, std::string>> headers;
     core::peer_address peer;
+    // The last segment of the path when the route ends in "/{name}" ("/api/v1/alerts/{id}").
+    std::string path_parameter;
 
     // The first value of a header field (name in lower case), or empty.
     [[nodiscard]] std::string_view header(std::string_view name) const {
@@ -31,6 +33,11 @@ struct http_request {
         return {};
     }
 };
+
+// The query string's name=value pairs in order, percent-decoded ('+' is a space); a name
+// without '=' has an empty value. Malformed escapes are kept as they are.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>>
+query_parameters(std::string_view query);
 
 struct http_reply {
     unsigned status = 200;
@@ -58,6 +65,8 @@ public:
     // Nothing to let a request through to its route; the refusal otherwise.
     using guard = std::function<std::optional<http_reply>(const http_request&, access)>;
 
+    // `path` may end in one "/{name}" segment: it then matches any last segment, which the
+    // handler finds in request.path_parameter (exact paths are tried first).
     void add(const std::string& method, const std::string& path, handler h,
              access need = access::open);
     void add_async(const std::string& method, const std::string& path, async_handler h,
@@ -79,6 +88,8 @@ private:
         async_handler handle;
         access need = access::open;
     };
+    void dispatch_to(const std::map<std::string, route>& methods, const http_request& request,
+                     responder respond) const;
     std::map<std::string, std::map<std::string, route>> routes_; // path -> method -> route
     guard guard_;
 };

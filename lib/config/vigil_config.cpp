@@ -244,6 +244,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     section_reader http(file_name, diags, "http");
     section_reader http_tls(file_name, diags, "http.tls");
     section_reader outputs(file_name, diags, "outputs");
+    section_reader alerts(file_name, diags, "alerts");
     section_reader correlation(file_name, diags, "correlation");
     section_reader kafka(file_name, diags, "kafka");
 
@@ -306,6 +307,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("syslog", [&](const YAML::Node& node) { syslog.read(node); })
         .on("http", [&](const YAML::Node& node) { http.read(node); })
         .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
+        .on("alerts", [&](const YAML::Node& node) { alerts.read(node); })
         .on("correlation", [&](const YAML::Node& node) { correlation.read(node); })
         .on("kafka", [&](const YAML::Node& node) { kafka.read(node); })
         .on("time", [&](const YAML::Node& node) { time.read(node); });
@@ -605,6 +607,20 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
             }
             c.time.zones = rules->empty() ? nullptr : std::move(rules);
         });
+
+    alerts.on("max_age", duration_value(alerts, "max_age", c.alerts.max_age_ns, 0))
+        .on("max_bytes",
+            [&](const YAML::Node& node) {
+                auto n = to_int<std::uint64_t>(node);
+                if (!n) {
+                    alerts.error(node,
+                                 "'alerts.max_bytes' must be a number of bytes (0: no limit)");
+                    return;
+                }
+                c.alerts.max_bytes = *n;
+            })
+        .on("retention_interval",
+            duration_value(alerts, "retention_interval", c.alerts.retention_interval_ns, 1));
 
     outputs.on("stdout", [&](const YAML::Node& node) {
         if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {

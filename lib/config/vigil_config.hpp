@@ -134,6 +134,15 @@ struct vigil_config {
         std::size_t evidence_per_alert = 5;
     } correlation;
 
+    // The alert store (ARCHITECTURE.md §6): how long and how much it keeps.
+    struct alerts_section {
+        // Alerts about events older than this are deleted (0 = kept for ever); by the event
+        // time in the alert id (§4.9).
+        std::int64_t max_age_ns = 180LL * 86'400'000'000'000;
+        std::uint64_t max_bytes = 0; // the oldest go while the documents take more (0 = no limit)
+        std::int64_t retention_interval_ns = 60'000'000'000; // how often retention runs
+    } alerts;
+
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line
     } outputs;

@@ -306,9 +306,18 @@ def vigil(*args, check=True):
 
 
 def stored_alerts(data_dir, *args):
-    """`vigil alerts --json` as a list of alert documents, newest first."""
-    _, out, _ = vigil("alerts", "--data-dir", str(data_dir), "--json", *args)
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    """`vigil alerts --json` as a list of alert documents, newest first: page after page (by the
+    "next cursor" vigil prints on stderr), unless `args` sets --limit (then that one page)."""
+    alerts, cursor = [], []
+    one_page = "--limit" in args
+    while True:
+        _, out, err = vigil("alerts", "--data-dir", str(data_dir), "--json",
+                            *(args if one_page else (*args, "--limit", "10000")), *cursor)
+        alerts += [json.loads(line) for line in out.splitlines() if line.strip()]
+        more = re.search(r"^next cursor: (\S+)$", err, re.M)
+        if one_page or not more:
+            return alerts
+        cursor = ["--cursor", more.group(1)]
 
 
 _RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")

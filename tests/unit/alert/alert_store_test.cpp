@@ -107,10 +107,10 @@ TEST_CASE("every filter selects through its index, alone and combined", "[alert]
     const std::vector<std::string> levels = {"low", "medium", "high", "critical"};
     std::vector<alert::alert> batch;
     for (int i = 0; i < 40; ++i) {
-        batch.push_back(make(ids, 1000 * static_cast<std::uint64_t>(i + 1),
-                             alert_spec{"r" + std::to_string(i % 2), levels[static_cast<std::size_t>(i % 4)],
-                                        "web-" + std::to_string(i % 5),
-                                        "203.0.113." + std::to_string(i % 3)}));
+        batch.push_back(
+            make(ids, 1000 * static_cast<std::uint64_t>(i + 1),
+                 alert_spec{"r" + std::to_string(i % 2), levels[static_cast<std::size_t>(i % 4)],
+                            "web-" + std::to_string(i % 5), "203.0.113." + std::to_string(i % 3)}));
     }
     REQUIRE((*store)->write(batch).has_value());
     // The expected answer, from the specs: ids of the matching alerts, newest first.
@@ -210,7 +210,8 @@ TEST_CASE("retention removes alerts by age and by size, with their index entries
     const std::uint64_t now = 400 * day;
     std::vector<alert::alert> batch;
     for (std::uint64_t d = 0; d < 300; ++d) {
-        batch.push_back(make(ids, now - (300 - d) * day, alert_spec{.host = "h" + std::to_string(d % 3)}));
+        batch.push_back(
+            make(ids, now - (300 - d) * day, alert_spec{.host = "h" + std::to_string(d % 3)}));
     }
     REQUIRE((*store)->write(batch).has_value());
 
@@ -295,4 +296,47 @@ TEST_CASE("a second writer is refused with RocksDB's reason", "[alert][store]") 
     auto second = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
     REQUIRE_FALSE(second.has_value());
     CHECK(second.error().find("cannot open alert database") != std::string::npos);
+}
+
+TEST_CASE("query parameters read the same for the CLI and the API", "[alert][query]") {
+    using params = std::vector<std::pair<std::string, std::string>>;
+    const std::int64_t now = 1'799'000'000'000;
+    auto q = alert::read_alert_query(params{{"since", "15m"},
+                                            {"until", "2027-01-15T08:00:00.250+08:00"},
+                                            {"rule", "r1"},
+                                            {"level", "high,critical"},
+                                            {"status", "new"},
+                                            {"host", "web-1"},
+                                            {"source", "203.0.113.9"},
+                                            {"limit", "25"},
+                                            {"cursor", "01arz3ndektsv4rrffq69g5fav"}},
+                                     now);
+    REQUIRE(q.has_value());
+    CHECK(*q->since_ms == static_cast<std::uint64_t>(now - 15 * 60'000));
+    CHECK(*q->until_ms == 1'799'971'200'250ULL); // 2027-01-15T00:00:00.250Z
+    CHECK(q->rule_id == "r1");
+    CHECK(q->levels == std::vector<std::string>{"high", "critical"});
+    CHECK(q->statuses == std::vector<std::string>{"new"});
+    CHECK(q->host == "web-1");
+    CHECK(q->source == "203.0.113.9");
+    CHECK(q->limit == 25);
+    CHECK(q->cursor == "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    CHECK(alert::read_alert_query({}, now)->limit == alert::alert_query::default_limit);
+    CHECK(*alert::read_alert_query(params{{"since", "2026-12-01"}}, now)->since_ms ==
+          1'796'083'200'000ULL);
+
+    auto error = [&](params p) {
+        auto refused = alert::read_alert_query(p, now);
+        REQUIRE_FALSE(refused.has_value());
+        return refused.error();
+    };
+    CHECK(error({{"level", "severe"}}) ==
+          "level: 'severe' is none of informational, low, medium, high, critical");
+    CHECK(error({{"limit", "0"}}) == "limit: '0' is not a number from 1 to 10000");
+    CHECK(error({{"limit", "10001"}}).starts_with("limit:"));
+    CHECK(error({{"since", "yesterday"}}).starts_with("since: 'yesterday' is neither a duration"));
+    CHECK(error({{"since", "2026-02-30"}}).starts_with("since:"));
+    CHECK(error({{"cursor", "nope"}}) == "cursor: 'nope' is not a cursor (an alert id)");
+    CHECK(error({{"hots", "x"}}).starts_with("unknown parameter 'hots'"));
+    CHECK(error({{"since", "1h"}, {"until", "2h"}}) == "since: it must be before until");
 }

@@ -28,14 +28,46 @@ TEST_CASE("router answers 404 for unknown paths and 405 with Allow for other met
         r.body = "ok";
         return r;
     });
-    CHECK(router.dispatch({"GET", "/healthz", "", "", {}, {}}).body == "ok");
-    auto missing = router.dispatch({"GET", "/nope", "", "", {}, {}});
+    CHECK(router.dispatch({"GET", "/healthz", "", "", {}, {}, {}}).body == "ok");
+    auto missing = router.dispatch({"GET", "/nope", "", "", {}, {}, {}});
     CHECK(missing.status == 404);
     CHECK(missing.body == "{\"error\":\"no such endpoint: /nope\"}\n");
-    auto wrong = router.dispatch({"POST", "/healthz", "", "", {}, {}});
+    auto wrong = router.dispatch({"POST", "/healthz", "", "", {}, {}, {}});
     CHECK(wrong.status == 405);
     REQUIRE(wrong.headers.size() == 1);
     CHECK(wrong.headers[0] == std::pair<std::string, std::string>{"Allow", "GET"});
+}
+
+TEST_CASE("a route ending in {name} takes any last segment; exact routes come first",
+          "[api][router]") {
+    api::http_router router;
+    auto echo = [](const char* what) {
+        return [what](const api::http_request& request) {
+            api::http_reply r;
+            r.body = std::string(what) + ":" + request.path_parameter;
+            return r;
+        };
+    };
+    router.add("GET", "/api/v1/alerts", echo("list"));
+    router.add("GET", "/api/v1/alerts/{id}", echo("one"));
+    router.add("GET", "/api/v1/alerts/stats", echo("stats"));
+    auto get = [&](const char* path) { return router.dispatch({"GET", path, "", "", {}, {}, {}}); };
+    CHECK(get("/api/v1/alerts").body == "list:");
+    CHECK(get("/api/v1/alerts/01JEXAMPLE").body == "one:01JEXAMPLE");
+    CHECK(get("/api/v1/alerts/stats").body == "stats:");
+    CHECK(get("/api/v1/alerts/").status == 404);
+    CHECK(get("/api/v1/alerts/a/b").status == 404);
+    CHECK(get("/api/v1/rules/x").status == 404);
+    CHECK(router.dispatch({"POST", "/api/v1/alerts/x", "", "", {}, {}, {}}).status == 405);
+}
+
+TEST_CASE("query parameters are split and percent-decoded", "[api][router]") {
+    using pairs = std::vector<std::pair<std::string, std::string>>;
+    CHECK(api::query_parameters("") == pairs{});
+    CHECK(api::query_parameters("since=15m&level=high%2Ccritical&host=web+1&&flag") ==
+          pairs{{"since", "15m"}, {"level", "high,critical"}, {"host", "web 1"}, {"flag", ""}});
+    CHECK(api::query_parameters("until=2026-12-01T08%3A00%3A00%2B08%3A00&bad=%zz%4") ==
+          pairs{{"until", "2026-12-01T08:00:00+08:00"}, {"bad", "%zz%4"}});
 }
 
 TEST_CASE("health is ready only when every check is", "[api][health]") {
@@ -64,7 +96,7 @@ TEST_CASE("the router asks the access policy before every route that is not open
     router.add("POST", "/api/v1/rules/reload", ok, api::access::write);
     router.add("GET", "/metrics", ok, api::access::metrics);
     auto call = [&](const char* method, const char* path, std::string authorization) {
-        api::http_request request{method, path, "", "", {}, {}};
+        api::http_request request{method, path, "", "", {}, {}, {}};
         if (!authorization.empty()) {
             request.headers.emplace_back("authorization", std::move(authorization));
         }
@@ -88,11 +120,12 @@ TEST_CASE("the router asks the access policy before every route that is not open
     // Tokens in use but not this route's: 403 naming the key.
     core::metrics_registry other;
     const api::access_policy ingest_only({"", "", "", true}, other);
-    auto refused = ingest_only.check({"GET", "/metrics", "", "", {}, {}}, api::access::metrics);
+    auto refused = ingest_only.check({"GET", "/metrics", "", "", {}, {}, {}}, api::access::metrics);
     REQUIRE(refused.has_value());
     CHECK(refused->status == 403);
     CHECK(refused->body.find("http.metrics_token, which is not set") != std::string::npos);
     // No token anywhere: open.
     const api::access_policy none({"", "", "", false}, other);
-    CHECK_FALSE(none.check({"GET", "/metrics", "", "", {}, {}}, api::access::metrics).has_value());
+    CHECK_FALSE(
+        none.check({"GET", "/metrics", "", "", {}, {}, {}}, api::access::metrics).has_value());
 }

@@ -54,6 +54,10 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->correlation.max_values_per_key == defaults.correlation.max_values_per_key);
     CHECK(shipped->correlation.evidence_per_alert == defaults.correlation.evidence_per_alert);
     CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
+    CHECK(shipped->alerts.max_age_ns == defaults.alerts.max_age_ns);
+    CHECK(defaults.alerts.max_age_ns == 180LL * 86'400'000'000'000);
+    CHECK(shipped->alerts.max_bytes == defaults.alerts.max_bytes);
+    CHECK(shipped->alerts.retention_interval_ns == defaults.alerts.retention_interval_ns);
     CHECK(defaults.time.max_future_skew_ns == 300'000'000'000);
     CHECK(shipped->time.zones == nullptr);
     REQUIRE(shipped->rules_policy.selections.size() == defaults.rules_policy.selections.size());

@@ -1,0 +1,68 @@
+#include "alert/alert_retention.hpp"
+
+#include "core/log.hpp"
+
+#include <chrono>
+
+namespace vigil::alert {
+
+alert_retention::alert_retention(alert_store& store, retention_policy policy,
+                                 std::int64_t interval_ns, const core::clock& clock,
+                                 core::metrics_registry& metrics)
+    : store_(store), policy_(policy), interval_ns_(interval_ns), clock_(clock),
+      by_age_(metrics.make_counter("vigil_alerts_expired_total",
+                                   "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)",
+                                   {{"reason", "age"}})),
+      by_size_(metrics.make_counter("vigil_alerts_expired_total",
+                                    "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)",
+                                    {{"reason", "size"}})),
+      bytes_(metrics.make_gauge("vigil_alert_store_bytes",
+                                "Approximate size of the stored alert documents")) {}
+
+alert_retention::~alert_retention() { stop(); }
+
+void alert_retention::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void alert_retention::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void alert_retention::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        lock.unlock();
+        pass();
+        lock.lock();
+        wake_.wait_for(lock, std::chrono::nanoseconds(interval_ns_), [this] { return stopping_; });
+    }
+}
+
+void alert_retention::pass() {
+    if (policy_.max_age_ms > 0 || policy_.max_bytes > 0) {
+        auto expired = store_.expire(policy_, clock_.now_ms());
+        if (!expired) {
+            core::log_warning("alert retention: " + expired.error() + " (tried again in " +
+                              std::to_string(interval_ns_ / 1'000'000'000) + " s)");
+        } else {
+            by_age_.add(expired->by_age);
+            by_size_.add(expired->by_size);
+            if (expired->by_age + expired->by_size > 0) {
+                core::log_info("alert retention deleted " + std::to_string(expired->by_age) +
+                               " alerts by age and " + std::to_string(expired->by_size) +
+                               " by size");
+            }
+        }
+    }
+    bytes_.set(static_cast<std::int64_t>(store_.alerts_bytes()));
+}
+
+} // namespace vigil::alert
