@@ -1,7 +1,7 @@
 #include "coverage_command.hpp"
 
 #include "core/clock.hpp"
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 #include "pipeline/coverage_report.hpp"
 #include "rules/rule_compiler.hpp"
 
@@ -129,7 +129,7 @@ int run_coverage_command(const coverage_command_options& options) {
     std::string json;
     bool with_traffic = false;
     if (options.url) {
-        auto answer = http_call("GET", *options.url + "/api/v1/coverage", "", options.call);
+        auto answer = net::http_call("GET", *options.url + "/api/v1/coverage", "", options.call);
         if (!answer || answer->status != 200) {
             std::cerr << "vigil rules coverage: "
                       << (answer ? "HTTP " + std::to_string(answer->status) : answer.error())

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -11,7 +11,7 @@ namespace vigil::daemon {
 struct coverage_command_options {
     // The running vigild's API; nothing: read the rules of `rules_dir` instead (no traffic).
     std::optional<std::string> url;
-    http_call_options call; // token, CA
+    net::http_call_options call; // token, CA
     std::filesystem::path rules_dir;
     std::filesystem::path schemas_dir;
     bool all = false; // also classes with neither rules nor events

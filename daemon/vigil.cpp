@@ -9,7 +9,7 @@
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
 #include "coverage_command.hpp"
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 #include "parse_command.hpp"
 #include "replay/rule_test_runner.hpp"
 #include "replay_command.hpp"
@@ -40,6 +40,13 @@ commands:
                          [--require-fixtures: a rule without tests fails too]
       --schemas-dir DIR  field schema and log source classes (default: schemas_dir of the
                          configuration)
+  webhooks dead          list the alerts no destination took within its max_age (dead
+                         deliveries), one JSON document per line
+      --data-dir DIR     alert store location (default: data_dir of the configuration)
+  webhooks retry         ask the running vigild to queue the dead deliveries again
+                         (POST /api/v1/webhooks/retry)
+      --destination NAME only those of this destination
+      --url URL, --cacert FILE   as for rules reload
   rules reload           ask the running vigild to reload its rules (POST /api/v1/rules/reload);
                          prints the errors of a rejected set and exits 2
       --url URL          vigild's HTTP API (default: http.listen of the configuration, https
@@ -253,10 +260,10 @@ std::optional<std::string> daemon_url(const daemon::command_line& args,
 
 // How the CLI talks to the running vigild: the token (write, or read if set and enough) from the
 // configuration, and for https the CA to trust.
-daemon::http_call_options api_options(const daemon::command_line& args,
-                                      const config::vigil_config& cfg, bool write,
-                                      std::chrono::seconds timeout) {
-    daemon::http_call_options options;
+net::http_call_options api_options(const daemon::command_line& args,
+                                   const config::vigil_config& cfg, bool write,
+                                   std::chrono::seconds timeout) {
+    net::http_call_options options;
     options.timeout = timeout;
     options.token = write || cfg.http.api_read_token.empty() ? cfg.http.api_write_token
                                                              : cfg.http.api_read_token;
@@ -268,6 +275,52 @@ daemon::http_call_options api_options(const daemon::command_line& args,
     return options;
 }
 
+// vigil webhooks dead: the dead deliveries from the store (read-only, vigild may run).
+int webhooks_dead(const config::vigil_config& cfg) {
+    auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_only);
+    if (!store) {
+        std::cerr << "vigil webhooks dead: " << store.error() << "\n";
+        return 1;
+    }
+    const auto* outbox = (*store)->deliveries();
+    auto dead = outbox != nullptr ? outbox->dead() : std::vector<std::string>();
+    if (!dead) {
+        std::cerr << "vigil webhooks dead: " << dead.error() << "\n";
+        return 1;
+    }
+    for (const auto& d : *dead) {
+        std::cout << d << "\n";
+    }
+    std::cerr << dead->size() << " dead deliveries\n";
+    return 0;
+}
+
+// vigil webhooks retry: the running vigild queues the dead deliveries again.
+int webhooks_retry(const daemon::command_line& args, const config::vigil_config& cfg) {
+    const auto found = daemon_url(args, cfg);
+    if (!found) {
+        std::cerr << "vigil webhooks retry: the configuration has no HTTP listener; give --url\n";
+        return 2;
+    }
+    std::string path = "/api/v1/webhooks/retry";
+    if (auto destination = args.value("destination")) {
+        path += "?destination=" + *destination; // names are plain words (the configuration's)
+    }
+    auto answer = net::http_call("POST", *found + path, "",
+                                 api_options(args, cfg, true, std::chrono::seconds(60)));
+    if (!answer) {
+        std::cerr << "vigil webhooks retry: " << answer.error()
+                  << " (is vigild running with its HTTP API on?)\n";
+        return 1;
+    }
+    if (answer->status != 200) {
+        std::cerr << "vigil webhooks retry: HTTP " << answer->status << ": " << answer->body;
+        return 1;
+    }
+    std::cout << answer->body;
+    return 0;
+}
+
 int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
     const auto found = daemon_url(args, cfg);
     if (!found) {
@@ -275,10 +328,11 @@ int rules_reload(const daemon::command_line& args, const config::vigil_config& c
         return 2;
     }
     const std::string& url = *found;
-    auto answer = daemon::http_call("POST", url + "/api/v1/rules/reload", "",
-                                    api_options(args, cfg, true, std::chrono::seconds(600)));
+    auto answer = net::http_call("POST", url + "/api/v1/rules/reload", "",
+                                 api_options(args, cfg, true, std::chrono::seconds(600)));
     if (!answer) {
-        std::cerr << "vigil rules reload: " << answer.error() << "\n";
+        std::cerr << "vigil rules reload: " << answer.error()
+                  << " (is vigild running with its HTTP API on?)\n";
         return 1;
     }
     simdjson::dom::parser parser;
@@ -461,6 +515,24 @@ int main(int argc, char** argv) {
             options.file = args.positional().front();
         }
         return daemon::run_parse_command(options);
+    }
+    if (command == "webhooks") {
+        daemon::command_line args({"destination", "url", "cacert", "data-dir", "config"}, {});
+        if (auto error = args.parse(argc, argv, 2)) {
+            std::cerr << "vigil webhooks: " << *error << "\n";
+            return 2;
+        }
+        const auto& pos = args.positional();
+        if (pos.size() != 1 || (pos[0] != "dead" && pos[0] != "retry")) {
+            std::cerr << "usage: vigil webhooks dead | vigil webhooks retry [--destination NAME]\n";
+            return 2;
+        }
+        std::string source;
+        auto cfg = daemon::load_configuration(args, source);
+        if (!cfg) {
+            return 2;
+        }
+        return pos[0] == "dead" ? webhooks_dead(*cfg) : webhooks_retry(args, *cfg);
     }
     if (command == "replay") {
         daemon::command_line args({"format", "rules", "schemas-dir", "config"}, {"json"});

@@ -21,6 +21,7 @@
 #include "ingest/kafka_source.hpp"
 #include "ingest/syslog_tcp_source.hpp"
 #include "ingest/syslog_udp_source.hpp"
+#include "output/delivery_service.hpp"
 #include "output/stdout_output.hpp"
 #include "pipeline/pipeline.hpp"
 #include "pipeline_settings.hpp"
@@ -127,6 +128,15 @@ int run(const config::vigil_config& cfg) {
         owned_outputs.push_back(std::make_unique<output::stdout_output>());
         outputs.push_back(owned_outputs.back().get());
     }
+
+    // Webhooks and the Kafka alert topic: registered with the outbox before any alert is
+    // written, so that every alert a destination wants is queued with it.
+    auto deliveries = output::delivery_service::create(cfg.outputs, **store, clock, metrics);
+    if (!deliveries) {
+        core::log_error("outputs: " + deliveries.error());
+        return 2;
+    }
+    (*deliveries)->start();
 
     const pipeline::pipeline_config pipe_cfg = daemon::pipeline_settings(cfg);
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
@@ -373,6 +383,7 @@ int run(const config::vigil_config& cfg) {
     io.run();
 
     pipeline.drain_and_stop();
+    (*deliveries)->stop(); // what is not delivered stays in the outbox for the next start
     core::log_info("stopped: alerts flushed to " +
                    alert::alert_store::database_path(cfg.data_dir).string());
     if (reloader.busy()) {

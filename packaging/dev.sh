@@ -61,6 +61,20 @@ setup() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# The npm packages the tests run with node (tests/node: third-party verifiers such as
+# standardwebhooks), pinned by package-lock.json; reinstalled only when the lock file changed.
+node_setup() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    setup nodejs npm
+  fi
+  local dir=tests/node
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.vigil-lock"; then
+    log "installing the test tools of $dir (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.vigil-lock"
+  fi
+}
+
 build() {
   local args=(-G Ninja -DCMAKE_BUILD_TYPE=Release "-DVIGIL_WERROR=${VIGIL_WERROR:-ON}")
   # Configure only when the build directory is new or the options changed.
@@ -172,14 +186,14 @@ fuzz() {
 
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  setup) setup ;;
+  setup) setup; node_setup ;;
   build) setup; build ;;
   run)
     setup; build
     exec "$build_dir/daemon/vigild" "$@"
     ;;
   test)
-    setup; build
+    setup; node_setup; build
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
     # The reliability scenarios' figures (the README's "Reliability" section quotes them).
     grep -h '^RELIABILITY' "$build_dir/Testing/Temporary/LastTest.log" || true
@@ -194,7 +208,7 @@ case "$cmd" in
     format "$@"
     ;;
   sanitize)
-    setup
+    setup; node_setup
     sanitize
     ;;
   bench)

@@ -13,13 +13,15 @@ alert_retention::alert_retention(alert_store& store, retention_policy policy,
       by_age_(metrics.make_counter("vigil_alerts_expired_total",
                                    "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)",
                                    {{"reason", "age"}})),
-      by_size_(metrics.make_counter("vigil_alerts_expired_total",
-                                    "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)",
-                                    {{"reason", "size"}})),
+      by_size_(metrics.make_counter(
+          "vigil_alerts_expired_total",
+          "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)", {{"reason", "size"}})),
       bytes_(metrics.make_gauge("vigil_alert_store_bytes",
                                 "Approximate size of the stored alert documents")) {}
 
-alert_retention::~alert_retention() { stop(); }
+alert_retention::~alert_retention() {
+    stop();
+}
 
 void alert_retention::start() {
     thread_ = std::thread([this] { run(); });

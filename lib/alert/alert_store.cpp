@@ -20,6 +20,8 @@ constexpr std::array<const char*, 5> index_families = {
 constexpr const char* meta_family = "meta";
 constexpr const char* state_family = "state";
 constexpr const char* dead_letters_family = "dead_letters";
+constexpr const char* outbox_family = "outbox";
+constexpr const char* outbox_dead_family = "outbox_dead";
 
 std::string dead_letter_key(std::uint64_t n) {
     std::string key(8, '\0');
@@ -141,8 +143,9 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &found); !s.ok()) {
             found = {rocksdb::kDefaultColumnFamilyName};
         }
-        std::vector<const char*> wanted_families = {alerts_family, meta_family, state_family,
-                                                    dead_letters_family};
+        std::vector<const char*> wanted_families = {alerts_family, meta_family,
+                                                    state_family,  dead_letters_family,
+                                                    outbox_family, outbox_dead_family};
         wanted_families.insert(wanted_families.end(), index_families.begin(), index_families.end());
         for (const char* wanted : wanted_families) {
             if (std::find(found.begin(), found.end(), wanted) == found.end()) {
@@ -203,6 +206,8 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         return std::unexpected("cannot open alert database at " + path + ": " + s.ToString());
     }
     store->db_.reset(db);
+    rocksdb::ColumnFamilyHandle* outbox_pending = nullptr;
+    rocksdb::ColumnFamilyHandle* outbox_dead = nullptr;
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == alerts_family) {
             store->alerts_ = store->handles_[i];
@@ -212,12 +217,21 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
             store->state_ = store->handles_[i];
         } else if (names[i] == dead_letters_family) {
             store->dead_letters_ = store->handles_[i];
+        } else if (names[i] == outbox_family) {
+            outbox_pending = store->handles_[i];
+        } else if (names[i] == outbox_dead_family) {
+            outbox_dead = store->handles_[i];
         }
         for (std::size_t f = 0; f < index_families.size(); ++f) {
             if (names[i] == index_families[f]) {
                 store->indexes_[f] = store->handles_[i];
             }
         }
+    }
+    if (outbox_pending != nullptr && outbox_dead != nullptr) {
+        store->outbox_ =
+            std::make_unique<outbox>(*db, outbox_pending, outbox_dead,
+                                     [raw = store.get()]() { return raw->ready_to_write(0); });
     }
     std::string format;
     s = db->Get(rocksdb::ReadOptions(), store->meta_, format_key, &format);
@@ -267,6 +281,7 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
             batch.Put(indexes_[i], index_key(value, key), rocksdb::Slice());
         });
     }
+    const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing alerts failed: " + ready.error());
     }
@@ -275,6 +290,9 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     if (auto s = db_->Write(options, &batch); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected("writing alerts failed: " + s.ToString());
+    }
+    if (!queued.empty()) {
+        outbox_->written(queued);
     }
     return {};
 }

@@ -4,6 +4,7 @@
 #include "alert/alert_query.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/disk_space_guard.hpp"
+#include "alert/outbox.hpp"
 
 #include <array>
 #include <atomic>
@@ -80,6 +81,11 @@ public:
                                                                      std::size_t cap) override;
     [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead_letters() const;
 
+    // The delivery outbox (column families `outbox`, `outbox_dead`); null for a read-only
+    // reader of a store written before it existed.
+    [[nodiscard]] outbox* deliveries() { return outbox_.get(); }
+    [[nodiscard]] const outbox* deliveries() const { return outbox_.get(); }
+
     // Persists the WAL and memtables (shutdown).
     [[nodiscard]] std::expected<void, std::string> flush() override;
 
@@ -137,6 +143,7 @@ private:
     rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
     std::atomic<std::uint64_t> next_dead_letter_{1};
     std::unique_ptr<disk_space_guard> disk_;
+    std::unique_ptr<outbox> outbox_;
     std::atomic<bool> resume_needed_{false};
 };
 

@@ -55,7 +55,19 @@ simdjson::error_code read_rule(simdjson::ondemand::object rule, alert_terms& ter
         if (auto error = member.unescaped_key().get(key)) {
             return error;
         }
-        if (key == "id" || key == "level") {
+        if (key == "tags") {
+            simdjson::ondemand::array tags;
+            if (auto error = member.value().get_array().get(tags)) {
+                return error;
+            }
+            for (auto tag : tags) {
+                std::string_view value;
+                if (auto error = tag.get_string().get(value)) {
+                    return error;
+                }
+                terms.tags.emplace_back(value);
+            }
+        } else if (key == "id" || key == "level") {
             std::string_view value;
             if (auto error = member.value().get_string().get(value)) {
                 return error;

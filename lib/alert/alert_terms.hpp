@@ -10,8 +10,9 @@ namespace vigil::alert {
 // What the store indexes an alert by (ARCHITECTURE.md §6), read from its JSON document.
 struct alert_terms {
     std::string rule_id;
-    std::string level;  // the rule's Sigma level
-    std::string status; // new, acknowledged, contained, closed
+    std::string level;             // the rule's Sigma level
+    std::string status;            // new, acknowledged, contained, closed
+    std::vector<std::string> tags; // the rule's tags (not indexed; delivery filters use them)
     // Distinct host names: the alert's "host" and every evidence event's `host.name`.
     std::vector<std::string> hosts;
     // Distinct addresses: every evidence event's `source.ip` (who did it) and the address that

@@ -93,6 +93,48 @@ http_reply one_alert(const alert::alert_store& store, const http_request& reques
     return body_reply(std::move(**found) + "\n");
 }
 
+// GET /api/v1/webhooks/dead: {"dead": [...]} (alert::outbox::dead).
+http_reply dead_deliveries(const alert::alert_store& store) {
+    const auto* outbox = store.deliveries();
+    auto dead = outbox != nullptr ? outbox->dead() : std::vector<std::string>();
+    if (!dead) {
+        return http_router::error(500, dead.error());
+    }
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object().key("dead").begin_array();
+    for (const auto& d : *dead) {
+        w.raw(d);
+    }
+    w.end_array().end_object();
+    out += '\n';
+    return body_reply(std::move(out));
+}
+
+// POST /api/v1/webhooks/retry[?destination=NAME]: {"queued": n}.
+http_reply retry_dead(alert::alert_store& store, const http_request& request, std::int64_t now_ms) {
+    std::optional<std::string> destination;
+    for (const auto& [name, value] : query_parameters(request.query)) {
+        if (name != "destination") {
+            return http_router::error(400, "unknown parameter '" + name + "' (known: destination)");
+        }
+        destination = value;
+    }
+    auto* outbox = store.deliveries();
+    if (outbox == nullptr) {
+        return http_router::error(500, "the alert store has no outbox");
+    }
+    auto queued = outbox->retry_dead(destination, now_ms);
+    if (!queued) {
+        return http_router::error(500, queued.error());
+    }
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object().field("queued", *queued).end_object();
+    out += '\n';
+    return body_reply(std::move(out));
+}
+
 } // namespace
 
 void add_control_plane(http_router& router, const access_policy& access,
@@ -134,6 +176,15 @@ void add_control_plane(http_router& router, const access_policy& access,
         "GET", "/api/v1/alerts/{id}",
         [&parts](const http_request& request) { return one_alert(parts.alerts, request); },
         api::access::read);
+    router.add(
+        "GET", "/api/v1/webhooks/dead",
+        [&parts](const http_request&) { return dead_deliveries(parts.alerts); }, api::access::read);
+    router.add(
+        "POST", "/api/v1/webhooks/retry",
+        [&parts](const http_request& request) {
+            return retry_dead(parts.alerts, request, parts.clock.now_ms());
+        },
+        api::access::write);
     router.add_async(
         "POST", "/api/v1/rules/reload",
         [&parts](const http_request&, http_router::responder respond) {

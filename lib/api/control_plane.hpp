@@ -28,7 +28,7 @@ struct control_plane_parts {
     core::metrics_registry& metrics;
     const pipeline::pipeline& pipeline;
     const core::clock& clock;
-    const alert::alert_store& alerts;
+    alert::alert_store& alerts;
     std::function<std::string()> last_reload;                       // JSON of the last reload
     std::function<void(std::function<void(reload_answer)>)> reload; // answers when done
 };

@@ -4,6 +4,7 @@
 #include "core/defaults.hpp"
 #include "parse/yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -66,6 +67,26 @@ private:
     std::string prefix_;
     std::map<std::string, std::function<void(const YAML::Node&)>> readers_;
 };
+
+// "whsec_" then padded base64 of at least 16 bytes.
+bool valid_whsec(const std::string& secret) {
+    if (!secret.starts_with("whsec_")) {
+        return false;
+    }
+    const std::string_view key = std::string_view(secret).substr(6);
+    if (key.size() < 24 || key.size() % 4 != 0) {
+        return false;
+    }
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const char ch = key[i];
+        const bool alnum = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                           (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+        if (!alnum && !(ch == '=' && i + 2 >= key.size())) {
+            return false;
+        }
+    }
+    return true;
+}
 
 template <typename Int>
 std::optional<Int> to_int(const YAML::Node& node) {
@@ -622,13 +643,159 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("retention_interval",
             duration_value(alerts, "retention_interval", c.alerts.retention_interval_ns, 1));
 
-    outputs.on("stdout", [&](const YAML::Node& node) {
-        if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
-            outputs.error(node, "'outputs.stdout' must be true or false");
-            return;
+    // The keys every destination has (outputs.webhooks[], outputs.kafka).
+    auto destination_keys = [&](section_reader& r, vigil_config::destination_section& d) {
+        auto list = [&r](const std::string& key, std::vector<std::string>& target) {
+            return [&r, key, &target](const YAML::Node& node) {
+                if (!node.IsSequence()) {
+                    r.error(node, "'" + r.qualified(key) + "' must be a list");
+                    return;
+                }
+                for (const auto& item : node) {
+                    if (!item.IsScalar() || item.Scalar().empty()) {
+                        r.error(item, "'" + r.qualified(key) + "' must be a list of names");
+                        return;
+                    }
+                    target.push_back(item.Scalar());
+                }
+            };
+        };
+        r.on("name", string_value(r, "name", [&d](const std::string& v) { d.name = v; }))
+            .on("min_level",
+                [&r, &d](const YAML::Node& node) {
+                    static const std::vector<std::string> levels = {"informational", "low",
+                                                                    "medium", "high", "critical"};
+                    if (!node.IsScalar() ||
+                        std::find(levels.begin(), levels.end(), node.Scalar()) == levels.end()) {
+                        r.error(node, "'" + r.qualified("min_level") +
+                                          "' must be informational, low, medium, high or critical");
+                        return;
+                    }
+                    d.min_level = node.Scalar();
+                })
+            .on("rules", list("rules", d.rules))
+            .on("tags", list("tags", d.tags))
+            .on("concurrency", count_value(r, "concurrency", d.concurrency, 1))
+            .on("max_age", duration_value(r, "max_age", d.max_age_ns, 1))
+            .on("initial_backoff", duration_value(r, "initial_backoff", d.initial_backoff_ns, 1))
+            .on("max_backoff", duration_value(r, "max_backoff", d.max_backoff_ns, 1));
+    };
+    std::vector<std::string> destination_names;
+    auto named = [&](const YAML::Node& at, const std::string& what, const std::string& name) {
+        if (name.empty()) {
+            diags.error(file_name, line_of(at), "", "'" + what + "' needs a 'name'");
+        } else if (std::find(destination_names.begin(), destination_names.end(), name) !=
+                   destination_names.end()) {
+            diags.error(file_name, line_of(at), "",
+                        "'" + what + "': the name '" + name + "' is taken by another output");
         }
-        c.outputs.stdout_alerts = node.Scalar() == "true";
-    });
+        destination_names.push_back(name);
+    };
+    outputs
+        .on("stdout",
+            [&](const YAML::Node& node) {
+                if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+                    outputs.error(node, "'outputs.stdout' must be true or false");
+                    return;
+                }
+                c.outputs.stdout_alerts = node.Scalar() == "true";
+            })
+        .on("webhooks",
+            [&](const YAML::Node& node) {
+                if (!node.IsSequence() && !node.IsNull()) {
+                    outputs.error(node, "'outputs.webhooks' must be a list of destinations");
+                    return;
+                }
+                for (std::size_t i = 0; i < node.size(); ++i) {
+                    const std::string at = "outputs.webhooks[" + std::to_string(i) + "]";
+                    section_reader hook(file_name, diags, at);
+                    vigil_config::webhook_section w;
+                    destination_keys(hook, w.delivery);
+                    hook.on("url",
+                            [&](const YAML::Node& url) {
+                                if (!url.IsScalar() || !(url.Scalar().starts_with("http://") ||
+                                                         url.Scalar().starts_with("https://"))) {
+                                    hook.error(url, "'" + at +
+                                                        ".url' must be an http:// or "
+                                                        "https:// URL");
+                                    return;
+                                }
+                                w.url = url.Scalar();
+                            })
+                        .on("format",
+                            [&](const YAML::Node& format) {
+                                static const std::vector<std::string> formats = {
+                                    "generic", "slack", "wecom", "dingtalk", "feishu"};
+                                if (!format.IsScalar() ||
+                                    std::find(formats.begin(), formats.end(), format.Scalar()) ==
+                                        formats.end()) {
+                                    hook.error(format, "'" + at +
+                                                           ".format' must be generic, "
+                                                           "slack, wecom, dingtalk or feishu");
+                                    return;
+                                }
+                                w.format = format.Scalar();
+                            })
+                        .on("secret", string_value(hook, "secret",
+                                                   [&w](const std::string& v) { w.secret = v; }))
+                        .on("allow_private",
+                            [&](const YAML::Node& flag) {
+                                if (!flag.IsScalar() ||
+                                    (flag.Scalar() != "true" && flag.Scalar() != "false")) {
+                                    hook.error(flag, "'" + at +
+                                                         ".allow_private' must be true or "
+                                                         "false");
+                                    return;
+                                }
+                                w.allow_private = flag.Scalar() == "true";
+                            })
+                        .on("ca_file", string_value(hook, "ca_file",
+                                                    [&w](const std::string& v) { w.ca_file = v; }))
+                        .on("timeout",
+                            duration_value(hook, "timeout", w.timeout_ns, 1'000'000'000));
+                    hook.read(node[i]);
+                    if (w.url.empty()) {
+                        hook.error(node[i], "'" + at + "' needs a 'url'");
+                    }
+                    if (w.format == "generic" && !w.secret.empty() && !valid_whsec(w.secret)) {
+                        hook.error(node[i], "'" + at +
+                                                ".secret' must be whsec_ followed by "
+                                                "base64 (a Standard Webhooks secret)");
+                    }
+                    named(node[i], at, w.delivery.name);
+                    c.outputs.webhooks.push_back(std::move(w));
+                }
+            })
+        .on("kafka", [&](const YAML::Node& node) {
+            if (node.IsScalar() && node.Scalar() == "off") {
+                return;
+            }
+            section_reader sink(file_name, diags, "outputs.kafka");
+            vigil_config::kafka_alerts_section k;
+            k.delivery.name = "kafka";
+            k.delivery.concurrency = 8;
+            destination_keys(sink, k.delivery);
+            sink.on("brokers",
+                    string_value(sink, "brokers", [&k](const std::string& v) { k.brokers = v; }))
+                .on("topic",
+                    string_value(sink, "topic", [&k](const std::string& v) { k.topic = v; }))
+                .on("properties", [&](const YAML::Node& map) {
+                    if (!map.IsMap()) {
+                        sink.error(map, "'outputs.kafka.properties' must be a map of librdkafka "
+                                        "settings");
+                        return;
+                    }
+                    for (const auto& p : map) {
+                        k.properties.emplace_back(p.first.Scalar(), p.second.Scalar());
+                    }
+                });
+            sink.read(node);
+            if (k.brokers.empty() || k.topic.empty()) {
+                sink.error(node, "'outputs.kafka' needs 'brokers' and 'topic' (or off)");
+            }
+            named(node, "outputs.kafka", k.delivery.name);
+            c.outputs.kafka = std::move(k);
+        });
 
     top.read(root);
     if (c.kafka.brokers.empty() != c.kafka.topics.empty()) {

@@ -143,8 +143,37 @@ struct vigil_config {
         std::int64_t retention_interval_ns = 60'000'000'000; // how often retention runs
     } alerts;
 
+    // Where alerts are delivered besides the store (ARCHITECTURE.md, "Outputs"): each
+    // destination takes the new alerts its filter selects from the durable outbox.
+    struct destination_section {
+        std::string name;               // unique; the metrics' destination label
+        std::string min_level;          // only alerts of this Sigma level and above ("" = all)
+        std::vector<std::string> rules; // only alerts of these rule ids (empty = all)
+        std::vector<std::string> tags;  // only alerts whose rule has one of these tags
+        std::size_t concurrency = 2;    // sends in flight at once
+        std::int64_t max_age_ns = 86'400'000'000'000;    // still failing after this: dead letter
+        std::int64_t initial_backoff_ns = 1'000'000'000; // first retry after about this
+        std::int64_t max_backoff_ns = 300'000'000'000;   // the doubling stops here
+    };
+    struct webhook_section {
+        destination_section delivery;
+        std::string url;                // http:// or https://
+        std::string format = "generic"; // generic, slack, wecom, dingtalk, feishu
+        std::string secret;             // generic: whsec_<base64>; dingtalk/feishu: theirs
+        bool allow_private = false;     // may reach loopback/private/link-local addresses
+        std::string ca_file;            // https: trust this PEM too
+        std::int64_t timeout_ns = 10'000'000'000; // per request
+    };
+    struct kafka_alerts_section {
+        destination_section delivery;
+        std::string brokers;
+        std::string topic;
+        std::vector<std::pair<std::string, std::string>> properties; // librdkafka producer
+    };
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line
+        std::vector<webhook_section> webhooks;
+        std::optional<kafka_alerts_section> kafka; // nothing = off
     } outputs;
 };
 

@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "net/http_client.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,7 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/x509_vfy.h>
 
-namespace vigil::daemon {
+namespace vigil::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -56,12 +56,13 @@ std::expected<target, std::string> split_url(const std::string& url) {
 }
 
 // Connects `stream` (its lowest layer), shakes hands for TLS, writes `request`, reads the
-// answer into `response`; sets `error` on failure. Runs on `io`.
+// answer into `response`; sets `error` on failure. Runs on `io`. Without `allow_private`, the
+// addresses is_private_address names are left out of those tried.
 template <typename Stream>
 void exchange(asio::io_context& io, Stream& stream, const target& t,
               http::request<http::string_body>& request,
               http::response<http::string_body>& response, std::chrono::seconds timeout,
-              std::string& error) {
+              bool allow_private, std::string& error) {
     asio::ip::tcp::resolver resolver(io);
     beast::flat_buffer buffer;
     auto read_answer = [&] {
@@ -80,17 +81,28 @@ void exchange(asio::io_context& io, Stream& stream, const target& t,
                 });
         });
     };
-    resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, auto endpoints) {
+    resolver.async_resolve(t.host, t.port, [&](beast::error_code ec, auto resolved) {
         if (ec) {
             error = "cannot resolve " + t.host + ": " + ec.message();
+            return;
+        }
+        std::vector<asio::ip::tcp::endpoint> endpoints;
+        for (const auto& entry : resolved) {
+            if (allow_private || !is_private_address(entry.endpoint().address())) {
+                endpoints.push_back(entry.endpoint());
+            }
+        }
+        if (endpoints.empty()) {
+            error = "refused: " + t.host +
+                    " resolves to a loopback, private, link-local or metadata address (set "
+                    "allow_private to send there)";
             return;
         }
         beast::get_lowest_layer(stream).expires_after(timeout);
         beast::get_lowest_layer(stream).async_connect(
             endpoints, [&](beast::error_code connect_error, auto) {
                 if (connect_error) {
-                    error = "cannot connect to " + t.authority + ": " + connect_error.message() +
-                            " (is vigild running with its HTTP API on?)";
+                    error = "cannot connect to " + t.authority + ": " + connect_error.message();
                     return;
                 }
                 if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -113,6 +125,31 @@ void exchange(asio::io_context& io, Stream& stream, const target& t,
 
 } // namespace
 
+std::string_view http_response::header(std::string_view name) const {
+    for (const auto& [n, v] : headers) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return {};
+}
+
+bool is_private_address(const asio::ip::address& address) {
+    if (address.is_v6()) {
+        const auto v6 = address.to_v6();
+        if (v6.is_v4_mapped()) {
+            return is_private_address(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
+        }
+        const auto b = v6.to_bytes();
+        return v6.is_loopback() || v6.is_unspecified() || v6.is_link_local() ||
+               (b[0] & 0xfe) == 0xfc; // fc00::/7, unique local (fd00:ec2::254 among them)
+    }
+    const auto b = address.to_v4().to_bytes();
+    return b[0] == 127 || b[0] == 10 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+           (b[0] == 100 && (b[1] & 0xc0) == 64);
+}
+
 std::expected<http_response, std::string> http_call(const std::string& method,
                                                     const std::string& url, const std::string& body,
                                                     const http_call_options& options) {
@@ -123,9 +160,12 @@ std::expected<http_response, std::string> http_call(const std::string& method,
     http::request<http::string_body> request{http::string_to_verb(method), t->path, 11};
     request.set(http::field::host, t->authority);
     request.set(http::field::user_agent, "vigil");
-    request.set(http::field::content_type, "application/json");
+    request.set(http::field::content_type, options.content_type);
     if (!options.token.empty()) {
         request.set(http::field::authorization, "Bearer " + options.token);
+    }
+    for (const auto& [name, value] : options.headers) {
+        request.set(name, value);
     }
     request.body() = body;
     request.prepare_payload();
@@ -134,7 +174,7 @@ std::expected<http_response, std::string> http_call(const std::string& method,
     asio::io_context io;
     if (!t->tls) {
         beast::tcp_stream stream(io);
-        exchange(io, stream, *t, request, response, options.timeout, error);
+        exchange(io, stream, *t, request, response, options.timeout, options.allow_private, error);
     } else {
         asio::ssl::context ctx(asio::ssl::context::tls_client);
         ctx.set_default_verify_paths();
@@ -160,12 +200,20 @@ std::expected<http_response, std::string> http_call(const std::string& method,
                      static_cast<void*>(const_cast<char*>(t->host.c_str()))) != 1) {
             return std::unexpected("cannot set the TLS server name " + t->host);
         }
-        exchange(io, stream, *t, request, response, options.timeout, error);
+        exchange(io, stream, *t, request, response, options.timeout, options.allow_private, error);
     }
     if (!error.empty()) {
         return std::unexpected(error);
     }
-    return http_response{response.result_int(), response.body()};
+    http_response out{response.result_int(), std::move(response.body()), {}};
+    for (const auto& field : response) {
+        std::string name(field.name_string());
+        for (auto& c : name) {
+            c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    return out;
 }
 
-} // namespace vigil::daemon
+} // namespace vigil::net

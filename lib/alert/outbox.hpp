@@ -1,0 +1,96 @@
+#pragma once
+
+#include "alert/alert.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class WriteBatch;
+} // namespace rocksdb
+
+namespace vigil::alert {
+
+// Who gets which alerts: a delivery destination (webhook, Kafka topic) and its filter.
+struct outbox_route {
+    std::string destination;
+    std::function<bool(const alert&)> wants;
+};
+
+// One alert waiting for one destination.
+struct outbox_entry {
+    std::uint64_t sequence = 0; // order of arrival, over all destinations
+    std::int64_t enqueued_ms = 0;
+    std::string alert_id;
+};
+
+// The durable queue of deliveries (ARCHITECTURE.md §6, "Outbox"): column family `outbox` holds
+// "<destination>\0<sequence, 8 bytes big-endian>" -> "<enqueued ms, 8 bytes><alert id>", put in
+// the WriteBatch that stores the alert (alert_store::write), deleted only once the destination
+// took it (2xx, a Kafka delivery report). `outbox_dead` keeps what could not be delivered
+// within a destination's maximum age, as JSON, until `retry_dead` queues it again. Part of the
+// alert store (same database); thread-safe.
+class outbox {
+public:
+    using ready_check = std::function<std::expected<void, std::string>()>;
+    outbox(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* pending, rocksdb::ColumnFamilyHandle* dead,
+           ready_check ready);
+
+    // Before the pipeline starts: the destinations, and what to call after a write queued
+    // deliveries (wakes the senders).
+    void set_routes(std::vector<outbox_route> routes, std::function<void()> queued);
+
+    // alert_store::write: the new alerts (not updates of suppressed ones) each route wants.
+    // Returns how many were queued per route (empty when none).
+    [[nodiscard]] std::vector<std::uint64_t> add_to(rocksdb::WriteBatch& batch,
+                                                    std::span<const alert> alerts);
+    // After the batch is written, with what add_to returned: counts them, wakes the senders.
+    void written(const std::vector<std::uint64_t>& queued);
+
+    // Up to `max` entries of `destination` with sequence numbers above `after`, oldest first.
+    [[nodiscard]] std::expected<std::vector<outbox_entry>, std::string>
+    pending(std::string_view destination, std::uint64_t after, std::size_t max) const;
+    // The destination took it.
+    [[nodiscard]] std::expected<void, std::string> delivered(std::string_view destination,
+                                                             std::uint64_t sequence);
+    // Moves the entry to the dead letters with the reason (a JSON document).
+    [[nodiscard]] std::expected<void, std::string>
+    give_up(std::string_view destination, const outbox_entry& entry, std::uint32_t attempts,
+            std::string_view error, std::int64_t now_ms);
+
+    // The dead deliveries, oldest first: {"destination", "alert_id", "enqueued_at",
+    // "failed_at", "attempts", "error"}.
+    [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead() const;
+    // Queues the dead deliveries (of one destination, or all) again; returns how many.
+    [[nodiscard]] std::expected<std::uint64_t, std::string>
+    retry_dead(const std::optional<std::string>& destination, std::int64_t now_ms);
+
+    // Entries waiting for `destination` (counted since set_routes; -1 for no such route).
+    [[nodiscard]] std::int64_t depth(std::string_view destination) const;
+
+private:
+    void recover_sequence();
+    [[nodiscard]] std::uint64_t count(std::string_view destination) const; // a scan
+    void adjust_depth(std::string_view destination, std::int64_t by);
+
+    rocksdb::DB& db_;
+    rocksdb::ColumnFamilyHandle* pending_;
+    rocksdb::ColumnFamilyHandle* dead_;
+    ready_check ready_;
+    std::vector<outbox_route> routes_;
+    std::function<void()> queued_;
+    std::unique_ptr<std::atomic<std::int64_t>[]> depths_; // per route
+    std::atomic<std::uint64_t> next_sequence_{1};
+};
+
+} // namespace vigil::alert
