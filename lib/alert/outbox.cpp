@@ -55,7 +55,8 @@ void outbox::recover_sequence() {
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const auto key = it->key();
             if (key.size() >= 9) {
-                highest = std::max(highest, get_u64(std::string_view(key.data() + key.size() - 8, 8)));
+                highest =
+                    std::max(highest, get_u64(std::string_view(key.data() + key.size() - 8, 8)));
             }
         }
     }
@@ -100,8 +101,7 @@ std::vector<std::uint64_t> outbox::add_to(rocksdb::WriteBatch& batch,
         }
         for (std::size_t r = 0; r < routes_.size(); ++r) {
             if (routes_[r].wants(a)) {
-                batch.Put(pending_,
-                          entry_key(routes_[r].destination, next_sequence_.fetch_add(1)),
+                batch.Put(pending_, entry_key(routes_[r].destination, next_sequence_.fetch_add(1)),
                           entry_value(now_ms, a.id.to_string()));
                 queued.resize(routes_.size());
                 ++queued[r];

@@ -8,8 +8,8 @@
 namespace vigil::output {
 namespace {
 
-constexpr const char* failure_reasons[] = {"status",  "redirect", "network", "refused",
-                                           "render",  "kafka",    "missing", "store"};
+constexpr const char* failure_reasons[] = {"status", "redirect", "network", "refused",
+                                           "render", "kafka",    "missing", "store"};
 
 } // namespace
 
@@ -23,9 +23,10 @@ delivery_queue::delivery_queue(alert::alert_store& store, std::unique_ptr<alert_
       retried_(metrics.make_counter("vigil_delivery_retried_total",
                                     "Failed sends scheduled to be tried again",
                                     {{"destination", std::string(sink_->name())}})),
-      dead_(metrics.make_counter("vigil_delivery_dead_total",
-                                 "Alerts given up on after the destination's max_age (dead letters)",
-                                 {{"destination", std::string(sink_->name())}})),
+      dead_(
+          metrics.make_counter("vigil_delivery_dead_total",
+                               "Alerts given up on after the destination's max_age (dead letters)",
+                               {{"destination", std::string(sink_->name())}})),
       depth_(metrics.make_gauge("vigil_delivery_queue_depth",
                                 "Alerts in the outbox waiting for the destination",
                                 {{"destination", std::string(sink_->name())}})),
@@ -46,7 +47,9 @@ delivery_queue::delivery_queue(alert::alert_store& store, std::unique_ptr<alert_
     }
 }
 
-delivery_queue::~delivery_queue() { stop(); }
+delivery_queue::~delivery_queue() {
+    stop();
+}
 
 void delivery_queue::start() {
     for (unsigned i = 0; i < std::max(1U, settings_.concurrency); ++i) {

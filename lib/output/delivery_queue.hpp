@@ -19,11 +19,11 @@ namespace vigil::output {
 
 // How a destination's queue behaves (outputs.webhooks[], outputs.kafka).
 struct delivery_settings {
-    unsigned concurrency = 2;                       // alerts in flight at once
-    std::int64_t max_age_ms = 86'400'000;           // older and still failing: a dead letter
-    std::int64_t initial_backoff_ms = 1000;         // after the first failure
-    std::int64_t max_backoff_ms = 300'000;          // the cap of the doubling
-    std::size_t window = 1000;                      // outbox entries held in memory at most
+    unsigned concurrency = 2;               // alerts in flight at once
+    std::int64_t max_age_ms = 86'400'000;   // older and still failing: a dead letter
+    std::int64_t initial_backoff_ms = 1000; // after the first failure
+    std::int64_t max_backoff_ms = 300'000;  // the cap of the doubling
+    std::size_t window = 1000;              // outbox entries held in memory at most
 };
 
 // One destination's share of the outbox (alert::outbox), delivered by its own threads so that a
@@ -80,10 +80,10 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<item> ready_;
-    std::multimap<std::int64_t, item> waiting_; // by due time
+    std::multimap<std::int64_t, item> waiting_;  // by due time
     std::map<std::uint64_t, std::int64_t> held_; // in memory or in flight: sequence -> queued ms
-    bool maybe_more_ = true;                    // the store may hold entries not in memory
-    std::int64_t paused_until_ms_ = 0;          // Retry-After of the destination
+    bool maybe_more_ = true;                     // the store may hold entries not in memory
+    std::int64_t paused_until_ms_ = 0;           // Retry-After of the destination
     bool stopping_ = false;
     std::uint64_t jitter_state_;
     std::vector<std::thread> threads_;

@@ -63,8 +63,8 @@ bool destination_wants(const config::vigil_config::destination_section& filter,
     if (!filter.min_level.empty() && level_rank(a.terms.level) < level_rank(filter.min_level)) {
         return false;
     }
-    if (!filter.rules.empty() &&
-        std::find(filter.rules.begin(), filter.rules.end(), a.terms.rule_id) == filter.rules.end()) {
+    if (!filter.rules.empty() && std::find(filter.rules.begin(), filter.rules.end(),
+                                           a.terms.rule_id) == filter.rules.end()) {
         return false;
     }
     if (!filter.tags.empty() &&

@@ -25,9 +25,11 @@ extern "C" void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void
 
 } // namespace
 
-std::expected<std::unique_ptr<kafka_sink>, std::string> kafka_sink::create(kafka_sink_settings settings) {
+std::expected<std::unique_ptr<kafka_sink>, std::string>
+kafka_sink::create(kafka_sink_settings settings) {
     if (settings.brokers.empty() || settings.topic.empty()) {
-        return std::unexpected("kafka sink '" + settings.name + "': 'brokers' and 'topic' are required");
+        return std::unexpected("kafka sink '" + settings.name +
+                               "': 'brokers' and 'topic' are required");
     }
     std::unique_ptr<kafka_sink> sink(new kafka_sink(std::move(settings)));
     const auto& s = sink->settings_;
@@ -89,7 +91,8 @@ send_result kafka_sink::send(std::string_view alert_id, std::string_view alert_j
                          alert_id.size(), &report) != 0) {
         const rd_kafka_resp_err_t err = rd_kafka_last_error();
         out.reason = "kafka";
-        out.error = std::string("producing to ") + settings_.topic + " failed: " + rd_kafka_err2str(err);
+        out.error =
+            std::string("producing to ") + settings_.topic + " failed: " + rd_kafka_err2str(err);
         return out;
     }
     std::unique_lock lock(report.mutex);
@@ -97,8 +100,8 @@ send_result kafka_sink::send(std::string_view alert_id, std::string_view alert_j
     report.done.wait(lock, [&] { return report.reported; });
     if (report.error != RD_KAFKA_RESP_ERR_NO_ERROR) {
         out.reason = "kafka";
-        out.error = std::string("delivery to ") + settings_.topic + " failed: " +
-                    rd_kafka_err2str(report.error);
+        out.error = std::string("delivery to ") + settings_.topic +
+                    " failed: " + rd_kafka_err2str(report.error);
         return out;
     }
     out.delivered = true;

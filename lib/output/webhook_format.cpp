@@ -104,7 +104,9 @@ std::string markdown(const alert_summary& s, std::string_view bold) {
     return out;
 }
 
-std::string title_of(const alert_summary& s) { return "[" + s.grade + "] " + s.title; }
+std::string title_of(const alert_summary& s) {
+    return "[" + s.grade + "] " + s.title;
+}
 
 } // namespace
 
@@ -222,8 +224,8 @@ render_webhook(webhook_format format, const std::string& url, const std::string&
         if (!secret.empty()) {
             const std::string ms = std::to_string(now_ms);
             out.url += (url.find('?') == std::string::npos ? "?" : "&");
-            out.url += "timestamp=" + ms + "&sign=" +
-                       url_encode(base64(hmac_sha256(secret, ms + "\n" + secret)));
+            out.url += "timestamp=" + ms +
+                       "&sign=" + url_encode(base64(hmac_sha256(secret, ms + "\n" + secret)));
         }
         break;
     case webhook_format::feishu:

@@ -15,7 +15,7 @@ enum class webhook_format {
     slack,    // {"text": ...} with Slack mrkdwn (also Mattermost, Rocket.Chat)
     wecom,    // WeCom (企业微信) group robot: markdown message
     dingtalk, // DingTalk (钉钉) group robot: markdown message, signed URL when a secret is set
-    feishu,   // Feishu / Lark (飞书) group robot: interactive card, signed body when a secret is set
+    feishu, // Feishu / Lark (飞书) group robot: interactive card, signed body when a secret is set
 };
 
 [[nodiscard]] std::expected<webhook_format, std::string> read_webhook_format(std::string_view name);
@@ -45,7 +45,8 @@ render_webhook(webhook_format format, const std::string& url, const std::string&
                std::string_view alert_id, std::string_view alert_json, std::int64_t now_ms);
 
 // The secret of a Standard Webhooks signature: "whsec_" + base64 -> the key bytes.
-[[nodiscard]] std::expected<std::string, std::string> standard_webhooks_key(std::string_view secret);
+[[nodiscard]] std::expected<std::string, std::string>
+standard_webhooks_key(std::string_view secret);
 
 // Base64 (RFC 4648, padded) and HMAC-SHA256, for the signatures above.
 [[nodiscard]] std::string base64(std::string_view bytes);

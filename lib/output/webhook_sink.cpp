@@ -57,7 +57,8 @@ std::optional<std::int64_t> read_retry_after(std::string_view value, std::int64_
     auto number = [&](std::size_t at, std::size_t digits) {
         unsigned n = 0;
         const auto [e, c] = std::from_chars(value.data() + at, value.data() + at + digits, n);
-        return c == std::errc() && e == value.data() + at + digits ? std::optional(n) : std::nullopt;
+        return c == std::errc() && e == value.data() + at + digits ? std::optional(n)
+                                                                   : std::nullopt;
     };
     unsigned month = 0;
     for (unsigned m = 0; m < 12; ++m) {
@@ -70,10 +71,9 @@ std::optional<std::int64_t> read_retry_after(std::string_view value, std::int64_
     if (month == 0 || !day || !year || !hour || !minute || !second) {
         return std::nullopt;
     }
-    const std::int64_t at_ms =
-        (core::days_from_civil(*year, month, *day) * 86'400 + *hour * 3600 + *minute * 60 +
-         *second) *
-        1000;
+    const std::int64_t at_ms = (core::days_from_civil(*year, month, *day) * 86'400 + *hour * 3600 +
+                                *minute * 60 + *second) *
+                               1000;
     return std::max<std::int64_t>(0, std::min<std::int64_t>(at_ms - now_ms, 86'400'000));
 }
 
@@ -113,8 +113,9 @@ send_result webhook_sink::send(std::string_view alert_id, std::string_view alert
     out.reason = answer->status >= 300 && answer->status < 400 ? "redirect" : "status";
     out.error = "HTTP " + std::to_string(answer->status);
     if (out.reason == "redirect") {
-        out.error += " (redirects are not followed; Location: " +
-                     std::string(answer->header("location")) + ")";
+        out.error +=
+            " (redirects are not followed; Location: " + std::string(answer->header("location")) +
+            ")";
     }
     if (answer->status == 429 || answer->status == 503) {
         out.retry_after_ms = read_retry_after(answer->header("retry-after"), now_ms);

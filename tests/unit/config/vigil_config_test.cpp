@@ -55,6 +55,9 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->correlation.evidence_per_alert == defaults.correlation.evidence_per_alert);
     CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
     CHECK(shipped->alerts.max_age_ns == defaults.alerts.max_age_ns);
+    CHECK(shipped->outputs.webhooks.empty());
+    CHECK_FALSE(shipped->outputs.kafka.has_value());
+    CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
     CHECK(defaults.alerts.max_age_ns == 180LL * 86'400'000'000'000);
     CHECK(shipped->alerts.max_bytes == defaults.alerts.max_bytes);
     CHECK(shipped->alerts.retention_interval_ns == defaults.alerts.retention_interval_ns);
@@ -377,4 +380,74 @@ TEST_CASE("rules_policy: selections by folder, status and level; errors located"
     CHECK(text.find("bad.yaml:4: 'rules_policy': unknown key or wrong type 'levels'") !=
           std::string::npos);
     CHECK(text.find("bad.yaml:5: 'rules_policy' must be a list of") != std::string::npos);
+}
+
+TEST_CASE("outputs: webhooks and the Kafka alert topic, every error located at once",
+          "[config][outputs]") {
+    auto good = config::parse_config(R"(outputs:
+  webhooks:
+    - name: soc
+      url: https://soar.example/hooks/vigil
+      secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+      min_level: high
+      tags: [attack.t1110]
+      max_age: 2h
+    - name: chat
+      url: https://oapi.dingtalk.com/robot/send?access_token=x
+      format: dingtalk
+      secret: SEC123
+      allow_private: true
+      concurrency: 4
+  kafka:
+    brokers: 127.0.0.1:9092
+    topic: vigil-alerts
+    rules: [r1, r2]
+)",
+                                     "good.yaml");
+    REQUIRE(good.has_value());
+    REQUIRE(good->outputs.webhooks.size() == 2);
+    const auto& soc = good->outputs.webhooks[0];
+    CHECK(soc.delivery.name == "soc");
+    CHECK(soc.format == "generic");
+    CHECK(soc.delivery.min_level == "high");
+    CHECK(soc.delivery.tags == std::vector<std::string>{"attack.t1110"});
+    CHECK(soc.delivery.max_age_ns == 7'200'000'000'000);
+    CHECK_FALSE(soc.allow_private);
+    CHECK(good->outputs.webhooks[1].format == "dingtalk");
+    CHECK(good->outputs.webhooks[1].allow_private);
+    CHECK(good->outputs.webhooks[1].delivery.concurrency == 4);
+    REQUIRE(good->outputs.kafka.has_value());
+    CHECK(good->outputs.kafka->delivery.name == "kafka");
+    CHECK(good->outputs.kafka->topic == "vigil-alerts");
+    CHECK(good->outputs.kafka->delivery.rules == std::vector<std::string>{"r1", "r2"});
+
+    auto bad = config::parse_config(R"(outputs:
+  webhooks:
+    - name: soc
+      url: ftp://soar.example/
+      format: teams
+      secret: not-whsec
+      min_level: severe
+    - name: soc
+      url: https://b.example/
+      retries: 3
+    - url: https://c.example/
+  kafka:
+    topic: alerts
+)",
+                                    "bad.yaml");
+    REQUIRE_FALSE(bad.has_value());
+    const std::string text = bad.error().to_string();
+    INFO(text);
+    for (const char* expected :
+         {"bad.yaml:4: 'outputs.webhooks[0].url' must be an http:// or https:// URL",
+          "bad.yaml:5: 'outputs.webhooks[0].format' must be generic, slack, wecom, dingtalk or "
+          "feishu",
+          "bad.yaml:7: 'outputs.webhooks[0].min_level' must be informational",
+          "bad.yaml:10: unknown key 'outputs.webhooks[1].retries'",
+          "'outputs.webhooks[1]': the name 'soc' is taken by another output",
+          "'outputs.webhooks[2]' needs a 'name'", "'outputs.kafka' needs 'brokers' and 'topic'"}) {
+        CHECK(text.find(expected) != std::string::npos);
+    }
+    CHECK(text.find("'outputs.webhooks[0].secret' must be whsec_") != std::string::npos);
 }

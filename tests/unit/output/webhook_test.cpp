@@ -9,10 +9,9 @@ using namespace vigil;
 
 TEST_CASE("Standard Webhooks signature matches the specification's example", "[output][webhook]") {
     // The example of the Standard Webhooks specification (standardwebhooks.com).
-    auto request = output::render_webhook(output::webhook_format::generic, "http://x/",
-                                          "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                                          "msg_p5jXN8AQM9LWM0D4loKWxJek", R"({"test": 2432232314})",
-                                          1'614'265'330'000);
+    auto request = output::render_webhook(
+        output::webhook_format::generic, "http://x/", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek", R"({"test": 2432232314})", 1'614'265'330'000);
     REQUIRE(request.has_value());
     CHECK(request->body == R"({"test": 2432232314})");
     auto header = [&](const std::string& name) {
@@ -27,8 +26,8 @@ TEST_CASE("Standard Webhooks signature matches the specification's example", "[o
     CHECK(header("webhook-timestamp") == "1614265330");
     CHECK(header("webhook-signature") == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     // Without a secret: the same headers, no signature.
-    auto unsigned_request = output::render_webhook(output::webhook_format::generic, "http://x/", "",
-                                                   "id", "{}", 0);
+    auto unsigned_request =
+        output::render_webhook(output::webhook_format::generic, "http://x/", "", "id", "{}", 0);
     REQUIRE(unsigned_request.has_value());
     for (const auto& [n, v] : unsigned_request->headers) {
         CHECK(n != "webhook-signature");
@@ -64,7 +63,8 @@ TEST_CASE("DingTalk signs the URL, Feishu the body", "[output][webhook]") {
         encoded += c == '+' ? "%2B" : c == '/' ? "%2F" : c == '=' ? "%3D" : std::string(1, c);
     }
     CHECK(ding->url == "https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1700000000123"
-                       "&sign=" + encoded);
+                       "&sign=" +
+                           encoded);
     auto feishu = output::render_webhook(output::webhook_format::feishu, "https://f/", "s", "01J",
                                          alert, 1'700'000'000'123);
     REQUIRE(feishu.has_value());
@@ -94,14 +94,14 @@ TEST_CASE("private, loopback, link-local and metadata addresses are recognised",
     auto is_private = [](const char* text) {
         return net::is_private_address(boost::asio::ip::make_address(text));
     };
-    for (const char* inside : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
-                               "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1",
-                               "fe80::1", "fd00:ec2::254", "::ffff:10.0.0.1", "::"}) {
+    for (const char* inside :
+         {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+          "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00:ec2::254", "::ffff:10.0.0.1", "::"}) {
         INFO(inside);
         CHECK(is_private(inside));
     }
-    for (const char* outside : {"8.8.8.8", "172.32.0.1", "192.0.2.1", "100.128.0.1",
-                                "2001:db8::1", "::ffff:8.8.8.8"}) {
+    for (const char* outside :
+         {"8.8.8.8", "172.32.0.1", "192.0.2.1", "100.128.0.1", "2001:db8::1", "::ffff:8.8.8.8"}) {
         INFO(outside);
         CHECK_FALSE(is_private(outside));
     }
