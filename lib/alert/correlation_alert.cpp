@@ -20,6 +20,31 @@ std::string duration_text(std::int64_t ns) {
     return std::to_string(s) + "s";
 }
 
+// The "correlation" member: what the correlation found.
+void write_correlation(core::json_writer& w, const rules::compiled_correlation& c,
+                       const correlation_facts& facts) {
+    w.key("correlation").begin_object();
+    w.field("type", rules::to_string(c.type));
+    w.field("timespan", duration_text(c.timespan_ns));
+    if (!c.condition.empty()) {
+        w.field("condition", c.condition.describe());
+    }
+    if (facts.metric) {
+        w.field("value", *facts.metric);
+    }
+    if (!facts.values.empty()) {
+        w.key("values").begin_array();
+        for (const auto& v : facts.values) {
+            w.value(v);
+        }
+        w.end_array();
+    }
+    if (facts.quiet_until_ns) {
+        w.field("quiet_until", core::format_rfc3339(*facts.quiet_until_ns));
+    }
+    w.end_object();
+}
+
 } // namespace
 
 alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_set_version,
@@ -42,26 +67,22 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     }
     w.field("received_at", core::format_rfc3339(facts.updated_ns.value_or(facts.created_ns)));
     w.field("event_time", core::format_rfc3339(facts.last_seen_ns));
-    w.key("correlation").begin_object();
-    w.field("type", rules::to_string(c.type));
-    w.field("timespan", duration_text(c.timespan_ns));
-    if (!c.condition.empty()) {
-        w.field("condition", c.condition.describe());
-    }
-    if (facts.metric) {
-        w.field("value", *facts.metric);
-    }
-    if (!facts.values.empty()) {
-        w.key("values").begin_array();
-        for (const auto& v : facts.values) {
-            w.value(v);
+    if (c.suppression) {
+        // A single-event rule's alert that later matches update (its `suppress: {by, for}`).
+        w.key("suppression").begin_object();
+        w.key("by").begin_array();
+        for (const auto& name : c.key_names) {
+            w.value(name);
         }
         w.end_array();
+        w.field("for", duration_text(c.timespan_ns));
+        if (facts.quiet_until_ns) {
+            w.field("until", core::format_rfc3339(*facts.quiet_until_ns));
+        }
+        w.end_object();
+    } else {
+        write_correlation(w, c, facts);
     }
-    if (facts.quiet_until_ns) {
-        w.field("quiet_until", core::format_rfc3339(*facts.quiet_until_ns));
-    }
-    w.end_object();
     w.key("key").begin_object();
     for (std::size_t i = 0; i < c.key_names.size() && i < facts.key.size(); ++i) {
         w.field(c.key_names[i], facts.key[i]);

@@ -641,7 +641,16 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 c.alerts.max_bytes = *n;
             })
         .on("retention_interval",
-            duration_value(alerts, "retention_interval", c.alerts.retention_interval_ns, 1));
+            duration_value(alerts, "retention_interval", c.alerts.retention_interval_ns, 1))
+        .on("rate_limit", [&](const YAML::Node& node) {
+            auto n = to_int<std::uint64_t>(node);
+            if (!n) {
+                alerts.error(node, "'alerts.rate_limit' must be a number of alerts per rule and "
+                                   "minute (0: no limit)");
+                return;
+            }
+            c.alerts.rate_limit = *n;
+        });
 
     // The keys every destination has (outputs.webhooks[], outputs.kafka).
     auto destination_keys = [&](section_reader& r, vigil_config::destination_section& d) {

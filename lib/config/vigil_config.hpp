@@ -141,6 +141,9 @@ struct vigil_config {
         std::int64_t max_age_ns = 180LL * 86'400'000'000'000;
         std::uint64_t max_bytes = 0; // the oldest go while the documents take more (0 = no limit)
         std::int64_t retention_interval_ns = 60'000'000'000; // how often retention runs
+        // New alerts of one rule per minute of event time stored one by one; the rest of the
+        // minute is one summary alert (0 = no limit).
+        std::uint64_t rate_limit = 1000;
     } alerts;
 
     // Where alerts are delivered besides the store (ARCHITECTURE.md, "Outputs"): each

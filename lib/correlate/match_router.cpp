@@ -16,17 +16,18 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
         for (core::field_id f : feed.key_fields) {
             complete = complete && e.get(f).has_value();
         }
-        if (!complete) {
+        if (!complete && !corr.suppression) {
             ++missing;
             continue;
         }
-        // The key decides the shard, so build it once in a scratch string.
+        // The key decides the shard, so build it once in a scratch string. A suppression
+        // groups events without a `by` field under an empty value: they still alert.
         key_.clear();
         for (std::size_t i = 0; i < feed.key_fields.size(); ++i) {
             if (i > 0) {
                 key_ += key_separator;
             }
-            key_ += *e.get(feed.key_fields[i]);
+            key_ += e.get(feed.key_fields[i]).value_or(std::string_view());
         }
         const std::size_t shard = route_hash(key_, corr.route) % batches_.size();
         correlation_batch& batch = batches_[shard];

@@ -58,7 +58,8 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
                    core::metrics_registry& metrics, const core::clock& clock)
     : config_(std::move(config)), rules_(std::move(rules)), store_(store),
       outputs_(std::move(outputs)), probe_(metrics), correlator_probe_(metrics),
-      input_probe_(metrics, std::max(1u, config_.correlation.shards)), clock_(clock) {
+      input_probe_(metrics, std::max(1u, config_.correlation.shards)),
+      rate_guard_(config_.alert_rate_limit), clock_(clock) {
     const unsigned workers = std::max(1u, config_.workers);
     for (unsigned i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<worker_slot>(i, config_.ring_slots));
@@ -376,6 +377,9 @@ void pipeline::handle_alerts(alert_batch& pending) {
     if (pending.empty()) {
         return;
     }
+    const std::uint64_t held_before = rate_guard_.held_back();
+    rate_guard_.apply(pending, clock_.now_ns());
+    probe_.alerts_rate_limited.add(rate_guard_.held_back() - held_before);
     if (store_with_retry(pending)) {
         for (auto* out : outputs_) {
             out->deliver(pending);

@@ -2,6 +2,7 @@
 
 #include "alert/alert.hpp"
 #include "alert/alert_writer.hpp"
+#include "alert/rate_guard.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/spsc_ring.hpp"
@@ -44,6 +45,9 @@ struct pipeline_config {
 
     // Kafka records that failed to parse are also kept as dead letters (the newest this many).
     std::size_t dead_letter_cap = 10000;
+    // New alerts of one rule per minute of event time stored one by one; the rest become a
+    // summary alert (alert::rate_guard). 0 = no limit.
+    std::uint64_t alert_rate_limit = 0;
 
     struct correlation_section {
         unsigned shards = 1;
@@ -161,6 +165,7 @@ private:
     pipeline_probe probe_;
     correlator_probe correlator_probe_;
     input_probe input_probe_;
+    alert::rate_guard rate_guard_; // alert stage thread
     const core::clock& clock_;
 
     std::vector<std::unique_ptr<worker_slot>> workers_;

@@ -15,6 +15,10 @@ pipeline_probe::pipeline_probe(core::metrics_registry& registry)
       alerts_dropped(
           registry.make_counter("vigil_dropped_total", "Records dropped, by reason and source.",
                                 {{"reason", "alert_store_failed"}, {"source", "alerts"}})),
+      alerts_rate_limited(registry.make_counter(
+          "vigil_alerts_rate_limited_total",
+          "New alerts held back by the per-rule rate limit (alerts.rate_limit) and counted in a "
+          "summary alert instead.")),
       output_deliveries(
           registry.make_counter("vigil_output_deliveries_total", "Alerts handed to outputs.")),
       dead_unparseable(registry.make_counter("vigil_dead_letters_total",

@@ -27,7 +27,8 @@ struct pipeline_probe {
     std::array<core::counter*, grade_count> alerts{};
     core::counter& alerts_stored;
     core::counter& store_errors;
-    core::counter& alerts_dropped; // vigil_dropped_total{reason="alert_store_failed"}
+    core::counter& alerts_dropped;      // vigil_dropped_total{reason="alert_store_failed"}
+    core::counter& alerts_rate_limited; // folded into summary alerts (alert::rate_guard)
     core::counter& output_deliveries;
     core::counter& dead_unparseable;         // vigil_dead_letters_total{reason="unparseable"}
     core::counter& store_writes;             // vigil_alert_store_writes_total

@@ -67,7 +67,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
                 continue;
             }
             if (auto [it, added] = by_name.emplace(*key, reference{true, i}); !added) {
-                if (!(it->second.correlation && it->second.index == i)) {
+                if (!(it->second.correlation && it->second.index == i) && !rules[i].suppression) {
                     diags.warning(rules[i].file, rules[i].line, rules[i].id,
                                   "name " + describe(*key) +
                                       " is used by another rule too; "
@@ -141,6 +141,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
         c.type = rule.type;
         c.timespan_ns = rule.timespan_ns;
         c.suppress_ns = rule.suppress_ns;
+        c.suppression = rule.suppression;
         c.condition = rule.condition;
         c.rule_count = static_cast<std::uint32_t>(rule.rules.size());
         c.key_names = rule.group_by;

@@ -85,6 +85,47 @@ public:
         return !failed_;
     }
 
+    bool read_suppression(const YAML::Node& s, const sigma_rule& detection,
+                          const std::string& reference, correlation_rule& rule) {
+        rule_id_ = detection.id;
+        if (!s.IsMap()) {
+            error(s, "'suppress' must be a map {by: [FIELD, ...], for: DURATION}");
+            return false;
+        }
+        for (const auto& item : s) {
+            const std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+            if (key != "by" && key != "for") {
+                error(item.first, "unknown key '" + key + "' in 'suppress' (expected by, for)");
+            }
+        }
+        rule.group_by = strings(s, "by");
+        if (rule.group_by.empty()) {
+            error(s, "missing 'suppress.by' (the fields whose values make one alert)");
+        }
+        if (!s["for"]) {
+            error(s, "missing 'suppress.for' (how long later matches update the alert, e.g. 1h)");
+        } else {
+            rule.timespan_ns = duration(s, "for", true);
+        }
+        rule.id = detection.id;
+        rule.title = detection.title;
+        rule.status = detection.status;
+        rule.description = detection.description;
+        rule.author = detection.author;
+        rule.level = detection.level;
+        rule.tags = detection.tags;
+        rule.falsepositives = detection.falsepositives;
+        rule.type = correlation_type::event_count;
+        rule.rules = {reference};
+        rule.condition.gte = 1;
+        rule.suppress_ns = rule.timespan_ns;
+        rule.suppression = true;
+        rule.file = detection.file;
+        rule.line = line_of(s);
+        rule.fingerprint = "suppress\n" + fingerprint(rule);
+        return !failed_;
+    }
+
 private:
     void error(const YAML::Node& at, std::string reason) {
         diags_.error(file_, line_of(at), rule_id_, std::move(reason), "correlation");
@@ -294,6 +335,12 @@ private:
 bool read_correlation(const YAML::Node& doc, const std::string& file, core::diagnostics& diags,
                       correlation_rule& out) {
     return correlation_reader(file, diags).read(doc, out);
+}
+
+bool read_suppression(const YAML::Node& suppress, const sigma_rule& rule,
+                      const std::string& reference, core::diagnostics& diags,
+                      correlation_rule& out) {
+    return correlation_reader(rule.file, diags).read_suppression(suppress, rule, reference, out);
 }
 
 } // namespace vigil::rules

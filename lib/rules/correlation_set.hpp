@@ -44,6 +44,7 @@ struct compiled_correlation {
     std::vector<std::uint8_t> route;
     std::vector<correlation_feed> consumers; // correlations that refer to this one
     bool alerts = true;                      // raises alerts (outermost, or generate: true)
+    bool suppression = false; // a detection rule's `suppress` (correlation_rule::suppression)
     std::string fingerprint;
 };
 

@@ -552,7 +552,8 @@ bool report_misspelt_keys(const YAML::Node& doc, const std::string& file,
            "correlation",
            "generate",
            "action",
-           "custom_attributes"},
+           "custom_attributes",
+           "suppress"},
           "a rule");
     if (doc["logsource"]) {
         check(doc["logsource"], {"product", "category", "service", "definition"}, "'logsource'");
@@ -613,6 +614,10 @@ load_result sigma_loader::load_directories(const std::vector<fs::path>& dirs,
                 keep(rule, result.rules);
             }
             for (auto& rule : one.correlations) {
+                if (rule.suppression) {
+                    result.correlations.push_back(std::move(rule)); // its rule's id, checked
+                    continue;
+                }
                 keep(rule, result.correlations);
             }
         }
@@ -693,6 +698,19 @@ load_result sigma_loader::load_text(std::string_view yaml, const std::string& fi
                         "duplicate");
             ++result.rejected;
             continue;
+        }
+        if (const YAML::Node suppress = doc["suppress"]) {
+            // The rule's alerts come from the correlation that suppresses them; the rule feeds
+            // it by a name of its own.
+            if (rule.name.empty()) {
+                rule.name = "suppress:" + rule.id;
+            }
+            correlation_rule suppression;
+            if (!read_suppression(suppress, rule, rule.name, diags, suppression)) {
+                ++result.rejected;
+                continue;
+            }
+            result.correlations.push_back(std::move(suppression));
         }
         result.rules.push_back(std::move(rule));
     }

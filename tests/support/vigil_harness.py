@@ -343,6 +343,17 @@ def octet(message: bytes) -> bytes:
 
 # --- alert schema --------------------------------------------------------------------------
 
+
+def validate_with_ajv(alerts):
+    """Validates alert documents against schemas/alert.schema.json with the npm package ajv
+    (tests/node/validate_alerts.js, a third-party JSON Schema 2020-12 validator); returns its
+    report {"valid": n, "invalid": [{"id", "errors"}]}."""
+    lines = "".join(json.dumps(a) + "\n" for a in alerts)
+    result = subprocess.run(["node", str(SOURCE_DIR / "tests" / "node" / "validate_alerts.js"),
+                             str(SOURCE_DIR / "schemas" / "alert.schema.json")],
+                            input=lines, capture_output=True, text=True, timeout=60)
+    return json.loads(result.stdout)
+
 ALERT_SCHEMA = json.loads((SOURCE_DIR / "schemas" / "alert.schema.json").read_text())
 
 

@@ -56,6 +56,7 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->time.max_future_skew_ns == defaults.time.max_future_skew_ns);
     CHECK(shipped->alerts.max_age_ns == defaults.alerts.max_age_ns);
     CHECK(shipped->outputs.webhooks.empty());
+    CHECK(shipped->alerts.rate_limit == defaults.alerts.rate_limit);
     CHECK_FALSE(shipped->outputs.kafka.has_value());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
     CHECK(defaults.alerts.max_age_ns == 180LL * 86'400'000'000'000);
