@@ -39,8 +39,8 @@ private:
         bool dirty = false;
         bool written = false; // a summary of this minute was handed out (the next is an update)
     };
-    [[nodiscard]] alert summary(const std::string& rule_id, std::int64_t minute_ms,
-                                const minute& m, std::int64_t now_ns) const;
+    [[nodiscard]] alert summary(const std::string& rule_id, std::int64_t minute_ms, const minute& m,
+                                std::int64_t now_ns) const;
     void forget_old(std::int64_t newest_minute_ms);
 
     std::uint64_t limit_;

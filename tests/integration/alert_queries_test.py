@@ -48,7 +48,8 @@ class AlertQueries(unittest.TestCase):
         cls.tree = TempTree()
         cls.tree.add_rule("high.yml", rule(RULE_HIGH, "tok-high", "high"))
         cls.tree.add_rule("critical.yml", rule(RULE_CRITICAL, "tok-crit", "critical"))
-        cls.daemon = Vigild(cls.tree, extra_config="alerts:\n  max_age: 30d\n  retention_interval: 200ms\n").start()
+        cls.daemon = Vigild(cls.tree, extra_config="alerts:\n  max_age: 30d\n  retention_interval: 200ms\n"
+                                                    "  rate_limit: 0\n").start()
         # Record i: minute i of the last two hours; rule critical when i % 4 == 0, else high;
         # host web-(i % 3); source.ip 198.51.100.(i % 5).
         cls.base_ms = (int(time.time()) - 7200) * 1000

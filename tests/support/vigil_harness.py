@@ -75,9 +75,12 @@ class Vigild:
 
     def __init__(self, tree, syslog_extra="", extra_config="", workers=2, http_extra=""):
         """`syslog_extra` / `http_extra`: more lines for those sections; `extra_config`: more
-        sections."""
+        sections. Tests count one alert per matching record, so the per-rule rate limit
+        (alerts.rate_limit) is off unless `extra_config` has an `alerts:` section of its own."""
         self.tree = tree
         self.config = tree.root / "vigil.yaml"
+        if not re.search(r"^alerts:", extra_config, re.M):
+            extra_config = "alerts:\n  rate_limit: 0\n" + extra_config
         self.config.write_text(
             f"""data_dir: {tree.data}
 rules_dir: {tree.rules}

@@ -9,8 +9,8 @@ namespace {
 
 alert::alert make(std::string_view rule, std::uint64_t ms, int n) {
     alert::alert a;
-    a.id = alert::event_alert_id(rule, static_cast<std::int64_t>(ms) * 1'000'000,
-                                 std::to_string(n));
+    a.id =
+        alert::event_alert_id(rule, static_cast<std::int64_t>(ms) * 1'000'000, std::to_string(n));
     a.json = R"({"id":")" + a.id.to_string() + R"(","rule":{"id":")" + std::string(rule) +
              R"(","title":"t","level":"high","tags":[],"author":"a","rule_set_version":1},)" +
              R"("status":"new","evidence":[{"fields":{"message":"m)" + std::to_string(n) +
