@@ -53,10 +53,10 @@ std::vector<alert::alert> make_alerts(std::size_t count) {
     const std::int64_t base_ns = 1'800'000'000'000'000'000;
     for (std::size_t i = 0; i < count; ++i) {
         std::string line = "<38>Dec  6 10:" + std::to_string(10 + i % 50) + ":0" +
-                           std::to_string(i % 10) + " web-" + std::to_string(i % 200) +
-                           " sshd[" + std::to_string(1000 + i) +
-                           "]: Invalid user admin from 203.0." + std::to_string(i % 20) + "." +
-                           std::to_string(i % 250) + " port " + std::to_string(40000 + i % 20000);
+                           std::to_string(i % 10) + " web-" + std::to_string(i % 200) + " sshd[" +
+                           std::to_string(1000 + i) + "]: Invalid user admin from 203.0." +
+                           std::to_string(i % 20) + "." + std::to_string(i % 250) + " port " +
+                           std::to_string(40000 + i % 20000);
         record.bytes = line;
         record.recv_ns = base_ns + static_cast<std::int64_t>(i) * 1000;
         record.peer.bytes[3] = static_cast<std::uint8_t>(i % 200);
@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
         "bare RocksDB WriteBatch (documents only)");
     const double bytes = static_cast<double>(alerts.front().json.size());
     runner.note("alerts of about " + std::to_string(static_cast<int>(bytes)) + " bytes, " +
-                std::to_string(group) + " per WriteBatch (the stage takes what every ring holds "
+                std::to_string(group) +
+                " per WriteBatch (the stage takes what every ring holds "
                 "at once, so under load its batches are this large or larger)");
     runner.note("wall clock, RocksDB's background flushes and compactions included: " +
                 std::to_string(static_cast<long long>(static_cast<double>(stored) / wall_seconds)) +

@@ -16,26 +16,11 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import (ALERT_SCHEMA, TempTree, Vigild, rfc3339_ms, schema_errors,  # noqa: E402
+from vigil_harness import (ALERT_SCHEMA, ECS, TempTree, Vigild, firewall_rule, schema_errors,  # noqa: E402
                            stored_alerts, vigil, wait_until)
-
-ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
 RULE_HIGH = "5b0c7e9a-1d2f-4e3a-9b8c-7d6e5f4a3b21"
 RULE_CRITICAL = "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f"
 RECORDS = 60
-
-
-def rule(rule_id, token, level):
-    return f"""title: firewall event carrying {token}
-id: {rule_id}
-author: vigil integration tests
-level: {level}
-logsource: {{category: firewall}}
-detection:
-  selection:
-    message|contains: '{token}'
-  condition: selection
-"""
 
 
 def iso(ms):
@@ -46,8 +31,8 @@ class AlertQueries(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tree = TempTree()
-        cls.tree.add_rule("high.yml", rule(RULE_HIGH, "tok-high", "high"))
-        cls.tree.add_rule("critical.yml", rule(RULE_CRITICAL, "tok-crit", "critical"))
+        cls.tree.add_rule("high.yml", firewall_rule(RULE_HIGH, "tok-high", "high"))
+        cls.tree.add_rule("critical.yml", firewall_rule(RULE_CRITICAL, "tok-crit", "critical"))
         cls.daemon = Vigild(cls.tree, extra_config="alerts:\n  max_age: 30d\n  retention_interval: 200ms\n"
                                                     "  rate_limit: 0\n").start()
         # Record i: minute i of the last two hours; rule critical when i % 4 == 0, else high;

@@ -13,25 +13,11 @@ import time
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, stored_alerts, validate_with_ajv, wait_until  # noqa: E402
-
-ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
+from vigil_harness import (ECS, TempTree, Vigild, firewall_rule, stored_alerts,  # noqa: E402
+                           validate_with_ajv, wait_until)
 EVENTS = 1_000_000
 HOSTS = 4
 RATE_LIMIT = 50
-
-
-def rule(rule_id, token, extra=""):
-    return f"""title: firewall event carrying {token}
-id: {rule_id}
-author: vigil integration tests
-level: high
-logsource: {{category: firewall}}
-detection:
-  selection:
-    message|contains: '{token}'
-  condition: selection
-{extra}"""
 
 
 SUPPRESSED = "11111111-2222-4333-8444-555555555555"
@@ -44,10 +30,10 @@ class AlertStorm(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tree = TempTree()
-        cls.tree.add_rule("suppressed.yml", rule(SUPPRESSED, "tok-storm",
-                                                 "suppress:\n  by: [host.name]\n  for: 1h\n"))
-        cls.tree.add_rule("runaway.yml", rule(RUNAWAY, "tok-rate"))
-        cls.tree.add_rule("single.yml", rule(SINGLE, "tok-single"))
+        cls.tree.add_rule("suppressed.yml", firewall_rule(SUPPRESSED, "tok-storm",
+                                                          extra="suppress:\n  by: [host.name]\n  for: 1h\n"))
+        cls.tree.add_rule("runaway.yml", firewall_rule(RUNAWAY, "tok-rate"))
+        cls.tree.add_rule("single.yml", firewall_rule(SINGLE, "tok-single"))
         cls.tree.add_rule("correlation.yml", f"""title: three tok-corr events on one host
 id: {CORRELATION}
 author: vigil integration tests

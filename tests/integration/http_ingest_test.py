@@ -12,8 +12,8 @@ import unittest
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import (ALERT_SCHEMA, SOURCE_DIR, TempTree, Vigild, schema_errors,  # noqa: E402
-                           stored_alerts, vigil, wait_until)
+from vigil_harness import (ALERT_SCHEMA, ECS, SOURCE_DIR, TempTree, Vigild, firewall_rule,  # noqa: E402
+                           schema_errors, stored_alerts, vigil, wait_until)
 
 INGEST_TOKEN = "ingest-" + uuid.uuid4().hex
 HEC_TOKEN = str(uuid.uuid4())
@@ -26,29 +26,13 @@ CONFIG_HTTP = f"""  max_body_bytes: 4096
 """
 
 
-# ECS firewall events (the firewall_ecs log source class of schemas/logsources.yaml).
-ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
-
-
-def firewall_rule(rule_id, token):
-    return f"""title: firewall event carrying a test token
-id: {rule_id}
-author: vigil integration tests
-level: high
-logsource: {{category: firewall}}
-detection:
-  selection:
-    message|contains: '{token}'
-  condition: selection
-"""
-
-
 class HttpIngest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tree = TempTree()
         cls.token = "http" + uuid.uuid4().hex[:8]
-        cls.tree.add_rule("token.yml", firewall_rule("7d1b9c2e-3f4a-4b5c-8d6e-7f8091a2b3c4", cls.token))
+        cls.tree.add_rule("token.yml", firewall_rule("7d1b9c2e-3f4a-4b5c-8d6e-7f8091a2b3c4", cls.token,
+                                                        title="firewall event carrying a test token"))
         cls.daemon = Vigild(cls.tree, http_extra=CONFIG_HTTP).start()
 
     @classmethod

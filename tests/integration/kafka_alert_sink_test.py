@@ -10,19 +10,9 @@ import sys
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import KafkaMock, TempTree, Vigild, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import ECS, KafkaMock, TempTree, Vigild, firewall_rule, stored_alerts, wait_until  # noqa: E402
 
-ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
-RULE = """title: firewall event carrying tok-kafka
-id: 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d
-author: vigil integration tests
-level: critical
-logsource: {category: firewall}
-detection:
-  selection:
-    message|contains: 'tok-kafka'
-  condition: selection
-"""
+RULE = firewall_rule("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "tok-kafka", "critical")
 
 
 class KafkaAlertSink(unittest.TestCase):

@@ -27,23 +27,12 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import TempTree, Vigild, stored_alerts, vigil, wait_until  # noqa: E402
+from vigil_harness import ECS, TempTree, Vigild, firewall_rule, stored_alerts, vigil, wait_until  # noqa: E402
 from webhook_receiver import Receiver, free_port, verify_standard_webhooks  # noqa: E402
 
-ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
 RULE_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
-RULE = f"""title: firewall event carrying tok-hook
-id: {RULE_ID}
-author: vigil integration tests
-level: high
-tags: [attack.t1071]
-logsource: {{category: firewall}}
-detection:
-  selection:
-    message|contains: 'tok-hook'
-  condition: selection
-"""
+RULE = firewall_rule(RULE_ID, "tok-hook", extra="tags: [attack.t1071]\n")
 
 
 def webhook(name, url, *extra):

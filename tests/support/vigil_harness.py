@@ -70,6 +70,25 @@ detection:
 """
 
 
+# ECS firewall events (the firewall_ecs log source class of schemas/logsources.yaml), for records
+# sent over HTTP as JSON.
+ECS = '"event":{"dataset":"iptables.log","category":"network","kind":"event"}'
+
+
+def firewall_rule(rule_id, token, level="high", title=None, extra=""):
+    """A detection rule on firewall events whose message contains `token`; `extra`: more keys."""
+    return f"""title: {title or f"firewall event carrying {token}"}
+id: {rule_id}
+author: vigil integration tests
+level: {level}
+logsource: {{category: firewall}}
+detection:
+  selection:
+    message|contains: '{token}'
+  condition: selection
+{extra}"""
+
+
 class Vigild:
     """One vigild process on port 0 for all listeners."""
 
