@@ -282,8 +282,7 @@ int webhooks_dead(const config::vigil_config& cfg) {
         std::cerr << "vigil webhooks dead: " << store.error() << "\n";
         return 1;
     }
-    const auto* outbox = (*store)->deliveries();
-    auto dead = outbox != nullptr ? outbox->dead() : std::vector<std::string>();
+    auto dead = (*store)->dead_deliveries();
     if (!dead) {
         std::cerr << "vigil webhooks dead: " << dead.error() << "\n";
         return 1;
@@ -304,7 +303,7 @@ int webhooks_retry(const daemon::command_line& args, const config::vigil_config&
     }
     std::string path = "/api/v1/webhooks/retry";
     if (auto destination = args.value("destination")) {
-        path += "?destination=" + *destination; // names are plain words (the configuration's)
+        path += "?destination=" + *destination; // names are plain words (checked in the config)
     }
     auto answer = net::http_call("POST", *found + path, "",
                                  api_options(args, cfg, true, std::chrono::seconds(60)));

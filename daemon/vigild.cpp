@@ -31,7 +31,9 @@
 #include "store_health.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -197,6 +199,7 @@ int run(const config::vigil_config& cfg) {
              !cfg.http.metrics_token.empty() || !cfg.http.ingest_token.empty() ||
              !cfg.http.hec_token.empty()},
         metrics);
+    asio::thread_pool queries(1); // the control plane's store reads, off the I/O thread
     const api::control_plane_parts control_parts{
         health,
         metrics,
@@ -208,7 +211,8 @@ int run(const config::vigil_config& cfg) {
             reloader.request("api", [answer](const daemon::reload_outcome& outcome) {
                 answer({outcome.success, daemon::to_json(outcome)});
             });
-        }};
+        },
+        [&queries](std::function<void()> work) { asio::post(queries, std::move(work)); }};
     api::add_control_plane(router, access_policy, control_parts);
     ingest::http_ingest_config ingest_cfg;
     ingest_cfg.ingest_token = cfg.http.ingest_token;

@@ -5,6 +5,8 @@
 #include "core/json_writer.hpp"
 #include "core/log.hpp"
 
+#include <algorithm>
+
 namespace vigil::alert {
 namespace {
 
@@ -113,6 +115,39 @@ void index_alert(alert& a) {
                     " cannot be indexed: " + read_alert_terms(a.json).error());
 }
 
+namespace {
+
+// What make_alert's document holds for the indexes, taken from the event rather than parsed
+// back out of the JSON just written (workers make alerts at the event rate): the same values
+// read_alert_terms reads, in its order (a unit test holds the two equal).
+alert_terms event_terms(const rules::rule_info& rule, const core::event& e,
+                        const core::field_catalog& catalog) {
+    alert_terms terms;
+    terms.rule_id = rule.id;
+    terms.level = rule.level;
+    terms.status = "new";
+    terms.tags = rule.tags;
+    auto add = [](std::vector<std::string>& to, std::string_view value) {
+        if (!value.empty() && std::find(to.begin(), to.end(), value) == to.end()) {
+            to.emplace_back(value);
+        }
+    };
+    if (auto host = e.get(core::fields::host_name)) {
+        add(terms.hosts, *host);
+    }
+    if (e.raw != nullptr && e.raw->peer.known) {
+        add(terms.sources, address_without_port(e.raw->peer.to_string()));
+    }
+    if (auto source_ip = catalog.find("source.ip")) {
+        if (auto value = e.get(*source_ip)) {
+            add(terms.sources, *value);
+        }
+    }
+    return terms;
+}
+
+} // namespace
+
 alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, const core::event& e,
                  const core::field_catalog& catalog, std::int64_t created_ns) {
     const std::int64_t received_ns = e.raw != nullptr ? e.raw->recv_ns : 0;
@@ -143,7 +178,7 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     write_event(w, e, catalog);
     w.end_array();
     w.end_object();
-    index_alert(out);
+    out.terms = event_terms(rule, e, catalog);
     return out;
 }
 

@@ -17,7 +17,7 @@ namespace vigil::alert {
 // (schemas/alert.schema.json). Made by a worker from a rule hit, owned by whoever holds it.
 struct alert {
     core::ulid id;
-    alert_terms terms; // read from `json` (read_alert_terms): rule id, level, status, hosts, ...
+    alert_terms terms; // what `json` says of rule id, level, status, hosts, ... (read_alert_terms)
     vigil::alert::grade grade = vigil::alert::grade::IV;
     std::string json;
     bool update = false; // a new state of an alert stored before (same id)
@@ -39,7 +39,8 @@ void write_evidence(std::string& out, const core::event& e, const core::field_ca
 [[nodiscard]] core::ulid correlation_alert_id(std::string_view rule_id, std::string_view key,
                                               std::int64_t first_seen_ns, std::int64_t fired_ns);
 
-// Fills `a.terms` from `a.json` (the alert makers call it last).
+// Fills `a.terms` from `a.json` (the correlation and summary alert makers call it last;
+// make_alert takes them from the event).
 void index_alert(alert& a);
 
 // Builds the alert for `rule` matching `e`: its id (event_alert_id), the rule's id, title,

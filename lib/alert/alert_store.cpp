@@ -1,5 +1,6 @@
 #include "alert/alert_store.hpp"
 
+#include "core/big_endian.hpp"
 #include "core/log.hpp"
 
 #include <algorithm>
@@ -24,11 +25,8 @@ constexpr const char* outbox_family = "outbox";
 constexpr const char* outbox_dead_family = "outbox_dead";
 
 std::string dead_letter_key(std::uint64_t n) {
-    std::string key(8, '\0');
-    for (int i = 7; i >= 0; --i) {
-        key[static_cast<std::size_t>(i)] = static_cast<char>(n & 0xff);
-        n >>= 8;
-    }
+    std::string key;
+    core::append_u64_be(key, n);
     return key;
 }
 constexpr std::size_t checkpoint_chunk = 4 << 20;
@@ -362,10 +360,8 @@ std::expected<void, std::string> alert_store::write_dead_letter(std::string_view
             db_->NewIterator(rocksdb::ReadOptions(), dead_letters_));
         it->SeekToLast();
         if (it->Valid() && it->key().size() == 8) {
-            std::uint64_t last = 0;
-            for (char c : it->key().ToString()) {
-                last = (last << 8) | static_cast<unsigned char>(c);
-            }
+            const std::uint64_t last =
+                core::read_u64_be(std::string_view(it->key().data(), it->key().size()));
             std::uint64_t expected = 1;
             next_dead_letter_.compare_exchange_strong(expected, last + 1);
         }
@@ -556,7 +552,6 @@ template <typename More>
 std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, std::size_t max) {
     rocksdb::WriteBatch batch;
     std::uint64_t deleted = 0;
-    std::string last;
     {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
         for (it->SeekToFirst(); it->Valid() && deleted < max; it->Next()) {
@@ -574,7 +569,6 @@ std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, 
                 core::log_warning("alert " + std::string(id) + " is unreadable (" + terms.error() +
                                   "); its index entries stay");
             }
-            last.assign(id);
             ++deleted;
         }
         if (!it->status().ok()) {

@@ -85,6 +85,10 @@ public:
     // reader of a store written before it existed.
     [[nodiscard]] outbox* deliveries() { return outbox_.get(); }
     [[nodiscard]] const outbox* deliveries() const { return outbox_.get(); }
+    // outbox::dead, or none for a store without an outbox.
+    [[nodiscard]] std::expected<std::vector<std::string>, std::string> dead_deliveries() const {
+        return outbox_ ? outbox_->dead() : std::vector<std::string>();
+    }
 
     // Persists the WAL and memtables (shutdown).
     [[nodiscard]] std::expected<void, std::string> flush() override;

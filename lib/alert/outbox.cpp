@@ -1,5 +1,6 @@
 #include "alert/outbox.hpp"
 
+#include "core/big_endian.hpp"
 #include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
 
@@ -11,30 +12,16 @@
 namespace vigil::alert {
 namespace {
 
-void put_u64(std::string& out, std::uint64_t n) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        out += static_cast<char>((n >> shift) & 0xff);
-    }
-}
-
-std::uint64_t get_u64(std::string_view in) {
-    std::uint64_t n = 0;
-    for (std::size_t i = 0; i < 8 && i < in.size(); ++i) {
-        n = (n << 8) | static_cast<unsigned char>(in[i]);
-    }
-    return n;
-}
-
 std::string entry_key(std::string_view destination, std::uint64_t sequence) {
     std::string key(destination);
     key += '\0';
-    put_u64(key, sequence);
+    core::append_u64_be(key, sequence);
     return key;
 }
 
 std::string entry_value(std::int64_t enqueued_ms, std::string_view alert_id) {
     std::string value;
-    put_u64(value, static_cast<std::uint64_t>(enqueued_ms));
+    core::append_u64_be(value, static_cast<std::uint64_t>(enqueued_ms));
     value.append(alert_id);
     return value;
 }
@@ -55,8 +42,8 @@ void outbox::recover_sequence() {
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const auto key = it->key();
             if (key.size() >= 9) {
-                highest =
-                    std::max(highest, get_u64(std::string_view(key.data() + key.size() - 8, 8)));
+                highest = std::max(
+                    highest, core::read_u64_be(std::string_view(key.data() + key.size() - 8, 8)));
             }
         }
     }
@@ -132,9 +119,10 @@ outbox::pending(std::string_view destination, std::uint64_t after, std::size_t m
         if (key.size() != prefix.size() + 8 || value.size() < 8) {
             continue;
         }
-        out.push_back({get_u64(std::string_view(key.data() + prefix.size(), 8)),
-                       static_cast<std::int64_t>(get_u64(std::string_view(value.data(), 8))),
-                       std::string(value.data() + 8, value.size() - 8)});
+        out.push_back(
+            {core::read_u64_be(std::string_view(key.data() + prefix.size(), 8)),
+             static_cast<std::int64_t>(core::read_u64_be(std::string_view(value.data(), 8))),
+             std::string(value.data() + 8, value.size() - 8)});
     }
     if (!it->status().ok()) {
         return std::unexpected("reading the outbox failed: " + it->status().ToString());

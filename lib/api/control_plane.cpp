@@ -95,8 +95,7 @@ http_reply one_alert(const alert::alert_store& store, const http_request& reques
 
 // GET /api/v1/webhooks/dead: {"dead": [...]} (alert::outbox::dead).
 http_reply dead_deliveries(const alert::alert_store& store) {
-    const auto* outbox = store.deliveries();
-    auto dead = outbox != nullptr ? outbox->dead() : std::vector<std::string>();
+    auto dead = store.dead_deliveries();
     if (!dead) {
         return http_router::error(500, dead.error());
     }
@@ -166,16 +165,24 @@ void add_control_plane(http_router& router, const access_policy& access,
                 *parts.pipeline.current_rules(), &parts.pipeline.traffic(), parts.clock.now_ns()));
         },
         api::access::read);
-    router.add(
-        "GET", "/api/v1/alerts",
-        [&parts](const http_request& request) {
-            return alerts_page(parts.alerts, request, parts.clock.now_ms());
-        },
-        api::access::read);
-    router.add(
-        "GET", "/api/v1/alerts/{id}",
-        [&parts](const http_request& request) { return one_alert(parts.alerts, request); },
-        api::access::read);
+    // Store reads answer from parts.off_io (the request is copied: it lives on the I/O thread).
+    auto off_io = [&parts](auto answer) {
+        return [&parts, answer](const http_request& request, http_router::responder respond) {
+            parts.off_io([&parts, answer, request, respond = std::move(respond)] {
+                respond(answer(parts, request));
+            });
+        };
+    };
+    router.add_async("GET", "/api/v1/alerts",
+                     off_io([](const control_plane_parts& p, const http_request& request) {
+                         return alerts_page(p.alerts, request, p.clock.now_ms());
+                     }),
+                     api::access::read);
+    router.add_async("GET", "/api/v1/alerts/{id}",
+                     off_io([](const control_plane_parts& p, const http_request& request) {
+                         return one_alert(p.alerts, request);
+                     }),
+                     api::access::read);
     router.add(
         "GET", "/api/v1/webhooks/dead",
         [&parts](const http_request&) { return dead_deliveries(parts.alerts); }, api::access::read);

@@ -31,6 +31,9 @@ struct control_plane_parts {
     alert::alert_store& alerts;
     std::function<std::string()> last_reload;                       // JSON of the last reload
     std::function<void(std::function<void(reload_answer)>)> reload; // answers when done
+    // Runs work off the I/O thread (alert queries read RocksDB: up to a page's budget of
+    // lookups, which must not hold up ingest).
+    std::function<void(std::function<void()>)> off_io;
 };
 
 // Registers the control plane (ARCHITECTURE.md, "Control plane") on `router`, guarded by

@@ -691,8 +691,17 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
     };
     std::vector<std::string> destination_names;
     auto named = [&](const YAML::Node& at, const std::string& what, const std::string& name) {
+        const bool plain = std::all_of(name.begin(), name.end(), [](char ch) {
+            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+        });
         if (name.empty()) {
             diags.error(file_name, line_of(at), "", "'" + what + "' needs a 'name'");
+        } else if (!plain) {
+            diags.error(file_name, line_of(at), "",
+                        "'" + what + "': the name '" + name +
+                            "' may hold only letters, digits, '-', '_' and '.' (it labels metrics "
+                            "and names the destination in the API)");
         } else if (std::find(destination_names.begin(), destination_names.end(), name) !=
                    destination_names.end()) {
             diags.error(file_name, line_of(at), "",

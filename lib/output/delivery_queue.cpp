@@ -11,6 +11,10 @@ namespace {
 constexpr const char* failure_reasons[] = {"status", "redirect", "network", "refused",
                                            "render", "kafka",    "missing", "store"};
 
+core::metric_labels destination_label(const alert_sink& sink) {
+    return {{"destination", std::string(sink.name())}};
+}
+
 } // namespace
 
 delivery_queue::delivery_queue(alert::alert_store& store, std::unique_ptr<alert_sink> sink,
@@ -19,26 +23,25 @@ delivery_queue::delivery_queue(alert::alert_store& store, std::unique_ptr<alert_
     : store_(store), sink_(std::move(sink)), settings_(settings), clock_(clock),
       sent_(metrics.make_counter("vigil_delivery_sent_total",
                                  "Alerts a destination took (2xx, Kafka delivery report)",
-                                 {{"destination", std::string(sink_->name())}})),
+                                 destination_label(*sink_))),
       retried_(metrics.make_counter("vigil_delivery_retried_total",
                                     "Failed sends scheduled to be tried again",
-                                    {{"destination", std::string(sink_->name())}})),
+                                    destination_label(*sink_))),
       dead_(
           metrics.make_counter("vigil_delivery_dead_total",
                                "Alerts given up on after the destination's max_age (dead letters)",
-                               {{"destination", std::string(sink_->name())}})),
+                               destination_label(*sink_))),
       depth_(metrics.make_gauge("vigil_delivery_queue_depth",
                                 "Alerts in the outbox waiting for the destination",
-                                {{"destination", std::string(sink_->name())}})),
+                                destination_label(*sink_))),
       oldest_(metrics.make_gauge("vigil_delivery_oldest_pending_seconds",
                                  "Age of the oldest alert waiting for the destination",
-                                 {{"destination", std::string(sink_->name())}})),
+                                 destination_label(*sink_))),
       latency_sum_(metrics.make_counter("vigil_delivery_latency_microseconds_sum",
                                         "Time of successful sends, summed",
-                                        {{"destination", std::string(sink_->name())}})),
+                                        destination_label(*sink_))),
       latency_count_(metrics.make_counter("vigil_delivery_latency_microseconds_count",
-                                          "Successful sends timed",
-                                          {{"destination", std::string(sink_->name())}})),
+                                          "Successful sends timed", destination_label(*sink_))),
       jitter_state_(0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(clock.now_ns())) {
     for (const char* reason : failure_reasons) {
         failed_[reason] = &metrics.make_counter(

@@ -61,6 +61,10 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(a.terms.status == "new");
     CHECK(a.terms.sources == std::vector<std::string>{"192.0.2.1"});
     CHECK(a.terms.hosts == std::vector<std::string>{"bastion"});
+    // Taken from the event, they are what the document says (retention reads them from it).
+    auto from_document = alert::read_alert_terms(a.json);
+    REQUIRE(from_document.has_value());
+    CHECK(a.terms == *from_document);
     CHECK(a.grade == alert::grade::II);
 
     simdjson::dom::parser json;

@@ -433,6 +433,8 @@ TEST_CASE("outputs: webhooks and the Kafka alert topic, every error located at o
       url: https://b.example/
       retries: 3
     - url: https://c.example/
+    - name: "soc chat"
+      url: https://d.example/
   kafka:
     topic: alerts
 )",
@@ -447,7 +449,9 @@ TEST_CASE("outputs: webhooks and the Kafka alert topic, every error located at o
           "bad.yaml:7: 'outputs.webhooks[0].min_level' must be informational",
           "bad.yaml:10: unknown key 'outputs.webhooks[1].retries'",
           "'outputs.webhooks[1]': the name 'soc' is taken by another output",
-          "'outputs.webhooks[2]' needs a 'name'", "'outputs.kafka' needs 'brokers' and 'topic'"}) {
+          "'outputs.webhooks[2]' needs a 'name'",
+          "'outputs.webhooks[3]': the name 'soc chat' may hold only letters, digits",
+          "'outputs.kafka' needs 'brokers' and 'topic'"}) {
         CHECK(text.find(expected) != std::string::npos);
     }
     CHECK(text.find("'outputs.webhooks[0].secret' must be whsec_") != std::string::npos);
