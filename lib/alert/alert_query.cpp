@@ -1,5 +1,6 @@
 #include "alert/alert_query.hpp"
 
+#include "alert/alert_terms.hpp"
 #include "core/civil_time.hpp"
 #include "core/ulid.hpp"
 
@@ -126,6 +127,16 @@ read_choices(std::string_view name, std::string_view text,
 }
 
 } // namespace
+
+bool alert_query::holds(const alert_terms& terms) const {
+    auto contains = [](const std::vector<std::string>& values, std::string_view value) {
+        return std::find(values.begin(), values.end(), value) != values.end();
+    };
+    return (!rule_id || terms.rule_id == *rule_id) && (!host || contains(terms.hosts, *host)) &&
+           (!source || contains(terms.sources, *source)) &&
+           (levels.empty() || contains(levels, terms.level)) &&
+           (statuses.empty() || contains(statuses, terms.status));
+}
 
 const std::vector<std::string_view>& alert_query_parameters() {
     static const std::vector<std::string_view> names = {

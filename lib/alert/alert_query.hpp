@@ -10,6 +10,8 @@
 
 namespace vigil::alert {
 
+struct alert_terms;
+
 // Which stored alerts to list, newest first (by the event time the alert is about, §4.9). Every
 // filter that is set must hold; `levels` and `statuses` hold when any of their values does.
 struct alert_query {
@@ -23,6 +25,13 @@ struct alert_query {
     std::size_t limit = default_limit;
     // Continue after this alert id (the `next_cursor` of the page before): older alerts only.
     std::optional<std::string> cursor;
+
+    // Whether an alert with these terms meets every filter but the time range (which the ids
+    // carry). Checked on the alert's own document, so an index entry is never taken on trust.
+    [[nodiscard]] bool holds(const alert_terms& terms) const;
+    [[nodiscard]] bool filters_terms() const {
+        return rule_id || host || source || !levels.empty() || !statuses.empty();
+    }
 
     static constexpr std::size_t default_limit = 100;
     static constexpr std::size_t max_limit = 10'000;

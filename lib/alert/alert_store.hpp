@@ -120,12 +120,6 @@ private:
     [[nodiscard]] rocksdb::ColumnFamilyHandle* family(index i) const {
         return indexes_[static_cast<std::size_t>(i)];
     }
-    // Whether "<value>\0<id>" is in the index.
-    [[nodiscard]] std::expected<bool, std::string> indexed(index i, std::string_view value,
-                                                           std::string_view id) const;
-    // Whether the alert `id` holds every filter of `query` except the one walked (`walked`).
-    [[nodiscard]] std::expected<bool, std::string>
-    matches(const alert_query& query, std::optional<index> walked, std::string_view id) const;
     // Deletes the alerts with ids from `from` on, oldest first, while `more(id, value)` says so;
     // at most `max` per call. Returns how many went.
     template <typename More>

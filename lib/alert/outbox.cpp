@@ -12,17 +12,27 @@
 namespace vigil::alert {
 namespace {
 
-std::string entry_key(std::string_view destination, std::uint64_t sequence) {
-    std::string key(destination);
+void write_entry_key(std::string& key, std::string_view destination, std::uint64_t sequence) {
+    key.assign(destination);
     key += '\0';
     core::append_u64_be(key, sequence);
+}
+
+std::string entry_key(std::string_view destination, std::uint64_t sequence) {
+    std::string key;
+    write_entry_key(key, destination, sequence);
     return key;
+}
+
+void write_entry_value(std::string& value, std::int64_t enqueued_ms, std::string_view alert_id) {
+    value.clear();
+    core::append_u64_be(value, static_cast<std::uint64_t>(enqueued_ms));
+    value.append(alert_id);
 }
 
 std::string entry_value(std::int64_t enqueued_ms, std::string_view alert_id) {
     std::string value;
-    core::append_u64_be(value, static_cast<std::uint64_t>(enqueued_ms));
-    value.append(alert_id);
+    write_entry_value(value, enqueued_ms, alert_id);
     return value;
 }
 
@@ -82,14 +92,18 @@ std::vector<std::uint64_t> outbox::add_to(rocksdb::WriteBatch& batch,
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
+    std::string key;
+    std::string value;
     for (const auto& a : alerts) {
         if (a.update) {
             continue; // a suppressed alert's new count: delivered once, when it was raised
         }
         for (std::size_t r = 0; r < routes_.size(); ++r) {
             if (routes_[r].wants(a)) {
-                batch.Put(pending_, entry_key(routes_[r].destination, next_sequence_.fetch_add(1)),
-                          entry_value(now_ms, a.id.to_string()));
+                const auto id = a.id.text();
+                write_entry_key(key, routes_[r].destination, next_sequence_.fetch_add(1));
+                write_entry_value(value, now_ms, std::string_view(id.data(), id.size()));
+                batch.Put(pending_, key, value);
                 queued.resize(routes_.size());
                 ++queued[r];
             }

@@ -59,8 +59,13 @@ std::uint64_t ulid::time_ms() const {
 }
 
 std::string ulid::to_string() const {
+    const auto digits = text();
+    return std::string(digits.data(), digits.size());
+}
+
+std::array<char, 26> ulid::text() const {
     // 128 bits as 26 base32 digits: the first digit carries the top 3 bits.
-    std::string out(26, '0');
+    std::array<char, 26> out{};
     uint128 value = 0;
     for (auto b : bytes) {
         value = (value << 8) | b;

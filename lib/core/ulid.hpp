@@ -16,6 +16,8 @@ struct ulid {
 
     [[nodiscard]] std::uint64_t time_ms() const;
     [[nodiscard]] std::string to_string() const;
+    // The same text without an allocation (keys written in bulk).
+    [[nodiscard]] std::array<char, 26> text() const;
     // Parses the 26-character text form (case-insensitive, Crockford's I/L/O aliases allowed).
     [[nodiscard]] static std::optional<ulid> parse(std::string_view text);
     // The smallest ULID of a millisecond: every ULID made at or after `ms` sorts at or after it.

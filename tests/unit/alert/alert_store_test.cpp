@@ -153,6 +153,30 @@ TEST_CASE("every filter selects through its index, alone and combined", "[alert]
     CHECK_FALSE((*store)->find("01ARZ3NDEKTSV4RRFFQ69G5FAV")->has_value());
 }
 
+TEST_CASE("an index entry that no longer holds is not believed", "[alert][store]") {
+    // An alert written again (a suppressed alert's update, a status change) keeps its old index
+    // entries beside the new ones; the answer comes from the document.
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    std::vector<alert::alert> first{make(ids, 1000, alert_spec{.host = "web-1"})};
+    REQUIRE((*store)->write(first).has_value());
+    std::vector<alert::alert> again = first;
+    again[0].json.replace(again[0].json.find("web-1"), 5, "web-2");
+    alert::index_alert(again[0]);
+    REQUIRE((*store)->write(again).has_value());
+    alert::alert_query q;
+    q.host = "web-1";
+    CHECK(listed(**store, q).empty());
+    q.host = "web-2";
+    CHECK(listed(**store, q) == std::vector<std::string>{again[0].json});
+    q = {};
+    q.levels = {"medium"};
+    q.host = "web-1"; // walks the host index, checks the level on the document
+    CHECK(listed(**store, q).empty());
+}
+
 TEST_CASE("pages follow each other by cursor, while alerts keep arriving, without repeats",
           "[alert][store]") {
     temp_dir dir;
