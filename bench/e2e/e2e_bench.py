@@ -11,12 +11,17 @@ Cases (each with a fresh data directory; 2 workers; the sender shares the 2 core
   kafka         records produced to librdkafka's mock cluster first, then consumed
   latency       tcp_rules at half the tcp_rules rate, and at 100,000 events/s: receipt -> alert
                 (alerts' received_at and created_at), p50/p99/p999
+  storm         sshd lines over TCP against one rule that matches none of them (the reference),
+                then one that matches every one with `suppress: {by: [host.name], for: 1h}`:
+                an alert storm folded into one alert per host; ingest rate as a ratio of the
+                no-match rate (issue 15: within 10%)
 
 Reported: events/s, daemon CPU µs per event (utime+stime of vigild), peak RSS (VmHWM), and
 events/s as a ratio to the floor measured in the same run. Prints a Markdown table and writes
 JSON. Not a timed test: numbers vary with the machine and its neighbours.
 
   python3 bench/e2e/e2e_bench.py --build build [--events 1000000] [--json build/e2e_bench.json]
+                                 [--only storm]
 """
 
 import argparse
@@ -304,6 +309,46 @@ def latency_case(build, rate, seconds, generate):
         d.cleanup()
 
 
+STORM_RULE = """title: {title}
+id: {id}
+status: experimental
+logsource:
+  product: linux
+  service: sshd
+detection:
+  selection:
+    {selection}
+  condition: selection
+level: high
+{extra}"""
+
+
+def storm_cases(build, events):
+    """An alert storm against its no-match reference: the same sshd lines, 50 hosts."""
+    tree = pathlib.Path(tempfile.mkdtemp(prefix="vigil-storm-"))
+    try:
+        none_dir, all_dir = tree / "none", tree / "all"
+        none_dir.mkdir()
+        all_dir.mkdir()
+        (none_dir / "none.yml").write_text(STORM_RULE.format(
+            title="no sshd line (the no-match reference)", id="5d7f3a10-0000-4000-8000-000000000002",
+            selection="host.name: never-seen-host", extra=""))
+        (all_dir / "all.yml").write_text(STORM_RULE.format(
+            title="every sshd line (an alert storm)", id="5d7f3a10-0000-4000-8000-000000000001",
+            selection="host.name|exists: true", extra="suppress:\n  by: [host.name]\n  for: 1h\n"))
+        payload = "".join(
+            f"<38>Dec  6 10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d} web-{i % 50} sshd[{1000 + i % 30000}]: "
+            f"Failed password for invalid user admin from 203.0.{i % 250}.{i % 200} port {40000 + i % 20000} ssh2\n"
+            for i in range(events)).encode()
+        reference = tcp_case(build, "storm reference: sshd lines, a rule matching none", none_dir, payload, events)
+        storm = tcp_case(build, "storm: the same lines, a rule matching every one, suppressed by host",
+                         all_dir, payload, events)
+        storm["vs_no_match"] = round(storm["events_per_second"] / reference["events_per_second"], 3)
+        return [reference, storm]
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
 def parse_time(text):
     # "2026-11-21T18:40:01.123456789Z" or with fewer digits
     m = re.match(r"(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)(?:\.(\d+))?Z", text)
@@ -318,6 +363,7 @@ def main():
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--json", default=None)
     parser.add_argument("--smoke", action="store_true", help="20,000 events, no latency case")
+    parser.add_argument("--only", choices=["storm"], help="run only these cases (and the floor)")
     args = parser.parse_args()
     build = pathlib.Path(args.build).resolve()
     events = 20_000 if args.smoke else args.events
@@ -330,6 +376,10 @@ def main():
     lines = generate(events)
     payload = b"\n".join(lines) + b"\n"
     results = [floor(payload, len(lines))]
+    if args.only == "storm":
+        results += storm_cases(build, events)
+        print_results(results, command, args.json)
+        return 0
     results.append(tcp_case(build, "syslog TCP, one connection, no rules", None, payload, len(lines)))
     results.append(tcp_case(build, "syslog TCP, one connection, shipped rule pack", ROOT / "rules", payload, len(lines)))
     results.append(udp_case(build, lines[: min(len(lines), 200_000)]))
@@ -341,6 +391,12 @@ def main():
         half = results[2]["events_per_second"] // 2
         results.append(latency_case(build, half, 5, generate))
         results.append(latency_case(build, 100_000, 5, generate))
+    results += storm_cases(build, events)
+    print_results(results, command, args.json)
+    return 0
+
+
+def print_results(results, command, json_path):
     floor_rate = results[0]["events_per_second"]
     print(f"### vigil end to end (2 workers, sender on the same 2 cores)\n\nCommand: `{command}`\n")
     print("| case | events/s | daemon CPU µs/event | peak RSS MiB | vs floor | notes |")
@@ -355,9 +411,8 @@ def main():
                                        "peak_rss_mib"))
         print(f"| {r['case']} | {r['events_per_second']:,} | {r.get('daemon_cpu_us_per_event', '')} | "
               f"{r.get('peak_rss_mib', '')} | {r['events_per_second'] / floor_rate:.2f}x | {notes} |")
-    if args.json:
-        pathlib.Path(args.json).write_text(json.dumps({"command": command, "results": results}, indent=2) + "\n")
-    return 0
+    if json_path:
+        pathlib.Path(json_path).write_text(json.dumps({"command": command, "results": results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
