@@ -11,16 +11,12 @@
 #include "api/http_server.hpp"
 #include "command_line.hpp"
 #include "config_loading.hpp"
-#include "core/civil_time.hpp"
 #include "core/clock.hpp"
-#include "core/defaults.hpp"
-#include "core/json_writer.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "ingest/http_ingest.hpp"
-#include "ingest/kafka_source.hpp"
-#include "ingest/syslog_tcp_source.hpp"
-#include "ingest/syslog_udp_source.hpp"
+#include "ingest/source_factory.hpp"
+#include "net/endpoint_text.hpp"
 #include "output/delivery_service.hpp"
 #include "output/stdout_output.hpp"
 #include "pipeline/pipeline.hpp"
@@ -61,12 +57,6 @@ reloads the rules.
   --help            this text
   --version         print the version
 )";
-
-std::string endpoint_text(const auto& endpoint) {
-    const auto address = endpoint.address();
-    return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-           std::to_string(endpoint.port());
-}
 
 int run(const config::vigil_config& cfg) {
     core::set_log_level(cfg.log_level);
@@ -185,12 +175,8 @@ int run(const config::vigil_config& cfg) {
             watcher.reset();
         }
     }
-    std::optional<ingest::syslog_udp_source> udp;
-    std::optional<ingest::syslog_tcp_source> tcp;
-    std::optional<ingest::syslog_tcp_source> tls;
-    std::optional<ingest::kafka_source> kafka;
     std::optional<api::http_server> http;
-    std::vector<std::pair<std::string, std::shared_ptr<net::server_tls>>> tls_contexts;
+    ingest::configured_sources sources;
     api::http_router router;
     // The control plane's tokens (HTTP ingest checks its own).
     const api::access_policy access_policy(
@@ -214,13 +200,8 @@ int run(const config::vigil_config& cfg) {
         },
         [&queries](std::function<void()> work) { asio::post(queries, std::move(work)); }};
     api::add_control_plane(router, access_policy, control_parts);
-    ingest::http_ingest_config ingest_cfg;
-    ingest_cfg.ingest_token = cfg.http.ingest_token;
-    ingest_cfg.hec_token = cfg.http.hec_token;
-    ingest_cfg.max_decompressed_bytes = cfg.http.max_decompressed_bytes;
-    ingest_cfg.max_compression_ratio = cfg.http.max_compression_ratio;
-    ingest_cfg.ack_timeout = std::chrono::milliseconds(cfg.http.ack_timeout_ns / 1'000'000);
-    ingest::http_ingest http_ingest(ingest_cfg, pipeline, acks, metrics, clock);
+    ingest::http_ingest http_ingest(ingest::http_ingest_settings(cfg.http), pipeline, acks, metrics,
+                                    clock);
     api::add_ingest_routes(router, http_ingest);
 
     // Stops reading; io.run() returns once the connections have handed over what they read.
@@ -230,17 +211,9 @@ int run(const config::vigil_config& cfg) {
         if (watcher) {
             watcher->stop();
         }
-        if (udp) {
-            udp->stop();
-        }
-        if (kafka) {
-            kafka->stop(); // commits what became durable; the pipeline still runs
-        }
-        if (tls) {
-            tls->stop();
-        }
-        if (tcp) {
-            tcp->stop();
+        // Kafka commits what became durable on stop; the pipeline still runs.
+        for (auto& source : sources.sources) {
+            source->stop();
         }
         if (http) {
             http->stop();
@@ -253,105 +226,33 @@ int run(const config::vigil_config& cfg) {
         pipeline.drain_and_stop();
         return 1;
     };
-    if (cfg.syslog.udp) {
-        udp.emplace(io,
-                    ingest::syslog_udp_config{*cfg.syslog.udp, cfg.syslog.max_frame_bytes,
-                                              defaults::batch_records,
-                                              cfg.syslog.udp_receive_buffer_bytes},
-                    pipeline, metrics, clock);
-        if (auto started = udp->start(); !started) {
-            return fail_start(started.error());
-        }
-        core::log_info("listening: syslog/udp " + endpoint_text(udp->local_endpoint()));
+    if (auto made =
+            ingest::make_sources(cfg, {io, pipeline, pipeline, acks, **store, metrics, clock});
+        !made) {
+        return fail_start(made.error());
+    } else {
+        sources = std::move(*made);
     }
-    if (cfg.syslog.tcp) {
-        ingest::syslog_tcp_config tcp_cfg;
-        tcp_cfg.address = *cfg.syslog.tcp;
-        tcp_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
-        tcp_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
-        tcp_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
-        tcp_cfg.max_unconfirmed_records = cfg.syslog.max_unconfirmed_records;
-        tcp.emplace(io, std::move(tcp_cfg), pipeline, acks, metrics, clock);
-        if (auto started = tcp->start(); !started) {
+    for (auto& source : sources.sources) {
+        if (auto started = source->start(); !started) {
             return fail_start(started.error());
         }
-        core::log_info("listening: syslog/tcp " + endpoint_text(tcp->local_endpoint()));
-    }
-    if (cfg.syslog.tls.listen) {
-        auto context = net::server_tls::load(
-            {cfg.syslog.tls.certificate, cfg.syslog.tls.private_key, cfg.syslog.tls.client_ca});
-        if (!context) {
-            return fail_start("syslog.tls: " + context.error());
-        }
-        tls_contexts.emplace_back("syslog.tls", *context);
-        ingest::syslog_tcp_config tls_cfg;
-        tls_cfg.address = *cfg.syslog.tls.listen;
-        tls_cfg.max_frame_bytes = cfg.syslog.max_frame_bytes;
-        tls_cfg.limits = {cfg.syslog.max_connections, cfg.syslog.max_connections_per_client};
-        tls_cfg.idle_timeout = std::chrono::milliseconds(cfg.syslog.idle_timeout_ns / 1'000'000);
-        tls_cfg.tls = std::move(*context);
-        tls_cfg.max_unconfirmed_records = cfg.syslog.max_unconfirmed_records;
-        tls.emplace(io, std::move(tls_cfg), pipeline, acks, metrics, clock);
-        if (auto started = tls->start(); !started) {
-            return fail_start(started.error());
-        }
-        core::log_info("listening: syslog/tls " + endpoint_text(tls->local_endpoint()));
-    }
-    if (!cfg.kafka.brokers.empty()) {
-        ingest::kafka_config kafka_cfg;
-        kafka_cfg.brokers = cfg.kafka.brokers;
-        kafka_cfg.group_id = cfg.kafka.group_id;
-        kafka_cfg.topics = cfg.kafka.topics;
-        kafka_cfg.commit_interval =
-            std::chrono::milliseconds(cfg.kafka.commit_interval_ns / 1'000'000);
-        kafka_cfg.max_message_bytes = cfg.kafka.max_message_bytes;
-        kafka_cfg.batch_records = defaults::batch_records;
-        kafka_cfg.properties = cfg.kafka.properties;
-        const std::size_t cap = cfg.kafka.dead_letter_cap;
-        kafka_cfg.dead_letters = [&store, cap](const ingest::dead_letter& d) {
-            std::string json;
-            core::json_writer w(json);
-            w.begin_object()
-                .field("topic", d.topic)
-                .field("partition", static_cast<std::int64_t>(d.partition))
-                .field("offset", d.offset)
-                .field("reason", d.reason)
-                .field("received_at", core::format_rfc3339(d.received_ns))
-                .field("value", d.value)
-                .end_object();
-            if (auto written = (*store)->write_dead_letter(json, cap); !written) {
-                core::log_error(written.error());
-            }
-        };
-        kafka.emplace(io, std::move(kafka_cfg), pipeline, pipeline, metrics, clock);
-        if (auto started = kafka->start(); !started) {
-            return fail_start(started.error());
-        }
-        core::log_info("consuming: kafka " + cfg.kafka.brokers + " group " + cfg.kafka.group_id);
+        core::log_info(source->description());
     }
     if (cfg.http.listen) {
-        api::http_server_config http_cfg;
-        http_cfg.address = *cfg.http.listen;
-        http_cfg.max_header_bytes = defaults::http_max_header_bytes;
-        http_cfg.max_body_bytes = cfg.http.max_body_bytes;
-        http_cfg.request_timeout =
-            std::chrono::milliseconds(cfg.http.request_timeout_ns / 1'000'000);
-        http_cfg.limits = {cfg.http.max_connections, cfg.http.max_connections_per_client};
-        if (!cfg.http.tls.certificate.empty()) {
-            auto context = net::server_tls::load(
-                {cfg.http.tls.certificate, cfg.http.tls.private_key, cfg.http.tls.client_ca});
-            if (!context) {
-                return fail_start("http.tls: " + context.error());
-            }
-            http_cfg.tls = *context;
-            tls_contexts.emplace_back("http.tls", *context);
+        auto http_cfg = api::http_server_settings(cfg.http);
+        if (!http_cfg) {
+            return fail_start(http_cfg.error());
         }
-        http.emplace(io, http_cfg, router, metrics);
+        if (http_cfg->tls) {
+            sources.tls_contexts.emplace_back("http.tls", http_cfg->tls);
+        }
+        http.emplace(io, *http_cfg, router, metrics);
         if (auto started = http->start(); !started) {
             return fail_start(started.error());
         }
-        core::log_info(std::string("listening: ") + (http_cfg.tls ? "https " : "http ") +
-                       endpoint_text(http->local_endpoint()));
+        core::log_info(std::string("listening: ") + (http_cfg->tls ? "https " : "http ") +
+                       net::endpoint_text(http->local_endpoint()));
     }
     health.set_ready("listeners");
 
@@ -364,7 +265,7 @@ int run(const config::vigil_config& cfg) {
             if (signal == SIGHUP) {
                 reloader.request("signal");
                 // Certificate rotation: new connections get the files as they are now.
-                for (auto& [what, context] : tls_contexts) {
+                for (auto& [what, context] : sources.tls_contexts) {
                     if (auto reloaded = context->reload(); !reloaded) {
                         core::log_error(what + ": not reloaded, the old certificate stays: " +
                                         reloaded.error());

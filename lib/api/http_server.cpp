@@ -13,6 +13,26 @@
 
 namespace vigil::api {
 
+std::expected<http_server_config, std::string>
+http_server_settings(const config::vigil_config::http_section& http) {
+    http_server_config out;
+    if (http.listen) {
+        out.address = *http.listen;
+    }
+    out.max_body_bytes = http.max_body_bytes;
+    out.request_timeout = std::chrono::milliseconds(http.request_timeout_ns / 1'000'000);
+    out.limits = {http.max_connections, http.max_connections_per_client};
+    if (!http.tls.certificate.empty()) {
+        auto context =
+            net::server_tls::load({http.tls.certificate, http.tls.private_key, http.tls.client_ca});
+        if (!context) {
+            return std::unexpected("http.tls: " + context.error());
+        }
+        out.tls = *context;
+    }
+    return out;
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;

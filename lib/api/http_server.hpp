@@ -1,6 +1,8 @@
 #pragma once
 
 #include "api/http_router.hpp"
+#include "config/vigil_config.hpp"
+#include "core/defaults.hpp"
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
 #include "net/connection_limiter.hpp"
@@ -19,15 +21,21 @@ namespace vigil::api {
 
 struct http_server_config {
     core::listen_address address;
-    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_header_bytes = defaults::http_max_header_bytes;
     std::size_t max_body_bytes = 1024 * 1024;
     // A connection sends a whole request within this, from its start or its last answer;
     // otherwise it is closed and counted (idle: nothing of a request; slow_request: a part).
-    std::chrono::milliseconds request_timeout{30'000};
-    net::connection_limits limits{1024, 128};
+    std::chrono::milliseconds request_timeout{defaults::http_request_timeout_ns / 1'000'000};
+    net::connection_limits limits{defaults::http_max_connections,
+                                  defaults::http_max_connections_per_client};
     // HTTPS when set: every connection starts with a TLS handshake.
     std::shared_ptr<net::server_tls> tls;
 };
+
+// The server's settings from the configuration's `http` section; loads the TLS context when a
+// certificate is set (the error names http.tls and the reason).
+[[nodiscard]] std::expected<http_server_config, std::string>
+http_server_settings(const config::vigil_config::http_section& http);
 
 // The daemon's HTTP/1.1 server (Boost.Beast): keep-alive connections, request head and body
 // limits (431/413), a deadline per request, and dispatch through an http_router; HTTPS when

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/defaults.hpp"
 #include "core/diagnostic.hpp"
 #include "core/listen_address.hpp"
 #include "core/log.hpp"
@@ -45,11 +46,12 @@ struct vigil_config {
         std::optional<core::listen_address> tcp;
         std::size_t max_frame_bytes = 0;
         int udp_receive_buffer_bytes = 0;
-        std::size_t max_connections = 4096;             // per listener (TCP, TLS)
-        std::size_t max_connections_per_client = 256;   // ... from one address
-        std::int64_t idle_timeout_ns = 300'000'000'000; // TCP/TLS: close after this long silent
+        std::size_t max_connections = defaults::syslog_max_connections; // per listener (TCP, TLS)
+        std::size_t max_connections_per_client = defaults::syslog_max_connections_per_client;
+        // TCP/TLS: close after this long silent.
+        std::int64_t idle_timeout_ns = defaults::syslog_idle_timeout_ns;
         // TCP/TLS: records read but not yet durable, at most (the loss window of a crash).
-        std::size_t max_unconfirmed_records = 100'000;
+        std::size_t max_unconfirmed_records = defaults::syslog_max_unconfirmed_records;
         std::optional<std::int64_t> rfc3164_year; // nothing = "auto"
         // The zone of the syslog listeners' zone-less timestamps unless a listener names its own.
         std::string rfc3164_timezone;
@@ -72,14 +74,16 @@ struct vigil_config {
 
     struct http_section {
         std::optional<core::listen_address> listen;
-        std::size_t max_connections = 1024;
-        std::size_t max_connections_per_client = 128;
-        std::size_t max_body_bytes = 16 * 1024 * 1024;         // 413 beyond
-        std::size_t max_decompressed_bytes = 64 * 1024 * 1024; // gzip bodies: 413 beyond
-        std::size_t max_compression_ratio = 100;               // gzip bodies: 413 beyond
-        std::int64_t ack_timeout_ns = 5'000'000'000; // ingest: 503 when not durable by then
+        std::size_t max_connections = defaults::http_max_connections;
+        std::size_t max_connections_per_client = defaults::http_max_connections_per_client;
+        std::size_t max_body_bytes = 16 * 1024 * 1024; // 413 beyond
+        // gzip bodies: 413 beyond.
+        std::size_t max_decompressed_bytes = defaults::http_max_decompressed_bytes;
+        std::size_t max_compression_ratio = defaults::http_max_compression_ratio;
+        // Ingest: 503 when not durable by then.
+        std::int64_t ack_timeout_ns = defaults::http_ack_timeout_ns;
         // A connection sends a whole request within this, from its start or its last answer.
-        std::int64_t request_timeout_ns = 30'000'000'000;
+        std::int64_t request_timeout_ns = defaults::http_request_timeout_ns;
         std::string ingest_token; // POST /ingest: "Authorization: Bearer <token>"; empty = none
         std::string hec_token;    // POST /services/collector/event: "Splunk <token>"; empty = none
         // The control plane (api::access_policy): once any token is set, GET /api/v1/* needs
@@ -100,10 +104,10 @@ struct vigil_config {
     // The Kafka source: off unless brokers and topics are given.
     struct kafka_section {
         std::string brokers;
-        std::string group_id = "vigil";
+        std::string group_id = std::string(defaults::kafka_group_id);
         std::vector<std::string> topics;
-        std::int64_t commit_interval_ns = 1'000'000'000;
-        std::size_t max_message_bytes = 1024 * 1024;
+        std::int64_t commit_interval_ns = defaults::kafka_commit_interval_ns;
+        std::size_t max_message_bytes = defaults::kafka_max_message_bytes;
         std::size_t dead_letter_cap = 10000;                         // dead letters kept (newest)
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka settings
         std::shared_ptr<const core::time_zone> zone;                 // zone-less times; null = UTC

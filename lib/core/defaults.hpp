@@ -26,4 +26,20 @@ inline constexpr int udp_receive_buffer_bytes = 8 * 1024 * 1024;
 // Largest HTTP request head accepted (bodies: config http.max_body_bytes).
 inline constexpr std::size_t http_max_header_bytes = 8 * 1024;
 
+// The defaults of configuration keys that a source or server also takes when built without a
+// configuration (tests): written once, here.
+inline constexpr std::size_t syslog_max_connections = 4096;             // syslog.max_connections
+inline constexpr std::size_t syslog_max_connections_per_client = 256;   // ...per_client
+inline constexpr std::int64_t syslog_idle_timeout_ns = 300'000'000'000; // syslog.idle_timeout
+inline constexpr std::size_t syslog_max_unconfirmed_records = 100'000;
+inline constexpr std::string_view kafka_group_id = "vigil";
+inline constexpr std::int64_t kafka_commit_interval_ns = 1'000'000'000;
+inline constexpr std::size_t kafka_max_message_bytes = 1024 * 1024;
+inline constexpr std::size_t http_max_connections = 1024;
+inline constexpr std::size_t http_max_connections_per_client = 128;
+inline constexpr std::size_t http_max_decompressed_bytes = 64 * 1024 * 1024;
+inline constexpr std::size_t http_max_compression_ratio = 100;
+inline constexpr std::int64_t http_ack_timeout_ns = 5'000'000'000;
+inline constexpr std::int64_t http_request_timeout_ns = 30'000'000'000;
+
 } // namespace vigil::defaults

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/defaults.hpp"
 #include "core/metrics.hpp"
 #include "core/raw_record.hpp"
 #include "ingest/batch_sink.hpp"
@@ -23,10 +24,10 @@ namespace vigil::ingest {
 struct http_ingest_config {
     std::string ingest_token; // Bearer token of POST /ingest; empty = no authentication
     std::string hec_token;    // "Splunk <token>" of the HEC endpoint; empty = no authentication
-    std::size_t max_decompressed_bytes = 64 * 1024 * 1024;
-    std::size_t max_compression_ratio = 100; // decompressed / compressed
+    std::size_t max_decompressed_bytes = defaults::http_max_decompressed_bytes;
+    std::size_t max_compression_ratio = defaults::http_max_compression_ratio; // out / in
     // How long a request waits for its records to become durable before it is answered 503.
-    std::chrono::milliseconds ack_timeout{5000};
+    std::chrono::milliseconds ack_timeout{defaults::http_ack_timeout_ns / 1'000'000};
 };
 
 // What the HTTP server hands over of a request (the ingest does not depend on the server).

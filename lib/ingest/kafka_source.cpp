@@ -106,6 +106,10 @@ std::expected<void, std::string> kafka_source::start() {
     return {};
 }
 
+std::string kafka_source::description() const {
+    return "consuming: kafka " + config_.brokers + " group " + config_.group_id;
+}
+
 void kafka_source::stop() {
     stopping_.store(true);
     if (thread_.joinable()) {

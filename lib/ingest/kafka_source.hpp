@@ -1,9 +1,11 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/defaults.hpp"
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
 #include "ingest/ingest_probe.hpp"
+#include "ingest/source.hpp"
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -37,11 +39,11 @@ struct dead_letter {
 
 struct kafka_config {
     std::string brokers; // bootstrap servers, host:port[,host:port]
-    std::string group_id = "vigil";
+    std::string group_id = std::string(defaults::kafka_group_id);
     std::vector<std::string> topics;
-    std::chrono::milliseconds commit_interval{1000};
-    std::size_t max_message_bytes = 1024 * 1024;
-    std::size_t batch_records = 256;
+    std::chrono::milliseconds commit_interval{defaults::kafka_commit_interval_ns / 1'000'000};
+    std::size_t max_message_bytes = defaults::kafka_max_message_bytes;
+    std::size_t batch_records = defaults::batch_records;
     // Further librdkafka settings (security.protocol, sasl.*, ...).
     std::vector<std::pair<std::string, std::string>> properties;
     // Where dead letters go (the alert store's family `dead_letters`); may be empty.
@@ -60,20 +62,22 @@ struct kafka_config {
 // On a rebalance that revokes partitions the source waits (bounded) for what it submitted to
 // become durable, commits, and gives the partitions up. Messages too large or without a value
 // are counted and kept as dead letters; they never block a partition.
-class kafka_source {
+class kafka_source final : public source {
 public:
     kafka_source(boost::asio::io_context& io, kafka_config config, batch_sink& sink,
                  durability_tracker& durability, core::metrics_registry& metrics,
                  const core::clock& clock);
-    ~kafka_source();
+    ~kafka_source() override;
     kafka_source(const kafka_source&) = delete;
     kafka_source& operator=(const kafka_source&) = delete;
 
     // Creates the consumer and subscribes; the error names the setting or broker problem.
-    [[nodiscard]] std::expected<void, std::string> start();
+    [[nodiscard]] std::expected<void, std::string> start() override;
+    // "consuming: kafka BROKERS group GROUP".
+    [[nodiscard]] std::string description() const override;
     // Stops consuming: waits (bounded) for what was submitted to become durable, commits, and
     // leaves the group. Call while the I/O thread still runs.
-    void stop();
+    void stop() override;
 
 private:
     struct in_flight {

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "ingest/syslog_framer.hpp"
 #include "net/asio_peer.hpp"
+#include "net/endpoint_text.hpp"
 
 #include <algorithm>
 #include <boost/asio/ssl.hpp>
@@ -308,6 +309,11 @@ std::expected<void, std::string> syslog_tcp_source::start() {
 
 tcp::endpoint syslog_tcp_source::local_endpoint() const {
     return listener_.local_endpoint();
+}
+
+std::string syslog_tcp_source::description() const {
+    return std::string("listening: syslog/") + (config_.tls ? "tls " : "tcp ") +
+           net::endpoint_text(local_endpoint());
 }
 
 void syslog_tcp_source::stop() {

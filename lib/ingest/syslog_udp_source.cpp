@@ -1,6 +1,7 @@
 #include "ingest/syslog_udp_source.hpp"
 
 #include "core/log.hpp"
+#include "net/endpoint_text.hpp"
 #include "net/socket_setup.hpp"
 
 #include <arpa/inet.h>
@@ -50,6 +51,10 @@ std::expected<void, std::string> syslog_udp_source::start() {
 udp::endpoint syslog_udp_source::local_endpoint() const {
     boost::system::error_code ec;
     return socket_.local_endpoint(ec);
+}
+
+std::string syslog_udp_source::description() const {
+    return "listening: syslog/udp " + net::endpoint_text(local_endpoint());
 }
 
 void syslog_udp_source::stop() {

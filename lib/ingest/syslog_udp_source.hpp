@@ -1,10 +1,12 @@
 #pragma once
 
 #include "core/clock.hpp"
+#include "core/defaults.hpp"
 #include "core/listen_address.hpp"
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
 #include "ingest/ingest_probe.hpp"
+#include "ingest/source.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -18,9 +20,9 @@ namespace vigil::ingest {
 
 struct syslog_udp_config {
     core::listen_address address;
-    std::size_t max_frame_bytes = 64 * 1024;
-    std::size_t batch_records = 256;
-    int receive_buffer_bytes = 8 * 1024 * 1024;
+    std::size_t max_frame_bytes = defaults::max_frame_bytes;
+    std::size_t batch_records = defaults::batch_records;
+    int receive_buffer_bytes = defaults::udp_receive_buffer_bytes;
 };
 
 // Syslog over UDP (RFC 5426): one datagram is one record. After each wake-up it drains the
@@ -29,14 +31,16 @@ struct syslog_udp_config {
 // the kernel dropped because the socket's receive buffer was full are counted too
 // (vigil_dropped_total{reason="kernel_buffer_overflow"}, from SO_RXQ_OVFL). Lives on the I/O
 // thread.
-class syslog_udp_source {
+class syslog_udp_source final : public source {
 public:
     syslog_udp_source(boost::asio::io_context& io, syslog_udp_config config, batch_sink& sink,
                       core::metrics_registry& metrics, const core::clock& clock);
 
-    [[nodiscard]] std::expected<void, std::string> start();
+    [[nodiscard]] std::expected<void, std::string> start() override;
     [[nodiscard]] boost::asio::ip::udp::endpoint local_endpoint() const;
-    void stop();
+    // "listening: syslog/udp ADDRESS".
+    [[nodiscard]] std::string description() const override;
+    void stop() override;
 
 private:
     void receive();

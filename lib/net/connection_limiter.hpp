@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/defaults.hpp"
 #include "core/metrics.hpp"
 #include "core/raw_record.hpp"
 
@@ -12,8 +13,8 @@
 namespace vigil::net {
 
 struct connection_limits {
-    std::size_t max_total = 4096;     // open connections of one listener
-    std::size_t max_per_client = 256; // ... from one client address
+    std::size_t max_total = defaults::syslog_max_connections; // open connections of a listener
+    std::size_t max_per_client = defaults::syslog_max_connections_per_client; // ... one client
 };
 
 // Connection limits of one listener: a connection beyond them is closed at once and counted
