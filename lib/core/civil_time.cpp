@@ -20,6 +20,20 @@ civil_date civil_from_days(std::int64_t z) {
     return {m <= 2 ? y + 1 : y, m, d};
 }
 
+namespace {
+
+// `value` as exactly `width` decimal digits, zero-padded (value < 10^width).
+void append_digits(std::string& out, std::uint64_t value, std::size_t width) {
+    char digits[20];
+    for (std::size_t i = width; i-- > 0;) {
+        digits[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    out.append(digits, width);
+}
+
+} // namespace
+
 std::string format_rfc3339(std::int64_t unix_ns) {
     std::int64_t seconds = unix_ns / 1'000'000'000;
     std::int64_t frac = unix_ns % 1'000'000'000;
@@ -34,21 +48,34 @@ std::string format_rfc3339(std::int64_t unix_ns) {
         days -= 1;
     }
     const civil_date date = civil_from_days(days);
-    char buf[48];
-    int n = std::snprintf(
-        buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(date.year),
-        date.month, date.day, static_cast<long long>(rem / 3600),
-        static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
-    std::string out(buf, static_cast<std::size_t>(n));
+    std::string out;
+    if (date.year < 0 || date.year > 9999) {
+        char buf[48];
+        const int n = std::snprintf(buf, sizeof buf, "%04lld-", static_cast<long long>(date.year));
+        out.assign(buf, static_cast<std::size_t>(n));
+    } else {
+        append_digits(out, static_cast<std::uint64_t>(date.year), 4);
+        out += '-';
+    }
+    // Every alert and evidence event carries times: digits by hand, not through printf.
+    append_digits(out, date.month, 2);
+    out += '-';
+    append_digits(out, date.day, 2);
+    out += 'T';
+    append_digits(out, static_cast<std::uint64_t>(rem / 3600), 2);
+    out += ':';
+    append_digits(out, static_cast<std::uint64_t>(rem % 3600 / 60), 2);
+    out += ':';
+    append_digits(out, static_cast<std::uint64_t>(rem % 60), 2);
     if (frac != 0) {
+        out += '.';
         if (frac % 1'000'000 == 0) {
-            std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1'000'000));
+            append_digits(out, static_cast<std::uint64_t>(frac / 1'000'000), 3);
         } else if (frac % 1000 == 0) {
-            std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac / 1000));
+            append_digits(out, static_cast<std::uint64_t>(frac / 1000), 6);
         } else {
-            std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+            append_digits(out, static_cast<std::uint64_t>(frac), 9);
         }
-        out += buf;
     }
     out += 'Z';
     return out;

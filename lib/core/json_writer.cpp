@@ -3,6 +3,8 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace vigil::core {
 
@@ -57,14 +59,43 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+namespace {
+
+// Whether any of the 8 bytes in `word` needs more than copying: a control character, '"',
+// '\\' or a byte of a multi-byte UTF-8 sequence (SWAR: each test sets the high bit of the
+// bytes it holds for).
+bool any_special(std::uint64_t word) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+    return ((below_space | zero_byte(word ^ (ones * '"')) | zero_byte(word ^ (ones * '\\')) |
+             (word & highs)) != 0);
+}
+
+// The end of the run of plain printable ASCII that starts at `i`.
+std::size_t plain_run_end(std::string_view text, std::size_t i) {
+    while (i + 8 <= text.size()) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, 8);
+        if (any_special(word)) {
+            break;
+        }
+        i += 8;
+    }
+    return i;
+}
+
+} // namespace
+
 void json_writer::escape(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            // Copy the longest plain ASCII run at once.
-            std::size_t j = i + 1;
+            // Copy the longest plain ASCII run at once, eight bytes at a time while it lasts.
+            std::size_t j = plain_run_end(text, i + 1);
             while (j < text.size()) {
                 const auto d = static_cast<unsigned char>(text[j]);
                 if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') {

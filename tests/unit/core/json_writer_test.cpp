@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 using vigil::core::json_writer;
 
@@ -20,6 +22,21 @@ TEST_CASE("json writer escapes quotes, backslashes and control characters", "[co
     std::string out;
     json_writer::escape(out, "a\"b\\c\nd\te\x01");
     CHECK(out == R"(a\"b\\c\nd\te\u0001)");
+}
+
+TEST_CASE("json writer escapes a special byte at every place of a long plain run", "[core][json]") {
+    // Plain runs are scanned eight bytes at a time: a special byte is found in any lane.
+    const std::string plain(40, 'x');
+    const std::vector<std::pair<std::string, std::string>> specials = {
+        {"\"", "\\\""}, {"\\", "\\\\"},           {"\x1f", "\\u001f"}, {"\x7f", "\x7f"},
+        {" ", " "},     {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", "\\ufffd"}};
+    for (std::size_t at = 0; at <= plain.size(); ++at) {
+        for (const auto& [special, escaped] : specials) {
+            std::string out;
+            json_writer::escape(out, plain.substr(0, at) + special + plain.substr(at));
+            CHECK(out == plain.substr(0, at) + escaped + plain.substr(at));
+        }
+    }
 }
 
 TEST_CASE("json writer keeps valid UTF-8 and replaces invalid bytes", "[core][json]") {
