@@ -203,15 +203,17 @@ int main(int argc, char** argv) {
             state_bytes += s.bytes;
         }
         const auto started = std::chrono::steady_clock::now();
-        std::string blob;
-        shard.save(blob);
+        const auto checkpoint = shard.checkpoint();
+        const std::string& blob = checkpoint.state;
         const double save_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                 .count();
         correlate::correlator_shard restored(limits, clock);
         std::vector<correlate::correlator_shard*> targets{&restored};
         const auto restore_started = std::chrono::steady_clock::now();
-        auto result = correlate::restore_shards(std::vector<std::string>{blob}, targets, rules);
+        auto result = correlate::restore_shards(
+            std::vector<alert::stored_checkpoint>{{checkpoint.state, checkpoint.segments}}, targets,
+            rules);
         const double restore_ms = std::chrono::duration<double, std::milli>(
                                       std::chrono::steady_clock::now() - restore_started)
                                       .count();

@@ -40,6 +40,14 @@ std::string shard_prefix(unsigned shard) {
     std::snprintf(text, sizeof(text), "shard/%05u/", shard);
     return text;
 }
+// A waiting segment of a shard's checkpoint: 'w' and its serial after the shard's prefix (after
+// the state chunks, whose names are digits).
+std::string segment_key(const std::string& prefix, std::uint64_t serial) {
+    std::string key = prefix;
+    key += 'w';
+    core::append_u64_be(key, serial);
+    return key;
+}
 constexpr const char* format_key = "alerts_format";
 // 1: only the rule index; 2: every index (a format-1 database is indexed when opened).
 constexpr const char* format_version = "2";
@@ -325,12 +333,20 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
 }
 
 std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,
-                                                               std::string_view blob) {
+                                                               const shard_checkpoint& checkpoint) {
     const std::string prefix = shard_prefix(shard);
-    std::string end = prefix;
-    end.back() = '0'; // '/' + 1
     rocksdb::WriteBatch batch;
-    batch.DeleteRange(state_, prefix, end);
+    if (checkpoint.full) {
+        std::string end = prefix;
+        end.back() = '0'; // '/' + 1: every key of the shard
+        batch.DeleteRange(state_, prefix, end);
+    } else {
+        batch.DeleteRange(state_, prefix + '0', prefix + ':'); // its state chunks (digits)
+        for (const std::uint64_t serial : checkpoint.retired) {
+            batch.Delete(state_, segment_key(prefix, serial));
+        }
+    }
+    const std::string_view blob = checkpoint.state;
     std::size_t chunk = 0;
     for (std::size_t at = 0; at < blob.size() || at == 0; at += checkpoint_chunk, ++chunk) {
         char number[16];
@@ -340,6 +356,9 @@ std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,
         if (blob.empty()) {
             break;
         }
+    }
+    for (const auto& [serial, segment] : checkpoint.segments) {
+        batch.Put(state_, segment_key(prefix, serial), segment);
     }
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing the correlator checkpoint failed: " + ready.error());
@@ -351,26 +370,35 @@ std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,
     return {};
 }
 
-std::expected<std::vector<std::string>, std::string> alert_store::read_checkpoints() const {
-    std::vector<std::string> blobs;
+std::expected<std::vector<stored_checkpoint>, std::string> alert_store::read_checkpoints() const {
+    std::vector<stored_checkpoint> shards;
     if (state_ == nullptr) {
-        return blobs;
+        return shards;
     }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_));
+    const std::size_t prefix_size = shard_prefix(0).size();
     std::string current;
     for (it->Seek("shard/"); it->Valid() && it->key().starts_with("shard/"); it->Next()) {
-        const std::string key = it->key().ToString();
-        const std::string shard = key.substr(0, key.rfind('/') + 1);
-        if (shard != current) {
-            current = shard;
-            blobs.emplace_back();
+        const std::string_view key(it->key().data(), it->key().size());
+        if (key.size() <= prefix_size) {
+            continue;
         }
-        blobs.back().append(it->value().data(), it->value().size());
+        if (const std::string_view shard = key.substr(0, prefix_size); shard != current) {
+            current = shard;
+            shards.emplace_back();
+        }
+        const std::string_view rest = key.substr(prefix_size);
+        if (rest.size() == 9 && rest[0] == 'w') {
+            shards.back().segments.emplace_back(core::read_u64_be(rest.substr(1)),
+                                                it->value().ToString());
+        } else {
+            shards.back().state.append(it->value().data(), it->value().size());
+        }
     }
     if (!it->status().ok()) {
         return std::unexpected("reading correlator checkpoints failed: " + it->status().ToString());
     }
-    return blobs;
+    return shards;
 }
 
 std::expected<void, std::string> alert_store::drop_checkpoints_from(unsigned first) {

@@ -65,12 +65,14 @@ public:
     // WAL on. An alert stored before (an update) keeps its old index entries and gains new ones.
     [[nodiscard]] std::expected<void, std::string> write(std::span<const alert> alerts) override;
 
-    // Column family `state`: the shard's blob in chunks of at most 4 MiB under
-    // "shard/<shard>/<chunk>", written in one WriteBatch that deletes the shard's old chunks.
-    [[nodiscard]] std::expected<void, std::string> write_checkpoint(unsigned shard,
-                                                                    std::string_view blob) override;
+    // Column family `state`: the shard's state in chunks of at most 4 MiB under
+    // "shard/<shard, 5 digits>/<chunk, 8 digits>" (replacing the old chunks) and each waiting
+    // segment under "shard/<shard>/w<serial, u64 big-endian>", in one WriteBatch.
+    [[nodiscard]] std::expected<void, std::string>
+    write_checkpoint(unsigned shard, const shard_checkpoint& checkpoint) override;
     // Every shard checkpoint stored (by any number of shards), reassembled.
-    [[nodiscard]] std::expected<std::vector<std::string>, std::string> read_checkpoints() const;
+    [[nodiscard]] std::expected<std::vector<stored_checkpoint>, std::string>
+    read_checkpoints() const;
     // Deletes the checkpoints of shards numbered `first` and above (fewer shards than before).
     [[nodiscard]] std::expected<void, std::string> drop_checkpoints_from(unsigned first);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/alert_writer.hpp"
 #include "core/clock.hpp"
 #include "core/ulid.hpp"
 #include "correlate/correlation_batch.hpp"
@@ -121,8 +122,11 @@ public:
     [[nodiscard]] std::size_t key_count() const { return total_keys_; }
 
     // Checkpoints (shard_checkpoint.cpp).
-    // Appends the shard's state to `out`.
-    void save(std::string& out) const;
+    // The shard's checkpoint: its state, and the waiting matches no earlier checkpoint wrote
+    // (every one after a start or request_full_checkpoint()), in segments by batch.
+    [[nodiscard]] alert::shard_checkpoint checkpoint();
+    // The next checkpoint writes every waiting match again (the store lost one).
+    void request_full_checkpoint() { full_checkpoint_next_ = true; }
     // Takes over a key of correlation `correlation` (an index into rules()) restored from a
     // checkpoint; false if the key is already present.
     bool adopt(std::uint32_t correlation, key_entry&& entry);
@@ -205,7 +209,7 @@ private:
     void settle_to(std::int64_t to_ns, std::vector<alert::alert>& out);
     void run_timers(timer_wheel& wheel, std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
-    void save_body(std::string& out) const;
+    void save_state(std::string& out) const;
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
@@ -238,8 +242,9 @@ private:
     std::size_t total_keys_ = 0;
     input_watermarks watermarks_;
     reorder_buffer buffer_;
-    std::vector<std::uint32_t> late_; // scratch: the late matches of the batch in process()
-    std::int64_t clock_ns_;           // event time the state has reached
+    bool full_checkpoint_next_ = true; // nothing of this run of the shard is stored yet
+    std::vector<std::uint32_t> late_;  // scratch: the late matches of the batch in process()
+    std::int64_t clock_ns_;            // event time the state has reached
     // Event time every match before which has been applied (the last release's watermark):
     // what is still to come is at or after it, late events aside.
     std::int64_t settled_ns_;

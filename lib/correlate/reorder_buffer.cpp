@@ -44,6 +44,9 @@ void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
         }
     }
     r.batch = std::move(batch);
+    r.serial = next_serial_++;
+    r.persisted = false;
+    r.persisted_from = 0;
     r.next = 0;
     r.end = as_is ? n : static_cast<std::uint32_t>(r.order.size());
     size_ += r.end;
@@ -54,6 +57,9 @@ void reorder_buffer::add(std::shared_ptr<const correlation_batch> batch,
 void reorder_buffer::retire_top() {
     const std::uint32_t done = heap_.front();
     run& r = runs_[done];
+    if (r.persisted) {
+        retired_.push_back(r.serial);
+    }
     r.batch.reset();
     r.order.clear(); // keeps its storage for the next run
     free_runs_.push_back(done);
@@ -62,6 +68,13 @@ void reorder_buffer::retire_top() {
     if (heap_.size() > 1) {
         sift_down(0);
     }
+}
+
+void reorder_buffer::forget_persisted() {
+    for (const std::uint32_t at : heap_) {
+        runs_[at].persisted = false;
+    }
+    retired_.clear();
 }
 
 void reorder_buffer::sift_down(std::size_t at) {
@@ -90,21 +103,6 @@ void reorder_buffer::sift_up(std::size_t at) {
         std::swap(heap_[at], heap_[parent]);
         at = parent;
     }
-}
-
-std::vector<std::pair<const correlation_match*, const correlation_batch*>>
-reorder_buffer::in_order() const {
-    std::vector<std::pair<const correlation_match*, const correlation_batch*>> all;
-    all.reserve(size_);
-    for (const std::uint32_t at : heap_) {
-        const run& r = runs_[at];
-        for (std::uint32_t i = r.next; i < r.end; ++i) {
-            all.emplace_back(&r.at(i), r.batch.get());
-        }
-    }
-    std::sort(all.begin(), all.end(),
-              [](const auto& a, const auto& b) { return before(*a.first, *b.first); });
-    return all;
 }
 
 } // namespace vigil::correlate

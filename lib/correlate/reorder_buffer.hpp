@@ -26,12 +26,6 @@ namespace vigil::correlate {
 // correlator shard.
 class reorder_buffer {
 public:
-    // One waiting match: its batch (rule set and texts) and the match.
-    struct pending {
-        const correlation_batch& batch;
-        const correlation_match& match;
-    };
-
     // Whether `a` leaves before `b`.
     static bool before(const correlation_match& a, const correlation_match& b) {
         if (a.time_ns != b.time_ns) {
@@ -81,13 +75,37 @@ public:
         }
     }
 
-    // Every waiting match in the order release() would pass them (checkpoints).
+    // Checkpoints write each run once, in a segment of its own (alert::shard_checkpoint), and
+    // drop the segment once the run's last match has left. Runs are numbered by `serial`.
+    // Passes every run not written yet to `fn(serial, stretch of its waiting matches)` and
+    // marks it written.
     template <typename Fn>
-    void for_each(Fn&& fn) const {
-        for (const auto& [match, batch] : in_order()) {
-            fn(pending{*batch, *match});
+    void persist_new(Fn&& fn) {
+        for (const std::uint32_t at : heap_) {
+            run& r = runs_[at];
+            if (!r.persisted) {
+                fn(r.serial, stretch{*r.batch, r.order.empty() ? nullptr : r.order.data(), r.next,
+                                     r.end - r.next});
+                r.persisted = true;
+                r.persisted_from = r.next;
+            }
         }
     }
+    // `fn(serial, left)` for every written run that still waits: `left` of the matches in its
+    // segment have left since.
+    template <typename Fn>
+    void for_each_persisted(Fn&& fn) const {
+        for (const std::uint32_t at : heap_) {
+            const run& r = runs_[at];
+            if (r.persisted) {
+                fn(r.serial, r.next - r.persisted_from);
+            }
+        }
+    }
+    // Written runs whose matches have all left since the last call.
+    [[nodiscard]] std::vector<std::uint64_t> take_retired() { return std::move(retired_); }
+    // Forgets what was written: the next persist_new passes every run.
+    void forget_persisted();
 
     [[nodiscard]] std::size_t size() const { return size_; }
     [[nodiscard]] bool empty() const { return size_ == 0; }
@@ -101,6 +119,9 @@ private:
         std::vector<std::uint32_t> order;
         std::uint32_t next = 0; // position of the first waiting match
         std::uint32_t end = 0;
+        std::uint64_t serial = 0;         // names its checkpoint segment
+        bool persisted = false;           // written in a segment
+        std::uint32_t persisted_from = 0; // `next` when it was written
         [[nodiscard]] const correlation_match& at(std::uint32_t i) const {
             return batch->matches[order.empty() ? i : order[i]];
         }
@@ -137,13 +158,13 @@ private:
     void retire_top();
     void sift_down(std::size_t at);
     void sift_up(std::size_t at);
-    [[nodiscard]] std::vector<std::pair<const correlation_match*, const correlation_batch*>>
-    in_order() const;
 
     std::vector<run> runs_;
     std::vector<std::uint32_t> free_runs_;
     std::vector<std::uint32_t> heap_; // runs with waiting matches, a min-heap by first match
     std::size_t size_ = 0;
+    std::uint64_t next_serial_ = 1;
+    std::vector<std::uint64_t> retired_; // written runs that finished since take_retired()
 };
 
 } // namespace vigil::correlate

@@ -1,5 +1,6 @@
 #include "correlate/shard_checkpoint.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -10,8 +11,10 @@ namespace vigil::correlate {
 namespace {
 
 constexpr char magic[4] = {'V', 'G', 'C', 'K'};
-constexpr std::uint32_t format_version = 3;
+constexpr char segment_magic[4] = {'V', 'G', 'C', 'W'};
+constexpr std::uint32_t format_version = 4;
 constexpr std::uint32_t oldest_readable_version = 2; // version 2 had no waiting matches
+constexpr std::uint32_t inline_waiting_version = 3;  // waiting matches inside the state
 
 // FNV-1a over the blob, eight bytes at a time: catches truncation and damage.
 std::uint64_t checksum(std::string_view bytes) {
@@ -148,35 +151,138 @@ bool read_entry(reader& r, key_entry& e) {
     return true;
 }
 
-} // namespace
+// A match waiting for the watermark, as read back (its texts owned here).
+struct waiting_match {
+    std::string fingerprint; // of its correlation
+    correlation_match match;
+    std::string key, value, evidence;
+};
 
-void correlator_shard::save(std::string& out) const {
-    const std::size_t start = out.size();
-    save_body(out);
-    writer(out).put(checksum(std::string_view(out).substr(start)));
+void write_waiting(writer& w, const correlation_batch& batch, const correlation_match& m) {
+    const auto& list = batch.rules->correlations().correlations();
+    w.text(m.correlation < list.size() ? list[m.correlation].fingerprint : std::string_view());
+    w.put(m.time_ns);
+    w.put(m.slots);
+    w.text(batch.text(m.key));
+    w.text(batch.text(m.value));
+    w.text(batch.text(m.evidence));
+    w.put(m.record_hash);
+    w.put(m.input);
+    w.put(static_cast<std::uint8_t>(m.counts ? 1 : 0));
 }
 
-void correlator_shard::save_body(std::string& out) const {
+bool read_waiting(reader& r, waiting_match& out) {
+    std::uint8_t counts = 0;
+    if (!r.text(out.fingerprint) || !r.get(out.match.time_ns) || !r.get(out.match.slots) ||
+        !r.text(out.key) || !r.text(out.value) || !r.text(out.evidence) ||
+        !r.get(out.match.record_hash) || !r.get(out.match.input) || !r.get(counts)) {
+        return false;
+    }
+    out.match.counts = counts != 0;
+    return true;
+}
+
+// Appends the checksum of everything in `blob`.
+void seal(std::string& blob) {
+    writer(blob).put(checksum(blob));
+}
+
+// The part of a sealed blob between its magic and its checksum, or why it cannot be read.
+std::expected<std::string_view, std::string> unseal(std::string_view blob, const char (&kind)[4],
+                                                    std::string_view what) {
+    std::uint64_t stored = 0;
+    if (blob.size() < sizeof(kind) || std::memcmp(blob.data(), kind, sizeof(kind)) != 0) {
+        return std::unexpected(std::string(what) + " does not start with " +
+                               std::string(kind, sizeof(kind)));
+    }
+    if (blob.size() < sizeof(kind) + sizeof(stored)) {
+        return std::unexpected(std::string(what) + " is truncated");
+    }
+    const std::string_view body = blob.substr(0, blob.size() - sizeof(stored));
+    std::memcpy(&stored, blob.data() + body.size(), sizeof(stored));
+    if (stored != checksum(body)) {
+        return std::unexpected(std::string(what) + " is damaged or truncated (checksum)");
+    }
+    return body.substr(sizeof(kind));
+}
+
+// The matches of a stored segment after the first `left` (those left the buffer since it was
+// written), appended to `out`.
+std::expected<void, std::string> read_segment(const alert::stored_checkpoint& stored,
+                                              std::uint64_t serial, std::uint32_t left,
+                                              std::vector<waiting_match>& out) {
+    const auto found = std::lower_bound(
+        stored.segments.begin(), stored.segments.end(), serial,
+        [](const auto& segment, std::uint64_t wanted) { return segment.first < wanted; });
+    if (found == stored.segments.end() || found->first != serial) {
+        return std::unexpected("a correlator checkpoint refers to waiting matches that are not "
+                               "stored (segment " +
+                               std::to_string(serial) + ")");
+    }
+    auto body = unseal(found->second, segment_magic, "a correlator checkpoint segment");
+    if (!body) {
+        return std::unexpected(body.error());
+    }
+    reader r(*body);
+    std::uint64_t count = 0;
+    if (!r.get(count)) {
+        return std::unexpected("a correlator checkpoint segment is truncated");
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+        waiting_match wait{};
+        if (!read_waiting(r, wait)) {
+            return std::unexpected("a correlator checkpoint segment is truncated or damaged");
+        }
+        if (i >= left) {
+            out.push_back(std::move(wait));
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+alert::shard_checkpoint correlator_shard::checkpoint() {
+    alert::shard_checkpoint out;
+    out.full = full_checkpoint_next_;
+    full_checkpoint_next_ = false;
+    if (out.full) {
+        buffer_.forget_persisted();
+    } else {
+        out.retired = buffer_.take_retired();
+    }
+    // Matches waiting for the watermark are part of the state a restart continues: each batch
+    // of them is written once, in a segment, while it waits.
+    buffer_.persist_new([&](std::uint64_t serial, const reorder_buffer::stretch& run) {
+        std::string blob(segment_magic, sizeof(segment_magic));
+        writer w(blob);
+        w.put(static_cast<std::uint64_t>(run.size()));
+        for (std::uint32_t k = 0; k < run.size(); ++k) {
+            write_waiting(w, run.batch, run[k]);
+        }
+        seal(blob);
+        out.segments.emplace_back(serial, std::move(blob));
+    });
+    save_state(out.state);
+    seal(out.state);
+    return out;
+}
+
+void correlator_shard::save_state(std::string& out) const {
     writer w(out);
     out.append(magic, sizeof(magic));
     w.put(format_version);
     w.put(watermarks_.newest_ns());
     w.put(watermarks_.watermark_ns());
-    // Matches waiting for the watermark: they are part of the state a restart continues.
-    w.put(static_cast<std::uint64_t>(buffer_.size()));
-    buffer_.for_each([&](const reorder_buffer::pending& p) {
-        const auto& list = p.batch.rules->correlations().correlations();
-        w.text(p.match.correlation < list.size() ? list[p.match.correlation].fingerprint
-                                                 : std::string_view());
-        w.put(p.match.time_ns);
-        w.put(p.match.slots);
-        w.text(p.batch.text(p.match.key));
-        w.text(p.batch.text(p.match.value));
-        w.text(p.batch.text(p.match.evidence));
-        w.put(p.match.record_hash);
-        w.put(p.match.input);
-        w.put(static_cast<std::uint8_t>(p.match.counts ? 1 : 0));
-    });
+    // The segments still waiting, and how many of each one's matches have left since.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> segments;
+    buffer_.for_each_persisted(
+        [&](std::uint64_t serial, std::uint32_t left) { segments.emplace_back(serial, left); });
+    w.put(static_cast<std::uint64_t>(segments.size()));
+    for (const auto& [serial, left] : segments) {
+        w.put(serial);
+        w.put(left);
+    }
     if (!rules_) {
         return;
     }
@@ -237,37 +343,24 @@ void correlator_shard::save_body(std::string& out) const {
 }
 
 std::expected<restore_result, std::string>
-restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* const> shards,
+restore_shards(std::span<const alert::stored_checkpoint> stored,
+               std::span<correlator_shard* const> shards,
                const std::shared_ptr<const rules::rule_set>& rules) {
     struct restored {
         std::uint32_t fingerprint; // index into fingerprints
         key_entry entry;
     };
-    struct waiting {
-        std::uint32_t fingerprint;
-        correlation_match match; // texts in `texts`
-        std::string key, value, evidence;
-    };
     std::vector<std::string> fingerprints;
     std::vector<restored> keys;
-    std::vector<waiting> waits;
+    std::vector<waiting_match> waits;
     std::int64_t newest = std::numeric_limits<std::int64_t>::min();
     std::int64_t watermark = std::numeric_limits<std::int64_t>::min();
-    for (const auto& blob : blobs) {
-        if (blob.size() < sizeof(magic) || std::memcmp(blob.data(), magic, sizeof(magic)) != 0) {
-            return std::unexpected("a correlator checkpoint does not start with VGCK");
+    for (const auto& shard_stored : stored) {
+        auto body = unseal(shard_stored.state, magic, "a correlator checkpoint");
+        if (!body) {
+            return std::unexpected(body.error());
         }
-        std::uint64_t stored = 0;
-        if (blob.size() < sizeof(magic) + sizeof(stored)) {
-            return std::unexpected("a correlator checkpoint is truncated");
-        }
-        const std::string_view body =
-            std::string_view(blob).substr(0, blob.size() - sizeof(stored));
-        std::memcpy(&stored, blob.data() + body.size(), sizeof(stored));
-        if (stored != checksum(body)) {
-            return std::unexpected("a correlator checkpoint is damaged or truncated (checksum)");
-        }
-        reader r(body.substr(sizeof(magic)));
+        reader r(*body);
         std::uint32_t version = 0;
         std::int64_t n = 0;
         std::int64_t w = 0;
@@ -281,23 +374,28 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
         }
         newest = std::max(newest, n);
         watermark = std::max(watermark, w);
+        // Waiting matches: inside the state (version 3), or in the segments it names.
         std::uint64_t pending = 0;
-        if (version >= 3 && !r.get(pending)) {
+        if (version >= inline_waiting_version && !r.get(pending)) {
             return std::unexpected("a correlator checkpoint is truncated");
         }
         for (std::uint64_t i = 0; i < pending; ++i) {
-            std::string fingerprint;
-            waiting wait{};
-            std::uint8_t counts = 0;
-            if (!r.text(fingerprint) || !r.get(wait.match.time_ns) || !r.get(wait.match.slots) ||
-                !r.text(wait.key) || !r.text(wait.value) || !r.text(wait.evidence) ||
-                !r.get(wait.match.record_hash) || !r.get(wait.match.input) || !r.get(counts)) {
-                return std::unexpected("a correlator checkpoint is truncated or damaged");
+            if (version == inline_waiting_version) {
+                waiting_match wait{};
+                if (!read_waiting(r, wait)) {
+                    return std::unexpected("a correlator checkpoint is truncated or damaged");
+                }
+                waits.push_back(std::move(wait));
+                continue;
             }
-            wait.match.counts = counts != 0;
-            fingerprints.push_back(std::move(fingerprint));
-            wait.fingerprint = static_cast<std::uint32_t>(fingerprints.size() - 1);
-            waits.push_back(std::move(wait));
+            std::uint64_t serial = 0;
+            std::uint32_t left = 0;
+            if (!r.get(serial) || !r.get(left)) {
+                return std::unexpected("a correlator checkpoint is truncated");
+            }
+            if (auto read = read_segment(shard_stored, serial, left, waits); !read) {
+                return std::unexpected(read.error());
+            }
         }
         while (!r.done()) {
             std::string fingerprint;
@@ -339,7 +437,7 @@ restore_shards(std::span<const std::string> blobs, std::span<correlator_shard* c
     // Waiting matches go back to the shard that owns their key, in batches of the rule set.
     std::vector<std::shared_ptr<correlation_batch>> batches(shards.size());
     for (auto& wait : waits) {
-        const auto c = correlation[wait.fingerprint];
+        const auto c = rules->correlations().find(wait.fingerprint);
         if (!c) {
             ++result.dropped;
             continue;

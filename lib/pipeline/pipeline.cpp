@@ -51,6 +51,8 @@ struct pipeline::shard_slot {
     core::wakeup wakeup;
     std::thread thread;
     correlate::correlator_shard shard;
+    // Set by the alert stage when it could not store one of this shard's checkpoints.
+    std::atomic<bool> full_checkpoint_wanted{false};
 };
 
 pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set> rules,
@@ -81,7 +83,7 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
 }
 
 std::expected<correlate::restore_result, std::string>
-pipeline::restore(std::span<const std::string> checkpoints) {
+pipeline::restore(std::span<const alert::stored_checkpoint> checkpoints) {
     std::vector<correlate::correlator_shard*> shards;
     for (auto& s : shards_) {
         shards.push_back(&s->shard);
@@ -193,15 +195,14 @@ void pipeline::run_shard(shard_slot& slot) {
     std::uint64_t next = 1;    // the sequence of the next batch to apply
     auto checkpoint = [&] {
         const auto started = std::chrono::steady_clock::now();
-        std::string blob;
-        shard.save(blob);
+        auto made = shard.checkpoint();
         correlator_probe_.checkpoint_micros.set(
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count());
-        correlator_probe_.checkpoint_bytes.set(static_cast<std::int64_t>(blob.size()));
+        correlator_probe_.checkpoint_bytes.set(static_cast<std::int64_t>(made.bytes()));
         correlator_probe_.publish_state(slot.index, shard);
-        out.checkpoint = std::move(blob);
+        out.checkpoint = std::move(made);
         last_checkpoint = clock_.now_ns();
     };
     auto hand_over = [&] {
@@ -253,6 +254,13 @@ void pipeline::run_shard(shard_slot& slot) {
         }
         const bool worked = apply_in_order();
         shard.tick(next > submitted_.load(std::memory_order_acquire), out.alerts);
+        if (slot.full_checkpoint_wanted.exchange(false)) {
+            // The store lost a checkpoint (shutdown with a failing disk): the next one writes
+            // everything and answers again the barrier the lost one did.
+            shard.request_full_checkpoint();
+            checkpoint();
+            out.covers = covered;
+        }
         // A durability barrier: the batches up to it were finished by the workers, so they are
         // in the rings; once they are applied, checkpoint.
         if (const std::uint64_t barrier = barrier_.load(std::memory_order_acquire);
@@ -340,8 +348,8 @@ bool pipeline::write_with_retry(const std::function<std::expected<void, std::str
     }
 }
 
-bool pipeline::store_checkpoint(unsigned shard, const std::string& blob) {
-    const bool stored = write_with_retry([&] { return store_.write_checkpoint(shard, blob); },
+bool pipeline::store_checkpoint(unsigned shard, const alert::shard_checkpoint& checkpoint) {
+    const bool stored = write_with_retry([&] { return store_.write_checkpoint(shard, checkpoint); },
                                          correlator_probe_.checkpoint_errors);
     if (stored) {
         correlator_probe_.checkpoints.add();
@@ -431,9 +439,12 @@ void pipeline::run_alert_stage() {
     auto last_sample = std::chrono::steady_clock::now();
     struct pending_checkpoint {
         unsigned shard;
-        std::string blob;
+        alert::shard_checkpoint checkpoint;
         std::uint64_t covers;
     };
+    // Per shard: a checkpoint was lost, so the ones after it (which add to it) are not stored
+    // until the full one the shard was asked for.
+    std::vector<bool> wants_full(shards_.size(), false);
     std::vector<pending_checkpoint> checkpoints;
     // Durability: batches finished out of order, the contiguous prefix finished (alerts
     // stored), and the barrier each shard's stored checkpoint covers.
@@ -502,9 +513,19 @@ void pipeline::run_alert_stage() {
         // processed only once its alerts are stored.
         handle_alerts(pending);
         for (const auto& c : checkpoints) {
+            if (wants_full[c.shard] && !c.checkpoint.full) {
+                continue;
+            }
             // A barrier is answered only by a stored checkpoint.
-            if (store_checkpoint(c.shard, c.blob) && c.covers != 0) {
-                covers.emplace_back(c.shard, c.covers);
+            if (store_checkpoint(c.shard, c.checkpoint)) {
+                wants_full[c.shard] = false;
+                if (c.covers != 0) {
+                    covers.emplace_back(c.shard, c.covers);
+                }
+            } else {
+                wants_full[c.shard] = true;
+                shards_[c.shard]->full_checkpoint_wanted.store(true);
+                shards_[c.shard]->wakeup.notify();
             }
         }
         checkpoints.clear();

@@ -89,7 +89,7 @@ public:
     // Restores correlator state from checkpoints (alert_store::read_checkpoints) onto the
     // shards; call before start(). Returns an error if a checkpoint is damaged.
     [[nodiscard]] std::expected<correlate::restore_result, std::string>
-    restore(std::span<const std::string> checkpoints);
+    restore(std::span<const alert::stored_checkpoint> checkpoints);
 
     // Starts the worker, shard and alert stage threads.
     void start();
@@ -138,7 +138,7 @@ private:
         alert_batch alerts;
         std::vector<std::string> dead_letters; // late matches (correlation.late_events)
         unsigned shard = 0;
-        std::optional<std::string> checkpoint;
+        std::optional<alert::shard_checkpoint> checkpoint;
         std::uint64_t covers = 0; // the checkpoint covers every batch up to this sequence
     };
 
@@ -150,7 +150,7 @@ private:
     bool write_with_retry(const std::function<std::expected<void, std::string>()>& write,
                           core::counter& errors);
     bool store_with_retry(alert_batch& alerts);
-    bool store_checkpoint(unsigned shard, const std::string& blob);
+    bool store_checkpoint(unsigned shard, const alert::shard_checkpoint& checkpoint);
     // Alert stage: removes the requests up to `processed` and returns the barrier that serves
     // them (`barrier` when none is new).
     std::uint64_t take_requests_up_to(std::uint64_t processed, std::uint64_t barrier);

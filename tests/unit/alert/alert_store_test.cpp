@@ -364,3 +364,42 @@ TEST_CASE("query parameters read the same for the CLI and the API", "[alert][que
     CHECK(error({{"hots", "x"}}).starts_with("unknown parameter 'hots'"));
     CHECK(error({{"since", "1h"}, {"until", "2h"}}) == "since: it must be before until");
 }
+
+TEST_CASE("checkpoint segments are added, retired and replaced with the shard's state",
+          "[alert][store]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    auto& s = **store;
+    // A state larger than a chunk (4 MiB), so that it is stored in several.
+    const std::string big(5 << 20, 's');
+    REQUIRE(s.write_checkpoint(0, {big, true, {{1, "one"}, {2, "two"}}, {}}).has_value());
+    REQUIRE(s.write_checkpoint(1, {"other shard", true, {{1, "its own"}}, {}}).has_value());
+    auto read = [&] {
+        auto all = s.read_checkpoints();
+        REQUIRE(all.has_value());
+        return *all;
+    };
+    using segments = std::vector<std::pair<std::uint64_t, std::string>>;
+    auto all = read();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].state == big);
+    CHECK(all[0].segments == segments{{1, "one"}, {2, "two"}});
+    CHECK(all[1].segments == segments{{1, "its own"}});
+    // Later: a smaller state (no chunk of the old one may stay), segment 1 retired, 3 added;
+    // serials past 255 and 65,535 sort as numbers.
+    REQUIRE(s.write_checkpoint(0, {"small", false, {{3, "three"}, {70'000, "big serial"}}, {1}})
+                .has_value());
+    all = read();
+    CHECK(all[0].state == "small");
+    CHECK(all[0].segments == segments{{2, "two"}, {3, "three"}, {70'000, "big serial"}});
+    CHECK(all[1].state == "other shard"); // another shard is left alone
+    // A full checkpoint replaces every segment of its shard.
+    REQUIRE(s.write_checkpoint(0, {"again", true, {{1, "new one"}}, {}}).has_value());
+    all = read();
+    CHECK(all[0].state == "again");
+    CHECK(all[0].segments == segments{{1, "new one"}});
+    CHECK(all[1].segments == segments{{1, "its own"}});
+    REQUIRE(s.drop_checkpoints_from(1).has_value());
+    CHECK(read().size() == 1);
+}

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 #include <deque>
+#include <initializer_list>
+#include <map>
 #include <random>
 #include <simdjson.h>
 #include <string>
@@ -57,6 +59,28 @@ std::string correlation(const std::string& id, const std::string& body,
                         const std::string& extra = "") {
     return "---\ntitle: correlation " + id + "\nid: " + id + "\nlevel: high\n" + extra +
            "correlation:\n" + body;
+}
+
+// What the store keeps of one shard after `checkpoints` (alert_store::write_checkpoint).
+alert::stored_checkpoint stored_after(std::initializer_list<const alert::shard_checkpoint*> all) {
+    std::map<std::uint64_t, std::string> segments;
+    std::string state;
+    for (const auto* c : all) {
+        if (c->full) {
+            segments.clear();
+        }
+        for (const std::uint64_t serial : c->retired) {
+            segments.erase(serial);
+        }
+        for (const auto& [serial, blob] : c->segments) {
+            segments[serial] = blob;
+        }
+        state = c->state;
+    }
+    return {state, {segments.begin(), segments.end()}};
+}
+std::vector<alert::stored_checkpoint> stored_of(const alert::shard_checkpoint& c) {
+    return {stored_after({&c})};
 }
 
 class scenario {
@@ -579,14 +603,13 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
     first.ssh_failed("10:00:00", "203.0.113.7");
     first.ssh_failed("10:00:10", "203.0.113.7");
     first.settle();
-    std::string blob;
-    first.session().shard().save(blob);
+    const auto saved = first.session().shard().checkpoint();
+    const std::string& blob = saved.state;
 
     scenario second(brute_force);
     correlate::correlator_shard other(scenario::lateness(60), second.clock());
     std::vector<correlate::correlator_shard*> shards{&second.session().shard(), &other};
-    auto restored =
-        correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    auto restored = correlate::restore_shards(stored_of(saved), shards, second.rules());
     REQUIRE(restored.has_value());
     CHECK(restored->restored == 1);
     const std::size_t owner =
@@ -599,7 +622,8 @@ TEST_CASE("a checkpoint restores half-built windows, onto any number of shards",
     }
     // Damage is reported, not restored.
     auto damaged = correlate::restore_shards(
-        std::vector<std::string>{blob.substr(0, blob.size() - 3)}, shards, second.rules());
+        std::vector<alert::stored_checkpoint>{{blob.substr(0, blob.size() - 3), {}}}, shards,
+        second.rules());
     REQUIRE_FALSE(damaged.has_value());
     CHECK_THAT(damaged.error(), Contains("truncated"));
     CHECK_THAT(damaged.error(), Contains("checkpoint"));
@@ -610,13 +634,13 @@ TEST_CASE("a checkpoint keeps the matches that wait for the watermark", "[correl
     first.ssh_failed("10:00:00", "203.0.113.7");
     first.ssh_failed("10:00:10", "203.0.113.7");
     REQUIRE(first.session().shard().buffered() == 2); // not applied yet
-    std::string blob;
-    first.session().shard().save(blob);
+    const auto saved = first.session().shard().checkpoint();
+    CHECK(saved.full);
+    CHECK(saved.segments.size() == 2); // one per batch they came in
 
     scenario second(brute_force, scenario::lateness(60));
     std::vector<correlate::correlator_shard*> shards{&second.session().shard()};
-    auto restored =
-        correlate::restore_shards(std::vector<std::string>{blob}, shards, second.rules());
+    auto restored = correlate::restore_shards(stored_of(saved), shards, second.rules());
     REQUIRE(restored.has_value());
     CHECK(restored->waiting == 2);
     CHECK(second.session().shard().buffered() == 2);
@@ -642,16 +666,36 @@ TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[co
     first.ssh_failed("10:00:30", "198.51.100.9", "dave");
     first.settle();
     first.ssh_failed("10:00:40", "198.51.100.9", "erin"); // waits for the watermark
-    std::string blob;
-    first.session().shard().save(blob);
+    const auto saved = first.session().shard().checkpoint();
+    const std::string& blob = saved.state;
     REQUIRE(blob.size() > 100);
+    REQUIRE(saved.segments.size() == 1);
+    const std::string& segment = saved.segments[0].second;
 
     std::size_t refused = 0;
+    auto restore = [&](const std::string& state, const std::string& waiting) {
+        correlate::correlator_shard target(scenario::lateness(60), first.clock());
+        std::vector<correlate::correlator_shard*> shards{&target};
+        auto r = correlate::restore_shards(
+            std::vector<alert::stored_checkpoint>{{state, {{saved.segments[0].first, waiting}}}},
+            shards, first.rules());
+        if (!r) {
+            ++refused;
+            CHECK_FALSE(r.error().empty());
+            CHECK(target.key_count() == 0); // nothing half restored
+        }
+    };
+    for (std::size_t n = 0; n < segment.size(); ++n) {
+        restore(blob, segment.substr(0, n)); // every truncation of the waiting segment
+    }
+    CHECK(refused == segment.size());
+    refused = 0;
     auto attempt = [&](const std::string& damaged) {
         correlate::correlator_shard target(scenario::lateness(60), first.clock());
         std::vector<correlate::correlator_shard*> shards{&target};
-        auto r =
-            correlate::restore_shards(std::vector<std::string>{damaged}, shards, first.rules());
+        auto r = correlate::restore_shards(
+            std::vector<alert::stored_checkpoint>{{damaged, saved.segments}}, shards,
+            first.rules());
         if (!r) {
             ++refused;
             CHECK_FALSE(r.error().empty());
@@ -679,6 +723,54 @@ TEST_CASE("damaged checkpoints are refused with a reason, never half read", "[co
     CHECK(refused == flips);
     attempt(blob);
     CHECK(refused == flips); // the intact one restores
+}
+
+TEST_CASE("each waiting batch is written once, and dropped once its matches have left",
+          "[correlate]") {
+    scenario first(brute_force, scenario::lateness(60));
+    auto& shard = first.session().shard();
+    first.ssh_failed("10:00:00", "203.0.113.7");
+    const auto c1 = shard.checkpoint();
+    CHECK(c1.full); // the first of a run of the shard replaces whatever was stored
+    REQUIRE(c1.segments.size() == 1);
+    first.ssh_failed("10:00:10", "203.0.113.7");
+    const auto c2 = shard.checkpoint();
+    CHECK_FALSE(c2.full);
+    CHECK(c2.segments.size() == 1); // only the new batch
+    CHECK(c2.retired.empty());
+    const auto c3 = shard.checkpoint();
+    CHECK(c3.segments.empty()); // nothing new: the state alone
+    // 10:01:05 moves the watermark past 10:00:05: the first match leaves the buffer.
+    first.ssh_failed("10:01:05", "198.51.100.9");
+    REQUIRE(shard.buffered() == 2);
+    const auto c4 = shard.checkpoint();
+    CHECK(c4.retired == std::vector<std::uint64_t>{c1.segments[0].first});
+    CHECK(c4.segments.size() == 1);
+    const auto stored = stored_after({&c1, &c2, &c3, &c4});
+    CHECK(stored.segments.size() == 2);
+
+    // A restart from what the store holds continues where the shard was.
+    scenario second(brute_force, scenario::lateness(60));
+    std::vector<correlate::correlator_shard*> shards{&second.session().shard()};
+    auto restored = correlate::restore_shards(std::vector<alert::stored_checkpoint>{stored}, shards,
+                                              second.rules());
+    REQUIRE(restored.has_value());
+    CHECK(restored->waiting == 2);
+    CHECK(restored->restored == 1); // the key the first match opened
+    second.ssh_failed("10:00:20", "203.0.113.7");
+    auto alerts = second.alerts(brute_force_id);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/first_seen") == "2026-11-21T10:00:00Z");
+
+    // A segment the state names but the store lost is damage, not a silent loss.
+    auto lost = stored;
+    lost.segments.erase(lost.segments.begin());
+    scenario third(brute_force, scenario::lateness(60));
+    std::vector<correlate::correlator_shard*> third_shards{&third.session().shard()};
+    auto refused = correlate::restore_shards(std::vector<alert::stored_checkpoint>{lost},
+                                             third_shards, third.rules());
+    REQUIRE_FALSE(refused.has_value());
+    CHECK_THAT(refused.error(), Contains("not stored"));
 }
 
 TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate]") {

@@ -94,10 +94,6 @@ TEST_CASE("a batch out of order is sorted, skipped matches never leave, runs int
     buffer.add(c, {}, true);
     CHECK(buffer.size() == 7);
     CHECK(buffer.held_batches() == 3);
-    std::vector<std::int64_t> listed;
-    buffer.for_each([&](const auto& p) { listed.push_back(p.match.time_ns); });
-    const std::vector<std::int64_t> expected{1 * s, 2 * s, 3 * s, 4 * s, 4 * s, 5 * s, 6 * s};
-    CHECK(listed == expected);
     CHECK(released(buffer, 4 * s + 1) ==
           std::vector<std::int64_t>{1 * s, 2 * s, 3 * s, 4 * s, 4 * s});
     CHECK(buffer.held_batches() == 2); // c left with its only match
@@ -179,4 +175,51 @@ TEST_CASE("timers scheduled while others come due, and jumps of more than a turn
         CHECK(due[i] == 119 - i);
     }
     CHECK(wheel.size() == 0);
+}
+
+TEST_CASE("checkpoints write each run once and retire it when its last match has left",
+          "[correlate][reorder]") {
+    constexpr std::int64_t s = 1'000'000'000;
+    correlate::reorder_buffer buffer;
+    buffer.add(batch_of({1 * s, 2 * s, 3 * s}, 1), {}, true);
+    buffer.add(batch_of({5 * s}, 2), {}, true);
+    auto written = [&] {
+        std::vector<std::pair<std::uint64_t, std::vector<std::int64_t>>> runs;
+        buffer.persist_new([&](std::uint64_t serial, const auto& run) {
+            std::vector<std::int64_t> times;
+            for (std::uint32_t k = 0; k < run.size(); ++k) {
+                times.push_back(run[k].time_ns);
+            }
+            runs.emplace_back(serial, times);
+        });
+        std::sort(runs.begin(), runs.end());
+        return runs;
+    };
+    auto progress = [&] {
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> left;
+        buffer.for_each_persisted(
+            [&](std::uint64_t serial, std::uint32_t n) { left.emplace_back(serial, n); });
+        std::sort(left.begin(), left.end());
+        return left;
+    };
+    const auto first = written();
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].second == std::vector<std::int64_t>{1 * s, 2 * s, 3 * s});
+    CHECK(first[1].second == std::vector<std::int64_t>{5 * s});
+    CHECK(written().empty()); // nothing new
+    CHECK(released(buffer, 2 * s + 1) == std::vector<std::int64_t>{1 * s, 2 * s});
+    CHECK(progress() == std::vector<std::pair<std::uint64_t, std::uint32_t>>{{first[0].first, 2},
+                                                                             {first[1].first, 0}});
+    CHECK(buffer.take_retired().empty());
+    buffer.add(batch_of({4 * s}, 3), {}, true);
+    CHECK(released(buffer, 3 * s + 1) == std::vector<std::int64_t>{3 * s});
+    CHECK(buffer.take_retired() == std::vector<std::uint64_t>{first[0].first});
+    const auto second = written(); // only the new run
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].second == std::vector<std::int64_t>{4 * s});
+    CHECK(second[0].first != first[0].first);
+    buffer.forget_persisted(); // a full checkpoint writes every waiting run again
+    CHECK(written().size() == 2);
+    CHECK(released(buffer, 100 * s) == std::vector<std::int64_t>{4 * s, 5 * s});
+    CHECK(buffer.take_retired().size() == 2);
 }

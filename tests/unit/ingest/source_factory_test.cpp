@@ -31,7 +31,8 @@ public:
 class unused_store final : public alert::alert_writer {
 public:
     std::expected<void, std::string> write(std::span<const alert::alert>) override { return {}; }
-    std::expected<void, std::string> write_checkpoint(unsigned, std::string_view) override {
+    std::expected<void, std::string> write_checkpoint(unsigned,
+                                                      const alert::shard_checkpoint&) override {
         return {};
     }
     std::expected<void, std::string> write_dead_letter(std::string_view, std::size_t) override {
