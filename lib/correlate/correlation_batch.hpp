@@ -81,6 +81,8 @@ public:
         return {open_, static_cast<std::uint32_t>(bytes_.size()) - open_};
     }
     [[nodiscard]] bool empty() const { return matches.empty(); }
+    // Bytes of every text of the batch.
+    [[nodiscard]] std::size_t text_bytes() const { return bytes_.size(); }
     void clear();
 
 private:

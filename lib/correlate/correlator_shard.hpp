@@ -210,6 +210,11 @@ private:
     void run_timers(timer_wheel& wheel, std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
     void save_state(std::string& out) const;
+    // Whether waiting match `m` can no longer add evidence: its key has an open alert that will
+    // take it quietly (it is earlier than the alert's quiet_until, and everything applied
+    // before it is earlier still) and that holds all the evidence it keeps. Checkpoints leave
+    // such a match's evidence out.
+    [[nodiscard]] bool evidence_settled(const correlation_batch& b, const correlation_match& m);
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,

@@ -158,14 +158,15 @@ struct waiting_match {
     std::string key, value, evidence;
 };
 
-void write_waiting(writer& w, const correlation_batch& batch, const correlation_match& m) {
+void write_waiting(writer& w, const correlation_batch& batch, const correlation_match& m,
+                   bool with_evidence) {
     const auto& list = batch.rules->correlations().correlations();
     w.text(m.correlation < list.size() ? list[m.correlation].fingerprint : std::string_view());
     w.put(m.time_ns);
     w.put(m.slots);
     w.text(batch.text(m.key));
     w.text(batch.text(m.value));
-    w.text(batch.text(m.evidence));
+    w.text(with_evidence ? batch.text(m.evidence) : std::string_view());
     w.put(m.record_hash);
     w.put(m.input);
     w.put(static_cast<std::uint8_t>(m.counts ? 1 : 0));
@@ -255,10 +256,11 @@ alert::shard_checkpoint correlator_shard::checkpoint() {
     // of them is written once, in a segment, while it waits.
     buffer_.persist_new([&](std::uint64_t serial, const reorder_buffer::stretch& run) {
         std::string blob(segment_magic, sizeof(segment_magic));
+        blob.reserve(run.batch.text_bytes() + run.size() * 96);
         writer w(blob);
         w.put(static_cast<std::uint64_t>(run.size()));
         for (std::uint32_t k = 0; k < run.size(); ++k) {
-            write_waiting(w, run.batch, run[k]);
+            write_waiting(w, run.batch, run[k], !evidence_settled(run.batch, run[k]));
         }
         seal(blob);
         out.segments.emplace_back(serial, std::move(blob));
@@ -266,6 +268,24 @@ alert::shard_checkpoint correlator_shard::checkpoint() {
     save_state(out.state);
     seal(out.state);
     return out;
+}
+
+bool correlator_shard::evidence_settled(const correlation_batch& b, const correlation_match& m) {
+    if (!b.rules || !rules_) {
+        return false;
+    }
+    const std::uint32_t c = ours(*b.rules, m.correlation);
+    if (c == no_correlation || correlation(c).type == rules::correlation_type::absence) {
+        return false;
+    }
+    const key_table& keys = tables_[c].keys;
+    const std::uint32_t slot = keys.find(b.text(m.key), m.key_hash);
+    if (slot == key_table::none) {
+        return false;
+    }
+    const key_entry& e = keys.at(slot);
+    return e.open && m.time_ns < e.open->quiet_until_ns &&
+           e.open->evidence.size() >= limits_.evidence_per_alert;
 }
 
 void correlator_shard::save_state(std::string& out) const {
