@@ -61,8 +61,10 @@ std::expected<target, std::string> split_url(const std::string& url) {
 template <typename Stream>
 void exchange(asio::io_context& io, Stream& stream, const target& t,
               http::request<http::string_body>& request,
-              http::response<http::string_body>& response, std::chrono::seconds timeout,
-              bool allow_private, std::string& error) {
+              http::response<http::string_body>& response, const http_call_options& options,
+              std::string& error) {
+    const std::chrono::seconds timeout = options.timeout;
+    const bool allow_private = options.allow_private;
     asio::ip::tcp::resolver resolver(io);
     beast::flat_buffer buffer;
     auto read_answer = [&] {
@@ -120,7 +122,14 @@ void exchange(asio::io_context& io, Stream& stream, const target& t,
                 }
             });
     });
-    io.run();
+    // Run until the exchange ends, looking at the cancel flag ten times a second.
+    while (!io.stopped()) {
+        io.run_for(std::chrono::milliseconds(100));
+        if (options.cancelled != nullptr && options.cancelled->load() && !io.stopped()) {
+            error = "cancelled (shutting down)";
+            io.stop();
+        }
+    }
 }
 
 } // namespace
@@ -174,7 +183,7 @@ std::expected<http_response, std::string> http_call(const std::string& method,
     asio::io_context io;
     if (!t->tls) {
         beast::tcp_stream stream(io);
-        exchange(io, stream, *t, request, response, options.timeout, options.allow_private, error);
+        exchange(io, stream, *t, request, response, options, error);
     } else {
         asio::ssl::context ctx(asio::ssl::context::tls_client);
         ctx.set_default_verify_paths();
@@ -200,7 +209,7 @@ std::expected<http_response, std::string> http_call(const std::string& method,
                      static_cast<void*>(const_cast<char*>(t->host.c_str()))) != 1) {
             return std::unexpected("cannot set the TLS server name " + t->host);
         }
-        exchange(io, stream, *t, request, response, options.timeout, options.allow_private, error);
+        exchange(io, stream, *t, request, response, options, error);
     }
     if (!error.empty()) {
         return std::unexpected(error);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <expected>
@@ -29,6 +30,8 @@ struct http_call_options {
     // When false, a name that resolves only to loopback, private, link-local, shared or cloud
     // metadata addresses is refused before connecting (webhooks: server-side request forgery).
     bool allow_private = true;
+    // When set and it becomes true, the call gives up within 100 ms ("cancelled").
+    const std::atomic<bool>* cancelled = nullptr;
 };
 
 // Whether connecting to `address` would reach this host, its network or a cloud metadata

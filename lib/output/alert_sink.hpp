@@ -12,7 +12,8 @@ struct send_result {
     bool delivered = false;
     // Why not, as a metric label: status (a non-2xx answer), redirect (3xx: not followed),
     // network (resolving, connecting, TLS, timing out), refused (a private address without
-    // allow_private), render (the alert could not be put in the destination's format), kafka.
+    // allow_private), render (the alert could not be put in the destination's format), kafka;
+    // cancelled (shutdown: not a failure of the destination, not counted).
     std::string reason;
     std::string error; // for the log and the dead letter
     // The destination asked to be left alone this long (429 or 503 with Retry-After).
@@ -28,6 +29,9 @@ public:
     [[nodiscard]] virtual std::string_view name() const = 0;
     [[nodiscard]] virtual send_result send(std::string_view alert_id,
                                            std::string_view alert_json) = 0;
+    // Shutdown: sends in progress, and any after, return at once undelivered with reason
+    // "cancelled" (their alerts stay in the outbox and go after a restart). Any thread.
+    virtual void cancel() = 0;
 };
 
 } // namespace vigil::output

@@ -74,6 +74,7 @@ void delivery_queue::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
+    sink_->cancel(); // a send in progress must not hold the shutdown for its timeout
     for (auto& t : threads_) {
         if (t.joinable()) {
             t.join();
@@ -172,6 +173,9 @@ void delivery_queue::run() {
 
 void delivery_queue::finish(item it, const send_result& result, std::int64_t latency_us) {
     auto* outbox = store_.deliveries();
+    if (result.reason == "cancelled") {
+        return; // shutdown: it stays in the outbox, held until the queue is gone
+    }
     const std::int64_t now = clock_.now_ms();
     const bool missing = result.reason == "missing";
     if (result.delivered || missing) {

@@ -83,8 +83,18 @@ kafka_sink::~kafka_sink() {
     }
 }
 
+void kafka_sink::cancel() {
+    cancelled_.store(true);
+    rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+}
+
 send_result kafka_sink::send(std::string_view alert_id, std::string_view alert_json) {
     send_result out;
+    if (cancelled_.load()) {
+        out.reason = "cancelled";
+        out.error = "cancelled (shutting down)";
+        return out;
+    }
     pending_report report;
     if (rd_kafka_produce(topic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                          const_cast<char*>(alert_json.data()), alert_json.size(), alert_id.data(),
@@ -99,7 +109,7 @@ send_result kafka_sink::send(std::string_view alert_id, std::string_view alert_j
     // The report always comes: at the latest when message.timeout.ms has passed.
     report.done.wait(lock, [&] { return report.reported; });
     if (report.error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        out.reason = "kafka";
+        out.reason = cancelled_.load() ? "cancelled" : "kafka";
         out.error = std::string("delivery to ") + settings_.topic +
                     " failed: " + rd_kafka_err2str(report.error);
         return out;

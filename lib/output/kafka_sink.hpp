@@ -38,6 +38,8 @@ public:
 
     [[nodiscard]] std::string_view name() const override { return settings_.name; }
     [[nodiscard]] send_result send(std::string_view alert_id, std::string_view alert_json) override;
+    // Purges what is queued and in flight: their delivery reports come at once.
+    void cancel() override;
 
 private:
     explicit kafka_sink(kafka_sink_settings settings) : settings_(std::move(settings)) {}
@@ -46,6 +48,7 @@ private:
     rd_kafka_s* producer_ = nullptr;
     rd_kafka_topic_s* topic_ = nullptr;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> cancelled_{false};
     std::thread poller_;
 };
 

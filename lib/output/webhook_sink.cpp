@@ -91,11 +91,14 @@ send_result webhook_sink::send(std::string_view alert_id, std::string_view alert
     options.timeout = settings_.timeout;
     options.ca_file = settings_.ca_file;
     options.allow_private = settings_.allow_private;
+    options.cancelled = &cancelled_;
     options.headers = std::move(request->headers);
     options.headers.emplace_back("User-Agent", "vigil-webhook");
     auto answer = net::http_call("POST", request->url, request->body, options);
     if (!answer) {
-        out.reason = answer.error().starts_with("refused:") ? "refused" : "network";
+        out.reason = cancelled_.load()                        ? "cancelled"
+                     : answer.error().starts_with("refused:") ? "refused"
+                                                              : "network";
         out.error = answer.error();
         return out;
     }

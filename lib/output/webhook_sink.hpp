@@ -26,10 +26,12 @@ public:
     webhook_sink(webhook_settings settings, const core::clock& clock);
     [[nodiscard]] std::string_view name() const override { return settings_.name; }
     [[nodiscard]] send_result send(std::string_view alert_id, std::string_view alert_json) override;
+    void cancel() override { cancelled_.store(true); }
 
 private:
     webhook_settings settings_;
     const core::clock& clock_;
+    std::atomic<bool> cancelled_{false};
 };
 
 // Retry-After: delay-seconds or an HTTP date, as milliseconds from `now_ms`; nothing when absent

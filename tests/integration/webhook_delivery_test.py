@@ -176,6 +176,36 @@ class Webhooks(unittest.TestCase):
               f"{beside * 1000:.1f} ms")
         self.assertLess(beside, alone + 0.25)
 
+    def test_shutdown_does_not_wait_for_a_hanging_destination_and_loses_nothing(self):
+        hanging = socket.socket()
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(64)
+        port = hanging.getsockname()[1]
+        try:
+            self.start(outputs(webhook("soc", f"http://127.0.0.1:{port}/hook", f"secret: {SECRET}",
+                                       "allow_private: true", "timeout: 60s", "concurrency: 2")))
+            self.send(3)
+            wait_until(lambda: len(self.alert_ids()) == 3, "3 alerts stored")
+            # Two sends (the destination's concurrency) connect and wait for an answer that
+            # never comes.
+            hanging.settimeout(30)
+            waiting = [hanging.accept()[0] for _ in range(2)]
+            self.assertEqual(self.daemon.metric("vigil_delivery_sent_total", destination="soc"), 0)
+            started = time.monotonic()
+            self.assertEqual(self.daemon.stop(), 0)
+            stopped_in = time.monotonic() - started
+            for connection in waiting:
+                connection.close()
+        finally:
+            hanging.close()
+        print(f"SIGTERM with sends hanging (timeout 60 s): exit in {stopped_in:.2f} s")
+        self.assertLess(stopped_in, 10)
+        # The alerts stayed in the outbox: the next start delivers them.
+        receiver = self.receiver(port=port)
+        self.daemon.start()
+        ids = self.alert_ids()
+        wait_until(lambda: set(receiver.delivered()) == ids, "the outbox delivered after the restart")
+
     def test_undeliverable_alerts_become_dead_letters_and_are_sent_again(self):
         receiver = self.receiver(mode="fail")
         self.start(outputs(webhook("soc", receiver.url, "allow_private: true", "max_age: 1s", *FAST)))
