@@ -101,6 +101,7 @@ int run_replay_command(const replay_command_options& options, const config::vigi
         settings.parsing[static_cast<std::size_t>(core::source_kind::syslog_tcp)];
     replay_options.parsing.format = *format;
     replay_options.limits = settings.correlation.limits;
+    replay_options.rate_limit = settings.alert_rate_limit;
     replay_options.max_future_skew_ns = settings.max_future_skew_ns;
     replay::replay_session session(compiled.rules, core::system_clock::instance(), replay_options);
 
@@ -176,7 +177,8 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     std::cerr << "replayed " << session.records() << " records from " << inputs.size()
               << " file(s): " << documents.size() << " alert(s), " << correlations
               << " of them from correlations; " << counters.late << " late event(s), "
-              << session.missing_keys() << " match(es) without a group-by field\n";
+              << session.missing_keys() << " match(es) without a group-by field; "
+              << session.held_back() << " alert(s) folded into summaries by alerts.rate_limit\n";
     return 0;
 }
 

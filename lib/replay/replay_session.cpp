@@ -21,7 +21,7 @@ replay_session::replay_session(std::shared_ptr<const rules::rule_set> rules,
                                const core::clock& clock, replay_options options)
     : rules_(std::move(rules)), clock_(clock.now_ns()), options_(std::move(options)),
       step_(step_config(options_), clock_), shard_(options_.limits, clock_),
-      batch_(std::make_unique<core::raw_batch>()) {
+      batch_(std::make_unique<core::raw_batch>()), guard_(options_.rate_limit) {
     shard_.use(rules_);
 }
 
@@ -52,25 +52,35 @@ void replay_session::flush() {
     pipeline::step_result result;
     step_.run(*batch_, rules_, result);
     missing_keys_ += step_.take_missing_keys();
-    for (auto& a : result.alerts) {
+    shard_.process(std::move(result.correlations.front()), result.alerts);
+    take(result.alerts);
+    batch_ = std::make_unique<core::raw_batch>();
+}
+
+void replay_session::take(std::vector<alert::alert>& made) {
+    guard_.apply(made, clock_.now_ns());
+    for (auto& a : made) {
         alerts_.push_back(std::move(a));
     }
-    shard_.process(std::move(result.correlations.front()), alerts_);
-    batch_ = std::make_unique<core::raw_batch>();
+    made.clear();
 }
 
 void replay_session::finish(std::int64_t advance_ns) {
     flush();
+    std::vector<alert::alert> made;
     const std::int64_t newest = shard_.newest_ns();
     if (newest != correlate::input_watermarks::never) {
-        shard_.finish(newest + advance_ns + 1, alerts_);
+        shard_.finish(newest + advance_ns + 1, made);
     }
-    shard_.flush(alerts_);
+    shard_.flush(made);
+    take(made);
 }
 
 void replay_session::advance_to(std::int64_t watermark_ns) {
     flush();
-    shard_.advance_to(watermark_ns, alerts_);
+    std::vector<alert::alert> made;
+    shard_.advance_to(watermark_ns, made);
+    take(made);
 }
 
 std::vector<alert::alert> replay_session::final_alerts() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/rate_guard.hpp"
 #include "core/clock.hpp"
 #include "core/raw_record.hpp"
 #include "correlate/correlator_shard.hpp"
@@ -24,6 +25,9 @@ struct replay_options {
     std::int64_t max_future_skew_ns = 300'000'000'000;
     // Records handed to the worker step at a time.
     std::size_t batch_records = 1024;
+    // alerts.rate_limit: new alerts per rule and minute of event time before the rest are
+    // folded into a summary alert, as vigild's alert stage does (0 = off).
+    std::uint64_t rate_limit = 0;
 };
 
 // Runs records through what vigild does, in one thread: the same worker step (parse, event
@@ -66,9 +70,13 @@ public:
     [[nodiscard]] std::int64_t newest_ns() const { return shard_.newest_ns(); }
     [[nodiscard]] std::size_t records() const { return records_; }
     [[nodiscard]] std::uint64_t missing_keys() const { return missing_keys_; }
+    // New alerts the rate limit folded into summary alerts.
+    [[nodiscard]] std::uint64_t held_back() const { return guard_.held_back(); }
 
 private:
     void flush();
+    // Passes what the worker step and the shard made through the rate guard into alerts_.
+    void take(std::vector<alert::alert>& made);
 
     std::shared_ptr<const rules::rule_set> rules_;
     core::manual_clock clock_; // the instant of processing time the replay is
@@ -80,6 +88,7 @@ private:
     std::uint64_t sequence_ = 0;
     std::size_t records_ = 0;
     std::uint64_t missing_keys_ = 0;
+    alert::rate_guard guard_;
     std::vector<alert::alert> alerts_;
 };
 

@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
 from vigil_harness import (ECS, TempTree, Vigild, firewall_rule, stored_alerts,  # noqa: E402
-                           validate_with_ajv, wait_until)
+                           validate_with_ajv, vigil, wait_until)
 EVENTS = 1_000_000
 HOSTS = 4
 RATE_LIMIT = 50
@@ -97,8 +97,9 @@ detection:
     def test_2_a_runaway_rule_is_held_to_its_rate_and_summarised(self):
         minute = (int(time.time()) // 60 - 5) * 60  # a whole minute, five minutes ago
         stamp = time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(minute))
-        self.post(f'{{{ECS},"@timestamp":"{stamp}{i % 60:02d}Z","message":"tok-rate {i}"}}\n'
-                  for i in range(400))
+        lines = [f'{{{ECS},"@timestamp":"{stamp}{i % 60:02d}Z","message":"tok-rate {i}"}}\n'
+                 for i in range(400)]
+        self.post(lines)
         wait_until(lambda: any("summary" in a and a["count"] == 400 - RATE_LIMIT
                                for a in self.by_rule(RUNAWAY)), "the summary counting 350")
         alerts = self.by_rule(RUNAWAY)
@@ -108,6 +109,16 @@ detection:
         self.assertEqual(summaries[0]["summary"]["limit"], RATE_LIMIT)
         self.assertEqual(summaries[0]["summary"]["window"], "1m")
         self.assertEqual(self.daemon.metric("vigil_alerts_rate_limited_total"), 400 - RATE_LIMIT)
+        # vigil replay with the daemon's configuration holds the rule to the same rate.
+        stream = self.tree.root / "runaway.ndjson"
+        stream.write_text("".join(lines))
+        _, out, err = vigil("replay", str(stream), "--format", "json", "--rules", str(self.tree.rules),
+                            "--config", str(self.daemon.config), "--json")
+        replayed = [json.loads(line) for line in out.splitlines()]
+        replayed = [a for a in replayed if a["rule"]["id"] == RUNAWAY]
+        self.assertEqual(len(replayed), RATE_LIMIT + 1)
+        self.assertEqual([a["count"] for a in replayed if "summary" in a], [400 - RATE_LIMIT])
+        self.assertIn(f"{400 - RATE_LIMIT} alert(s) folded into summaries", err)
 
     def test_3_every_kind_of_alert_validates_against_the_schema(self):
         self.post([f'{{{ECS},"host":{{"name":"c1"}},"message":"tok-corr {i}"}}\n' for i in range(3)] +
