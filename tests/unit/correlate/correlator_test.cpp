@@ -182,6 +182,15 @@ const std::string brute_force = correlation("b0000000-0000-4000-8000-00000000000
   condition: {gte: 3}
 )");
 const std::string brute_force_id = "b0000000-0000-4000-8000-000000000001";
+// The body of a brute-force correlation whose keys stay quiet for 10 minutes once they fired.
+const std::string quiet_brute_force = R"(
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 60s
+  condition: {gte: 3}
+  suppress: 10m
+)";
 
 } // namespace
 
@@ -484,14 +493,7 @@ TEST_CASE("absence timers move with the wall clock when no events arrive", "[cor
 TEST_CASE("suppress: a quiet key updates its open alert instead of raising new ones",
           "[correlate]") {
     const std::string id = "b0000000-0000-4000-8000-00000000000f";
-    scenario s(correlation(id, R"(
-  type: event_count
-  rules: [ssh_failed]
-  group-by: [source.ip]
-  timespan: 60s
-  condition: {gte: 3}
-  suppress: 10m
-)"));
+    scenario s(correlation(id, quiet_brute_force));
     for (int i = 0; i < 9; ++i) {
         const int second = i * 5;
         s.ssh_failed("10:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second),
@@ -777,14 +779,7 @@ TEST_CASE("a checkpoint leaves out evidence an open alert can no longer take, an
           "gives the same alert",
           "[correlate]") {
     const std::string quiet_id = "b0000000-0000-4000-8000-000000000021";
-    const std::string quiet = correlation(quiet_id, R"(
-  type: event_count
-  rules: [ssh_failed]
-  group-by: [source.ip]
-  timespan: 60s
-  condition: {gte: 3}
-  suppress: 10m
-)");
+    const std::string quiet = correlation(quiet_id, quiet_brute_force);
     auto limits = scenario::lateness(60);
     limits.evidence_per_alert = 1; // full once it fires
     auto feed_first = [](scenario& s) {
