@@ -136,7 +136,7 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
     // Behind the watermark: late. The rest waits until the watermark passes it.
     const std::int64_t watermark = watermarks_.watermark_ns();
     std::int64_t newest = never;
-    late_.clear();
+    not_waiting_.clear();
     bool in_order = true; // the matches that wait, as they come (one pass over them)
     const correlation_match* previous = nullptr;
     for (std::uint32_t i = 0; i < b.matches.size(); ++i) {
@@ -145,14 +145,19 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
         if (m.time_ns < watermark) [[unlikely]] {
             if (auto reason = watermarks_.late(m.input, m.time_ns)) {
                 on_late(b, m, *reason, out);
-                late_.push_back(i);
+                not_waiting_.push_back(i);
                 continue;
             }
+        }
+        if (taken_quietly(b, m)) {
+            apply_match(b, m, out);
+            not_waiting_.push_back(i);
+            continue;
         }
         in_order = in_order && (previous == nullptr || !reorder_buffer::before(m, *previous));
         previous = &m;
     }
-    buffer_.add(batch, late_, in_order);
+    buffer_.add(batch, not_waiting_, in_order);
     if (b.progress) {
         for (const auto& progress : b.progress->inputs) {
             watermarks_.observe(progress);
@@ -173,6 +178,24 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
     }
     watermarks_.settle(clock_.now_ns(), false);
     release(out);
+}
+
+bool correlator_shard::taken_quietly(const correlation_batch& b, const correlation_match& m) {
+    if (!b.rules || !rules_) {
+        return false;
+    }
+    const std::uint32_t c = ours(*b.rules, m.correlation);
+    if (c == no_correlation || correlation(c).type == rules::correlation_type::absence) {
+        return false;
+    }
+    const key_table& keys = tables_[c].keys;
+    const std::uint32_t slot = keys.find(b.text(m.key), m.key_hash);
+    if (slot == key_table::none) {
+        return false;
+    }
+    const key_entry& e = keys.at(slot);
+    return e.open && m.time_ns < e.open->quiet_until_ns &&
+           e.open->evidence.size() >= limits_.evidence_per_alert;
 }
 
 void correlator_shard::on_late(const correlation_batch& b, const correlation_match& m,

@@ -210,11 +210,14 @@ private:
     void run_timers(timer_wheel& wheel, std::int64_t to_ns, std::vector<alert::alert>& out);
     void add_sample(std::uint32_t c, key_entry& e, sample s);
     void save_state(std::string& out) const;
-    // Whether waiting match `m` can no longer add evidence: its key has an open alert that will
-    // take it quietly (it is earlier than the alert's quiet_until, and everything applied
-    // before it is earlier still) and that holds all the evidence it keeps. Checkpoints leave
-    // such a match's evidence out.
-    [[nodiscard]] bool evidence_settled(const correlation_batch& b, const correlation_match& m);
+    // Whether match `m` (not late) will be taken quietly by its key's open alert: it is earlier
+    // than the alert's quiet_until, so every match applied before it is too and none can close
+    // the alert first, and the alert holds all the evidence it keeps. Such a match changes
+    // only the alert's count and times, which do not depend on the order of application; so
+    // process() applies it at once instead of filing it (an alert storm does not wait in the
+    // reorder buffer), and checkpoints leave out the evidence of waiting matches it holds for.
+    // (A key evicted under max_keys in between is the exception.)
+    [[nodiscard]] bool taken_quietly(const correlation_batch& b, const correlation_match& m);
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
@@ -248,8 +251,9 @@ private:
     input_watermarks watermarks_;
     reorder_buffer buffer_;
     bool full_checkpoint_next_ = true; // nothing of this run of the shard is stored yet
-    std::vector<std::uint32_t> late_;  // scratch: the late matches of the batch in process()
-    std::int64_t clock_ns_;            // event time the state has reached
+    // Scratch of process(): the matches of the batch that do not wait (late, or taken quietly).
+    std::vector<std::uint32_t> not_waiting_;
+    std::int64_t clock_ns_; // event time the state has reached
     // Event time every match before which has been applied (the last release's watermark):
     // what is still to come is at or after it, late events aside.
     std::int64_t settled_ns_;

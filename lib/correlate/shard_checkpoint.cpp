@@ -260,7 +260,7 @@ alert::shard_checkpoint correlator_shard::checkpoint() {
         writer w(blob);
         w.put(static_cast<std::uint64_t>(run.size()));
         for (std::uint32_t k = 0; k < run.size(); ++k) {
-            write_waiting(w, run.batch, run[k], !evidence_settled(run.batch, run[k]));
+            write_waiting(w, run.batch, run[k], !taken_quietly(run.batch, run[k]));
         }
         seal(blob);
         out.segments.emplace_back(serial, std::move(blob));
@@ -268,24 +268,6 @@ alert::shard_checkpoint correlator_shard::checkpoint() {
     save_state(out.state);
     seal(out.state);
     return out;
-}
-
-bool correlator_shard::evidence_settled(const correlation_batch& b, const correlation_match& m) {
-    if (!b.rules || !rules_) {
-        return false;
-    }
-    const std::uint32_t c = ours(*b.rules, m.correlation);
-    if (c == no_correlation || correlation(c).type == rules::correlation_type::absence) {
-        return false;
-    }
-    const key_table& keys = tables_[c].keys;
-    const std::uint32_t slot = keys.find(b.text(m.key), m.key_hash);
-    if (slot == key_table::none) {
-        return false;
-    }
-    const key_entry& e = keys.at(slot);
-    return e.open && m.time_ns < e.open->quiet_until_ns &&
-           e.open->evidence.size() >= limits_.evidence_per_alert;
 }
 
 void correlator_shard::save_state(std::string& out) const {

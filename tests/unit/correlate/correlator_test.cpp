@@ -786,11 +786,12 @@ TEST_CASE("a checkpoint leaves out evidence an open alert can no longer take, an
         s.ssh_failed("10:00:00", "203.0.113.7", "alice");
         s.ssh_failed("10:00:10", "203.0.113.7", "bob");
         s.ssh_failed("10:00:20", "203.0.113.7", "carol"); // fires with its evidence
-        s.ssh_failed("10:01:30", "198.51.100.9");         // moves the watermark past them
+        // Filed before the alert exists; quiet once it does.
+        s.ssh_failed("10:00:25", "203.0.113.7", "dave");
+        s.ssh_failed("10:00:30", "203.0.113.7", "erin");
     };
     auto feed_rest = [](scenario& s) {
-        s.ssh_failed("10:01:40", "203.0.113.7", "dave"); // quiet: the open alert takes them
-        s.ssh_failed("10:01:50", "203.0.113.7", "erin");
+        s.ssh_failed("10:01:22", "198.51.100.9"); // the watermark passes carol, not dave
     };
     auto final_alert = [&](scenario& s) {
         s.session().finish();
@@ -828,6 +829,51 @@ TEST_CASE("a checkpoint leaves out evidence an open alert can no longer take, an
     REQUIRE(restored.has_value());
     CHECK(restored->waiting == 3);
     CHECK(final_alert(second) == expected);
+}
+
+TEST_CASE("matches an open alert can only count are applied on arrival, in any order the same",
+          "[correlate]") {
+    const std::string quiet_id = "b0000000-0000-4000-8000-000000000022";
+    auto limits = scenario::lateness(60);
+    limits.evidence_per_alert = 1; // full once it fires (with the event that completes it)
+    // Three failures fire the alert; then 40 more within its quiet time, which arrive in time
+    // order in one run and shuffled (within the allowed lateness) in the other.
+    std::vector<std::string> later;
+    for (int i = 0; i < 40; ++i) {
+        later.push_back("10:01:" + std::string(i < 10 ? "0" : "") + std::to_string(i));
+    }
+    auto run = [&](const std::vector<std::string>& order) {
+        scenario s(correlation(quiet_id, quiet_brute_force), limits);
+        s.ssh_failed("10:00:00", "203.0.113.7", "alice");
+        s.ssh_failed("10:00:10", "203.0.113.7", "bob");
+        s.ssh_failed("10:00:20", "203.0.113.7", "carol");
+        s.ssh_failed("10:01:25", "198.51.100.9"); // the watermark passes the three: it fires
+        std::size_t most_waiting = 0;
+        for (const auto& at : order) {
+            s.ssh_failed(at, "203.0.113.7", "u" + at.substr(6));
+            most_waiting = std::max(most_waiting, s.session().shard().buffered());
+        }
+        s.session().finish();
+        std::vector<std::string> out;
+        for (const auto& a : s.session().final_alerts()) {
+            if (a.terms.rule_id == quiet_id) {
+                out.push_back(a.json);
+            }
+        }
+        return std::pair{out, most_waiting};
+    };
+    const auto [in_order, waited] = run(later);
+    auto shuffled = later;
+    std::mt19937 random(11);
+    std::shuffle(shuffled.begin(), shuffled.end(), random);
+    const auto [out_of_order, waited_shuffled] = run(shuffled);
+    REQUIRE(in_order.size() == 1);
+    CHECK(in_order[0].find("\"count\":43") != std::string::npos);
+    CHECK(in_order[0].find("\"last_seen\":\"2026-11-21T10:01:39Z\"") != std::string::npos);
+    CHECK(out_of_order == in_order);
+    // The 40 never waited for the watermark (the one other key's match did).
+    CHECK(waited <= 2);
+    CHECK(waited_shuffled <= 2);
 }
 
 TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate]") {
