@@ -150,6 +150,12 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
             }
         }
         if (taken_quietly(b, m)) {
+            const std::uint32_t c = ours(*b.rules, m.correlation);
+            if (!published_quiet_ || !published_quiet_->quiet(rules_.get(), c, b.text(m.key),
+                                                              m.time_ns, quiet_scratch_)) {
+                quiet_keys::lookup_key(quiet_scratch_, c, b.text(m.key));
+                newly_quiet_.insert(quiet_scratch_);
+            }
             apply_match(b, m, out);
             not_waiting_.push_back(i);
             continue;
@@ -1053,6 +1059,56 @@ void correlator_shard::tick(bool caught_up, std::vector<alert::alert>& out) {
         last_updates_ns_ = now;
         flush(out);
     }
+}
+
+void correlator_shard::publish_quiet(quiet_board& board, std::size_t index) {
+    // Entries whose alert is gone or has changed are dropped; the new ones are added.
+    const bool stale = published_quiet_ && published_quiet_->rules != rules_.get();
+    if (newly_quiet_.empty() && !stale &&
+        (!published_quiet_ || published_quiet_->until.empty() ||
+         clock_ns_ < next_quiet_review_ns_)) {
+        return;
+    }
+    auto next = std::make_shared<quiet_keys>();
+    next->rules = rules_.get();
+    auto still_quiet = [&](std::uint32_t c, std::string_view key) -> std::optional<std::int64_t> {
+        if (!rules_ || c >= tables_.size()) {
+            return std::nullopt;
+        }
+        const key_table& keys = tables_[c].keys;
+        const std::uint32_t slot = keys.find(key, key_hash(key));
+        if (slot == key_table::none) {
+            return std::nullopt;
+        }
+        const key_entry& e = keys.at(slot);
+        if (!e.open || e.open->evidence.size() < limits_.evidence_per_alert ||
+            e.open->quiet_until_ns <= clock_ns_) {
+            return std::nullopt;
+        }
+        return e.open->quiet_until_ns;
+    };
+    std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    auto keep = [&](const std::string& lookup) {
+        const auto colon = lookup.find(':');
+        const auto c = static_cast<std::uint32_t>(std::stoul(lookup.substr(0, colon)));
+        if (auto until = still_quiet(c, std::string_view(lookup).substr(colon + 1))) {
+            next->until.insert_or_assign(lookup, *until);
+            earliest = std::min(earliest, *until);
+        }
+    };
+    if (published_quiet_ && !stale) {
+        for (const auto& [lookup, until] : published_quiet_->until) {
+            keep(lookup);
+        }
+    }
+    for (const auto& lookup : newly_quiet_) {
+        keep(lookup);
+    }
+    newly_quiet_.clear();
+    // Look again when the first of them ends (or the rule set changed).
+    next_quiet_review_ns_ = earliest;
+    published_quiet_ = std::move(next);
+    board.publish(index, published_quiet_);
 }
 
 void correlator_shard::flush(std::vector<alert::alert>& out) {

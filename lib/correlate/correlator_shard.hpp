@@ -7,6 +7,7 @@
 #include "correlate/correlation_batch.hpp"
 #include "correlate/input_watermarks.hpp"
 #include "correlate/key_table.hpp"
+#include "correlate/quiet_keys.hpp"
 #include "correlate/reorder_buffer.hpp"
 #include "correlate/timer_wheel.hpp"
 #include "rules/rule_set.hpp"
@@ -18,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace vigil::correlate {
@@ -99,6 +101,10 @@ public:
     void advance_to(std::int64_t watermark_ns, std::vector<alert::alert>& out);
     // Emits every open alert that changed since it was last emitted (shutdown).
     void flush(std::vector<alert::alert>& out);
+    // Publishes, as `board`'s shard `index`, the keys whose open alert takes matches quietly
+    // (taken_quietly), when they changed since the last call. Workers read them to leave out
+    // those matches' evidence.
+    void publish_quiet(quiet_board& board, std::size_t index);
     // Dead letters of late matches (correlator_limits::late_events = dead_letter) since the
     // last call, as JSON.
     [[nodiscard]] std::vector<std::string> take_dead_letters() { return std::move(dead_letters_); }
@@ -251,6 +257,11 @@ private:
     input_watermarks watermarks_;
     reorder_buffer buffer_;
     bool full_checkpoint_next_ = true; // nothing of this run of the shard is stored yet
+    // Keys process() found taken quietly since the last publish_quiet (quiet_keys::lookup_key).
+    std::unordered_set<std::string> newly_quiet_;
+    std::shared_ptr<const quiet_keys> published_quiet_;
+    std::int64_t next_quiet_review_ns_ = 0; // the first published quiet time to end
+    std::string quiet_scratch_;
     // Scratch of process(): the matches of the batch that do not wait (late, or taken quietly).
     std::vector<std::uint32_t> not_waiting_;
     std::int64_t clock_ns_; // event time the state has reached

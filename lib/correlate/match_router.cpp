@@ -4,6 +4,15 @@
 
 namespace vigil::correlate {
 
+void match_router::read_quiet_keys() {
+    if (quiet_ == nullptr) {
+        return;
+    }
+    for (std::size_t s = 0; s < hints_.size() && s < quiet_->size(); ++s) {
+        hints_[s] = quiet_->read(s);
+    }
+}
+
 std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& rules,
                                 std::uint32_t rule, const core::event& e, std::int64_t time_ns,
                                 origin& from) {
@@ -48,10 +57,14 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
             batch.append(e.get(feed.value_fields[i]).value_or(std::string_view()));
         }
         m.value = batch.end_text();
-        if (evidence_.empty()) {
-            alert::write_evidence(evidence_, e, rules->catalog());
+        // What the shard will take quietly needs no evidence (it decides again on arrival).
+        const auto& hint = hints_[shard];
+        if (!hint || !hint->quiet(rules.get(), feed.correlation, key_, time_ns, scratch_)) {
+            if (evidence_.empty()) {
+                alert::write_evidence(evidence_, e, rules->catalog());
+            }
+            m.evidence = batch.add_text(evidence_);
         }
-        m.evidence = batch.add_text(evidence_);
         m.input = from.input;
         m.record_hash = from.record_hash;
         m.counts = !from.counted;

@@ -2,6 +2,7 @@
 
 #include "core/event.hpp"
 #include "correlate/correlation_batch.hpp"
+#include "correlate/quiet_keys.hpp"
 #include "rules/rule_set.hpp"
 
 #include <cstddef>
@@ -18,7 +19,13 @@ namespace vigil::correlate {
 // modulo the shard count). One per worker.
 class match_router {
 public:
-    explicit match_router(std::size_t shards) : batches_(std::max<std::size_t>(1, shards)) {}
+    // `quiet`: the shards' quiet keys (may be null): a match its shard will take quietly is
+    // routed without evidence.
+    explicit match_router(std::size_t shards, const quiet_board* quiet = nullptr)
+        : batches_(std::max<std::size_t>(1, shards)), quiet_(quiet), hints_(batches_.size()) {}
+
+    // Takes the shards' latest quiet keys for the batch about to be routed.
+    void read_quiet_keys();
 
     // Where the event came from, for the matches made of it.
     struct origin {
@@ -39,8 +46,11 @@ public:
 
 private:
     std::vector<correlation_batch> batches_;
+    const quiet_board* quiet_;
+    std::vector<std::shared_ptr<const quiet_keys>> hints_; // per shard, for this batch
     std::string key_;
     std::string evidence_;
+    std::string scratch_;
 };
 
 } // namespace vigil::correlate

@@ -73,6 +73,7 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
     const unsigned shards = std::max(1u, config_.correlation.shards);
     auto limits = config_.correlation.limits;
     limits.max_keys = std::max<std::size_t>(1, limits.max_keys / shards);
+    quiet_ = std::make_unique<correlate::quiet_board>(shards);
     for (unsigned i = 0; i < shards; ++i) {
         shards_.push_back(
             std::make_unique<shard_slot>(i, workers, config_.ring_slots, limits, clock_));
@@ -139,8 +140,8 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 }
 
 void pipeline::run_worker(worker_slot& slot) {
-    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size()}, clock_,
-                     &probe_);
+    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size(), quiet_.get()},
+                     clock_, &probe_);
     for (;;) {
         auto batch = slot.input.try_pop();
         if (!batch) {
@@ -243,6 +244,7 @@ void pipeline::run_shard(shard_slot& slot) {
             last_publish = now;
             correlator_probe_.publish_time(slot.index, shard);
             input_probe_.publish(slot.index, shard);
+            shard.publish_quiet(*quiet_, slot.index);
         }
         correlator_probe_.publish(shard.counters(), published);
     };

@@ -170,7 +170,8 @@ private:
 
     std::vector<std::unique_ptr<worker_slot>> workers_;
     std::vector<std::unique_ptr<shard_slot>> shards_;
-    std::uint64_t next_sequence_ = 1; // I/O thread
+    std::unique_ptr<correlate::quiet_board> quiet_; // the shards' quiet keys, for the workers
+    std::uint64_t next_sequence_ = 1;               // I/O thread
     // The last sequence handed to a worker: a shard that applied it has caught up.
     std::atomic<std::uint64_t> submitted_{0};
     // Sequences durability was asked for and no barrier has served yet; the lowest of them

@@ -29,7 +29,7 @@ std::string name_of(const core::raw_record& record, const core::kafka_origin* or
 
 worker_step::worker_step(worker_step_config config, const core::clock& clock, pipeline_probe* probe)
     : config_(std::move(config)), clock_(clock), probe_(probe),
-      router_(std::max<std::size_t>(1, config_.shards)) {
+      router_(std::max<std::size_t>(1, config_.shards), config_.quiet) {
     for (const auto& parsing : config_.parsing) {
         parsers_.push_back(std::make_unique<parse::record_parser>(parsing));
     }
@@ -56,6 +56,7 @@ void worker_step::use(const std::shared_ptr<const rules::rule_set>& rules) {
 void worker_step::run(const core::raw_batch& batch,
                       const std::shared_ptr<const rules::rule_set>& rules, step_result& out) {
     use(rules);
+    router_.read_quiet_keys();
     progress_ = std::make_shared<correlate::batch_progress>();
     progress_->sequence = batch.sequence;
     progress_->changes = batch.input_changes;

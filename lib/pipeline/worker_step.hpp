@@ -31,6 +31,8 @@ struct worker_step_config {
     // event.original_time.
     std::int64_t max_future_skew_ns = 300'000'000'000;
     std::size_t shards = 1;
+    // Where the shards publish their quiet keys (null: none; every match carries evidence).
+    correlate::quiet_board* quiet = nullptr;
 };
 
 // What one input batch became.

@@ -7,8 +7,10 @@
 namespace vigil::replay {
 namespace {
 
-pipeline::worker_step_config step_config(const replay_options& options) {
+pipeline::worker_step_config step_config(const replay_options& options,
+                                         correlate::quiet_board& quiet) {
     pipeline::worker_step_config config;
+    config.quiet = &quiet;
     config.parsing[static_cast<std::size_t>(core::source_kind::file)] = options.parsing;
     config.max_future_skew_ns = options.max_future_skew_ns;
     config.shards = 1;
@@ -20,7 +22,7 @@ pipeline::worker_step_config step_config(const replay_options& options) {
 replay_session::replay_session(std::shared_ptr<const rules::rule_set> rules,
                                const core::clock& clock, replay_options options)
     : rules_(std::move(rules)), clock_(clock.now_ns()), options_(std::move(options)),
-      step_(step_config(options_), clock_), shard_(options_.limits, clock_),
+      step_(step_config(options_, quiet_), clock_), shard_(options_.limits, clock_),
       batch_(std::make_unique<core::raw_batch>()), guard_(options_.rate_limit) {
     shard_.use(rules_);
 }
@@ -53,6 +55,7 @@ void replay_session::flush() {
     step_.run(*batch_, rules_, result);
     missing_keys_ += step_.take_missing_keys();
     shard_.process(std::move(result.correlations.front()), result.alerts);
+    shard_.publish_quiet(quiet_, 0);
     take(result.alerts);
     batch_ = std::make_unique<core::raw_batch>();
 }

@@ -81,6 +81,7 @@ private:
     std::shared_ptr<const rules::rule_set> rules_;
     core::manual_clock clock_; // the instant of processing time the replay is
     replay_options options_;
+    correlate::quiet_board quiet_{1}; // the shard's quiet keys, for the worker step
     pipeline::worker_step step_;
     correlate::correlator_shard shard_;
     std::unique_ptr<core::raw_batch> batch_;

@@ -871,6 +871,10 @@ TEST_CASE("matches an open alert can only count are applied on arrival, in any o
     CHECK(in_order[0].find("\"count\":43") != std::string::npos);
     CHECK(in_order[0].find("\"last_seen\":\"2026-11-21T10:01:39Z\"") != std::string::npos);
     CHECK(out_of_order == in_order);
+    // Its evidence is the event that completed it; the 40 (routed without evidence once the
+    // shard published the key as quiet) add none.
+    CHECK(in_order[0].find("carol") != std::string::npos);
+    CHECK(in_order[0].find("u10") == std::string::npos);
     // The 40 never waited for the watermark (the one other key's match did).
     CHECK(waited <= 2);
     CHECK(waited_shuffled <= 2);
