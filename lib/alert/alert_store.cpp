@@ -53,10 +53,9 @@ constexpr const char* format_key = "alerts_format";
 constexpr const char* format_version = "2";
 constexpr const char* indexless_format = "1";
 
-std::string index_key(std::string_view value, std::string_view ulid_text) {
-    std::string key;
-    key.reserve(value.size() + 1 + ulid_text.size());
-    key.append(value);
+// "<value>\0<ULID>" into `key` (a buffer reused across entries).
+const std::string& index_key(std::string& key, std::string_view value, std::string_view ulid_text) {
+    key.assign(value);
     key += '\0';
     key.append(ulid_text);
     return key;
@@ -310,10 +309,7 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         const std::string_view id(text.data(), text.size());
         batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), a.json);
         for_each_term(a.terms, [&](std::size_t i, std::string_view value) {
-            key.assign(value);
-            key += '\0';
-            key.append(id);
-            batch.Put(indexes_[i], key, rocksdb::Slice());
+            batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
         });
     }
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
@@ -580,6 +576,7 @@ template <typename More>
 std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, std::size_t max) {
     rocksdb::WriteBatch batch;
     std::uint64_t deleted = 0;
+    std::string key;
     {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
         for (it->SeekToFirst(); it->Valid() && deleted < max; it->Next()) {
@@ -591,7 +588,7 @@ std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, 
             batch.Delete(alerts_, it->key());
             if (auto terms = read_alert_terms(json)) {
                 for_each_term(*terms, [&](std::size_t i, std::string_view value) {
-                    batch.Delete(indexes_[i], index_key(value, id));
+                    batch.Delete(indexes_[i], index_key(key, value, id));
                 });
             } else {
                 core::log_warning("alert " + std::string(id) + " is unreadable (" + terms.error() +
@@ -707,6 +704,7 @@ std::expected<void, std::string> alert_store::build_indexes() {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
     rocksdb::WriteBatch batch;
     std::uint64_t indexed = 0;
+    std::string key;
     auto write = [&]() -> std::expected<void, std::string> {
         if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
             return std::unexpected(s.ToString());
@@ -722,7 +720,7 @@ std::expected<void, std::string> alert_store::build_indexes() {
             continue;
         }
         for_each_term(*terms, [&](std::size_t i, std::string_view value) {
-            batch.Put(indexes_[i], index_key(value, id), rocksdb::Slice());
+            batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
         });
         if (++indexed % 10'000 == 0) {
             if (auto written = write(); !written) {

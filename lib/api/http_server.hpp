@@ -22,7 +22,7 @@ namespace vigil::api {
 struct http_server_config {
     core::listen_address address;
     std::size_t max_header_bytes = defaults::http_max_header_bytes;
-    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_body_bytes = defaults::http_max_body_bytes;
     // A connection sends a whole request within this, from its start or its last answer;
     // otherwise it is closed and counted (idle: nothing of a request; slow_request: a part).
     std::chrono::milliseconds request_timeout{defaults::http_request_timeout_ns / 1'000'000};

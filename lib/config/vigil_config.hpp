@@ -76,7 +76,7 @@ struct vigil_config {
         std::optional<core::listen_address> listen;
         std::size_t max_connections = defaults::http_max_connections;
         std::size_t max_connections_per_client = defaults::http_max_connections_per_client;
-        std::size_t max_body_bytes = 16 * 1024 * 1024; // 413 beyond
+        std::size_t max_body_bytes = defaults::http_max_body_bytes; // 413 beyond
         // gzip bodies: 413 beyond.
         std::size_t max_decompressed_bytes = defaults::http_max_decompressed_bytes;
         std::size_t max_compression_ratio = defaults::http_max_compression_ratio;

@@ -35,6 +35,7 @@ inline constexpr std::size_t syslog_max_unconfirmed_records = 100'000;
 inline constexpr std::string_view kafka_group_id = "vigil";
 inline constexpr std::int64_t kafka_commit_interval_ns = 1'000'000'000;
 inline constexpr std::size_t kafka_max_message_bytes = 1024 * 1024;
+inline constexpr std::size_t http_max_body_bytes = 16 * 1024 * 1024;
 inline constexpr std::size_t http_max_connections = 1024;
 inline constexpr std::size_t http_max_connections_per_client = 128;
 inline constexpr std::size_t http_max_decompressed_bytes = 64 * 1024 * 1024;

@@ -150,12 +150,7 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
             }
         }
         if (taken_quietly(b, m)) {
-            const std::uint32_t c = ours(*b.rules, m.correlation);
-            if (!published_quiet_ || !published_quiet_->quiet(rules_.get(), c, b.text(m.key),
-                                                              m.time_ns, quiet_scratch_)) {
-                quiet_keys::lookup_key(quiet_scratch_, c, b.text(m.key));
-                newly_quiet_.insert(quiet_scratch_);
-            }
+            note_quiet(ours(*b.rules, m.correlation), b.text(m.key), m.time_ns);
             apply_match(b, m, out);
             not_waiting_.push_back(i);
             continue;
@@ -191,17 +186,41 @@ bool correlator_shard::taken_quietly(const correlation_batch& b, const correlati
         return false;
     }
     const std::uint32_t c = ours(*b.rules, m.correlation);
-    if (c == no_correlation || correlation(c).type == rules::correlation_type::absence) {
+    if (c == no_correlation) {
         return false;
+    }
+    const auto until = quiet_until(c, b.text(m.key), m.key_hash);
+    return until && m.time_ns < *until;
+}
+
+std::optional<std::int64_t> correlator_shard::quiet_until(std::uint32_t c, std::string_view key,
+                                                          std::uint64_t hash) const {
+    if (c >= tables_.size() || correlation(c).type == rules::correlation_type::absence) {
+        return std::nullopt;
     }
     const key_table& keys = tables_[c].keys;
-    const std::uint32_t slot = keys.find(b.text(m.key), m.key_hash);
+    const std::uint32_t slot = keys.find(key, hash);
     if (slot == key_table::none) {
-        return false;
+        return std::nullopt;
     }
     const key_entry& e = keys.at(slot);
-    return e.open && m.time_ns < e.open->quiet_until_ns &&
-           e.open->evidence.size() >= limits_.evidence_per_alert;
+    if (!e.open || e.open->evidence.size() < limits_.evidence_per_alert) {
+        return std::nullopt;
+    }
+    return e.open->quiet_until_ns;
+}
+
+void correlator_shard::note_quiet(std::uint32_t c, std::string_view key, std::int64_t time_ns) {
+    if (published_quiet_ && published_quiet_->quiet(rules_.get(), c, key, time_ns)) {
+        return; // the workers know
+    }
+    if (newly_quiet_rules_ != rules_.get()) {
+        newly_quiet_.assign(tables_.size(), {});
+        newly_quiet_rules_ = rules_.get();
+    }
+    if (!newly_quiet_[c].contains(key)) {
+        newly_quiet_[c].emplace(key, true);
+    }
 }
 
 void correlator_shard::on_late(const correlation_batch& b, const correlation_match& m,
@@ -1062,50 +1081,40 @@ void correlator_shard::tick(bool caught_up, std::vector<alert::alert>& out) {
 }
 
 void correlator_shard::publish_quiet(quiet_board& board, std::size_t index) {
-    // Entries whose alert is gone or has changed are dropped; the new ones are added.
-    const bool stale = published_quiet_ && published_quiet_->rules != rules_.get();
-    if (newly_quiet_.empty() && !stale &&
-        (!published_quiet_ || published_quiet_->until.empty() ||
-         clock_ns_ < next_quiet_review_ns_)) {
+    const bool fresh = newly_quiet_rules_ == rules_.get() &&
+                       std::any_of(newly_quiet_.begin(), newly_quiet_.end(),
+                                   [](const auto& keys) { return !keys.empty(); });
+    const bool same_rules = published_quiet_ && published_quiet_->rules == rules_.get();
+    // Nothing new, and nothing published has ended or lost its rule set: nothing to do.
+    if (!fresh && (!published_quiet_ || (same_rules && clock_ns_ < next_quiet_review_ns_))) {
         return;
     }
     auto next = std::make_shared<quiet_keys>();
     next->rules = rules_.get();
-    auto still_quiet = [&](std::uint32_t c, std::string_view key) -> std::optional<std::int64_t> {
-        if (!rules_ || c >= tables_.size()) {
-            return std::nullopt;
-        }
-        const key_table& keys = tables_[c].keys;
-        const std::uint32_t slot = keys.find(key, key_hash(key));
-        if (slot == key_table::none) {
-            return std::nullopt;
-        }
-        const key_entry& e = keys.at(slot);
-        if (!e.open || e.open->evidence.size() < limits_.evidence_per_alert ||
-            e.open->quiet_until_ns <= clock_ns_) {
-            return std::nullopt;
-        }
-        return e.open->quiet_until_ns;
-    };
+    next->until.resize(tables_.size());
     std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
-    auto keep = [&](const std::string& lookup) {
-        const auto colon = lookup.find(':');
-        const auto c = static_cast<std::uint32_t>(std::stoul(lookup.substr(0, colon)));
-        if (auto until = still_quiet(c, std::string_view(lookup).substr(colon + 1))) {
-            next->until.insert_or_assign(lookup, *until);
+    // A key stays while its alert is quiet past the event time the state has reached.
+    auto keep = [&](std::uint32_t c, const std::string& key) {
+        if (const auto until = quiet_until(c, key, key_hash(key)); until && *until > clock_ns_) {
+            next->until[c].insert_or_assign(key, *until);
             earliest = std::min(earliest, *until);
         }
     };
-    if (published_quiet_ && !stale) {
-        for (const auto& [lookup, until] : published_quiet_->until) {
-            keep(lookup);
+    for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        if (same_rules && c < published_quiet_->until.size()) {
+            for (const auto& [key, until] : published_quiet_->until[c]) {
+                keep(c, key);
+            }
+        }
+        if (fresh && c < newly_quiet_.size()) {
+            for (const auto& [key, unused] : newly_quiet_[c]) {
+                keep(c, key);
+            }
         }
     }
-    for (const auto& lookup : newly_quiet_) {
-        keep(lookup);
+    for (auto& keys : newly_quiet_) {
+        keys.clear();
     }
-    newly_quiet_.clear();
-    // Look again when the first of them ends (or the rule set changed).
     next_quiet_review_ns_ = earliest;
     published_quiet_ = std::move(next);
     board.publish(index, published_quiet_);

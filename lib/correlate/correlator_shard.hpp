@@ -19,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace vigil::correlate {
@@ -224,6 +223,12 @@ private:
     // reorder buffer), and checkpoints leave out the evidence of waiting matches it holds for.
     // (A key evicted under max_keys in between is the exception.)
     [[nodiscard]] bool taken_quietly(const correlation_batch& b, const correlation_match& m);
+    // The quiet_until of key `key` of correlation `c` when its open alert holds all the
+    // evidence it keeps (and the correlation is not an absence, whose alert a timer decides).
+    [[nodiscard]] std::optional<std::int64_t> quiet_until(std::uint32_t c, std::string_view key,
+                                                          std::uint64_t hash) const;
+    // Remembers for publish_quiet that `key` of correlation `c` was found taken quietly.
+    void note_quiet(std::uint32_t c, std::string_view key, std::int64_t time_ns);
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
@@ -257,11 +262,12 @@ private:
     input_watermarks watermarks_;
     reorder_buffer buffer_;
     bool full_checkpoint_next_ = true; // nothing of this run of the shard is stored yet
-    // Keys process() found taken quietly since the last publish_quiet (quiet_keys::lookup_key).
-    std::unordered_set<std::string> newly_quiet_;
+    // Keys process() found taken quietly since the last publish_quiet, per correlation of
+    // `newly_quiet_rules_`, and what was published last.
+    std::vector<core::string_map<bool>> newly_quiet_;
+    const rules::rule_set* newly_quiet_rules_ = nullptr;
     std::shared_ptr<const quiet_keys> published_quiet_;
     std::int64_t next_quiet_review_ns_ = 0; // the first published quiet time to end
-    std::string quiet_scratch_;
     // Scratch of process(): the matches of the batch that do not wait (late, or taken quietly).
     std::vector<std::uint32_t> not_waiting_;
     std::int64_t clock_ns_; // event time the state has reached

@@ -50,7 +50,6 @@ private:
     std::vector<std::shared_ptr<const quiet_keys>> hints_; // per shard, for this batch
     std::string key_;
     std::string evidence_;
-    std::string scratch_;
 };
 
 } // namespace vigil::correlate

@@ -1,13 +1,12 @@
 #pragma once
 
+#include "core/string_hash.hpp"
 #include "rules/rule_set.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace vigil::correlate {
@@ -18,15 +17,18 @@ namespace vigil::correlate {
 // serialising every event as evidence is most of what a match costs. Immutable once published.
 struct quiet_keys {
     const rules::rule_set* rules = nullptr; // the shard's rule set: correlation indices refer to it
-    std::unordered_map<std::string, std::int64_t> until; // lookup_key(c, key) -> quiet_until
+    std::vector<core::string_map<std::int64_t>> until; // per correlation: key -> quiet_until
 
-    // "<correlation index>:<key>" into `out`.
-    static void lookup_key(std::string& out, std::uint32_t correlation, std::string_view key);
     // Whether a match of correlation `c` (of `matched_with`) on `key` at `time_ns` will be taken
     // quietly, as far as this snapshot knows (the shard decides again when it arrives).
     [[nodiscard]] bool quiet(const rules::rule_set* matched_with, std::uint32_t c,
-                             std::string_view key, std::int64_t time_ns,
-                             std::string& scratch) const;
+                             std::string_view key, std::int64_t time_ns) const {
+        if (matched_with != rules || c >= until.size()) {
+            return false;
+        }
+        const auto found = until[c].find(key);
+        return found != until[c].end() && time_ns < found->second;
+    }
 };
 
 // Where each shard publishes its quiet keys and every worker reads them (any thread).

@@ -4,6 +4,7 @@
 #include "core/civil_time.hpp"
 #include "correlate/shard_checkpoint.hpp"
 #include "replay/replay_session.hpp"
+#include "support/checkpoint_helpers.hpp"
 #include "support/rule_helpers.hpp"
 #include "support/text_files.hpp"
 
@@ -61,23 +62,13 @@ std::string correlation(const std::string& id, const std::string& body,
            "correlation:\n" + body;
 }
 
-// What the store keeps of one shard after `checkpoints` (alert_store::write_checkpoint).
+// What the store keeps of one shard after `all` (alert_store::write_checkpoint).
 alert::stored_checkpoint stored_after(std::initializer_list<const alert::shard_checkpoint*> all) {
-    std::map<std::uint64_t, std::string> segments;
-    std::string state;
+    test::kept_checkpoint kept;
     for (const auto* c : all) {
-        if (c->full) {
-            segments.clear();
-        }
-        for (const std::uint64_t serial : c->retired) {
-            segments.erase(serial);
-        }
-        for (const auto& [serial, blob] : c->segments) {
-            segments[serial] = blob;
-        }
-        state = c->state;
+        kept.store(*c);
     }
-    return {state, {segments.begin(), segments.end()}};
+    return kept.stored();
 }
 std::vector<alert::stored_checkpoint> stored_of(const alert::shard_checkpoint& c) {
     return {stored_after({&c})};

@@ -1,5 +1,6 @@
 #include "core/metrics.hpp"
 #include "pipeline/pipeline.hpp"
+#include "support/checkpoint_helpers.hpp"
 #include "support/rule_helpers.hpp"
 
 #include <atomic>
@@ -40,25 +41,15 @@ public:
                                                       const alert::shard_checkpoint& c) override {
         std::lock_guard lock(mutex_);
         ++checkpoint_writes;
-        auto& [state, segments] = stored_[shard];
-        if (c.full) {
-            segments.clear();
-        }
-        for (const std::uint64_t serial : c.retired) {
-            segments.erase(serial);
-        }
-        for (const auto& [serial, blob] : c.segments) {
-            segments[serial] = blob;
-        }
-        state = c.state;
+        stored_[shard].store(c);
         return {};
     }
     // What a restart would read (alert_store::read_checkpoints).
     std::vector<alert::stored_checkpoint> stored() {
         std::lock_guard lock(mutex_);
         std::vector<alert::stored_checkpoint> out;
-        for (const auto& [shard, parts] : stored_) {
-            out.push_back({parts.first, {parts.second.begin(), parts.second.end()}});
+        for (const auto& [shard, kept] : stored_) {
+            out.push_back(kept.stored());
         }
         return out;
     }
@@ -80,7 +71,7 @@ public:
 private:
     bool fail_;
     std::mutex mutex_;
-    std::map<unsigned, std::pair<std::string, std::map<std::uint64_t, std::string>>> stored_;
+    std::map<unsigned, test::kept_checkpoint> stored_;
 };
 
 std::shared_ptr<const rules::rule_set> token_rule() {
