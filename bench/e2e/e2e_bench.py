@@ -14,7 +14,7 @@ Cases (each with a fresh data directory; 2 workers; the sender shares the 2 core
   storm         sshd lines over TCP against one rule that matches none of them (the reference),
                 then one that matches every one with `suppress: {by: [host.name], for: 1h}`:
                 an alert storm folded into one alert per host; ingest rate as a ratio of the
-                no-match rate (issue 15: within 10%)
+                no-match rate (issue 15: within 10%), three alternating pairs, the median shown
 
 Reported: events/s, daemon CPU µs per event (utime+stime of vigild), peak RSS (VmHWM), and
 events/s as a ratio to the floor measured in the same run. Prints a Markdown table and writes
@@ -323,8 +323,9 @@ level: high
 {extra}"""
 
 
-def storm_cases(build, events):
-    """An alert storm against its no-match reference: the same sshd lines, 50 hosts."""
+def storm_cases(build, events, repeat=3):
+    """An alert storm against its no-match reference: the same sshd lines, 50 hosts; `repeat`
+    alternating pairs of runs, the pair with the median ratio reported."""
     tree = pathlib.Path(tempfile.mkdtemp(prefix="vigil-storm-"))
     try:
         none_dir, all_dir = tree / "none", tree / "all"
@@ -340,10 +341,18 @@ def storm_cases(build, events):
             f"<38>Dec  6 10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d} web-{i % 50} sshd[{1000 + i % 30000}]: "
             f"Failed password for invalid user admin from 203.0.{i % 250}.{i % 200} port {40000 + i % 20000} ssh2\n"
             for i in range(events)).encode()
-        reference = tcp_case(build, "storm reference: sshd lines, a rule matching none", none_dir, payload, events)
-        storm = tcp_case(build, "storm: the same lines, a rule matching every one, suppressed by host",
-                         all_dir, payload, events)
-        storm["vs_no_match"] = round(storm["events_per_second"] / reference["events_per_second"], 3)
+        # Neighbours on this VM move single runs by 10% or more: alternate the two cases and
+        # report the run with the median ratio.
+        pairs = []
+        for _ in range(repeat):
+            reference = tcp_case(build, "storm reference: sshd lines, a rule matching none", none_dir, payload, events)
+            storm = tcp_case(build, "storm: the same lines, a rule matching every one, suppressed by host",
+                             all_dir, payload, events)
+            pairs.append((storm["events_per_second"] / reference["events_per_second"], reference, storm))
+        pairs.sort(key=lambda p: p[0])
+        ratio, reference, storm = pairs[len(pairs) // 2]
+        storm["vs_no_match"] = round(ratio, 3)
+        storm["vs_no_match_runs"] = " ".join(f"{p[0]:.3f}" for p in pairs)
         return [reference, storm]
     finally:
         shutil.rmtree(tree, ignore_errors=True)

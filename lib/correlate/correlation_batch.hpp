@@ -81,6 +81,12 @@ public:
         return {open_, static_cast<std::uint32_t>(bytes_.size()) - open_};
     }
     [[nodiscard]] bool empty() const { return matches.empty(); }
+    // Room for as many matches and text bytes as `like` holds: a worker's next batch is
+    // usually the size of its last one, and growing a fresh one costs page faults.
+    void reserve_like(const correlation_batch& like) {
+        matches.reserve(like.matches.size());
+        bytes_.reserve(like.bytes_.size());
+    }
     // Bytes of every text of the batch.
     [[nodiscard]] std::size_t text_bytes() const { return bytes_.size(); }
     void clear();

@@ -150,7 +150,7 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
             }
         }
         if (taken_quietly(b, m)) {
-            note_quiet(ours(*b.rules, m.correlation), b.text(m.key), m.time_ns);
+            note_quiet(ours(*b.rules, m.correlation), {b.text(m.key), m.key_hash}, m.time_ns);
             apply_match(b, m, out);
             not_waiting_.push_back(i);
             continue;
@@ -210,7 +210,8 @@ std::optional<std::int64_t> correlator_shard::quiet_until(std::uint32_t c, std::
     return e.open->quiet_until_ns;
 }
 
-void correlator_shard::note_quiet(std::uint32_t c, std::string_view key, std::int64_t time_ns) {
+void correlator_shard::note_quiet(std::uint32_t c, core::prehashed_string key,
+                                  std::int64_t time_ns) {
     if (published_quiet_ && published_quiet_->quiet(rules_.get(), c, key, time_ns)) {
         return; // the workers know
     }
@@ -219,7 +220,7 @@ void correlator_shard::note_quiet(std::uint32_t c, std::string_view key, std::in
         newly_quiet_rules_ = rules_.get();
     }
     if (!newly_quiet_[c].contains(key)) {
-        newly_quiet_[c].emplace(key, true);
+        newly_quiet_[c].emplace(key.text, true);
     }
 }
 

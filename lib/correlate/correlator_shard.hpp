@@ -228,7 +228,7 @@ private:
     [[nodiscard]] std::optional<std::int64_t> quiet_until(std::uint32_t c, std::string_view key,
                                                           std::uint64_t hash) const;
     // Remembers for publish_quiet that `key` of correlation `c` was found taken quietly.
-    void note_quiet(std::uint32_t c, std::string_view key, std::int64_t time_ns);
+    void note_quiet(std::uint32_t c, core::prehashed_string key, std::int64_t time_ns);
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,

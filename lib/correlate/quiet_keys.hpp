@@ -19,10 +19,11 @@ struct quiet_keys {
     const rules::rule_set* rules = nullptr; // the shard's rule set: correlation indices refer to it
     std::vector<core::string_map<std::int64_t>> until; // per correlation: key -> quiet_until
 
-    // Whether a match of correlation `c` (of `matched_with`) on `key` at `time_ns` will be taken
-    // quietly, as far as this snapshot knows (the shard decides again when it arrives).
+    // Whether a match of correlation `c` (of `matched_with`) on `key` (hashed: key_hash) at
+    // `time_ns` will be taken quietly, as far as this snapshot knows (the shard decides again
+    // when it arrives).
     [[nodiscard]] bool quiet(const rules::rule_set* matched_with, std::uint32_t c,
-                             std::string_view key, std::int64_t time_ns) const {
+                             core::prehashed_string key, std::int64_t time_ns) const {
         if (matched_with != rules || c >= until.size()) {
             return false;
         }

@@ -18,6 +18,11 @@ namespace {
 constexpr auto idle_wait = std::chrono::milliseconds(100);
 // How often shards publish their watermark and inputs for /metrics.
 constexpr std::int64_t publish_interval_ns = 200'000'000;
+// Shards publish their quiet keys more often: a match routed before its key is published
+// carries evidence the shard will not use. Rebuilding the keys costs time in proportion to how
+// many there are, so the interval grows to keep that cost under 1/quiet_cost_share of the shard.
+constexpr std::int64_t quiet_interval_ns = 10'000'000;
+constexpr std::int64_t quiet_cost_share = 50;
 constexpr auto full_ring_pause = std::chrono::microseconds(200);
 } // namespace
 
@@ -190,6 +195,8 @@ void pipeline::run_shard(shard_slot& slot) {
     auto& shard = slot.shard;
     std::int64_t last_checkpoint = clock_.now_ns();
     std::int64_t last_publish = 0;
+    std::int64_t last_quiet = 0; // when the quiet keys were last published
+    std::int64_t quiet_interval = quiet_interval_ns;
     shard_output out;
     out.shard = slot.index;
     std::uint64_t covered = 0; // the last barrier this shard's checkpoint answered
@@ -244,7 +251,14 @@ void pipeline::run_shard(shard_slot& slot) {
             last_publish = now;
             correlator_probe_.publish_time(slot.index, shard);
             input_probe_.publish(slot.index, shard);
+        }
+        if (now - last_quiet >= quiet_interval) {
+            const auto started = std::chrono::steady_clock::now();
             shard.publish_quiet(*quiet_, slot.index);
+            const auto cost = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now() - started);
+            last_quiet = now;
+            quiet_interval = std::max(quiet_interval_ns, cost.count() * quiet_cost_share);
         }
         correlator_probe_.publish(shard.counters(), published);
     };

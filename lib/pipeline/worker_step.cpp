@@ -84,6 +84,7 @@ void worker_step::run(const core::raw_batch& batch,
         auto& gathered = router_.batch(s);
         auto made = std::make_shared<correlate::correlation_batch>(std::move(gathered));
         gathered.clear();
+        gathered.reserve_like(*made);
         made->sequence = batch.sequence;
         made->progress = progress_;
         if (!made->rules) {
