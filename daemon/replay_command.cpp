@@ -102,6 +102,7 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     replay_options.parsing.format = *format;
     replay_options.limits = settings.correlation.limits;
     replay_options.rate_limit = settings.alert_rate_limit;
+    replay_options.incidents = settings.incidents;
     replay_options.max_future_skew_ns = settings.max_future_skew_ns;
     replay::replay_session session(compiled.rules, core::system_clock::instance(), replay_options);
 

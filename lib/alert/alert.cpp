@@ -154,15 +154,13 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     const std::int64_t seen_ns = e.time_ns.value_or(received_ns);
     alert out;
     out.id = event_alert_id(rule.id, seen_ns, e.raw != nullptr ? e.raw->bytes : std::string_view());
-    out.grade = grade_for_level(rule.level);
+    out.created_ns = created_ns;
     const core::ulid id = out.id;
     out.json.reserve(1024);
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", id.to_string());
     write_rule(w, rule, rule_set_version);
-    w.field("grade", to_string(out.grade));
-    w.field("status", "new");
     w.field("created_at", core::format_rfc3339(created_ns));
     w.field("received_at", core::format_rfc3339(received_ns));
     if (e.time_ns) {

@@ -18,7 +18,11 @@ namespace vigil::alert {
 struct alert {
     core::ulid id;
     alert_terms terms; // what `json` says of rule id, level, status, hosts, ... (read_alert_terms)
-    vigil::alert::grade grade = vigil::alert::grade::IV;
+    vigil::alert::grade grade = vigil::alert::grade::IV; // set by incident::grader
+    std::int64_t created_ns =
+        0; // processing time of the alert's first state (deadlines count from it)
+    // The document; its incident part (grade, SLA, status, history: alert/incident_part.hpp)
+    // is appended by incident::grader.
     std::string json;
     bool update = false; // a new state of an alert stored before (same id)
 };

@@ -1,6 +1,7 @@
 #include "alert/alert_query.hpp"
 
 #include "alert/alert_terms.hpp"
+#include "alert/incident_part.hpp"
 #include "core/civil_time.hpp"
 #include "core/ulid.hpp"
 
@@ -12,7 +13,6 @@ namespace {
 
 const std::vector<std::string_view> known_levels = {"informational", "low", "medium", "high",
                                                     "critical"};
-const std::vector<std::string_view> known_statuses = {"new", "acknowledged", "contained", "closed"};
 
 // Reads `digits` decimal digits at `at`; advances it.
 std::optional<unsigned> read_digits(std::string_view text, std::size_t& at, std::size_t digits) {
@@ -35,6 +35,8 @@ bool expect(std::string_view text, std::size_t& at, char c) {
     }
     return false;
 }
+
+} // namespace
 
 std::optional<std::int64_t> read_timestamp_ms(std::string_view text) {
     std::size_t at = 0;
@@ -92,6 +94,8 @@ std::optional<std::int64_t> read_timestamp_ms(std::string_view text) {
     const std::int64_t offset_ms = (*off_hour * 60 + *off_minute) * std::int64_t{60'000};
     return east ? ms - offset_ms : ms + offset_ms;
 }
+
+namespace {
 
 std::vector<std::string> split_list(std::string_view text) {
     std::vector<std::string> out;
@@ -179,7 +183,7 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
             query.source = value;
         } else if (name == "level" || name == "status") {
             auto values =
-                read_choices(name, value, name == "level" ? known_levels : known_statuses);
+                read_choices(name, value, name == "level" ? known_levels : alert_statuses());
             if (!values) {
                 return std::unexpected(values.error());
             }

@@ -56,6 +56,10 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
 // The parameter names read_alert_query knows.
 [[nodiscard]] const std::vector<std::string_view>& alert_query_parameters();
 
+// "2026-12-01T08:00:00Z", "2026-12-01T08:00:00.5+08:00" or "2026-12-01" -> Unix
+// milliseconds, or nothing.
+[[nodiscard]] std::optional<std::int64_t> read_timestamp_ms(std::string_view text);
+
 // "15m" (back from now), "2026-12-01T08:00:00Z", "2026-12-01T08:00:00.5+08:00" or
 // "2026-12-01" (midnight UTC) -> Unix milliseconds.
 [[nodiscard]] std::expected<std::int64_t, std::string> read_query_time(std::string_view text,

@@ -304,11 +304,23 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     }
     rocksdb::WriteBatch batch(bytes);
     std::string key;
+    std::string kept;
+    std::string kept_status;
+    const std::lock_guard lock(incident_mutex_); // see change_incident
     for (const auto& a : alerts) {
         const auto text = a.id.text();
         const std::string_view id(text.data(), text.size());
-        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), a.json);
+        std::string_view json = a.json;
+        std::string_view status = a.terms.status;
+        if (a.update && keep_incident_part(id, a.json, kept, kept_status)) {
+            json = kept;
+            status = kept_status;
+        }
+        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), json);
         for_each_term(a.terms, [&](std::size_t i, std::string_view value) {
+            if (i == static_cast<std::size_t>(index::status)) {
+                value = status;
+            }
             batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
         });
     }
@@ -326,6 +338,67 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         outbox_->written(queued);
     }
     return {};
+}
+
+bool alert_store::keep_incident_part(std::string_view id, std::string_view json, std::string& kept,
+                                     std::string& status) const {
+    std::string stored;
+    if (!db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
+             .ok()) {
+        return false;
+    }
+    const auto stored_at = incident_part_offset(stored);
+    const auto fresh_at = incident_part_offset(json);
+    if (!stored_at || !fresh_at ||
+        std::string_view(stored).substr(*stored_at) == json.substr(*fresh_at)) {
+        return false; // nothing to keep, or the same
+    }
+    auto part = read_incident_part(stored);
+    if (!part) {
+        core::log_warning("alert " + std::string(id) + ": " + part.error() +
+                          "; its new state replaces it");
+        return false;
+    }
+    kept.assign(json.substr(0, *fresh_at));
+    kept.append(stored, *stored_at);
+    status = part->status;
+    return true;
+}
+
+std::expected<std::optional<std::string>, alert_store::change_error> alert_store::change_incident(
+    std::string_view id,
+    const std::function<std::expected<void, std::string>(incident_part&)>& change) {
+    const std::lock_guard lock(incident_mutex_);
+    auto found = find(id);
+    if (!found) {
+        return std::unexpected(change_error{change_error::kind::failed, found.error()});
+    }
+    if (!*found) {
+        return std::optional<std::string>();
+    }
+    const std::string& document = **found;
+    auto part = read_incident_part(document);
+    if (!part) {
+        return std::unexpected(change_error{change_error::kind::failed, part.error()});
+    }
+    if (auto changed = change(*part); !changed) {
+        return std::unexpected(change_error{change_error::kind::rejected, changed.error()});
+    }
+    std::string updated = with_incident_part(document, *part);
+    rocksdb::WriteBatch batch;
+    std::string key;
+    batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), updated);
+    batch.Put(family(index::status), index_key(key, part->status, id), rocksdb::Slice());
+    if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
+        return std::unexpected(
+            change_error{change_error::kind::failed, "writing alert failed: " + ready.error()});
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        resume_needed_.store(true);
+        return std::unexpected(
+            change_error{change_error::kind::failed, "writing alert failed: " + s.ToString()});
+    }
+    return std::optional<std::string>(std::move(updated));
 }
 
 std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,

@@ -4,6 +4,7 @@
 #include "alert/alert_query.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/disk_space_guard.hpp"
+#include "alert/incident_part.hpp"
 #include "alert/outbox.hpp"
 
 #include <array>
@@ -12,7 +13,9 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -102,6 +105,21 @@ public:
     [[nodiscard]] std::expected<alert_page, std::string> list(const alert_query& query) const;
     static constexpr std::size_t scan_budget = 100'000;
 
+    // Why change_incident changed nothing: the change was refused (an invalid lifecycle step,
+    // with its reason) or the store failed.
+    struct change_error {
+        enum class kind { rejected, failed } why;
+        std::string reason;
+    };
+    // Applies `change` to the incident part of alert `id` (alert/incident_part.hpp) and stores
+    // the document with an index entry for its new status, in one WriteBatch. Holds the lock
+    // that write() takes, so a later state of the detection arriving meanwhile keeps the change
+    // (write() keeps the stored incident part of an update). Returns the new document, or
+    // nothing when there is no such alert. Read-write mode; any thread.
+    [[nodiscard]] std::expected<std::optional<std::string>, change_error>
+    change_incident(std::string_view id,
+                    const std::function<std::expected<void, std::string>(incident_part&)>& change);
+
     // The alert document with this id (26-character ULID text), or nothing.
     [[nodiscard]] std::expected<std::optional<std::string>, std::string>
     find(std::string_view id) const;
@@ -131,6 +149,10 @@ private:
     [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
     // Indexes every stored alert (a database of format 1 had only the rule index).
     [[nodiscard]] std::expected<void, std::string> build_indexes();
+    // For a later state `json` of alert `id`: the stored incident part, if it differs, in
+    // `kept` (the new detection with the stored incident part) and its status in `status`.
+    [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view json,
+                                          std::string& kept, std::string& status) const;
     // Before a write: room on the disk, and RocksDB out of an earlier error.
     [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 
@@ -145,6 +167,7 @@ private:
     std::unique_ptr<disk_space_guard> disk_;
     std::unique_ptr<outbox> outbox_;
     std::atomic<bool> resume_needed_{false};
+    std::mutex incident_mutex_; // write() and change_incident()
 };
 
 } // namespace vigil::alert

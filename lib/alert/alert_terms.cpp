@@ -136,8 +136,11 @@ std::expected<alert_terms, std::string> read_alert_terms(std::string_view json) 
         return std::unexpected(std::string("alert JSON is malformed: ") +
                                simdjson::error_message(error));
     }
-    if (terms.rule_id.empty() || terms.level.empty() || terms.status.empty()) {
-        return std::unexpected("alert JSON lacks rule.id, rule.level or status");
+    if (terms.rule_id.empty() || terms.level.empty()) {
+        return std::unexpected("alert JSON lacks rule.id or rule.level");
+    }
+    if (terms.status.empty()) {
+        terms.status = "new"; // not yet graded (incident::grader adds the status)
     }
     return terms;
 }

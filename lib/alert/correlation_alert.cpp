@@ -52,15 +52,13 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     const rules::compiled_correlation& c = *facts.correlation;
     alert out;
     out.id = facts.id;
-    out.grade = grade_for_level(rule.level);
+    out.created_ns = facts.created_ns;
     out.update = facts.updated_ns.has_value();
     out.json.reserve(1024);
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", facts.id.to_string());
     write_rule(w, rule, rule_set_version);
-    w.field("grade", to_string(out.grade));
-    w.field("status", "new");
     w.field("created_at", core::format_rfc3339(facts.created_ns));
     if (facts.updated_ns) {
         w.field("updated_at", core::format_rfc3339(*facts.updated_ns));

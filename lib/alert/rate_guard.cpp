@@ -96,18 +96,7 @@ alert rate_guard::summary(const std::string& rule_id, std::int64_t bucket, const
     w.begin_object();
     w.field("id", out.id.to_string());
     w.key("rule").raw(m.rule_json.empty() ? "{}" : m.rule_json);
-    std::string level = "medium";
-    {
-        simdjson::dom::parser parser;
-        simdjson::dom::element rule;
-        std::string_view text;
-        if (!parser.parse(m.rule_json).get(rule) && !rule["level"].get(text)) {
-            level = std::string(text);
-        }
-    }
-    out.grade = grade_for_level(level);
-    w.field("grade", to_string(out.grade));
-    w.field("status", "new");
+    out.created_ns = m.created_ns;
     w.field("created_at", core::format_rfc3339(m.created_ns));
     if (m.written) {
         w.field("updated_at", core::format_rfc3339(now_ns));

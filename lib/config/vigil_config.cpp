@@ -149,6 +149,81 @@ void read_rules_policy(section_reader& top, const YAML::Node& node, vigil_config
 
 } // namespace
 
+// incidents: {grades: {LEVEL: [G1, G2, G3, G4]}, default_criticality: N,
+//             sla: {GRADE: {notify: D, contain: D, response_level: N}}}
+void read_incidents(const YAML::Node& node, const std::string& file, core::diagnostics& diags,
+                    vigil_config& c) {
+    incident::incident_policy& policy = c.incidents;
+    section_reader incidents(file, diags, "incidents");
+    section_reader grades(file, diags, "incidents.grades");
+    section_reader sla(file, diags, "incidents.sla");
+    for (std::size_t row = 0; row < incident::incident_policy::levels.size(); ++row) {
+        const std::string level(incident::incident_policy::levels[row]);
+        grades.on(level, [&grades, &policy, level, row](const YAML::Node& list) {
+            std::array<alert::grade, incident::incident_policy::criticalities> parsed{};
+            bool ok = list.IsSequence() && list.size() == parsed.size();
+            for (std::size_t i = 0; ok && i < parsed.size(); ++i) {
+                auto g = list[i].IsScalar() ? alert::parse_grade(list[i].Scalar()) : std::nullopt;
+                ok = g.has_value();
+                parsed[i] = g.value_or(alert::grade::IV);
+            }
+            if (!ok) {
+                grades.error(list, "'incidents.grades." + level +
+                                       "' must list four grades (I, II, III or IV), one per asset "
+                                       "criticality 1 to 4");
+                return;
+            }
+            policy.matrix[row] = parsed;
+        });
+    }
+    for (alert::grade g :
+         {alert::grade::I, alert::grade::II, alert::grade::III, alert::grade::IV}) {
+        const std::string name(alert::to_string(g));
+        incident::sla_target* wanted = &policy.sla[static_cast<std::size_t>(g) - 1];
+        sla.on(name, [&file, &diags, name, wanted](const YAML::Node& item) {
+            incident::sla_target& target = *wanted;
+            section_reader one(file, diags, "incidents.sla." + name);
+            auto duration = [&one](const std::string& key, std::int64_t& out) {
+                return [&one, key, &out](const YAML::Node& value) {
+                    auto d = value.IsScalar() ? core::parse_duration(value.Scalar())
+                                              : std::expected<std::int64_t, std::string>(
+                                                    std::unexpected("not a string"));
+                    if (!d || *d <= 0) {
+                        one.error(value, "'" + one.qualified(key) +
+                                             "' must be a duration such as 30m or 4h");
+                        return;
+                    }
+                    out = *d;
+                };
+            };
+            one.on("notify", duration("notify", target.notify_ns))
+                .on("contain", duration("contain", target.contain_ns))
+                .on("response_level", [&one, &target](const YAML::Node& value) {
+                    auto n = to_int<unsigned>(value);
+                    if (!n || *n < 1 || *n > 4) {
+                        one.error(value, "'" + one.qualified("response_level") +
+                                             "' must be a number from 1 to 4");
+                        return;
+                    }
+                    target.response_level = static_cast<std::uint8_t>(*n);
+                });
+            one.read(item);
+        });
+    }
+    incidents.on("grades", [&grades](const YAML::Node& n) { grades.read(n); })
+        .on("sla", [&sla](const YAML::Node& n) { sla.read(n); })
+        .on("default_criticality", [&incidents, &policy](const YAML::Node& value) {
+            auto n = to_int<unsigned>(value);
+            if (!n || *n < 1 || *n > incident::incident_policy::criticalities) {
+                incidents.error(value, "'incidents.default_criticality' must be a number from 1 "
+                                       "(most critical) to 4");
+                return;
+            }
+            policy.default_criticality = *n;
+        });
+    incidents.read(node);
+}
+
 vigil_config default_config() {
     vigil_config c;
     c.data_dir = std::string(defaults::data_dir);
@@ -329,6 +404,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("http", [&](const YAML::Node& node) { http.read(node); })
         .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
         .on("alerts", [&](const YAML::Node& node) { alerts.read(node); })
+        .on("incidents", [&](const YAML::Node& node) { read_incidents(node, file_name, diags, c); })
         .on("correlation", [&](const YAML::Node& node) { correlation.read(node); })
         .on("kafka", [&](const YAML::Node& node) { kafka.read(node); })
         .on("time", [&](const YAML::Node& node) { time.read(node); });

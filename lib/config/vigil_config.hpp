@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "core/raw_record.hpp"
 #include "core/time_zone.hpp"
+#include "incident/incident_policy.hpp"
 #include "parse/local_time.hpp"
 #include "parse/record_parser.hpp"
 #include "parse/source_zone_rules.hpp"
@@ -177,6 +178,9 @@ struct vigil_config {
         std::string topic;
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka producer
     };
+    // How alerts become incidents (ARCHITECTURE.md §6): the grade matrix and the SLA per grade.
+    incident::incident_policy incidents;
+
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line
         std::vector<webhook_section> webhooks;

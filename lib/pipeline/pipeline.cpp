@@ -66,7 +66,7 @@ pipeline::pipeline(pipeline_config config, std::shared_ptr<const rules::rule_set
     : config_(std::move(config)), rules_(std::move(rules)), store_(store),
       outputs_(std::move(outputs)), probe_(metrics), correlator_probe_(metrics),
       input_probe_(metrics, std::max(1u, config_.correlation.shards)),
-      rate_guard_(config_.alert_rate_limit), clock_(clock) {
+      rate_guard_(config_.alert_rate_limit), grader_(config_.incidents), clock_(clock) {
     const unsigned workers = std::max(1u, config_.workers);
     for (unsigned i = 0; i < workers; ++i) {
         workers_.push_back(std::make_unique<worker_slot>(i, config_.ring_slots));
@@ -404,6 +404,12 @@ void pipeline::handle_alerts(alert_batch& pending) {
     const std::uint64_t held_before = rate_guard_.held_back();
     rate_guard_.apply(pending, clock_.now_ns());
     probe_.alerts_rate_limited.add(rate_guard_.held_back() - held_before);
+    grader_.grade(pending);
+    for (const auto& a : pending) {
+        if (!a.update) {
+            probe_.alerts[static_cast<std::size_t>(a.grade) - 1]->add();
+        }
+    }
     if (store_with_retry(pending)) {
         for (auto* out : outputs_) {
             out->deliver(pending);
@@ -505,9 +511,6 @@ void pipeline::run_alert_stage() {
         for (auto& s : shards_) {
             while (auto out = s->output.try_pop()) {
                 for (auto& a : out->alerts) {
-                    if (!a.update) {
-                        probe_.alerts[static_cast<std::size_t>(a.grade) - 1]->add();
-                    }
                     pending.push_back(std::move(a));
                 }
                 for (const auto& letter : out->dead_letters) {

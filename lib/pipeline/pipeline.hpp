@@ -10,6 +10,7 @@
 #include "correlate/correlation_batch.hpp"
 #include "correlate/correlator_shard.hpp"
 #include "correlate/shard_checkpoint.hpp"
+#include "incident/grader.hpp"
 #include "ingest/batch_sink.hpp"
 #include "output/alert_output.hpp"
 #include "parse/record_parser.hpp"
@@ -48,6 +49,8 @@ struct pipeline_config {
     // New alerts of one rule per minute of event time stored one by one; the rest become a
     // summary alert (alert::rate_guard). 0 = no limit.
     std::uint64_t alert_rate_limit = 0;
+    // Grades and SLA deadlines of new alerts (incident::grader).
+    incident::incident_policy incidents;
 
     struct correlation_section {
         unsigned shards = 1;
@@ -166,6 +169,7 @@ private:
     correlator_probe correlator_probe_;
     input_probe input_probe_;
     alert::rate_guard rate_guard_; // alert stage thread
+    incident::grader grader_;      // alert stage thread
     const core::clock& clock_;
 
     std::vector<std::unique_ptr<worker_slot>> workers_;

@@ -106,12 +106,6 @@ void worker_counts::flush_into(pipeline_probe& probe, std::int64_t now_ns) {
             }
         }
     }
-    for (std::size_t g = 0; g < pipeline_probe::grade_count; ++g) {
-        if (alerts[g] != 0) {
-            probe.alerts[g]->add(alerts[g]);
-            alerts[g] = 0;
-        }
-    }
 }
 
 } // namespace vigil::pipeline

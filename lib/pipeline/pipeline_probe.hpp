@@ -57,7 +57,6 @@ struct worker_counts {
     std::array<std::uint64_t, pipeline_probe::parser_count> parsed{};
     std::array<std::array<std::uint64_t, parse::parse_error_count>, pipeline_probe::parser_count>
         parse_errors{};
-    std::array<std::uint64_t, pipeline_probe::grade_count> alerts{};
     // Matches per rule index of the worker's rule set, and the counters they go to.
     std::vector<std::uint64_t> rule_matches;
     std::vector<core::counter*> rule_counters;

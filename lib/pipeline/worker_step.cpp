@@ -133,9 +133,6 @@ void worker_step::step_record(const core::raw_batch& batch, std::size_t i,
         if (set.correlations().alerts(r)) {
             out.alerts.push_back(alert::make_alert(set.rules()[r], set.version(), event_,
                                                    set.catalog(), clock_.now_ns()));
-            if (probe_ != nullptr) {
-                ++counts_.alerts[static_cast<std::size_t>(out.alerts.back().grade) - 1];
-            }
         }
         if (!set.correlations().feeds(r).empty()) {
             if (!from.counted) {

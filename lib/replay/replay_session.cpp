@@ -23,7 +23,8 @@ replay_session::replay_session(std::shared_ptr<const rules::rule_set> rules,
                                const core::clock& clock, replay_options options)
     : rules_(std::move(rules)), clock_(clock.now_ns()), options_(std::move(options)),
       step_(step_config(options_, quiet_), clock_), shard_(options_.limits, clock_),
-      batch_(std::make_unique<core::raw_batch>()), guard_(options_.rate_limit) {
+      batch_(std::make_unique<core::raw_batch>()), guard_(options_.rate_limit),
+      grader_(options_.incidents) {
     shard_.use(rules_);
 }
 
@@ -62,6 +63,7 @@ void replay_session::flush() {
 
 void replay_session::take(std::vector<alert::alert>& made) {
     guard_.apply(made, clock_.now_ns());
+    grader_.grade(made);
     for (auto& a : made) {
         alerts_.push_back(std::move(a));
     }

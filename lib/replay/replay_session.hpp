@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "core/raw_record.hpp"
 #include "correlate/correlator_shard.hpp"
+#include "incident/grader.hpp"
 #include "parse/record_parser.hpp"
 #include "pipeline/worker_step.hpp"
 #include "rules/rule_set.hpp"
@@ -28,6 +29,8 @@ struct replay_options {
     // alerts.rate_limit: new alerts per rule and minute of event time before the rest are
     // folded into a summary alert, as vigild's alert stage does (0 = off).
     std::uint64_t rate_limit = 0;
+    // Grades and SLA deadlines, as vigild's alert stage gives them (incident::grader).
+    incident::incident_policy incidents;
 };
 
 // Runs records through what vigild does, in one thread: the same worker step (parse, event
@@ -90,6 +93,7 @@ private:
     std::size_t records_ = 0;
     std::uint64_t missing_keys_ = 0;
     alert::rate_guard guard_;
+    incident::grader grader_;
     std::vector<alert::alert> alerts_;
 };
 

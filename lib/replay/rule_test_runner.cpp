@@ -342,7 +342,8 @@ void rule_test_runner::run_cases(const YAML::Node& doc, const std::string& file,
         }
         // The records of a case are one input, run through the daemon's worker step and a
         // correlator shard.
-        replay_session session(rules_, core::system_clock::instance());
+        const replay_options defaults;
+        replay_session session(rules_, core::system_clock::instance(), defaults);
         session.begin_input(name);
         for (const auto& item : records) {
             auto record = read_record(item);

@@ -1,4 +1,5 @@
 #include "alert/alert_store.hpp"
+#include "alert/incident_part.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -402,4 +403,70 @@ TEST_CASE("checkpoint segments are added, retired and replaced with the shard's 
     CHECK(all[1].segments == segments{{1, "its own"}});
     REQUIRE(s.drop_checkpoints_from(1).has_value());
     CHECK(read().size() == 1);
+}
+
+TEST_CASE("a lifecycle change is stored with its status index, and a later state of the "
+          "detection keeps it",
+          "[alert][store][incident]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    alert::alert a = make(ids, 1000, alert_spec{});
+    a.json.replace(a.json.find(R"("status":"new",)"), 15, ""); // as the makers write it now
+    alert::incident_part part;
+    part.grade = alert::grade::III;
+    part.notify_by_ns = 1'800'000'000'000;
+    part.contain_by_ns = 3'600'000'000'000;
+    alert::append_incident_part(a.json, part);
+    alert::index_alert(a);
+    REQUIRE((*store)->write(std::vector{a}).has_value());
+    const std::string id = a.id.to_string();
+
+    auto ack = [&](std::string status, std::int64_t at_ns) {
+        return (*store)->change_incident(
+            id, [&](alert::incident_part& p) -> std::expected<void, std::string> {
+                if (p.status == status) {
+                    return std::unexpected("already " + status);
+                }
+                p.history.push_back({p.status, status, at_ns, "alice", ""});
+                p.status = status;
+                return {};
+            });
+    };
+    auto changed = ack("acknowledged", 60'000'000'000);
+    REQUIRE(changed.has_value());
+    REQUIRE(changed->has_value());
+    CHECK(alert::read_incident_part(**changed)->status == "acknowledged");
+    // Refused: nothing written, the reason given.
+    auto again = ack("acknowledged", 61'000'000'000);
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().why == alert::alert_store::change_error::kind::rejected);
+    CHECK(again.error().reason == "already acknowledged");
+    // No such alert.
+    auto missing = (*store)->change_incident(
+        ids.next(5).to_string(),
+        [](alert::incident_part&) -> std::expected<void, std::string> { return {}; });
+    REQUIRE(missing.has_value());
+    CHECK_FALSE(missing->has_value());
+
+    // The correlator's next state of the alert (a higher count) comes with a fresh incident part.
+    alert::alert later = a;
+    later.update = true;
+    later.json.replace(later.json.find("web-1"), 5, "web-9");
+    alert::index_alert(later);
+    REQUIRE((*store)->write(std::vector{later}).has_value());
+    auto stored = (*store)->find(id);
+    REQUIRE(stored.has_value());
+    REQUIRE(stored->has_value());
+    CHECK(stored->value().find("web-9") != std::string::npos); // the new detection
+    auto kept = alert::read_incident_part(**stored);
+    REQUIRE(kept.has_value());
+    CHECK(kept->status == "acknowledged"); // the analyst's step survived
+    REQUIRE(kept->history.size() == 1);
+    alert::alert_query q;
+    q.statuses = {"acknowledged"};
+    CHECK(listed(**store, q) == std::vector<std::string>{**stored});
+    q.statuses = {"new"};
+    CHECK(listed(**store, q).empty());
 }

@@ -1,4 +1,5 @@
 #include "alert/alert.hpp"
+#include "incident/grader.hpp"
 #include "support/parse_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -65,7 +66,11 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     auto from_document = alert::read_alert_terms(a.json);
     REQUIRE(from_document.has_value());
     CHECK(a.terms == *from_document);
+    // The alert stage makes it an incident: grade (a high rule, an asset of the default
+    // criticality), response level, deadlines from its creation, status.
+    incident::grader(incident::incident_policy{}).grade(a);
     CHECK(a.grade == alert::grade::II);
+    CHECK(a.terms == *alert::read_alert_terms(a.json));
 
     simdjson::dom::parser json;
     simdjson::dom::element doc;
@@ -83,6 +88,14 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(str("/rule/tags/1") == "attack.t1110");
     CHECK(str("/grade") == "II");
     CHECK(str("/status") == "new");
+    CHECK(str("/sla/notify_by") ==
+          core::format_rfc3339(1'795'000'000'123'000'000 + 1'800'000'000'000));
+    CHECK(str("/sla/contain_by") ==
+          core::format_rfc3339(1'795'000'000'123'000'000 + 3'600'000'000'000));
+    CHECK(str("/sla/notify") == "pending");
+    int64_t response_level = 0;
+    REQUIRE(doc.at_pointer("/response_level").get(response_level) == simdjson::SUCCESS);
+    CHECK(response_level == 2);
     CHECK(str("/created_at") == core::format_rfc3339(created));
     CHECK(str("/event_time") == "2026-11-21T10:02:11.500Z");
     CHECK(str("/received_at") == core::format_rfc3339(1'795'000'000'000'000'000));

@@ -1,0 +1,230 @@
+#include "alert/incident_part.hpp"
+
+#include "alert/alert_query.hpp"
+#include "core/civil_time.hpp"
+#include "core/json_writer.hpp"
+
+#include <simdjson.h>
+
+namespace vigil::alert {
+namespace {
+
+// The incident part starts with this member; nothing after it in a document can hold the same
+// bytes (string values escape their quotes, and history steps have no "grade").
+constexpr std::string_view part_start = ",\"grade\":\"";
+
+std::optional<sla_outcome> parse_outcome(std::string_view text) {
+    for (auto o : {sla_outcome::pending, sla_outcome::met, sla_outcome::missed}) {
+        if (to_string(o) == text) {
+            return o;
+        }
+    }
+    return std::nullopt;
+}
+
+// Reads an RFC 3339 time member into nanoseconds (millisecond precision).
+simdjson::error_code read_time(simdjson::dom::element e, std::int64_t& out) {
+    std::string_view text;
+    if (auto error = e.get(text)) {
+        return error;
+    }
+    auto ms = read_timestamp_ms(text);
+    if (!ms) {
+        return simdjson::INCORRECT_TYPE;
+    }
+    out = *ms * 1'000'000;
+    return simdjson::SUCCESS;
+}
+
+simdjson::error_code read_text(simdjson::dom::element e, std::string& out) {
+    std::string_view text;
+    auto error = e.get(text);
+    if (!error) {
+        out = text;
+    }
+    return error;
+}
+
+simdjson::error_code read_sla(simdjson::dom::object sla, incident_part& part) {
+    for (auto [key, value] : sla) {
+        simdjson::error_code error = simdjson::SUCCESS;
+        std::string text;
+        if (key == "notify_by") {
+            error = read_time(value, part.notify_by_ns);
+        } else if (key == "contain_by") {
+            error = read_time(value, part.contain_by_ns);
+        } else if (key == "notified_at") {
+            error = read_time(value, part.notified_ns);
+        } else if (key == "contained_at") {
+            error = read_time(value, part.contained_ns);
+        } else if (key == "notify" || key == "contain") {
+            error = read_text(value, text);
+            auto o = parse_outcome(text);
+            if (!error && !o) {
+                error = simdjson::INCORRECT_TYPE;
+            }
+            if (!error) {
+                (key == "notify" ? part.notify : part.contain) = *o;
+            }
+        }
+        if (error) {
+            return error;
+        }
+    }
+    return simdjson::SUCCESS;
+}
+
+simdjson::error_code read_history(simdjson::dom::array steps, incident_part& part) {
+    for (auto element : steps) {
+        simdjson::dom::object step;
+        if (auto error = element.get(step)) {
+            return error;
+        }
+        lifecycle_step s;
+        for (auto [key, value] : step) {
+            simdjson::error_code error = simdjson::SUCCESS;
+            if (key == "from") {
+                error = read_text(value, s.from);
+            } else if (key == "to") {
+                error = read_text(value, s.to);
+            } else if (key == "at") {
+                error = read_time(value, s.at_ns);
+            } else if (key == "actor") {
+                error = read_text(value, s.actor);
+            } else if (key == "note") {
+                error = read_text(value, s.note);
+            }
+            if (error) {
+                return error;
+            }
+        }
+        part.history.push_back(std::move(s));
+    }
+    return simdjson::SUCCESS;
+}
+
+} // namespace
+
+const std::vector<std::string_view>& alert_statuses() {
+    static const std::vector<std::string_view> statuses = {
+        "new",       "acknowledged", "contained",      "eradicated",
+        "recovered", "closed",       "false_positive", "reopened"};
+    return statuses;
+}
+
+std::string_view to_string(sla_outcome o) {
+    switch (o) {
+    case sla_outcome::met:
+        return "met";
+    case sla_outcome::missed:
+        return "missed";
+    case sla_outcome::pending:
+        break;
+    }
+    return "pending";
+}
+
+void append_incident_part(std::string& document, const incident_part& part) {
+    if (!document.empty() && document.back() == '}') {
+        document.pop_back();
+    }
+    std::string members;
+    core::json_writer w(members);
+    w.begin_object();
+    w.field("grade", to_string(part.grade));
+    w.field("response_level", static_cast<std::int64_t>(part.response_level));
+    w.key("sla").begin_object();
+    w.field("notify_by", core::format_rfc3339(part.notify_by_ns));
+    w.field("contain_by", core::format_rfc3339(part.contain_by_ns));
+    w.field("notify", to_string(part.notify));
+    if (part.notify != sla_outcome::pending) {
+        w.field("notified_at", core::format_rfc3339(part.notified_ns));
+    }
+    w.field("contain", to_string(part.contain));
+    if (part.contain != sla_outcome::pending) {
+        w.field("contained_at", core::format_rfc3339(part.contained_ns));
+    }
+    w.end_object();
+    w.field("status", part.status);
+    w.key("history").begin_array();
+    for (const auto& step : part.history) {
+        w.begin_object();
+        w.field("from", step.from);
+        w.field("to", step.to);
+        w.field("at", core::format_rfc3339(step.at_ns));
+        w.field("actor", step.actor);
+        if (!step.note.empty()) {
+            w.field("note", step.note);
+        }
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    // `members` is {"grade":...}: its members follow the document's after a comma.
+    document += document.size() > 1 ? "," : "";
+    document.append(members, 1, members.size() - 1);
+}
+
+std::optional<std::size_t> incident_part_offset(std::string_view document) {
+    const auto at = document.rfind(part_start);
+    return at == std::string_view::npos ? std::nullopt : std::optional(at);
+}
+
+std::expected<incident_part, std::string> read_incident_part(std::string_view document) {
+    const auto offset = incident_part_offset(document);
+    if (!offset) {
+        return std::unexpected("the alert has no grade");
+    }
+    std::string members = "{";
+    members.append(document.substr(*offset + 1));
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object root;
+    if (auto error = parser.parse(members).get(root)) {
+        return std::unexpected(std::string("the alert's incident members are malformed: ") +
+                               simdjson::error_message(error));
+    }
+    incident_part part;
+    for (auto [key, value] : root) {
+        simdjson::error_code error = simdjson::SUCCESS;
+        std::string text;
+        if (key == "grade") {
+            error = read_text(value, text);
+            auto g = parse_grade(text);
+            if (!error && !g) {
+                return std::unexpected("the alert's grade '" + text + "' is not I, II, III or IV");
+            }
+            part.grade = g.value_or(grade::IV);
+        } else if (key == "response_level") {
+            std::int64_t level = 0;
+            error = value.get(level);
+            part.response_level = static_cast<std::uint8_t>(level);
+        } else if (key == "sla") {
+            simdjson::dom::object sla;
+            error = value.get(sla);
+            error = error ? error : read_sla(sla, part);
+        } else if (key == "status") {
+            error = read_text(value, part.status);
+        } else if (key == "history") {
+            simdjson::dom::array steps;
+            error = value.get(steps);
+            error = error ? error : read_history(steps, part);
+        }
+        if (error) {
+            return std::unexpected("the alert's '" + std::string(key) +
+                                   "' is malformed: " + simdjson::error_message(error));
+        }
+    }
+    return part;
+}
+
+std::string with_incident_part(std::string_view document, const incident_part& part) {
+    const auto offset = incident_part_offset(document);
+    std::string out(document.substr(0, offset.value_or(document.size())));
+    if (offset) {
+        out.push_back('}'); // what append_incident_part expects: a complete object
+    }
+    append_incident_part(out, part);
+    return out;
+}
+
+} // namespace vigil::alert
