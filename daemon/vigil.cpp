@@ -8,7 +8,9 @@
 #include "config_loading.hpp"
 #include "core/civil_time.hpp"
 #include "core/clock.hpp"
+#include "core/json_writer.hpp"
 #include "coverage_command.hpp"
+#include "incident/lifecycle.hpp"
 #include "net/http_client.hpp"
 #include "parse_command.hpp"
 #include "replay/rule_test_runner.hpp"
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -91,7 +94,8 @@ commands:
       --until WHEN       only alerts before WHEN
       --rule ID          only alerts of rule ID
       --level L[,L]      only these levels (informational, low, medium, high, critical)
-      --status S[,S]     only these statuses (new, acknowledged, contained, closed)
+      --status S[,S]     only these statuses (new, acknowledged, contained, eradicated,
+                         recovered, closed, false_positive, reopened)
       --host NAME        only alerts about host NAME
       --source ADDR      only alerts with an event from ADDR (source.ip) or sent by ADDR
       --limit N          at most N alerts (default 100, at most 10000); when more match,
@@ -100,6 +104,14 @@ commands:
       --json             one JSON document per line (NDJSON) instead of a table
       --data-dir DIR     alert store location (default: data_dir of the configuration)
       --config FILE      configuration to take data_dir from
+  alerts ack|contain|eradicate|recover|close|reopen|false-positive ID
+                         one lifecycle step of alert ID, taken by the running vigild
+                         (POST /api/v1/alerts/ID/status); prints the alert's status, its SLA
+                         outcomes and the step; a step the lifecycle does not allow exits 1
+                         with the reason
+      --note TEXT        why (kept in the alert's history)
+      --actor NAME       who (default: $USER)
+      --url URL, --cacert FILE   as for rules reload; the token sent is http.api_write_token
 
   --help, --version
 )";
@@ -367,6 +379,59 @@ int rules_reload(const daemon::command_line& args, const config::vigil_config& c
     return 2;
 }
 
+// vigil alerts VERB ID: one lifecycle step, taken by the running vigild.
+int alert_step(const daemon::command_line& args, std::string_view status, const std::string& id) {
+    std::string source;
+    auto cfg = daemon::load_configuration(args, source);
+    if (!cfg) {
+        return 2;
+    }
+    const auto parsed = core::ulid::parse(id);
+    if (!parsed) {
+        std::cerr << "vigil alerts: '" << id << "' is not an alert id\n";
+        return 2;
+    }
+    const auto found = daemon_url(args, *cfg);
+    if (!found) {
+        std::cerr << "vigil alerts: the configuration has no HTTP listener; give --url\n";
+        return 2;
+    }
+    const char* user = std::getenv("USER");
+    std::string body;
+    core::json_writer w(body);
+    w.begin_object()
+        .field("status", status)
+        .field("note", args.value("note").value_or(""))
+        .field("actor", args.value("actor").value_or(user != nullptr ? user : "cli"))
+        .end_object();
+    auto answer =
+        net::http_call("POST", *found + "/api/v1/alerts/" + parsed->to_string() + "/status", body,
+                       api_options(args, *cfg, true, std::chrono::seconds(30)));
+    if (!answer) {
+        std::cerr << "vigil alerts: " << answer.error()
+                  << " (is vigild running with its HTTP API on?)\n";
+        return 1;
+    }
+    if (answer->status != 200) {
+        std::cerr << "vigil alerts: HTTP " << answer->status << ": " << answer->body;
+        return 1;
+    }
+    auto part =
+        alert::read_incident_part(answer->body.substr(0, answer->body.find_last_not_of('\n') + 1));
+    if (!part || part->history.empty()) {
+        std::cout << answer->body;
+        return 0;
+    }
+    const auto& step = part->history.back();
+    std::cout << parsed->to_string() << ": " << step.from << " -> " << step.to << " by "
+              << step.actor << " at " << core::format_rfc3339(step.at_ns) << "; grade "
+              << alert::to_string(part->grade) << ", notify " << alert::to_string(part->notify)
+              << " (by " << core::format_rfc3339(part->notify_by_ns) << "), contain "
+              << alert::to_string(part->contain) << " (by "
+              << core::format_rfc3339(part->contain_by_ns) << ")\n";
+    return 0;
+}
+
 int alerts(const daemon::command_line& args) {
     std::string source;
     auto cfg = daemon::load_configuration(args, source);
@@ -563,10 +628,22 @@ int main(int argc, char** argv) {
         for (auto name : alert::alert_query_parameters()) {
             with_value.emplace(name);
         }
+        const auto step = argc > 2 ? incident::status_for_verb(argv[2]) : std::nullopt;
+        if (step) {
+            with_value = {"config", "note", "actor", "url", "cacert"};
+        }
         daemon::command_line args(with_value, {"json"});
         if (auto error = args.parse(argc, argv, 2)) {
             std::cerr << "vigil alerts: " << *error << "\n";
             return 2;
+        }
+        if (step) {
+            if (args.positional().size() != 2) {
+                std::cerr << "usage: vigil alerts " << argv[2]
+                          << " ID [--note TEXT] [--actor NAME]\n";
+                return 2;
+            }
+            return alert_step(args, *step, args.positional()[1]);
         }
         if (args.positional().size() > 1) {
             std::cerr << "vigil alerts: unexpected argument '" << args.positional()[1] << "'\n";

@@ -2,7 +2,10 @@
 
 #include "api/prometheus_text.hpp"
 #include "core/json_writer.hpp"
+#include "incident/lifecycle.hpp"
 #include "pipeline/coverage_report.hpp"
+
+#include <simdjson.h>
 
 namespace vigil::api {
 
@@ -91,6 +94,52 @@ http_reply one_alert(const alert::alert_store& store, const http_request& reques
         return http_router::error(404, "no alert " + id->to_string());
     }
     return body_reply(std::move(**found) + "\n");
+}
+
+// POST /api/v1/alerts/{id}/status with {"status": S, "note": N, "actor": A}: one lifecycle
+// step (incident::change_status); answers the alert as it now is, 409 with the reason when the
+// step is not allowed.
+http_reply change_status(alert::alert_store& store, const http_request& request,
+                         std::int64_t now_ns) {
+    const auto id = core::ulid::parse(request.path_parameter);
+    if (!id) {
+        return http_router::error(400, "'" + request.path_parameter + "' is not an alert id");
+    }
+    incident::status_change change;
+    change.actor = "api";
+    change.at_ns = now_ns;
+    simdjson::dom::parser parser;
+    simdjson::dom::object body;
+    if (parser.parse(request.body).get(body)) {
+        return http_router::error(400, "the body must be a JSON object {\"status\": ..., "
+                                       "\"note\": ..., \"actor\": ...}");
+    }
+    for (auto [key, value] : body) {
+        std::string_view text;
+        if (key != "status" && key != "note" && key != "actor") {
+            return http_router::error(400, "unknown member '" + std::string(key) +
+                                               "' (known: status, note, actor)");
+        }
+        if (value.get(text)) {
+            return http_router::error(400, "'" + std::string(key) + "' must be a string");
+        }
+        (key == "status" ? change.to : key == "note" ? change.note : change.actor) = text;
+    }
+    if (change.to.empty()) {
+        return http_router::error(400, "the body needs a 'status'");
+    }
+    auto changed = store.change_incident(id->to_string(), [&change](alert::incident_part& part) {
+        return incident::change_status(part, change);
+    });
+    if (!changed) {
+        const bool refused =
+            changed.error().why == alert::alert_store::change_error::kind::rejected;
+        return http_router::error(refused ? 409 : 500, changed.error().reason);
+    }
+    if (!*changed) {
+        return http_router::error(404, "no alert " + id->to_string());
+    }
+    return body_reply(std::move(**changed) + "\n");
 }
 
 // GET /api/v1/webhooks/dead: {"dead": [...]} (alert::outbox::dead).
@@ -183,6 +232,11 @@ void add_control_plane(http_router& router, const access_policy& access,
                          return one_alert(p.alerts, request);
                      }),
                      api::access::read);
+    router.add_async("POST", "/api/v1/alerts/{id}/status",
+                     off_io([](const control_plane_parts& p, const http_request& request) {
+                         return change_status(p.alerts, request, p.clock.now_ns());
+                     }),
+                     api::access::write);
     router.add(
         "GET", "/api/v1/webhooks/dead",
         [&parts](const http_request&) { return dead_deliveries(parts.alerts); }, api::access::read);

@@ -2,6 +2,8 @@
 
 #include "core/json_writer.hpp"
 
+#include <optional>
+
 namespace vigil::api {
 
 void http_router::add(const std::string& method, const std::string& path, handler h, access need) {
@@ -56,22 +58,41 @@ std::vector<std::pair<std::string, std::string>> query_parameters(std::string_vi
     return out;
 }
 
+namespace {
+
+// The segment of `path` that the "{name}" segment of `pattern` stands for, if the rest of the
+// two are the same ("/api/v1/alerts/{id}/status" and "/api/v1/alerts/01K.../status").
+std::optional<std::string_view> fitting_segment(std::string_view pattern, std::string_view path) {
+    const auto open = pattern.find('{');
+    const auto close = pattern.find('}', open);
+    if (open == std::string_view::npos || close == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto prefix = pattern.substr(0, open);
+    const auto suffix = pattern.substr(close + 1);
+    if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+        !path.ends_with(suffix)) {
+        return std::nullopt;
+    }
+    const auto segment = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (segment.find('/') != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return segment;
+}
+
+} // namespace
+
 void http_router::dispatch(const http_request& request, responder respond) const {
     auto path = routes_.find(request.path);
     if (path == routes_.end()) {
-        // A route ending in "/{name}" whose prefix is the path's up to its last segment.
-        const auto slash = request.path.rfind('/');
-        if (slash != std::string::npos && slash + 1 < request.path.size()) {
-            const std::string prefix = request.path.substr(0, slash + 1) + "{";
-            for (auto it = routes_.lower_bound(prefix);
-                 it != routes_.end() && it->first.starts_with(prefix); ++it) {
-                if (it->first.ends_with("}") &&
-                    it->first.find('/', prefix.size()) == std::string::npos) {
-                    http_request with_parameter = request;
-                    with_parameter.path_parameter = request.path.substr(slash + 1);
-                    dispatch_to(it->second, with_parameter, std::move(respond));
-                    return;
-                }
+        // A route with one "{name}" segment that stands for the path's segment there.
+        for (const auto& [pattern, methods] : routes_) {
+            if (auto parameter = fitting_segment(pattern, request.path)) {
+                http_request with_parameter = request;
+                with_parameter.path_parameter = std::string(*parameter);
+                dispatch_to(methods, with_parameter, std::move(respond));
+                return;
             }
         }
         respond(error(404, "no such endpoint: " + request.path));

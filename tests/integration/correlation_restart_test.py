@@ -45,10 +45,12 @@ USERS = ["root", "admin", "oracle", "test", "guest"]
 
 
 def normalised(alert):
-    """The alert without what differs between runs: ids and times."""
+    """The alert without what differs between runs: ids and times (and deadlines from them)."""
     out = {k: v for k, v in alert.items()
            if k not in ("id", "created_at", "received_at", "event_time", "first_seen", "last_seen")}
     out["rule"] = {k: v for k, v in alert["rule"].items() if k != "rule_set_version"}
+    # Deadlines count from created_at (processing time).
+    out["sla"] = {k: v for k, v in alert["sla"].items() if k not in ("notify_by", "contain_by")}
     out["evidence"] = [
         {"fields": {k: v for k, v in e["fields"].items()
                     if k not in ("event.original", "log.syslog.hostname")},
