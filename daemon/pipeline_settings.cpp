@@ -25,7 +25,7 @@ pipeline::pipeline_config pipeline_settings(const config::vigil_config& cfg) {
     }
     pipe.dead_letter_cap = cfg.kafka.dead_letter_cap;
     pipe.alert_rate_limit = cfg.alerts.rate_limit;
-    pipe.incidents = cfg.incidents;
+    pipe.incidents = cfg.incidents.policy;
     pipe.correlation.shards = cfg.correlation.shards != 0 ? cfg.correlation.shards : pipe.workers;
     pipe.correlation.checkpoint_interval_ns = cfg.correlation.checkpoint_interval_ns;
     auto& limits = pipe.correlation.limits;

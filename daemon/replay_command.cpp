@@ -3,6 +3,7 @@
 #include "alert_table.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "incident/asset_inventory.hpp"
 #include "pipeline_settings.hpp"
 #include "replay/replay_session.hpp"
 #include "rules/rule_compiler.hpp"
@@ -103,6 +104,14 @@ int run_replay_command(const replay_command_options& options, const config::vigi
     replay_options.limits = settings.correlation.limits;
     replay_options.rate_limit = settings.alert_rate_limit;
     replay_options.incidents = settings.incidents;
+    if (!cfg.incidents.assets_dir.empty()) {
+        core::diagnostics asset_diags;
+        replay_options.assets =
+            incident::asset_inventory::load_directory(cfg.incidents.assets_dir, asset_diags);
+        for (const auto& d : asset_diags.items()) {
+            std::cerr << d.to_string() << "\n";
+        }
+    }
     replay_options.max_future_skew_ns = settings.max_future_skew_ns;
     replay::replay_session session(compiled.rules, core::system_clock::instance(), replay_options);
 

@@ -4,6 +4,7 @@
 #include "core/clock.hpp"
 #include "core/json_writer.hpp"
 #include "core/log.hpp"
+#include "incident/asset_inventory.hpp"
 #include "rules/rule_compiler.hpp"
 
 #include <sys/resource.h>
@@ -33,10 +34,11 @@ std::string to_json(const reload_outcome& outcome) {
 }
 
 rules_reloader::rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
-                               rules::rule_policy policy, pipeline::pipeline& pipeline,
-                               core::metrics_registry& metrics, reload_outcome initial)
+                               std::filesystem::path assets_dir, rules::rule_policy policy,
+                               pipeline::pipeline& pipeline, core::metrics_registry& metrics,
+                               reload_outcome initial)
     : rules_dir_(std::move(rules_dir)), schemas_dir_(std::move(schemas_dir)),
-      policy_(std::move(policy)), pipeline_(pipeline),
+      assets_dir_(std::move(assets_dir)), policy_(std::move(policy)), pipeline_(pipeline),
       succeeded_(metrics.make_counter("vigil_reload_total", "Rule reloads, by result.",
                                       {{"result", "success"}})),
       failed_(metrics.make_counter("vigil_reload_total", "Rule reloads, by result.",
@@ -122,6 +124,9 @@ reload_outcome rules_reloader::reload(const std::string& trigger) {
     core::diagnostics diags;
     auto result = rules::rule_compiler::load_directory(rules_dir_, schemas_dir_, next_version_,
                                                        diags, policy_);
+    const auto assets = assets_dir_.empty()
+                            ? nullptr
+                            : incident::asset_inventory::load_directory(assets_dir_, diags);
     reload_outcome outcome;
     outcome.trigger = trigger;
     outcome.loaded = result.loaded;
@@ -161,6 +166,7 @@ reload_outcome rules_reloader::reload(const std::string& trigger) {
         last_ = outcome;
     }
     pipeline_.publish(result.rules);
+    pipeline_.publish_assets(assets);
     ++next_version_;
     succeeded_.add();
     loaded_rules_.set(static_cast<std::int64_t>(result.loaded));

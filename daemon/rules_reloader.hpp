@@ -43,9 +43,12 @@ class rules_reloader {
 public:
     using completion = std::function<void(const reload_outcome&)>;
 
+    // `assets_dir`: the asset inventory reloaded with the rules (empty: none); an error in it
+    // fails the reload like an error in a rule.
     rules_reloader(std::filesystem::path rules_dir, std::filesystem::path schemas_dir,
-                   rules::rule_policy policy, pipeline::pipeline& pipeline,
-                   core::metrics_registry& metrics, reload_outcome initial);
+                   std::filesystem::path assets_dir, rules::rule_policy policy,
+                   pipeline::pipeline& pipeline, core::metrics_registry& metrics,
+                   reload_outcome initial);
     ~rules_reloader();
     rules_reloader(const rules_reloader&) = delete;
     rules_reloader& operator=(const rules_reloader&) = delete;
@@ -67,6 +70,7 @@ private:
 
     std::filesystem::path rules_dir_;
     std::filesystem::path schemas_dir_;
+    std::filesystem::path assets_dir_;
     rules::rule_policy policy_;
     pipeline::pipeline& pipeline_;
     core::counter& succeeded_;

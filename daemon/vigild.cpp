@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "incident/asset_inventory.hpp"
 #include "ingest/http_ingest.hpp"
 #include "ingest/source_factory.hpp"
 #include "net/endpoint_text.hpp"
@@ -74,6 +75,13 @@ int run(const config::vigil_config& cfg) {
     core::diagnostics diags;
     auto compiled = rules::rule_compiler::load_directory(cfg.rules_dir, cfg.schemas_dir, 1, diags,
                                                          cfg.rules_policy);
+    // The asset inventory: an asset with an error is left out (and logged), as a rule is.
+    std::shared_ptr<const incident::asset_inventory> assets;
+    if (!cfg.incidents.assets_dir.empty()) {
+        assets = incident::asset_inventory::load_directory(cfg.incidents.assets_dir, diags);
+        core::log_info("loaded " + std::to_string(assets->size()) + " assets from " +
+                       cfg.incidents.assets_dir);
+    }
     for (const auto& d : diags.items()) {
         core::log(d.level == core::diagnostic::severity::error ? core::log_level::error
                                                                : core::log_level::warning,
@@ -132,6 +140,7 @@ int run(const config::vigil_config& cfg) {
 
     const pipeline::pipeline_config pipe_cfg = daemon::pipeline_settings(cfg);
     pipeline::pipeline pipeline(pipe_cfg, compiled.rules, **store, outputs, metrics, clock);
+    pipeline.publish_assets(assets);
     // Correlation windows half-built before the last stop (or crash) continue.
     auto checkpoints = (*store)->read_checkpoints();
     if (!checkpoints) {
@@ -152,8 +161,8 @@ int run(const config::vigil_config& cfg) {
     }
     pipeline.start();
     health.set_ready("pipeline");
-    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, cfg.rules_policy, pipeline,
-                                    metrics, startup);
+    daemon::rules_reloader reloader(cfg.rules_dir, cfg.schemas_dir, cfg.incidents.assets_dir,
+                                    cfg.rules_policy, pipeline, metrics, startup);
 
     asio::io_context io(1);
     // Sources that answer their senders (HTTP) or bound what they risk (syslog TCP) wait here
@@ -167,8 +176,11 @@ int run(const config::vigil_config& cfg) {
     retention.start();
     std::optional<daemon::rules_watcher> watcher;
     if (cfg.rules_watch) {
-        watcher.emplace(io, std::vector{cfg.rules_dir, cfg.schemas_dir},
-                        std::chrono::milliseconds(cfg.rules_watch_debounce_ms),
+        std::vector<std::filesystem::path> watched{cfg.rules_dir, cfg.schemas_dir};
+        if (!cfg.incidents.assets_dir.empty()) {
+            watched.emplace_back(cfg.incidents.assets_dir);
+        }
+        watcher.emplace(io, watched, std::chrono::milliseconds(cfg.rules_watch_debounce_ms),
                         [&] { reloader.request("watch"); });
         if (auto started = watcher->start(); !started) {
             core::log_warning("rules are not watched for changes: " + started.error());

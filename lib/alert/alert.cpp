@@ -143,6 +143,11 @@ alert_terms event_terms(const rules::rule_info& rule, const core::event& e,
             add(terms.sources, *value);
         }
     }
+    if (auto destination_ip = catalog.find("destination.ip")) {
+        if (auto value = e.get(*destination_ip)) {
+            add(terms.destinations, *value);
+        }
+    }
     return terms;
 }
 

@@ -12,7 +12,7 @@ void add_distinct(std::vector<std::string>& to, std::string_view value) {
     }
 }
 
-// One evidence event: its host, its source address and its sender.
+// One evidence event: its host, its source and destination addresses and its sender.
 simdjson::error_code read_evidence(simdjson::ondemand::object event, alert_terms& terms) {
     for (auto member : event) {
         std::string_view key;
@@ -35,14 +35,18 @@ simdjson::error_code read_evidence(simdjson::ondemand::object event, alert_terms
                 if (auto error = field.unescaped_key().get(name)) {
                     return error;
                 }
-                if (name != "host.name" && name != "source.ip") {
+                auto* to = name == "host.name"        ? &terms.hosts
+                           : name == "source.ip"      ? &terms.sources
+                           : name == "destination.ip" ? &terms.destinations
+                                                      : nullptr;
+                if (to == nullptr) {
                     continue;
                 }
                 std::string_view value;
                 if (auto error = field.value().get_string().get(value)) {
                     return error;
                 }
-                add_distinct(name == "host.name" ? terms.hosts : terms.sources, value);
+                add_distinct(*to, value);
             }
         }
     }

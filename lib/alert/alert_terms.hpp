@@ -18,6 +18,8 @@ struct alert_terms {
     // Distinct addresses: every evidence event's `source.ip` (who did it) and the address that
     // sent it (`log.source.address` without the port: which device logged it).
     std::vector<std::string> sources;
+    // Distinct `destination.ip` of the evidence (not indexed; the asset inventory reads them).
+    std::vector<std::string> destinations;
 
     bool operator==(const alert_terms&) const = default;
 };

@@ -74,6 +74,29 @@ simdjson::error_code read_sla(simdjson::dom::object sla, incident_part& part) {
     return simdjson::SUCCESS;
 }
 
+simdjson::error_code read_asset(simdjson::dom::object object, incident_part& part) {
+    incident_part::asset_fields a;
+    for (auto [key, value] : object) {
+        simdjson::error_code error = simdjson::SUCCESS;
+        if (key == "name") {
+            error = read_text(value, a.name);
+        } else if (key == "owner") {
+            error = read_text(value, a.owner);
+        } else if (key == "zone") {
+            error = read_text(value, a.zone);
+        } else if (key == "criticality") {
+            std::int64_t c = 0;
+            error = value.get(c);
+            a.criticality = static_cast<unsigned>(c);
+        }
+        if (error) {
+            return error;
+        }
+    }
+    part.asset = std::move(a);
+    return simdjson::SUCCESS;
+}
+
 simdjson::error_code read_history(simdjson::dom::array steps, incident_part& part) {
     for (auto element : steps) {
         simdjson::dom::object step;
@@ -133,6 +156,18 @@ void append_incident_part(std::string& document, const incident_part& part) {
     w.begin_object();
     w.field("grade", to_string(part.grade));
     w.field("response_level", static_cast<std::int64_t>(part.response_level));
+    if (part.asset) {
+        w.key("asset").begin_object();
+        w.field("name", part.asset->name);
+        if (!part.asset->owner.empty()) {
+            w.field("owner", part.asset->owner);
+        }
+        if (!part.asset->zone.empty()) {
+            w.field("zone", part.asset->zone);
+        }
+        w.field("criticality", static_cast<std::int64_t>(part.asset->criticality));
+        w.end_object();
+    }
     w.key("sla").begin_object();
     w.field("notify_by", core::format_rfc3339(part.notify_by_ns));
     w.field("contain_by", core::format_rfc3339(part.contain_by_ns));
@@ -198,6 +233,10 @@ std::expected<incident_part, std::string> read_incident_part(std::string_view do
             std::int64_t level = 0;
             error = value.get(level);
             part.response_level = static_cast<std::uint8_t>(level);
+        } else if (key == "asset") {
+            simdjson::dom::object object;
+            error = value.get(object);
+            error = error ? error : read_asset(object, part);
         } else if (key == "sla") {
             simdjson::dom::object sla;
             error = value.get(sla);

@@ -29,13 +29,23 @@ struct lifecycle_step {
 };
 
 // The members of an alert document that belong to the incident rather than to the detection
-// (ARCHITECTURE.md §6): grade, response level, SLA deadlines and outcomes, status and history.
+// (ARCHITECTURE.md §6): grade, response level, asset, SLA deadlines and outcomes, status and
+// history.
 // They are always the document's last members, written by the alert stage when the alert is
 // new (incident::grader) and afterwards changed only by lifecycle steps; a later state of the
 // detection (an updated count) keeps the stored incident part.
 struct incident_part {
     vigil::alert::grade grade = vigil::alert::grade::IV;
     std::uint8_t response_level = 4;
+    // The asset the alert involves (incident::asset_inventory), if the inventory knows it.
+    struct asset_fields {
+        std::string name;
+        std::string owner;
+        std::string zone;
+        unsigned criticality = 0;
+        bool operator==(const asset_fields&) const = default;
+    };
+    std::optional<asset_fields> asset;
     std::int64_t notify_by_ns = 0;
     std::int64_t contain_by_ns = 0;
     sla_outcome notify = sla_outcome::pending;

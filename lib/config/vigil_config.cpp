@@ -149,11 +149,11 @@ void read_rules_policy(section_reader& top, const YAML::Node& node, vigil_config
 
 } // namespace
 
-// incidents: {grades: {LEVEL: [G1, G2, G3, G4]}, default_criticality: N,
+// incidents: {assets_dir: DIR, grades: {LEVEL: [G1, G2, G3, G4]}, default_criticality: N,
 //             sla: {GRADE: {notify: D, contain: D, response_level: N}}}
 void read_incidents(const YAML::Node& node, const std::string& file, core::diagnostics& diags,
                     vigil_config& c) {
-    incident::incident_policy& policy = c.incidents;
+    incident::incident_policy& policy = c.incidents.policy;
     section_reader incidents(file, diags, "incidents");
     section_reader grades(file, diags, "incidents.grades");
     section_reader sla(file, diags, "incidents.sla");
@@ -211,6 +211,14 @@ void read_incidents(const YAML::Node& node, const std::string& file, core::diagn
         });
     }
     incidents.on("grades", [&grades](const YAML::Node& n) { grades.read(n); })
+        .on("assets_dir",
+            [&incidents, &c](const YAML::Node& value) {
+                if (!value.IsScalar()) {
+                    incidents.error(value, "'incidents.assets_dir' must be a directory");
+                    return;
+                }
+                c.incidents.assets_dir = value.Scalar();
+            })
         .on("sla", [&sla](const YAML::Node& n) { sla.read(n); })
         .on("default_criticality", [&incidents, &policy](const YAML::Node& value) {
             auto n = to_int<unsigned>(value);

@@ -178,8 +178,12 @@ struct vigil_config {
         std::string topic;
         std::vector<std::pair<std::string, std::string>> properties; // librdkafka producer
     };
-    // How alerts become incidents (ARCHITECTURE.md §6): the grade matrix and the SLA per grade.
-    incident::incident_policy incidents;
+    // How alerts become incidents (ARCHITECTURE.md §6): the grade matrix, the SLA per grade and
+    // the asset inventory.
+    struct incidents_section {
+        incident::incident_policy policy;
+        std::string assets_dir; // YAML asset files (incident::asset_inventory); "" = none
+    } incidents;
 
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line

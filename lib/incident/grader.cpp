@@ -4,10 +4,15 @@
 
 namespace vigil::incident {
 
-void grader::grade(alert::alert& a) const {
+void grader::grade(alert::alert& a, const asset_inventory* assets) const {
     alert::incident_part part;
-    // Until the asset inventory, every alert's asset has the default criticality.
-    part.grade = policy_.grade_for(a.terms.level, policy_.default_criticality);
+    unsigned criticality = policy_.default_criticality;
+    if (const asset* found = assets != nullptr ? assets->involved(a.terms) : nullptr) {
+        part.asset = alert::incident_part::asset_fields{found->name, found->owner, found->zone,
+                                                        found->criticality};
+        criticality = found->criticality;
+    }
+    part.grade = policy_.grade_for(a.terms.level, criticality);
     const sla_target& target = policy_.target(part.grade);
     part.response_level = target.response_level;
     // Deadlines at millisecond precision, as the document keeps them.

@@ -140,6 +140,10 @@ void pipeline::publish(std::shared_ptr<const rules::rule_set> rules) {
     rules_.store(std::move(rules));
 }
 
+void pipeline::publish_assets(std::shared_ptr<const incident::asset_inventory> assets) {
+    assets_.store(std::move(assets));
+}
+
 std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
     return rules_.load();
 }
@@ -404,7 +408,7 @@ void pipeline::handle_alerts(alert_batch& pending) {
     const std::uint64_t held_before = rate_guard_.held_back();
     rate_guard_.apply(pending, clock_.now_ns());
     probe_.alerts_rate_limited.add(rate_guard_.held_back() - held_before);
-    grader_.grade(pending);
+    grader_.grade(pending, assets_.load().get());
     for (const auto& a : pending) {
         if (!a.update) {
             probe_.alerts[static_cast<std::size_t>(a.grade) - 1]->add();

@@ -113,6 +113,8 @@ public:
 
     // Any thread: workers switch to `rules` at their next batch.
     void publish(std::shared_ptr<const rules::rule_set> rules);
+    // The asset inventory new alerts are graded with from now on (any thread; null: none).
+    void publish_assets(std::shared_ptr<const incident::asset_inventory> assets);
     [[nodiscard]] std::shared_ptr<const rules::rule_set> current_rules() const;
     // Any thread: events per log source class (GET /api/v1/coverage).
     [[nodiscard]] const class_traffic& traffic() const { return probe_.traffic; }
@@ -170,6 +172,7 @@ private:
     input_probe input_probe_;
     alert::rate_guard rate_guard_; // alert stage thread
     incident::grader grader_;      // alert stage thread
+    std::atomic<std::shared_ptr<const incident::asset_inventory>> assets_;
     const core::clock& clock_;
 
     std::vector<std::unique_ptr<worker_slot>> workers_;

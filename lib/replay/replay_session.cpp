@@ -63,7 +63,7 @@ void replay_session::flush() {
 
 void replay_session::take(std::vector<alert::alert>& made) {
     guard_.apply(made, clock_.now_ns());
-    grader_.grade(made);
+    grader_.grade(made, options_.assets.get());
     for (auto& a : made) {
         alerts_.push_back(std::move(a));
     }

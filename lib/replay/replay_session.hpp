@@ -31,6 +31,7 @@ struct replay_options {
     std::uint64_t rate_limit = 0;
     // Grades and SLA deadlines, as vigild's alert stage gives them (incident::grader).
     incident::incident_policy incidents;
+    std::shared_ptr<const incident::asset_inventory> assets; // null: none
 };
 
 // Runs records through what vigild does, in one thread: the same worker step (parse, event

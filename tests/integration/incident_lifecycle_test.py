@@ -22,12 +22,23 @@ HIGH = "61616161-1111-4111-8111-161616161616"    # level high: grade II on a def
 LOW = "62626262-2222-4222-8222-161616161616"     # level low: grade IV
 STORM = "63636363-3333-4333-8333-161616161616"   # suppressed by host
 NOTIFY_MS = 3000  # incidents.sla.II.notify: short, so a test can miss it
+ASSETS = """assets:
+  - name: payroll database
+    hosts: [pay-db]
+    networks: [10.1.2.0/24]
+    owner: finance IT
+    zone: datacenter
+    criticality: {criticality}
+"""
 
 
 class IncidentLifecycle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tree = TempTree()
+        cls.assets = cls.tree.root / "assets"
+        cls.assets.mkdir()
+        (cls.assets / "acme.yaml").write_text(ASSETS.format(criticality=1))
         cls.tree.add_rule("high.yml", firewall_rule(HIGH, "tok-high", level="high"))
         cls.tree.add_rule("low.yml", firewall_rule(LOW, "tok-low", level="low"))
         cls.tree.add_rule("storm.yml", firewall_rule(STORM, "tok-storm", level="high",
@@ -35,7 +46,7 @@ class IncidentLifecycle(unittest.TestCase):
         cls.daemon = Vigild(
             cls.tree, http_extra=f"  api_read_token: {READ}\n  api_write_token: {WRITE}\n",
             extra_config="correlation:\n  idle_timeout: 1s\n  allowed_lateness: 1s\n"
-                         "incidents:\n  sla:\n    II: {notify: 3s, contain: 1h, response_level: 2}\n").start()
+                         f"incidents:\n  assets_dir: {cls.assets}\n  sla:\n    II: {{notify: 3s, contain: 1h, response_level: 2}}\n").start()
 
     @classmethod
     def tearDownClass(cls):
@@ -169,7 +180,42 @@ class IncidentLifecycle(unittest.TestCase):
         self.assertEqual((grown[0]["status"], len(grown[0]["history"])), ("acknowledged", 1))
         self.assertEqual(grown[0]["history"][0]["actor"], "frank")
 
-    def test_5_the_lifecycle_survives_a_restart_and_every_alert_fits_the_schema(self):
+    def test_5_assets_grade_alerts_and_reload_with_the_rules(self):
+        self.post_events("tok-high on the payroll database", host="pay-db")
+
+        def on_payroll(count):
+            found = []
+
+            def enough():
+                found[:] = stored_alerts(self.tree.data, "--rule", HIGH, "--host", "pay-db")
+                return len(found) >= count
+            wait_until(enough, f"{count} alert(s) about pay-db")
+            return found
+        first = on_payroll(1)
+        # A high rule on a criticality-1 asset: grade I, response level 1.
+        self.assertEqual((first[0]["grade"], first[0]["response_level"]), ("I", 1))
+        self.assertEqual(first[0]["asset"], {"name": "payroll database", "owner": "finance IT",
+                                             "zone": "datacenter", "criticality": 1})
+        (self.assets / "acme.yaml").write_text(ASSETS.format(criticality=4))
+        code, out, err = vigil("rules", "reload", "--config", str(self.daemon.config),
+                               "--url", f"http://127.0.0.1:{self.daemon.http_port}", check=False)
+        self.assertEqual(code, 0, out + err)
+        self.post_events("tok-high again", host="pay-db")
+        both = on_payroll(2)
+        newest = both[0]
+        self.assertEqual((newest["grade"], newest["asset"]["criticality"]), ("III", 4))
+        # An alert stored before keeps the grade it was given.
+        self.assertEqual([a["grade"] for a in both if a["id"] == first[0]["id"]], ["I"])
+        # A broken asset file fails the reload with file and line, and the inventory stays.
+        (self.assets / "acme.yaml").write_text("assets:\n  - name: broken\n    hosts: [x]\n    criticality: 9\n")
+        code, out, err = vigil("rules", "reload", "--config", str(self.daemon.config),
+                               "--url", f"http://127.0.0.1:{self.daemon.http_port}", check=False)
+        self.assertEqual(code, 2, out + err)
+        self.assertIn("acme.yaml:4", out + err)
+        self.assertIn("'criticality' must be a number from 1", out + err)
+        (self.assets / "acme.yaml").write_text(ASSETS.format(criticality=4))
+
+    def test_6_the_lifecycle_survives_a_restart_and_every_alert_fits_the_schema(self):
         before = {a["id"]: a for a in stored_alerts(self.tree.data)}
         self.assertTrue(any(a["history"] for a in before.values()))
         self.daemon.stop()

@@ -68,7 +68,7 @@ TEST_CASE("an alert carries rule, grade, times, sender and the event", "[alert]"
     CHECK(a.terms == *from_document);
     // The alert stage makes it an incident: grade (a high rule, an asset of the default
     // criticality), response level, deadlines from its creation, status.
-    incident::grader(incident::incident_policy{}).grade(a);
+    incident::grader(incident::incident_policy{}).grade(a, nullptr);
     CHECK(a.grade == alert::grade::II);
     CHECK(a.terms == *alert::read_alert_terms(a.json));
 

@@ -52,14 +52,14 @@ TEST_CASE("incidents: the matrix, the default criticality and the SLA come from 
 )",
                                   "vigil.yaml");
     REQUIRE(c.has_value());
-    CHECK(c->incidents.default_criticality == 3);
-    CHECK(c->incidents.grade_for("medium", 1) == grade::I);
-    CHECK(c->incidents.grade_for("medium", 0) == grade::II); // the default criticality, 3
-    CHECK(c->incidents.grade_for("high", 2) == grade::II);   // rows not given keep defaults
-    CHECK(c->incidents.target(grade::II).notify_ns == 15 * 60'000'000'000LL);
-    CHECK(c->incidents.target(grade::II).contain_ns == 2 * 3'600'000'000'000LL);
-    CHECK(c->incidents.target(grade::II).response_level == 1);
-    CHECK(c->incidents.target(grade::III).notify_ns == 30 * 60'000'000'000LL);
+    CHECK(c->incidents.policy.default_criticality == 3);
+    CHECK(c->incidents.policy.grade_for("medium", 1) == grade::I);
+    CHECK(c->incidents.policy.grade_for("medium", 0) == grade::II); // the default criticality, 3
+    CHECK(c->incidents.policy.grade_for("high", 2) == grade::II);   // rows not given keep defaults
+    CHECK(c->incidents.policy.target(grade::II).notify_ns == 15 * 60'000'000'000LL);
+    CHECK(c->incidents.policy.target(grade::II).contain_ns == 2 * 3'600'000'000'000LL);
+    CHECK(c->incidents.policy.target(grade::II).response_level == 1);
+    CHECK(c->incidents.policy.target(grade::III).notify_ns == 30 * 60'000'000'000LL);
 }
 
 TEST_CASE("incidents: every bad value is reported with its line, all at once",

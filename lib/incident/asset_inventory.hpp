@@ -1,0 +1,66 @@
+#pragma once
+
+#include "alert/alert_terms.hpp"
+#include "core/diagnostic.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vigil::incident {
+
+// One asset of the inventory: what an alert about it is enriched with.
+struct asset {
+    std::string name;
+    std::string owner;
+    std::string zone;
+    unsigned criticality = 2; // 1 most critical ... 4 least
+    std::string file;         // where it was defined, for messages
+    int line = 0;
+};
+
+// The asset inventory (config `incidents.assets_dir`): YAML files of assets, each with the
+// host names and networks that are it. Loaded at start and with every rule reload; immutable
+// once loaded, shared by the alert stage.
+//
+//   assets:
+//     - name: payroll database
+//       hosts: [db-1, db-1.corp.example]
+//       networks: [10.1.2.0/24, 10.1.3.7]
+//       owner: finance IT
+//       zone: datacenter
+//       criticality: 1
+class asset_inventory {
+public:
+    // Every *.yaml and *.yml file of `dir` (sorted by name). Problems (file:line: reason) go to
+    // `diags`, all of them; an asset with an error is left out.
+    [[nodiscard]] static std::shared_ptr<const asset_inventory>
+    load_directory(const std::filesystem::path& dir, core::diagnostics& diags);
+    // One file's text.
+    void add(std::string_view yaml, const std::string& file, core::diagnostics& diags);
+
+    // The asset a host name (case-insensitive) or an address belongs to: the host's, else the
+    // most specific network's; null when none.
+    [[nodiscard]] const asset* by_host(std::string_view host) const;
+    [[nodiscard]] const asset* by_address(std::string_view address) const;
+    // The most critical asset an alert involves: its hosts, then its destination addresses,
+    // then its source and sender addresses (the first found wins a tie); null when none.
+    [[nodiscard]] const asset* involved(const alert::alert_terms& terms) const;
+
+    [[nodiscard]] std::size_t size() const { return assets_.size(); }
+
+private:
+    std::vector<asset> assets_;
+    std::unordered_map<std::string, std::size_t> hosts_; // lower-case name -> asset
+    // prefix length (IPv6 bits) -> masked network bytes -> asset, longest prefix first
+    std::map<std::uint8_t, std::map<std::array<std::uint8_t, 16>, std::size_t>, std::greater<>>
+        networks_;
+};
+
+} // namespace vigil::incident
