@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "incident/asset_inventory.hpp"
+#include "incident/escalation_watch.hpp"
 #include "ingest/http_ingest.hpp"
 #include "ingest/source_factory.hpp"
 #include "net/endpoint_text.hpp"
@@ -170,6 +171,11 @@ int run(const config::vigil_config& cfg) {
     ingest::durable_acks acks(io, pipeline);
     daemon::store_health disk_health(io, **store, health, metrics);
     disk_health.start();
+    // SLA deadlines that passed while vigild was down escalate before it is ready.
+    incident::escalation_watch escalations(**store, clock, metrics,
+                                           cfg.incidents.escalation_interval_ns);
+    (void)escalations.pass();
+    escalations.start();
     alert::alert_retention retention(**store,
                                      {cfg.alerts.max_age_ns / 1'000'000, cfg.alerts.max_bytes},
                                      cfg.alerts.retention_interval_ns, clock, metrics);
@@ -220,6 +226,7 @@ int run(const config::vigil_config& cfg) {
     auto stop_listeners = [&] {
         disk_health.stop();
         retention.stop();
+        escalations.stop();
         if (watcher) {
             watcher->stop();
         }

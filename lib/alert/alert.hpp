@@ -19,8 +19,13 @@ struct alert {
     core::ulid id;
     alert_terms terms; // what `json` says of rule id, level, status, hosts, ... (read_alert_terms)
     vigil::alert::grade grade = vigil::alert::grade::IV; // set by incident::grader
-    std::int64_t created_ns =
-        0; // processing time of the alert's first state (deadlines count from it)
+    // Processing time of the alert's first state (its deadlines count from it).
+    std::int64_t created_ns = 0;
+    // Its SLA deadlines (incident::grader; 0: none to watch) and whether it is itself an
+    // escalation of another alert's missed deadline (incident::escalation_watch).
+    std::int64_t notify_by_ns = 0;
+    std::int64_t contain_by_ns = 0;
+    bool escalation = false;
     // The document; its incident part (grade, SLA, status, history: alert/incident_part.hpp)
     // is appended by incident::grader.
     std::string json;

@@ -2,8 +2,6 @@
 
 #include "core/log.hpp"
 
-#include <chrono>
-
 namespace vigil::alert {
 
 alert_retention::alert_retention(alert_store& store, retention_policy policy,
@@ -17,35 +15,15 @@ alert_retention::alert_retention(alert_store& store, retention_policy policy,
           "vigil_alerts_expired_total",
           "Alerts deleted by retention (alerts.max_age, alerts.max_bytes)", {{"reason", "size"}})),
       bytes_(metrics.make_gauge("vigil_alert_store_bytes",
-                                "Approximate size of the stored alert documents")) {}
-
-alert_retention::~alert_retention() {
-    stop();
-}
+                                "Approximate size of the stored alert documents")),
+      task_(interval_ns, [this] { pass(); }) {}
 
 void alert_retention::start() {
-    thread_ = std::thread([this] { run(); });
+    task_.start();
 }
 
 void alert_retention::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
-}
-
-void alert_retention::run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        pass();
-        lock.lock();
-        wake_.wait_for(lock, std::chrono::nanoseconds(interval_ns_), [this] { return stopping_; });
-    }
+    task_.stop();
 }
 
 void alert_retention::pass() {

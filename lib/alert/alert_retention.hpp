@@ -3,11 +3,9 @@
 #include "alert/alert_store.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "core/periodic_task.hpp"
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 namespace vigil::alert {
 
@@ -20,7 +18,6 @@ class alert_retention {
 public:
     alert_retention(alert_store& store, retention_policy policy, std::int64_t interval_ns,
                     const core::clock& clock, core::metrics_registry& metrics);
-    ~alert_retention();
     alert_retention(const alert_retention&) = delete;
     alert_retention& operator=(const alert_retention&) = delete;
 
@@ -28,7 +25,6 @@ public:
     void stop(); // waits for a running pass to end
 
 private:
-    void run();
     void pass();
 
     alert_store& store_;
@@ -38,10 +34,7 @@ private:
     core::counter& by_age_;
     core::counter& by_size_;
     core::gauge& bytes_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    core::periodic_task task_; // last: stopped before the rest goes
 };
 
 } // namespace vigil::alert

@@ -26,6 +26,7 @@ constexpr const char* meta_family = "meta";
 constexpr const char* state_family = "state";
 constexpr const char* dead_letters_family = "dead_letters";
 constexpr const char* outbox_family = "outbox";
+constexpr const char* deadlines_family = "deadlines";
 constexpr const char* outbox_dead_family = "outbox_dead";
 
 std::string dead_letter_key(std::uint64_t n) {
@@ -167,9 +168,9 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         if (auto s = rocksdb::DB::ListColumnFamilies(options, path, &found); !s.ok()) {
             found = {rocksdb::kDefaultColumnFamilyName};
         }
-        std::vector<const char*> wanted_families = {alerts_family, meta_family,
-                                                    state_family,  dead_letters_family,
-                                                    outbox_family, outbox_dead_family};
+        std::vector<const char*> wanted_families = {
+            alerts_family, meta_family,        state_family,    dead_letters_family,
+            outbox_family, outbox_dead_family, deadlines_family};
         wanted_families.insert(wanted_families.end(), index_families.begin(), index_families.end());
         for (const char* wanted : wanted_families) {
             if (std::find(found.begin(), found.end(), wanted) == found.end()) {
@@ -233,6 +234,9 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
     rocksdb::ColumnFamilyHandle* outbox_pending = nullptr;
     rocksdb::ColumnFamilyHandle* outbox_dead = nullptr;
     for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == deadlines_family) {
+            store->deadlines_ = std::make_unique<deadline_book>(*db, store->handles_[i]);
+        }
         if (names[i] == alerts_family) {
             store->alerts_ = store->handles_[i];
         } else if (names[i] == meta_family) {
@@ -315,6 +319,8 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         if (a.update && keep_incident_part(id, a.json, kept, kept_status)) {
             json = kept;
             status = kept_status;
+        } else if (deadlines_ && !a.escalation) {
+            deadlines_->add_to(batch, a); // a new alert (or one whose first state is gone)
         }
         batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), json);
         for_each_term(a.terms, [&](std::size_t i, std::string_view value) {
@@ -389,6 +395,9 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
     std::string key;
     batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), updated);
     batch.Put(family(index::status), index_key(key, part->status, id), rocksdb::Slice());
+    if (deadlines_) {
+        deadlines_->remove_decided(batch, id, *part);
+    }
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected(
             change_error{change_error::kind::failed, "writing alert failed: " + ready.error()});
@@ -399,6 +408,59 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
             change_error{change_error::kind::failed, "writing alert failed: " + s.ToString()});
     }
     return std::optional<std::string>(std::move(updated));
+}
+
+std::expected<std::vector<due_deadline>, std::string>
+alert_store::due_deadlines(std::int64_t now_ms, std::size_t max) const {
+    if (!deadlines_) {
+        return std::vector<due_deadline>();
+    }
+    return deadlines_->due(now_ms, max);
+}
+
+std::expected<std::optional<alert>, std::string> alert_store::escalate(
+    const due_deadline& due,
+    const std::function<std::optional<alert>(std::string_view, incident_part&)>& make) {
+    const std::lock_guard lock(incident_mutex_);
+    rocksdb::WriteBatch batch;
+    deadlines_->remove(batch, due);
+    auto found = find(due.alert_id);
+    if (!found) {
+        return std::unexpected(found.error());
+    }
+    std::optional<alert> made;
+    if (*found) {
+        const std::string& document = **found;
+        auto part = read_incident_part(document);
+        if (!part) {
+            return std::unexpected("alert " + due.alert_id + ": " + part.error());
+        }
+        made = make(document, *part);
+        if (made) {
+            const std::string updated = with_incident_part(document, *part);
+            batch.Put(alerts_, due.alert_id, updated);
+            const auto text = made->id.text();
+            const std::string_view id(text.data(), text.size());
+            batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), made->json);
+            std::string key;
+            for_each_term(made->terms, [&](std::size_t i, std::string_view value) {
+                batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
+            });
+        }
+    }
+    const auto queued = made && outbox_ ? outbox_->add_to(batch, std::span<const alert>(&*made, 1))
+                                        : std::vector<std::uint64_t>();
+    if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
+        return std::unexpected("writing an escalation failed: " + ready.error());
+    }
+    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        resume_needed_.store(true);
+        return std::unexpected("writing an escalation failed: " + s.ToString());
+    }
+    if (!queued.empty()) {
+        outbox_->written(queued);
+    }
+    return made;
 }
 
 std::expected<void, std::string> alert_store::write_checkpoint(unsigned shard,

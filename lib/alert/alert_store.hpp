@@ -3,6 +3,7 @@
 #include "alert/alert.hpp"
 #include "alert/alert_query.hpp"
 #include "alert/alert_writer.hpp"
+#include "alert/deadline_book.hpp"
 #include "alert/disk_space_guard.hpp"
 #include "alert/incident_part.hpp"
 #include "alert/outbox.hpp"
@@ -120,6 +121,20 @@ public:
     change_incident(std::string_view id,
                     const std::function<std::expected<void, std::string>(incident_part&)>& change);
 
+    // The SLA deadlines due at `now_ms` or before (deadline_book), earliest first, at most
+    // `max`.
+    [[nodiscard]] std::expected<std::vector<due_deadline>, std::string>
+    due_deadlines(std::int64_t now_ms, std::size_t max) const;
+    // Handles one due deadline, under the lock of change_incident: `make` sees the alert's
+    // document and incident part and, when the deadline is still undecided, records the
+    // escalation in the part and returns the escalation alert. In one WriteBatch: the alert,
+    // the escalation alert (indexes, outbox), and the deadline's entry deleted, so each missed
+    // deadline escalates once, across restarts. Returns the escalation alert stored, or
+    // nothing (decided meanwhile, or the alert is gone: the entry is deleted all the same).
+    [[nodiscard]] std::expected<std::optional<alert>, std::string>
+    escalate(const due_deadline& due,
+             const std::function<std::optional<alert>(std::string_view, incident_part&)>& make);
+
     // The alert document with this id (26-character ULID text), or nothing.
     [[nodiscard]] std::expected<std::optional<std::string>, std::string>
     find(std::string_view id) const;
@@ -166,6 +181,7 @@ private:
     std::atomic<std::uint64_t> next_dead_letter_{1};
     std::unique_ptr<disk_space_guard> disk_;
     std::unique_ptr<outbox> outbox_;
+    std::unique_ptr<deadline_book> deadlines_;
     std::atomic<bool> resume_needed_{false};
     std::mutex incident_mutex_; // write() and change_incident()
 };

@@ -97,6 +97,31 @@ simdjson::error_code read_asset(simdjson::dom::object object, incident_part& par
     return simdjson::SUCCESS;
 }
 
+simdjson::error_code read_escalations(simdjson::dom::array list, incident_part& part) {
+    for (auto element : list) {
+        simdjson::dom::object object;
+        if (auto error = element.get(object)) {
+            return error;
+        }
+        incident_part::escalation_ref e;
+        for (auto [key, value] : object) {
+            simdjson::error_code error = simdjson::SUCCESS;
+            if (key == "deadline") {
+                error = read_text(value, e.deadline);
+            } else if (key == "at") {
+                error = read_time(value, e.at_ns);
+            } else if (key == "alert") {
+                error = read_text(value, e.alert_id);
+            }
+            if (error) {
+                return error;
+            }
+        }
+        part.escalations.push_back(std::move(e));
+    }
+    return simdjson::SUCCESS;
+}
+
 simdjson::error_code read_history(simdjson::dom::array steps, incident_part& part) {
     for (auto element : steps) {
         simdjson::dom::object step;
@@ -194,6 +219,17 @@ void append_incident_part(std::string& document, const incident_part& part) {
         w.end_object();
     }
     w.end_array();
+    if (!part.escalations.empty()) {
+        w.key("escalations").begin_array();
+        for (const auto& e : part.escalations) {
+            w.begin_object();
+            w.field("deadline", e.deadline);
+            w.field("at", core::format_rfc3339(e.at_ns));
+            w.field("alert", e.alert_id);
+            w.end_object();
+        }
+        w.end_array();
+    }
     w.end_object();
     // `members` is {"grade":...}: its members follow the document's after a comma.
     document += document.size() > 1 ? "," : "";
@@ -243,6 +279,10 @@ std::expected<incident_part, std::string> read_incident_part(std::string_view do
             error = error ? error : read_sla(sla, part);
         } else if (key == "status") {
             error = read_text(value, part.status);
+        } else if (key == "escalations") {
+            simdjson::dom::array list;
+            error = value.get(list);
+            error = error ? error : read_escalations(list, part);
         } else if (key == "history") {
             simdjson::dom::array steps;
             error = value.get(steps);

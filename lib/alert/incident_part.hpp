@@ -54,6 +54,14 @@ struct incident_part {
     std::int64_t contained_ns = 0; // when the step that decided `contain` happened
     std::string status = "new";
     std::vector<lifecycle_step> history;
+    // The escalations of its missed deadlines: which deadline, when, and the escalation alert.
+    struct escalation_ref {
+        std::string deadline; // notify or contain
+        std::int64_t at_ns = 0;
+        std::string alert_id;
+        bool operator==(const escalation_ref&) const = default;
+    };
+    std::vector<escalation_ref> escalations;
     bool operator==(const incident_part&) const = default;
 };
 

@@ -211,6 +211,19 @@ void read_incidents(const YAML::Node& node, const std::string& file, core::diagn
         });
     }
     incidents.on("grades", [&grades](const YAML::Node& n) { grades.read(n); })
+        .on("escalation_interval",
+            [&incidents, &c](const YAML::Node& value) {
+                auto d =
+                    value.IsScalar()
+                        ? core::parse_duration(value.Scalar())
+                        : std::expected<std::int64_t, std::string>(std::unexpected("not a string"));
+                if (!d || *d <= 0) {
+                    incidents.error(value, "'incidents.escalation_interval' must be a duration "
+                                           "such as 1s");
+                    return;
+                }
+                c.incidents.escalation_interval_ns = *d;
+            })
         .on("assets_dir",
             [&incidents, &c](const YAML::Node& value) {
                 if (!value.IsScalar()) {
@@ -768,6 +781,14 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 })
             .on("rules", list("rules", d.rules))
             .on("tags", list("tags", d.tags))
+            .on("escalations",
+                [&r, &d](const YAML::Node& node) {
+                    if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+                        r.error(node, "'" + r.qualified("escalations") + "' must be true or false");
+                        return;
+                    }
+                    d.escalations = node.Scalar() == "true";
+                })
             .on("concurrency", count_value(r, "concurrency", d.concurrency, 1))
             .on("max_age", duration_value(r, "max_age", d.max_age_ns, 1))
             .on("initial_backoff", duration_value(r, "initial_backoff", d.initial_backoff_ns, 1))

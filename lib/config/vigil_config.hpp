@@ -158,6 +158,7 @@ struct vigil_config {
         std::string min_level;          // only alerts of this Sigma level and above ("" = all)
         std::vector<std::string> rules; // only alerts of these rule ids (empty = all)
         std::vector<std::string> tags;  // only alerts whose rule has one of these tags
+        bool escalations = false;       // also the escalations of missed SLA deadlines
         std::size_t concurrency = 2;    // sends in flight at once
         std::int64_t max_age_ns = 86'400'000'000'000;    // still failing after this: dead letter
         std::int64_t initial_backoff_ns = 1'000'000'000; // first retry after about this
@@ -183,6 +184,7 @@ struct vigil_config {
     struct incidents_section {
         incident::incident_policy policy;
         std::string assets_dir; // YAML asset files (incident::asset_inventory); "" = none
+        std::int64_t escalation_interval_ns = 1'000'000'000; // how often deadlines are checked
     } incidents;
 
     struct outputs_section {

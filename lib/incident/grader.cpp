@@ -21,6 +21,8 @@ void grader::grade(alert::alert& a, const asset_inventory* assets) const {
     part.contain_by_ns = created_ns + target.contain_ns;
     alert::append_incident_part(a.json, part);
     a.grade = part.grade;
+    a.notify_by_ns = part.notify_by_ns;
+    a.contain_by_ns = part.contain_by_ns;
     a.terms.status = part.status;
 }
 

@@ -60,6 +60,9 @@ make_kafka(const config::vigil_config::kafka_alerts_section& k) {
 
 bool destination_wants(const config::vigil_config::destination_section& filter,
                        const alert::alert& a) {
+    if (a.escalation && !filter.escalations) {
+        return false;
+    }
     if (!filter.min_level.empty() && level_rank(a.terms.level) < level_rank(filter.min_level)) {
         return false;
     }

@@ -7,6 +7,7 @@ met or missed is decided at the step that meets a deadline; a later state of a s
 alert (count 2) keeps its lifecycle; all of it survives a restart and validates against
 schemas/alert.schema.json under ajv."""
 
+import base64
 import json
 import pathlib
 import sys
@@ -16,11 +17,13 @@ import unittest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
 from vigil_harness import (ECS, TempTree, Vigild, firewall_rule, rfc3339_ms,  # noqa: E402
                            stored_alerts, validate_with_ajv, vigil, wait_until)
+from webhook_receiver import Receiver  # noqa: E402
 
 READ, WRITE = "read-token-16", "write-token-16"
 HIGH = "61616161-1111-4111-8111-161616161616"    # level high: grade II on a default asset
 LOW = "62626262-2222-4222-8222-161616161616"     # level low: grade IV
 STORM = "63636363-3333-4333-8333-161616161616"   # suppressed by host
+SECRET = "whsec_" + base64.b64encode(b"incident-lifecycle-test-secret!!").decode()
 NOTIFY_MS = 3000  # incidents.sla.II.notify: short, so a test can miss it
 ASSETS = """assets:
   - name: payroll database
@@ -43,14 +46,23 @@ class IncidentLifecycle(unittest.TestCase):
         cls.tree.add_rule("low.yml", firewall_rule(LOW, "tok-low", level="low"))
         cls.tree.add_rule("storm.yml", firewall_rule(STORM, "tok-storm", level="high",
                                                      extra="suppress:\n  by: [host.name]\n  for: 1h\n"))
+        # Two chat destinations; only the on-call one subscribes to escalations.
+        cls.oncall, cls.chat = Receiver(), Receiver()
+        hooks = "".join(f"    - name: {name}\n      url: {r.url}\n      secret: {SECRET}\n"
+                        f"      allow_private: true\n{extra}"
+                        for name, r, extra in (("oncall", cls.oncall, "      escalations: true\n"),
+                                               ("chat", cls.chat, "")))
         cls.daemon = Vigild(
-            cls.tree, http_extra=f"  api_read_token: {READ}\n  api_write_token: {WRITE}\n",
-            extra_config="correlation:\n  idle_timeout: 1s\n  allowed_lateness: 1s\n"
-                         f"incidents:\n  assets_dir: {cls.assets}\n  sla:\n    II: {{notify: 3s, contain: 1h, response_level: 2}}\n").start()
+            cls.tree, http_extra=f"  api_read_token: {READ}\n  api_write_token: {WRITE}\n  metrics_token: m16\n",
+            extra_config=f"outputs:\n  webhooks:\n{hooks}"
+                         "correlation:\n  idle_timeout: 1s\n  allowed_lateness: 1s\n"
+                         f"incidents:\n  assets_dir: {cls.assets}\n  escalation_interval: 200ms\n  sla:\n    II: {{notify: 3s, contain: 1h, response_level: 2}}\n").start()
 
     @classmethod
     def tearDownClass(cls):
         cls.daemon.kill()
+        cls.oncall.stop()
+        cls.chat.stop()
         cls.tree.cleanup()
 
     def post_events(self, *messages, host="web-1"):
@@ -82,6 +94,18 @@ class IncidentLifecycle(unittest.TestCase):
         code, text = self.daemon.curl(f"/api/v1/alerts/{alert_id}", "-H", f"Authorization: Bearer {READ}")
         self.assertEqual(code, 200, text)
         return json.loads(text)
+
+    def escalation_of(self, alert_id, deadline_s=30):
+        """The escalation alert of `alert_id`, once there is one (exactly one)."""
+        found = []
+
+        def escalated():
+            found[:] = [a for a in stored_alerts(self.tree.data)
+                        if a.get("escalation", {}).get("alert") == alert_id]
+            return found
+        wait_until(escalated, f"an escalation of {alert_id}", deadline=deadline_s)
+        self.assertEqual(len(found), 1)
+        return found[0]
 
     def test_1_alerts_carry_grade_response_level_and_deadlines(self):
         self.post_events("tok-high one", "tok-low one")
@@ -156,13 +180,24 @@ class IncidentLifecycle(unittest.TestCase):
         self.post_events("tok-high late")
         alert = [a for a in self.alerts_of(HIGH, 2) if a["status"] == "new" and "late" in json.dumps(a["evidence"])][0]
         deadline = rfc3339_ms(alert["sla"]["notify_by"])
-        wait_until(lambda: time.time() * 1000 > deadline + 50, "the notify deadline to pass")
+        # The deadline passes unacknowledged: an escalation alert, shown on the alert, sent to
+        # the destination that subscribes to escalations and to no other.
+        escalated = self.escalation_of(alert["id"])
+        self.assertEqual((escalated["escalation"]["deadline"], escalated["escalation"]["status"]), ("notify", "new"))
+        self.assertEqual((escalated["grade"], escalated["rule"]["id"]), ("II", HIGH))
+        self.assertGreaterEqual(rfc3339_ms(escalated["created_at"]), deadline)
+        shown = self.get(alert["id"])["escalations"]
+        self.assertEqual([(e["deadline"], e["alert"]) for e in shown], [("notify", escalated["id"])])
+        wait_until(lambda: escalated["id"] in self.oncall.delivered(), "the escalation at the on-call destination")
+        self.assertIn(alert["id"], self.chat.delivered())  # the alert itself went to both
+        self.assertNotIn(escalated["id"], self.chat.delivered())
         code, text = self.step(alert["id"], {"status": "acknowledged", "actor": "erin"})
         self.assertEqual(code, 200, text)
         now = json.loads(text)
         self.assertEqual(now["sla"]["notify"], "missed")
         self.assertGreater(rfc3339_ms(now["sla"]["notified_at"]), deadline)
         self.assertEqual(now["sla"]["contain"], "pending")
+        self.assertGreaterEqual(self.daemon.metric("vigil_escalations_total", deadline="notify"), 1)
 
     def test_4_a_suppressed_alert_keeps_its_lifecycle_when_its_count_grows(self):
         self.post_events("tok-storm 1", host="db-1")
@@ -227,6 +262,30 @@ class IncidentLifecycle(unittest.TestCase):
         report = validate_with_ajv(list(after.values()))
         self.assertEqual(report["invalid"], [])
         self.assertEqual(report["valid"], len(after))
+
+    def test_7_a_deadline_missed_while_stopped_escalates_at_start_once(self):
+        self.post_events("tok-high before the stop", host="app-7")
+        found = []
+
+        def stored():
+            found[:] = stored_alerts(self.tree.data, "--host", "app-7", "--rule", HIGH)
+            return found
+        wait_until(stored, "the app-7 alert")
+        alert = found[0]
+        self.daemon.stop()
+        deadline = rfc3339_ms(alert["sla"]["notify_by"])
+        self.assertGreater(deadline, time.time() * 1000, "stopped before the deadline")
+        wait_until(lambda: time.time() * 1000 > deadline + 100, "the deadline to pass while stopped")
+        self.daemon.start()
+        # Deadlines that passed while vigild was down escalate before it is ready.
+        self.assertEqual(self.daemon.metric("vigil_escalations_total", deadline="notify"), 1)
+        escalated = self.escalation_of(alert["id"], deadline_s=0.5)
+        self.assertEqual(escalated["escalation"]["deadline"], "notify")
+        # Once: another restart does not escalate it again.
+        self.daemon.stop()
+        self.daemon.start()
+        self.assertEqual(self.daemon.metric("vigil_escalations_total", deadline="notify"), 0)
+        self.escalation_of(alert["id"])  # still exactly one
 
 
 if __name__ == "__main__":
