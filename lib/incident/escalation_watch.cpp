@@ -74,7 +74,8 @@ std::optional<alert::alert> make_escalation(std::string_view document, alert::in
     own.contain_by_ns = part.contain_by_ns;
     alert::append_incident_part(out.json, own);
     alert::index_alert(out);
-    part.escalations.push_back({std::string(deadline), now_ns, out.id.to_string()});
+    part.escalations.push_back(
+        {std::string(deadline), now_ns / 1'000'000 * 1'000'000, out.id.to_string()});
     return out;
 }
 

@@ -14,6 +14,7 @@ struct sla_target {
     std::int64_t notify_ns = 0;
     std::int64_t contain_ns = 0;
     std::uint8_t response_level = 4;
+    bool operator==(const sla_target&) const = default;
 };
 
 // How alerts become incidents (config `incidents`): the grade of an alert from its rule's

@@ -89,15 +89,17 @@ std::expected<void, std::string> change_status(alert::incident_part& part,
     if (auto valid = check(part.status, change.to); !valid) {
         return valid;
     }
+    // Times are kept at millisecond precision, as the document holds them.
+    const std::int64_t at_ns = change.at_ns / 1'000'000 * 1'000'000;
     const bool dismissed = change.to == "false_positive";
     const int reached = progress_of(change.to).value_or(0);
     if (reached >= 1 || dismissed) {
-        decide(part.notify, part.notified_ns, part.notify_by_ns, change.at_ns);
+        decide(part.notify, part.notified_ns, part.notify_by_ns, at_ns);
     }
     if (reached >= 2 || dismissed) {
-        decide(part.contain, part.contained_ns, part.contain_by_ns, change.at_ns);
+        decide(part.contain, part.contained_ns, part.contain_by_ns, at_ns);
     }
-    part.history.push_back({part.status, change.to, change.at_ns, change.actor, change.note});
+    part.history.push_back({part.status, change.to, at_ns, change.actor, change.note});
     part.status = change.to;
     return {};
 }

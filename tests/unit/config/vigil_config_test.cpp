@@ -57,6 +57,12 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
     CHECK(shipped->alerts.max_age_ns == defaults.alerts.max_age_ns);
     CHECK(shipped->outputs.webhooks.empty());
     CHECK(shipped->alerts.rate_limit == defaults.alerts.rate_limit);
+    CHECK(shipped->incidents.policy.matrix == defaults.incidents.policy.matrix);
+    CHECK(shipped->incidents.policy.sla == defaults.incidents.policy.sla);
+    CHECK(shipped->incidents.policy.default_criticality ==
+          defaults.incidents.policy.default_criticality);
+    CHECK(shipped->incidents.assets_dir == defaults.incidents.assets_dir);
+    CHECK(shipped->incidents.escalation_interval_ns == defaults.incidents.escalation_interval_ns);
     CHECK_FALSE(shipped->outputs.kafka.has_value());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
     CHECK(defaults.alerts.max_age_ns == 180LL * 86'400'000'000'000);

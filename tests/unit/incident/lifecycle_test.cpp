@@ -124,6 +124,19 @@ TEST_CASE("invalid steps are refused with the reason and change nothing", "[inci
     }
 }
 
+TEST_CASE("step times are kept at millisecond precision, as the document holds them",
+          "[incident][lifecycle]") {
+    auto part = fresh();
+    auto change = to("acknowledged", 3);
+    change.at_ns += 123'456; // 0.123456 ms
+    REQUIRE(incident::change_status(part, change).has_value());
+    CHECK(part.history[0].at_ns == created + 3 * minute);
+    CHECK(part.notified_ns == created + 3 * minute);
+    std::string doc = R"({"id":"x"})";
+    alert::append_incident_part(doc, part);
+    CHECK(*alert::read_incident_part(doc) == part);
+}
+
 TEST_CASE("the CLI's verbs name statuses", "[incident][lifecycle]") {
     CHECK(incident::status_for_verb("ack") == "acknowledged");
     CHECK(incident::status_for_verb("contain") == "contained");
