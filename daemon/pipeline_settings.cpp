@@ -26,6 +26,9 @@ pipeline::pipeline_config pipeline_settings(const config::vigil_config& cfg) {
     pipe.dead_letter_cap = cfg.kafka.dead_letter_cap;
     pipe.alert_rate_limit = cfg.alerts.rate_limit;
     pipe.incidents = cfg.incidents.policy;
+    if (!cfg.tenants.empty()) {
+        pipe.tenants = std::make_shared<const incident::tenant_map>(cfg.tenants);
+    }
     pipe.correlation.shards = cfg.correlation.shards != 0 ? cfg.correlation.shards : pipe.workers;
     pipe.correlation.checkpoint_interval_ns = cfg.correlation.checkpoint_interval_ns;
     auto& limits = pipe.correlation.limits;

@@ -98,6 +98,7 @@ commands:
                          recovered, closed, false_positive, reopened)
       --host NAME        only alerts about host NAME
       --source ADDR      only alerts with an event from ADDR (source.ip) or sent by ADDR
+      --tenant NAME      only alerts of this customer (config tenants)
       --limit N          at most N alerts (default 100, at most 10000); when more match,
                          "next cursor: ID" goes to stderr
       --cursor ID        continue after the alert ID (the next cursor of the page before)
@@ -287,6 +288,29 @@ net::http_call_options api_options(const daemon::command_line& args,
     return options;
 }
 
+// Sends `method path` with `body` to the running vigild (daemon_url, api_options). Problems
+// are printed after `what` ("vigil rules reload"); then the exit code comes back instead of an
+// answer: 2 without an address, 1 when vigild did not answer.
+std::expected<net::http_response, int> call_vigild(const daemon::command_line& args,
+                                                   const config::vigil_config& cfg,
+                                                   std::string_view what, const std::string& method,
+                                                   const std::string& path, const std::string& body,
+                                                   bool write, std::chrono::seconds timeout) {
+    const auto found = daemon_url(args, cfg);
+    if (!found) {
+        std::cerr << what << ": the configuration has no HTTP listener; give --url\n";
+        return std::unexpected(2);
+    }
+    auto answer =
+        net::http_call(method, *found + path, body, api_options(args, cfg, write, timeout));
+    if (!answer) {
+        std::cerr << what << ": " << answer.error()
+                  << " (is vigild running with its HTTP API on?)\n";
+        return std::unexpected(1);
+    }
+    return std::move(*answer);
+}
+
 // vigil webhooks dead: the dead deliveries from the store (read-only, vigild may run).
 int webhooks_dead(const config::vigil_config& cfg) {
     auto store = alert::alert_store::open(cfg.data_dir, alert::alert_store::mode::read_only);
@@ -308,21 +332,14 @@ int webhooks_dead(const config::vigil_config& cfg) {
 
 // vigil webhooks retry: the running vigild queues the dead deliveries again.
 int webhooks_retry(const daemon::command_line& args, const config::vigil_config& cfg) {
-    const auto found = daemon_url(args, cfg);
-    if (!found) {
-        std::cerr << "vigil webhooks retry: the configuration has no HTTP listener; give --url\n";
-        return 2;
-    }
     std::string path = "/api/v1/webhooks/retry";
     if (auto destination = args.value("destination")) {
         path += "?destination=" + *destination; // names are plain words (checked in the config)
     }
-    auto answer = net::http_call("POST", *found + path, "",
-                                 api_options(args, cfg, true, std::chrono::seconds(60)));
+    auto answer = call_vigild(args, cfg, "vigil webhooks retry", "POST", path, "", true,
+                              std::chrono::seconds(60));
     if (!answer) {
-        std::cerr << "vigil webhooks retry: " << answer.error()
-                  << " (is vigild running with its HTTP API on?)\n";
-        return 1;
+        return answer.error();
     }
     if (answer->status != 200) {
         std::cerr << "vigil webhooks retry: HTTP " << answer->status << ": " << answer->body;
@@ -333,18 +350,10 @@ int webhooks_retry(const daemon::command_line& args, const config::vigil_config&
 }
 
 int rules_reload(const daemon::command_line& args, const config::vigil_config& cfg) {
-    const auto found = daemon_url(args, cfg);
-    if (!found) {
-        std::cerr << "vigil rules reload: the configuration has no HTTP listener; give --url\n";
-        return 2;
-    }
-    const std::string& url = *found;
-    auto answer = net::http_call("POST", url + "/api/v1/rules/reload", "",
-                                 api_options(args, cfg, true, std::chrono::seconds(600)));
+    auto answer = call_vigild(args, cfg, "vigil rules reload", "POST", "/api/v1/rules/reload", "",
+                              true, std::chrono::seconds(600));
     if (!answer) {
-        std::cerr << "vigil rules reload: " << answer.error()
-                  << " (is vigild running with its HTTP API on?)\n";
-        return 1;
+        return answer.error();
     }
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -391,11 +400,6 @@ int alert_step(const daemon::command_line& args, std::string_view status, const 
         std::cerr << "vigil alerts: '" << id << "' is not an alert id\n";
         return 2;
     }
-    const auto found = daemon_url(args, *cfg);
-    if (!found) {
-        std::cerr << "vigil alerts: the configuration has no HTTP listener; give --url\n";
-        return 2;
-    }
     const char* user = std::getenv("USER");
     std::string body;
     core::json_writer w(body);
@@ -404,13 +408,11 @@ int alert_step(const daemon::command_line& args, std::string_view status, const 
         .field("note", args.value("note").value_or(""))
         .field("actor", args.value("actor").value_or(user != nullptr ? user : "cli"))
         .end_object();
-    auto answer =
-        net::http_call("POST", *found + "/api/v1/alerts/" + parsed->to_string() + "/status", body,
-                       api_options(args, *cfg, true, std::chrono::seconds(30)));
+    auto answer = call_vigild(args, *cfg, "vigil alerts", "POST",
+                              "/api/v1/alerts/" + parsed->to_string() + "/status", body, true,
+                              std::chrono::seconds(30));
     if (!answer) {
-        std::cerr << "vigil alerts: " << answer.error()
-                  << " (is vigild running with its HTTP API on?)\n";
-        return 1;
+        return answer.error();
     }
     if (answer->status != 200) {
         std::cerr << "vigil alerts: HTTP " << answer->status << ": " << answer->body;

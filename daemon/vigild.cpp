@@ -197,11 +197,14 @@ int run(const config::vigil_config& cfg) {
     ingest::configured_sources sources;
     api::http_router router;
     // The control plane's tokens (HTTP ingest checks its own).
+    const auto tenants = pipe_cfg.tenants;
     const api::access_policy access_policy(
         {cfg.http.api_read_token, cfg.http.api_write_token, cfg.http.metrics_token,
          !cfg.http.api_read_token.empty() || !cfg.http.api_write_token.empty() ||
              !cfg.http.metrics_token.empty() || !cfg.http.ingest_token.empty() ||
-             !cfg.http.hec_token.empty()},
+             !cfg.http.hec_token.empty() ||
+             (tenants && (!tenants->read_tokens().empty() || !tenants->ingest_tokens().empty())),
+         tenants ? tenants->read_tokens() : std::vector<std::string>()},
         metrics);
     asio::thread_pool queries(1); // the control plane's store reads, off the I/O thread
     const api::control_plane_parts control_parts{
@@ -216,10 +219,14 @@ int run(const config::vigil_config& cfg) {
                 answer({outcome.success, daemon::to_json(outcome)});
             });
         },
-        [&queries](std::function<void()> work) { asio::post(queries, std::move(work)); }};
+        [&queries](std::function<void()> work) { asio::post(queries, std::move(work)); },
+        tenants};
     api::add_control_plane(router, access_policy, control_parts);
-    ingest::http_ingest http_ingest(ingest::http_ingest_settings(cfg.http), pipeline, acks, metrics,
-                                    clock);
+    auto ingest_settings = ingest::http_ingest_settings(cfg.http);
+    if (tenants) {
+        ingest_settings.tenant_tokens = tenants->ingest_tokens();
+    }
+    ingest::http_ingest http_ingest(ingest_settings, pipeline, acks, metrics, clock);
     api::add_ingest_routes(router, http_ingest);
 
     // Stops reading; io.run() returns once the connections have handed over what they read.

@@ -126,6 +126,7 @@ alert_terms event_terms(const rules::rule_info& rule, const core::event& e,
     terms.rule_id = rule.id;
     terms.level = rule.level;
     terms.status = "new";
+    terms.tenant = e.tenant;
     terms.tags = rule.tags;
     auto add = [](std::vector<std::string>& to, std::string_view value) {
         if (!value.empty() && std::find(to.begin(), to.end(), value) == to.end()) {
@@ -165,6 +166,9 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", id.to_string());
+    if (!e.tenant.empty()) {
+        w.field("tenant", e.tenant);
+    }
     write_rule(w, rule, rule_set_version);
     w.field("created_at", core::format_rfc3339(created_ns));
     w.field("received_at", core::format_rfc3339(received_ns));

@@ -139,12 +139,13 @@ bool alert_query::holds(const alert_terms& terms) const {
     return (!rule_id || terms.rule_id == *rule_id) && (!host || contains(terms.hosts, *host)) &&
            (!source || contains(terms.sources, *source)) &&
            (levels.empty() || contains(levels, terms.level)) &&
-           (statuses.empty() || contains(statuses, terms.status));
+           (statuses.empty() || contains(statuses, terms.status)) &&
+           (!tenant || terms.tenant == *tenant);
 }
 
 const std::vector<std::string_view>& alert_query_parameters() {
     static const std::vector<std::string_view> names = {
-        "since", "until", "rule", "level", "status", "host", "source", "limit", "cursor"};
+        "since", "until", "rule", "level", "status", "host", "source", "tenant", "limit", "cursor"};
     return names;
 }
 
@@ -181,6 +182,8 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
             query.host = value;
         } else if (name == "source") {
             query.source = value;
+        } else if (name == "tenant") {
+            query.tenant = value;
         } else if (name == "level" || name == "status") {
             auto values =
                 read_choices(name, value, name == "level" ? known_levels : alert_statuses());

@@ -22,6 +22,7 @@ struct alert_query {
     std::vector<std::string> statuses;
     std::optional<std::string> host;
     std::optional<std::string> source; // an evidence event's source.ip or sender address
+    std::optional<std::string> tenant; // the customer (a tenant-bound read token sets it)
     std::size_t limit = default_limit;
     // Continue after this alert id (the `next_cursor` of the page before): older alerts only.
     std::optional<std::string> cursor;
@@ -30,7 +31,7 @@ struct alert_query {
     // carry). Checked on the alert's own document, so an index entry is never taken on trust.
     [[nodiscard]] bool holds(const alert_terms& terms) const;
     [[nodiscard]] bool filters_terms() const {
-        return rule_id || host || source || !levels.empty() || !statuses.empty();
+        return rule_id || host || source || tenant || !levels.empty() || !statuses.empty();
     }
 
     static constexpr std::size_t default_limit = 100;

@@ -17,8 +17,9 @@ namespace {
 
 constexpr const char* alerts_family = "alerts";
 // Index families, in the order of alert_store::index.
-constexpr std::array<const char*, 5> index_families = {
-    "alerts_by_rule", "alerts_by_level", "alerts_by_status", "alerts_by_host", "alerts_by_source"};
+constexpr std::array<const char*, 6> index_families = {"alerts_by_rule",   "alerts_by_level",
+                                                       "alerts_by_status", "alerts_by_host",
+                                                       "alerts_by_source", "alerts_by_tenant"};
 constexpr std::size_t index_write_buffer_bytes = 8 << 20;
 // What an alert adds to a WriteBatch besides its document: its key, index entries, outbox entry.
 constexpr std::size_t batch_bytes_per_alert = 512;
@@ -73,6 +74,9 @@ void for_each_term(const alert_terms& terms, Visit visit) {
     }
     for (const auto& source : terms.sources) {
         visit(4, source);
+    }
+    if (!terms.tenant.empty()) {
+        visit(5, terms.tenant);
     }
 }
 
@@ -642,9 +646,11 @@ std::expected<alert_page, std::string> alert_store::list(const alert_query& quer
           std::pair{index::source, query.source},
           std::pair{index::level,
                     query.levels.size() == 1 ? std::optional(query.levels[0]) : std::nullopt},
-          std::pair{index::status, query.statuses.size() == 1 ? std::optional(query.statuses[0])
-                                                              : std::nullopt}}) {
-        if (value && !walked) {
+          std::pair{index::status,
+                    query.statuses.size() == 1 ? std::optional(query.statuses[0]) : std::nullopt},
+          std::pair{index::tenant, query.tenant}}) {
+        // (A reader of a store written before tenants has no tenant index: it walks by time.)
+        if (value && !walked && family(i) != nullptr) {
             walked = i;
             walked_value = *value;
         }

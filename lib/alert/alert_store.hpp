@@ -151,7 +151,7 @@ public:
 
 private:
     alert_store() = default;
-    enum class index { rule, level, status, host, source, count };
+    enum class index { rule, level, status, host, source, tenant, count };
     [[nodiscard]] rocksdb::ColumnFamilyHandle* family(index i) const {
         return indexes_[static_cast<std::size_t>(i)];
     }

@@ -58,6 +58,9 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", facts.id.to_string());
+    if (!facts.tenant.empty()) {
+        w.field("tenant", facts.tenant);
+    }
     write_rule(w, rule, rule_set_version);
     w.field("created_at", core::format_rfc3339(facts.created_ns));
     if (facts.updated_ns) {

@@ -17,6 +17,7 @@ struct correlation_facts {
     core::ulid id;
     const rules::compiled_correlation* correlation = nullptr;
     std::span<const std::string_view> key; // group-by values, in group-by order
+    std::string_view tenant;               // the customer of the key; empty = none
     std::uint64_t count = 0;               // events (or rules, or distinct values) behind it
     std::int64_t first_seen_ns = 0;
     std::int64_t last_seen_ns = 0;

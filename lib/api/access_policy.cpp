@@ -16,6 +16,8 @@ const char* access_name(access a) {
         return "write";
     case access::metrics:
         return "metrics";
+    case access::alerts:
+        return "alerts";
     case access::open:
         break;
     }
@@ -30,6 +32,8 @@ const char* key_name(access a) {
         return "http.api_write_token";
     case access::metrics:
         return "http.metrics_token";
+    case access::alerts:
+        return "http.api_read_token";
     case access::open:
         break;
     }
@@ -40,7 +44,7 @@ const char* key_name(access a) {
 
 access_policy::access_policy(access_tokens tokens, core::metrics_registry& metrics)
     : tokens_(std::move(tokens)) {
-    for (access a : {access::read, access::write, access::metrics}) {
+    for (access a : {access::read, access::write, access::metrics, access::alerts}) {
         const char* reasons[] = {"missing_token", "wrong_token", "not_configured"};
         for (int r = 0; r < reason_count; ++r) {
             refused_[static_cast<std::size_t>(a) - 1][static_cast<std::size_t>(r)] =
@@ -61,6 +65,7 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
     const std::string* accepted[2] = {nullptr, nullptr};
     switch (need) {
     case access::read:
+    case access::alerts:
         accepted[0] = &tokens_.read;
         accepted[1] = &tokens_.write;
         break;
@@ -73,8 +78,10 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
     case access::open:
         break;
     }
-    const bool configured = std::any_of(std::begin(accepted), std::end(accepted),
-                                        [](const std::string* t) { return t && !t->empty(); });
+    const bool tenants = need == access::alerts && !tokens_.tenant_read.empty();
+    const bool configured =
+        tenants || std::any_of(std::begin(accepted), std::end(accepted),
+                               [](const std::string* t) { return t && !t->empty(); });
     if (!configured) {
         counters[not_configured]->add();
         return http_router::error(403, std::string("tokens are in use and this route needs ") +
@@ -88,6 +95,9 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
             if (t != nullptr && !t->empty()) {
                 match = core::constant_time_equal(*token, *t) || match;
             }
+        }
+        for (const std::string& t : tokens_.tenant_read) {
+            match = (tenants && core::constant_time_equal(*token, t)) || match;
         }
     }
     if (match) {

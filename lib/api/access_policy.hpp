@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vigil::api {
 
@@ -16,6 +17,7 @@ struct access_tokens {
     // Any token of the daemon is set, ingest ones included: then no route but `open` ones
     // answers without its token (a route whose token is not set refuses, saying which key).
     bool any_set = false;
+    std::vector<std::string> tenant_read; // tenants' read tokens: open access::alerts only
 };
 
 // The tokens of the control plane, checked before a route's handler runs: "Authorization:
@@ -34,7 +36,7 @@ private:
     enum reason { missing_token, wrong_token, not_configured, reason_count };
     access_tokens tokens_;
     // [access - 1][reason]
-    std::array<std::array<core::counter*, reason_count>, 3> refused_{};
+    std::array<std::array<core::counter*, reason_count>, 4> refused_{};
 };
 
 } // namespace vigil::api

@@ -1,6 +1,8 @@
 #include "api/control_plane.hpp"
 
+#include "alert/alert_terms.hpp"
 #include "api/prometheus_text.hpp"
+#include "core/credentials.hpp"
 #include "core/json_writer.hpp"
 #include "incident/lifecycle.hpp"
 #include "pipeline/coverage_report.hpp"
@@ -51,12 +53,31 @@ http_reply body_reply(std::string body, unsigned status = 200) {
     return reply;
 }
 
+// The tenant the request's read token is bound to, if it is a tenant's token.
+std::optional<std::string> bound_tenant(const control_plane_parts& parts,
+                                        const http_request& request) {
+    const auto token = core::credential(request.header("authorization"), "Bearer");
+    if (!parts.tenants || !token) {
+        return std::nullopt;
+    }
+    auto tenant = parts.tenants->of_read_token(*token);
+    return tenant ? std::optional<std::string>(*tenant) : std::nullopt;
+}
+
 // GET /api/v1/alerts?since=..&level=..: one page, {"alerts": [...], "next_cursor": id or null}.
+// A tenant's token sees its tenant's alerts only.
 http_reply alerts_page(const alert::alert_store& store, const http_request& request,
-                       std::int64_t now_ms) {
+                       std::int64_t now_ms, const std::optional<std::string>& tenant) {
     auto query = alert::read_alert_query(query_parameters(request.query), now_ms);
     if (!query) {
         return http_router::error(400, query.error());
+    }
+    if (tenant) {
+        if (query->tenant && *query->tenant != *tenant) {
+            return http_router::error(403,
+                                      "this token sees the alerts of tenant " + *tenant + " only");
+        }
+        query->tenant = tenant;
     }
     auto page = store.list(*query);
     if (!page) {
@@ -80,8 +101,10 @@ http_reply alerts_page(const alert::alert_store& store, const http_request& requ
     return body_reply(std::move(out));
 }
 
-// GET /api/v1/alerts/{id}: the alert with its evidence (the events it was raised on).
-http_reply one_alert(const alert::alert_store& store, const http_request& request) {
+// GET /api/v1/alerts/{id}: the alert with its evidence (the events it was raised on); for a
+// tenant's token, only an alert of that tenant (another's is not found).
+http_reply one_alert(const alert::alert_store& store, const http_request& request,
+                     const std::optional<std::string>& tenant) {
     const auto id = core::ulid::parse(request.path_parameter);
     if (!id) {
         return http_router::error(400, "'" + request.path_parameter + "' is not an alert id");
@@ -90,7 +113,10 @@ http_reply one_alert(const alert::alert_store& store, const http_request& reques
     if (!found) {
         return http_router::error(500, found.error());
     }
-    if (!*found) {
+    const bool other_tenant =
+        tenant && *found &&
+        alert::read_alert_terms(**found).value_or(alert::alert_terms{}).tenant != *tenant;
+    if (!*found || other_tenant) {
         return http_router::error(404, "no alert " + id->to_string());
     }
     return body_reply(std::move(**found) + "\n");
@@ -224,14 +250,15 @@ void add_control_plane(http_router& router, const access_policy& access,
     };
     router.add_async("GET", "/api/v1/alerts",
                      off_io([](const control_plane_parts& p, const http_request& request) {
-                         return alerts_page(p.alerts, request, p.clock.now_ms());
+                         return alerts_page(p.alerts, request, p.clock.now_ms(),
+                                            bound_tenant(p, request));
                      }),
-                     api::access::read);
+                     api::access::alerts);
     router.add_async("GET", "/api/v1/alerts/{id}",
                      off_io([](const control_plane_parts& p, const http_request& request) {
-                         return one_alert(p.alerts, request);
+                         return one_alert(p.alerts, request, bound_tenant(p, request));
                      }),
-                     api::access::read);
+                     api::access::alerts);
     router.add_async("POST", "/api/v1/alerts/{id}/status",
                      off_io([](const control_plane_parts& p, const http_request& request) {
                          return change_status(p.alerts, request, p.clock.now_ns());

@@ -6,6 +6,7 @@
 #include "api/http_router.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "incident/tenant_map.hpp"
 #include "ingest/http_ingest.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -34,6 +35,8 @@ struct control_plane_parts {
     // Runs work off the I/O thread (alert queries read RocksDB: up to a page's budget of
     // lookups, which must not hold up ingest).
     std::function<void(std::function<void()>)> off_io;
+    // The tenants (null: none): a tenant's read token sees only that tenant's alerts.
+    std::shared_ptr<const incident::tenant_map> tenants;
 };
 
 // Registers the control plane (ARCHITECTURE.md, "Control plane") on `router`, guarded by

@@ -5,10 +5,12 @@
 #include "parse/yaml_reader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <yaml-cpp/yaml.h>
 
@@ -245,6 +247,126 @@ void read_incidents(const YAML::Node& node, const std::string& file, core::diagn
     incidents.read(node);
 }
 
+// tenants: [{name, listeners: [syslog.udp|syslog.tcp|syslog.tls|http|kafka], networks: [CIDR],
+//            ingest_tokens: [T], kafka_topics: [T], read_token: T}]
+void read_tenants(const YAML::Node& node, const std::string& file, core::diagnostics& diags,
+                  vigil_config& c) {
+    auto error = [&](const YAML::Node& at, const std::string& reason) {
+        diags.error(file, line_of(at), "", reason);
+    };
+    if (!node.IsSequence()) {
+        error(node, "'tenants' must be a list of {name, listeners, networks, ingest_tokens, "
+                    "kafka_topics, read_token}");
+        return;
+    }
+    static const std::vector<std::pair<std::string_view, core::source_kind>> listener_names = {
+        {"syslog.udp", core::source_kind::syslog_udp},
+        {"syslog.tcp", core::source_kind::syslog_tcp},
+        {"syslog.tls", core::source_kind::syslog_tls},
+        {"http", core::source_kind::http},
+        {"kafka", core::source_kind::kafka}};
+    std::map<core::source_kind, std::string> listener_owner;
+    std::set<std::string> tokens;
+    for (const auto& item : node) {
+        incident::tenant_definition t;
+        section_reader r(file, diags, "tenants[]");
+        auto names = [&r](const std::string& key, auto each) {
+            return [&r, key, each](const YAML::Node& list) {
+                if (!list.IsSequence()) {
+                    r.error(list, "'" + r.qualified(key) + "' must be a list");
+                    return;
+                }
+                for (const auto& v : list) {
+                    if (!v.IsScalar() || v.Scalar().empty()) {
+                        r.error(v, "'" + r.qualified(key) + "' must be a list of strings");
+                        continue;
+                    }
+                    each(v);
+                }
+            };
+        };
+        r.on("name",
+             [&](const YAML::Node& v) {
+                 const bool plain = v.IsScalar() && !v.Scalar().empty() &&
+                                    std::all_of(v.Scalar().begin(), v.Scalar().end(), [](char ch) {
+                                        return std::isalnum(static_cast<unsigned char>(ch)) ||
+                                               ch == '-' || ch == '_' || ch == '.';
+                                    });
+                 if (!plain) {
+                     r.error(v, "a tenant's 'name' may hold only letters, digits, '-', '_' and "
+                                "'.' (it labels alerts and queries)");
+                     return;
+                 }
+                 t.name = v.Scalar();
+             })
+            .on("listeners", names("listeners",
+                                   [&](const YAML::Node& v) {
+                                       auto it = std::find_if(
+                                           listener_names.begin(), listener_names.end(),
+                                           [&](const auto& n) { return n.first == v.Scalar(); });
+                                       if (it == listener_names.end()) {
+                                           r.error(v, "unknown listener '" + v.Scalar() +
+                                                          "' (known: syslog.udp, syslog.tcp, "
+                                                          "syslog.tls, http, kafka)");
+                                           return;
+                                       }
+                                       t.listeners.push_back(it->second);
+                                   }))
+            .on("networks",
+                names("networks",
+                      [&](const YAML::Node& v) {
+                          auto n = rules::ip_network::parse(v.Scalar());
+                          if (!n) {
+                              r.error(v, "'" + v.Scalar() + "' is not a network or address");
+                              return;
+                          }
+                          t.networks.push_back(*n);
+                      }))
+            .on("ingest_tokens",
+                names("ingest_tokens",
+                      [&](const YAML::Node& v) { t.ingest_tokens.push_back(v.Scalar()); }))
+            .on("kafka_topics",
+                names("kafka_topics",
+                      [&](const YAML::Node& v) { t.kafka_topics.push_back(v.Scalar()); }))
+            .on("read_token", [&](const YAML::Node& v) {
+                if (!v.IsScalar() || v.Scalar().empty()) {
+                    r.error(v, "'tenants[].read_token' must be a string");
+                    return;
+                }
+                t.read_token = v.Scalar();
+            });
+        r.read(item);
+        if (t.name.empty()) {
+            error(item, "a tenant needs a 'name'");
+            continue;
+        }
+        for (auto kind : t.listeners) {
+            if (auto [it, fresh] = listener_owner.try_emplace(kind, t.name); !fresh) {
+                error(item, "tenant '" + t.name + "': listener " +
+                                std::string(core::to_string(kind)) + " is already tenant '" +
+                                it->second + "''s");
+            }
+        }
+        auto unique_token = [&](const std::string& token) {
+            if (!tokens.insert(token).second) {
+                error(item, "tenant '" + t.name + "': a token is used twice");
+            }
+        };
+        for (const auto& token : t.ingest_tokens) {
+            unique_token(token);
+        }
+        if (!t.read_token.empty()) {
+            unique_token(t.read_token);
+        }
+        for (const auto& other : c.tenants) {
+            if (other.name == t.name) {
+                error(item, "tenant '" + t.name + "' is defined twice");
+            }
+        }
+        c.tenants.push_back(std::move(t));
+    }
+}
+
 vigil_config default_config() {
     vigil_config c;
     c.data_dir = std::string(defaults::data_dir);
@@ -426,6 +548,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
         .on("outputs", [&](const YAML::Node& node) { outputs.read(node); })
         .on("alerts", [&](const YAML::Node& node) { alerts.read(node); })
         .on("incidents", [&](const YAML::Node& node) { read_incidents(node, file_name, diags, c); })
+        .on("tenants", [&](const YAML::Node& node) { read_tenants(node, file_name, diags, c); })
         .on("correlation", [&](const YAML::Node& node) { correlation.read(node); })
         .on("kafka", [&](const YAML::Node& node) { kafka.read(node); })
         .on("time", [&](const YAML::Node& node) { time.read(node); });
@@ -781,6 +904,7 @@ std::expected<vigil_config, core::diagnostics> parse_config(std::string_view yam
                 })
             .on("rules", list("rules", d.rules))
             .on("tags", list("tags", d.tags))
+            .on("tenants", list("tenants", d.tenants))
             .on("escalations",
                 [&r, &d](const YAML::Node& node) {
                     if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {

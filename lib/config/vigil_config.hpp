@@ -7,6 +7,7 @@
 #include "core/raw_record.hpp"
 #include "core/time_zone.hpp"
 #include "incident/incident_policy.hpp"
+#include "incident/tenant_map.hpp"
 #include "parse/local_time.hpp"
 #include "parse/record_parser.hpp"
 #include "parse/source_zone_rules.hpp"
@@ -154,12 +155,13 @@ struct vigil_config {
     // Where alerts are delivered besides the store (ARCHITECTURE.md, "Outputs"): each
     // destination takes the new alerts its filter selects from the durable outbox.
     struct destination_section {
-        std::string name;               // unique; the metrics' destination label
-        std::string min_level;          // only alerts of this Sigma level and above ("" = all)
-        std::vector<std::string> rules; // only alerts of these rule ids (empty = all)
-        std::vector<std::string> tags;  // only alerts whose rule has one of these tags
-        bool escalations = false;       // also the escalations of missed SLA deadlines
-        std::size_t concurrency = 2;    // sends in flight at once
+        std::string name;                 // unique; the metrics' destination label
+        std::string min_level;            // only alerts of this Sigma level and above ("" = all)
+        std::vector<std::string> rules;   // only alerts of these rule ids (empty = all)
+        std::vector<std::string> tags;    // only alerts whose rule has one of these tags
+        bool escalations = false;         // also the escalations of missed SLA deadlines
+        std::vector<std::string> tenants; // only alerts of these tenants (empty = all)
+        std::size_t concurrency = 2;      // sends in flight at once
         std::int64_t max_age_ns = 86'400'000'000'000;    // still failing after this: dead letter
         std::int64_t initial_backoff_ns = 1'000'000'000; // first retry after about this
         std::int64_t max_backoff_ns = 300'000'000'000;   // the doubling stops here
@@ -186,6 +188,10 @@ struct vigil_config {
         std::string assets_dir; // YAML asset files (incident::asset_inventory); "" = none
         std::int64_t escalation_interval_ns = 1'000'000'000; // how often deadlines are checked
     } incidents;
+
+    // Customers (ARCHITECTURE.md §2, "Tenants"): how each one's records are recognised; empty =
+    // one customer, no tenant labels.
+    std::vector<incident::tenant_definition> tenants;
 
     struct outputs_section {
         bool stdout_alerts = false; // print every alert to stdout as one JSON line

@@ -14,6 +14,7 @@ void event::clear() {
     mapping = {};
     parse_error = {};
     raw = nullptr;
+    tenant = {};
 }
 
 void event::set(field_id id, std::string_view value) {

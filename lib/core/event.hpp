@@ -66,6 +66,9 @@ public:
     // same code is in the field error.type, so rules can see it.
     std::string_view parse_error;
     const raw_record* raw = nullptr;
+    // The customer the record belongs to (incident::tenant_map); empty when none is configured
+    // or none matched. Points into the configuration's tenant names.
+    std::string_view tenant;
 
 private:
     static constexpr std::uint16_t absent = 0xffff;

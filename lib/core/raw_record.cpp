@@ -81,8 +81,8 @@ std::string partition_input_name(std::string_view topic, std::int32_t partition)
 }
 
 void raw_batch::add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
-                    const peer_address& peer, input_id input) {
-    records_.push_back({storage_.copy(bytes), source, recv_ns, peer, input});
+                    const peer_address& peer, input_id input, std::uint16_t tenant) {
+    records_.push_back({storage_.copy(bytes), source, recv_ns, peer, input, tenant});
     bytes_ += bytes.size();
     if (!origin_of_.empty()) {
         origin_of_.push_back(nullptr);
@@ -99,7 +99,8 @@ void raw_batch::add_kafka(std::string_view value, std::string_view topic, std::s
                         source_kind::kafka,
                         recv_ns,
                         {},
-                        input_for_partition(topic, partition)});
+                        input_for_partition(topic, partition),
+                        0});
     origin_of_.push_back(&origins_.back());
     bytes_ += value.size();
 }

@@ -73,6 +73,9 @@ struct raw_record {
     std::int64_t recv_ns = 0;
     peer_address peer;
     input_id input = 0;
+    // The tenant a source knew the record by (an HTTP ingest token): its number in the
+    // configuration's `tenants` (1, 2, ...); 0 = decide by topic, listener or sender.
+    std::uint16_t tenant = 0;
 };
 
 // Records that cross from a source to a worker together. The batch owns the bytes of its
@@ -83,7 +86,7 @@ public:
 
     // Copies `bytes` into the batch and appends a record that points at the copy.
     void add(std::string_view bytes, source_kind source, std::int64_t recv_ns,
-             const peer_address& peer, input_id input = 0);
+             const peer_address& peer, input_id input = 0, std::uint16_t tenant = 0);
     // A Kafka record: the value, and its topic, key, partition and offset.
     void add_kafka(std::string_view value, std::string_view topic, std::string_view key,
                    std::string_view headers, std::int32_t partition, std::int64_t offset,

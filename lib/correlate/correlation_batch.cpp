@@ -23,7 +23,18 @@ std::uint64_t key_hash(std::string_view key) {
     return std::hash<std::string_view>{}(key);
 }
 
+std::string_view key_tenant(std::string_view key) {
+    const auto end = key.find(tenant_separator);
+    return end == std::string_view::npos ? std::string_view() : key.substr(0, end);
+}
+
+std::string_view key_without_tenant(std::string_view key) {
+    const auto end = key.find(tenant_separator);
+    return end == std::string_view::npos ? key : key.substr(end + 1);
+}
+
 std::vector<std::string_view> split_key(std::string_view key) {
+    key = key_without_tenant(key);
     std::vector<std::string_view> parts;
     for (;;) {
         const auto end = key.find(key_separator);
@@ -39,6 +50,7 @@ std::uint64_t route_hash(std::string_view key, std::span<const std::uint8_t> rou
     if (route.empty()) {
         return 0;
     }
+    key = key_without_tenant(key); // a chain's correlations route alike, tenant or not
     // Group-by lists are at most 32 fields long (the compiler checks).
     std::array<std::string_view, 32> parts{};
     std::size_t count = 0;

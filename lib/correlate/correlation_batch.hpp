@@ -14,6 +14,9 @@ namespace vigil::correlate {
 
 // Key parts are joined with this byte into one key string ("203.0.113.7\x1froot").
 inline constexpr char key_separator = '\x1f';
+// A key of a tenant's event starts with the tenant and this byte ("acme\x1e203.0.113.7"), so
+// correlation never mixes customers (ARCHITECTURE.md §2, "Tenants").
+inline constexpr char tenant_separator = '\x1e';
 
 // What one input batch's records say about the inputs they came through (ARCHITECTURE.md,
 // "Time"): every correlator shard gets it with the batch, matches or not, so that each keeps
@@ -100,7 +103,10 @@ private:
 // rules::compiled_correlation::route). Every correlation of a chain hashes the same values.
 [[nodiscard]] std::uint64_t route_hash(std::string_view key, std::span<const std::uint8_t> route);
 [[nodiscard]] std::uint64_t key_hash(std::string_view key);
-// The parts of a joined key.
+// The parts of a joined key (its tenant left out).
 [[nodiscard]] std::vector<std::string_view> split_key(std::string_view key);
+// The tenant a key starts with, and the key's parts without it; "" and the key for none.
+[[nodiscard]] std::string_view key_tenant(std::string_view key);
+[[nodiscard]] std::string_view key_without_tenant(std::string_view key);
 
 } // namespace vigil::correlate

@@ -783,6 +783,7 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
         f.id = id;
         f.correlation = &corr;
         f.key = parts;
+        f.tenant = key_tenant(key);
         f.count = facts.count;
         f.first_seen_ns = facts.first_seen_ns;
         f.last_seen_ns = facts.last_seen_ns;
@@ -822,8 +823,12 @@ void correlator_shard::chain(std::uint32_t c, const std::string& key, std::int64
     const auto parts = split_key(key);
     std::string chained_key;
     std::string value;
+    const std::string_view tenant = key_tenant(key);
     for (const auto& feed : consumers) {
         chained_key.clear();
+        if (!tenant.empty()) {
+            chained_key.append(tenant).push_back(tenant_separator); // a chain stays with its tenant
+        }
         for (std::size_t i = 0; i < feed.key_from.size(); ++i) {
             if (i > 0) {
                 chained_key += key_separator;
@@ -854,6 +859,7 @@ void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<al
     f.id = a.id;
     f.correlation = &corr;
     f.key = parts;
+    f.tenant = key_tenant(e.key);
     f.count = a.count;
     f.first_seen_ns = a.first_seen_ns;
     f.last_seen_ns = a.last_seen_ns;

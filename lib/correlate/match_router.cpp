@@ -29,9 +29,14 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
             ++missing;
             continue;
         }
-        // The key decides the shard, so build it once in a scratch string. A suppression
-        // groups events without a `by` field under an empty value: they still alert.
+        // The key decides the shard, so build it once in a scratch string; a tenant's events
+        // have keys of their own. A suppression groups events without a `by` field under an
+        // empty value: they still alert.
         key_.clear();
+        if (!e.tenant.empty()) {
+            key_ += e.tenant;
+            key_ += tenant_separator;
+        }
         for (std::size_t i = 0; i < feed.key_fields.size(); ++i) {
             if (i > 0) {
                 key_ += key_separator;

@@ -2,7 +2,6 @@
 
 #include "core/ascii.hpp"
 #include "parse/yaml_reader.hpp"
-#include "rules/ip_network.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -155,7 +154,7 @@ void asset_inventory::add(std::string_view yaml, const std::string& file,
             }
         }
         for (const auto& n : networks) {
-            networks_[n.prefix].try_emplace(n.bytes, index);
+            networks_.add(n, index);
         }
         assets_.push_back(std::move(a));
     }
@@ -170,20 +169,8 @@ const asset* asset_inventory::by_host(std::string_view host) const {
 }
 
 const asset* asset_inventory::by_address(std::string_view address) const {
-    if (networks_.empty()) {
-        return nullptr;
-    }
-    const auto parsed = rules::parse_ip_address(address);
-    if (!parsed) {
-        return nullptr;
-    }
-    for (const auto& [prefix, networks] : networks_) {
-        const auto it = networks.find(rules::mask_address(*parsed, prefix));
-        if (it != networks.end()) {
-            return &assets_[it->second];
-        }
-    }
-    return nullptr;
+    const auto found = networks_.find(address);
+    return found ? &assets_[*found] : nullptr;
 }
 
 const asset* asset_inventory::involved(const alert::alert_terms& terms) const {

@@ -2,11 +2,10 @@
 
 #include "alert/alert_terms.hpp"
 #include "core/diagnostic.hpp"
+#include "rules/ip_network.hpp"
 
-#include <array>
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,9 +57,7 @@ public:
 private:
     std::vector<asset> assets_;
     std::unordered_map<std::string, std::size_t> hosts_; // lower-case name -> asset
-    // prefix length (IPv6 bits) -> masked network bytes -> asset, longest prefix first
-    std::map<std::uint8_t, std::map<std::array<std::uint8_t, 16>, std::size_t>, std::greater<>>
-        networks_;
+    rules::network_lookup networks_;                     // -> asset
 };
 
 } // namespace vigil::incident

@@ -45,10 +45,13 @@ std::optional<alert::alert> make_escalation(std::string_view document, alert::in
     core::json_writer w(out.json);
     w.begin_object();
     w.field("id", out.id.to_string());
+    std::string_view text;
+    if (!original["tenant"].get(text)) {
+        w.field("tenant", text);
+    }
     w.key("rule").raw(simdjson::minify(original["rule"]));
     w.field("created_at", core::format_rfc3339(now_ns));
     w.field("received_at", core::format_rfc3339(now_ns));
-    std::string_view text;
     if (!original["host"].get(text)) {
         w.field("host", text);
     }

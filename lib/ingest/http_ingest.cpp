@@ -249,9 +249,18 @@ void http_ingest::submit(prepared_request prepared, endpoint_probe& probe, bool 
 
 http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request& request) {
     auto& probe = ingest_probe_;
-    if (!config_.ingest_token.empty()) {
+    std::uint16_t tenant = 0;
+    if (!config_.ingest_token.empty() || !config_.tenant_tokens.empty()) {
         auto token = core::credential(request.authorization, "Bearer");
-        if (!token || !core::constant_time_equal(*token, config_.ingest_token)) {
+        bool known = token && !config_.ingest_token.empty() &&
+                     core::constant_time_equal(*token, config_.ingest_token);
+        for (const auto& [tenant_token, number] : config_.tenant_tokens) {
+            if (!known && token && core::constant_time_equal(*token, tenant_token)) {
+                known = true;
+                tenant = number;
+            }
+        }
+        if (!known) {
             probe.unauthorized.add();
             auto reply =
                 json_reply(401, "error", token ? "invalid token" : "a Bearer token is required");
@@ -281,8 +290,8 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
                                simdjson::error_message(error)));
         }
         for (simdjson::dom::element element : array) {
-            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer,
-                       input);
+            batch->add(simdjson::minify(element), core::source_kind::http, now, request.peer, input,
+                       tenant);
         }
     } else {
         // NDJSON: one record per non-empty line. A line that is not JSON is refused and named in
@@ -302,7 +311,7 @@ http_ingest::prepare_result http_ingest::ingest_batch(const http_ingest_request&
                     prepared.rejected.push_back(
                         {number, std::string("not JSON: ") + simdjson::error_message(error)});
                 } else {
-                    batch->add(line, core::source_kind::http, now, request.peer, input);
+                    batch->add(line, core::source_kind::http, now, request.peer, input, tenant);
                 }
             }
             if (end == std::string_view::npos) {

@@ -23,7 +23,10 @@ namespace vigil::ingest {
 
 struct http_ingest_config {
     std::string ingest_token; // Bearer token of POST /ingest; empty = no authentication
-    std::string hec_token;    // "Splunk <token>" of the HEC endpoint; empty = no authentication
+    // Tenants' ingest tokens (also accepted by POST /ingest) and the tenant number each stamps
+    // on its records (raw_record::tenant).
+    std::vector<std::pair<std::string, std::uint16_t>> tenant_tokens;
+    std::string hec_token; // "Splunk <token>" of the HEC endpoint; empty = no authentication
     std::size_t max_decompressed_bytes = defaults::http_max_decompressed_bytes;
     std::size_t max_compression_ratio = defaults::http_max_compression_ratio; // out / in
     // How long a request waits for its records to become durable before it is answered 503.

@@ -63,6 +63,10 @@ bool destination_wants(const config::vigil_config::destination_section& filter,
     if (a.escalation && !filter.escalations) {
         return false;
     }
+    if (!filter.tenants.empty() && std::find(filter.tenants.begin(), filter.tenants.end(),
+                                             a.terms.tenant) == filter.tenants.end()) {
+        return false;
+    }
     if (!filter.min_level.empty() && level_rank(a.terms.level) < level_rank(filter.min_level)) {
         return false;
     }

@@ -149,7 +149,8 @@ std::shared_ptr<const rules::rule_set> pipeline::current_rules() const {
 }
 
 void pipeline::run_worker(worker_slot& slot) {
-    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size(), quiet_.get()},
+    worker_step step({config_.parsing, config_.max_future_skew_ns, shards_.size(), quiet_.get(),
+                      config_.tenants},
                      clock_, &probe_);
     for (;;) {
         auto batch = slot.input.try_pop();

@@ -11,6 +11,7 @@
 #include "correlate/correlator_shard.hpp"
 #include "correlate/shard_checkpoint.hpp"
 #include "incident/grader.hpp"
+#include "incident/tenant_map.hpp"
 #include "ingest/batch_sink.hpp"
 #include "output/alert_output.hpp"
 #include "parse/record_parser.hpp"
@@ -51,6 +52,8 @@ struct pipeline_config {
     std::uint64_t alert_rate_limit = 0;
     // Grades and SLA deadlines of new alerts (incident::grader).
     incident::incident_policy incidents;
+    // Which customer each record belongs to (null: none configured).
+    std::shared_ptr<const incident::tenant_map> tenants;
 
     struct correlation_section {
         unsigned shards = 1;

@@ -106,6 +106,9 @@ void worker_step::step_record(const core::raw_batch& batch, std::size_t i,
     if (const core::kafka_origin* from = batch.origin(i)) {
         add_kafka_origin(*from, record, error, out);
     }
+    if (config_.tenants) {
+        event_.tenant = config_.tenants->of(record, batch.origin(i));
+    }
     bool skewed = false;
     const std::int64_t time_ns = event_time(record, skewed);
     correlate::input_progress& progress = progress_of(batch, i);

@@ -7,6 +7,7 @@
 #include "core/raw_record.hpp"
 #include "correlate/correlation_batch.hpp"
 #include "correlate/match_router.hpp"
+#include "incident/tenant_map.hpp"
 #include "match/matcher.hpp"
 #include "parse/record_parser.hpp"
 #include "pipeline/pipeline_probe.hpp"
@@ -33,6 +34,8 @@ struct worker_step_config {
     std::size_t shards = 1;
     // Where the shards publish their quiet keys (null: none; every match carries evidence).
     correlate::quiet_board* quiet = nullptr;
+    // Which customer each record belongs to (null: none configured).
+    std::shared_ptr<const incident::tenant_map> tenants;
 };
 
 // What one input batch became.

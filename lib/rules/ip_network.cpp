@@ -82,3 +82,29 @@ std::string ip_network::to_string() const {
 }
 
 } // namespace vigil::rules
+
+namespace vigil::rules {
+
+void network_lookup::add(const ip_network& network, std::size_t value) {
+    by_prefix_[network.prefix].try_emplace(network.bytes, value);
+}
+
+std::optional<std::size_t> network_lookup::find(const std::array<std::uint8_t, 16>& address) const {
+    for (const auto& [prefix, networks] : by_prefix_) {
+        const auto it = networks.find(mask_address(address, prefix));
+        if (it != networks.end()) {
+            return it->second;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::size_t> network_lookup::find(std::string_view address) const {
+    if (by_prefix_.empty()) {
+        return std::nullopt;
+    }
+    const auto parsed = parse_ip_address(address);
+    return parsed ? find(*parsed) : std::nullopt;
+}
+
+} // namespace vigil::rules

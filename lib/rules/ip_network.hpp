@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,5 +31,27 @@ struct ip_network {
 // `address` with all but the first `prefix` bits cleared.
 [[nodiscard]] std::array<std::uint8_t, 16> mask_address(const std::array<std::uint8_t, 16>& address,
                                                         std::uint8_t prefix);
+
+} // namespace vigil::rules
+
+namespace vigil::rules {
+
+// Networks, each with a value (an index), searched by address: the most specific network that
+// holds it wins. One map per prefix length, longest first, so a lookup costs one map search
+// per distinct prefix length.
+class network_lookup {
+public:
+    // Keeps the first value given for the same network.
+    void add(const ip_network& network, std::size_t value);
+    [[nodiscard]] std::optional<std::size_t>
+    find(const std::array<std::uint8_t, 16>& address) const;
+    // An address as text ("192.0.2.1", "2001:db8::1"); nothing for anything else.
+    [[nodiscard]] std::optional<std::size_t> find(std::string_view address) const;
+    [[nodiscard]] bool empty() const { return by_prefix_.empty(); }
+
+private:
+    std::map<std::uint8_t, std::map<std::array<std::uint8_t, 16>, std::size_t>, std::greater<>>
+        by_prefix_;
+};
 
 } // namespace vigil::rules

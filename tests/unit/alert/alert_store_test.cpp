@@ -470,3 +470,35 @@ TEST_CASE("a lifecycle change is stored with its status index, and a later state
     q.statuses = {"new"};
     CHECK(listed(**store, q).empty());
 }
+
+TEST_CASE("the tenant filter selects one customer's alerts through its index",
+          "[alert][store][tenant]") {
+    temp_dir dir;
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    core::ulid_generator ids;
+    std::vector<alert::alert> alerts;
+    for (int i = 0; i < 9; ++i) {
+        alert::alert a = make(ids, 1000 + static_cast<std::uint64_t>(i), alert_spec{});
+        const char* tenant = i % 3 == 0 ? "acme" : i % 3 == 1 ? "globex" : nullptr;
+        if (tenant != nullptr) {
+            a.json.insert(a.json.find(R"(,"rule")"), std::string(R"(,"tenant":")") + tenant + "\"");
+        }
+        alert::index_alert(a);
+        CHECK(a.terms.tenant == (tenant != nullptr ? tenant : ""));
+        alerts.push_back(a);
+    }
+    REQUIRE((*store)->write(alerts).has_value());
+    alert::alert_query q;
+    q.tenant = "acme";
+    const auto acme = listed(**store, q);
+    REQUIRE(acme.size() == 3);
+    for (const auto& doc : acme) {
+        CHECK(doc.find(R"("tenant":"acme")") != std::string::npos);
+    }
+    q.levels = {"medium"}; // walks the level index, checks the tenant on each document
+    CHECK(listed(**store, q).size() == 3);
+    auto parsed = alert::read_alert_query({{"tenant", "globex"}}, 0);
+    REQUIRE(parsed.has_value());
+    CHECK(listed(**store, *parsed).size() == 3);
+}

@@ -85,7 +85,7 @@ TEST_CASE("health is ready only when every check is", "[api][health]") {
 TEST_CASE("the router asks the access policy before every route that is not open",
           "[api][router][access]") {
     core::metrics_registry metrics;
-    const api::access_policy policy({"r", "w", "m", true}, metrics);
+    const api::access_policy policy({"r", "w", "m", true, {}}, metrics);
     api::http_router router;
     router.set_guard([&](const api::http_request& request, api::access need) {
         return policy.check(request, need);
@@ -119,13 +119,33 @@ TEST_CASE("the router asks the access policy before every route that is not open
 
     // Tokens in use but not this route's: 403 naming the key.
     core::metrics_registry other;
-    const api::access_policy ingest_only({"", "", "", true}, other);
+    const api::access_policy ingest_only({"", "", "", true, {}}, other);
     auto refused = ingest_only.check({"GET", "/metrics", "", "", {}, {}, {}}, api::access::metrics);
     REQUIRE(refused.has_value());
     CHECK(refused->status == 403);
     CHECK(refused->body.find("http.metrics_token, which is not set") != std::string::npos);
     // No token anywhere: open.
-    const api::access_policy none({"", "", "", false}, other);
+    const api::access_policy none({"", "", "", false, {}}, other);
     CHECK_FALSE(
         none.check({"GET", "/metrics", "", "", {}, {}, {}}, api::access::metrics).has_value());
+}
+
+TEST_CASE("a tenant's read token opens the alert routes only", "[api][access][tenant]") {
+    core::metrics_registry metrics;
+    const api::access_policy policy({"r", "w", "m", true, {"acme-read"}}, metrics);
+    auto status = [&](api::access need, const char* token) {
+        api::http_request request{"GET", "/x", "", "", {}, {}, {}};
+        request.headers.emplace_back("authorization", std::string("Bearer ") + token);
+        auto refused = policy.check(request, need);
+        return refused ? refused->status : 200U;
+    };
+    CHECK(status(api::access::alerts, "acme-read") == 200);
+    CHECK(status(api::access::alerts, "r") == 200);
+    CHECK(status(api::access::read, "acme-read") == 401); // rules, coverage, dead deliveries
+    CHECK(status(api::access::write, "acme-read") == 401);
+    CHECK(status(api::access::alerts, "globex-read") == 401);
+    // A tenant's token alone is a token in use: the alert routes are not open without one.
+    const api::access_policy tenants_only({"", "", "", true, {"acme-read"}}, metrics);
+    CHECK(tenants_only.check({"GET", "/x", "", "", {}, {}, {}}, api::access::alerts)->status ==
+          401);
 }

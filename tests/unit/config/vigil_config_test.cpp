@@ -63,6 +63,8 @@ TEST_CASE("the shipped packaging/vigil.yaml equals the built-in defaults", "[con
           defaults.incidents.policy.default_criticality);
     CHECK(shipped->incidents.assets_dir == defaults.incidents.assets_dir);
     CHECK(shipped->incidents.escalation_interval_ns == defaults.incidents.escalation_interval_ns);
+    CHECK(shipped->tenants.empty());
+    CHECK(defaults.tenants.empty());
     CHECK_FALSE(shipped->outputs.kafka.has_value());
     CHECK(shipped->outputs.stdout_alerts == defaults.outputs.stdout_alerts);
     CHECK(defaults.alerts.max_age_ns == 180LL * 86'400'000'000'000);

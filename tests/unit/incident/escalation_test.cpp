@@ -56,6 +56,16 @@ std::vector<std::string> escalations_of(alert::alert_store& store) {
     return out;
 }
 
+// One lifecycle step, as the API takes it.
+void step(alert::alert_store& store, const alert::alert& a, std::string status,
+          std::int64_t at_ns) {
+    auto changed = store.change_incident(a.id.to_string(), [&](alert::incident_part& p) {
+        return incident::change_status(p, {status, "alice", "", at_ns});
+    });
+    REQUIRE(changed.has_value());
+    REQUIRE(changed->has_value());
+}
+
 } // namespace
 
 TEST_CASE("a missed deadline escalates once, shown on the alert, counted",
@@ -67,13 +77,7 @@ TEST_CASE("a missed deadline escalates once, shown on the alert, counted",
     auto acked = graded(ids, "web-2");
     REQUIRE(store->write(std::vector{late, acked}).has_value());
     // web-2 is acknowledged in time: its notify deadline is decided and no longer watched.
-    REQUIRE(store
-                ->change_incident(acked.id.to_string(),
-                                  [](alert::incident_part& p) {
-                                      return incident::change_status(
-                                          p, {"acknowledged", "alice", "", created + 5 * minute});
-                                  })
-                .has_value());
+    step(*store, acked, "acknowledged", created + 5 * minute);
 
     core::manual_clock clock(created + 29 * minute);
     core::metrics_registry metrics;
@@ -140,13 +144,7 @@ TEST_CASE("a deadline met in time never escalates; a decided one is not watched"
     core::ulid_generator ids;
     auto a = graded(ids, "web-3");
     REQUIRE(store->write(std::vector{a}).has_value());
-    REQUIRE(store
-                ->change_incident(a.id.to_string(),
-                                  [](alert::incident_part& p) {
-                                      return incident::change_status(
-                                          p, {"false_positive", "bob", "", created + minute});
-                                  })
-                .has_value());
+    step(*store, a, "false_positive", created + minute);
     CHECK(store->due_deadlines(created / 1'000'000 + 300 * 60'000, 10)->empty());
     core::manual_clock clock(created + 300 * minute);
     core::metrics_registry metrics;

@@ -272,6 +272,51 @@ TEST_CASE("correlation through the pipeline: matches reach the shard that owns t
     CHECK(writer.checkpoint_writes >= 3); // every shard's final checkpoint
 }
 
+TEST_CASE("a correlation never mixes tenants: the same source address at two customers is two "
+          "keys, and three failures at each are no brute force",
+          "[pipeline][correlate][tenant]") {
+    test_writer writer(false);
+    core::metrics_registry metrics;
+    core::manual_clock clock(ten_o_clock + 60 * second);
+    auto config = sharded_config();
+    std::vector<incident::tenant_definition> tenants(2);
+    tenants[0].name = "acme";
+    tenants[1].name = "globex";
+    config.tenants = std::make_shared<const incident::tenant_map>(tenants);
+    pipeline::pipeline p(config, brute_force_rules(), writer, {}, metrics, clock);
+    p.start();
+    // 198.51.100.1 fails 3 times at each tenant (6 in all: a brute force if they were mixed),
+    // 198.51.100.2 fails 5 times at acme (a brute force there).
+    auto batch = std::make_unique<core::raw_batch>();
+    auto fail = [&](int second_of_minute, const char* address, std::uint16_t tenant) {
+        char time[32];
+        std::snprintf(time, sizeof time, "2026-11-21T10:00:%02dZ", second_of_minute);
+        batch->add("<38>1 " + std::string(time) +
+                       " bastion sshd 1 - - Failed password for root from " + address +
+                       " port 4000 ssh2",
+                   core::source_kind::http, clock.now_ns(), {}, 7, tenant);
+    };
+    for (int i = 0; i < 3; ++i) {
+        fail(i, "198.51.100.1", 1);
+        fail(i, "198.51.100.1", 2);
+    }
+    for (int i = 0; i < 5; ++i) {
+        fail(10 + i, "198.51.100.2", 1);
+    }
+    REQUIRE(submit(p, std::move(batch), 5000ms));
+    clock.advance(60 * second);
+    REQUIRE(eventually([&] {
+        return metrics.value("vigil_correlation_alerts_total", {{"kind", "new"}}) >= 1;
+    }));
+    p.drain_and_stop();
+    REQUIRE(writer.documents.size() == 1);
+    const std::string& doc = writer.documents.begin()->second;
+    CHECK(doc.find(R"("tenant":"acme")") != std::string::npos);
+    CHECK(doc.find(R"("source.ip":"198.51.100.2")") != std::string::npos);
+    CHECK(doc.find(R"("count":5)") != std::string::npos);
+    CHECK(doc.find("\x1e") == std::string::npos); // the key shows its values only
+}
+
 TEST_CASE("correlation state survives a reload that keeps the correlation and a restart from "
           "its checkpoints",
           "[pipeline][correlate]") {
