@@ -86,7 +86,8 @@ void for_each_term(const alert_terms& terms, Visit visit) {
 // A query that walks an index sorts a copy of that family's live memtable, so it is kept small.
 rocksdb::ColumnFamilyOptions family_options(std::string_view name, const rocksdb::Options& base) {
     rocksdb::ColumnFamilyOptions options(base);
-    if (std::find(index_families.begin(), index_families.end(), name) != index_families.end()) {
+    if (std::find(index_families.begin(), index_families.end(), name) != index_families.end() ||
+        name == deadlines_family) {
         options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
         options.write_buffer_size = index_write_buffer_bytes;
     }
