@@ -33,7 +33,7 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
         // have keys of their own. A suppression groups events without a `by` field under an
         // empty value: they still alert.
         key_.clear();
-        if (!e.tenant.empty()) {
+        if (!e.tenant.empty() && !corr.across_tenants) {
             key_ += e.tenant;
             key_ += tenant_separator;
         }

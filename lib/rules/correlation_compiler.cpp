@@ -141,6 +141,7 @@ std::size_t correlation_compiler::compile(std::vector<correlation_rule> rules,
         c.type = rule.type;
         c.timespan_ns = rule.timespan_ns;
         c.suppress_ns = rule.suppress_ns;
+        c.across_tenants = rule.across_tenants;
         c.suppression = rule.suppression;
         c.condition = rule.condition;
         c.rule_count = static_cast<std::uint32_t>(rule.rules.size());

@@ -53,13 +53,14 @@ public:
             error(c, "'correlation' must be a map");
             return false;
         }
-        static const std::set<std::string> known{"type",      "rules",   "group-by", "timespan",
-                                                 "condition", "aliases", "generate", "suppress"};
+        static const std::set<std::string> known{"type",     "rules",     "group-by",
+                                                 "timespan", "condition", "aliases",
+                                                 "generate", "suppress",  "across_tenants"};
         for (const auto& item : c) {
             if (!known.contains(item.first.Scalar())) {
                 error(item.first, "unknown correlation key '" + item.first.Scalar() +
                                       "' (expected type, rules, group-by, timespan, condition, "
-                                      "aliases, generate or suppress)");
+                                      "aliases, generate, suppress or across_tenants)");
             }
         }
         read_type(c, rule);
@@ -77,6 +78,9 @@ public:
         }
         if (const YAML::Node generate = c["generate"]) {
             rule.generate = boolean(generate, "generate");
+        }
+        if (const YAML::Node across = c["across_tenants"]) {
+            rule.across_tenants = boolean(across, "across_tenants");
         }
         read_aliases(c, rule);
         read_condition(c, rule);
@@ -318,6 +322,9 @@ private:
             out += '}';
         }
         out += '\n' + std::to_string(rule.timespan_ns) + '\n' + rule.condition.describe() + '\n';
+        if (rule.across_tenants) {
+            out += "across tenants\n"; // keys without the tenant: other state
+        }
         for (const auto& f : rule.condition.fields) {
             out += f + ',';
         }

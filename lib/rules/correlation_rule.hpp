@@ -64,6 +64,9 @@ struct correlation_rule {
     correlation_condition condition;
     bool generate = false;        // the referenced rules raise their own alerts too
     std::int64_t suppress_ns = 0; // vigil extension: quiet period after firing; 0 = none
+    // vigil extension: keys leave out the tenant, so events of every customer count together
+    // (a provider's own correlation over all customers); by default a key is per tenant.
+    bool across_tenants = false;
     // vigil extension: this is the `suppress: {by, for}` of the detection rule it refers to
     // (same id, title, level): one alert per `by` values per `for`, whose count, first and
     // last seen later matches update. Events without a `by` field count under an empty value.

@@ -32,6 +32,7 @@ struct compiled_correlation {
     correlation_type type = correlation_type::event_count;
     std::int64_t timespan_ns = 0;
     std::int64_t suppress_ns = 0;
+    bool across_tenants = false; // keys without the tenant (correlation_rule::across_tenants)
     correlation_condition condition;
     // The condition is decided as soon as it holds (only lower bounds, on a count that adding
     // events cannot lower); otherwise when the window the key's first event opened closes.

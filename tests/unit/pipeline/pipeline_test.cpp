@@ -317,6 +317,60 @@ TEST_CASE("a correlation never mixes tenants: the same source address at two cus
     CHECK(doc.find("\x1e") == std::string::npos); // the key shows its values only
 }
 
+TEST_CASE("a correlation with across_tenants: true counts every customer's events together",
+          "[pipeline][correlate][tenant]") {
+    test_writer writer(false);
+    core::metrics_registry metrics;
+    core::manual_clock clock(ten_o_clock + 60 * second);
+    auto config = sharded_config();
+    std::vector<incident::tenant_definition> tenants(2);
+    tenants[0].name = "acme";
+    tenants[1].name = "globex";
+    config.tenants = std::make_shared<const incident::tenant_map>(tenants);
+    auto rules = test::compile_yaml(R"(
+title: ssh failed
+id: 9e1d0c6a-0000-4000-8000-000000000001
+name: ssh_failed
+logsource: {product: linux, service: sshd}
+detection:
+  selection: {event.action: ssh_login, event.outcome: failure}
+  condition: selection
+---
+title: one address failing at several customers
+id: 9e1d0c6a-0000-4000-8000-000000000003
+level: high
+correlation:
+  type: event_count
+  rules: [ssh_failed]
+  group-by: [source.ip]
+  timespan: 10m
+  condition: {gte: 5}
+  across_tenants: true
+)");
+    REQUIRE_FALSE(rules.diags.has_errors());
+    pipeline::pipeline p(config, rules.result.rules, writer, {}, metrics, clock);
+    p.start();
+    auto batch = std::make_unique<core::raw_batch>();
+    for (int i = 0; i < 6; ++i) {
+        char time[32];
+        std::snprintf(time, sizeof time, "2026-11-21T10:00:%02dZ", i);
+        batch->add(
+            "<38>1 " + std::string(time) +
+                " bastion sshd 1 - - Failed password for root from 198.51.100.1 port 4000 ssh2",
+            core::source_kind::http, clock.now_ns(), {}, 7, static_cast<std::uint16_t>(1 + i % 2));
+    }
+    REQUIRE(submit(p, std::move(batch), 5000ms));
+    clock.advance(60 * second);
+    REQUIRE(eventually([&] {
+        return metrics.value("vigil_correlation_alerts_total", {{"kind", "new"}}) >= 1;
+    }));
+    p.drain_and_stop();
+    REQUIRE(writer.documents.size() == 1);
+    const std::string& doc = writer.documents.begin()->second;
+    CHECK(doc.find(R"("tenant")") == std::string::npos); // nobody's alone
+    CHECK(doc.find(R"("source.ip":"198.51.100.1")") != std::string::npos);
+}
+
 TEST_CASE("correlation state survives a reload that keeps the correlation and a restart from "
           "its checkpoints",
           "[pipeline][correlate]") {
