@@ -228,6 +228,26 @@ pipeline::pipeline_config sharded_config() {
     return c;
 }
 
+// Sharded, with the tenants acme (1) and globex (2), known by the records' tenant numbers.
+pipeline::pipeline_config two_tenants_config() {
+    auto c = sharded_config();
+    std::vector<incident::tenant_definition> tenants(2);
+    tenants[0].name = "acme";
+    tenants[1].name = "globex";
+    c.tenants = std::make_shared<const incident::tenant_map>(tenants);
+    return c;
+}
+
+// A failed SSH login of `address` at second `at` of 10:00, as tenant number `tenant` sent it.
+void add_failure(core::raw_batch& batch, int at, std::string_view address, std::uint16_t tenant,
+                 const core::clock& clock) {
+    char time[32];
+    std::snprintf(time, sizeof time, "2026-11-21T10:00:%02dZ", at);
+    batch.add("<38>1 " + std::string(time) + " bastion sshd 1 - - Failed password for root from " +
+                  std::string(address) + " port 4000 ssh2",
+              core::source_kind::http, clock.now_ns(), {}, 7, tenant);
+}
+
 // Waits (with a deadline) until `condition` holds.
 template <typename Fn>
 bool eventually(Fn condition) {
@@ -278,23 +298,14 @@ TEST_CASE("a correlation never mixes tenants: the same source address at two cus
     test_writer writer(false);
     core::metrics_registry metrics;
     core::manual_clock clock(ten_o_clock + 60 * second);
-    auto config = sharded_config();
-    std::vector<incident::tenant_definition> tenants(2);
-    tenants[0].name = "acme";
-    tenants[1].name = "globex";
-    config.tenants = std::make_shared<const incident::tenant_map>(tenants);
+    auto config = two_tenants_config();
     pipeline::pipeline p(config, brute_force_rules(), writer, {}, metrics, clock);
     p.start();
     // 198.51.100.1 fails 3 times at each tenant (6 in all: a brute force if they were mixed),
     // 198.51.100.2 fails 5 times at acme (a brute force there).
     auto batch = std::make_unique<core::raw_batch>();
-    auto fail = [&](int second_of_minute, const char* address, std::uint16_t tenant) {
-        char time[32];
-        std::snprintf(time, sizeof time, "2026-11-21T10:00:%02dZ", second_of_minute);
-        batch->add("<38>1 " + std::string(time) +
-                       " bastion sshd 1 - - Failed password for root from " + address +
-                       " port 4000 ssh2",
-                   core::source_kind::http, clock.now_ns(), {}, 7, tenant);
+    auto fail = [&](int at, const char* address, std::uint16_t tenant) {
+        add_failure(*batch, at, address, tenant, clock);
     };
     for (int i = 0; i < 3; ++i) {
         fail(i, "198.51.100.1", 1);
@@ -322,11 +333,7 @@ TEST_CASE("a correlation with across_tenants: true counts every customer's event
     test_writer writer(false);
     core::metrics_registry metrics;
     core::manual_clock clock(ten_o_clock + 60 * second);
-    auto config = sharded_config();
-    std::vector<incident::tenant_definition> tenants(2);
-    tenants[0].name = "acme";
-    tenants[1].name = "globex";
-    config.tenants = std::make_shared<const incident::tenant_map>(tenants);
+    auto config = two_tenants_config();
     auto rules = test::compile_yaml(R"(
 title: ssh failed
 id: 9e1d0c6a-0000-4000-8000-000000000001
@@ -352,12 +359,7 @@ correlation:
     p.start();
     auto batch = std::make_unique<core::raw_batch>();
     for (int i = 0; i < 6; ++i) {
-        char time[32];
-        std::snprintf(time, sizeof time, "2026-11-21T10:00:%02dZ", i);
-        batch->add(
-            "<38>1 " + std::string(time) +
-                " bastion sshd 1 - - Failed password for root from 198.51.100.1 port 4000 ssh2",
-            core::source_kind::http, clock.now_ns(), {}, 7, static_cast<std::uint16_t>(1 + i % 2));
+        add_failure(*batch, i, "198.51.100.1", static_cast<std::uint16_t>(1 + i % 2), clock);
     }
     REQUIRE(submit(p, std::move(batch), 5000ms));
     clock.advance(60 * second);
