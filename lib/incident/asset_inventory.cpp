@@ -73,9 +73,26 @@ void asset_inventory::add(std::string_view yaml, const std::string& file,
     const YAML::Node root = *document;
     const YAML::Node list = root.IsMap() ? root["assets"] : YAML::Node();
     if (!list || !list.IsSequence()) {
-        diags.error(file, parse::line_of(root), "", "an asset file is a map with 'assets': a list");
+        diags.error(file, parse::line_of(root), "",
+                    "an asset file is a map with 'assets': a list (and 'tenant': a name)");
         return;
     }
+    for (const auto& member : root) {
+        const std::string key = member.first.Scalar();
+        if (key != "assets" && key != "tenant") {
+            diags.error(file, parse::line_of(member.first), "",
+                        "unknown key '" + key + "' (known: tenant, assets)");
+        }
+    }
+    std::string tenant;
+    if (const YAML::Node t = root["tenant"]) {
+        if (!t.IsScalar() || t.Scalar().empty()) {
+            diags.error(file, parse::line_of(t), "", "'tenant' must be a tenant's name");
+            return;
+        }
+        tenant = t.Scalar();
+    }
+    scope& into = scopes_[tenant];
     for (const auto& item : list) {
         const int line = parse::line_of(item);
         if (!item.IsMap()) {
@@ -145,7 +162,7 @@ void asset_inventory::add(std::string_view yaml, const std::string& file,
         }
         const std::size_t index = assets_.size();
         for (const auto& h : hosts) {
-            if (auto [it, fresh] = hosts_.try_emplace(h, index); !fresh) {
+            if (auto [it, fresh] = into.hosts.try_emplace(h, index); !fresh) {
                 const asset& other = assets_[it->second];
                 diags.warning(file, line, "",
                               "host '" + h + "' is already asset '" + other.name + "' (" +
@@ -154,23 +171,41 @@ void asset_inventory::add(std::string_view yaml, const std::string& file,
             }
         }
         for (const auto& n : networks) {
-            networks_.add(n, index);
+            into.networks.add(n, index);
         }
         assets_.push_back(std::move(a));
     }
 }
 
-const asset* asset_inventory::by_host(std::string_view host) const {
-    if (hosts_.empty()) {
-        return nullptr;
-    }
-    const auto it = hosts_.find(lower(host));
-    return it == hosts_.end() ? nullptr : &assets_[it->second];
+const asset_inventory::scope* asset_inventory::scope_of(std::string_view tenant) const {
+    const auto it = scopes_.find(std::string(tenant));
+    return it == scopes_.end() ? nullptr : &it->second;
 }
 
-const asset* asset_inventory::by_address(std::string_view address) const {
-    const auto found = networks_.find(address);
-    return found ? &assets_[*found] : nullptr;
+const asset* asset_inventory::in_scope(const scope* s, std::string_view host,
+                                       std::string_view address) const {
+    if (s == nullptr) {
+        return nullptr;
+    }
+    if (!host.empty() && !s->hosts.empty()) {
+        const auto it = s->hosts.find(lower(host));
+        return it == s->hosts.end() ? nullptr : &assets_[it->second];
+    }
+    if (!address.empty()) {
+        const auto found = s->networks.find(address);
+        return found ? &assets_[*found] : nullptr;
+    }
+    return nullptr;
+}
+
+const asset* asset_inventory::by_host(std::string_view tenant, std::string_view host) const {
+    const asset* own = tenant.empty() ? nullptr : in_scope(scope_of(tenant), host, {});
+    return own != nullptr ? own : in_scope(scope_of(""), host, {});
+}
+
+const asset* asset_inventory::by_address(std::string_view tenant, std::string_view address) const {
+    const asset* own = tenant.empty() ? nullptr : in_scope(scope_of(tenant), {}, address);
+    return own != nullptr ? own : in_scope(scope_of(""), {}, address);
 }
 
 const asset* asset_inventory::involved(const alert::alert_terms& terms) const {
@@ -181,13 +216,13 @@ const asset* asset_inventory::involved(const alert::alert_terms& terms) const {
         }
     };
     for (const auto& h : terms.hosts) {
-        consider(by_host(h));
+        consider(by_host(terms.tenant, h));
     }
     for (const auto& d : terms.destinations) {
-        consider(by_address(d));
+        consider(by_address(terms.tenant, d));
     }
     for (const auto& s : terms.sources) {
-        consider(by_address(s));
+        consider(by_address(terms.tenant, s));
     }
     return best;
 }

@@ -25,9 +25,12 @@ struct asset {
 };
 
 // The asset inventory (config `incidents.assets_dir`): YAML files of assets, each with the
-// host names and networks that are it. Loaded at start and with every rule reload; immutable
-// once loaded, shared by the alert stage.
+// host names and networks that are it, a file per tenant (`tenant: NAME`; a file without one
+// holds assets of every tenant, and of alerts without a tenant). Customers reuse private
+// addresses and host names, so an alert's assets are looked up among its tenant's first.
+// Loaded at start and with every rule reload; immutable once loaded, shared by the alert stage.
 //
+//   tenant: acme
 //   assets:
 //     - name: payroll database
 //       hosts: [db-1, db-1.corp.example]
@@ -44,20 +47,30 @@ public:
     // One file's text.
     void add(std::string_view yaml, const std::string& file, core::diagnostics& diags);
 
-    // The asset a host name (case-insensitive) or an address belongs to: the host's, else the
-    // most specific network's; null when none.
-    [[nodiscard]] const asset* by_host(std::string_view host) const;
-    [[nodiscard]] const asset* by_address(std::string_view address) const;
-    // The most critical asset an alert involves: its hosts, then its destination addresses,
-    // then its source and sender addresses (the first found wins a tie); null when none.
+    // The asset of `tenant` ("" = the files without a tenant) a host name (case-insensitive)
+    // or an address belongs to: the host's, else the most specific network's; a tenant's own
+    // assets before the shared ones; null when none.
+    [[nodiscard]] const asset* by_host(std::string_view tenant, std::string_view host) const;
+    [[nodiscard]] const asset* by_address(std::string_view tenant, std::string_view address) const;
+    // The most critical asset an alert involves (among its tenant's and the shared ones): its
+    // hosts, then its destination addresses, then its source and sender addresses (the first
+    // found wins a tie); null when none.
     [[nodiscard]] const asset* involved(const alert::alert_terms& terms) const;
 
     [[nodiscard]] std::size_t size() const { return assets_.size(); }
 
 private:
+    // The assets of one tenant (or the shared ones), by host name and by network.
+    struct scope {
+        std::unordered_map<std::string, std::size_t> hosts; // lower-case name -> asset
+        rules::network_lookup networks;                     // -> asset
+    };
+    [[nodiscard]] const scope* scope_of(std::string_view tenant) const;
+    [[nodiscard]] const asset* in_scope(const scope* s, std::string_view host,
+                                        std::string_view address) const;
+
     std::vector<asset> assets_;
-    std::unordered_map<std::string, std::size_t> hosts_; // lower-case name -> asset
-    rules::network_lookup networks_;                     // -> asset
+    std::unordered_map<std::string, scope> scopes_; // tenant ("" = shared) -> its assets
 };
 
 } // namespace vigil::incident

@@ -47,16 +47,16 @@ TEST_CASE("assets by host name and by the most specific network", "[incident][as
     assets.add(inventory, "acme.yaml", diags);
     REQUIRE_FALSE(diags.has_errors());
     CHECK(assets.size() == 3);
-    REQUIRE(assets.by_host("db-1") != nullptr);
-    CHECK(assets.by_host("db-1")->name == "payroll database"); // case-insensitive
-    CHECK(assets.by_host("DB-1.corp.example")->owner == "finance IT");
-    CHECK(assets.by_host("db-2") == nullptr);
-    CHECK(assets.by_address("10.1.2.7")->name == "jump host");        // /32 beats /24
-    CHECK(assets.by_address("10.1.2.8")->name == "payroll database"); // /24 beats /8
-    CHECK(assets.by_address("10.200.0.1")->name == "office network");
-    CHECK(assets.by_address("2001:db8::5")->name == "office network");
-    CHECK(assets.by_address("192.0.2.1") == nullptr);
-    CHECK(assets.by_address("not an address") == nullptr);
+    REQUIRE(assets.by_host("", "db-1") != nullptr);
+    CHECK(assets.by_host("", "db-1")->name == "payroll database"); // case-insensitive
+    CHECK(assets.by_host("", "DB-1.corp.example")->owner == "finance IT");
+    CHECK(assets.by_host("", "db-2") == nullptr);
+    CHECK(assets.by_address("", "10.1.2.7")->name == "jump host");        // /32 beats /24
+    CHECK(assets.by_address("", "10.1.2.8")->name == "payroll database"); // /24 beats /8
+    CHECK(assets.by_address("", "10.200.0.1")->name == "office network");
+    CHECK(assets.by_address("", "2001:db8::5")->name == "office network");
+    CHECK(assets.by_address("", "192.0.2.1") == nullptr);
+    CHECK(assets.by_address("", "not an address") == nullptr);
     // An alert involves the most critical of its assets: hosts, destinations, sources.
     CHECK(assets.involved(terms({}, {"10.9.9.9"}, {"10.1.2.9"}))->name == "payroll database");
     CHECK(assets.involved(terms({"db-9"}, {"10.1.2.7"}, {"203.0.113.5"}))->name == "jump host");
@@ -121,7 +121,38 @@ TEST_CASE("asset files: every problem with file and line, the good assets kept",
     CHECK_THAT(text, Catch::Contains("'10.0.0.0/99' is not a network or address"));
     CHECK_THAT(text, Catch::Contains("unknown key 'host'"));
     CHECK_THAT(text, Catch::Contains("host 'a' is already asset 'good' (site.yaml:2)"));
-    CHECK(assets.by_host("a")->name == "good");
+    CHECK(assets.by_host("", "a")->name == "good");
+}
+
+TEST_CASE("assets per tenant: a customer's own before the shared ones, never another's",
+          "[incident][assets][tenant]") {
+    incident::asset_inventory assets;
+    core::diagnostics diags;
+    assets.add("tenant: acme\nassets:\n  - name: acme payroll\n    networks: [10.0.0.0/24]\n"
+               "    hosts: [db-1]\n    criticality: 1\n",
+               "acme.yaml", diags);
+    assets.add("tenant: globex\nassets:\n  - name: globex printers\n    networks: [10.0.0.0/24]\n"
+               "    criticality: 4\n",
+               "globex.yaml", diags);
+    assets.add("assets:\n  - name: provider jump host\n    networks: [10.0.0.0/8]\n"
+               "    criticality: 2\n",
+               "shared.yaml", diags);
+    REQUIRE_FALSE(diags.has_errors());
+    CHECK(assets.by_address("acme", "10.0.0.5")->name == "acme payroll");
+    CHECK(assets.by_address("globex", "10.0.0.5")->name == "globex printers");
+    CHECK(assets.by_address("initech", "10.0.0.5")->name == "provider jump host"); // shared
+    CHECK(assets.by_address("", "10.0.0.5")->name == "provider jump host");
+    CHECK(assets.by_host("acme", "DB-1")->name == "acme payroll");
+    CHECK(assets.by_host("globex", "db-1") == nullptr); // acme's host is not globex's
+    auto t = terms({}, {"10.0.0.5"}, {});
+    t.tenant = "globex";
+    CHECK(assets.involved(t)->name == "globex printers"); // its own asset for that address
+    t.tenant = "acme";
+    CHECK(assets.involved(t)->name == "acme payroll");
+    assets.add("tenant: [x]\nassets: []\nowner: y\n", "bad.yaml", diags);
+    CHECK_THAT(diags.to_string(), Catch::Contains("bad.yaml:1") &&
+                                      Catch::Contains("'tenant' must be a tenant's name"));
+    CHECK_THAT(diags.to_string(), Catch::Contains("unknown key 'owner' (known: tenant, assets)"));
 }
 
 TEST_CASE("an asset directory: every YAML file of it", "[incident][assets]") {
@@ -136,5 +167,5 @@ TEST_CASE("an asset directory: every YAML file of it", "[incident][assets]") {
     std::filesystem::remove_all(dir);
     CHECK_FALSE(diags.has_errors());
     CHECK(assets->size() == 4);
-    CHECK(assets->by_host("www")->name == "globex web");
+    CHECK(assets->by_host("", "www")->name == "globex web");
 }
