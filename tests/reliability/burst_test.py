@@ -21,7 +21,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from reliability import EventStream, Outcome, report, rss_kib  # noqa: E402
 from vigil_harness import KafkaMock, TempTree, Vigild, wait_until  # noqa: E402
 
-STEADY_RATE = 5000  # events per second
+# Events per second. Every event raises an alert here, so over TCP (which pushes back) the burst
+# goes at the alert stage's pace; since alerts are graded and their deadlines stored
+# (issue 16) that is about 48,000/s on the 2-core CI machine (README "Alert stage").
+STEADY_RATE = 4000
 STEADY_SECONDS = 2
 # librdkafka's mock cluster keeps about 5 MB per partition (older messages are deleted, as by
 # retention): the Kafka burst stays well below that over its four partitions.
