@@ -178,7 +178,8 @@ namespace {
 
 // Failed sshd logins from 64 addresses, 5 each (RFC 5424, explicit times), and a correlation
 // that needs 5 per address in 10 minutes.
-std::shared_ptr<const rules::rule_set> brute_force_rules(const std::string& timespan = "10m") {
+std::shared_ptr<const rules::rule_set> brute_force_rules(const std::string& timespan = "10m",
+                                                         const std::string& extra = "") {
     auto c = test::compile_yaml(R"(
 title: ssh failed
 id: 9e1d0c6a-0000-4000-8000-000000000001
@@ -197,7 +198,7 @@ correlation:
   group-by: [source.ip]
   timespan: )" + timespan + R"(
   condition: {gte: 5}
-)");
+)" + extra);
     REQUIRE_FALSE(c.diags.has_errors());
     return c.result.rules;
 }
@@ -334,28 +335,8 @@ TEST_CASE("a correlation with across_tenants: true counts every customer's event
     core::metrics_registry metrics;
     core::manual_clock clock(ten_o_clock + 60 * second);
     auto config = two_tenants_config();
-    auto rules = test::compile_yaml(R"(
-title: ssh failed
-id: 9e1d0c6a-0000-4000-8000-000000000001
-name: ssh_failed
-logsource: {product: linux, service: sshd}
-detection:
-  selection: {event.action: ssh_login, event.outcome: failure}
-  condition: selection
----
-title: one address failing at several customers
-id: 9e1d0c6a-0000-4000-8000-000000000003
-level: high
-correlation:
-  type: event_count
-  rules: [ssh_failed]
-  group-by: [source.ip]
-  timespan: 10m
-  condition: {gte: 5}
-  across_tenants: true
-)");
-    REQUIRE_FALSE(rules.diags.has_errors());
-    pipeline::pipeline p(config, rules.result.rules, writer, {}, metrics, clock);
+    pipeline::pipeline p(config, brute_force_rules("10m", "  across_tenants: true\n"), writer, {},
+                         metrics, clock);
     p.start();
     auto batch = std::make_unique<core::raw_batch>();
     for (int i = 0; i < 6; ++i) {
