@@ -3,6 +3,7 @@
 #include "alert/correlation_alert.hpp"
 #include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
+#include "correlate/version_order.hpp"
 #include "rules/sigma_value.hpp"
 
 #include <algorithm>
@@ -32,8 +33,12 @@
 //                                      newest + timespan.
 //   absence [A, B]                     opened = the oldest A not yet followed by a B (or
 //                                      `never`), times[0] = last B.
+//   version_behind                     extra.samples[0] = the newest version of the key (value)
+//                                      and when it was first seen (time); a member reporting
+//                                      an older one fires once that is a timespan ago.
 //
-// While a key is quiet after firing (`suppress`), its matches update the open alert instead.
+// While a key is quiet after firing (`suppress`), its matches update the open alert instead
+// (version_behind: those that report a version behind, listing their members).
 
 namespace vigil::correlate {
 namespace {
@@ -42,6 +47,13 @@ constexpr std::int64_t never = std::numeric_limits<std::int64_t>::min();
 // A key that no longer matters is forgotten this much (at most one timespan) later.
 constexpr std::int64_t forget_grace_ns = 60'000'000'000;
 constexpr std::size_t listed_values = 20; // distinct values an alert lists
+
+// Types whose every match changes what the key decides, quiet or not: such matches are never
+// simply taken by an open alert, and always wait for the watermark.
+bool decides_every_match(const rules::compiled_correlation& c) {
+    return c.type == rules::correlation_type::absence ||
+           c.type == rules::correlation_type::version_behind;
+}
 
 bool closing(const rules::compiled_correlation& c) {
     switch (c.type) {
@@ -195,7 +207,7 @@ bool correlator_shard::taken_quietly(const correlation_batch& b, const correlati
 
 std::optional<std::int64_t> correlator_shard::quiet_until(std::uint32_t c, std::string_view key,
                                                           std::uint64_t hash) const {
-    if (c >= tables_.size() || correlation(c).type == rules::correlation_type::absence) {
+    if (c >= tables_.size() || decides_every_match(correlation(c))) {
         return std::nullopt;
     }
     const key_table& keys = tables_[c].keys;
@@ -316,7 +328,7 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
         key_entry& e = keys.at(slot);
         e.newest_ns = std::max(e.newest_ns, t);
         const auto& corr = correlation(c);
-        if (e.open && t < e.open->quiet_until_ns && corr.type != rules::correlation_type::absence) {
+        if (e.open && t < e.open->quiet_until_ns && !decides_every_match(corr)) {
             // Quiet: the open alert takes the event.
             open_alert& a = *e.open;
             ++a.count;
@@ -356,6 +368,9 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
             break;
         case correlation_type::absence:
             on_absence(c, slot, slots, t, evidence);
+            break;
+        case correlation_type::version_behind:
+            on_version_behind(c, slot, t, value, evidence, out);
             break;
         default:
             break;
@@ -739,6 +754,57 @@ void correlator_shard::on_absence(std::uint32_t c, std::uint32_t slot, std::uint
     }
 }
 
+void correlator_shard::on_version_behind(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                         std::string_view value, std::string_view evidence,
+                                         std::vector<alert::alert>& out) {
+    const auto& corr = correlation(c);
+    key_entry& e = tables_[c].keys.at(slot);
+    // The value is the version, then the fields that name the member reporting it.
+    const std::size_t cut = value.find(key_separator);
+    const std::string_view version = value.substr(0, cut);
+    const std::string_view member =
+        cut == std::string_view::npos ? std::string_view() : value.substr(cut + 1);
+    if (version.empty()) {
+        return; // nothing to compare
+    }
+    if (!e.extra) {
+        e.extra = std::make_unique<key_extra>();
+    }
+    auto& samples = e.extra->samples;
+    if (samples.empty()) {
+        samples.push_back(sample{t, 0, 0, 1, std::string(version)});
+        return;
+    }
+    sample& newest = samples.front();
+    const auto order = compare_versions(version, newest.value);
+    if (order > 0) {
+        newest.value.assign(version);
+        newest.time_ns = t;
+        return;
+    }
+    if (order == 0) {
+        newest.time_ns = std::min(newest.time_ns, t); // a late match saw it earlier
+        return;
+    }
+    if (t < newest.time_ns + corr.timespan_ns) {
+        return; // the newest version is still being rolled out
+    }
+    std::string listed(member);
+    std::replace(listed.begin(), listed.end(), key_separator, ' ');
+    listed += ": ";
+    listed += version;
+    listed += " (newest ";
+    listed += newest.value;
+    listed += ')';
+    fire_facts facts;
+    facts.count = 1;
+    facts.first_seen_ns = t;
+    facts.last_seen_ns = t;
+    facts.evidence = evidence;
+    facts.values.push_back(std::move(listed));
+    fire(c, slot, t, std::move(facts), out);
+}
+
 void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at_ns,
                             fire_facts facts, std::vector<alert::alert>& out) {
     const auto& corr = correlation(c);
@@ -869,7 +935,8 @@ void correlator_shard::emit_update(std::uint32_t c, key_entry& e, std::vector<al
     if (corr.type != rules::correlation_type::event_count &&
         corr.type != rules::correlation_type::temporal &&
         corr.type != rules::correlation_type::temporal_ordered &&
-        corr.type != rules::correlation_type::absence) {
+        corr.type != rules::correlation_type::absence &&
+        corr.type != rules::correlation_type::version_behind) {
         f.metric = a.metric;
     }
     f.values = a.values;

@@ -246,6 +246,9 @@ private:
                              std::vector<alert::alert>& out);
     void on_absence(std::uint32_t c, std::uint32_t slot, std::uint64_t slots, std::int64_t t,
                     std::string_view evidence);
+    void on_version_behind(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                           std::string_view value, std::string_view evidence,
+                           std::vector<alert::alert>& out);
 
     [[nodiscard]] const rules::compiled_correlation& correlation(std::uint32_t c) const {
         return rules_->correlations().correlations()[c];

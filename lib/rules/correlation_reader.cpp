@@ -185,8 +185,8 @@ private:
         if (!type) {
             error(c["type"], "unknown correlation type '" + name +
                                  "' (expected event_count, value_count, temporal, "
-                                 "temporal_ordered, value_sum, value_avg, value_percentile or "
-                                 "absence)");
+                                 "temporal_ordered, value_sum, value_avg, value_percentile, "
+                                 "absence or version_behind)");
             return;
         }
         rule.type = *type;
@@ -263,12 +263,15 @@ private:
         const bool needs_field = rule.type == correlation_type::value_count ||
                                  rule.type == correlation_type::value_sum ||
                                  rule.type == correlation_type::value_avg ||
-                                 rule.type == correlation_type::value_percentile;
+                                 rule.type == correlation_type::value_percentile ||
+                                 rule.type == correlation_type::version_behind;
         const bool counted = rule.type != correlation_type::temporal &&
                              rule.type != correlation_type::temporal_ordered &&
-                             rule.type != correlation_type::absence;
+                             rule.type != correlation_type::absence &&
+                             rule.type != correlation_type::version_behind;
         const std::string type = to_string(rule.type);
-        if (needs_field && rule.condition.fields.empty()) {
+        if (needs_field && rule.condition.fields.empty() &&
+            rule.type != correlation_type::version_behind) {
             error(c["condition"] ? c["condition"] : c,
                   type + " needs 'condition.field' (the field whose values it counts or sums)");
         }
@@ -286,6 +289,18 @@ private:
             if (rule.rules.size() > 2) {
                 error(c["rules"], "absence takes one rule (the key goes silent) or two (the "
                                   "first is not followed by the second)");
+            }
+        }
+        if (rule.type == correlation_type::version_behind) {
+            if (!rule.condition.empty()) {
+                error(c["condition"], "version_behind takes only 'condition.field' (the "
+                                      "version, then the fields naming who reports it)");
+            }
+            if (rule.condition.fields.size() < 2) {
+                error(c["condition"] ? c["condition"] : c,
+                      "version_behind needs 'condition.field: [VERSION, "
+                      "MEMBER, ...]': the version compared, then the fields "
+                      "that name who reports it (e.g. host.name)");
             }
         }
         if (rule.type == correlation_type::temporal_ordered && !rule.condition.empty()) {

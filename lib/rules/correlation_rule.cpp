@@ -19,6 +19,7 @@ constexpr type_name type_names[] = {
     {correlation_type::value_avg, "value_avg"},
     {correlation_type::value_percentile, "value_percentile"},
     {correlation_type::absence, "absence"},
+    {correlation_type::version_behind, "version_behind"},
 };
 
 std::string number_text(double v) {

@@ -8,7 +8,8 @@
 
 namespace vigil::rules {
 
-// The kinds of correlation (Sigma correlation specification v2.1, plus vigil's `absence`).
+// The kinds of correlation (Sigma correlation specification v2.1, plus vigil's `absence` and
+// `version_behind`).
 enum class correlation_type : std::uint8_t {
     event_count,      // events of the key in the timespan
     value_count,      // distinct values of `field` in the timespan
@@ -18,6 +19,8 @@ enum class correlation_type : std::uint8_t {
     value_avg,        // average of the numeric `field`
     value_percentile, // share (percent) of the key's events carrying one value of `field`
     absence,          // [A]: the key stops matching A; [A, B]: an A not followed by a B
+    version_behind,   // a member reports a version older than the key's newest, once that
+                      // newest has been seen for the timespan
 };
 
 [[nodiscard]] const char* to_string(correlation_type type);

@@ -889,6 +889,70 @@ TEST_CASE("a reload keeps the state of unchanged correlations only", "[correlate
     CHECK(s.session().shard().counters().dropped_on_reload == 1);
 }
 
+TEST_CASE("version_behind: a member behind the key's newest version, once it had time to roll "
+          "out; the same alert whatever the arrival order",
+          "[correlate]") {
+    // Stand-ins: the "version" is the user name of an accepted login, the member the source
+    // address, the key the host.
+    const std::string behind = "b0000000-0000-4000-8000-000000000020";
+    const std::string rule = correlation(behind, R"(
+  type: version_behind
+  rules: [ssh_accepted]
+  group-by: [host.name]
+  timespan: 1h
+  condition:
+    field: [user.name, source.ip]
+  suppress: 2h
+)");
+    struct report {
+        const char* at;
+        const char* version;
+        const char* member;
+        const char* host;
+    };
+    const std::vector<report> reports = {
+        {"10:00:00", "v1.9", "192.0.2.1", "web01"},
+        {"10:00:10", "v1.10", "192.0.2.2", "web01"},  // the newest from here on (10 > 9)
+        {"10:00:20", "v1.9", "192.0.2.3", "web01"},   // behind, but the hour has not passed
+        {"10:00:30", "v1.2", "192.0.2.9", "db01"},    // another key: its own newest
+        {"11:00:10", "v1.10", "192.0.2.1", "web01"},  // up to date
+        {"11:00:20", "V1.010", "192.0.2.2", "web01"}, // the same version
+        {"11:00:30", "v1.9", "192.0.2.3", "web01"},   // behind an hour after: fires
+        {"11:00:40", "v1.8", "192.0.2.4", "web01"},   // behind too: the open alert lists it
+        {"11:00:50", "v1.9", "192.0.2.3", "web01"},   // listed once
+    };
+    auto run = [&](const std::vector<std::size_t>& order) {
+        scenario s(rule, scenario::lateness(60));
+        for (std::size_t i : order) {
+            const auto& r = reports[i];
+            s.ssh_accepted(r.at, r.member, r.version, r.host);
+        }
+        s.advance("12:00:00");
+        s.session().finish();
+        std::vector<std::string> out;
+        for (const auto& a : s.session().alerts()) {
+            if (a.terms.rule_id == behind) {
+                out.push_back(a.json.substr(a.json.find("\"correlation\"")));
+            }
+        }
+        return out;
+    };
+    const auto in_order = run({0, 1, 2, 3, 4, 5, 6, 7, 8});
+    REQUIRE_FALSE(in_order.empty());
+    simdjson::dom::parser parser;
+    const auto last = parser.parse("{" + in_order.back()).value();
+    CHECK(text(last, "/correlation/type") == "version_behind");
+    auto values = last["correlation"]["values"].get_array().value();
+    REQUIRE(values.size() == 2);
+    CHECK(std::string(values.at(0).get_string().value()) == "192.0.2.3: v1.9 (newest v1.10)");
+    CHECK(std::string(values.at(1).get_string().value()) == "192.0.2.4: v1.8 (newest v1.10)");
+    CHECK(integer(last, "/count") == 3);
+    CHECK(text(last, "/first_seen") == "2026-11-21T11:00:30Z");
+    // Reports arriving shuffled within the allowed lateness give the same alerts.
+    CHECK(run({1, 0, 3, 2, 5, 4, 7, 8, 6}) == in_order);
+    CHECK(run({3, 2, 1, 0, 8, 7, 6, 5, 4}) == in_order);
+}
+
 TEST_CASE("correlation rule errors name file, line, rule and reason, all at once", "[correlate]") {
     auto compiled =
         test::compile_yaml(base_rules + correlation("c0000000-0000-4000-8000-000000000001", R"(
@@ -913,6 +977,12 @@ TEST_CASE("correlation rule errors name file, line, rule and reason, all at once
   rules: [ssh_accepted, c0000000-0000-4000-8000-000000000003]
   group-by: [source.ip]
   timespan: 5m
+)") + correlation("c0000000-0000-4000-8000-000000000005", R"(
+  type: version_behind
+  rules: [ssh_accepted]
+  group-by: [host.name]
+  timespan: 1d
+  condition: {field: user.name, gte: 2}
 )"),
                            "bad.yml");
     const std::string all = compiled.diags.to_string();
@@ -922,6 +992,8 @@ TEST_CASE("correlation rule errors name file, line, rule and reason, all at once
     CHECK_THAT(all, Contains("condition 'gte' needs a number, not 'many'"));
     CHECK_THAT(all, Contains("value_count needs 'condition.field'"));
     CHECK_THAT(all, Contains("cycle"));
+    CHECK_THAT(all, Contains("version_behind takes only 'condition.field'"));
+    CHECK_THAT(all, Contains("version_behind needs 'condition.field: [VERSION, MEMBER, ...]'"));
     // The base rules still load.
     CHECK(compiled.result.rules->rules().size() == 3);
 }
