@@ -7,9 +7,11 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <rocksdb/db.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 namespace vigil::alert {
@@ -21,8 +23,8 @@ constexpr std::array<const char*, 6> index_families = {"alerts_by_rule",   "aler
                                                        "alerts_by_status", "alerts_by_host",
                                                        "alerts_by_source", "alerts_by_tenant"};
 constexpr std::size_t index_write_buffer_bytes = 8 << 20;
-// What an alert adds to a WriteBatch besides its document: its key, index entries, outbox entry.
-constexpr std::size_t batch_bytes_per_alert = 512;
+// write()'s batch keeps its buffer between groups up to this size.
+constexpr std::size_t kept_batch_bytes = 16 * 1024 * 1024;
 constexpr const char* meta_family = "meta";
 constexpr const char* state_family = "state";
 constexpr const char* dead_letters_family = "dead_letters";
@@ -63,20 +65,41 @@ const std::string& index_key(std::string& key, std::string_view value, std::stri
     return key;
 }
 
+// The values an alert has in index `i` (the order of index_families).
+template <typename Visit>
+void for_each_term_of(const alert_terms& terms, std::size_t i, Visit visit) {
+    switch (i) {
+    case 0:
+        visit(terms.rule_id);
+        break;
+    case 1:
+        visit(terms.level);
+        break;
+    case 2:
+        visit(terms.status);
+        break;
+    case 3:
+        for (const auto& host : terms.hosts) {
+            visit(host);
+        }
+        break;
+    case 4:
+        for (const auto& source : terms.sources) {
+            visit(source);
+        }
+        break;
+    default:
+        if (!terms.tenant.empty()) {
+            visit(terms.tenant);
+        }
+    }
+}
+
 // Each index entry of an alert: (index position, value).
 template <typename Visit>
 void for_each_term(const alert_terms& terms, Visit visit) {
-    visit(0, terms.rule_id);
-    visit(1, terms.level);
-    visit(2, terms.status);
-    for (const auto& host : terms.hosts) {
-        visit(3, host);
-    }
-    for (const auto& source : terms.sources) {
-        visit(4, source);
-    }
-    if (!terms.tenant.empty()) {
-        visit(5, terms.tenant);
+    for (std::size_t i = 0; i < index_families.size(); ++i) {
+        for_each_term_of(terms, i, [&](std::string_view value) { visit(i, value); });
     }
 }
 
@@ -90,6 +113,11 @@ rocksdb::ColumnFamilyOptions family_options(std::string_view name, const rocksdb
         name == deadlines_family) {
         options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
         options.write_buffer_size = index_write_buffer_bytes;
+    } else if (name == alerts_family || name == outbox_family) {
+        // Keys come in about ascending order (time-ordered ids, outbox sequence numbers): the
+        // skip list inserts after a remembered position instead of searching from its head.
+        options.memtable_insert_with_hint_prefix_extractor.reset(
+            rocksdb::NewFixedPrefixTransform(0));
     }
     return options;
 }
@@ -306,34 +334,54 @@ std::expected<void, std::string> alert_store::ready_to_write(std::size_t bytes) 
 }
 
 std::expected<void, std::string> alert_store::write(std::span<const alert> alerts) {
-    // Sized once: a group of alerts is megabytes, and growing it step by step copies it each time.
-    std::size_t bytes = 0;
-    for (const auto& a : alerts) {
-        bytes += a.json.size() + batch_bytes_per_alert;
-    }
-    rocksdb::WriteBatch batch(bytes);
-    std::string key;
-    std::string kept;
-    std::string kept_status;
     const std::lock_guard lock(incident_mutex_); // see change_incident
-    for (const auto& a : alerts) {
+    // One batch, reused: a group of alerts is megabytes, and a new buffer each time (or one grown
+    // step by step) costs fresh pages from the kernel, zeroed, for every group.
+    rocksdb::WriteBatch& batch = write_batch_;
+    batch.Clear();
+    // The entries go in family by family (documents, deadlines, each index, the outbox): RocksDB
+    // looks a family up when it changes from one entry to the next, and each memtable stays in
+    // cache while its entries go in.
+    struct document {
+        std::string_view json;
+        std::string_view status;
+        bool first_state = true; // a new alert (or one whose stored first state is gone)
+    };
+    std::vector<document> documents(alerts.size());
+    std::deque<std::pair<std::string, std::string>> kept; // updates' documents and statuses
+    for (std::size_t n = 0; n < alerts.size(); ++n) {
+        const alert& a = alerts[n];
         const auto text = a.id.text();
         const std::string_view id(text.data(), text.size());
-        std::string_view json = a.json;
-        std::string_view status = a.terms.status;
-        if (a.update && keep_incident_part(id, a.json, kept, kept_status)) {
-            json = kept;
-            status = kept_status;
-        } else if (deadlines_ && !a.escalation) {
-            deadlines_->add_to(batch, a); // a new alert (or one whose first state is gone)
-        }
-        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), json);
-        for_each_term(a.terms, [&](std::size_t i, std::string_view value) {
-            if (i == static_cast<std::size_t>(index::status)) {
-                value = status;
+        document& d = documents[n];
+        d = {a.json, a.terms.status, true};
+        if (a.update) {
+            auto& [json, status] = kept.emplace_back();
+            if (keep_incident_part(id, a.json, json, status)) {
+                d = {json, status, false};
             }
-            batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
-        });
+        }
+        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), d.json);
+    }
+    if (deadlines_) {
+        for (std::size_t n = 0; n < alerts.size(); ++n) {
+            if (documents[n].first_state && !alerts[n].escalation) {
+                deadlines_->add_to(batch, alerts[n]);
+            }
+        }
+    }
+    std::string key;
+    for (std::size_t i = 0; i < index_families.size(); ++i) {
+        const bool status_index = i == static_cast<std::size_t>(index::status);
+        for (std::size_t n = 0; n < alerts.size(); ++n) {
+            const auto text = alerts[n].id.text();
+            const std::string_view id(text.data(), text.size());
+            for_each_term_of(alerts[n].terms, i, [&](std::string_view value) {
+                batch.Put(indexes_[i],
+                          index_key(key, status_index ? documents[n].status : value, id),
+                          rocksdb::Slice());
+            });
+        }
     }
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
@@ -344,6 +392,9 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     if (auto s = db_->Write(options, &batch); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected("writing alerts failed: " + s.ToString());
+    }
+    if (batch.GetDataSize() > kept_batch_bytes) {
+        batch = rocksdb::WriteBatch(); // a burst's batch: give its memory back
     }
     if (!queued.empty()) {
         outbox_->written(queued);

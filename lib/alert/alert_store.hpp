@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <rocksdb/write_batch.h>
 #include <span>
 #include <string>
 #include <vector>
@@ -183,7 +184,8 @@ private:
     std::unique_ptr<outbox> outbox_;
     std::unique_ptr<deadline_book> deadlines_;
     std::atomic<bool> resume_needed_{false};
-    std::mutex incident_mutex_; // write() and change_incident()
+    std::mutex incident_mutex_;       // write() and change_incident()
+    rocksdb::WriteBatch write_batch_; // write()'s, under incident_mutex_
 };
 
 } // namespace vigil::alert
