@@ -161,9 +161,7 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
                 continue;
             }
         }
-        if (taken_quietly(b, m)) {
-            note_quiet(ours(*b.rules, m.correlation), {b.text(m.key), m.key_hash}, m.time_ns);
-            apply_match(b, m, out);
+        if (take_if_quiet(b, m)) {
             not_waiting_.push_back(i);
             continue;
         }
@@ -198,15 +196,39 @@ bool correlator_shard::taken_quietly(const correlation_batch& b, const correlati
         return false;
     }
     const std::uint32_t c = ours(*b.rules, m.correlation);
+    return c != no_correlation &&
+           quiet_slot(c, b.text(m.key), m.key_hash, m.time_ns) != key_table::none;
+}
+
+bool correlator_shard::take_if_quiet(const correlation_batch& b, const correlation_match& m) {
+    if (!b.rules || !rules_) {
+        return false;
+    }
+    const std::uint32_t c = ours(*b.rules, m.correlation);
     if (c == no_correlation) {
         return false;
     }
-    const auto until = quiet_until(c, b.text(m.key), m.key_hash);
-    return until && m.time_ns < *until;
+    const std::string_view key = b.text(m.key);
+    const std::uint32_t slot = quiet_slot(c, key, m.key_hash, m.time_ns);
+    if (slot == key_table::none) {
+        return false;
+    }
+    if (m.evidence.size > 0) {
+        note_quiet(c, {key, m.key_hash}, m.time_ns); // the worker did not know yet
+    }
+    ++counters_.matches;
+    take_quietly(c, slot, m.time_ns, b.text(m.evidence));
+    return true;
 }
 
-std::optional<std::int64_t> correlator_shard::quiet_until(std::uint32_t c, std::string_view key,
-                                                          std::uint64_t hash) const {
+std::uint32_t correlator_shard::quiet_slot(std::uint32_t c, std::string_view key,
+                                           std::uint64_t hash, std::int64_t time_ns) const {
+    const auto until = quiet_until(c, key, hash);
+    return until && time_ns < until->first ? until->second : key_table::none;
+}
+
+std::optional<std::pair<std::int64_t, std::uint32_t>>
+correlator_shard::quiet_until(std::uint32_t c, std::string_view key, std::uint64_t hash) const {
     if (c >= tables_.size() || decides_every_match(correlation(c))) {
         return std::nullopt;
     }
@@ -219,7 +241,25 @@ std::optional<std::int64_t> correlator_shard::quiet_until(std::uint32_t c, std::
     if (!e.open || e.open->evidence.size() < limits_.evidence_per_alert) {
         return std::nullopt;
     }
-    return e.open->quiet_until_ns;
+    return std::pair{e.open->quiet_until_ns, slot};
+}
+
+void correlator_shard::take_quietly(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                                    std::string_view evidence) {
+    key_entry& e = tables_[c].keys.at(slot);
+    e.newest_ns = std::max(e.newest_ns, t);
+    open_alert& a = *e.open;
+    ++a.count;
+    a.first_seen_ns = std::min(a.first_seen_ns, t);
+    a.last_seen_ns = std::max(a.last_seen_ns, t);
+    if (!evidence.empty() && a.evidence.size() < limits_.evidence_per_alert) {
+        a.evidence.emplace_back(evidence);
+    }
+    if (!a.dirty) {
+        a.dirty = true;
+        dirty_.emplace_back(c, slot);
+    }
+    schedule(c, slot);
 }
 
 void correlator_shard::note_quiet(std::uint32_t c, core::prehashed_string key,
@@ -326,24 +366,11 @@ void correlator_shard::apply(std::uint32_t c, std::uint64_t slots, std::int64_t 
     key_table& keys = tables_[c].keys;
     {
         key_entry& e = keys.at(slot);
-        e.newest_ns = std::max(e.newest_ns, t);
-        const auto& corr = correlation(c);
-        if (e.open && t < e.open->quiet_until_ns && !decides_every_match(corr)) {
-            // Quiet: the open alert takes the event.
-            open_alert& a = *e.open;
-            ++a.count;
-            a.first_seen_ns = std::min(a.first_seen_ns, t);
-            a.last_seen_ns = std::max(a.last_seen_ns, t);
-            if (!evidence.empty() && a.evidence.size() < limits_.evidence_per_alert) {
-                a.evidence.emplace_back(evidence);
-            }
-            if (!a.dirty) {
-                a.dirty = true;
-                dirty_.emplace_back(c, slot);
-            }
-            schedule(c, slot);
+        if (e.open && t < e.open->quiet_until_ns && !decides_every_match(correlation(c))) {
+            take_quietly(c, slot, t, evidence); // quiet: the open alert takes the event
             return;
         }
+        e.newest_ns = std::max(e.newest_ns, t);
     }
     const auto& corr = correlation(c);
     using rules::correlation_type;
@@ -1169,9 +1196,10 @@ void correlator_shard::publish_quiet(quiet_board& board, std::size_t index) {
     std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
     // A key stays while its alert is quiet past the event time the state has reached.
     auto keep = [&](std::uint32_t c, const std::string& key) {
-        if (const auto until = quiet_until(c, key, key_hash(key)); until && *until > clock_ns_) {
-            next->until[c].insert_or_assign(key, *until);
-            earliest = std::min(earliest, *until);
+        if (const auto until = quiet_until(c, key, key_hash(key));
+            until && until->first > clock_ns_) {
+            next->until[c].insert_or_assign(key, until->first);
+            earliest = std::min(earliest, until->first);
         }
     };
     for (std::uint32_t c = 0; c < tables_.size(); ++c) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vigil::correlate {
@@ -223,10 +224,19 @@ private:
     // reorder buffer), and checkpoints leave out the evidence of waiting matches it holds for.
     // (A key evicted under max_keys in between is the exception.)
     [[nodiscard]] bool taken_quietly(const correlation_batch& b, const correlation_match& m);
-    // The quiet_until of key `key` of correlation `c` when its open alert holds all the
-    // evidence it keeps (and the correlation is not an absence, whose alert a timer decides).
-    [[nodiscard]] std::optional<std::int64_t> quiet_until(std::uint32_t c, std::string_view key,
-                                                          std::uint64_t hash) const;
+    // Applies `m` at once if it is taken quietly (one key lookup); false if it must wait.
+    bool take_if_quiet(const correlation_batch& b, const correlation_match& m);
+    // The slot of key `key` of correlation `c` if a match at `time_ns` is taken quietly, else
+    // key_table::none.
+    [[nodiscard]] std::uint32_t quiet_slot(std::uint32_t c, std::string_view key,
+                                           std::uint64_t hash, std::int64_t time_ns) const;
+    // The quiet_until and slot of key `key` of correlation `c` when its open alert holds all
+    // the evidence it keeps (and the correlation is not one whose every match decides).
+    [[nodiscard]] std::optional<std::pair<std::int64_t, std::uint32_t>>
+    quiet_until(std::uint32_t c, std::string_view key, std::uint64_t hash) const;
+    // The open alert of the key in `slot` takes a match at `t`: count, times, evidence.
+    void take_quietly(std::uint32_t c, std::uint32_t slot, std::int64_t t,
+                      std::string_view evidence);
     // Remembers for publish_quiet that `key` of correlation `c` was found taken quietly.
     void note_quiet(std::uint32_t c, core::prehashed_string key, std::int64_t time_ns);
 
