@@ -370,19 +370,7 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
             }
         }
     }
-    std::string key;
-    for (std::size_t i = 0; i < index_families.size(); ++i) {
-        const bool status_index = i == static_cast<std::size_t>(index::status);
-        for (std::size_t n = 0; n < alerts.size(); ++n) {
-            const auto text = alerts[n].id.text();
-            const std::string_view id(text.data(), text.size());
-            for_each_term_of(alerts[n].terms, i, [&](std::string_view value) {
-                batch.Put(indexes_[i],
-                          index_key(key, status_index ? documents[n].status : value, id),
-                          rocksdb::Slice());
-            });
-        }
-    }
+    add_index_entries(batch, alerts, [&](std::size_t n) { return documents[n].status; });
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing alerts failed: " + ready.error());
@@ -400,6 +388,23 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         outbox_->written(queued);
     }
     return {};
+}
+
+template <typename StatusOf>
+void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+                                    StatusOf status_of) const {
+    std::string key;
+    for (std::size_t i = 0; i < index_families.size(); ++i) {
+        const bool status_index = i == static_cast<std::size_t>(index::status);
+        for (std::size_t n = 0; n < alerts.size(); ++n) {
+            const auto text = alerts[n].id.text();
+            const std::string_view id(text.data(), text.size());
+            for_each_term_of(alerts[n].terms, i, [&](std::string_view value) {
+                batch.Put(indexes_[i], index_key(key, status_index ? status_of(n) : value, id),
+                          rocksdb::Slice());
+            });
+        }
+    }
 }
 
 bool alert_store::keep_incident_part(std::string_view id, std::string_view json, std::string& kept,
