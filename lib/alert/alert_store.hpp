@@ -165,13 +165,13 @@ private:
     [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
     // Indexes every stored alert (a database of format 1 had only the rule index).
     [[nodiscard]] std::expected<void, std::string> build_indexes();
-    // For a later state `json` of alert `id`: the stored incident part, if it differs, in
-    // `kept` (the new detection with the stored incident part) and its status in `status`.
     // The index entries of `alerts`, index by index; status_of(n): the status alert n is stored
     // with (an update keeps the stored one).
     template <typename StatusOf>
     void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
                            StatusOf status_of) const;
+    // For a later state `json` of alert `id`: the stored incident part, if it differs, in
+    // `kept` (the new detection with the stored incident part) and its status in `status`.
     [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view json,
                                           std::string& kept, std::string& status) const;
     // Before a write: room on the disk, and RocksDB out of an earlier error.

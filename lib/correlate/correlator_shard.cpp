@@ -95,8 +95,11 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
     tables_ = std::move(moved);
     rules_ = std::move(rules);
     for (std::uint32_t c = 0; c < tables_.size(); ++c) {
+        // version_behind too: forgetting a key forgets its newest version, which decides later
+        // matches, so it must happen at its exact time (before the next match), not after a
+        // release.
         tables_[c].decided_by_timer =
-            closing(correlation(c)) || correlation(c).type == rules::correlation_type::absence;
+            closing(correlation(c)) || decides_every_match(correlation(c));
     }
     translated_from_ = nullptr;
     // Wheel items name tables by index: schedule every key again under its new index.
@@ -981,6 +984,9 @@ std::int64_t correlator_shard::deadline(std::uint32_t c, const key_entry& e) con
                (corr.rule_count == 1 || e.opened_ns != never)) {
         // The absence is confirmed.
         due = (corr.rule_count == 1 ? e.newest_ns : e.opened_ns) + corr.timespan_ns;
+    } else if (corr.type == rules::correlation_type::version_behind) {
+        // The newest version is forgotten when no member has reported for two timespans.
+        due = e.newest_ns + 2 * corr.timespan_ns;
     } else {
         // Matches are applied in time order, so the key matters only until no window can
         // hold it and a later event together; it is forgotten a little after that, so that a

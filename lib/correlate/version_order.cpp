@@ -71,8 +71,15 @@ std::strong_ordering compare_versions(std::string_view a, std::string_view b) {
     for (;;) {
         const std::string_view x = left.next();
         const std::string_view y = right.next();
+        if (x.empty() && y.empty()) {
+            return std::strong_ordering::equal;
+        }
         if (x.empty() || y.empty()) {
-            return !x.empty() <=> !y.empty(); // the one with runs left is newer
+            // The one with runs left is newer, unless they start with a word: a pre-release
+            // ("1.0rc1", "1.0.beta") comes before its release ("1.0").
+            const std::string_view more = x.empty() ? y : x;
+            const bool newer = is_digit(more.front());
+            return x.empty() == newer ? std::strong_ordering::less : std::strong_ordering::greater;
         }
         const bool x_number = is_digit(x.front());
         const bool y_number = is_digit(y.front());

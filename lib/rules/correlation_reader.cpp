@@ -296,6 +296,11 @@ private:
                 error(c["condition"], "version_behind takes only 'condition.field' (the "
                                       "version, then the fields naming who reports it)");
             }
+            if (rule.suppress_ns <= 0) {
+                error(c, "version_behind needs 'suppress' (one alert per key lists the members "
+                         "behind; without it members behind at the same time would share an "
+                         "alert id)");
+            }
             if (rule.condition.fields.size() < 2) {
                 error(c["condition"] ? c["condition"] : c,
                       "version_behind needs 'condition.field: [VERSION, "

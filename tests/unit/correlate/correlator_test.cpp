@@ -953,6 +953,36 @@ TEST_CASE("version_behind: a member behind the key's newest version, once it had
     CHECK(run({3, 2, 1, 0, 8, 7, 6, 5, 4}) == in_order);
 }
 
+TEST_CASE("version_behind: a key keeps its newest version while members report within two "
+          "timespans, whatever else moves event time",
+          "[correlate]") {
+    const std::string behind = "b0000000-0000-4000-8000-000000000021";
+    scenario s(correlation(behind, R"(
+  type: version_behind
+  rules: [ssh_accepted]
+  group-by: [host.name]
+  timespan: 1h
+  condition:
+    field: [user.name, source.ip]
+  suppress: 2h
+)"),
+               scenario::lateness(5));
+    s.ssh_accepted("10:00:00", "192.0.2.1", "v2", "db01");
+    s.ssh_accepted("10:00:00", "192.0.2.1", "v2", "app01");
+    s.ssh_accepted("11:05:00", "192.0.2.9", "v1", "web01"); // other keys move event time on
+    s.advance("11:10:00");
+    s.ssh_accepted("11:30:00", "192.0.2.2", "v1", "db01"); // 1.5 timespans later: still known
+    s.advance("12:00:30");
+    s.ssh_accepted("12:01:00", "192.0.2.2", "v1",
+                   "app01"); // after two silent timespans: a new start
+    s.advance("12:30:00");
+    const auto alerts = s.alerts(behind);
+    REQUIRE(alerts.size() == 1);
+    CHECK(text(alerts[0], "/key/host.name") == "db01");
+    CHECK(std::string(alerts[0]["correlation"]["values"].at(0).get_string().value()) ==
+          "192.0.2.2: v1 (newest v2)");
+}
+
 TEST_CASE("correlation rule errors name file, line, rule and reason, all at once", "[correlate]") {
     auto compiled =
         test::compile_yaml(base_rules + correlation("c0000000-0000-4000-8000-000000000001", R"(
@@ -994,6 +1024,7 @@ TEST_CASE("correlation rule errors name file, line, rule and reason, all at once
     CHECK_THAT(all, Contains("cycle"));
     CHECK_THAT(all, Contains("version_behind takes only 'condition.field'"));
     CHECK_THAT(all, Contains("version_behind needs 'condition.field: [VERSION, MEMBER, ...]'"));
+    CHECK_THAT(all, Contains("version_behind needs 'suppress'"));
     // The base rules still load.
     CHECK(compiled.result.rules->rules().size() == 3);
 }

@@ -32,6 +32,9 @@ TEST_CASE("versions compare run by run, numbers as numbers", "[correlate][versio
         {"1.0", "1.0.1", -1}, // more runs: newer
         {"1.0.1", "1.0", 1},
         {"1.0rc1", "1.0rc2", -1},
+        {"1.0rc1", "1.0", -1}, // a pre-release before its release
+        {"1.0.beta", "1.0", -1},
+        {"1.0.beta", "1.0.1", -1},
         {"1.0.1", "1.0.beta", 1},                                   // a number after a word
         {"V1.010", "v1.10", 0},                                     // case and zeros
         {"18446744073709551616123", "18446744073709551616124", -1}, // longer than 64 bits
