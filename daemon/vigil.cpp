@@ -15,6 +15,8 @@
 #include "parse_command.hpp"
 #include "replay/rule_test_runner.hpp"
 #include "replay_command.hpp"
+#include "report/report_request.hpp"
+#include "report_command.hpp"
 #include "rules/rule_compiler.hpp"
 
 #include <algorithm>
@@ -113,6 +115,17 @@ commands:
       --note TEXT        why (kept in the alert's history)
       --actor NAME       who (default: $USER)
       --url URL, --cacert FILE   as for rules reload; the token sent is http.api_write_token
+
+  report                 the report an MDR service sends a customer: incidents per day and
+                         grade, top 10 rules, malware, infection sources, infected hosts and
+                         source addresses, outbreaks, products offline, definitions out of
+                         date, SLA compliance per grade, closure rate, open incidents, against
+                         the previous period (read from the store beside a running vigild)
+      --period P         day, week or month (required)
+      --until DATE       the period's last day, YYYY-MM-DD, UTC (default: yesterday)
+      --tenant NAME      only this customer's incidents (default: all)
+      --format F         md (default), html (one self-contained page) or json
+      --data-dir DIR, --config FILE   as for alerts
 
   --help, --version
 )";
@@ -624,6 +637,22 @@ int main(int argc, char** argv) {
         options.schemas_dir = cfg->schemas_dir;
         options.json = args.flag("json");
         return daemon::run_replay_command(options, *cfg);
+    }
+    if (command == "report") {
+        std::set<std::string> with_value = {"data-dir", "config"};
+        for (auto name : report::report_parameters()) {
+            with_value.emplace(name);
+        }
+        daemon::command_line args(with_value, {});
+        if (auto error = args.parse(argc, argv, 2)) {
+            std::cerr << "vigil report: " << *error << "\n";
+            return 2;
+        }
+        if (!args.positional().empty()) {
+            std::cerr << "vigil report: unexpected argument '" << args.positional()[0] << "'\n";
+            return 2;
+        }
+        return daemon::run_report_command(args);
     }
     if (command == "alerts") {
         std::set<std::string> with_value = {"data-dir", "config"};

@@ -37,6 +37,7 @@ packages=(
   catch2                                           # unit tests
   bsdutils curl kcat openssl python3               # real clients used by the tests (logger is in bsdutils)
   python3-yaml                                     # the log-source fixtures (tests/data/logsources)
+  chromium fonts-dejavu-core                       # the browser tests (driven by puppeteer-core)
 )
 # Only for `fuzz`: clang 16 with libFuzzer.
 fuzz_packages=(clang-16 libclang-rt-16-dev)
@@ -62,7 +63,7 @@ setup() {
 }
 
 # The npm packages the tests run with node (tests/node: third-party verifiers such as
-# standardwebhooks), pinned by package-lock.json; reinstalled only when the lock file changed.
+# standardwebhooks, and puppeteer-core for the browser tests), pinned by package-lock.json; reinstalled only when the lock file changed.
 node_setup() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     setup nodejs npm

@@ -142,6 +142,12 @@ alert_terms event_terms(const rules::rule_info& rule, const core::event& e,
     if (auto source_ip = catalog.find("source.ip")) {
         if (auto value = e.get(*source_ip)) {
             add(terms.sources, *value);
+            add(terms.source_ips, *value);
+        }
+    }
+    if (auto malware = catalog.find("malware.name")) {
+        if (auto value = e.get(*malware)) {
+            add(terms.malware, *value);
         }
     }
     if (auto destination_ip = catalog.find("destination.ip")) {

@@ -1,5 +1,6 @@
 #include "alert/alert_store.hpp"
 
+#include "alert/alert_facts.hpp"
 #include "core/big_endian.hpp"
 #include "core/log.hpp"
 
@@ -53,9 +54,9 @@ std::string segment_key(const std::string& prefix, std::uint64_t serial) {
     return key;
 }
 constexpr const char* format_key = "alerts_format";
-// 1: only the rule index; 2: every index (a format-1 database is indexed when opened).
-constexpr const char* format_version = "2";
-constexpr const char* indexless_format = "1";
+// 1: only the rule index; 2: every index; 3: every alert in the tenant index, with its report
+// facts (an older database is indexed again when vigild opens it).
+constexpr const char* format_version = "3";
 
 // "<value>\0<ULID>" into `key` (a buffer reused across entries).
 const std::string& index_key(std::string& key, std::string_view value, std::string_view ulid_text) {
@@ -89,9 +90,7 @@ void for_each_term_of(const alert_terms& terms, std::size_t i, Visit visit) {
         }
         break;
     default:
-        if (!terms.tenant.empty()) {
-            visit(terms.tenant);
-        }
+        visit(terms.tenant); // every alert, "" for none: the entry holds its report facts
     }
 }
 
@@ -296,7 +295,8 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
     }
     std::string format;
     s = db->Get(rocksdb::ReadOptions(), store->meta_, format_key, &format);
-    if (s.ok() && format == indexless_format && m == mode::read_write) {
+    if (s.ok() && format != format_version && (format == "1" || format == "2") &&
+        m == mode::read_write) {
         core::log_info("indexing the alerts of " + path + " (written by an older vigild)");
         if (auto built = store->build_indexes(); !built) {
             return std::unexpected("cannot index the alerts at " + path + ": " + built.error());
@@ -308,7 +308,7 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         if (!s.ok()) {
             return std::unexpected("cannot initialise alert database: " + s.ToString());
         }
-    } else if (s.ok() && format == indexless_format) {
+    } else if (s.ok() && (format == "1" || format == "2")) {
         return std::unexpected("alert database at " + path +
                                " was written by an older vigild; start vigild once with it to "
                                "index its alerts");
@@ -344,33 +344,32 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     // cache while its entries go in.
     struct document {
         std::string_view json;
-        std::string_view status;
-        bool first_state = true; // a new alert (or one whose stored first state is gone)
+        const incident_part* kept = nullptr; // an update's stored incident part, kept
     };
     std::vector<document> documents(alerts.size());
-    std::deque<std::pair<std::string, std::string>> kept; // updates' documents and statuses
+    std::deque<std::pair<std::string, incident_part>> kept; // updates' documents and parts
     for (std::size_t n = 0; n < alerts.size(); ++n) {
         const alert& a = alerts[n];
         const auto text = a.id.text();
         const std::string_view id(text.data(), text.size());
         document& d = documents[n];
-        d = {a.json, a.terms.status, true};
+        d = {a.json, nullptr};
         if (a.update) {
-            auto& [json, status] = kept.emplace_back();
-            if (keep_incident_part(id, a.json, json, status)) {
-                d = {json, status, false};
+            auto& [json, part] = kept.emplace_back();
+            if (keep_incident_part(id, a.json, json, part)) {
+                d = {json, &part};
             }
         }
         batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), d.json);
     }
     if (deadlines_) {
         for (std::size_t n = 0; n < alerts.size(); ++n) {
-            if (documents[n].first_state && !alerts[n].escalation) {
+            if (documents[n].kept == nullptr && !alerts[n].escalation) {
                 deadlines_->add_to(batch, alerts[n]);
             }
         }
     }
-    add_index_entries(batch, alerts, [&](std::size_t n) { return documents[n].status; });
+    add_index_entries(batch, alerts, [&](std::size_t n) { return documents[n].kept; });
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing alerts failed: " + ready.error());
@@ -390,25 +389,48 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     return {};
 }
 
-template <typename StatusOf>
+template <typename KeptOf>
 void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
-                                    StatusOf status_of) const {
+                                    KeptOf kept_of) const {
     std::string key;
+    std::string facts;
     for (std::size_t i = 0; i < index_families.size(); ++i) {
-        const bool status_index = i == static_cast<std::size_t>(index::status);
+        const auto which = static_cast<index>(i);
         for (std::size_t n = 0; n < alerts.size(); ++n) {
-            const auto text = alerts[n].id.text();
+            const alert& a = alerts[n];
+            const incident_part* kept = kept_of(n);
+            const auto text = a.id.text();
             const std::string_view id(text.data(), text.size());
-            for_each_term_of(alerts[n].terms, i, [&](std::string_view value) {
-                batch.Put(indexes_[i], index_key(key, status_index ? status_of(n) : value, id),
-                          rocksdb::Slice());
+            if (which == index::tenant) {
+                facts = encode_facts(
+                    kept != nullptr
+                        ? make_facts(a.terms, *kept, a.created_ns / 1'000'000, a.escalation)
+                        : new_alert_facts(a));
+            }
+            for_each_term_of(a.terms, i, [&](std::string_view value) {
+                if (which == index::status && kept != nullptr) {
+                    value = kept->status;
+                }
+                batch.Put(indexes_[i], index_key(key, value, id),
+                          which == index::tenant ? rocksdb::Slice(facts) : rocksdb::Slice());
             });
         }
     }
 }
 
+void alert_store::put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                                    const alert_terms& terms, const alert_facts& facts) const {
+    std::string key;
+    const std::string encoded = encode_facts(facts);
+    for_each_term(terms, [&](std::size_t i, std::string_view value) {
+        const bool tenant = static_cast<index>(i) == index::tenant;
+        batch.Put(indexes_[i], index_key(key, value, id),
+                  tenant ? rocksdb::Slice(encoded) : rocksdb::Slice());
+    });
+}
+
 bool alert_store::keep_incident_part(std::string_view id, std::string_view json, std::string& kept,
-                                     std::string& status) const {
+                                     incident_part& part) const {
     std::string stored;
     if (!db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
              .ok()) {
@@ -420,15 +442,15 @@ bool alert_store::keep_incident_part(std::string_view id, std::string_view json,
         std::string_view(stored).substr(*stored_at) == json.substr(*fresh_at)) {
         return false; // nothing to keep, or the same
     }
-    auto part = read_incident_part(stored);
-    if (!part) {
-        core::log_warning("alert " + std::string(id) + ": " + part.error() +
+    auto stored_part = read_incident_part(stored);
+    if (!stored_part) {
+        core::log_warning("alert " + std::string(id) + ": " + stored_part.error() +
                           "; its new state replaces it");
         return false;
     }
     kept.assign(json.substr(0, *fresh_at));
     kept.append(stored, *stored_at);
-    status = part->status;
+    part = std::move(*stored_part);
     return true;
 }
 
@@ -452,10 +474,14 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
         return std::unexpected(change_error{change_error::kind::rejected, changed.error()});
     }
     std::string updated = with_incident_part(document, *part);
+    auto facts = read_alert_facts(updated);
+    if (!facts) {
+        return std::unexpected(change_error{change_error::kind::failed, facts.error()});
+    }
     rocksdb::WriteBatch batch;
-    std::string key;
     batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), updated);
-    batch.Put(family(index::status), index_key(key, part->status, id), rocksdb::Slice());
+    // Every index entry again: the status one is new, the tenant one holds the new facts.
+    put_index_entries(batch, id, facts->terms, facts->facts);
     if (deadlines_) {
         deadlines_->remove_decided(batch, id, *part);
     }
@@ -499,14 +525,16 @@ std::expected<std::optional<alert>, std::string> alert_store::escalate(
         made = make(document, *part);
         if (made) {
             const std::string updated = with_incident_part(document, *part);
+            auto facts = read_alert_facts(updated);
+            if (!facts) {
+                return std::unexpected("alert " + due.alert_id + ": " + facts.error());
+            }
             batch.Put(alerts_, due.alert_id, updated);
+            put_index_entries(batch, due.alert_id, facts->terms, facts->facts);
             const auto text = made->id.text();
             const std::string_view id(text.data(), text.size());
             batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), made->json);
-            std::string key;
-            for_each_term(made->terms, [&](std::size_t i, std::string_view value) {
-                batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
-            });
+            put_index_entries(batch, id, made->terms, new_alert_facts(*made));
         }
     }
     const auto queued = made && outbox_ ? outbox_->add_to(batch, std::span<const alert>(&*made, 1))
@@ -770,6 +798,54 @@ std::expected<alert_page, std::string> alert_store::list(const alert_query& quer
     return page;
 }
 
+std::expected<std::uint64_t, std::string>
+alert_store::for_each_facts(const std::optional<std::string>& tenant, std::int64_t since_ms,
+                            std::int64_t until_ms, const facts_visitor& visit) const {
+    const std::string lower =
+        core::ulid::lower_bound(static_cast<std::uint64_t>(std::max<std::int64_t>(since_ms, 0)))
+            .to_string();
+    const std::string upper =
+        core::ulid::lower_bound(static_cast<std::uint64_t>(std::max<std::int64_t>(until_ms, 0)))
+            .to_string();
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family(index::tenant)));
+    std::uint64_t unreadable = 0;
+    // One tenant's alerts of the period; leaves the iterator at or after their end.
+    auto walk = [&](const std::string& name) {
+        const std::string prefix = name + '\0';
+        for (it->Seek(prefix + lower); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+            const std::string_view id(it->key().data() + prefix.size(),
+                                      it->key().size() - prefix.size());
+            if (id >= upper) {
+                break;
+            }
+            auto facts = decode_facts(std::string_view(it->value().data(), it->value().size()));
+            if (!facts) {
+                if (unreadable++ == 0) {
+                    core::log_warning("alert " + std::string(id) + ": " + facts.error() +
+                                      "; reports skip it");
+                }
+                continue;
+            }
+            visit(name, id, *facts);
+        }
+    };
+    if (tenant) {
+        walk(*tenant);
+    } else {
+        for (it->SeekToFirst(); it->Valid();) {
+            const std::string_view key(it->key().data(), it->key().size());
+            const std::string name(key.substr(0, key.find('\0')));
+            walk(name);
+            it->Seek(name + '\x01'); // the next tenant's first entry
+        }
+    }
+    if (!it->status().ok()) {
+        return std::unexpected("reading the tenant index failed: " + it->status().ToString());
+    }
+    return unreadable;
+}
+
 template <typename More>
 std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, std::size_t max) {
     rocksdb::WriteBatch batch;
@@ -912,14 +988,12 @@ std::expected<void, std::string> alert_store::build_indexes() {
     };
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const std::string_view id(it->key().data(), it->key().size());
-        auto terms = read_alert_terms(std::string_view(it->value().data(), it->value().size()));
-        if (!terms) {
-            core::log_warning("alert " + std::string(id) + " is not indexed: " + terms.error());
+        auto facts = read_alert_facts(std::string_view(it->value().data(), it->value().size()));
+        if (!facts) {
+            core::log_warning("alert " + std::string(id) + " is not indexed: " + facts.error());
             continue;
         }
-        for_each_term(*terms, [&](std::size_t i, std::string_view value) {
-            batch.Put(indexes_[i], index_key(key, value, id), rocksdb::Slice());
-        });
+        put_index_entries(batch, id, facts->terms, facts->facts);
         if (++indexed % 10'000 == 0) {
             if (auto written = write(); !written) {
                 return written;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/alert_facts.hpp"
 #include "alert/alert_query.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/deadline_book.hpp"
@@ -107,6 +108,16 @@ public:
     [[nodiscard]] std::expected<alert_page, std::string> list(const alert_query& query) const;
     static constexpr std::size_t scan_budget = 100'000;
 
+    // The report facts (alert/alert_facts.hpp) of the alerts of `tenant` ("" for the alerts of
+    // no tenant; none: every tenant) whose ids fall in [since_ms, until_ms): tenant by tenant,
+    // oldest first, visit(tenant, id, facts). Walks the tenant index only, never the
+    // documents. Returns how many entries could not be decoded (skipped, and logged once).
+    using facts_visitor =
+        std::function<void(std::string_view tenant, std::string_view id, const alert_facts&)>;
+    [[nodiscard]] std::expected<std::uint64_t, std::string>
+    for_each_facts(const std::optional<std::string>& tenant, std::int64_t since_ms,
+                   std::int64_t until_ms, const facts_visitor& visit) const;
+
     // Why change_incident changed nothing: the change was refused (an invalid lifecycle step,
     // with its reason) or the store failed.
     struct change_error {
@@ -165,15 +176,18 @@ private:
     [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
     // Indexes every stored alert (a database of format 1 had only the rule index).
     [[nodiscard]] std::expected<void, std::string> build_indexes();
-    // The index entries of `alerts`, index by index; status_of(n): the status alert n is stored
-    // with (an update keeps the stored one).
-    template <typename StatusOf>
+    // The index entries of `alerts`, index by index; kept_of(n): the incident part alert n is
+    // stored with when an update keeps the stored one (else null: the grader's).
+    template <typename KeptOf>
     void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
-                           StatusOf status_of) const;
+                           KeptOf kept_of) const;
+    // Every index entry of one alert (the tenant one with its facts).
+    void put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                           const alert_terms& terms, const alert_facts& facts) const;
     // For a later state `json` of alert `id`: the stored incident part, if it differs, in
-    // `kept` (the new detection with the stored incident part) and its status in `status`.
+    // `kept` (the new detection with the stored incident part) and `part`.
     [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view json,
-                                          std::string& kept, std::string& status) const;
+                                          std::string& kept, incident_part& part) const;
     // Before a write: room on the disk, and RocksDB out of an earlier error.
     [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 

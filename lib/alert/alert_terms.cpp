@@ -38,6 +38,7 @@ simdjson::error_code read_evidence(simdjson::ondemand::object event, alert_terms
                 auto* to = name == "host.name"        ? &terms.hosts
                            : name == "source.ip"      ? &terms.sources
                            : name == "destination.ip" ? &terms.destinations
+                           : name == "malware.name"   ? &terms.malware
                                                       : nullptr;
                 if (to == nullptr) {
                     continue;
@@ -47,6 +48,9 @@ simdjson::error_code read_evidence(simdjson::ondemand::object event, alert_terms
                     return error;
                 }
                 add_distinct(*to, value);
+                if (to == &terms.sources) {
+                    add_distinct(terms.source_ips, value);
+                }
             }
         }
     }

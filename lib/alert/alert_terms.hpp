@@ -7,7 +7,8 @@
 
 namespace vigil::alert {
 
-// What the store indexes an alert by (ARCHITECTURE.md §6), read from its JSON document.
+// What the store indexes an alert by (ARCHITECTURE.md §6) and reports count, read from its JSON
+// document.
 struct alert_terms {
     std::string rule_id;
     std::string level;             // the rule's Sigma level
@@ -21,6 +22,10 @@ struct alert_terms {
     std::vector<std::string> sources;
     // Distinct `destination.ip` of the evidence (not indexed; the asset inventory reads them).
     std::vector<std::string> destinations;
+    // Not indexed; reports count them (alert/alert_facts.hpp): the evidence's distinct
+    // `source.ip` (the `sources` that are not senders) and `malware.name`.
+    std::vector<std::string> source_ips;
+    std::vector<std::string> malware;
 
     bool operator==(const alert_terms&) const = default;
 };

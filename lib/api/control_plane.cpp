@@ -6,6 +6,7 @@
 #include "core/json_writer.hpp"
 #include "incident/lifecycle.hpp"
 #include "pipeline/coverage_report.hpp"
+#include "report/report_request.hpp"
 
 #include <simdjson.h>
 
@@ -120,6 +121,37 @@ http_reply one_alert(const alert::alert_store& store, const http_request& reques
         return http_router::error(404, "no alert " + id->to_string());
     }
     return body_reply(std::move(**found) + "\n");
+}
+
+// GET /api/v1/reports?period=week&until=..&tenant=..&format=json|md|html: the report of
+// `vigil report`, built by the same code. A tenant's token gets its tenant's report only. The
+// HTML page runs no script and loads nothing: its policy says so.
+http_reply report_reply(const alert::alert_store& store, const http_request& request,
+                        std::int64_t now_ms, const std::optional<std::string>& tenant) {
+    auto asked = report::read_report_request(query_parameters(request.query), now_ms,
+                                             report::report_format::json);
+    if (!asked) {
+        return http_router::error(400, asked.error());
+    }
+    if (tenant) {
+        if (asked->tenant && *asked->tenant != *tenant) {
+            return http_router::error(403,
+                                      "this token sees the reports of tenant " + *tenant + " only");
+        }
+        asked->tenant = tenant;
+    }
+    auto built = report::build_report(store, asked->tenant, asked->period, now_ms);
+    if (!built) {
+        return http_router::error(500, built.error());
+    }
+    http_reply reply = body_reply(report::render(*built, asked->format));
+    reply.content_type = report::media_type(asked->format);
+    if (asked->format == report::report_format::html) {
+        reply.headers.emplace_back("Content-Security-Policy",
+                                   "default-src 'none'; style-src 'unsafe-inline'; "
+                                   "base-uri 'none'; form-action 'none'");
+    }
+    return reply;
 }
 
 // POST /api/v1/alerts/{id}/status with {"status": S, "note": N, "actor": A}: one lifecycle
@@ -257,6 +289,12 @@ void add_control_plane(http_router& router, const access_policy& access,
     router.add_async("GET", "/api/v1/alerts/{id}",
                      off_io([](const control_plane_parts& p, const http_request& request) {
                          return one_alert(p.alerts, request, bound_tenant(p, request));
+                     }),
+                     api::access::alerts);
+    router.add_async("GET", "/api/v1/reports",
+                     off_io([](const control_plane_parts& p, const http_request& request) {
+                         return report_reply(p.alerts, request, p.clock.now_ms(),
+                                             bound_tenant(p, request));
                      }),
                      api::access::alerts);
     router.add_async("POST", "/api/v1/alerts/{id}/status",

@@ -52,7 +52,8 @@ enum class access {
     read,    // GET /api/v1/...: api_read_token or api_write_token
     write,   // POST /api/v1/...: api_write_token
     metrics, // GET /metrics: metrics_token
-    alerts,  // GET /api/v1/alerts...: as read, and tenants' read tokens (which see their own)
+    alerts,  // GET /api/v1/alerts..., /api/v1/reports: as read, and tenants' read tokens
+             // (which see their own)
 };
 
 // Maps "METHOD /path" to a handler. Built once at start-up, then read-only. Handlers run on the

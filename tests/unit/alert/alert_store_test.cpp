@@ -1,5 +1,6 @@
 #include "alert/alert_store.hpp"
 #include "alert/incident_part.hpp"
+#include "core/civil_time.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -31,7 +32,9 @@ alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const alert_spec&
     alert::alert a;
     a.id = ids.next(ms);
     a.json = R"({"id":")" + a.id.to_string() + R"(","rule":{"id":")" + spec.rule +
-             R"(","level":")" + spec.level + R"("},"status":"new","host":")" + spec.host +
+             R"(","level":")" + spec.level + R"("},"created_at":")" +
+             core::format_rfc3339(static_cast<std::int64_t>(ms) * 1'000'000) +
+             R"(","status":"new","host":")" + spec.host +
              R"(","evidence":[{"log.source.address":"192.0.2.7:514","fields":{"source.ip":")" +
              spec.source + R"(","event.original":")" + spec.original + R"("}}]})";
     alert::index_alert(a);

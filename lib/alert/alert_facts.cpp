@@ -1,0 +1,247 @@
+#include "alert/alert_facts.hpp"
+
+#include "alert/alert.hpp"
+#include "alert/alert_query.hpp"
+#include "core/ulid.hpp"
+
+#include <algorithm>
+#include <simdjson.h>
+
+namespace vigil::alert {
+namespace {
+
+constexpr char facts_version = 1;
+
+void put_varint(std::string& out, std::uint64_t n) {
+    while (n >= 0x80) {
+        out += static_cast<char>((n & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out += static_cast<char>(n);
+}
+
+void put_time(std::string& out, std::int64_t ms) {
+    put_varint(out, static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)));
+}
+
+void put_text(std::string& out, std::string_view text) {
+    put_varint(out, text.size());
+    out.append(text);
+}
+
+void put_list(std::string& out, const std::vector<std::string>& values) {
+    const std::size_t n = std::min(values.size(), alert_facts::max_values);
+    put_varint(out, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        put_text(out, values[i]);
+    }
+}
+
+// Reads encode_facts' fields in order; any read past the end or out of range fails it.
+class facts_reader {
+public:
+    explicit facts_reader(std::string_view in) : in_(in) {}
+    [[nodiscard]] bool ok() const { return ok_; }
+    [[nodiscard]] bool at_end() const { return in_.empty(); }
+
+    std::uint64_t varint() {
+        std::uint64_t n = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (in_.empty()) {
+                break;
+            }
+            const auto byte = static_cast<unsigned char>(in_.front());
+            in_.remove_prefix(1);
+            n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+            if ((byte & 0x80) == 0) {
+                return n;
+            }
+        }
+        ok_ = false;
+        return 0;
+    }
+    std::int64_t time() { return static_cast<std::int64_t>(varint() & 0x7fffffffffffffff); }
+    std::string text() {
+        const std::uint64_t n = varint();
+        if (!ok_ || n > in_.size()) {
+            ok_ = false;
+            return {};
+        }
+        std::string out(in_.substr(0, n));
+        in_.remove_prefix(n);
+        return out;
+    }
+    std::vector<std::string> list() {
+        const std::uint64_t n = varint();
+        std::vector<std::string> out;
+        if (n > alert_facts::max_values) {
+            ok_ = false;
+            return out;
+        }
+        for (std::uint64_t i = 0; i < n && ok_; ++i) {
+            out.push_back(text());
+        }
+        return out;
+    }
+    sla_outcome outcome() {
+        const std::uint64_t n = varint();
+        if (n > static_cast<std::uint64_t>(sla_outcome::missed)) {
+            ok_ = false;
+        }
+        return static_cast<sla_outcome>(n);
+    }
+
+private:
+    std::string_view in_;
+    bool ok_ = true;
+};
+
+std::string category_of(const std::vector<std::string>& tags) {
+    for (const auto& tag : tags) {
+        if (tag.starts_with(alert_facts::category_tag)) {
+            return tag.substr(alert_facts::category_tag.size());
+        }
+    }
+    return {};
+}
+
+std::vector<std::string> capped(const std::vector<std::string>& values) {
+    return {values.begin(),
+            values.begin() + static_cast<std::ptrdiff_t>(
+                                 std::min(values.size(), alert_facts::max_values))};
+}
+
+} // namespace
+
+bool is_closed_status(std::string_view status) {
+    return status == "closed" || status == "false_positive";
+}
+
+alert_facts make_facts(const alert_terms& terms, const incident_part& part,
+                       std::int64_t created_ms, bool escalation) {
+    alert_facts f;
+    f.rule_id = terms.rule_id;
+    f.level = terms.level;
+    f.grade = part.grade;
+    f.status = part.status;
+    f.category = category_of(terms.tags);
+    f.escalation = escalation;
+    f.created_ms = created_ms;
+    f.notify_by_ms = part.notify_by_ns / 1'000'000;
+    f.contain_by_ms = part.contain_by_ns / 1'000'000;
+    f.notify = part.notify;
+    f.contain = part.contain;
+    f.notified_ms = part.notified_ns / 1'000'000;
+    f.contained_ms = part.contained_ns / 1'000'000;
+    if (is_closed_status(part.status)) {
+        // The step that closed it: the last one into its present status.
+        for (auto step = part.history.rbegin(); step != part.history.rend(); ++step) {
+            if (step->to == part.status) {
+                f.closed_ms = step->at_ns / 1'000'000;
+                break;
+            }
+        }
+    }
+    f.escalations = static_cast<std::uint32_t>(part.escalations.size());
+    f.hosts = capped(terms.hosts);
+    f.source_ips = capped(terms.source_ips);
+    f.malware = capped(terms.malware);
+    return f;
+}
+
+alert_facts new_alert_facts(const alert& a) {
+    incident_part part;
+    part.grade = a.grade;
+    part.notify_by_ns = a.notify_by_ns;
+    part.contain_by_ns = a.contain_by_ns;
+    part.status = a.terms.status;
+    return make_facts(a.terms, part, a.created_ns / 1'000'000, a.escalation);
+}
+
+std::expected<document_facts, std::string> read_alert_facts(std::string_view document) {
+    auto terms = read_alert_terms(document);
+    if (!terms) {
+        return std::unexpected(terms.error());
+    }
+    auto part = read_incident_part(document);
+    if (!part) {
+        return std::unexpected(part.error());
+    }
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::object root;
+    if (auto error = parser.parse(document.data(), document.size()).get(root)) {
+        return std::unexpected(std::string("alert is not JSON: ") + simdjson::error_message(error));
+    }
+    // When it was made; an alert without created_at counts from its id's time.
+    std::int64_t created_ms = 0;
+    std::string_view text;
+    if (root["created_at"].get(text) == simdjson::SUCCESS) {
+        created_ms = read_timestamp_ms(text).value_or(0);
+    }
+    if (created_ms == 0 && root["id"].get(text) == simdjson::SUCCESS) {
+        if (const auto id = core::ulid::parse(text)) {
+            created_ms = static_cast<std::int64_t>(id->time_ms());
+        }
+    }
+    const bool escalation = root["escalation"].error() == simdjson::SUCCESS;
+    alert_facts facts = make_facts(*terms, *part, created_ms, escalation);
+    return document_facts{std::move(*terms), std::move(facts)};
+}
+
+std::string encode_facts(const alert_facts& f) {
+    std::string out;
+    out.reserve(96);
+    out += facts_version;
+    put_text(out, f.rule_id);
+    put_text(out, f.level);
+    put_varint(out, static_cast<std::uint64_t>(f.grade));
+    put_text(out, f.status);
+    put_text(out, f.category);
+    put_varint(out, f.escalation ? 1 : 0);
+    put_time(out, f.created_ms);
+    put_time(out, f.notify_by_ms);
+    put_time(out, f.contain_by_ms);
+    put_varint(out, static_cast<std::uint64_t>(f.notify));
+    put_varint(out, static_cast<std::uint64_t>(f.contain));
+    put_time(out, f.notified_ms);
+    put_time(out, f.contained_ms);
+    put_time(out, f.closed_ms);
+    put_varint(out, f.escalations);
+    put_list(out, f.hosts);
+    put_list(out, f.source_ips);
+    put_list(out, f.malware);
+    return out;
+}
+
+std::expected<alert_facts, std::string> decode_facts(std::string_view bytes) {
+    if (bytes.empty() || bytes.front() != facts_version) {
+        return std::unexpected("alert facts of an unknown version");
+    }
+    facts_reader in(bytes.substr(1));
+    alert_facts f;
+    f.rule_id = in.text();
+    f.level = in.text();
+    const std::uint64_t g = in.varint();
+    f.grade = static_cast<grade>(std::clamp<std::uint64_t>(g, 1, 4));
+    f.status = in.text();
+    f.category = in.text();
+    f.escalation = in.varint() != 0;
+    f.created_ms = in.time();
+    f.notify_by_ms = in.time();
+    f.contain_by_ms = in.time();
+    f.notify = in.outcome();
+    f.contain = in.outcome();
+    f.notified_ms = in.time();
+    f.contained_ms = in.time();
+    f.closed_ms = in.time();
+    f.escalations = static_cast<std::uint32_t>(in.varint());
+    f.hosts = in.list();
+    f.source_ips = in.list();
+    f.malware = in.list();
+    if (!in.ok() || g < 1 || g > 4 || !in.at_end()) {
+        return std::unexpected("alert facts are malformed");
+    }
+    return f;
+}
+
+} // namespace vigil::alert
