@@ -220,6 +220,7 @@ case "$cmd" in
     "$build_dir/bench/vigil_parse_bench" --json "$build_dir/parse_bench.json" "$@"
     "$build_dir/bench/vigil_correlator_bench" --json "$build_dir/correlator_bench.json" "$@"
     "$build_dir/bench/vigil_alert_stage_bench" --json "$build_dir/alert_stage_bench.json" "$@"
+    "$build_dir/bench/vigil_report_bench" --json "$build_dir/report_bench.json" "$@"
     python3 bench/e2e/e2e_bench.py --build "$build_dir" --json "$build_dir/e2e_bench.json" "$@"
     ;;
   *)

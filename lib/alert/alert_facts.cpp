@@ -96,8 +96,8 @@ private:
     bool ok_ = true;
 };
 
-std::string category_of(const std::vector<std::string>& tags) {
-    for (const auto& tag : tags) {
+std::string_view category_of(const std::vector<std::string>& tags) {
+    for (const std::string_view tag : tags) {
         if (tag.starts_with(alert_facts::category_tag)) {
             return tag.substr(alert_facts::category_tag.size());
         }
@@ -105,10 +105,55 @@ std::string category_of(const std::vector<std::string>& tags) {
     return {};
 }
 
+// What encode_facts writes, from wherever the values are (a facts struct, or a new alert
+// without copying its terms).
+struct facts_view {
+    std::string_view rule_id;
+    std::string_view level;
+    grade g;
+    std::string_view status;
+    std::string_view category;
+    bool escalation;
+    std::int64_t created_ms;
+    std::int64_t notify_by_ms;
+    std::int64_t contain_by_ms;
+    sla_outcome notify;
+    sla_outcome contain;
+    std::int64_t notified_ms;
+    std::int64_t contained_ms;
+    std::int64_t closed_ms;
+    std::uint32_t escalations;
+    const std::vector<std::string>& hosts;
+    const std::vector<std::string>& source_ips;
+    const std::vector<std::string>& malware;
+};
+
+void encode(std::string& out, const facts_view& f) {
+    out.clear();
+    out += facts_version;
+    put_text(out, f.rule_id);
+    put_text(out, f.level);
+    put_varint(out, static_cast<std::uint64_t>(f.g));
+    put_text(out, f.status);
+    put_text(out, f.category);
+    put_varint(out, f.escalation ? 1 : 0);
+    put_time(out, f.created_ms);
+    put_time(out, f.notify_by_ms);
+    put_time(out, f.contain_by_ms);
+    put_varint(out, static_cast<std::uint64_t>(f.notify));
+    put_varint(out, static_cast<std::uint64_t>(f.contain));
+    put_time(out, f.notified_ms);
+    put_time(out, f.contained_ms);
+    put_time(out, f.closed_ms);
+    put_varint(out, f.escalations);
+    put_list(out, f.hosts);
+    put_list(out, f.source_ips);
+    put_list(out, f.malware);
+}
+
 std::vector<std::string> capped(const std::vector<std::string>& values) {
-    return {values.begin(),
-            values.begin() + static_cast<std::ptrdiff_t>(
-                                 std::min(values.size(), alert_facts::max_values))};
+    return {values.begin(), values.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(values.size(), alert_facts::max_values))};
 }
 
 } // namespace
@@ -117,14 +162,14 @@ bool is_closed_status(std::string_view status) {
     return status == "closed" || status == "false_positive";
 }
 
-alert_facts make_facts(const alert_terms& terms, const incident_part& part,
-                       std::int64_t created_ms, bool escalation) {
+alert_facts make_facts(const alert_terms& terms, const incident_part& part, std::int64_t created_ms,
+                       bool escalation) {
     alert_facts f;
     f.rule_id = terms.rule_id;
     f.level = terms.level;
     f.grade = part.grade;
     f.status = part.status;
-    f.category = category_of(terms.tags);
+    f.category = std::string(category_of(terms.tags));
     f.escalation = escalation;
     f.created_ms = created_ms;
     f.notify_by_ms = part.notify_by_ns / 1'000'000;
@@ -190,27 +235,18 @@ std::expected<document_facts, std::string> read_alert_facts(std::string_view doc
 
 std::string encode_facts(const alert_facts& f) {
     std::string out;
-    out.reserve(96);
-    out += facts_version;
-    put_text(out, f.rule_id);
-    put_text(out, f.level);
-    put_varint(out, static_cast<std::uint64_t>(f.grade));
-    put_text(out, f.status);
-    put_text(out, f.category);
-    put_varint(out, f.escalation ? 1 : 0);
-    put_time(out, f.created_ms);
-    put_time(out, f.notify_by_ms);
-    put_time(out, f.contain_by_ms);
-    put_varint(out, static_cast<std::uint64_t>(f.notify));
-    put_varint(out, static_cast<std::uint64_t>(f.contain));
-    put_time(out, f.notified_ms);
-    put_time(out, f.contained_ms);
-    put_time(out, f.closed_ms);
-    put_varint(out, f.escalations);
-    put_list(out, f.hosts);
-    put_list(out, f.source_ips);
-    put_list(out, f.malware);
+    encode(out, {f.rule_id, f.level, f.grade, f.status, f.category, f.escalation, f.created_ms,
+                 f.notify_by_ms, f.contain_by_ms, f.notify, f.contain, f.notified_ms,
+                 f.contained_ms, f.closed_ms, f.escalations, f.hosts, f.source_ips, f.malware});
     return out;
+}
+
+void encode_new_alert_facts(std::string& out, const alert& a) {
+    const alert_terms& t = a.terms;
+    encode(out, {t.rule_id, t.level, a.grade, t.status, category_of(t.tags), a.escalation,
+                 a.created_ns / 1'000'000, a.notify_by_ns / 1'000'000, a.contain_by_ns / 1'000'000,
+                 sla_outcome::pending, sla_outcome::pending, 0, 0, 0, 0, t.hosts, t.source_ips,
+                 t.malware});
 }
 
 std::expected<alert_facts, std::string> decode_facts(std::string_view bytes) {

@@ -67,6 +67,9 @@ read_alert_facts(std::string_view document);
 // The facts as bytes (a version byte, then length-prefixed fields) and back; decode_facts
 // refuses what encode_facts did not write.
 [[nodiscard]] std::string encode_facts(const alert_facts& facts);
+// encode_facts(new_alert_facts(a)) into `out` (replacing what it held), without copying the
+// alert's values: the alert stage's path.
+void encode_new_alert_facts(std::string& out, const alert& a);
 [[nodiscard]] std::expected<alert_facts, std::string> decode_facts(std::string_view bytes);
 
 } // namespace vigil::alert

@@ -401,11 +401,11 @@ void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const 
             const incident_part* kept = kept_of(n);
             const auto text = a.id.text();
             const std::string_view id(text.data(), text.size());
-            if (which == index::tenant) {
+            if (which == index::tenant && kept != nullptr) {
                 facts = encode_facts(
-                    kept != nullptr
-                        ? make_facts(a.terms, *kept, a.created_ns / 1'000'000, a.escalation)
-                        : new_alert_facts(a));
+                    make_facts(a.terms, *kept, a.created_ns / 1'000'000, a.escalation));
+            } else if (which == index::tenant) {
+                encode_new_alert_facts(facts, a); // no copy of the alert's values
             }
             for_each_term_of(a.terms, i, [&](std::string_view value) {
                 if (which == index::status && kept != nullptr) {
@@ -470,6 +470,7 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
     if (!part) {
         return std::unexpected(change_error{change_error::kind::failed, part.error()});
     }
+    const incident_part before = *part;
     if (auto changed = change(*part); !changed) {
         return std::unexpected(change_error{change_error::kind::rejected, changed.error()});
     }
@@ -483,7 +484,7 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
     // Every index entry again: the status one is new, the tenant one holds the new facts.
     put_index_entries(batch, id, facts->terms, facts->facts);
     if (deadlines_) {
-        deadlines_->remove_decided(batch, id, *part);
+        deadlines_->follow(batch, id, before, *part);
     }
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected(
@@ -523,6 +524,7 @@ std::expected<std::optional<alert>, std::string> alert_store::escalate(
             return std::unexpected("alert " + due.alert_id + ": " + part.error());
         }
         made = make(document, *part);
+        deadlines_->handled(batch, due, *part);
         if (made) {
             const std::string updated = with_incident_part(document, *part);
             auto facts = read_alert_facts(updated);

@@ -2,9 +2,11 @@
 
 #include "core/big_endian.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <tuple>
 
 namespace vigil::alert {
 
@@ -21,23 +23,57 @@ std::string deadline_book::key(std::int64_t due_ms, deadline_kind kind, std::str
     return out;
 }
 
-void deadline_book::add_to(rocksdb::WriteBatch& batch, const alert& a) const {
-    if (a.notify_by_ns == 0 && a.contain_by_ns == 0) {
-        return;
+std::optional<std::string> deadline_book::watched(std::string_view id, const incident_part& part) {
+    const auto escalated = [&](deadline_kind k) {
+        return std::any_of(part.escalations.begin(), part.escalations.end(),
+                           [&](const auto& e) { return e.deadline == to_string(k); });
+    };
+    std::optional<std::pair<std::int64_t, deadline_kind>> first;
+    for (auto [by_ns, outcome, kind] :
+         {std::tuple{part.notify_by_ns, part.notify, deadline_kind::notify},
+          std::tuple{part.contain_by_ns, part.contain, deadline_kind::contain}}) {
+        if (by_ns == 0 || outcome != sla_outcome::pending || escalated(kind)) {
+            continue;
+        }
+        if (!first || by_ns / 1'000'000 < first->first) {
+            first = std::pair{by_ns / 1'000'000, kind};
+        }
     }
-    const auto text = a.id.text();
-    const std::string_view id(text.data(), text.size());
-    batch.Put(family_, key(a.notify_by_ns / 1'000'000, deadline_kind::notify, id), "");
-    batch.Put(family_, key(a.contain_by_ns / 1'000'000, deadline_kind::contain, id), "");
+    if (!first) {
+        return std::nullopt;
+    }
+    return key(first->first, first->second, id);
 }
 
-void deadline_book::remove_decided(rocksdb::WriteBatch& batch, std::string_view id,
-                                   const incident_part& part) const {
-    if (part.notify != sla_outcome::pending) {
-        batch.Delete(family_, key(part.notify_by_ns / 1'000'000, deadline_kind::notify, id));
+void deadline_book::add_to(rocksdb::WriteBatch& batch, const alert& a) const {
+    incident_part part;
+    part.notify_by_ns = a.notify_by_ns;
+    part.contain_by_ns = a.contain_by_ns;
+    const auto text = a.id.text();
+    if (auto entry = watched(std::string_view(text.data(), text.size()), part)) {
+        batch.Put(family_, *entry, "");
     }
-    if (part.contain != sla_outcome::pending) {
-        batch.Delete(family_, key(part.contain_by_ns / 1'000'000, deadline_kind::contain, id));
+}
+
+void deadline_book::follow(rocksdb::WriteBatch& batch, std::string_view id,
+                           const incident_part& before, const incident_part& after) const {
+    const auto was = watched(id, before);
+    const auto now = watched(id, after);
+    if (was == now) {
+        return;
+    }
+    if (was) {
+        batch.Delete(family_, *was);
+    }
+    if (now) {
+        batch.Put(family_, *now, "");
+    }
+}
+
+void deadline_book::handled(rocksdb::WriteBatch& batch, const due_deadline& d,
+                            const incident_part& part) const {
+    if (auto next = watched(d.alert_id, part); next && *next != d.key) {
+        batch.Put(family_, *next, "");
     }
 }
 

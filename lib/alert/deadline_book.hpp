@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,26 +31,37 @@ struct due_deadline {
 };
 
 // The SLA deadlines still to watch (ARCHITECTURE.md §6, "Escalation"): column family
-// `deadlines` holds "<due ms, 8 bytes big-endian><kind><alert id>" -> "" for every deadline of
-// an alert that no lifecycle step has decided yet, put in the WriteBatch that stores the alert,
-// deleted in the one that decides it or escalates it. Survives restarts: whatever is still
-// there when vigild starts is watched again. Part of the alert store; thread-safe.
+// `deadlines` holds "<due ms, 8 bytes big-endian><kind><alert id>" -> "", one entry per alert:
+// its earliest deadline that no lifecycle step has decided and no escalation has handled yet.
+// Put in the WriteBatch that stores the alert; the batch of a step that decides it, or of its
+// escalation, moves the entry on to the next such deadline (or deletes it). One entry instead
+// of one per deadline: the alert stage writes ten entries per alert, this saves one. Survives
+// restarts: whatever is still there when vigild starts is watched again. Part of the alert
+// store; thread-safe.
 class deadline_book {
 public:
     deadline_book(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family)
         : db_(db), family_(family) {}
 
-    // The entries of a new alert's deadlines (alert::notify_by_ns, contain_by_ns).
+    // The entry of a new alert (alert::notify_by_ns, contain_by_ns: the earlier one).
     void add_to(rocksdb::WriteBatch& batch, const alert& a) const;
-    // Deletes the entries of the deadlines `part` has decided.
-    void remove_decided(rocksdb::WriteBatch& batch, std::string_view id,
-                        const incident_part& part) const;
+    // After a lifecycle step changed the incident part `before` into `after`: the entry moves
+    // to the deadline `after` watches, if that differs.
+    void follow(rocksdb::WriteBatch& batch, std::string_view id, const incident_part& before,
+                const incident_part& after) const;
+    // After an escalation handled `d` (its entry deleted) and recorded it in `part`: the entry
+    // of the next deadline `part` watches, if any.
+    void handled(rocksdb::WriteBatch& batch, const due_deadline& d,
+                 const incident_part& part) const;
     void remove(rocksdb::WriteBatch& batch, const due_deadline& d) const;
     // The deadlines due at `now_ms` or before, earliest first, at most `max`.
     [[nodiscard]] std::expected<std::vector<due_deadline>, std::string> due(std::int64_t now_ms,
                                                                             std::size_t max) const;
 
 private:
+    // The entry `part` is watched by: its earliest deadline still pending and not escalated.
+    [[nodiscard]] static std::optional<std::string> watched(std::string_view id,
+                                                            const incident_part& part);
     [[nodiscard]] static std::string key(std::int64_t due_ms, deadline_kind kind,
                                          std::string_view id);
     rocksdb::DB& db_;

@@ -11,7 +11,9 @@
 namespace vigil::report {
 namespace {
 
-std::size_t grade_index(alert::grade g) { return static_cast<std::size_t>(g) - 1; }
+std::size_t grade_index(alert::grade g) {
+    return static_cast<std::size_t>(g) - 1;
+}
 
 // The nearest-rank percentile `p` (0 < p <= 1) of `values`, sorted in place.
 std::optional<std::int64_t> percentile(std::vector<std::int64_t>& values, double p) {
@@ -146,8 +148,13 @@ public:
         }
         if (auto* section = section_of(f.category)) {
             ++section->count;
-            listed_.push_back({section, listed_alert{std::string(id), std::string(tenant),
-                                                     f.rule_id, {}, f.grade, f.status, f.hosts,
+            listed_.push_back({section, listed_alert{std::string(id),
+                                                     std::string(tenant),
+                                                     f.rule_id,
+                                                     {},
+                                                     f.grade,
+                                                     f.status,
+                                                     f.hosts,
                                                      f.malware}});
         }
     }
@@ -160,18 +167,17 @@ public:
         r_.top_infected_hosts = infected_hosts_.top(report::top_n);
         r_.top_source_addresses = source_addresses_.top(report::top_n);
         for (std::size_t g = 0; g < 4; ++g) {
-            for (auto [figures, durations] :
-                 {std::pair{&r_.sla[g].acknowledge, &durations_[g][0]},
-                  std::pair{&r_.sla[g].contain, &durations_[g][1]}}) {
+            for (auto [figures, durations] : {std::pair{&r_.sla[g].acknowledge, &durations_[g][0]},
+                                              std::pair{&r_.sla[g].contain, &durations_[g][1]}}) {
                 figures->median_ms = percentile(*durations, 0.5);
                 figures->p90_ms = percentile(*durations, 0.9);
             }
         }
         r_.open_age_median_ms = percentile(open_ages_, 0.5);
-        r_.open_age_max_ms = open_ages_.empty()
-                                 ? std::nullopt
-                                 : std::optional(*std::max_element(open_ages_.begin(),
-                                                                   open_ages_.end()));
+        r_.open_age_max_ms =
+            open_ages_.empty()
+                ? std::nullopt
+                : std::optional(*std::max_element(open_ages_.begin(), open_ages_.end()));
         // Newest first (ids are time-ordered), at most max_listed per section.
         std::sort(listed_.begin(), listed_.end(),
                   [](const auto& a, const auto& b) { return a.second.id > b.second.id; });
@@ -228,21 +234,19 @@ std::expected<report, std::string> build_report(const alert::alert_store& store,
     r.period = period;
     r.generated_ms = now_ms;
     report_builder builder(r, now_ms);
-    auto read = store.for_each_facts(
-        tenant, period.since_ms, period.until_ms,
-        [&](std::string_view t, std::string_view id, const alert::alert_facts& f) {
-            builder.add(t, id, f);
-        });
+    auto read = store.for_each_facts(tenant, period.since_ms, period.until_ms,
+                                     [&](std::string_view t, std::string_view id,
+                                         const alert::alert_facts& f) { builder.add(t, id, f); });
     if (!read) {
         return std::unexpected(read.error());
     }
     r.unreadable = *read;
     const report_period before = period.previous();
-    read = store.for_each_facts(
-        tenant, before.since_ms, before.until_ms,
-        [&](std::string_view, std::string_view, const alert::alert_facts& f) {
-            count_totals(r.previous, f, now_ms, nullptr, nullptr);
-        });
+    read =
+        store.for_each_facts(tenant, before.since_ms, before.until_ms,
+                             [&](std::string_view, std::string_view, const alert::alert_facts& f) {
+                                 count_totals(r.previous, f, now_ms, nullptr, nullptr);
+                             });
     if (!read) {
         return std::unexpected(read.error());
     }

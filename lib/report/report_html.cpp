@@ -81,8 +81,8 @@ std::string number(double value) {
 std::string legend(std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
     std::string out = "<div class=\"legend\">";
     for (const auto& [name, color] : items) {
-        out += "<span><i style=\"background:" + std::string(color) + "\"></i>" +
-               std::string(name) + "</span>";
+        out += "<span><i style=\"background:" + std::string(color) + "\"></i>" + std::string(name) +
+               "</span>";
     }
     return out + "</div>";
 }
@@ -128,15 +128,16 @@ std::string per_day_chart(const report& r) {
                    "</title></rect>";
         }
         if (d % label_every == 0) {
-            const std::string day =
-                format_day(r.period.since_ms + static_cast<std::int64_t>(d) * report_period::day_ms);
-            out += "<text x=\"" + number(x + slot * 0.35) + "\" y=\"" +
-                   number(top + plot_h + 16) + "\" text-anchor=\"middle\">" + day.substr(5) +
-                   "</text>";
+            const std::string day = format_day(r.period.since_ms + static_cast<std::int64_t>(d) *
+                                                                       report_period::day_ms);
+            out += "<text x=\"" + number(x + slot * 0.35) + "\" y=\"" + number(top + plot_h + 16) +
+                   "\" text-anchor=\"middle\">" + day.substr(5) + "</text>";
         }
     }
     return out + "</svg>" +
-           legend({{"I", grade_colors[0]}, {"II", grade_colors[1]}, {"III", grade_colors[2]},
+           legend({{"I", grade_colors[0]},
+                   {"II", grade_colors[1]},
+                   {"III", grade_colors[2]},
                    {"IV", grade_colors[3]}});
 }
 
@@ -152,20 +153,20 @@ std::string sla_chart(const report& r) {
         for (auto [name, d] : {std::pair{"acknowledge", &r.sla[g].acknowledge},
                                std::pair{"contain", &r.sla[g].contain}}) {
             const std::uint64_t total = d->met + d->missed + d->pending;
-            out += "<text x=\"0\" y=\"" + number(y + 14) + "\">" +
-                   std::string(grade_labels[g]) + " " + name + "</text>";
+            out += "<text x=\"0\" y=\"" + number(y + 14) + "\">" + std::string(grade_labels[g]) +
+                   " " + name + "</text>";
             double x = left;
             const double bar_w = width - left - right;
-            for (auto [count, color] : {std::pair{d->met, met_color},
-                                        std::pair{d->missed, missed_color},
-                                        std::pair{d->pending, pending_color}}) {
+            for (auto [count, color] :
+                 {std::pair{d->met, met_color}, std::pair{d->missed, missed_color},
+                  std::pair{d->pending, pending_color}}) {
                 if (total == 0 || count == 0) {
                     continue;
                 }
                 const double w = bar_w * static_cast<double>(count) / static_cast<double>(total);
                 out += "<rect class=\"bar\" x=\"" + number(x) + "\" y=\"" + number(y + 3) +
-                       "\" width=\"" + number(w) + "\" height=\"" + number(row - 6) +
-                       "\" fill=\"" + std::string(color) + "\"/>";
+                       "\" width=\"" + number(w) + "\" height=\"" + number(row - 6) + "\" fill=\"" +
+                       std::string(color) + "\"/>";
                 x += w;
             }
             out += "<text x=\"" + number(width - right + 6) + "\" y=\"" + number(y + 14) + "\">" +
@@ -197,10 +198,10 @@ std::string top_chart(std::string_view id, std::string_view heading,
         if (label.size() > 34) {
             label = label.substr(0, 33) + "…";
         }
-        const double w = (width - label_w - 40) * static_cast<double>(v.count) /
-                         static_cast<double>(highest);
-        out += "<text x=\"0\" y=\"" + number(y + 13) + "\"><title>" + escape(v.value) +
-               "</title>" + escape(label) + "</text>";
+        const double w =
+            (width - label_w - 40) * static_cast<double>(v.count) / static_cast<double>(highest);
+        out += "<text x=\"0\" y=\"" + number(y + 13) + "\"><title>" + escape(v.value) + "</title>" +
+               escape(label) + "</text>";
         out += "<rect class=\"bar\" x=\"" + number(label_w) + "\" y=\"" + number(y + 3) +
                "\" width=\"" + number(std::max(w, 1.0)) + "\" height=\"" + number(row - 6) +
                "\" fill=\"#1a73e8\"/>";
@@ -229,8 +230,8 @@ std::string joined(const std::vector<std::string>& values) {
 
 std::string section_table(std::string_view id, std::string_view heading,
                           const category_section& s) {
-    std::string out = "<section id=\"" + std::string(id) + "\"><h2>" + std::string(heading) +
-                      " (" + std::to_string(s.count) + ")</h2>";
+    std::string out = "<section id=\"" + std::string(id) + "\"><h2>" + std::string(heading) + " (" +
+                      std::to_string(s.count) + ")</h2>";
     if (s.alerts.empty()) {
         return out + "<p class=\"none\">None in this period.</p></section>";
     }
@@ -270,8 +271,8 @@ std::string sla_table(const report& r) {
 } // namespace
 
 std::string to_html(const report& r) {
-    const std::string title = std::string(period_title(to_string(r.period.length))) +
-                              " security report";
+    const std::string title =
+        std::string(period_title(to_string(r.period.length))) + " security report";
     const std::string tenant = escape(r.tenant ? *r.tenant : "All tenants");
     const period_totals& t = r.totals;
     const period_totals& p = r.previous;
@@ -282,9 +283,8 @@ std::string to_html(const report& r) {
     out += "<title>" + title + ": " + tenant + ", " + r.period.label() + "</title>";
     out += "<style>" + std::string(style) + "</style></head><body>";
     out += "<header><h1>" + title + "</h1><p class=\"tenant\" id=\"tenant\">" + tenant +
-           "</p><p class=\"period\" id=\"period\">" + r.period.label() +
-           " (UTC) · generated " + core::format_rfc3339(r.generated_ms * 1'000'000) +
-           " by vigil</p></header>";
+           "</p><p class=\"period\" id=\"period\">" + r.period.label() + " (UTC) · generated " +
+           core::format_rfc3339(r.generated_ms * 1'000'000) + " by vigil</p></header>";
 
     out += "<section id=\"summary\"><h2>Summary</h2><div class=\"tiles\">";
     out += tile("incidents", std::to_string(t.incidents),
@@ -306,8 +306,8 @@ std::string to_html(const report& r) {
 
     out += "<section id=\"per-day\"><h2>Incidents per day and grade</h2>" + per_day_chart(r) +
            "</section>";
-    out += "<section id=\"sla\"><h2>SLA compliance</h2>" + sla_chart(r) + sla_table(r) +
-           "</section>";
+    out +=
+        "<section id=\"sla\"><h2>SLA compliance</h2>" + sla_chart(r) + sla_table(r) + "</section>";
     out += "<section id=\"top\"><h2>Top 10</h2><div class=\"tops\">";
     out += top_chart("top-rules", "Rules", r.top_rules, true);
     out += top_chart("top-malware", "Malware", r.top_malware, false);
@@ -316,8 +316,7 @@ std::string to_html(const report& r) {
     out += top_chart("top-source-addresses", "Source addresses", r.top_source_addresses, false);
     out += "</div></section>";
     out += section_table("outbreaks", "Malware outbreaks", r.outbreaks);
-    out += section_table("protection-offline", "Protection products offline",
-                         r.protection_offline);
+    out += section_table("protection-offline", "Protection products offline", r.protection_offline);
     out += section_table("definitions-out-of-date", "Virus definitions or engines out of date",
                          r.definitions_out_of_date);
     if (r.unreadable > 0) {

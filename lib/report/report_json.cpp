@@ -68,7 +68,8 @@ void write_section(core::json_writer& w, const category_section& s) {
     w.end_array().end_object();
 }
 
-void write_optional_ms(core::json_writer& w, std::string_view name, std::optional<std::int64_t> ms) {
+void write_optional_ms(core::json_writer& w, std::string_view name,
+                       std::optional<std::int64_t> ms) {
     w.key(name);
     if (ms) {
         w.value(*ms);
@@ -111,8 +112,8 @@ std::string to_json(const report& r) {
     w.key("per_day").begin_array();
     for (std::size_t d = 0; d < r.per_day.size(); ++d) {
         w.begin_object();
-        w.field("day", format_day(r.period.since_ms + static_cast<std::int64_t>(d) *
-                                                          report_period::day_ms));
+        w.field("day", format_day(r.period.since_ms +
+                                  static_cast<std::int64_t>(d) * report_period::day_ms));
         for (std::size_t g = 0; g < grades.size(); ++g) {
             w.field(grades[g], r.per_day[d][g]);
         }

@@ -104,7 +104,8 @@ std::string to_markdown(const report& r) {
 
     const period_totals& t = r.totals;
     const period_totals& p = r.previous;
-    out += "\n## Summary\n\n| | this period | previous period | change |\n| --- | ---: | ---: | ---: |\n";
+    out += "\n## Summary\n\n| | this period | previous period | change |\n| --- | ---: | ---: | "
+           "---: |\n";
     auto row = [&](std::string_view name, std::uint64_t now, std::uint64_t before) {
         out += "| " + std::string(name) + " | " + std::to_string(now) + " | " +
                std::to_string(before) + " | " + format_change(now, before) + " |\n";
@@ -123,16 +124,19 @@ std::string to_markdown(const report& r) {
            format_duration(r.open_age_median_ms) + ", oldest " +
            format_duration(r.open_age_max_ms) + ").\n";
 
-    out += "\n## Incidents per day and grade\n\n| day | I | II | III | IV |\n| --- | ---: | ---: | ---: | ---: |\n";
+    out += "\n## Incidents per day and grade\n\n| day | I | II | III | IV |\n| --- | ---: | ---: | "
+           "---: | ---: |\n";
     for (std::size_t d = 0; d < r.per_day.size(); ++d) {
-        out += "| " + format_day(r.period.since_ms + static_cast<std::int64_t>(d) * report_period::day_ms);
+        out += "| " +
+               format_day(r.period.since_ms + static_cast<std::int64_t>(d) * report_period::day_ms);
         for (const auto n : r.per_day[d]) {
             out += " | " + std::to_string(n);
         }
         out += " |\n";
     }
 
-    out += "\n## SLA compliance\n\n| grade | deadline | met | missed | pending | median | 90th percentile |\n"
+    out += "\n## SLA compliance\n\n| grade | deadline | met | missed | pending | median | 90th "
+           "percentile |\n"
            "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n";
     for (std::size_t g = 0; g < 4; ++g) {
         for (auto [name, d] : {std::pair{"acknowledge", &r.sla[g].acknowledge},

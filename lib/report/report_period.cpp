@@ -63,7 +63,8 @@ std::string_view to_string(report_period::kind k) {
 }
 
 std::optional<report_period::kind> parse_period_kind(std::string_view text) {
-    for (auto k : {report_period::kind::day, report_period::kind::week, report_period::kind::month}) {
+    for (auto k :
+         {report_period::kind::day, report_period::kind::week, report_period::kind::month}) {
         if (text == to_string(k)) {
             return k;
         }
@@ -101,9 +102,9 @@ std::string report_period::label() const {
     return first == last ? first : first + " to " + last;
 }
 
-std::expected<report_period, std::string>
-make_period(report_period::kind length, const std::optional<std::string>& until,
-            std::int64_t now_ms) {
+std::expected<report_period, std::string> make_period(report_period::kind length,
+                                                      const std::optional<std::string>& until,
+                                                      std::int64_t now_ms) {
     std::int64_t last_day = floor_day(now_ms) - report_period::day_ms;
     if (until) {
         const auto day = parse_day(*until);

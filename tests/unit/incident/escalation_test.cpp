@@ -76,8 +76,19 @@ TEST_CASE("a missed deadline escalates once, shown on the alert, counted",
     auto late = graded(ids, "web-1");
     auto acked = graded(ids, "web-2");
     REQUIRE(store->write(std::vector{late, acked}).has_value());
-    // web-2 is acknowledged in time: its notify deadline is decided and no longer watched.
+    // One entry per alert: its earliest deadline (notify).
+    const std::int64_t far_ms = created / 1'000'000 + 1'000 * 60'000;
+    auto watched = store->due_deadlines(far_ms, 10);
+    REQUIRE(watched->size() == 2);
+    CHECK((*watched)[0].kind == alert::deadline_kind::notify);
+    CHECK((*watched)[1].kind == alert::deadline_kind::notify);
+    // web-2 is acknowledged in time: its notify deadline is decided, its contain one watched.
     step(*store, acked, "acknowledged", created + 5 * minute);
+    watched = store->due_deadlines(far_ms, 10);
+    REQUIRE(watched->size() == 2);
+    CHECK((*watched)[0].alert_id == late.id.to_string());
+    CHECK((*watched)[1].alert_id == acked.id.to_string());
+    CHECK((*watched)[1].kind == alert::deadline_kind::contain);
 
     core::manual_clock clock(created + 29 * minute);
     core::metrics_registry metrics;

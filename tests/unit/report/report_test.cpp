@@ -70,8 +70,7 @@ alert::alert make(const planted& p) {
              p.level + R"(","tags":[)" + (p.tag.empty() ? "" : "\"" + p.tag + "\"") +
              R"(]},"created_at":")" + core::format_rfc3339(a.created_ns) + R"(","host":")" +
              p.host + R"(",)" + (p.escalation ? R"("escalation":{"alert":"x"},)" : "") +
-             R"("evidence":[{"log.source.address":"192.0.2.7:514","fields":{)" + fields +
-             "}}]}";
+             R"("evidence":[{"log.source.address":"192.0.2.7:514","fields":{)" + fields + "}}]}";
     alert::incident_part part;
     part.grade = p.grade;
     part.notify_by_ns = a.notify_by_ns;
@@ -89,13 +88,13 @@ void step(alert::alert_store& store, const alert::alert& a, std::string status,
         a.id.to_string(), [&](alert::incident_part& p) -> std::expected<void, std::string> {
             const std::int64_t at_ns = at_ms * 1'000'000;
             if (p.notify == alert::sla_outcome::pending) {
-                p.notify = at_ns <= p.notify_by_ns ? alert::sla_outcome::met
-                                                   : alert::sla_outcome::missed;
+                p.notify =
+                    at_ns <= p.notify_by_ns ? alert::sla_outcome::met : alert::sla_outcome::missed;
                 p.notified_ns = at_ns;
             }
             if (status != "acknowledged" && p.contain == alert::sla_outcome::pending) {
-                p.contain = at_ns <= p.contain_by_ns ? alert::sla_outcome::met
-                                                     : alert::sla_outcome::missed;
+                p.contain =
+                    at_ns <= p.contain_by_ns ? alert::sla_outcome::met : alert::sla_outcome::missed;
                 p.contained_ns = at_ns;
             }
             p.history.push_back({p.status, status, at_ns, "alice", ""});
@@ -114,8 +113,7 @@ report::report_period week_of_monday() {
 
 } // namespace
 
-TEST_CASE("report periods: whole UTC days ending with --until, and the one before",
-          "[report]") {
+TEST_CASE("report periods: whole UTC days ending with --until, and the one before", "[report]") {
     using kind = report::report_period::kind;
     const std::int64_t now = monday + 7 * day + 5 * 3'600'000; // Monday 2026-12-07 05:00
     auto d = report::make_period(kind::day, std::nullopt, now);
@@ -156,8 +154,7 @@ TEST_CASE("report periods: whole UTC days ending with --until, and the one befor
     }
 }
 
-TEST_CASE("report requests: the parameters of vigil report and GET /api/v1/reports",
-          "[report]") {
+TEST_CASE("report requests: the parameters of vigil report and GET /api/v1/reports", "[report]") {
     using params = std::vector<std::pair<std::string, std::string>>;
     auto ok = report::read_report_request(
         params{{"period", "week"}, {"until", "2026-12-06"}, {"tenant", "acme"}, {"format", "html"}},
@@ -167,8 +164,8 @@ TEST_CASE("report requests: the parameters of vigil report and GET /api/v1/repor
     CHECK(ok->tenant == std::optional<std::string>("acme"));
     CHECK(ok->format == report::report_format::html);
     CHECK(report::media_type(ok->format) == "text/html; charset=utf-8");
-    auto defaulted = report::read_report_request(params{{"period", "day"}}, monday,
-                                                 report::report_format::md);
+    auto defaulted =
+        report::read_report_request(params{{"period", "day"}}, monday, report::report_format::md);
     REQUIRE(defaulted.has_value());
     CHECK(defaulted->format == report::report_format::md);
     CHECK_FALSE(defaulted->tenant);
@@ -205,6 +202,9 @@ TEST_CASE("alert facts: encoded and decoded unchanged; the stage's and the docum
     CHECK(fast.hosts == std::vector<std::string>{"web-1"});
     CHECK(fast.created_ms == p.at_ms);
     CHECK(fast.notify_by_ms == p.at_ms + 30 * minute);
+    std::string encoded;
+    alert::encode_new_alert_facts(encoded, a);
+    CHECK(encoded == alert::encode_facts(fast)); // the stage's path writes the same bytes
     auto read = alert::read_alert_facts(a.json);
     REQUIRE(read.has_value());
     CHECK(read->facts == fast);
@@ -250,35 +250,56 @@ TEST_CASE("a report counts the incidents of its period from the tenant index: gr
     // and the previous week's last counts for the comparison.
     const auto first = plant({.at_ms = monday, .level = "critical", .grade = alert::grade::I});
     const auto last = plant({.at_ms = week.until_ms - 1, .grade = alert::grade::IV});
-    plant({.at_ms = week.until_ms, .grade = alert::grade::I});       // next week
-    plant({.at_ms = monday - 1, .grade = alert::grade::III});         // previous week
-    plant({.at_ms = monday - 2 * day, .grade = alert::grade::III});   // previous week
+    plant({.at_ms = week.until_ms, .grade = alert::grade::I});      // next week
+    plant({.at_ms = monday - 1, .grade = alert::grade::III});       // previous week
+    plant({.at_ms = monday - 2 * day, .grade = alert::grade::III}); // previous week
     // Tuesday: an outbreak of WannaCry from one source over three hosts, and three single
     // detections on those hosts.
     const std::int64_t tuesday = monday + day + 10 * 3'600'000;
-    plant({.at_ms = tuesday, .rule = "rule-outbreak", .title = "Malware outbreak",
-           .grade = alert::grade::I, .host = "pc-1", .source_ip = "10.0.0.5",
-           .malware = "WannaCry", .tag = "report.outbreak"});
+    plant({.at_ms = tuesday,
+           .rule = "rule-outbreak",
+           .title = "Malware outbreak",
+           .grade = alert::grade::I,
+           .host = "pc-1",
+           .source_ip = "10.0.0.5",
+           .malware = "WannaCry",
+           .tag = "report.outbreak"});
     for (int i = 1; i <= 3; ++i) {
-        plant({.at_ms = tuesday + i * minute, .rule = "rule-av", .title = "Virus found",
-               .grade = alert::grade::III, .host = "pc-" + std::to_string(i),
-               .source_ip = "10.0.0.5", .malware = i == 3 ? "Emotet" : "WannaCry"});
+        plant({.at_ms = tuesday + i * minute,
+               .rule = "rule-av",
+               .title = "Virus found",
+               .grade = alert::grade::III,
+               .host = "pc-" + std::to_string(i),
+               .source_ip = "10.0.0.5",
+               .malware = i == 3 ? "Emotet" : "WannaCry"});
     }
     // Wednesday: an agent offline and definitions out of date (no malware).
     const std::int64_t wednesday = monday + 2 * day;
-    plant({.at_ms = wednesday, .rule = "rule-offline", .title = "Agent silent",
-           .grade = alert::grade::III, .host = "pc-9", .source_ip = "10.0.0.9",
+    plant({.at_ms = wednesday,
+           .rule = "rule-offline",
+           .title = "Agent silent",
+           .grade = alert::grade::III,
+           .host = "pc-9",
+           .source_ip = "10.0.0.9",
            .tag = "report.protection-offline"});
-    plant({.at_ms = wednesday + minute, .rule = "rule-defs", .title = "Definitions old",
-           .grade = alert::grade::III, .host = "pc-8", .source_ip = "10.0.0.8",
+    plant({.at_ms = wednesday + minute,
+           .rule = "rule-defs",
+           .title = "Definitions old",
+           .grade = alert::grade::III,
+           .host = "pc-8",
+           .source_ip = "10.0.0.8",
            .tag = "report.definitions-out-of-date"});
     // An escalation alert: counted as an escalation, not as an incident.
-    plant({.at_ms = wednesday + 2 * minute, .rule = "rule-brute", .grade = alert::grade::II,
+    plant({.at_ms = wednesday + 2 * minute,
+           .rule = "rule-brute",
+           .grade = alert::grade::II,
            .escalation = true});
     // Another tenant's incident and one of no tenant, on Thursday.
-    plant({.at_ms = monday + 3 * day, .tenant = "globex", .grade = alert::grade::II,
-           .host = "gx-1"});
-    plant({.at_ms = monday + 3 * day + minute, .tenant = "", .grade = alert::grade::IV,
+    plant(
+        {.at_ms = monday + 3 * day, .tenant = "globex", .grade = alert::grade::II, .host = "gx-1"});
+    plant({.at_ms = monday + 3 * day + minute,
+           .tenant = "",
+           .grade = alert::grade::IV,
            .host = "lone-1"});
     REQUIRE(store.write(alerts).has_value());
 
@@ -335,7 +356,8 @@ TEST_CASE("a report counts the incidents of its period from the tenant index: gr
 
     // Grade I: `first` met both; the outbreak missed both (decided by its steps).
     const auto& one = r.sla[0];
-    CHECK((one.acknowledge.met == 1 && one.acknowledge.missed == 1 && one.acknowledge.pending == 0));
+    CHECK(
+        (one.acknowledge.met == 1 && one.acknowledge.missed == 1 && one.acknowledge.pending == 0));
     CHECK((one.contain.met == 1 && one.contain.missed == 1));
     CHECK(one.acknowledge.median_ms == 10 * minute);
     CHECK(one.acknowledge.p90_ms == 40 * minute);
@@ -441,17 +463,18 @@ TEST_CASE("a store written before report facts is indexed again when vigild open
         options.create_if_missing = true;
         options.create_missing_column_families = true;
         std::vector<rocksdb::ColumnFamilyDescriptor> families;
-        for (const char* name : {"default", "alerts", "alerts_by_tenant", "meta", "alerts_by_rule",
-                                 "alerts_by_level", "alerts_by_status", "alerts_by_host",
-                                 "alerts_by_source", "state", "dead_letters", "outbox",
-                                 "outbox_dead", "deadlines"}) {
+        for (const char* name :
+             {"default", "alerts", "alerts_by_tenant", "meta", "alerts_by_rule", "alerts_by_level",
+              "alerts_by_status", "alerts_by_host", "alerts_by_source", "state", "dead_letters",
+              "outbox", "outbox_dead", "deadlines"}) {
             families.emplace_back(name, rocksdb::ColumnFamilyOptions());
         }
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
         rocksdb::DB* raw = nullptr;
         fs::create_directories(dir.path / "rocksdb");
-        REQUIRE(rocksdb::DB::Open(options, (dir.path / "rocksdb").string(), families, &handles, &raw)
-                    .ok());
+        REQUIRE(
+            rocksdb::DB::Open(options, (dir.path / "rocksdb").string(), families, &handles, &raw)
+                .ok());
         std::unique_ptr<rocksdb::DB> db(raw);
         REQUIRE(db->Put({}, handles[1], a.id.to_string(), a.json).ok());
         REQUIRE(db->Put({}, handles[2], std::string("acme") + '\0' + a.id.to_string(), "").ok());
