@@ -28,7 +28,8 @@ constexpr std::int64_t day_ms = report::report_period::day_ms;
 constexpr std::size_t group = 2048; // alerts per write, as the alert stage groups them
 
 struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("vigil-report-bench-" + std::to_string(::getpid()));
+    fs::path path =
+        fs::temp_directory_path() / ("vigil-report-bench-" + std::to_string(::getpid()));
     temp_dir() {
         fs::remove_all(path);
         fs::create_directories(path);
@@ -38,10 +39,10 @@ struct temp_dir {
 
 // Alert n of `count`, spread evenly over [since_ms, since_ms + span_ms).
 alert::alert bench_alert(std::size_t n, std::size_t count, std::int64_t since_ms,
-                        std::int64_t span_ms, const std::string& tenant) {
+                         std::int64_t span_ms, const std::string& tenant) {
     const std::int64_t at_ms =
-        since_ms + static_cast<std::int64_t>(static_cast<double>(span_ms) *
-                                             static_cast<double>(n) / static_cast<double>(count));
+        since_ms + static_cast<std::int64_t>(static_cast<double>(span_ms) * static_cast<double>(n) /
+                                             static_cast<double>(count));
     alert::alert a;
     a.id = core::ulid::derived(at_ms, n, n * 0x9e3779b97f4a7c15ULL);
     a.created_ns = at_ms * 1'000'000;
@@ -50,8 +51,8 @@ alert::alert bench_alert(std::size_t n, std::size_t count, std::int64_t since_ms
     a.notify_by_ns = a.created_ns + 1'800'000'000'000;
     a.contain_by_ns = a.created_ns + 3'600'000'000'000;
     const std::string host = "pc-" + std::to_string(n % 300);
-    const std::string source = "10." + std::to_string(n % 8) + "." + std::to_string(n % 250) +
-                               "." + std::to_string(n % 2000 % 200);
+    const std::string source = "10." + std::to_string(n % 8) + "." + std::to_string(n % 250) + "." +
+                               std::to_string(n % 2000 % 200);
     std::string fields = R"("host.name":")" + host + R"(","source.ip":")" + source + "\"";
     if (n % 4 == 0) {
         fields += R"(,"malware.name":"Trojan.Win32.Family)" + std::to_string(n % 37) + "\"";
@@ -62,8 +63,7 @@ alert::alert bench_alert(std::size_t n, std::size_t count, std::int64_t since_ms
              R"(","title":"Bench rule","level":"high","tags":[)" +
              (n % 50 == 0 ? R"("report.outbreak")" : "") + R"(]},"created_at":")" +
              core::format_rfc3339(a.created_ns) + R"(","host":")" + host +
-             R"(","evidence":[{"log.source.address":"192.0.2.7:514","fields":{)" + fields +
-             "}}]}";
+             R"(","evidence":[{"log.source.address":"192.0.2.7:514","fields":{)" + fields + "}}]}";
     alert::incident_part part;
     part.grade = a.grade;
     part.notify_by_ns = a.notify_by_ns;
@@ -75,11 +75,12 @@ alert::alert bench_alert(std::size_t n, std::size_t count, std::int64_t since_ms
 }
 
 // Writes `count` alerts of `tenant` over the span, a group at a time.
-void fill(alert::alert_store& store, std::size_t count, std::int64_t since_ms,
-          std::int64_t span_ms, const std::string& tenant, std::size_t serial_base) {
+void fill(alert::alert_store& store, std::size_t count, std::int64_t since_ms, std::int64_t span_ms,
+          const std::string& tenant, std::size_t serial_base) {
     std::vector<alert::alert> batch;
     for (std::size_t n = 0; n < count; ++n) {
-        batch.push_back(bench_alert(serial_base + n, serial_base + count, since_ms, span_ms, tenant));
+        batch.push_back(
+            bench_alert(serial_base + n, serial_base + count, since_ms, span_ms, tenant));
         if (batch.size() == group || n + 1 == count) {
             if (!store.write(batch)) {
                 std::abort();
@@ -137,28 +138,27 @@ int main(int argc, char** argv) {
 
     const std::int64_t now_ms = period->until_ms + day_ms;
     std::uint64_t incidents = 0;
-    runner.measure("walking every alert document of the month (read_alert_facts)", opt.events,
-                   [&] {
-                       incidents = 0;
-                       alert::alert_query month;
-                       month.since_ms = period->since_ms;
-                       month.until_ms = period->until_ms;
-                       month.tenant = "busy";
-                       month.limit = 10'000;
-                       for (;;) {
-                           auto page = store.list(month);
-                           if (!page) {
-                               std::abort();
-                           }
-                           for (const auto& document : page->alerts) {
-                               incidents += alert::read_alert_facts(document).has_value() ? 1U : 0U;
-                           }
-                           if (!page->next_cursor) {
-                               break;
-                           }
-                           month.cursor = page->next_cursor;
-                       }
-                   });
+    runner.measure("walking every alert document of the month (read_alert_facts)", opt.events, [&] {
+        incidents = 0;
+        alert::alert_query month;
+        month.since_ms = period->since_ms;
+        month.until_ms = period->until_ms;
+        month.tenant = "busy";
+        month.limit = 10'000;
+        for (;;) {
+            auto page = store.list(month);
+            if (!page) {
+                std::abort();
+            }
+            for (const auto& document : page->alerts) {
+                incidents += alert::read_alert_facts(document).has_value() ? 1U : 0U;
+            }
+            if (!page->next_cursor) {
+                break;
+            }
+            month.cursor = page->next_cursor;
+        }
+    });
     report::report built;
     runner.measure(
         "vigil report --period month (tenant index facts, this month and the one before)",
@@ -171,15 +171,14 @@ int main(int argc, char** argv) {
             built = std::move(*r);
         },
         "walking every alert document of the month (read_alert_facts)");
-    runner.note(std::to_string(opt.events) + " alerts of the busy tenant in " +
-                period->label() + ", " + std::to_string(opt.events / 2) +
-                " the month before, " + std::to_string(opt.events / 4) +
-                " of another tenant; " + std::to_string(stepped) +
+    runner.note(std::to_string(opt.events) + " alerts of the busy tenant in " + period->label() +
+                ", " + std::to_string(opt.events / 2) + " the month before, " +
+                std::to_string(opt.events / 4) + " of another tenant; " + std::to_string(stepped) +
                 " closed; store filled in " + std::to_string(fill_seconds).substr(0, 5) + " s");
     runner.note("the report counted " + std::to_string(built.totals.incidents) +
                 " incidents (previous month " + std::to_string(built.previous.incidents) +
-                ", closed " + std::to_string(built.totals.closed) +
-                "); the reference read " + std::to_string(incidents) + " documents");
+                ", closed " + std::to_string(built.totals.closed) + "); the reference read " +
+                std::to_string(incidents) + " documents");
     runner.print_markdown(std::cout);
     runner.write_json(opt.json);
     return built.totals.incidents == opt.events ? 0 : 1;
