@@ -98,6 +98,7 @@ commands:
       --level L[,L]      only these levels (informational, low, medium, high, critical)
       --status S[,S]     only these statuses (new, acknowledged, contained, eradicated,
                          recovered, closed, false_positive, reopened)
+      --grade G[,G]      only these incident grades (I, II, III, IV)
       --host NAME        only alerts about host NAME
       --source ADDR      only alerts with an event from ADDR (source.ip) or sent by ADDR
       --tenant NAME      only alerts of this customer (config tenants)

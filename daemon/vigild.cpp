@@ -5,6 +5,7 @@
 #include "alert/alert_retention.hpp"
 #include "alert/alert_store.hpp"
 #include "api/access_policy.hpp"
+#include "api/console_routes.hpp"
 #include "api/control_plane.hpp"
 #include "api/health.hpp"
 #include "api/http_router.hpp"
@@ -222,6 +223,7 @@ int run(const config::vigil_config& cfg) {
         [&queries](std::function<void()> work) { asio::post(queries, std::move(work)); },
         tenants};
     api::add_control_plane(router, access_policy, control_parts);
+    api::add_console_routes(router);
     auto ingest_settings = ingest::http_ingest_settings(cfg.http);
     if (tenants) {
         ingest_settings.tenant_tokens = tenants->ingest_tokens();

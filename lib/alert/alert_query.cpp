@@ -11,6 +11,7 @@
 namespace vigil::alert {
 namespace {
 
+const std::vector<std::string_view> known_grades = {"I", "II", "III", "IV"};
 const std::vector<std::string_view> known_levels = {"informational", "low", "medium", "high",
                                                     "critical"};
 
@@ -140,12 +141,14 @@ bool alert_query::holds(const alert_terms& terms) const {
            (!source || contains(terms.sources, *source)) &&
            (levels.empty() || contains(levels, terms.level)) &&
            (statuses.empty() || contains(statuses, terms.status)) &&
+           (grades.empty() || contains(grades, terms.grade)) &&
            (!tenant || terms.tenant == *tenant);
 }
 
 const std::vector<std::string_view>& alert_query_parameters() {
-    static const std::vector<std::string_view> names = {
-        "since", "until", "rule", "level", "status", "host", "source", "tenant", "limit", "cursor"};
+    static const std::vector<std::string_view> names = {"since",  "until", "rule",  "level",
+                                                        "status", "grade", "host",  "source",
+                                                        "tenant", "limit", "cursor"};
     return names;
 }
 
@@ -184,13 +187,17 @@ read_alert_query(const std::vector<std::pair<std::string, std::string>>& paramet
             query.source = value;
         } else if (name == "tenant") {
             query.tenant = value;
-        } else if (name == "level" || name == "status") {
-            auto values =
-                read_choices(name, value, name == "level" ? known_levels : alert_statuses());
+        } else if (name == "level" || name == "status" || name == "grade") {
+            auto values = read_choices(name, value,
+                                       name == "level"    ? known_levels
+                                       : name == "status" ? alert_statuses()
+                                                          : known_grades);
             if (!values) {
                 return std::unexpected(values.error());
             }
-            (name == "level" ? query.levels : query.statuses) = std::move(*values);
+            (name == "level"    ? query.levels
+             : name == "status" ? query.statuses
+                                : query.grades) = std::move(*values);
         } else if (name == "limit") {
             std::size_t limit = 0;
             const auto [end, ec] =

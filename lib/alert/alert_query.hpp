@@ -20,6 +20,7 @@ struct alert_query {
     std::optional<std::string> rule_id;
     std::vector<std::string> levels;
     std::vector<std::string> statuses;
+    std::vector<std::string> grades; // I, II, III, IV
     std::optional<std::string> host;
     std::optional<std::string> source; // an evidence event's source.ip or sender address
     std::optional<std::string> tenant; // the customer (a tenant-bound read token sets it)
@@ -31,7 +32,8 @@ struct alert_query {
     // carry). Checked on the alert's own document, so an index entry is never taken on trust.
     [[nodiscard]] bool holds(const alert_terms& terms) const;
     [[nodiscard]] bool filters_terms() const {
-        return rule_id || host || source || tenant || !levels.empty() || !statuses.empty();
+        return rule_id || host || source || tenant || !levels.empty() || !statuses.empty() ||
+               !grades.empty();
     }
 
     static constexpr std::size_t default_limit = 100;
@@ -47,7 +49,7 @@ struct alert_page {
 
 // Builds a query from named parameters, the one reading shared by `vigil alerts --NAME VALUE`
 // and `GET /api/v1/alerts?NAME=VALUE`: since, until (a duration back from `now_ms` such as 15m
-// or 7d, an RFC 3339 time, or a date), rule, level and status (comma-separated lists), host,
+// or 7d, an RFC 3339 time, or a date), rule, level, status and grade (comma-separated lists), host,
 // source, limit (1..10000, default 100), cursor. `value(name)` returns a parameter's value.
 // The error names the parameter and why it is refused; an unknown parameter is refused too.
 [[nodiscard]] std::expected<alert_query, std::string>

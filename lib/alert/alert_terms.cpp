@@ -119,11 +119,13 @@ std::expected<alert_terms, std::string> read_alert_terms(std::string_view json) 
             simdjson::ondemand::object rule;
             error = member.value().get_object().get(rule);
             error = error ? error : read_rule(rule, terms);
-        } else if (key == "status" || key == "host" || key == "tenant") {
+        } else if (key == "status" || key == "host" || key == "tenant" || key == "grade") {
             std::string_view value;
             error = member.value().get_string().get(value);
             if (!error && key == "status") {
                 terms.status = value;
+            } else if (!error && key == "grade") {
+                terms.grade = value;
             } else if (!error && key == "tenant") {
                 terms.tenant = value;
             } else if (!error) {

@@ -13,6 +13,7 @@ struct alert_terms {
     std::string rule_id;
     std::string level;             // the rule's Sigma level
     std::string status;            // alert_statuses()
+    std::string grade;             // I to IV; empty before incident::grader gave it one
     std::string tenant;            // the customer; empty = none
     std::vector<std::string> tags; // the rule's tags (not indexed; delivery filters use them)
     // Distinct host names: the alert's "host" and every evidence event's `host.name`.

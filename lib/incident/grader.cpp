@@ -24,6 +24,7 @@ void grader::grade(alert::alert& a, const asset_inventory* assets) const {
     a.notify_by_ns = part.notify_by_ns;
     a.contain_by_ns = part.contain_by_ns;
     a.terms.status = part.status;
+    a.terms.grade = std::string(alert::to_string(part.grade));
 }
 
 } // namespace vigil::incident

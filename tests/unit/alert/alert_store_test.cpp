@@ -334,6 +334,7 @@ TEST_CASE("query parameters read the same for the CLI and the API", "[alert][que
                                             {"rule", "r1"},
                                             {"level", "high,critical"},
                                             {"status", "new"},
+                                            {"grade", "I,II"},
                                             {"host", "web-1"},
                                             {"source", "203.0.113.9"},
                                             {"limit", "25"},
@@ -345,6 +346,17 @@ TEST_CASE("query parameters read the same for the CLI and the API", "[alert][que
     CHECK(q->rule_id == "r1");
     CHECK(q->levels == std::vector<std::string>{"high", "critical"});
     CHECK(q->statuses == std::vector<std::string>{"new"});
+    CHECK(q->grades == std::vector<std::string>{"I", "II"});
+    alert::alert_terms graded;
+    graded.rule_id = "r1";
+    graded.level = "high";
+    graded.status = "new";
+    graded.hosts = {"web-1"};
+    graded.sources = {"203.0.113.9"};
+    graded.grade = "II";
+    CHECK(q->holds(graded));
+    graded.grade = "III";
+    CHECK_FALSE(q->holds(graded));
     CHECK(q->host == "web-1");
     CHECK(q->source == "203.0.113.9");
     CHECK(q->limit == 25);
@@ -360,6 +372,7 @@ TEST_CASE("query parameters read the same for the CLI and the API", "[alert][que
     };
     CHECK(error({{"level", "severe"}}) ==
           "level: 'severe' is none of informational, low, medium, high, critical");
+    CHECK(error({{"grade", "V"}}) == "grade: 'V' is none of I, II, III, IV");
     CHECK(error({{"limit", "0"}}) == "limit: '0' is not a number from 1 to 10000");
     CHECK(error({{"limit", "10001"}}).starts_with("limit:"));
     CHECK(error({{"since", "yesterday"}}).starts_with("since: 'yesterday' is neither a duration"));
