@@ -45,7 +45,7 @@ const char* key_name(access a) {
 access_policy::access_policy(access_tokens tokens, core::metrics_registry& metrics)
     : tokens_(std::move(tokens)) {
     for (access a : {access::read, access::write, access::metrics, access::alerts}) {
-        const char* reasons[] = {"missing_token", "wrong_token", "not_configured"};
+        const char* reasons[] = {"missing_token", "wrong_token", "not_configured", "tenant_token"};
         for (int r = 0; r < reason_count; ++r) {
             refused_[static_cast<std::size_t>(a) - 1][static_cast<std::size_t>(r)] =
                 &metrics.make_counter("vigil_api_requests_refused_total",
@@ -103,10 +103,25 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
     if (match) {
         return std::nullopt;
     }
+    if (token && !tenants && is_tenant_token(*token)) {
+        // Known, but not for this route: refused as forbidden, not as unauthenticated, so a
+        // client (the console) keeps its sign-in and tells the user what the token cannot do.
+        counters[tenant_token]->add();
+        return http_router::error(403, "a tenant's read token opens only the alert and report "
+                                       "routes");
+    }
     counters[token ? wrong_token : missing_token]->add();
     auto reply = http_router::error(401, token ? "invalid token" : "a Bearer token is required");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
     return reply;
+}
+
+bool access_policy::is_tenant_token(std::string_view token) const {
+    bool known = false;
+    for (const std::string& t : tokens_.tenant_read) {
+        known = core::constant_time_equal(token, t) || known;
+    }
+    return known;
 }
 
 } // namespace vigil::api

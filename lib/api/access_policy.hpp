@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vigil::api {
@@ -23,7 +24,8 @@ struct access_tokens {
 // The tokens of the control plane, checked before a route's handler runs: "Authorization:
 // Bearer <token>", compared in constant time. With no token set at all (the default, listening
 // on 127.0.0.1) everything is open. Refusals: 401 with WWW-Authenticate for a missing or wrong
-// token, 403 when the route's token is not configured; counted in
+// token, 403 when the route's token is not configured or the token is a tenant's read token
+// and the route is not an alert route; counted in
 // vigil_api_requests_refused_total{access,reason}. Thread-safe (read-only after construction).
 class access_policy {
 public:
@@ -33,7 +35,8 @@ public:
     [[nodiscard]] std::optional<http_reply> check(const http_request& request, access need) const;
 
 private:
-    enum reason { missing_token, wrong_token, not_configured, reason_count };
+    enum reason { missing_token, wrong_token, not_configured, tenant_token, reason_count };
+    [[nodiscard]] bool is_tenant_token(std::string_view token) const;
     access_tokens tokens_;
     // [access - 1][reason]
     std::array<std::array<core::counter*, reason_count>, 4> refused_{};

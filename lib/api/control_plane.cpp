@@ -1,6 +1,7 @@
 #include "api/control_plane.hpp"
 
 #include "alert/alert_terms.hpp"
+#include "api/health_summary.hpp"
 #include "api/prometheus_text.hpp"
 #include "core/credentials.hpp"
 #include "core/json_writer.hpp"
@@ -259,6 +260,13 @@ void add_control_plane(http_router& router, const access_policy& access,
             return reply;
         },
         api::access::metrics);
+    router.add(
+        "GET", "/api/v1/health",
+        [&parts](const http_request&) {
+            return body_reply(
+                health_summary_json(parts.metrics, parts.readiness, parts.clock.now_ms()));
+        },
+        api::access::read);
     router.add(
         "GET", "/api/v1/rules",
         [&parts](const http_request&) {

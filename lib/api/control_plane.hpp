@@ -41,11 +41,12 @@ struct control_plane_parts {
 
 // Registers the control plane (ARCHITECTURE.md, "Control plane") on `router`, guarded by
 // `access`: GET /healthz (open), GET /metrics (metrics token), GET /api/v1/rules and
-// GET /api/v1/coverage, GET /api/v1/alerts (the query of `vigil alerts`) and
-// GET /api/v1/alerts/{id} and GET /api/v1/reports (the report of `vigil report`) (read
-// token, or a tenant's for its own), POST /api/v1/alerts/{id}/status (write token; a
-// lifecycle step: 200 with the alert, 409 refused with the reason), POST /api/v1/rules/reload
-// (write token; 200 published, 422 refused). `access` and `parts` must outlive the router.
+// GET /api/v1/coverage, GET /api/v1/health (the console's health panel), GET /api/v1/alerts (the
+// query of `vigil alerts`) and GET /api/v1/alerts/{id} and GET /api/v1/reports (the report of
+// `vigil report`) (read token, or a tenant's for its own), POST /api/v1/alerts/{id}/status (write
+// token; a lifecycle step: 200 with the alert, 409 refused with the reason), POST
+// /api/v1/rules/reload (write token; 200 published, 422 refused). `access` and `parts` must outlive
+// the router.
 void add_control_plane(http_router& router, const access_policy& access,
                        const control_plane_parts& parts);
 

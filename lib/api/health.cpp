@@ -24,12 +24,10 @@ bool health::ready() const {
     return !checks_.empty();
 }
 
-std::string health::to_json() const {
+void health::write(core::json_writer& w) const {
     const bool all_ready = ready();
     std::lock_guard lock(mutex_);
-    std::string out;
-    core::json_writer w(out);
-    w.begin_object().field("status", all_ready ? "ready" : "not_ready");
+    w.field("status", all_ready ? "ready" : "not_ready");
     w.key("checks").begin_object();
     for (const auto& [name, s] : checks_) {
         w.key(name).begin_object().field("ready", s.ready);
@@ -38,7 +36,15 @@ std::string health::to_json() const {
         }
         w.end_object();
     }
-    w.end_object().end_object();
+    w.end_object();
+}
+
+std::string health::to_json() const {
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object();
+    write(w);
+    w.end_object();
     out += '\n';
     return out;
 }

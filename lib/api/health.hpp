@@ -4,6 +4,10 @@
 #include <mutex>
 #include <string>
 
+namespace vigil::core {
+class json_writer;
+}
+
 namespace vigil::api {
 
 // Readiness of the daemon as a set of named checks ("rules", "alert_store", "listeners",
@@ -17,6 +21,8 @@ public:
     [[nodiscard]] bool ready() const;
     // {"status":"ready"|"not_ready","checks":{"name":{"ready":bool,"reason":...}}}
     [[nodiscard]] std::string to_json() const;
+    // The "status" and "checks" fields of to_json, into an object `w` has open.
+    void write(core::json_writer& w) const;
 
 private:
     struct state {

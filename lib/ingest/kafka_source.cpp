@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::size_t dead_letter_value_bytes = 64 * 1024;
 constexpr auto durable_wait = std::chrono::seconds(10);
+constexpr int committed_query_timeout_ms = 5000;
 
 struct partition_list {
     explicit partition_list(int size = 8) : list(rd_kafka_topic_partition_list_new(size)) {}
@@ -289,13 +290,38 @@ void kafka_source::commit_durable() {
     }
     for (int i = 0; i < commit.list->cnt; ++i) {
         const auto& p = commit.list->elems[i];
-        committed_[{p.topic, p.partition}] = p.offset;
-        metrics_
-            .make_gauge("vigil_kafka_committed_offset",
-                        "The next offset the consumer group will read, per partition (committed "
-                        "once the records before it are durable).",
-                        {{"partition", std::to_string(p.partition)}, {"topic", p.topic}})
-            .set(p.offset);
+        record_committed(p.topic, p.partition, p.offset);
+    }
+}
+
+void kafka_source::record_committed(const std::string& topic, std::int32_t partition,
+                                    std::int64_t offset) {
+    committed_[{topic, partition}] = offset;
+    metrics_
+        .make_gauge("vigil_kafka_committed_offset",
+                    "The next offset the consumer group will read, per partition (committed "
+                    "once the records before it are durable).",
+                    {{"partition", std::to_string(partition)}, {"topic", topic}})
+        .set(offset);
+}
+
+void kafka_source::learn_committed(const rd_kafka_topic_partition_list_s* partitions) {
+    partition_list asked(partitions->cnt);
+    for (int i = 0; i < partitions->cnt; ++i) {
+        rd_kafka_topic_partition_list_add(asked.list, partitions->elems[i].topic,
+                                          partitions->elems[i].partition);
+    }
+    if (auto err = rd_kafka_committed(consumer_, asked.list, committed_query_timeout_ms);
+        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        core::log_warning(std::string("kafka: reading the group's committed offsets failed: ") +
+                          rd_kafka_err2str(err));
+        return;
+    }
+    for (int i = 0; i < asked.list->cnt; ++i) {
+        const auto& p = asked.list->elems[i];
+        if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0) {
+            record_committed(p.topic, p.partition, p.offset);
+        }
     }
 }
 
@@ -352,6 +378,9 @@ void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* part
         // Each partition is an input: event time waits for it from now on (ARCHITECTURE.md,
         // "Time").
         announce(partitions, true);
+        // Offsets committed before (by an earlier run or another member) count as committed
+        // here too: the gauge and the lag start from them, not from zero.
+        learn_committed(partitions);
         rd_kafka_assign(consumer_, partitions);
         paused_ = false;
         return;

@@ -93,6 +93,10 @@ private:
     void pause(bool paused);
     // Commits, per partition, the offset after the highest one of the durable batches.
     void commit_durable();
+    // Remembers and publishes the next offset the group reads from a partition.
+    void record_committed(const std::string& topic, std::int32_t partition, std::int64_t offset);
+    // Asks the group coordinator what is committed for newly assigned partitions.
+    void learn_committed(const rd_kafka_topic_partition_list_s* partitions);
     void update_lag();
     friend struct kafka_callbacks;
     void on_rebalance(int error, rd_kafka_topic_partition_list_s* partitions);

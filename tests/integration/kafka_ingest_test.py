@@ -2,7 +2,8 @@
 """The Kafka source against librdkafka's mock cluster (a real Kafka protocol listener on
 loopback), with kcat as producer and as a second consumer of the group:
 
-- records become alerts and offsets are committed once they are durable;
+- records become alerts and offsets are committed once they are durable; a new run starts from
+  the group's committed offsets and shows them (and no lag) before it reads anything;
 - vigild killed with SIGKILL in the middle of a stream loses nothing: after the restart every
   record produced has its alert (at least once), so no committed offset passed an unprocessed
   record;
@@ -71,6 +72,21 @@ class KafkaIngest(unittest.TestCase):
         self.assertEqual(fields["kafka.headers"], '{"tenant":"acme"}')
         wait_until(lambda: d.metric("vigil_kafka_consumer_lag", partition="0", topic="logs") +
                    d.metric("vigil_kafka_consumer_lag", partition="1", topic="logs") == 0, "no lag")
+
+    def test_a_restart_starts_from_the_offsets_the_group_committed(self):
+        # The committed offsets and the lag a new run shows are the group's, read at assignment:
+        # a partition that run never has to commit to is not shown as unread.
+        d = self.start()
+        self.mock.produce("logs", self.lines(0, 40))
+        wait_until(lambda: self.committed(d) == 40, "offsets of all 40 committed")
+        d.stop()
+        self.daemon = d = self.start()
+        wait_until(lambda: d.metric("vigil_kafka_rebalances_total", kind="assign") >= 1, "partitions assigned",
+                   deadline=60)
+        wait_until(lambda: self.committed(d) == 40, "the group's committed offsets, learnt at assignment")
+        wait_until(lambda: d.metric("vigil_kafka_consumer_lag", partition="0", topic="logs") +
+                   d.metric("vigil_kafka_consumer_lag", partition="1", topic="logs") == 0, "no lag")
+        self.assertEqual(d.metric("vigil_received_total", source="kafka"), 0)  # nothing read again
 
     def test_sigkill_in_the_middle_of_a_stream_loses_nothing(self):
         d = self.start()

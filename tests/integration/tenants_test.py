@@ -112,7 +112,9 @@ detection:
         code, text = self.api("/api/v1/alerts?tenant=globex", TOKENS["acme"][1])
         self.assertEqual(code, 403, text)
         code, text = self.api("/api/v1/rules", TOKENS["acme"][1])
-        self.assertEqual(code, 401, text)  # the tenant token opens the alert routes only
+        # The tenant token opens the alert routes only: known, but forbidden elsewhere.
+        self.assertEqual(code, 403, text)
+        self.assertIn("tenant's read token", json.loads(text)["error"])
         # The write token sees every tenant and may filter.
         code, text = self.api("/api/v1/alerts?tenant=globex", WRITE)
         self.assertEqual([a["id"] for a in json.loads(text)["alerts"]], [globex_alert["id"]])

@@ -64,7 +64,9 @@ function route() {
     show("reports-view");
   } else if (hash.startsWith("#/health")) {
     show("health-view");
+    lastHealth = null;
     showHealth();
+    liveTimer = setInterval(showHealth, 5000);
   } else {
     show("alerts-view");
     listAlerts(true);
@@ -77,7 +79,7 @@ function route() {
 function filterQuery() {
   const form = document.getElementById("filters");
   const params = new URLSearchParams();
-  for (const name of ["tenant", "grade", "status", "rule", "host", "since"]) {
+  for (const name of ["tenant", "grade", "status", "rule", "host", "since", "until"]) {
     const value = form.elements[name].value.trim();
     if (value) params.set(name, value);
   }
@@ -85,16 +87,22 @@ function filterQuery() {
   return params;
 }
 
+let listed = 0; // the latest listing asked for: an older answer arriving late is not shown
+
 async function listAlerts(fresh) {
   const status = document.getElementById("alerts-status");
   const params = filterQuery();
   if (!fresh && cursor) params.set("cursor", cursor);
+  const ticket = ++listed;
   try {
     const page = await apiJson(`/api/v1/alerts?${params}`);
+    if (ticket !== listed) return;
     const body = document.querySelector("#alerts-table tbody");
     if (fresh) body.replaceChildren();
     for (const a of page.alerts) body.appendChild(alertRow(a));
     cursor = page.next_cursor;
+    params.delete("cursor");
+    document.getElementById("alerts-table").dataset.query = params.toString(); // what it shows
     document.getElementById("more").hidden = !cursor;
     status.textContent = `${body.children.length} alert(s), updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {
@@ -202,8 +210,8 @@ async function showReport(event) {
   }
 }
 
-function table(headings, rows) {
-  const t = el("table");
+function table(headings, rows, id) {
+  const t = el("table", null, id ? { id } : {});
   const head = el("tr");
   for (const h of headings) head.appendChild(el("th", h));
   t.appendChild(el("thead")).appendChild(head);
@@ -241,16 +249,77 @@ function reportParts(r) {
 
 function fmtDeadline(d) { return `${d.met} / ${d.missed} / ${d.pending}`; }
 
+// The health panel: GET /api/v1/health (the metrics regrouped) every 5 s while it is shown.
+// Counters are totals since the daemon started; rates are the difference between two answers
+// over the time between them (their at_ms), so the first answer shows none yet.
+let lastHealth = null;
+
+function rate(now, before, seconds) {
+  if (before === undefined || before === null || !(seconds > 0)) return "…";
+  return ((now - before) / seconds).toFixed(1);
+}
+
+function byKey(rows, key) {
+  const map = new Map();
+  for (const r of rows || []) map.set(key(r), r);
+  return map;
+}
+
+function healthParts(h, before) {
+  const seconds = before ? (h.at_ms - before.at_ms) / 1000 : 0;
+  const prevSources = byKey(before && before.sources, (r) => r.source);
+  const prevDestinations = byKey(before && before.destinations, (r) => r.destination);
+  const num = (v) => (v === undefined ? 0 : v);
+  const parts = [el("p", h.status === "ready" ? "ready" : "not ready", { id: "health-status", class: h.status === "ready" ? "ok" : "error" })];
+  parts.push(table(["check", "state", "reason"], Object.entries(h.checks || {}).map(([name, c]) => [name, c.ready ? "ready" : "not ready", c.reason || ""]), "health-checks"));
+  parts.push(el("h2", "Sources"));
+  parts.push(table(["source", "received", "per second", "bytes", "open connections", "dropped"],
+    h.sources.map((r) => {
+      const p = prevSources.get(r.source);
+      return [r.source, num(r.received), rate(num(r.received), p && num(p.received), seconds), num(r.bytes), num(r.open_connections), num(r.dropped)];
+    }), "health-sources"));
+  if (h.kafka_partitions.length) {
+    parts.push(el("h2", "Kafka partitions"));
+    parts.push(table(["topic", "partition", "lag", "committed offset"],
+      h.kafka_partitions.map((r) => [r.topic, r.partition, num(r.lag), num(r.committed_offset)]), "health-kafka"));
+  }
+  parts.push(el("h2", "Queues"));
+  parts.push(table(["ring", "index", "batches waiting"], h.queues.map((r) => [r.ring, r.index, num(r.batches)]), "health-queues"));
+  parts.push(el("h2", "Destinations"));
+  parts.push(table(["destination", "sent", "sent per second", "failed", "retried", "dead", "queue depth", "oldest pending (s)", "mean latency (ms)"],
+    h.destinations.map((r) => {
+      const p = prevDestinations.get(r.destination);
+      const latency = r.latency_microseconds_count ? (r.latency_microseconds_sum / r.latency_microseconds_count / 1000).toFixed(1) : "";
+      return [r.destination, num(r.sent), rate(num(r.sent), p && num(p.sent), seconds), num(r.failed), num(r.retried), num(r.dead),
+        num(r.queue_depth), num(r.oldest_pending_seconds), latency];
+    }), "health-destinations"));
+  parts.push(el("h2", "Drops"));
+  parts.push(table(["kind", "reason", "count"], [
+    ...h.drops.map((r) => ["dropped", r.reason, r.count]),
+    ...h.dead_letters.map((r) => ["dead letter", r.reason, r.count]),
+  ], "health-drops"));
+  const pl = h.pipeline, st = h.store;
+  parts.push(el("h2", "Pipeline and store"));
+  parts.push(table(["measure", "value"], [
+    ["events parsed", num(pl.events_parsed)], ["rule matches", num(pl.rule_matches)], ["alerts", num(pl.alerts)],
+    ["alerts stored", num(pl.alerts_stored)], ["escalations", num(pl.escalations)], ["rules loaded", num(pl.rules_loaded)],
+    ["rule set version", num(pl.rule_set_version)], ["correlation keys", num(pl.correlation_keys)],
+    ["event-time watermark", pl.watermark_seconds ? new Date(pl.watermark_seconds * 1000).toISOString() : ""],
+    ["store bytes", num(st.bytes)], ["store free bytes", num(st.free_bytes)], ["disk full", st.disk_full ? "yes" : "no"],
+    ["store errors", num(st.errors)], ["alerts expired", num(st.expired)],
+  ], "health-totals"));
+  return parts;
+}
+
 async function showHealth() {
   const target = document.getElementById("health");
   try {
-    const response = await fetch("/healthz");
-    const health = await response.json();
-    const rows = Object.entries(health.checks || {}).map(([name, c]) => [name, c.ok ? "ok" : "failing", c.detail || ""]);
-    target.replaceChildren(el("p", response.ok ? "ready" : "not ready", { class: response.ok ? "ok" : "error" }),
-      table(["check", "state", "detail"], rows));
+    const h = await apiJson("/api/v1/health");
+    target.replaceChildren(...healthParts(h, lastHealth));
+    lastHealth = h;
   } catch (e) {
-    target.replaceChildren(el("p", `Could not read /healthz: ${e.message}`, { class: "error" }));
+    lastHealth = null;
+    target.replaceChildren(el("p", `Could not read the health of the daemon: ${e.message}`, { class: "error" }));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "api/access_policy.hpp"
 #include "api/health.hpp"
+#include "api/health_summary.hpp"
 #include "api/http_router.hpp"
 #include "api/prometheus_text.hpp"
 
@@ -141,11 +142,70 @@ TEST_CASE("a tenant's read token opens the alert routes only", "[api][access][te
     };
     CHECK(status(api::access::alerts, "acme-read") == 200);
     CHECK(status(api::access::alerts, "r") == 200);
-    CHECK(status(api::access::read, "acme-read") == 401); // rules, coverage, dead deliveries
-    CHECK(status(api::access::write, "acme-read") == 401);
+    // Known but forbidden elsewhere (rules, coverage, health, dead deliveries, writes).
+    CHECK(status(api::access::read, "acme-read") == 403);
+    CHECK(status(api::access::write, "acme-read") == 403);
+    CHECK(status(api::access::metrics, "acme-read") == 403);
+    CHECK(metrics.value("vigil_api_requests_refused_total",
+                        {{"access", "read"}, {"reason", "tenant_token"}}) == 1);
+    CHECK(status(api::access::read, "globex-read") == 401);
     CHECK(status(api::access::alerts, "globex-read") == 401);
     // A tenant's token alone is a token in use: the alert routes are not open without one.
     const api::access_policy tenants_only({"", "", "", true, {"acme-read"}}, metrics);
     CHECK(tenants_only.check({"GET", "/x", "", "", {}, {}, {}}, api::access::alerts)->status ==
           401);
+}
+
+TEST_CASE("the health summary regroups the metrics per source, destination and ring",
+          "[api][health]") {
+    core::metrics_registry metrics;
+    metrics.make_counter("vigil_received_total", "r", {{"source", "http"}}).add(5);
+    metrics.make_counter("vigil_received_bytes_total", "b", {{"source", "http"}}).add(700);
+    metrics.make_counter("vigil_received_total", "r", {{"source", "kafka"}}).add(2);
+    // A source's drops add up over their reasons; the drops section adds up over sources.
+    metrics
+        .make_counter("vigil_dropped_total", "d",
+                      {{"reason", "oversize_frame"}, {"source", "http"}})
+        .add(1);
+    metrics
+        .make_counter("vigil_dropped_total", "d", {{"reason", "pipeline_full"}, {"source", "http"}})
+        .add(2);
+    metrics
+        .make_counter("vigil_dropped_total", "d",
+                      {{"reason", "pipeline_full"}, {"source", "kafka"}})
+        .add(4);
+    metrics.make_counter("vigil_delivery_sent_total", "s", {{"destination", "chat"}}).add(3);
+    metrics
+        .make_counter("vigil_delivery_failed_total", "f",
+                      {{"destination", "chat"}, {"reason", "status"}})
+        .add(1);
+    metrics
+        .make_counter("vigil_delivery_failed_total", "f",
+                      {{"destination", "chat"}, {"reason", "timeout"}})
+        .add(2);
+    metrics.make_gauge("vigil_delivery_queue_depth", "q", {{"destination", "chat"}}).set(7);
+    metrics.make_gauge("vigil_kafka_consumer_lag", "l", {{"partition", "1"}, {"topic", "logs"}})
+        .set(9);
+    metrics.make_gauge("vigil_ring_occupancy", "o", {{"ring", "worker_input"}, {"index", "0"}})
+        .set(2);
+    // The watermark is the slowest shard's.
+    metrics.make_gauge("vigil_correlation_watermark_seconds", "w", {{"shard", "0"}}).set(1000);
+    metrics.make_gauge("vigil_correlation_watermark_seconds", "w", {{"shard", "1"}}).set(990);
+    metrics.make_gauge("vigil_alert_store_bytes", "s").set(4096);
+    metrics.make_gauge("vigil_unrelated", "u").set(1);
+    api::health readiness;
+    readiness.set_ready("rules");
+    readiness.set_not_ready("alert_store", "disk full");
+
+    CHECK(api::health_summary_json(metrics, readiness, 1234) ==
+          "{\"at_ms\":1234,\"status\":\"not_ready\",\"checks\":{"
+          "\"alert_store\":{\"ready\":false,\"reason\":\"disk full\"},\"rules\":{\"ready\":true}},"
+          "\"sources\":[{\"source\":\"http\",\"received\":5,\"bytes\":700,\"dropped\":3},"
+          "{\"source\":\"kafka\",\"received\":2,\"dropped\":4}],"
+          "\"kafka_partitions\":[{\"topic\":\"logs\",\"partition\":\"1\",\"lag\":9}],"
+          "\"queues\":[{\"ring\":\"worker_input\",\"index\":\"0\",\"batches\":2}],"
+          "\"destinations\":[{\"destination\":\"chat\",\"sent\":3,\"failed\":3,\"queue_depth\":7}],"
+          "\"drops\":[{\"reason\":\"oversize_frame\",\"count\":1},{\"reason\":\"pipeline_full\","
+          "\"count\":6}],\"dead_letters\":[],\"pipeline\":{\"watermark_seconds\":990},"
+          "\"store\":{\"bytes\":4096}}\n");
 }
