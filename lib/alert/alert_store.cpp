@@ -438,6 +438,19 @@ void alert_store::put_index_entries(rocksdb::WriteBatch& batch, std::string_view
     });
 }
 
+void alert_store::restate_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                                        std::string_view old_status, const alert_terms& terms,
+                                        const alert_facts& facts) const {
+    std::string key;
+    if (auto* status = family(index::status); old_status != terms.status) {
+        batch.Delete(status, index_key(key, old_status, id));
+        batch.Put(status, index_key(key, terms.status, id), rocksdb::Slice());
+    }
+    if (auto* tenant = family(index::tenant); tenant != nullptr) {
+        batch.Put(tenant, index_key(key, terms.tenant, id), encode_facts(facts));
+    }
+}
+
 bool alert_store::keep_incident_part(std::string_view id, std::string_view json, std::string& kept,
                                      incident_part& part) const {
     std::string stored;
@@ -490,8 +503,7 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
     }
     rocksdb::WriteBatch batch;
     batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), updated);
-    // Every index entry again: the status one is new, the tenant one holds the new facts.
-    put_index_entries(batch, id, facts->terms, facts->facts);
+    restate_index_entries(batch, id, before.status, facts->terms, facts->facts);
     if (deadlines_) {
         deadlines_->follow(batch, id, before, *part);
     }
@@ -541,7 +553,8 @@ std::expected<std::optional<alert>, std::string> alert_store::escalate(
                 return std::unexpected("alert " + due.alert_id + ": " + facts.error());
             }
             batch.Put(alerts_, due.alert_id, updated);
-            put_index_entries(batch, due.alert_id, facts->terms, facts->facts);
+            restate_index_entries(batch, due.alert_id, facts->terms.status, facts->terms,
+                                  facts->facts);
             const auto text = made->id.text();
             const std::string_view id(text.data(), text.size());
             batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), made->json);

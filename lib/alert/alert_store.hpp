@@ -184,6 +184,12 @@ private:
     // Every index entry of one alert (the tenant one with its facts).
     void put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
                            const alert_terms& terms, const alert_facts& facts) const;
+    // The index entries a lifecycle step or an escalation changes: the status entry moves from
+    // `old_status` (deleted, so no stale entry outlives the alert) to the new one, and the
+    // tenant entry gets the new facts. The other entries stay as they are.
+    void restate_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                               std::string_view old_status, const alert_terms& terms,
+                               const alert_facts& facts) const;
     // For a later state `json` of alert `id`: the stored incident part, if it differs, in
     // `kept` (the new detection with the stored incident part) and `part`.
     [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view json,

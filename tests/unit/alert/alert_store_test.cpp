@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <rocksdb/db.h>
 #include <unistd.h>
 
 using namespace vigil;
@@ -485,6 +486,79 @@ TEST_CASE("a lifecycle change is stored with its status index, and a later state
     CHECK(listed(**store, q) == std::vector<std::string>{**stored});
     q.statuses = {"new"};
     CHECK(listed(**store, q).empty());
+}
+
+// The keys of one column family of a closed store, read with RocksDB itself.
+std::vector<std::string> family_keys(const fs::path& data_dir, const std::string& name) {
+    const std::string path = alert::alert_store::database_path(data_dir).string();
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) {
+        families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(
+        rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name) {
+            std::unique_ptr<rocksdb::Iterator> it(
+                db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+            for (it->SeekToFirst(); it->Valid(); it->Next()) {
+                keys.push_back(it->key().ToString());
+            }
+        }
+    }
+    for (auto* h : handles) {
+        REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    }
+    return keys;
+}
+
+TEST_CASE("a lifecycle step moves the alert's status entry; retention leaves no index entry",
+          "[alert][store][incident]") {
+    temp_dir dir;
+    core::ulid_generator ids;
+    const std::uint64_t ms = 1'800'000'000'000;
+    alert::alert a = make(ids, ms, alert_spec{});
+    a.json.replace(a.json.find(R"("status":"new",)"), 15, "");
+    alert::append_incident_part(a.json, alert::incident_part{});
+    alert::index_alert(a);
+    const std::string id = a.id.to_string();
+    auto step = [&](alert::alert_store& store, const std::string& status) {
+        auto changed = store.change_incident(
+            id, [&](alert::incident_part& p) -> std::expected<void, std::string> {
+                p.history.push_back({p.status, status, 1, "alice", ""});
+                p.status = status;
+                return {};
+            });
+        REQUIRE(changed.has_value());
+        REQUIRE(changed->has_value());
+    };
+    {
+        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        REQUIRE((*store)->write(std::vector{a}).has_value());
+        step(**store, "acknowledged");
+        step(**store, "closed");
+    }
+    CHECK(family_keys(dir.path, "alerts_by_status") ==
+          std::vector<std::string>{"closed" + std::string(1, '\0') + id});
+    {
+        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        alert::retention_policy age;
+        age.max_age_ms = 1000;
+        REQUIRE((*store)->expire(age, static_cast<std::int64_t>(ms) + 60'000)->by_age == 1);
+    }
+    for (const char* family : {"alerts", "alerts_by_rule", "alerts_by_level", "alerts_by_status",
+                               "alerts_by_host", "alerts_by_source", "alerts_by_tenant"}) {
+        INFO(family);
+        CHECK(family_keys(dir.path, family).empty());
+    }
 }
 
 TEST_CASE("the tenant filter selects one customer's alerts through its index",
