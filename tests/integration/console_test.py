@@ -28,7 +28,7 @@ import sys
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import ECS, SOURCE_DIR, TempTree, Vigild, firewall_rule, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import ECS, SOURCE_DIR, TempTree, Vigild, firewall_rule, stored_alerts, tenants_section, wait_until  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 
 CRITICAL = "18181818-0001-4001-8001-000000000018"  # grade I
@@ -55,11 +55,9 @@ class Console(unittest.TestCase):
         cls.tree.add_rule("critical.yml", firewall_rule(CRITICAL, "tok-crit", "critical", "Critical thing"))
         cls.tree.add_rule("high.yml", firewall_rule(HIGH, "tok-high", "high", "High thing"))
         cls.hook = Receiver()
-        tenants = "".join(f"  - name: {name}\n    ingest_tokens: [{ingest}]\n    read_token: {read}\n"
-                          for name, (ingest, read) in TENANTS.items())
         cls.daemon = Vigild(
             cls.tree, http_extra=f"  api_write_token: {WRITE}\n",
-            extra_config=f"tenants:\n{tenants}"
+            extra_config=tenants_section(TENANTS) +
                          f"outputs:\n  webhooks:\n    - name: soc-chat\n      url: {cls.hook.url}\n"
                          f"      secret: {SECRET}\n      allow_private: true\n").start()
         # acme: web-1 and web-2 (grade I), the planted one (II); globex: web-3 (II).

@@ -18,7 +18,7 @@ import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
 from vigil_harness import (ECS, SOURCE_DIR, TempTree, Vigild, firewall_rule, stored_alerts,  # noqa: E402
-                           vigil, wait_until)
+                           tenants_section, vigil, wait_until)
 
 DENY = "17171717-0001-4001-8001-000000000017"   # high -> grade II
 MAL = "17171717-0002-4002-8002-000000000017"    # critical -> grade I, tagged report.outbreak
@@ -45,10 +45,8 @@ class Reports(unittest.TestCase):
         cls.tree.add_rule("mal.yml", firewall_rule(MAL, "tok-mal", "critical", "Malware seen",
                                                    extra="tags: [report.outbreak]\n"))
         cls.tree.add_rule("low.yml", firewall_rule(LOW, "tok-low", "low", "Low noise"))
-        tenants = "".join(f"  - name: {name}\n    ingest_tokens: [{ingest}]\n    read_token: {read}\n"
-                          for name, (ingest, read) in TOKENS.items())
         cls.daemon = Vigild(cls.tree, http_extra=f"  api_write_token: {WRITE}\n",
-                            extra_config=f"tenants:\n{tenants}").start()
+                            extra_config=tenants_section(TOKENS)).start()
         # The last complete week: its last day is yesterday (UTC).
         today_ms = int(time.time() * 1000) // DAY_MS * DAY_MS
         cls.until = day_text(today_ms - DAY_MS)

@@ -12,7 +12,7 @@ import sys
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from vigil_harness import ECS, TempTree, Vigild, firewall_rule, stored_alerts, wait_until  # noqa: E402
+from vigil_harness import ECS, TempTree, Vigild, firewall_rule, stored_alerts, tenants_section, wait_until  # noqa: E402
 from webhook_receiver import Receiver  # noqa: E402
 
 SINGLE = "71717171-1111-4111-8111-171717171717"
@@ -49,11 +49,9 @@ detection:
   condition: selection
 """)
         cls.globex_hook = Receiver()
-        tenants = "".join(f"  - name: {name}\n    ingest_tokens: [{ingest}]\n    read_token: {read}\n"
-                          for name, (ingest, read) in TOKENS.items())
         cls.daemon = Vigild(
             cls.tree, http_extra=f"  api_write_token: {WRITE}\n  metrics_token: {METRICS}\n",
-            extra_config=f"tenants:\n{tenants}"
+            extra_config=tenants_section(TOKENS) +
                          f"outputs:\n  webhooks:\n    - name: globex-chat\n      url: {cls.globex_hook.url}\n"
                          f"      secret: {SECRET}\n      allow_private: true\n      tenants: [globex]\n"
                          "correlation:\n  idle_timeout: 1s\n  allowed_lateness: 1s\n").start()

@@ -89,6 +89,12 @@ detection:
 {extra}"""
 
 
+def tenants_section(tokens):
+    """The `tenants:` configuration section for {name: (ingest token, read token)}."""
+    return "tenants:\n" + "".join(f"  - name: {name}\n    ingest_tokens: [{ingest}]\n    read_token: {read}\n"
+                                   for name, (ingest, read) in tokens.items())
+
+
 class Vigild:
     """One vigild process on port 0 for all listeners."""
 
