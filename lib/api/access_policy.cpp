@@ -89,6 +89,7 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
     }
     const auto token = core::credential(request.header("authorization"), "Bearer");
     bool match = false;
+    bool tenant_read = false; // the token is one of the tenants' read tokens
     if (token) {
         for (const std::string* t : accepted) {
             // Each configured token is compared in full, whether an earlier one matched or not.
@@ -97,13 +98,13 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
             }
         }
         for (const std::string& t : tokens_.tenant_read) {
-            match = (tenants && core::constant_time_equal(*token, t)) || match;
+            tenant_read = core::constant_time_equal(*token, t) || tenant_read;
         }
     }
-    if (match) {
+    if (match || (tenants && tenant_read)) {
         return std::nullopt;
     }
-    if (token && !tenants && is_tenant_token(*token)) {
+    if (tenant_read) {
         // Known, but not for this route: refused as forbidden, not as unauthenticated, so a
         // client (the console) keeps its sign-in and tells the user what the token cannot do.
         counters[tenant_token]->add();
@@ -114,14 +115,6 @@ std::optional<http_reply> access_policy::check(const http_request& request, acce
     auto reply = http_router::error(401, token ? "invalid token" : "a Bearer token is required");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
     return reply;
-}
-
-bool access_policy::is_tenant_token(std::string_view token) const {
-    bool known = false;
-    for (const std::string& t : tokens_.tenant_read) {
-        known = core::constant_time_equal(token, t) || known;
-    }
-    return known;
 }
 
 } // namespace vigil::api

@@ -6,7 +6,6 @@
 #include <array>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace vigil::api {
@@ -36,7 +35,6 @@ public:
 
 private:
     enum reason { missing_token, wrong_token, not_configured, tenant_token, reason_count };
-    [[nodiscard]] bool is_tenant_token(std::string_view token) const;
     access_tokens tokens_;
     // [access - 1][reason]
     std::array<std::array<core::counter*, reason_count>, 4> refused_{};

@@ -3,7 +3,6 @@
 #include "core/json_writer.hpp"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <string_view>
 #include <vector>
@@ -79,13 +78,10 @@ const std::vector<section>& sections() {
     return all;
 }
 
+// The values of a section's key labels; a row's cells by column index (so in column order).
 using row_key = std::vector<std::string>;
-// field -> value, in the section's column order.
 using row = std::map<std::size_t, std::int64_t>;
-
-struct section_rows {
-    std::map<row_key, row> rows;
-};
+using section_rows = std::map<row_key, row>;
 
 const std::string* label(const core::metric_labels& labels, string_view name) {
     for (const auto& [k, v] : labels) {
@@ -106,7 +102,7 @@ void add_series(section_rows& into, const section& s, std::size_t column_index,
         }
         key.push_back(*v);
     }
-    auto& cells = into.rows[key];
+    auto& cells = into[key];
     auto [cell, fresh] = cells.try_emplace(column_index, value);
     if (!fresh) {
         cell->second = s.columns[column_index].how == combine::min ? std::min(cell->second, value)
@@ -153,12 +149,12 @@ std::string health_summary_json(const core::metrics_registry& metrics, const hea
         const section& sec = all[s];
         w.key(sec.name);
         if (sec.keys.empty()) {
-            auto it = collected[s].rows.find(row_key{});
-            write_row(w, sec, {}, it == collected[s].rows.end() ? row{} : it->second);
+            auto it = collected[s].find(row_key{});
+            write_row(w, sec, {}, it == collected[s].end() ? row{} : it->second);
             continue;
         }
         w.begin_array();
-        for (const auto& [key, cells] : collected[s].rows) {
+        for (const auto& [key, cells] : collected[s]) {
             write_row(w, sec, key, cells);
         }
         w.end_array();
