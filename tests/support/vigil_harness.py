@@ -100,12 +100,15 @@ class Vigild:
 
     def __init__(self, tree, syslog_extra="", extra_config="", workers=2, http_extra=""):
         """`syslog_extra` / `http_extra`: more lines for those sections; `extra_config`: more
-        sections. Tests count one alert per matching record, so the per-rule rate limit
-        (alerts.rate_limit) is off unless `extra_config` has an `alerts:` section of its own."""
+        sections. Unless `extra_config` has an `alerts:` section of its own: tests count one
+        alert per matching record, so the per-rule rate limit (alerts.rate_limit) is off; and
+        fixtures carry fixed event times long past, so retention by age (alerts.max_age, by
+        event time) is off, or its first pass, whenever its thread gets to it, would delete
+        some of the alerts a test is about to read."""
         self.tree = tree
         self.config = tree.root / "vigil.yaml"
         if not re.search(r"^alerts:", extra_config, re.M):
-            extra_config = "alerts:\n  rate_limit: 0\n" + extra_config
+            extra_config = "alerts:\n  rate_limit: 0\n  max_age: 0s\n" + extra_config
         self.config.write_text(
             f"""data_dir: {tree.data}
 rules_dir: {tree.rules}
