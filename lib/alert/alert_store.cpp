@@ -348,7 +348,8 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         const incident_part* kept = nullptr; // an update's stored incident part, kept
     };
     std::vector<document> documents(alerts.size());
-    std::deque<std::pair<std::string, incident_part>> kept; // updates' documents and parts
+    std::deque<std::pair<std::string, incident_part>> kept;    // updates' documents and parts
+    std::vector<std::pair<std::size_t, alert_terms>> replaced; // updates: the stored terms
     // Documents go in in id order: the alerts memtable then inserts each one after the last
     // (its remembered position) instead of searching for its place; ids of one millisecond come
     // in the order of their content hash. Stable: an id's later document stays the later Put.
@@ -363,10 +364,16 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         const std::string_view id(text.data(), text.size());
         document& d = documents[n];
         d = {a.json, nullptr};
-        if (a.update) {
+        std::string stored;
+        if (a.update &&
+            db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
+                .ok()) {
             auto& [json, part] = kept.emplace_back();
-            if (keep_incident_part(id, a.json, json, part)) {
+            if (keep_incident_part(id, stored, a.json, json, part)) {
                 d = {json, &part};
+            }
+            if (auto terms = read_alert_terms(stored)) {
+                replaced.emplace_back(n, std::move(*terms));
             }
         }
         batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), d.json);
@@ -379,6 +386,12 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
         }
     }
     add_index_entries(batch, alerts, [&](std::size_t n) { return documents[n].kept; });
+    for (const auto& [n, before] : replaced) {
+        const auto text = alerts[n].id.text();
+        const incident_part* part = documents[n].kept;
+        delete_stale_index_entries(batch, std::string_view(text.data(), text.size()), before,
+                                   alerts[n].terms, part ? part->status : alerts[n].terms.status);
+    }
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing alerts failed: " + ready.error());
@@ -451,13 +464,28 @@ void alert_store::restate_index_entries(rocksdb::WriteBatch& batch, std::string_
     }
 }
 
-bool alert_store::keep_incident_part(std::string_view id, std::string_view json, std::string& kept,
-                                     incident_part& part) const {
-    std::string stored;
-    if (!db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
-             .ok()) {
-        return false;
+void alert_store::delete_stale_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                                             const alert_terms& before, const alert_terms& after,
+                                             std::string_view status) const {
+    std::string key;
+    std::vector<std::string_view> now;
+    for (std::size_t i = 0; i < index_families.size(); ++i) {
+        const bool status_index = static_cast<index>(i) == index::status;
+        now.clear();
+        for_each_term_of(after, i, [&](std::string_view value) {
+            now.push_back(status_index ? status : value);
+        });
+        for_each_term_of(before, i, [&](std::string_view value) {
+            if (std::find(now.begin(), now.end(), value) == now.end()) {
+                batch.Delete(indexes_[i], index_key(key, value, id));
+            }
+        });
     }
+}
+
+bool alert_store::keep_incident_part(std::string_view id, std::string_view stored,
+                                     std::string_view json, std::string& kept,
+                                     incident_part& part) const {
     const auto stored_at = incident_part_offset(stored);
     const auto fresh_at = incident_part_offset(json);
     if (!stored_at || !fresh_at ||

@@ -190,10 +190,19 @@ private:
     void restate_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
                                std::string_view old_status, const alert_terms& terms,
                                const alert_facts& facts) const;
-    // For a later state `json` of alert `id`: the stored incident part, if it differs, in
-    // `kept` (the new detection with the stored incident part) and `part`.
-    [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view json,
-                                          std::string& kept, incident_part& part) const;
+    // An update of alert `id` whose values changed (a rule reload changed its level, its
+    // evidence names other hosts): the entries of its `before` values that `after` (with the
+    // status it is stored with) no longer has go, so none outlives the alert's retention. Two
+    // updates of one alert in one write are compared with the store, not with each other.
+    void delete_stale_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+                                    const alert_terms& before, const alert_terms& after,
+                                    std::string_view status) const;
+    // For a later state `json` of alert `id` (`stored`: the document in the store): the stored
+    // incident part, if it differs, in `kept` (the new detection with the stored incident part)
+    // and `part`.
+    [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view stored,
+                                          std::string_view json, std::string& kept,
+                                          incident_part& part) const;
     // Before a write: room on the disk, and RocksDB out of an earlier error.
     [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 

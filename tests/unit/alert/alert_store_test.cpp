@@ -561,6 +561,54 @@ TEST_CASE("a lifecycle step moves the alert's status entry; retention leaves no 
     }
 }
 
+TEST_CASE("an update whose values changed leaves no entry of the old ones behind",
+          "[alert][store]") {
+    temp_dir dir;
+    core::ulid_generator ids;
+    const std::uint64_t ms = 1'800'000'000'000;
+    const alert::alert first = make(ids, ms, alert_spec{});
+    // The next state of the same alert: the rule's level was raised by a reload, its evidence
+    // names another host and another source address.
+    alert::alert later =
+        make(ids, ms, alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
+    const std::string made = later.id.to_string();
+    later.json.replace(later.json.find(made), made.size(), first.id.to_string());
+    later.id = first.id;
+    later.update = true;
+    alert::index_alert(later);
+    const std::string id = first.id.to_string();
+    const std::string nul(1, '\0');
+    {
+        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        REQUIRE((*store)->write(std::vector{first}).has_value());
+        REQUIRE((*store)->write(std::vector{later}).has_value());
+        alert::alert_query q;
+        q.levels = {"medium"};
+        CHECK(listed(**store, q).empty());
+        q.levels = {"high"};
+        CHECK(listed(**store, q) == std::vector<std::string>{later.json});
+    }
+    CHECK(family_keys(dir.path, "alerts_by_level") == std::vector<std::string>{"high" + nul + id});
+    CHECK(family_keys(dir.path, "alerts_by_host") == std::vector<std::string>{"web-9" + nul + id});
+    CHECK(family_keys(dir.path, "alerts_by_source") ==
+          std::vector<std::string>{"192.0.2.7" + nul + id, "198.51.100.1" + nul + id});
+    CHECK(family_keys(dir.path, "alerts_by_rule") == std::vector<std::string>{"r1" + nul + id});
+    CHECK(family_keys(dir.path, "alerts_by_status") == std::vector<std::string>{"new" + nul + id});
+    {
+        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        alert::retention_policy age;
+        age.max_age_ms = 1000;
+        REQUIRE((*store)->expire(age, static_cast<std::int64_t>(ms) + 60'000)->by_age == 1);
+    }
+    for (const char* family : {"alerts_by_rule", "alerts_by_level", "alerts_by_status",
+                               "alerts_by_host", "alerts_by_source", "alerts_by_tenant"}) {
+        INFO(family);
+        CHECK(family_keys(dir.path, family).empty());
+    }
+}
+
 TEST_CASE("the tenant filter selects one customer's alerts through its index",
           "[alert][store][tenant]") {
     temp_dir dir;
