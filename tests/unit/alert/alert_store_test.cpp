@@ -518,6 +518,23 @@ std::vector<std::string> family_keys(const fs::path& data_dir, const std::string
     return keys;
 }
 
+// Retention by age deletes the one alert (of time `ms`) of the store in `data_dir`; then the
+// documents and every index family hold nothing, as RocksDB itself reads them.
+void expire_the_alert_and_find_every_family_empty(const fs::path& data_dir, std::uint64_t ms) {
+    {
+        auto store = alert::alert_store::open(data_dir, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        alert::retention_policy age;
+        age.max_age_ms = 1000;
+        REQUIRE((*store)->expire(age, static_cast<std::int64_t>(ms) + 60'000)->by_age == 1);
+    }
+    for (const char* family : {"alerts", "alerts_by_rule", "alerts_by_level", "alerts_by_status",
+                               "alerts_by_host", "alerts_by_source", "alerts_by_tenant"}) {
+        INFO(family);
+        CHECK(family_keys(data_dir, family).empty());
+    }
+}
+
 TEST_CASE("a lifecycle step moves the alert's status entry; retention leaves no index entry",
           "[alert][store][incident]") {
     temp_dir dir;
@@ -547,18 +564,7 @@ TEST_CASE("a lifecycle step moves the alert's status entry; retention leaves no 
     }
     CHECK(family_keys(dir.path, "alerts_by_status") ==
           std::vector<std::string>{"closed" + std::string(1, '\0') + id});
-    {
-        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
-        REQUIRE(store.has_value());
-        alert::retention_policy age;
-        age.max_age_ms = 1000;
-        REQUIRE((*store)->expire(age, static_cast<std::int64_t>(ms) + 60'000)->by_age == 1);
-    }
-    for (const char* family : {"alerts", "alerts_by_rule", "alerts_by_level", "alerts_by_status",
-                               "alerts_by_host", "alerts_by_source", "alerts_by_tenant"}) {
-        INFO(family);
-        CHECK(family_keys(dir.path, family).empty());
-    }
+    expire_the_alert_and_find_every_family_empty(dir.path, ms);
 }
 
 TEST_CASE("an update whose values changed leaves no entry of the old ones behind",
@@ -595,18 +601,7 @@ TEST_CASE("an update whose values changed leaves no entry of the old ones behind
           std::vector<std::string>{"192.0.2.7" + nul + id, "198.51.100.1" + nul + id});
     CHECK(family_keys(dir.path, "alerts_by_rule") == std::vector<std::string>{"r1" + nul + id});
     CHECK(family_keys(dir.path, "alerts_by_status") == std::vector<std::string>{"new" + nul + id});
-    {
-        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
-        REQUIRE(store.has_value());
-        alert::retention_policy age;
-        age.max_age_ms = 1000;
-        REQUIRE((*store)->expire(age, static_cast<std::int64_t>(ms) + 60'000)->by_age == 1);
-    }
-    for (const char* family : {"alerts_by_rule", "alerts_by_level", "alerts_by_status",
-                               "alerts_by_host", "alerts_by_source", "alerts_by_tenant"}) {
-        INFO(family);
-        CHECK(family_keys(dir.path, family).empty());
-    }
+    expire_the_alert_and_find_every_family_empty(dir.path, ms);
 }
 
 TEST_CASE("the tenant filter selects one customer's alerts through its index",
