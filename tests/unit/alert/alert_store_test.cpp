@@ -535,7 +535,7 @@ void expire_the_alert_and_find_every_family_empty(const fs::path& data_dir, std:
     }
 }
 
-TEST_CASE("a lifecycle step moves the alert's status entry; retention leaves no index entry",
+TEST_CASE("a lifecycle step moves the alert's status entry, retention leaves no index entry",
           "[alert][store][incident]") {
     temp_dir dir;
     core::ulid_generator ids;

@@ -39,7 +39,7 @@ TEST_CASE("router answers 404 for unknown paths and 405 with Allow for other met
     CHECK(wrong.headers[0] == std::pair<std::string, std::string>{"Allow", "GET"});
 }
 
-TEST_CASE("a route ending in {name} takes any last segment; exact routes come first",
+TEST_CASE("a route ending in {name} takes any last segment, exact routes come first",
           "[api][router]") {
     api::http_router router;
     auto echo = [](const char* what) {

@@ -355,7 +355,7 @@ time:
     CHECK(c.error().error_count() == std::size(expected));
 }
 
-TEST_CASE("rules_policy: selections by folder, status and level; errors located", "[config]") {
+TEST_CASE("rules_policy: selections by folder, status and level, errors located", "[config]") {
     auto c = config::parse_config(R"(rules_policy:
   - {folder: sigmahq/windows, status: [stable], min_level: high}
   - {folder: ""}

@@ -43,7 +43,7 @@ std::int64_t month_number(const std::string& name) {
 } // namespace
 
 TEST_CASE("loghub OpenSSH: 8 failed passwords from one address in 120 s finds exactly the "
-          "reference's addresses; brute force then success does not fire",
+          "reference's addresses, brute force then success does not fire",
           "[correlate][shared-data]") {
     const std::string id = "d0000000-0000-4000-8000-000000000001";
     auto compiled = test::compile_yaml(R"(

@@ -148,7 +148,7 @@ TEST_CASE("deadlines survive a restart: one that passed while stopped escalates 
     }
 }
 
-TEST_CASE("a deadline met in time never escalates; a decided one is not watched",
+TEST_CASE("a deadline met in time never escalates, a decided one is not watched",
           "[incident][escalation]") {
     temp_store dir;
     auto store = dir.open();

@@ -108,7 +108,7 @@ TEST_CASE("NDJSON and JSON arrays become one record per line or element", "[inge
                           {{"endpoint", "ingest"}, {"result", "bad_request"}}) == 2);
 }
 
-TEST_CASE("NDJSON lines that are not JSON are refused and named; the lines around them are taken",
+TEST_CASE("NDJSON lines that are not JSON are refused and named, the lines around them are taken",
           "[ingest][http]") {
     fixture f;
     // Line 2 once went to the workers and was read as RFC 3164 text; line 4 is cut short.
@@ -129,7 +129,7 @@ TEST_CASE("NDJSON lines that are not JSON are refused and named; the lines aroun
     CHECK(f.sink.records.size() == 2);
 }
 
-TEST_CASE("200 waits until the records are durable; 503 when they are not in time",
+TEST_CASE("200 waits until the records are durable, 503 when they are not in time",
           "[ingest][http]") {
     ingest::http_ingest_config config;
     config.ack_timeout = std::chrono::milliseconds(50);

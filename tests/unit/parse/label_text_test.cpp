@@ -23,7 +23,7 @@ pairs labels(std::string_view text) {
 
 } // namespace
 
-TEST_CASE("Windows message text: sections name the labels under them; tabs and line breaks "
+TEST_CASE("Windows message text: sections name the labels under them, tabs and line breaks "
           "or spaces separate pairs") {
     const std::string with_tabs =
         "A new process has been created.\r\n\r\nCreator Subject:\r\n\tSecurity ID:\t\tS-1-5-18\r\n"

@@ -65,7 +65,7 @@ TEST_CASE("Cisco ASA: every line yields addresses, protocol and an allow/deny ac
     CHECK(botnet == 3);
 }
 
-TEST_CASE("iptables: every line yields addresses and protocol; 15 are drops",
+TEST_CASE("iptables: every line yields addresses and protocol, 15 are drops",
           "[parse][mapping][shared-data]") {
     const auto lines =
         read_lines(shared + "/elastic-integrations-samples/iptables/test-iptables-raw.log");
@@ -114,7 +114,7 @@ TEST_CASE("Suricata EVE: every alert maps with addresses, signature and time",
     CHECK(web_attacks == 27);
 }
 
-TEST_CASE("Zeek JSON: every record maps; the RDP sweep has one source and 19 hosts",
+TEST_CASE("Zeek JSON: every record maps, the RDP sweep has one source and 19 hosts",
           "[parse][mapping][shared-data]") {
     std::size_t records = 0;
     for (const auto& entry :

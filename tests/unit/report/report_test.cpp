@@ -187,7 +187,7 @@ TEST_CASE("report requests: the parameters of vigil report and GET /api/v1/repor
     }
 }
 
-TEST_CASE("alert facts: encoded and decoded unchanged; the stage's and the document's agree",
+TEST_CASE("alert facts: encoded and decoded unchanged, the stage's and the document's agree",
           "[report][alert]") {
     planted p;
     p.malware = "WannaCry";

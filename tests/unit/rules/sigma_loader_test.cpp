@@ -145,7 +145,7 @@ TEST_CASE("YAML nested without end is a located error, not a stack overflow", "[
     CHECK(k.diags.items()[0].reason.ends_with("nest more than 64 levels deep"));
 }
 
-TEST_CASE("a rule set holds at most max_values_per_set values; the rules past it are left out "
+TEST_CASE("a rule set holds at most max_values_per_set values, the rules past it are left out "
           "with a located error",
           "[rules][loader]") {
     // Seven rules of 20,000 exact values each: within the per-rule limit, beyond the set's.
@@ -183,7 +183,7 @@ TEST_CASE("a key given twice refuses the file at the second key's line and colum
                                     std::to_string(d.line - 1) + ")"));
 }
 
-TEST_CASE("one file can hold several rules; ids must be unique", "[rules][loader]") {
+TEST_CASE("one file can hold several rules, ids must be unique", "[rules][loader]") {
     auto c = compile_yaml(rule_yaml("a", "  k: [x]\n  condition: k\n") + "---\n" +
                           rule_yaml("b", "  k: [y]\n  condition: k\n") + "---\n" +
                           rule_yaml("a", "  k: [z]\n  condition: k\n"));
@@ -263,7 +263,7 @@ TEST_CASE("rule files and rules past the size limits are located errors", "[rule
     fs::remove_all(dir);
 }
 
-TEST_CASE("a misspelt Sigma key refuses its rule with a suggestion; other keys are custom "
+TEST_CASE("a misspelt Sigma key refuses its rule with a suggestion, other keys are custom "
           "attributes",
           "[rules][loader]") {
     // `levle` would have run the rule at the default level, `categroy` without its category.

@@ -42,7 +42,7 @@ TEST_CASE("sigma backslash escapes follow the specification", "[rules][pattern]"
     CHECK(build(match_kind::equals, "a\\b").pattern == "\\Aa\\x5cb\\z");
 }
 
-TEST_CASE("cased values match case-sensitively; regexes are case-sensitive unless |i",
+TEST_CASE("cased values match case-sensitively, regexes are case-sensitive unless |i",
           "[rules][pattern]") {
     CHECK((build(match_kind::contains, "x", true).flags & HS_FLAG_CASELESS) == 0);
     regex_flags flags;
