@@ -102,6 +102,8 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
             closing(correlation(c)) || decides_every_match(correlation(c));
     }
     translated_from_ = nullptr;
+    waiting_evidence_.clear(); // by the old indices; what waits now is noted again as it comes
+    waiting_evidence_rules_ = nullptr;
     // Wheel items name tables by index: schedule every key again under its new index.
     wheel_ = timer_wheel();
     expiry_wheel_ = timer_wheel();
@@ -167,6 +169,9 @@ void correlator_shard::process(std::shared_ptr<const correlation_batch> batch,
         if (take_if_quiet(b, m)) {
             not_waiting_.push_back(i);
             continue;
+        }
+        if (m.evidence.size > 0) {
+            note_waiting_evidence(b, m);
         }
         in_order = in_order && (previous == nullptr || !reorder_buffer::before(m, *previous));
         previous = &m;
@@ -276,6 +281,67 @@ void correlator_shard::note_quiet(std::uint32_t c, core::prehashed_string key,
     }
     if (!newly_quiet_[c].contains(key)) {
         newly_quiet_[c].emplace(key.text, true);
+    }
+}
+
+void correlator_shard::note_waiting_evidence(const correlation_batch& b,
+                                             const correlation_match& m) {
+    const std::size_t wanted = limits_.evidence_per_alert;
+    if (!b.rules || !rules_ || wanted == 0) {
+        return;
+    }
+    const std::uint32_t c = ours(*b.rules, m.correlation);
+    if (c == no_correlation || !correlation(c).suppression || !correlation(c).consumers.empty()) {
+        return;
+    }
+    // Only a match that will go to the key's next alert: none open, or it is past the open
+    // one's quiet time (an open alert whose evidence is not full yet would take it).
+    const std::string_view key = b.text(m.key);
+    const core::prehashed_string hashed{key, m.key_hash};
+    const key_table& keys = tables_[c].keys;
+    if (const std::uint32_t slot = keys.find(key, m.key_hash); slot != key_table::none) {
+        const key_entry& e = keys.at(slot);
+        if (e.open && m.time_ns < e.open->quiet_until_ns) {
+            return;
+        }
+    }
+    if (waiting_evidence_rules_ != rules_.get()) {
+        waiting_evidence_.assign(tables_.size(), {});
+        waiting_evidence_rules_ = rules_.get();
+    }
+    auto& waiting = waiting_evidence_[c];
+    auto found = waiting.find(hashed);
+    if (found == waiting.end()) {
+        found = waiting.emplace(std::string(key), std::vector<std::int64_t>()).first;
+    }
+    std::vector<std::int64_t>& times = found->second;
+    if (times.size() == wanted && m.time_ns >= times.back()) {
+        return;
+    }
+    times.insert(std::upper_bound(times.begin(), times.end(), m.time_ns), m.time_ns);
+    if (times.size() > wanted) {
+        times.pop_back();
+    } else if (times.size() == wanted) {
+        evidence_news_ = true;
+    }
+}
+
+void correlator_shard::publish_waiting_evidence(quiet_keys& next) const {
+    // Every match still waiting, and every one still to come that is not late, is at or after
+    // settled_ns_: a key's next alert opens no earlier, so it is quiet at least until
+    // settled_ns_ + the suppression's duration; the matches after the waiting evidence and
+    // before then are never its evidence.
+    if (waiting_evidence_rules_ != rules_.get() || settled_ns_ == never) {
+        return;
+    }
+    next.enough.resize(tables_.size());
+    for (std::uint32_t c = 0; c < waiting_evidence_.size() && c < tables_.size(); ++c) {
+        const std::int64_t until = settled_ns_ + correlation(c).suppress_ns;
+        for (const auto& [key, times] : waiting_evidence_[c]) {
+            if (times.size() == limits_.evidence_per_alert && times.back() < until) {
+                next.enough[c].emplace(key, quiet_keys::evidence_waiting{times.back(), until});
+            }
+        }
     }
 }
 
@@ -894,6 +960,9 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
             alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
         ++counters_.alerts;
         if (corr.suppress_ns > 0) {
+            if (waiting_evidence_rules_ == rules_.get() && c < waiting_evidence_.size()) {
+                waiting_evidence_[c].erase(key); // its evidence is what this alert takes now
+            }
             auto a = std::make_unique<open_alert>();
             a->id = id;
             a->count = facts.count;
@@ -1193,7 +1262,8 @@ void correlator_shard::publish_quiet(quiet_board& board, std::size_t index) {
                                    [](const auto& keys) { return !keys.empty(); });
     const bool same_rules = published_quiet_ && published_quiet_->rules == rules_.get();
     // Nothing new, and nothing published has ended or lost its rule set: nothing to do.
-    if (!fresh && (!published_quiet_ || (same_rules && clock_ns_ < next_quiet_review_ns_))) {
+    if (!fresh && !evidence_news_ &&
+        (!published_quiet_ || (same_rules && clock_ns_ < next_quiet_review_ns_))) {
         return;
     }
     auto next = std::make_shared<quiet_keys>();
@@ -1223,6 +1293,8 @@ void correlator_shard::publish_quiet(quiet_board& board, std::size_t index) {
     for (auto& keys : newly_quiet_) {
         keys.clear();
     }
+    publish_waiting_evidence(*next);
+    evidence_news_ = false;
     next_quiet_review_ns_ = earliest;
     published_quiet_ = std::move(next);
     board.publish(index, published_quiet_);

@@ -239,6 +239,12 @@ private:
                       std::string_view evidence);
     // Remembers for publish_quiet that `key` of correlation `c` was found taken quietly.
     void note_quiet(std::uint32_t c, core::prehashed_string key, std::int64_t time_ns);
+    // `m` waits with its evidence: if it is a suppression's match that will open its key's next
+    // alert or be among its evidence, remembers its time (waiting_evidence_).
+    void note_waiting_evidence(const correlation_batch& b, const correlation_match& m);
+    // The suppressions' keys whose next alert has `evidence_per_alert` matches with evidence
+    // waiting, for publish_quiet.
+    void publish_waiting_evidence(quiet_keys& next) const;
 
     // Window kinds (see the comment at the top of correlator_shard.cpp).
     void on_event_count(std::uint32_t c, std::uint32_t slot, std::int64_t t,
@@ -281,6 +287,12 @@ private:
     const rules::rule_set* newly_quiet_rules_ = nullptr;
     std::shared_ptr<const quiet_keys> published_quiet_;
     std::int64_t next_quiet_review_ns_ = 0; // the first published quiet time to end
+    // Per suppression of `waiting_evidence_rules_`: keys whose next alert is not open yet, and
+    // the earliest times (at most evidence_per_alert, ascending) of its matches that wait with
+    // evidence. A key goes when an alert of it opens.
+    std::vector<core::string_map<std::vector<std::int64_t>>> waiting_evidence_;
+    const rules::rule_set* waiting_evidence_rules_ = nullptr;
+    bool evidence_news_ = false; // a key got enough of them since the last publish_quiet
     // Scratch of process(): the matches of the batch that do not wait (late, or taken quietly).
     std::vector<std::uint32_t> not_waiting_;
     std::int64_t clock_ns_; // event time the state has reached

@@ -62,9 +62,11 @@ std::size_t match_router::route(const std::shared_ptr<const rules::rule_set>& ru
             batch.append(e.get(feed.value_fields[i]).value_or(std::string_view()));
         }
         m.value = batch.end_text();
-        // What the shard will take quietly needs no evidence (it decides again on arrival).
+        // What the shard will take quietly, or can never use as evidence, goes without it (the
+        // shard decides again on arrival).
         const auto& hint = hints_[shard];
-        if (!hint || !hint->quiet(rules.get(), feed.correlation, {key_, m.key_hash}, time_ns)) {
+        if (!hint ||
+            hint->needs_evidence(rules.get(), feed.correlation, {key_, m.key_hash}, time_ns)) {
             if (evidence_.empty()) {
                 alert::write_evidence(evidence_, e, rules->catalog());
             }

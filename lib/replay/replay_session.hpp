@@ -71,6 +71,10 @@ public:
     // The final state of each alert, in the order alerts were first made.
     [[nodiscard]] std::vector<alert::alert> final_alerts() const;
     [[nodiscard]] const correlate::correlator_shard& shard() const { return shard_; }
+    // What the shard last published for the worker step (quiet keys, evidence waiting).
+    [[nodiscard]] std::shared_ptr<const correlate::quiet_keys> published() const {
+        return quiet_.read(0);
+    }
     [[nodiscard]] std::int64_t newest_ns() const { return shard_.newest_ns(); }
     [[nodiscard]] std::size_t records() const { return records_; }
     [[nodiscard]] std::uint64_t missing_keys() const { return missing_keys_; }
