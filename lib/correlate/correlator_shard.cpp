@@ -102,8 +102,8 @@ void correlator_shard::use(std::shared_ptr<const rules::rule_set> rules) {
             closing(correlation(c)) || decides_every_match(correlation(c));
     }
     translated_from_ = nullptr;
-    waiting_evidence_.clear(); // by the old indices; what waits now is noted again as it comes
-    waiting_evidence_rules_ = nullptr;
+    // By correlation index: what waits now is noted again as it comes.
+    waiting_evidence_.assign(tables_.size(), {});
     // Wheel items name tables by index: schedule every key again under its new index.
     wheel_ = timer_wheel();
     expiry_wheel_ = timer_wheel();
@@ -305,10 +305,6 @@ void correlator_shard::note_waiting_evidence(const correlation_batch& b,
             return;
         }
     }
-    if (waiting_evidence_rules_ != rules_.get()) {
-        waiting_evidence_.assign(tables_.size(), {});
-        waiting_evidence_rules_ = rules_.get();
-    }
     auto& waiting = waiting_evidence_[c];
     auto found = waiting.find(hashed);
     if (found == waiting.end()) {
@@ -331,11 +327,11 @@ void correlator_shard::publish_waiting_evidence(quiet_keys& next) const {
     // settled_ns_: a key's next alert opens no earlier, so it is quiet at least until
     // settled_ns_ + the suppression's duration; the matches after the waiting evidence and
     // before then are never its evidence.
-    if (waiting_evidence_rules_ != rules_.get() || settled_ns_ == never) {
+    if (settled_ns_ == never) {
         return;
     }
     next.enough.resize(tables_.size());
-    for (std::uint32_t c = 0; c < waiting_evidence_.size() && c < tables_.size(); ++c) {
+    for (std::uint32_t c = 0; c < waiting_evidence_.size(); ++c) {
         const std::int64_t until = settled_ns_ + correlation(c).suppress_ns;
         for (const auto& [key, times] : waiting_evidence_[c]) {
             if (times.size() == limits_.evidence_per_alert && times.back() < until) {
@@ -960,9 +956,7 @@ void correlator_shard::fire(std::uint32_t c, std::uint32_t slot, std::int64_t at
             alert::make_correlation_alert(rules_->rules()[corr.rule], rules_->version(), f));
         ++counters_.alerts;
         if (corr.suppress_ns > 0) {
-            if (waiting_evidence_rules_ == rules_.get() && c < waiting_evidence_.size()) {
-                waiting_evidence_[c].erase(key); // its evidence is what this alert takes now
-            }
+            waiting_evidence_[c].erase(key); // its evidence is what this alert takes now
             auto a = std::make_unique<open_alert>();
             a->id = id;
             a->count = facts.count;

@@ -287,11 +287,10 @@ private:
     const rules::rule_set* newly_quiet_rules_ = nullptr;
     std::shared_ptr<const quiet_keys> published_quiet_;
     std::int64_t next_quiet_review_ns_ = 0; // the first published quiet time to end
-    // Per suppression of `waiting_evidence_rules_`: keys whose next alert is not open yet, and
-    // the earliest times (at most evidence_per_alert, ascending) of its matches that wait with
-    // evidence. A key goes when an alert of it opens.
+    // Per correlation of rules_ (filled for suppressions only): keys whose next alert is not
+    // open yet, and the earliest times (at most evidence_per_alert, ascending) of its matches
+    // that wait with evidence. A key goes when an alert of it opens.
     std::vector<core::string_map<std::vector<std::int64_t>>> waiting_evidence_;
-    const rules::rule_set* waiting_evidence_rules_ = nullptr;
     bool evidence_news_ = false; // a key got enough of them since the last publish_quiet
     // Scratch of process(): the matches of the batch that do not wait (late, or taken quietly).
     std::vector<std::uint32_t> not_waiting_;
