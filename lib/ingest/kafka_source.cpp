@@ -165,11 +165,17 @@ void kafka_source::add(const void* raw) {
     // Consecutive messages mostly come from one partition: no lookup (and no string) for them.
     if (highest_ == nullptr || message->rkt != highest_topic_ ||
         message->partition != highest_partition_) {
-        highest_ = &open_.offsets[{std::string(topic), message->partition}];
+        std::pair<std::string, std::int32_t> key{std::string(topic), message->partition};
+        highest_ = &open_.offsets[key];
+        expected_here_ = &expected_.try_emplace(std::move(key), -1).first->second;
         highest_topic_ = message->rkt;
         highest_partition_ = message->partition;
     }
     *highest_ = std::max(*highest_, message->offset);
+    if (message->offset != *expected_here_) {
+        note_next_offset(topic, message->partition, message->offset);
+    }
+    *expected_here_ = std::max(*expected_here_, message->offset + 1);
     const std::string_view value(static_cast<const char*>(message->payload), message->len);
     const std::int64_t now = clock_.now_ns();
     if (value.empty() || value.size() > config_.max_message_bytes) {
@@ -321,8 +327,31 @@ void kafka_source::learn_committed(const rd_kafka_topic_partition_list_s* partit
         const auto& p = asked.list->elems[i];
         if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= 0) {
             record_committed(p.topic, p.partition, p.offset);
+            // Reading resumes here: a first record after it means the ones between are gone.
+            expected_[{p.topic, p.partition}] = p.offset;
         }
     }
+}
+
+void kafka_source::note_next_offset(std::string_view topic, std::int32_t partition,
+                                    std::int64_t offset) {
+    const std::int64_t expected = *expected_here_;
+    if (expected < 0 || offset <= expected) {
+        return; // nothing known to compare with, or a record read again
+    }
+    const std::string partition_name = std::to_string(partition);
+    metrics_
+        .make_counter("vigil_kafka_offsets_skipped_total",
+                      "Offsets a partition skipped: records the broker deleted (retention) "
+                      "before they were read, compacted away, or transaction markers.",
+                      {{"partition", partition_name}, {"topic", std::string(topic)}})
+        .add(static_cast<std::uint64_t>(offset - expected));
+    skip_log_.warning(clock_.now_ns(),
+                      "kafka: " + std::string(topic) + "/" + partition_name + ": offsets " +
+                          std::to_string(expected) + " to " + std::to_string(offset - 1) +
+                          " skipped (" + std::to_string(offset - expected) +
+                          "): deleted by the broker's retention before they were read, "
+                          "compacted, or transaction markers");
 }
 
 void kafka_source::update_lag() {
@@ -372,12 +401,19 @@ void kafka_source::announce(const rd_kafka_topic_partition_list_s* partitions, b
     }
 }
 
+void kafka_source::forget_expected(const rd_kafka_topic_partition_list_s* partitions) {
+    for (int i = 0; i < partitions->cnt; ++i) {
+        expected_[{partitions->elems[i].topic, partitions->elems[i].partition}] = -1;
+    }
+}
+
 void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* partitions) {
     if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         assigned_.add();
         // Each partition is an input: event time waits for it from now on (ARCHITECTURE.md,
         // "Time").
         announce(partitions, true);
+        forget_expected(partitions);
         // Offsets committed before (by an earlier run or another member) count as committed
         // here too: the gauge and the lag start from them, not from zero.
         learn_committed(partitions);
@@ -397,6 +433,7 @@ void kafka_source::on_rebalance(int error, rd_kafka_topic_partition_list_s* part
         commit_durable();
         submitted_.clear(); // not durable in time: left uncommitted, read again
         announce(partitions, false);
+        forget_expected(partitions);
     }
     rd_kafka_assign(consumer_, nullptr);
     paused_ = false;

@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/defaults.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "ingest/batch_sink.hpp"
 #include "ingest/ingest_probe.hpp"
@@ -18,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -61,7 +63,10 @@ struct kafka_config {
 // paused while polling continues (rebalances are served), and resumed once the batch is taken.
 // On a rebalance that revokes partitions the source waits (bounded) for what it submitted to
 // become durable, commits, and gives the partitions up. Messages too large or without a value
-// are counted and kept as dead letters; they never block a partition.
+// are counted and kept as dead letters; they never block a partition. Offsets a partition
+// skips (past the group's committed offset or the last record read: records deleted by the
+// broker's retention before they were read, compacted away, or transaction markers) are
+// counted and logged: the source cannot read them, but nobody should have to guess.
 class kafka_source final : public source {
 public:
     kafka_source(boost::asio::io_context& io, kafka_config config, batch_sink& sink,
@@ -98,6 +103,11 @@ private:
     // Asks the group coordinator what is committed for newly assigned partitions.
     void learn_committed(const rd_kafka_topic_partition_list_s* partitions);
     void update_lag();
+    // Counts and logs the offsets before `offset` that the partition skipped since the last
+    // record read (or its committed offset), and expects `offset + 1` next.
+    void note_next_offset(std::string_view topic, std::int32_t partition, std::int64_t offset);
+    // Whose partitions were (re)assigned or revoked: where they resume is not known yet.
+    void forget_expected(const rd_kafka_topic_partition_list_s* partitions);
     friend struct kafka_callbacks;
     void on_rebalance(int error, rd_kafka_topic_partition_list_s* partitions);
     // Tells the pipeline, in the open batch, that these partitions' inputs opened or closed.
@@ -130,9 +140,15 @@ private:
     std::uint64_t last_submitted_ = 0;
     bool paused_ = false;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> committed_;
+    // (topic, partition) -> the offset the next record should have; -1: not known yet (no
+    // offset committed and nothing read since the assignment).
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> expected_;
+    core::rate_limited_log skip_log_{5, 60'000'000'000};
     std::string headers_; // scratch
-    // The open batch's highest offset of the partition of the last message (a cache).
+    // The open batch's highest offset and the expected next offset of the partition of the
+    // last message (a cache; `expected_here_` stays valid until the partition is revoked).
     std::int64_t* highest_ = nullptr;
+    std::int64_t* expected_here_ = nullptr;
     const void* highest_topic_ = nullptr;
     std::int32_t highest_partition_ = -1;
 };

@@ -11,7 +11,9 @@ loopback), with kcat as producer and as a second consumer of the group:
   back, and keeps consuming;
 - a message too large, or one that does not parse, is counted and kept as a dead letter and
   does not block its partition (the one that does not parse is still an event);
-- headers, key, partition and offset travel with each record as kafka.* fields.
+- headers, key, partition and offset travel with each record as kafka.* fields;
+- records the broker deleted (retention) while vigild was stopped are counted and logged as
+  skipped offsets when it resumes, and every record still held is read.
 """
 
 import pathlib
@@ -145,6 +147,27 @@ class KafkaIngest(unittest.TestCase):
         wait_until(lambda: d.metric("vigil_dead_letters_total", reason="oversize") == 1, "one oversized")
         wait_until(lambda: d.metric("vigil_dead_letters_total", reason="unparseable") == 1, "one unparseable")
         wait_until(lambda: self.committed(d) == 12, "offsets past them committed")
+
+    def test_records_deleted_by_retention_before_they_were_read_are_counted_as_skipped(self):
+        d = self.start()
+        self.mock.produce("logs", self.lines(0, 10), "-p", "0")
+        wait_until(lambda: d.metric("vigil_kafka_committed_offset", partition="0", topic="logs") == 10,
+                   "the first 10 records committed")
+        d.stop()
+        # While vigild is stopped, more than the mock broker keeps (about 5 MB a partition):
+        # it deletes the oldest batches, as retention would.
+        first = 10
+        for _ in range(8):
+            self.mock.produce("logs", self.lines(first, 1000, "y" * 1000), "-p", "0")
+            first += 1000
+        low = self.mock.low_watermark("logs", 0)
+        self.assertGreater(low, 10, "the mock broker deleted nothing: the test needs it to")
+        self.daemon = d = self.start()
+        wait_until(lambda: d.metric("vigil_kafka_committed_offset", partition="0", topic="logs") == first,
+                   "every record still held read and committed", deadline=60)
+        self.assertEqual(d.metric("vigil_kafka_offsets_skipped_total", partition="0", topic="logs"), low - 10)
+        self.assertIn(f"kafka: logs/0: offsets 10 to {low - 1} skipped ({low - 10})", d.log())
+        self.assertEqual(self.alerted(), set(range(10)) | set(range(low, first)))
 
 
 if __name__ == "__main__":

@@ -321,6 +321,12 @@ class KafkaMock:
                        input="\n".join(lines) + "\n", text=True, check=True, timeout=60,
                        capture_output=True)
 
+    def low_watermark(self, topic, partition):
+        """The partition's first offset still held (kcat -Q with logical offset -2)."""
+        out = subprocess.run(["kcat", "-b", self.bootstrap, "-Q", "-t", f"{topic}:{partition}:-2"],
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+        return int(out.split()[-1])
+
     def count(self, topic, partition):
         """Records the partition holds (kcat -C from the start to the end)."""
         out = subprocess.run(["kcat", "-b", self.bootstrap, "-t", topic, "-p", str(partition), "-C", "-e",
