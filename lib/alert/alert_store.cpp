@@ -346,6 +346,7 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     struct document {
         std::string_view json;
         const incident_part* kept = nullptr; // an update's stored incident part, kept
+        std::array<char, 26> id{};           // the alert's id as text, made once
     };
     std::vector<document> documents(alerts.size());
     std::deque<std::pair<std::string, incident_part>> kept;    // updates' documents and parts
@@ -360,17 +361,17 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     });
     for (const std::uint32_t n : by_id) {
         const alert& a = alerts[n];
-        const auto text = a.id.text();
-        const std::string_view id(text.data(), text.size());
         document& d = documents[n];
-        d = {a.json, nullptr};
+        d = {a.json, nullptr, a.id.text()};
+        const std::string_view id(d.id.data(), d.id.size());
         std::string stored;
         if (a.update &&
             db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
                 .ok()) {
             auto& [json, part] = kept.emplace_back();
             if (keep_incident_part(id, stored, a.json, json, part)) {
-                d = {json, &part};
+                d.json = json;
+                d.kept = &part;
             }
             if (auto terms = read_alert_terms(stored)) {
                 replaced.emplace_back(n, std::move(*terms));
@@ -385,12 +386,14 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
             }
         }
     }
-    add_index_entries(batch, alerts, [&](std::size_t n) { return documents[n].kept; });
+    const auto id_of = [&](std::size_t n) {
+        return std::string_view(documents[n].id.data(), documents[n].id.size());
+    };
+    add_index_entries(batch, alerts, id_of, [&](std::size_t n) { return documents[n].kept; });
     for (const auto& [n, before] : replaced) {
-        const auto text = alerts[n].id.text();
         const incident_part* part = documents[n].kept;
-        delete_stale_index_entries(batch, std::string_view(text.data(), text.size()), before,
-                                   alerts[n].terms, part ? part->status : alerts[n].terms.status);
+        delete_stale_index_entries(batch, id_of(n), before, alerts[n].terms,
+                                   part ? part->status : alerts[n].terms.status);
     }
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
@@ -411,9 +414,9 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     return {};
 }
 
-template <typename KeptOf>
+template <typename IdOf, typename KeptOf>
 void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
-                                    KeptOf kept_of) const {
+                                    IdOf id_of, KeptOf kept_of) const {
     std::string key;
     std::string facts;
     for (std::size_t i = 0; i < index_families.size(); ++i) {
@@ -421,8 +424,7 @@ void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const 
         for (std::size_t n = 0; n < alerts.size(); ++n) {
             const alert& a = alerts[n];
             const incident_part* kept = kept_of(n);
-            const auto text = a.id.text();
-            const std::string_view id(text.data(), text.size());
+            const std::string_view id = id_of(n);
             if (which == index::tenant && kept != nullptr) {
                 facts = encode_facts(
                     make_facts(a.terms, *kept, a.created_ns / 1'000'000, a.escalation));

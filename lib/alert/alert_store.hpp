@@ -176,10 +176,11 @@ private:
     [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
     // Indexes every stored alert (a database of format 1 had only the rule index).
     [[nodiscard]] std::expected<void, std::string> build_indexes();
-    // The index entries of `alerts`, index by index; kept_of(n): the incident part alert n is
-    // stored with when an update keeps the stored one (else null: the grader's).
-    template <typename KeptOf>
-    void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+    // The index entries of `alerts`, index by index; id_of(n): alert n's id as text; kept_of(n):
+    // the incident part alert n is stored with when an update keeps the stored one (else null:
+    // the grader's).
+    template <typename IdOf, typename KeptOf>
+    void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts, IdOf id_of,
                            KeptOf kept_of) const;
     // Every index entry of one alert (the tenant one with its facts).
     void put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,

@@ -12,6 +12,9 @@ namespace {
 // The incident part starts with this member; nothing after it in a document can hold the same
 // bytes (string values escape their quotes, and history steps have no "grade").
 constexpr std::string_view part_start = ",\"grade\":\"";
+// Room for a new alert's incident part (grade, SLA, status, empty history: about 200 bytes),
+// so that writing it does not grow the buffer step by step.
+constexpr std::size_t incident_part_reserve = 320;
 
 std::optional<sla_outcome> parse_outcome(std::string_view text) {
     for (auto o : {sla_outcome::pending, sla_outcome::met, sla_outcome::missed}) {
@@ -177,6 +180,7 @@ void append_incident_part(std::string& document, const incident_part& part) {
         document.pop_back();
     }
     std::string members;
+    members.reserve(incident_part_reserve + 160 * part.history.size());
     core::json_writer w(members);
     w.begin_object();
     w.field("grade", to_string(part.grade));

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <cstdio>
 #include <limits>
 
 namespace vigil::core {
@@ -22,14 +21,14 @@ civil_date civil_from_days(std::int64_t z) {
 
 namespace {
 
-// `value` as exactly `width` decimal digits, zero-padded (value < 10^width).
-void append_digits(std::string& out, std::uint64_t value, std::size_t width) {
-    char digits[20];
+// Writes `value` as exactly `width` decimal digits at `at`, zero-padded (value < 10^width);
+// returns the end.
+char* put_digits(char* at, std::uint64_t value, std::size_t width) {
     for (std::size_t i = width; i-- > 0;) {
-        digits[i] = static_cast<char>('0' + value % 10);
+        at[i] = static_cast<char>('0' + value % 10);
         value /= 10;
     }
-    out.append(digits, width);
+    return at + width;
 }
 
 } // namespace
@@ -48,37 +47,33 @@ std::string format_rfc3339(std::int64_t unix_ns) {
         days -= 1;
     }
     const civil_date date = civil_from_days(days);
-    std::string out;
-    if (date.year < 0 || date.year > 9999) {
-        char buf[48];
-        const int n = std::snprintf(buf, sizeof buf, "%04lld-", static_cast<long long>(date.year));
-        out.assign(buf, static_cast<std::size_t>(n));
-    } else {
-        append_digits(out, static_cast<std::uint64_t>(date.year), 4);
-        out += '-';
-    }
-    // Every alert and evidence event carries times: digits by hand, not through printf.
-    append_digits(out, date.month, 2);
-    out += '-';
-    append_digits(out, date.day, 2);
-    out += 'T';
-    append_digits(out, static_cast<std::uint64_t>(rem / 3600), 2);
-    out += ':';
-    append_digits(out, static_cast<std::uint64_t>(rem % 3600 / 60), 2);
-    out += ':';
-    append_digits(out, static_cast<std::uint64_t>(rem % 60), 2);
+    // Every alert and evidence event carries times: digits by hand into one buffer, not through
+    // printf or a string grown piece by piece.
+    // Nanoseconds since 1970 in 64 bits span the years 1677 to 2262: always four digits.
+    char buf[40];
+    char* at = put_digits(buf, static_cast<std::uint64_t>(date.year), 4);
+    *at++ = '-';
+    at = put_digits(at, date.month, 2);
+    *at++ = '-';
+    at = put_digits(at, date.day, 2);
+    *at++ = 'T';
+    at = put_digits(at, static_cast<std::uint64_t>(rem / 3600), 2);
+    *at++ = ':';
+    at = put_digits(at, static_cast<std::uint64_t>(rem % 3600 / 60), 2);
+    *at++ = ':';
+    at = put_digits(at, static_cast<std::uint64_t>(rem % 60), 2);
     if (frac != 0) {
-        out += '.';
+        *at++ = '.';
         if (frac % 1'000'000 == 0) {
-            append_digits(out, static_cast<std::uint64_t>(frac / 1'000'000), 3);
+            at = put_digits(at, static_cast<std::uint64_t>(frac / 1'000'000), 3);
         } else if (frac % 1000 == 0) {
-            append_digits(out, static_cast<std::uint64_t>(frac / 1000), 6);
+            at = put_digits(at, static_cast<std::uint64_t>(frac / 1000), 6);
         } else {
-            append_digits(out, static_cast<std::uint64_t>(frac), 9);
+            at = put_digits(at, static_cast<std::uint64_t>(frac), 9);
         }
     }
-    out += 'Z';
-    return out;
+    *at++ = 'Z';
+    return std::string(buf, at);
 }
 
 std::expected<std::int64_t, std::string> parse_duration(std::string_view text) {

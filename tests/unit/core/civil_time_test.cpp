@@ -1,6 +1,8 @@
 #include "core/civil_time.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
 
 using namespace vigil::core;
 
@@ -21,6 +23,10 @@ TEST_CASE("format_rfc3339 prints UTC with only the fraction digits needed", "[co
     CHECK(format_rfc3339(base * 1'000'000'000 + 52'271'000) == "2026-11-21T11:31:20.052271Z");
     CHECK(format_rfc3339(base * 1'000'000'000 + 1) == "2026-11-21T11:31:20.000000001Z");
     CHECK(format_rfc3339(-1'000'000'000) == "1969-12-31T23:59:59Z");
+    CHECK(format_rfc3339(std::numeric_limits<std::int64_t>::max()) ==
+          "2262-04-11T23:47:16.854775807Z");
+    CHECK(format_rfc3339(std::numeric_limits<std::int64_t>::min()) ==
+          "1677-09-21T00:12:43.145224192Z");
 }
 
 TEST_CASE("parse_duration reads units and combinations", "[core][time]") {
