@@ -72,12 +72,16 @@ std::vector<alert::alert> make_alerts(std::size_t count) {
     return out;
 }
 
-// New ids for the next pass (a live stage writes new alerts): the id changes, and the document's
-// "id" with it ({"id":"<26 characters>", ...).
+// New ids for the next pass (a live stage writes new alerts): ids carry the time of their
+// event, so a live stream's later alerts have later ids; each pass is a minute of event time
+// after the one before. The document's "id" changes with it ({"id":"<26 characters>", ...).
 void relabel(std::vector<alert::alert>& alerts, std::uint64_t pass) {
+    constexpr std::uint64_t pass_ms = 60'000;
     for (auto& a : alerts) {
-        a.id.bytes[15] = static_cast<std::uint8_t>(pass);
-        a.id.bytes[14] = static_cast<std::uint8_t>(pass >> 8);
+        const std::uint64_t ms = a.id.time_ms() % pass_ms + pass * pass_ms;
+        for (int i = 0; i < 6; ++i) {
+            a.id.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+        }
         const std::string text = a.id.to_string();
         a.json.replace(7, text.size(), text);
     }

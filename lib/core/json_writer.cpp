@@ -1,5 +1,6 @@
 #include "core/json_writer.hpp"
 
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -73,6 +74,15 @@ bool any_special(std::uint64_t word) {
              (word & highs)) != 0);
 }
 
+// Bytes copied as they are: printable ASCII other than '"' and '\\'.
+constexpr std::array<bool, 256> plain_byte = [] {
+    std::array<bool, 256> plain{};
+    for (unsigned c = 0x20; c < 0x80; ++c) {
+        plain[c] = c != '"' && c != '\\';
+    }
+    return plain;
+}();
+
 // The end of the run of plain printable ASCII that starts at `i`.
 std::size_t plain_run_end(std::string_view text, std::size_t i) {
     while (i + 8 <= text.size()) {
@@ -93,14 +103,10 @@ void json_writer::escape(std::string& out, std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (plain_byte[c]) {
             // Copy the longest plain ASCII run at once, eight bytes at a time while it lasts.
             std::size_t j = plain_run_end(text, i + 1);
-            while (j < text.size()) {
-                const auto d = static_cast<unsigned char>(text[j]);
-                if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') {
-                    break;
-                }
+            while (j < text.size() && plain_byte[static_cast<unsigned char>(text[j])]) {
                 ++j;
             }
             out.append(text.data() + i, j - i);
@@ -154,24 +160,49 @@ void json_writer::before_value() {
         after_key_ = false;
         return;
     }
-    if (!first_.empty()) {
-        if (!first_.back()) {
+    if (depth_ == 0) {
+        return;
+    }
+    if (depth_ <= 64) {
+        const std::uint64_t bit = std::uint64_t{1} << (depth_ - 1);
+        if ((first_bits_ & bit) == 0) {
             out_ += ',';
         }
-        first_.back() = false;
+        first_bits_ &= ~bit;
+        return;
+    }
+    if (!deeper_.back()) {
+        out_ += ',';
+    }
+    deeper_.back() = false;
+}
+
+void json_writer::open() {
+    if (depth_ < 64) {
+        first_bits_ |= std::uint64_t{1} << depth_;
+    } else {
+        deeper_.push_back(true);
+    }
+    ++depth_;
+}
+
+void json_writer::close() {
+    assert(depth_ > 0);
+    --depth_;
+    if (depth_ >= 64) {
+        deeper_.pop_back();
     }
 }
 
 json_writer& json_writer::begin_object() {
     before_value();
     out_ += '{';
-    first_.push_back(true);
+    open();
     return *this;
 }
 
 json_writer& json_writer::end_object() {
-    assert(!first_.empty());
-    first_.pop_back();
+    close();
     out_ += '}';
     return *this;
 }
@@ -179,13 +210,12 @@ json_writer& json_writer::end_object() {
 json_writer& json_writer::begin_array() {
     before_value();
     out_ += '[';
-    first_.push_back(true);
+    open();
     return *this;
 }
 
 json_writer& json_writer::end_array() {
-    assert(!first_.empty());
-    first_.pop_back();
+    close();
     out_ += ']';
     return *this;
 }

@@ -44,7 +44,15 @@ private:
     void before_value();
 
     std::string& out_;
-    std::vector<bool> first_; // one entry per open container: no element written yet
+    // Starts a container; ends one.
+    void open();
+    void close();
+
+    // One bit per open container, set while it has no element yet (no vector to grow, and a
+    // bit test per value); containers nested deeper than 64 keep theirs in `deeper_`.
+    std::uint64_t first_bits_ = 0;
+    std::vector<bool> deeper_;
+    std::size_t depth_ = 0;
     bool after_key_ = false;
 };
 

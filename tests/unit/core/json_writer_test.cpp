@@ -18,6 +18,27 @@ TEST_CASE("json writer places commas and nests containers", "[core][json]") {
     CHECK(out == R"({"a":1,"b":"two","list":[true,null,3],"empty":{}})");
 }
 
+TEST_CASE("json writer places commas right in containers nested past 64 levels", "[core][json]") {
+    // Each level holds a number, the next level and another number: [1,[1,...,2],2].
+    constexpr int depth = 70;
+    std::string out;
+    json_writer w(out);
+    for (int level = 0; level < depth; ++level) {
+        w.begin_array().value(1);
+    }
+    for (int level = 0; level < depth; ++level) {
+        w.value(2).end_array();
+    }
+    std::string expected;
+    for (int level = 0; level < depth; ++level) {
+        expected += level == 0 ? "[1" : ",[1";
+    }
+    for (int level = 0; level < depth; ++level) {
+        expected += ",2]";
+    }
+    CHECK(out == expected);
+}
+
 TEST_CASE("json writer escapes quotes, backslashes and control characters", "[core][json]") {
     std::string out;
     json_writer::escape(out, "a\"b\\c\nd\te\x01");
