@@ -35,10 +35,20 @@ void alert_retention::pass() {
         } else {
             by_age_.add(expired->by_age);
             by_size_.add(expired->by_size);
-            if (expired->by_age + expired->by_size > 0) {
+            if (expired->by_age > 0) {
+                // Retention goes by the time of the event an alert is about: alerts of old logs
+                // fed in go at once, which surprises whoever investigates last year's logs.
+                const std::int64_t day_ms = 86'400'000;
+                const std::string age = policy_.max_age_ms % day_ms == 0
+                                            ? std::to_string(policy_.max_age_ms / day_ms) + "d"
+                                            : std::to_string(policy_.max_age_ms / 1000) + "s";
                 core::log_info("alert retention deleted " + std::to_string(expired->by_age) +
-                               " alerts by age and " + std::to_string(expired->by_size) +
-                               " by size");
+                               " alerts about events older than alerts.max_age (" + age +
+                               "; 0s keeps alerts of any age, as for old logs fed in)");
+            }
+            if (expired->by_size > 0) {
+                core::log_info("alert retention deleted " + std::to_string(expired->by_size) +
+                               " oldest alerts to stay within alerts.max_bytes");
             }
         }
     }

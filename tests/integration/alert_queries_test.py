@@ -163,6 +163,9 @@ class AlertQueries(unittest.TestCase):
         self.assertEqual([a for a in stored_alerts(self.tree.data) if marker in a["evidence"][0]["fields"]["message"]],
                          [])
         self.assertGreater(self.daemon.metric("vigil_alert_store_bytes"), 0)
+        # The log says why, and how to keep alerts of old logs.
+        self.assertIn("alert retention deleted 1 alerts about events older than alerts.max_age (30d; "
+                      "0s keeps alerts of any age", self.daemon.log())
 
 
 if __name__ == "__main__":
