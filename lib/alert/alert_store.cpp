@@ -343,27 +343,34 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     // The entries go in family by family (documents, deadlines, each index, the outbox): RocksDB
     // looks a family up when it changes from one entry to the next, and each memtable stays in
     // cache while its entries go in.
-    struct document {
-        std::string_view json;
-        const incident_part* kept = nullptr; // an update's stored incident part, kept
-        std::array<char, 26> id{};           // the alert's id as text, made once
-    };
-    std::vector<document> documents(alerts.size());
-    std::deque<std::pair<std::string, incident_part>> kept;    // updates' documents and parts
-    std::vector<std::pair<std::size_t, alert_terms>> replaced; // updates: the stored terms
+    std::vector<group_document> documents(alerts.size());
+    std::deque<std::pair<std::string, incident_part>> kept; // updates' documents and parts
+    // Updates: index values an earlier state had (the stored one, and the group's earlier states
+    // of the same alert), whose entries the last state must not leave behind.
+    std::vector<std::pair<std::size_t, alert_terms>> replaced;
     // Documents go in in id order: the alerts memtable then inserts each one after the last
     // (its remembered position) instead of searching for its place; ids of one millisecond come
-    // in the order of their content hash. Stable: an id's later document stays the later Put.
+    // in the order of their content hash. Stable: states of one alert keep their order.
     std::vector<std::uint32_t> by_id(alerts.size());
     std::iota(by_id.begin(), by_id.end(), 0U);
     std::stable_sort(by_id.begin(), by_id.end(), [&](std::uint32_t x, std::uint32_t y) {
         return alerts[x].id.bytes < alerts[y].id.bytes;
     });
-    for (const std::uint32_t n : by_id) {
+    for (std::size_t k = 0; k < by_id.size(); ++k) {
+        const std::uint32_t n = by_id[k];
         const alert& a = alerts[n];
-        document& d = documents[n];
+        group_document& d = documents[n];
         d = {a.json, nullptr, a.id.text()};
-        const std::string_view id(d.id.data(), d.id.size());
+        // Several states of one alert in a group (a suppressed alert raised, then its count
+        // updated): only the last is stored and indexed; the earlier ones' values are stale.
+        if (k + 1 < by_id.size() && alerts[by_id[k + 1]].id == a.id) {
+            d.superseded = true;
+            continue;
+        }
+        for (std::size_t j = k; j > 0 && alerts[by_id[j - 1]].id == a.id; --j) {
+            replaced.emplace_back(n, alerts[by_id[j - 1]].terms);
+        }
+        const std::string_view id = d.id_text();
         std::string stored;
         if (a.update &&
             db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
@@ -381,18 +388,15 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     }
     if (deadlines_) {
         for (std::size_t n = 0; n < alerts.size(); ++n) {
-            if (documents[n].kept == nullptr && !alerts[n].escalation) {
+            if (!documents[n].superseded && documents[n].kept == nullptr && !alerts[n].escalation) {
                 deadlines_->add_to(batch, alerts[n]);
             }
         }
     }
-    const auto id_of = [&](std::size_t n) {
-        return std::string_view(documents[n].id.data(), documents[n].id.size());
-    };
-    add_index_entries(batch, alerts, id_of, [&](std::size_t n) { return documents[n].kept; });
+    add_index_entries(batch, alerts, documents);
     for (const auto& [n, before] : replaced) {
         const incident_part* part = documents[n].kept;
-        delete_stale_index_entries(batch, id_of(n), before, alerts[n].terms,
+        delete_stale_index_entries(batch, documents[n].id_text(), before, alerts[n].terms,
                                    part ? part->status : alerts[n].terms.status);
     }
     const auto queued = outbox_ ? outbox_->add_to(batch, alerts) : std::vector<std::uint64_t>();
@@ -414,17 +418,19 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     return {};
 }
 
-template <typename IdOf, typename KeptOf>
 void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
-                                    IdOf id_of, KeptOf kept_of) const {
+                                    std::span<const group_document> documents) const {
     std::string key;
     std::string facts;
     for (std::size_t i = 0; i < index_families.size(); ++i) {
         const auto which = static_cast<index>(i);
         for (std::size_t n = 0; n < alerts.size(); ++n) {
+            if (documents[n].superseded) {
+                continue;
+            }
             const alert& a = alerts[n];
-            const incident_part* kept = kept_of(n);
-            const std::string_view id = id_of(n);
+            const incident_part* kept = documents[n].kept;
+            const std::string_view id = documents[n].id_text();
             if (which == index::tenant && kept != nullptr) {
                 facts = encode_facts(
                     make_facts(a.terms, *kept, a.created_ns / 1'000'000, a.escalation));

@@ -176,12 +176,18 @@ private:
     [[nodiscard]] std::string oldest_holding(std::uint64_t bytes) const;
     // Indexes every stored alert (a database of format 1 had only the rule index).
     [[nodiscard]] std::expected<void, std::string> build_indexes();
-    // The index entries of `alerts`, index by index; id_of(n): alert n's id as text; kept_of(n):
-    // the incident part alert n is stored with when an update keeps the stored one (else null:
-    // the grader's).
-    template <typename IdOf, typename KeptOf>
-    void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts, IdOf id_of,
-                           KeptOf kept_of) const;
+    // What write() stores of one alert of a group.
+    struct group_document {
+        std::string_view json;
+        const incident_part* kept = nullptr; // an update's stored incident part, kept
+        std::array<char, 26> id{};           // the alert's id as text, made once
+        bool superseded = false;             // a later alert of the group has the same id
+        [[nodiscard]] std::string_view id_text() const { return {id.data(), id.size()}; }
+    };
+    // The index entries of `alerts` (documents[n] is what is stored of alerts[n]; superseded
+    // ones get none), index by index.
+    void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+                           std::span<const group_document> documents) const;
     // Every index entry of one alert (the tenant one with its facts).
     void put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
                            const alert_terms& terms, const alert_facts& facts) const;

@@ -604,6 +604,58 @@ TEST_CASE("an update whose values changed leaves no entry of the old ones behind
     expire_the_alert_and_find_every_family_empty(dir.path, ms);
 }
 
+TEST_CASE("states of one alert in one write group leave the index entries of the last only",
+          "[alert][store]") {
+    core::ulid_generator ids;
+    const std::uint64_t ms = 1'800'000'000'000;
+    const alert::alert first = make(ids, ms, alert_spec{});
+    const std::string id = first.id.to_string();
+    const std::string nul(1, '\0');
+    // A state of `first` with other values (web-9, high, another source address).
+    auto state_of_first = [&](alert_spec spec) {
+        alert::alert a = make(ids, ms, spec);
+        const std::string made = a.id.to_string();
+        a.json.replace(a.json.find(made), made.size(), id);
+        a.id = first.id;
+        a.update = true;
+        alert::index_alert(a);
+        return a;
+    };
+    const alert::alert moved =
+        state_of_first(alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
+    alert::alert back = first; // the first values again, as an update
+    back.update = true;
+    auto store_and_check = [&](const std::vector<std::vector<alert::alert>>& groups,
+                               const alert::alert& last) {
+        temp_dir dir;
+        {
+            auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+            REQUIRE(store.has_value());
+            for (const auto& group : groups) {
+                REQUIRE((*store)->write(group).has_value());
+            }
+            alert::alert_query q;
+            q.host = last.terms.hosts.front();
+            CHECK(listed(**store, q).size() == 1);
+        }
+        CHECK(family_keys(dir.path, "alerts_by_level") ==
+              std::vector<std::string>{last.terms.level + nul + id});
+        CHECK(family_keys(dir.path, "alerts_by_host") ==
+              std::vector<std::string>{last.terms.hosts.front() + nul + id});
+        CHECK(family_keys(dir.path, "alerts_by_source").size() == last.terms.sources.size());
+    };
+    SECTION("raised and updated in the same group") {
+        store_and_check({{first, moved}}, moved);
+    }
+    SECTION("stored, then moved away and back in one group") {
+        // The stored values come back last: their entries must stay.
+        store_and_check({{first}, {moved, back}}, back);
+    }
+    SECTION("stored, then moved twice in one group") {
+        store_and_check({{first}, {back, moved}}, moved);
+    }
+}
+
 TEST_CASE("the tenant filter selects one customer's alerts through its index",
           "[alert][store][tenant]") {
     temp_dir dir;
