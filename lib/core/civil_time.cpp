@@ -48,8 +48,8 @@ std::string format_rfc3339(std::int64_t unix_ns) {
     }
     const civil_date date = civil_from_days(days);
     // Every alert and evidence event carries times: digits by hand into one buffer, not through
-    // printf or a string grown piece by piece.
-    // Nanoseconds since 1970 in 64 bits span the years 1677 to 2262: always four digits.
+    // printf or a string grown piece by piece. Nanoseconds since 1970 in 64 bits span the years
+    // 1677 to 2262: the year always has four digits.
     char buf[40];
     char* at = put_digits(buf, static_cast<std::uint64_t>(date.year), 4);
     *at++ = '-';

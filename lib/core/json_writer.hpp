@@ -42,12 +42,11 @@ public:
 
 private:
     void before_value();
-
-    std::string& out_;
     // Starts a container; ends one.
     void open();
     void close();
 
+    std::string& out_;
     // One bit per open container, set while it has no element yet (no vector to grow, and a
     // bit test per value); containers nested deeper than 64 keep theirs in `deeper_`.
     std::uint64_t first_bits_ = 0;

@@ -45,6 +45,19 @@ alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const std::string
     return make(ids, ms, alert_spec{.rule = rule});
 }
 
+// A later state of `earlier` (an update of the same alert, as a suppression sends) whose
+// document has the values of `spec`.
+alert::alert later_state(const alert::alert& earlier, core::ulid_generator& ids, std::uint64_t ms,
+                         const alert_spec& spec) {
+    alert::alert a = make(ids, ms, spec);
+    const std::string made = a.id.to_string();
+    a.json.replace(a.json.find(made), made.size(), earlier.id.to_string());
+    a.id = earlier.id;
+    a.update = true;
+    alert::index_alert(a);
+    return a;
+}
+
 alert::alert_query query(std::optional<std::uint64_t> since_ms,
                          std::optional<std::string> rule_id = std::nullopt,
                          std::size_t limit = alert::alert_query::default_limit) {
@@ -575,13 +588,8 @@ TEST_CASE("an update whose values changed leaves no entry of the old ones behind
     const alert::alert first = make(ids, ms, alert_spec{});
     // The next state of the same alert: the rule's level was raised by a reload, its evidence
     // names another host and another source address.
-    alert::alert later =
-        make(ids, ms, alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
-    const std::string made = later.id.to_string();
-    later.json.replace(later.json.find(made), made.size(), first.id.to_string());
-    later.id = first.id;
-    later.update = true;
-    alert::index_alert(later);
+    const alert::alert later = later_state(
+        first, ids, ms, alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
     const std::string id = first.id.to_string();
     const std::string nul(1, '\0');
     {
@@ -611,18 +619,8 @@ TEST_CASE("states of one alert in one write group leave the index entries of the
     const alert::alert first = make(ids, ms, alert_spec{});
     const std::string id = first.id.to_string();
     const std::string nul(1, '\0');
-    // A state of `first` with other values (web-9, high, another source address).
-    auto state_of_first = [&](alert_spec spec) {
-        alert::alert a = make(ids, ms, spec);
-        const std::string made = a.id.to_string();
-        a.json.replace(a.json.find(made), made.size(), id);
-        a.id = first.id;
-        a.update = true;
-        alert::index_alert(a);
-        return a;
-    };
-    const alert::alert moved =
-        state_of_first(alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
+    const alert::alert moved = later_state(
+        first, ids, ms, alert_spec{.level = "high", .host = "web-9", .source = "198.51.100.1"});
     alert::alert back = first; // the first values again, as an update
     back.update = true;
     auto store_and_check = [&](const std::vector<std::vector<alert::alert>>& groups,
