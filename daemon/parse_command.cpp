@@ -145,7 +145,7 @@ std::string describe(const core::event& e, const parse::vendor_fields& vendor,
         w.key("logsource").null();
     }
     if (e.time_ns) {
-        w.field("@timestamp", core::format_rfc3339(*e.time_ns));
+        w.field("@timestamp", core::rfc3339(*e.time_ns).view());
     }
     if (!e.parse_error.empty()) {
         w.field("parse_error", e.parse_error);

@@ -23,7 +23,7 @@ std::string to_json(const reload_outcome& outcome) {
     w.field("compile_ms", outcome.compile_ms);
     w.field("trigger", outcome.trigger);
     if (outcome.finished_ns != 0) {
-        w.field("finished_at", core::format_rfc3339(outcome.finished_ns));
+        w.field("finished_at", core::rfc3339(outcome.finished_ns).view());
     }
     w.key("errors").begin_array();
     for (const auto& e : outcome.errors) {

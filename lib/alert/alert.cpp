@@ -17,14 +17,14 @@ void write_event(core::json_writer& w, const core::event& e, const core::field_c
         w.field("parse_error", e.parse_error);
     }
     if (e.raw != nullptr) {
-        w.field("received_at", core::format_rfc3339(e.raw->recv_ns));
+        w.field("received_at", core::rfc3339(e.raw->recv_ns).view());
         w.field("transport", core::to_string(e.raw->source));
         if (e.raw->peer.known) {
             w.field("log.source.address", e.raw->peer.to_string());
         }
     }
     if (e.time_ns) {
-        w.field("@timestamp", core::format_rfc3339(*e.time_ns));
+        w.field("@timestamp", core::rfc3339(*e.time_ns).view());
     }
     w.key("fields").begin_object();
     for (const auto& f : e.fields()) {
@@ -176,17 +176,17 @@ alert make_alert(const rules::rule_info& rule, std::uint64_t rule_set_version, c
         w.field("tenant", e.tenant);
     }
     write_rule(w, rule, rule_set_version);
-    w.field("created_at", core::format_rfc3339(created_ns));
-    w.field("received_at", core::format_rfc3339(received_ns));
+    w.field("created_at", core::rfc3339(created_ns).view());
+    w.field("received_at", core::rfc3339(received_ns).view());
     if (e.time_ns) {
-        w.field("event_time", core::format_rfc3339(*e.time_ns));
+        w.field("event_time", core::rfc3339(*e.time_ns).view());
     }
     if (auto host = e.get(core::fields::host_name)) {
         w.field("host", *host);
     }
     w.field("count", std::uint64_t{1});
-    w.field("first_seen", core::format_rfc3339(seen_ns));
-    w.field("last_seen", core::format_rfc3339(seen_ns));
+    w.field("first_seen", core::rfc3339(seen_ns).view());
+    w.field("last_seen", core::rfc3339(seen_ns).view());
     w.key("evidence").begin_array();
     write_event(w, e, catalog);
     w.end_array();

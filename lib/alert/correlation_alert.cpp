@@ -40,7 +40,7 @@ void write_correlation(core::json_writer& w, const rules::compiled_correlation& 
         w.end_array();
     }
     if (facts.quiet_until_ns) {
-        w.field("quiet_until", core::format_rfc3339(*facts.quiet_until_ns));
+        w.field("quiet_until", core::rfc3339(*facts.quiet_until_ns).view());
     }
     w.end_object();
 }
@@ -62,12 +62,12 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
         w.field("tenant", facts.tenant);
     }
     write_rule(w, rule, rule_set_version);
-    w.field("created_at", core::format_rfc3339(facts.created_ns));
+    w.field("created_at", core::rfc3339(facts.created_ns).view());
     if (facts.updated_ns) {
-        w.field("updated_at", core::format_rfc3339(*facts.updated_ns));
+        w.field("updated_at", core::rfc3339(*facts.updated_ns).view());
     }
-    w.field("received_at", core::format_rfc3339(facts.updated_ns.value_or(facts.created_ns)));
-    w.field("event_time", core::format_rfc3339(facts.last_seen_ns));
+    w.field("received_at", core::rfc3339(facts.updated_ns.value_or(facts.created_ns)).view());
+    w.field("event_time", core::rfc3339(facts.last_seen_ns).view());
     if (c.suppression) {
         // A single-event rule's alert that later matches update (its `suppress: {by, for}`).
         w.key("suppression").begin_object();
@@ -78,7 +78,7 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
         w.end_array();
         w.field("for", duration_text(c.timespan_ns));
         if (facts.quiet_until_ns) {
-            w.field("until", core::format_rfc3339(*facts.quiet_until_ns));
+            w.field("until", core::rfc3339(*facts.quiet_until_ns).view());
         }
         w.end_object();
     } else {
@@ -97,8 +97,8 @@ alert make_correlation_alert(const rules::rule_info& rule, std::uint64_t rule_se
         }
     }
     w.field("count", facts.count);
-    w.field("first_seen", core::format_rfc3339(facts.first_seen_ns));
-    w.field("last_seen", core::format_rfc3339(facts.last_seen_ns));
+    w.field("first_seen", core::rfc3339(facts.first_seen_ns).view());
+    w.field("last_seen", core::rfc3339(facts.last_seen_ns).view());
     w.key("evidence").begin_array();
     for (const auto& e : facts.evidence) {
         w.raw(e);

@@ -198,15 +198,15 @@ void append_incident_part(std::string& document, const incident_part& part) {
         w.end_object();
     }
     w.key("sla").begin_object();
-    w.field("notify_by", core::format_rfc3339(part.notify_by_ns));
-    w.field("contain_by", core::format_rfc3339(part.contain_by_ns));
+    w.field("notify_by", core::rfc3339(part.notify_by_ns).view());
+    w.field("contain_by", core::rfc3339(part.contain_by_ns).view());
     w.field("notify", to_string(part.notify));
     if (part.notify != sla_outcome::pending) {
-        w.field("notified_at", core::format_rfc3339(part.notified_ns));
+        w.field("notified_at", core::rfc3339(part.notified_ns).view());
     }
     w.field("contain", to_string(part.contain));
     if (part.contain != sla_outcome::pending) {
-        w.field("contained_at", core::format_rfc3339(part.contained_ns));
+        w.field("contained_at", core::rfc3339(part.contained_ns).view());
     }
     w.end_object();
     w.field("status", part.status);
@@ -215,7 +215,7 @@ void append_incident_part(std::string& document, const incident_part& part) {
         w.begin_object();
         w.field("from", step.from);
         w.field("to", step.to);
-        w.field("at", core::format_rfc3339(step.at_ns));
+        w.field("at", core::rfc3339(step.at_ns).view());
         w.field("actor", step.actor);
         if (!step.note.empty()) {
             w.field("note", step.note);
@@ -228,7 +228,7 @@ void append_incident_part(std::string& document, const incident_part& part) {
         for (const auto& e : part.escalations) {
             w.begin_object();
             w.field("deadline", e.deadline);
-            w.field("at", core::format_rfc3339(e.at_ns));
+            w.field("at", core::rfc3339(e.at_ns).view());
             w.field("alert", e.alert_id);
             w.end_object();
         }

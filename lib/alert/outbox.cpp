@@ -166,8 +166,8 @@ std::expected<void, std::string> outbox::give_up(std::string_view destination,
     w.begin_object()
         .field("destination", destination)
         .field("alert_id", entry.alert_id)
-        .field("enqueued_at", core::format_rfc3339(entry.enqueued_ms * 1'000'000))
-        .field("failed_at", core::format_rfc3339(now_ms * 1'000'000))
+        .field("enqueued_at", core::rfc3339(entry.enqueued_ms * 1'000'000).view())
+        .field("failed_at", core::rfc3339(now_ms * 1'000'000).view())
         .field("attempts", static_cast<std::uint64_t>(attempts))
         .field("error", error)
         .end_object();

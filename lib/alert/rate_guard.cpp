@@ -97,21 +97,21 @@ alert rate_guard::summary(const std::string& rule_id, std::int64_t bucket, const
     w.field("id", out.id.to_string());
     w.key("rule").raw(m.rule_json.empty() ? "{}" : m.rule_json);
     out.created_ns = m.created_ns;
-    w.field("created_at", core::format_rfc3339(m.created_ns));
+    w.field("created_at", core::rfc3339(m.created_ns).view());
     if (m.written) {
-        w.field("updated_at", core::format_rfc3339(now_ns));
+        w.field("updated_at", core::rfc3339(now_ns).view());
     }
-    w.field("received_at", core::format_rfc3339(now_ns));
-    w.field("event_time", core::format_rfc3339(m.last_ms * 1'000'000));
+    w.field("received_at", core::rfc3339(now_ns).view());
+    w.field("event_time", core::rfc3339(m.last_ms * 1'000'000).view());
     w.key("summary").begin_object();
     w.field("reason", "rate_limit");
     w.field("limit", limit_);
     w.field("window", "1m");
-    w.field("window_start", core::format_rfc3339(bucket * 1'000'000));
+    w.field("window_start", core::rfc3339(bucket * 1'000'000).view());
     w.end_object();
     w.field("count", m.held);
-    w.field("first_seen", core::format_rfc3339(m.first_ms * 1'000'000));
-    w.field("last_seen", core::format_rfc3339(m.last_ms * 1'000'000));
+    w.field("first_seen", core::rfc3339(m.first_ms * 1'000'000).view());
+    w.field("last_seen", core::rfc3339(m.last_ms * 1'000'000).view());
     w.key("evidence").begin_array();
     if (!m.evidence_json.empty()) {
         w.raw(m.evidence_json);

@@ -34,6 +34,10 @@ char* put_digits(char* at, std::uint64_t value, std::size_t width) {
 } // namespace
 
 std::string format_rfc3339(std::int64_t unix_ns) {
+    return std::string(rfc3339(unix_ns).view());
+}
+
+rfc3339_text rfc3339(std::int64_t unix_ns) {
     std::int64_t seconds = unix_ns / 1'000'000'000;
     std::int64_t frac = unix_ns % 1'000'000'000;
     if (frac < 0) {
@@ -50,8 +54,8 @@ std::string format_rfc3339(std::int64_t unix_ns) {
     // Every alert and evidence event carries times: digits by hand into one buffer, not through
     // printf or a string grown piece by piece. Nanoseconds since 1970 in 64 bits span the years
     // 1677 to 2262: the year always has four digits.
-    char buf[40];
-    char* at = put_digits(buf, static_cast<std::uint64_t>(date.year), 4);
+    rfc3339_text text;
+    char* at = put_digits(text.bytes, static_cast<std::uint64_t>(date.year), 4);
     *at++ = '-';
     at = put_digits(at, date.month, 2);
     *at++ = '-';
@@ -73,7 +77,8 @@ std::string format_rfc3339(std::int64_t unix_ns) {
         }
     }
     *at++ = 'Z';
-    return std::string(buf, at);
+    text.size = static_cast<std::size_t>(at - text.bytes);
+    return text;
 }
 
 std::expected<std::int64_t, std::string> parse_duration(std::string_view text) {

@@ -42,6 +42,15 @@ struct civil_date {
 // "2026-11-21T11:31:20.052271Z": UTC, with 0, 3, 6 or 9 fraction digits as the value needs.
 [[nodiscard]] std::string format_rfc3339(std::int64_t unix_ns);
 
+// The same text in a buffer of its own, for writers that copy it on at once (alerts carry
+// several times each: no heap string per time).
+struct rfc3339_text {
+    char bytes[32];
+    std::size_t size = 0;
+    [[nodiscard]] std::string_view view() const { return {bytes, size}; }
+};
+[[nodiscard]] rfc3339_text rfc3339(std::int64_t unix_ns);
+
 // Parses a duration such as "90s", "15m", "2h", "7d", "1h30m" or "250ms" into nanoseconds.
 [[nodiscard]] std::expected<std::int64_t, std::string> parse_duration(std::string_view text);
 

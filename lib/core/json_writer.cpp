@@ -220,11 +220,20 @@ json_writer& json_writer::end_array() {
     return *this;
 }
 
-json_writer& json_writer::key(std::string_view name) {
+json_writer& json_writer::key(json_name name) {
+    before_value();
+    out_ += '"';
+    out_.append(name.text());
+    out_.append("\":", 2);
+    after_key_ = true;
+    return *this;
+}
+
+json_writer& json_writer::escaped_key(std::string_view name) {
     before_value();
     out_ += '"';
     escape(out_, name);
-    out_ += "\":";
+    out_.append("\":", 2);
     after_key_ = true;
     return *this;
 }

@@ -359,8 +359,8 @@ void correlator_shard::on_late(const correlation_batch& b, const correlation_mat
     core::json_writer w(letter);
     w.begin_object()
         .field("reason", "late: " + std::string(to_string(reason)))
-        .field("event_time", core::format_rfc3339(m.time_ns))
-        .field("watermark", core::format_rfc3339(watermarks_.watermark_ns()));
+        .field("event_time", core::rfc3339(m.time_ns).view())
+        .field("watermark", core::rfc3339(watermarks_.watermark_ns()).view());
     if (const std::string_view evidence = b.text(m.evidence); !evidence.empty()) {
         w.key("event").raw(evidence);
     }

@@ -50,15 +50,15 @@ std::optional<alert::alert> make_escalation(std::string_view document, alert::in
         w.field("tenant", text);
     }
     w.key("rule").raw(simdjson::minify(original["rule"]));
-    w.field("created_at", core::format_rfc3339(now_ns));
-    w.field("received_at", core::format_rfc3339(now_ns));
+    w.field("created_at", core::rfc3339(now_ns).view());
+    w.field("received_at", core::rfc3339(now_ns).view());
     if (!original["host"].get(text)) {
         w.field("host", text);
     }
     w.key("escalation").begin_object();
     w.field("alert", original_id);
     w.field("deadline", deadline);
-    w.field("due", core::format_rfc3339(due_ms * 1'000'000));
+    w.field("due", core::rfc3339(due_ms * 1'000'000).view());
     w.field("status", part.status);
     w.end_object();
     for (const char* member : {"key", "count", "first_seen", "last_seen", "evidence"}) {

@@ -92,7 +92,7 @@ built make_kafka(const config::vigil_config& cfg, const source_context& c, confi
             .field("partition", static_cast<std::int64_t>(d.partition))
             .field("offset", d.offset)
             .field("reason", d.reason)
-            .field("received_at", core::format_rfc3339(d.received_ns))
+            .field("received_at", core::rfc3339(d.received_ns).view())
             .field("value", d.value)
             .end_object();
         if (auto written = store.write_dead_letter(json, cap); !written) {

@@ -230,7 +230,7 @@ void worker_step::add_kafka_origin(const core::kafka_origin& from, const core::r
             .field("partition", static_cast<std::int64_t>(from.partition))
             .field("offset", from.offset)
             .field("reason", "unparseable: " + std::string(parse::to_string(error)))
-            .field("received_at", core::format_rfc3339(record.recv_ns))
+            .field("received_at", core::rfc3339(record.recv_ns).view())
             .field("value", record.bytes.substr(0, 64 * 1024))
             .end_object();
     }

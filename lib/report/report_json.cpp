@@ -101,10 +101,10 @@ std::string to_json(const report& r) {
     w.field("length", to_string(r.period.length));
     w.field("first_day", format_day(r.period.since_ms));
     w.field("last_day", format_day(r.period.until_ms - 1));
-    w.field("since", core::format_rfc3339(r.period.since_ms * 1'000'000));
-    w.field("until", core::format_rfc3339(r.period.until_ms * 1'000'000));
+    w.field("since", core::rfc3339(r.period.since_ms * 1'000'000).view());
+    w.field("until", core::rfc3339(r.period.until_ms * 1'000'000).view());
     w.end_object();
-    w.field("generated_at", core::format_rfc3339(r.generated_ms * 1'000'000));
+    w.field("generated_at", core::rfc3339(r.generated_ms * 1'000'000).view());
     w.key("totals");
     write_totals(w, r.totals);
     w.key("previous");

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <set>
+#include <vector>
 
 using vigil::core::ulid;
 using vigil::core::ulid_generator;
@@ -15,6 +16,32 @@ TEST_CASE("ulid text round-trips and carries its millisecond", "[core][ulid]") {
     REQUIRE(parsed.has_value());
     CHECK(*parsed == id);
     CHECK(id.time_ms() == 1'795'000'000'123);
+}
+
+TEST_CASE("ulid text of every bit pattern parses back to the same bytes", "[core][ulid]") {
+    // The text is written in 64-bit parts: bits on either side of each part's edge.
+    std::vector<ulid> ids(4);
+    ids[1].bytes.fill(0xff);
+    for (std::size_t i = 0; i < 16; ++i) {
+        ids[2].bytes[i] = static_cast<std::uint8_t>(0xa5 ^ (i * 37));
+        ids[3].bytes[i] = static_cast<std::uint8_t>(i == 7 || i == 8 ? 0x0f << (i - 7) * 4 : 0);
+    }
+    for (int bit = 0; bit < 128; ++bit) {
+        ulid one;
+        one.bytes[static_cast<std::size_t>(15 - bit / 8)] =
+            static_cast<std::uint8_t>(1u << bit % 8);
+        ids.push_back(one);
+    }
+    for (const auto& id : ids) {
+        const std::string text = id.to_string();
+        INFO(text);
+        auto parsed = ulid::parse(text);
+        REQUIRE(parsed.has_value());
+        CHECK(*parsed == id);
+    }
+    CHECK(ids[1].to_string() == "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+    CHECK(ids[4].to_string() == "00000000000000000000000001");
+    CHECK(ids[131].to_string() == "40000000000000000000000000");
 }
 
 TEST_CASE("ulid of a known time has the known prefix", "[core][ulid]") {
