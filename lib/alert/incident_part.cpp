@@ -176,13 +176,12 @@ std::string_view to_string(sla_outcome o) {
 }
 
 void append_incident_part(std::string& document, const incident_part& part) {
-    if (!document.empty() && document.back() == '}') {
-        document.pop_back();
+    if (document.empty() || document.back() != '}') {
+        document += "{}"; // no object to continue (callers pass one): the part alone
     }
-    std::string members;
-    members.reserve(incident_part_reserve + 160 * part.history.size());
-    core::json_writer w(members);
-    w.begin_object();
+    document.reserve(document.size() + incident_part_reserve + 160 * part.history.size());
+    core::json_writer w(document);
+    w.reopen_object();
     w.field("grade", to_string(part.grade));
     w.field("response_level", static_cast<std::int64_t>(part.response_level));
     if (part.asset) {
@@ -235,9 +234,6 @@ void append_incident_part(std::string& document, const incident_part& part) {
         w.end_array();
     }
     w.end_object();
-    // `members` is {"grade":...}: its members follow the document's after a comma.
-    document += document.size() > 1 ? "," : "";
-    document.append(members, 1, members.size() - 1);
 }
 
 std::optional<std::size_t> incident_part_offset(std::string_view document) {

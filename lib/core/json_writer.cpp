@@ -201,6 +201,23 @@ json_writer& json_writer::begin_object() {
     return *this;
 }
 
+json_writer& json_writer::reopen_object() {
+    assert(!out_.empty() && out_.back() == '}');
+    out_.pop_back();
+    const bool empty = !out_.empty() && out_.back() == '{';
+    before_value();
+    open();
+    if (!empty) {
+        // It has members: the next one needs a comma.
+        if (depth_ <= 64) {
+            first_bits_ &= ~(std::uint64_t{1} << (depth_ - 1));
+        } else {
+            deeper_.back() = false;
+        }
+    }
+    return *this;
+}
+
 json_writer& json_writer::end_object() {
     close();
     out_ += '}';

@@ -42,6 +42,9 @@ public:
     explicit json_writer(std::string& out) : out_(out) {}
 
     json_writer& begin_object();
+    // Continues the complete object at the end of the text (its '}' goes; members written next
+    // follow its own after a comma), to be closed with end_object() as if begun here.
+    json_writer& reopen_object();
     json_writer& end_object();
     json_writer& begin_array();
     json_writer& end_array();

@@ -81,3 +81,15 @@ TEST_CASE("utf-8 validation", "[core][json]") {
     CHECK_FALSE(vigil::core::is_valid_utf8("\xF0\x9F\x98"));
     CHECK_FALSE(vigil::core::is_valid_utf8("\xF4\x90\x80\x80")); // past U+10FFFF
 }
+
+TEST_CASE("json writer continues a complete object with more members", "[core][json]") {
+    std::string out = R"({"a":1,"b":{"c":[2]}})";
+    vigil::core::json_writer w(out);
+    w.reopen_object().field("d", "x").key("e").begin_array().value(3).end_array().end_object();
+    CHECK(out == R"({"a":1,"b":{"c":[2]},"d":"x","e":[3]})");
+
+    std::string empty = "{}";
+    vigil::core::json_writer e(empty);
+    e.reopen_object().field("d", std::int64_t{4}).end_object();
+    CHECK(empty == R"({"d":4})");
+}
