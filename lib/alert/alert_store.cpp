@@ -3,12 +3,14 @@
 #include "alert/alert_facts.hpp"
 #include "core/big_endian.hpp"
 #include "core/log.hpp"
+#include "core/ulid.hpp"
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <numeric>
 #include <rocksdb/db.h>
 #include <rocksdb/memtablerep.h>
@@ -56,8 +58,9 @@ std::string segment_key(const std::string& prefix, std::uint64_t serial) {
 }
 constexpr const char* format_key = "alerts_format";
 // 1: only the rule index; 2: every index; 3: every alert in the tenant index, with its report
-// facts (an older database is indexed again when vigild opens it).
-constexpr const char* format_version = "3";
+// facts (an older database is indexed again when vigild opens it); 4: documents of the alert
+// stage in the document_log (a database of format 3 is one of format 4 with none there yet).
+constexpr const char* format_version = "4";
 
 // "<value>\0<ULID>" into `key` (a buffer reused across entries).
 const std::string& index_key(std::string& key, std::string_view value, std::string_view ulid_text) {
@@ -264,6 +267,11 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         return std::unexpected("cannot open alert database at " + path + ": " + s.ToString());
     }
     store->db_.reset(db);
+    auto documents = document_log::open(data_dir / "documents", m == mode::read_write);
+    if (!documents) {
+        return std::unexpected(documents.error());
+    }
+    store->documents_ = std::move(*documents);
     rocksdb::ColumnFamilyHandle* outbox_pending = nullptr;
     rocksdb::ColumnFamilyHandle* outbox_dead = nullptr;
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -304,7 +312,7 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         }
         s = rocksdb::Status::NotFound();
     }
-    if (s.IsNotFound() && m == mode::read_write) {
+    if ((s.IsNotFound() || (s.ok() && format == "3")) && m == mode::read_write) {
         s = db->Put(rocksdb::WriteOptions(), store->meta_, format_key, format_version);
         if (!s.ok()) {
             return std::unexpected("cannot initialise alert database: " + s.ToString());
@@ -313,7 +321,7 @@ alert_store::open(const std::filesystem::path& data_dir, mode m, std::uint64_t m
         return std::unexpected("alert database at " + path +
                                " was written by an older vigild; start vigild once with it to "
                                "index its alerts");
-    } else if (s.ok() && format != format_version) {
+    } else if (s.ok() && format != format_version && format != "3") {
         return std::unexpected("alert database at " + path + " has format " + format +
                                "; this vigil reads format " + format_version);
     }
@@ -352,6 +360,8 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     // (its remembered position) instead of searching for its place; ids of one millisecond come
     // in the order of their content hash. Stable: states of one alert keep their order.
     std::vector<std::uint32_t> by_id(alerts.size());
+    std::vector<std::uint32_t> stored_ids; // positions of the documents stored, in id order
+    stored_ids.reserve(alerts.size());
     std::iota(by_id.begin(), by_id.end(), 0U);
     std::stable_sort(by_id.begin(), by_id.end(), [&](std::uint32_t x, std::uint32_t y) {
         return alerts[x].id.bytes < alerts[y].id.bytes;
@@ -371,10 +381,15 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
             replaced.emplace_back(n, alerts[by_id[j - 1]].terms);
         }
         const std::string_view id = d.id_text();
-        std::string stored;
-        if (a.update &&
-            db_->Get(rocksdb::ReadOptions(), alerts_, rocksdb::Slice(id.data(), id.size()), &stored)
-                .ok()) {
+        std::string value;
+        const bool was_stored = a.update && db_->Get(rocksdb::ReadOptions(), alerts_,
+                                                     rocksdb::Slice(id.data(), id.size()), &value)
+                                                .ok();
+        auto found = was_stored ? document_of(id, value) : std::string();
+        if (!found) {
+            core::log_warning(found.error() + "; the alert's new state replaces it");
+        } else if (was_stored) {
+            const std::string& stored = *found;
             auto& [json, part] = kept.emplace_back();
             if (keep_incident_part(id, stored, a.json, json, part)) {
                 d.json = json;
@@ -384,7 +399,10 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
                 replaced.emplace_back(n, std::move(*terms));
             }
         }
-        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), d.json);
+        stored_ids.push_back(n);
+    }
+    if (auto put = put_documents(batch, alerts, documents, stored_ids); !put) {
+        return put;
     }
     if (deadlines_) {
         for (std::size_t n = 0; n < alerts.size(); ++n) {
@@ -510,6 +528,40 @@ bool alert_store::keep_incident_part(std::string_view id, std::string_view store
     kept.append(stored, *stored_at);
     part = std::move(*stored_part);
     return true;
+}
+
+std::expected<void, std::string>
+alert_store::put_documents(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+                           std::span<const group_document> documents,
+                           std::span<const std::uint32_t> stored) {
+    std::vector<document_log::document> records;
+    records.reserve(stored.size());
+    std::size_t bytes = 0;
+    for (const std::uint32_t n : stored) {
+        records.push_back({documents[n].id_text(), documents[n].json, alerts[n].id.time_ms()});
+        bytes += documents[n].json.size();
+    }
+    if (auto ready = ready_to_write(bytes); !ready) {
+        return std::unexpected("writing alerts failed: " + ready.error());
+    }
+    auto placed = documents_->append(records);
+    if (!placed) {
+        return std::unexpected(placed.error());
+    }
+    for (std::size_t k = 0; k < records.size(); ++k) {
+        const std::string_view id = records[k].id;
+        batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()),
+                  document_log::encode((*placed)[k]));
+    }
+    return {};
+}
+
+std::expected<std::string, std::string> alert_store::document_of(std::string_view id,
+                                                                 std::string_view value) const {
+    if (const auto where = document_log::decode(value)) {
+        return documents_->read(id, *where);
+    }
+    return std::string(value);
 }
 
 std::expected<std::optional<std::string>, alert_store::change_error> alert_store::change_incident(
@@ -739,6 +791,9 @@ std::expected<void, std::string> alert_store::flush() {
         // The write-ahead log holds everything written; the next start replays it.
         return std::unexpected("memtables not flushed: " + room.error());
     }
+    if (auto synced = documents_->sync(); !synced) {
+        return std::unexpected(synced.error());
+    }
     if (auto s = db_->FlushWAL(true); !s.ok()) {
         return std::unexpected("syncing the alert WAL failed: " + s.ToString());
     }
@@ -761,7 +816,11 @@ alert_store::find(std::string_view id) const {
     if (!s.ok()) {
         return std::unexpected("reading alert " + std::string(id) + " failed: " + s.ToString());
     }
-    return std::optional<std::string>(std::move(value));
+    auto document = document_of(id, value);
+    if (!document) {
+        return std::unexpected(document.error());
+    }
+    return std::optional<std::string>(std::move(*document));
 }
 
 namespace {
@@ -834,19 +893,23 @@ std::expected<alert_page, std::string> alert_store::list(const alert_query& quer
             // More may match: the next page starts after the last alert looked at.
             break;
         }
-        std::string document;
+        std::string value;
         if (!walked) {
-            document = it->value().ToString();
-        } else if (auto value = find(id); !value) {
-            return std::unexpected(value.error());
-        } else if (*value) {
-            document = std::move(**value);
+            value = it->value().ToString();
+        } else if (auto s = db_->Get(rocksdb::ReadOptions(), alerts_, id, &value);
+                   !s.ok() && !s.IsNotFound()) {
+            return std::unexpected("reading alert " + id + " failed: " + s.ToString());
         }
         page.next_cursor = id; // so a page cut by the budget continues from here
-        if (document.empty() || !holds(query, id, document)) {
+        auto document = document_of(id, value);
+        if (!document) {
+            core::log_warning(document.error() + "; queries skip the alert");
+            continue;
+        }
+        if (document->empty() || !holds(query, id, *document)) {
             continue; // expired since it was indexed, or its values changed
         }
-        page.alerts.push_back(std::move(document));
+        page.alerts.push_back(std::move(*document));
     }
     if (!it->status().ok()) {
         return std::unexpected("reading alerts failed: " + it->status().ToString());
@@ -915,12 +978,15 @@ std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, 
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
         for (it->SeekToFirst(); it->Valid() && deleted < max; it->Next()) {
             const std::string_view id(it->key().data(), it->key().size());
-            const std::string_view json(it->value().data(), it->value().size());
-            if (!more(id, json)) {
+            if (!more(id)) {
                 break;
             }
             batch.Delete(alerts_, it->key());
-            if (auto terms = read_alert_terms(json)) {
+            const auto json =
+                document_of(id, std::string_view(it->value().data(), it->value().size()));
+            if (!json) {
+                core::log_warning(json.error() + "; its index entries stay");
+            } else if (auto terms = read_alert_terms(*json)) {
                 for_each_term(*terms, [&](std::size_t i, std::string_view value) {
                     batch.Delete(indexes_[i], index_key(key, value, id));
                 });
@@ -954,9 +1020,9 @@ std::uint64_t alert_store::alerts_bytes() const {
     options.include_files = true;
     std::uint64_t size = 0;
     if (!db_->GetApproximateSizes(options, alerts_, &everything, 1, &size).ok()) {
-        return 0;
+        size = 0;
     }
-    return size;
+    return size + documents_->bytes();
 }
 
 std::string alert_store::oldest_holding(std::uint64_t bytes) const {
@@ -965,14 +1031,20 @@ std::string alert_store::oldest_holding(std::uint64_t bytes) const {
     options.include_files = true;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
     std::size_t walked = 0;
+    std::uint64_t in_files = 0; // the walked alerts' documents in the document_log
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (const auto where =
+                document_log::decode(std::string_view(it->value().data(), it->value().size()))) {
+            in_files += document_log::record_size(*where);
+        }
         if (++walked % 32 != 0) {
             continue;
         }
         const std::string key = it->key().ToString();
         const rocksdb::Range range("", key);
         std::uint64_t held = 0;
-        if (db_->GetApproximateSizes(options, alerts_, &range, 1, &held).ok() && held >= bytes) {
+        if (db_->GetApproximateSizes(options, alerts_, &range, 1, &held).ok() &&
+            held + in_files >= bytes) {
             return key;
         }
     }
@@ -988,8 +1060,7 @@ std::expected<expired_alerts, std::string> alert_store::expire(const retention_p
             core::ulid::lower_bound(static_cast<std::uint64_t>(now_ms - policy.max_age_ms))
                 .to_string();
         for (;;) {
-            auto n = delete_oldest(
-                [&](std::string_view id, std::string_view) { return id < cutoff; }, per_batch);
+            auto n = delete_oldest([&](std::string_view id) { return id < cutoff; }, per_batch);
             if (!n) {
                 return std::unexpected(n.error());
             }
@@ -1007,8 +1078,7 @@ std::expected<expired_alerts, std::string> alert_store::expire(const retention_p
             const std::uint64_t to_free = size - policy.max_bytes + policy.max_bytes / 10;
             const std::string cut = oldest_holding(to_free);
             for (;;) {
-                auto n = delete_oldest(
-                    [&](std::string_view id, std::string_view) { return id < cut; }, per_batch);
+                auto n = delete_oldest([&](std::string_view id) { return id < cut; }, per_batch);
                 if (!n) {
                     return std::unexpected(n.error());
                 }
@@ -1019,6 +1089,7 @@ std::expected<expired_alerts, std::string> alert_store::expire(const retention_p
             }
         }
     }
+    remove_expired_documents(out.by_size > 0);
     if (out.by_age + out.by_size > 0) {
         // Deleted keys keep their space until compaction; compact the old end now so the size
         // measured next reflects it.
@@ -1032,6 +1103,87 @@ std::expected<expired_alerts, std::string> alert_store::expire(const retention_p
         }
     }
     return out;
+}
+
+void alert_store::remove_expired_documents(bool rewrite_oldest_hour) {
+    // Under the writer's lock: no group is between its documents and its batch.
+    const std::lock_guard lock(incident_mutex_);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+    it->SeekToFirst();
+    if (!it->status().ok()) {
+        return;
+    }
+    // Every alert's document is in a file of its id's hour (or in RocksDB): hours before the
+    // oldest alert's hold none that is still referenced.
+    std::uint64_t oldest_ms = std::numeric_limits<std::uint64_t>::max();
+    if (it->Valid()) {
+        const auto oldest = core::ulid::parse(std::string_view(it->key().data(), it->key().size()));
+        if (!oldest) {
+            return;
+        }
+        oldest_ms = oldest->time_ms();
+    }
+    if (const std::size_t removed = documents_->remove_before(oldest_ms); removed > 0) {
+        core::log_info("alert retention removed the document files of " + std::to_string(removed) +
+                       " hours");
+    }
+    if (rewrite_oldest_hour && it->Valid()) {
+        rewrite_documents_of(static_cast<std::uint32_t>(oldest_ms / 3'600'000));
+    }
+}
+
+void alert_store::rewrite_documents_of(std::uint32_t hour) {
+    constexpr std::uint64_t hour_ms = 3'600'000;
+    const std::string lower = core::ulid::lower_bound(hour * hour_ms).to_string();
+    const std::string upper = core::ulid::lower_bound((hour + 1) * hour_ms).to_string();
+    // The hour's alerts whose documents are in its files: what the files hold besides them is
+    // dead (alerts retention removed, documents updated since).
+    std::vector<std::pair<std::string, std::string>> live; // id, document
+    std::uint64_t live_bytes = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
+    for (it->Seek(lower); it->Valid() && it->key().ToStringView() < upper; it->Next()) {
+        const auto where =
+            document_log::decode(std::string_view(it->value().data(), it->value().size()));
+        if (!where || where->hour != hour) {
+            continue;
+        }
+        const std::string id = it->key().ToString();
+        auto document = documents_->read(id, *where);
+        if (!document) {
+            core::log_warning(document.error() + "; it is not rewritten");
+            continue;
+        }
+        live_bytes += document_log::record_size(*where);
+        live.emplace_back(id, std::move(*document));
+    }
+    if (!it->status().ok() || documents_->bytes_of(hour) <= live_bytes) {
+        return;
+    }
+    // In parts: the new file first, then appends to it (no other writer: the lock is held).
+    constexpr std::size_t part = 4096;
+    for (std::size_t first = 0; first < live.size() || first == 0; first += part) {
+        std::vector<document_log::document> records;
+        for (std::size_t k = first; k < std::min(live.size(), first + part); ++k) {
+            records.push_back({live[k].first, live[k].second, hour * hour_ms});
+        }
+        auto placed = first == 0 ? documents_->rewrite(hour, records) : documents_->append(records);
+        if (!placed) {
+            core::log_error("rewriting the alert documents of an hour failed: " + placed.error());
+            return;
+        }
+        rocksdb::WriteBatch batch;
+        for (std::size_t k = 0; k < records.size(); ++k) {
+            batch.Put(alerts_, records[k].id, document_log::encode((*placed)[k]));
+        }
+        if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+            core::log_error("rewriting the alert documents of an hour failed: " + s.ToString());
+            return;
+        }
+        if (live.empty()) {
+            break;
+        }
+    }
+    documents_->remove_replaced(hour);
 }
 
 std::expected<void, std::string> alert_store::build_indexes() {

@@ -6,6 +6,7 @@
 #include "alert/alert_writer.hpp"
 #include "alert/deadline_book.hpp"
 #include "alert/disk_space_guard.hpp"
+#include "alert/document_log.hpp"
 #include "alert/incident_part.hpp"
 #include "alert/outbox.hpp"
 
@@ -44,7 +45,8 @@ struct expired_alerts {
 };
 
 // Alerts in RocksDB (ARCHITECTURE.md §6): column family `alerts` maps the ULID text to the alert
-// JSON; `alerts_by_rule`, `_by_level`, `_by_status`, `_by_host` and `_by_source` index them
+// JSON, or to its place in the document_log beside the database (the alert stage's documents);
+// `alerts_by_rule`, `_by_level`, `_by_status`, `_by_host` and `_by_source` index them
 // ("<value>\0<ULID>", written in the same WriteBatch); `meta` holds the format version, `state`
 // the correlator checkpoints, `dead_letters` what sources could not use.
 // Opened read-write by vigild (one writer, the alert stage thread) or read-only by the CLI,
@@ -152,8 +154,9 @@ public:
     find(std::string_view id) const;
 
     // Deletes, with their index entries, the alerts older than the policy's age and then the
-    // oldest ones while the `alerts` column family holds more than its bytes (then compacts
-    // the deleted range so the next measurement sees the space returned).
+    // oldest ones while the `alerts` column family and the document files hold more than its
+    // bytes (then compacts the deleted range so the next measurement sees the space returned,
+    // and removes or rewrites the document files no longer referenced, ARCHITECTURE.md §6).
     [[nodiscard]] std::expected<expired_alerts, std::string> expire(const retention_policy& policy,
                                                                     std::int64_t now_ms);
     // The approximate size of the alert documents on disk and in memory.
@@ -167,7 +170,7 @@ private:
     [[nodiscard]] rocksdb::ColumnFamilyHandle* family(index i) const {
         return indexes_[static_cast<std::size_t>(i)];
     }
-    // Deletes the alerts with ids from `from` on, oldest first, while `more(id, value)` says so;
+    // Deletes the alerts, oldest first, while `more(id)` says so;
     // at most `max` per call. Returns how many went.
     template <typename More>
     std::expected<std::uint64_t, std::string> delete_oldest(More more, std::size_t max);
@@ -210,6 +213,19 @@ private:
     [[nodiscard]] bool keep_incident_part(std::string_view id, std::string_view stored,
                                           std::string_view json, std::string& kept,
                                           incident_part& part) const;
+    // The document an `alerts` value stands for (itself, or the document_log's record).
+    [[nodiscard]] std::expected<std::string, std::string> document_of(std::string_view id,
+                                                                      std::string_view value) const;
+    // Puts the group's documents (`stored`: positions in `documents`, in id order) in the
+    // document_log and their places in `batch`.
+    [[nodiscard]] std::expected<void, std::string>
+    put_documents(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+                  std::span<const group_document> documents, std::span<const std::uint32_t> stored);
+    // Removes the document files of the hours before the oldest alert left; after retention
+    // by size (which cuts into an hour), rewrites that alert's hour without what was removed.
+    void remove_expired_documents(bool rewrite_oldest_hour);
+    // Rewrites the document files of `hour` with only the documents alerts still refer to.
+    void rewrite_documents_of(std::uint32_t hour);
     // Before a write: room on the disk, and RocksDB out of an earlier error.
     [[nodiscard]] std::expected<void, std::string> ready_to_write(std::size_t bytes);
 
@@ -222,6 +238,7 @@ private:
     rocksdb::ColumnFamilyHandle* dead_letters_ = nullptr;
     std::atomic<std::uint64_t> next_dead_letter_{1};
     std::unique_ptr<disk_space_guard> disk_;
+    std::unique_ptr<document_log> documents_;
     std::unique_ptr<outbox> outbox_;
     std::unique_ptr<deadline_book> deadlines_;
     std::atomic<bool> resume_needed_{false};

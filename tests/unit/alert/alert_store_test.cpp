@@ -2,6 +2,7 @@
 #include "alert/incident_part.hpp"
 #include "core/civil_time.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <rocksdb/db.h>
@@ -684,4 +685,87 @@ TEST_CASE("the tenant filter selects one customer's alerts through its index",
     auto parsed = alert::read_alert_query({{"tenant", "globex"}}, 0);
     REQUIRE(parsed.has_value());
     CHECK(listed(**store, *parsed).size() == 3);
+}
+
+TEST_CASE("the stage's documents live in hour files beside RocksDB, and documents in RocksDB "
+          "itself (a store of format 3) stay readable",
+          "[alert][store]") {
+    temp_dir dir;
+    core::ulid_generator ids;
+    constexpr std::uint64_t hour = 3'600'000;
+    const std::uint64_t base = 480'000 * hour; // an hour boundary
+    std::vector<alert::alert> batch{make(ids, base + 1, "a"), make(ids, base + 2, "b"),
+                                    make(ids, base + hour + 3, "c")};
+    {
+        auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+        REQUIRE(store.has_value());
+        REQUIRE((*store)->write(batch).has_value());
+    }
+    const fs::path documents = dir.path / "documents";
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(documents)) {
+        files.push_back(entry.path().filename().string());
+    }
+    std::sort(files.begin(), files.end());
+    CHECK(files == std::vector<std::string>{"0000480000-0000.docs", "0000480001-0000.docs"});
+
+    // What RocksDB holds of an alert is its place (21 bytes), not its document.
+    const std::string path = alert::alert_store::database_path(dir.path).string();
+    core::ulid_generator earlier; // (ids only go forward)
+    const std::string old_id = earlier.next(base + 5).to_string();
+    const std::string old_json = R"({"id":")" + old_id +
+                                 R"(","rule":{"id":"old","level":"high"},"status":"new",)"
+                                 R"("host":"web-9","evidence":[]})";
+    {
+        std::vector<std::string> names;
+        REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+        std::vector<rocksdb::ColumnFamilyDescriptor> families;
+        for (const auto& n : names) {
+            families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+        }
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == "alerts") {
+                std::string value;
+                REQUIRE(db->Get(rocksdb::ReadOptions(), handles[i], batch[0].id.to_string(), &value)
+                            .ok());
+                CHECK(value.size() == 21);
+                CHECK(value[0] == '\0');
+                // An alert as vigild of format 3 stored it: the document itself.
+                REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], old_id, old_json).ok());
+            } else if (names[i] == "meta") {
+                REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "alerts_format", "3").ok());
+            }
+        }
+        for (auto* h : handles) {
+            REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+        }
+    }
+
+    auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
+    REQUIRE(store.has_value());
+    CHECK((*store)->find(old_id).value() == old_json);
+    for (const auto& a : batch) {
+        CHECK((*store)->find(a.id.to_string()).value() == a.json);
+    }
+    alert::alert_query q;
+    q.limit = 10;
+    CHECK(listed(**store, q) ==
+          std::vector<std::string>{batch[2].json, old_json, batch[1].json, batch[0].json});
+
+    // Retention by age: the first hour's alerts go, and with them its file.
+    alert::retention_policy age;
+    age.max_age_ms = hour;
+    auto expired = (*store)->expire(age, static_cast<std::int64_t>(base + 2 * hour));
+    REQUIRE(expired.has_value());
+    CHECK(expired->by_age == 3);
+    files.clear();
+    for (const auto& entry : fs::directory_iterator(documents)) {
+        files.push_back(entry.path().filename().string());
+    }
+    CHECK(files == std::vector<std::string>{"0000480001-0000.docs"});
+    CHECK(listed(**store, q) == std::vector<std::string>{batch[2].json});
 }
