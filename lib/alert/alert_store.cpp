@@ -346,7 +346,7 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     const std::lock_guard lock(incident_mutex_); // see change_incident
     // One batch, reused: a group of alerts is megabytes, and a new buffer each time (or one grown
     // step by step) costs fresh pages from the kernel, zeroed, for every group.
-    rocksdb::WriteBatch& batch = write_batch_;
+    store_batch& batch = write_batch_;
     batch.Clear();
     // The entries go in family by family (documents, deadlines, each index, the outbox): RocksDB
     // looks a family up when it changes from one entry to the next, and each memtable stays in
@@ -423,20 +423,18 @@ std::expected<void, std::string> alert_store::write(std::span<const alert> alert
     }
     rocksdb::WriteOptions options;
     options.disableWAL = false;
-    if (auto s = db_->Write(options, &batch); !s.ok()) {
+    if (auto s = batch.write(*db_, options); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected("writing alerts failed: " + s.ToString());
     }
-    if (batch.GetDataSize() > kept_batch_bytes) {
-        batch = rocksdb::WriteBatch(); // a burst's batch: give its memory back
-    }
+    batch.shrink_past(kept_batch_bytes); // a burst's batch: give its memory back
     if (!queued.empty()) {
         outbox_->written(queued);
     }
     return {};
 }
 
-void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+void alert_store::add_index_entries(store_batch& batch, std::span<const alert> alerts,
                                     std::span<const group_document> documents) const {
     std::string key;
     std::string facts;
@@ -466,7 +464,7 @@ void alert_store::add_index_entries(rocksdb::WriteBatch& batch, std::span<const 
     }
 }
 
-void alert_store::put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+void alert_store::put_index_entries(store_batch& batch, std::string_view id,
                                     const alert_terms& terms, const alert_facts& facts) const {
     std::string key;
     const std::string encoded = encode_facts(facts);
@@ -477,7 +475,7 @@ void alert_store::put_index_entries(rocksdb::WriteBatch& batch, std::string_view
     });
 }
 
-void alert_store::restate_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+void alert_store::restate_index_entries(store_batch& batch, std::string_view id,
                                         std::string_view old_status, const alert_terms& terms,
                                         const alert_facts& facts) const {
     std::string key;
@@ -490,7 +488,7 @@ void alert_store::restate_index_entries(rocksdb::WriteBatch& batch, std::string_
     }
 }
 
-void alert_store::delete_stale_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+void alert_store::delete_stale_index_entries(store_batch& batch, std::string_view id,
                                              const alert_terms& before, const alert_terms& after,
                                              std::string_view status) const {
     std::string key;
@@ -531,7 +529,7 @@ bool alert_store::keep_incident_part(std::string_view id, std::string_view store
 }
 
 std::expected<void, std::string>
-alert_store::put_documents(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+alert_store::put_documents(store_batch& batch, std::span<const alert> alerts,
                            std::span<const group_document> documents,
                            std::span<const std::uint32_t> stored) {
     std::vector<document_log::document> records;
@@ -589,7 +587,7 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
     if (!facts) {
         return std::unexpected(change_error{change_error::kind::failed, facts.error()});
     }
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()), updated);
     restate_index_entries(batch, id, before.status, facts->terms, facts->facts);
     if (deadlines_) {
@@ -599,7 +597,7 @@ std::expected<std::optional<std::string>, alert_store::change_error> alert_store
         return std::unexpected(
             change_error{change_error::kind::failed, "writing alert failed: " + ready.error()});
     }
-    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected(
             change_error{change_error::kind::failed, "writing alert failed: " + s.ToString()});
@@ -619,7 +617,7 @@ std::expected<std::optional<alert>, std::string> alert_store::escalate(
     const due_deadline& due,
     const std::function<std::optional<alert>(std::string_view, incident_part&)>& make) {
     const std::lock_guard lock(incident_mutex_);
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     deadlines_->remove(batch, due);
     auto found = find(due.alert_id);
     if (!found) {
@@ -654,7 +652,7 @@ std::expected<std::optional<alert>, std::string> alert_store::escalate(
     if (auto ready = ready_to_write(batch.GetDataSize()); !ready) {
         return std::unexpected("writing an escalation failed: " + ready.error());
     }
-    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected("writing an escalation failed: " + s.ToString());
     }
@@ -971,7 +969,7 @@ alert_store::for_each_facts(const std::optional<std::string>& tenant, std::int64
 
 template <typename More>
 std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, std::size_t max) {
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     std::uint64_t deleted = 0;
     std::string key;
     {
@@ -1006,7 +1004,7 @@ std::expected<std::uint64_t, std::string> alert_store::delete_oldest(More more, 
     if (auto ready = ready_to_write(0); !ready) {
         return std::unexpected("deleting expired alerts failed: " + ready.error());
     }
-    if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
         resume_needed_.store(true);
         return std::unexpected("deleting expired alerts failed: " + s.ToString());
     }
@@ -1171,11 +1169,11 @@ void alert_store::rewrite_documents_of(std::uint32_t hour) {
             core::log_error("rewriting the alert documents of an hour failed: " + placed.error());
             return;
         }
-        rocksdb::WriteBatch batch;
+        store_batch batch;
         for (std::size_t k = 0; k < records.size(); ++k) {
             batch.Put(alerts_, records[k].id, document_log::encode((*placed)[k]));
         }
-        if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
             core::log_error("rewriting the alert documents of an hour failed: " + s.ToString());
             return;
         }
@@ -1188,11 +1186,11 @@ void alert_store::rewrite_documents_of(std::uint32_t hour) {
 
 std::expected<void, std::string> alert_store::build_indexes() {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), alerts_));
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     std::uint64_t indexed = 0;
     std::string key;
     auto write = [&]() -> std::expected<void, std::string> {
-        if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+        if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
             return std::unexpected(s.ToString());
         }
         batch.Clear();

@@ -9,6 +9,7 @@
 #include "alert/document_log.hpp"
 #include "alert/incident_part.hpp"
 #include "alert/outbox.hpp"
+#include "alert/store_batch.hpp"
 
 #include <array>
 #include <atomic>
@@ -189,22 +190,21 @@ private:
     };
     // The index entries of `alerts` (documents[n] is what is stored of alerts[n]; superseded
     // ones get none), index by index.
-    void add_index_entries(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+    void add_index_entries(store_batch& batch, std::span<const alert> alerts,
                            std::span<const group_document> documents) const;
     // Every index entry of one alert (the tenant one with its facts).
-    void put_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
-                           const alert_terms& terms, const alert_facts& facts) const;
+    void put_index_entries(store_batch& batch, std::string_view id, const alert_terms& terms,
+                           const alert_facts& facts) const;
     // The index entries a lifecycle step or an escalation changes: the status entry moves from
     // `old_status` (deleted, so no stale entry outlives the alert) to the new one, and the
     // tenant entry gets the new facts. The other entries stay as they are.
-    void restate_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
-                               std::string_view old_status, const alert_terms& terms,
-                               const alert_facts& facts) const;
+    void restate_index_entries(store_batch& batch, std::string_view id, std::string_view old_status,
+                               const alert_terms& terms, const alert_facts& facts) const;
     // An update of alert `id` whose values changed (a rule reload changed its level, its
     // evidence names other hosts): the entries of its `before` values that `after` (with the
     // status it is stored with) no longer has go, so none outlives the alert's retention. Two
     // updates of one alert in one write are compared with the store, not with each other.
-    void delete_stale_index_entries(rocksdb::WriteBatch& batch, std::string_view id,
+    void delete_stale_index_entries(store_batch& batch, std::string_view id,
                                     const alert_terms& before, const alert_terms& after,
                                     std::string_view status) const;
     // For a later state `json` of alert `id` (`stored`: the document in the store): the stored
@@ -219,7 +219,7 @@ private:
     // Puts the group's documents (`stored`: positions in `documents`, in id order) in the
     // document_log and their places in `batch`.
     [[nodiscard]] std::expected<void, std::string>
-    put_documents(rocksdb::WriteBatch& batch, std::span<const alert> alerts,
+    put_documents(store_batch& batch, std::span<const alert> alerts,
                   std::span<const group_document> documents, std::span<const std::uint32_t> stored);
     // Removes the document files of the hours before the oldest alert left; after retention
     // by size (which cuts into an hour), rewrites that alert's hour without what was removed.
@@ -242,8 +242,8 @@ private:
     std::unique_ptr<outbox> outbox_;
     std::unique_ptr<deadline_book> deadlines_;
     std::atomic<bool> resume_needed_{false};
-    std::mutex incident_mutex_;       // write() and change_incident()
-    rocksdb::WriteBatch write_batch_; // write()'s, under incident_mutex_
+    std::mutex incident_mutex_; // write() and change_incident()
+    store_batch write_batch_;   // write()'s, under incident_mutex_
 };
 
 } // namespace vigil::alert

@@ -45,7 +45,7 @@ std::optional<std::string> deadline_book::watched(std::string_view id, const inc
     return key(first->first, first->second, id);
 }
 
-void deadline_book::add_to(rocksdb::WriteBatch& batch, const alert& a) const {
+void deadline_book::add_to(store_batch& batch, const alert& a) const {
     incident_part part;
     part.notify_by_ns = a.notify_by_ns;
     part.contain_by_ns = a.contain_by_ns;
@@ -55,8 +55,8 @@ void deadline_book::add_to(rocksdb::WriteBatch& batch, const alert& a) const {
     }
 }
 
-void deadline_book::follow(rocksdb::WriteBatch& batch, std::string_view id,
-                           const incident_part& before, const incident_part& after) const {
+void deadline_book::follow(store_batch& batch, std::string_view id, const incident_part& before,
+                           const incident_part& after) const {
     const auto was = watched(id, before);
     const auto now = watched(id, after);
     if (was == now) {
@@ -70,14 +70,14 @@ void deadline_book::follow(rocksdb::WriteBatch& batch, std::string_view id,
     }
 }
 
-void deadline_book::handled(rocksdb::WriteBatch& batch, const due_deadline& d,
+void deadline_book::handled(store_batch& batch, const due_deadline& d,
                             const incident_part& part) const {
     if (auto next = watched(d.alert_id, part); next && *next != d.key) {
         batch.Put(family_, *next, "");
     }
 }
 
-void deadline_book::remove(rocksdb::WriteBatch& batch, const due_deadline& d) const {
+void deadline_book::remove(store_batch& batch, const due_deadline& d) const {
     batch.Delete(family_, d.key);
 }
 

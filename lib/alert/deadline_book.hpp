@@ -2,6 +2,7 @@
 
 #include "alert/alert.hpp"
 #include "alert/incident_part.hpp"
+#include "alert/store_batch.hpp"
 
 #include <cstdint>
 #include <expected>
@@ -44,16 +45,15 @@ public:
         : db_(db), family_(family) {}
 
     // The entry of a new alert (alert::notify_by_ns, contain_by_ns: the earlier one).
-    void add_to(rocksdb::WriteBatch& batch, const alert& a) const;
+    void add_to(store_batch& batch, const alert& a) const;
     // After a lifecycle step changed the incident part `before` into `after`: the entry moves
     // to the deadline `after` watches, if that differs.
-    void follow(rocksdb::WriteBatch& batch, std::string_view id, const incident_part& before,
+    void follow(store_batch& batch, std::string_view id, const incident_part& before,
                 const incident_part& after) const;
     // After an escalation handled `d` (its entry deleted) and recorded it in `part`: the entry
     // of the next deadline `part` watches, if any.
-    void handled(rocksdb::WriteBatch& batch, const due_deadline& d,
-                 const incident_part& part) const;
-    void remove(rocksdb::WriteBatch& batch, const due_deadline& d) const;
+    void handled(store_batch& batch, const due_deadline& d, const incident_part& part) const;
+    void remove(store_batch& batch, const due_deadline& d) const;
     // The deadlines due at `now_ms` or before, earliest first, at most `max`.
     [[nodiscard]] std::expected<std::vector<due_deadline>, std::string> due(std::int64_t now_ms,
                                                                             std::size_t max) const;

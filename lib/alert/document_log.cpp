@@ -131,7 +131,8 @@ std::expected<int, std::string> document_log::writer_fd(std::uint32_t hour) {
     }
     // Records go after whatever the file holds (a crash may have cut the last one short).
     struct stat status {};
-    const std::uint64_t end = ::fstat(fd, &status) == 0 ? static_cast<std::uint64_t>(status.st_size) : 0;
+    const std::uint64_t end =
+        ::fstat(fd, &status) == 0 ? static_cast<std::uint64_t>(status.st_size) : 0;
     if (const auto [it, added] = sizes_.insert_or_assign(file, end); added) {
         created_ = true;
     }
@@ -153,7 +154,8 @@ std::expected<void, std::string> document_log::write_records(std::uint32_t hour,
     if (!fd) {
         return std::unexpected(fd.error());
     }
-    const file_key file = std::prev(sizes_.upper_bound({hour, std::numeric_limits<std::uint32_t>::max()}))->first;
+    const file_key file =
+        std::prev(sizes_.upper_bound({hour, std::numeric_limits<std::uint32_t>::max()}))->first;
     std::uint64_t& size = sizes_[file];
     buffer_.clear();
     for (std::size_t k = 0; k < documents.size(); ++k) {
@@ -195,9 +197,9 @@ document_log::append(std::span<const document> documents) {
         while (next < documents.size() && documents[next].time_ms / hour_ms == hour) {
             ++next;
         }
-        if (auto written = write_records(static_cast<std::uint32_t>(hour),
-                                         documents.subspan(first, next - first),
-                                         placed.data() + first);
+        if (auto written =
+                write_records(static_cast<std::uint32_t>(hour),
+                              documents.subspan(first, next - first), placed.data() + first);
             !written) {
             return std::unexpected(written.error());
         }
@@ -211,10 +213,9 @@ document_log::rewrite(std::uint32_t hour, std::span<const document> documents) {
     const std::lock_guard lock(mutex_);
     close_writer(hour);
     auto newest = sizes_.upper_bound({hour, std::numeric_limits<std::uint32_t>::max()});
-    const std::uint32_t serial =
-        newest != sizes_.begin() && std::prev(newest)->first.first == hour
-            ? std::prev(newest)->first.second + 1
-            : 0;
+    const std::uint32_t serial = newest != sizes_.begin() && std::prev(newest)->first.first == hour
+                                     ? std::prev(newest)->first.second + 1
+                                     : 0;
     if (serial > 9999) {
         return std::unexpected("hour " + std::to_string(hour) + " was rewritten too often");
     }
@@ -259,8 +260,8 @@ std::expected<std::string, std::string> document_log::read(std::string_view id,
                                                            const location& where) const {
     const auto path = path_of({where.hour, where.serial});
     const auto what = [&](const std::string& why) {
-        return std::unexpected("the document of alert " + std::string(id) + " in " +
-                               path.string() + " at " + std::to_string(where.offset) + " " + why);
+        return std::unexpected("the document of alert " + std::string(id) + " in " + path.string() +
+                               " at " + std::to_string(where.offset) + " " + why);
     };
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

@@ -113,7 +113,7 @@ private:
     std::map<file_key, std::uint64_t> sizes_; // every file
     std::map<std::uint32_t, int> open_;       // by hour: its newest file
     std::set<file_key> dirty_;                // written since the last sync
-    bool created_ = false;          // a file made since the last sync
+    bool created_ = false;                    // a file made since the last sync
     static constexpr std::size_t kept_buffer_bytes = 16 << 20;
     std::string buffer_; // one hour's records of a group, reused
 };

@@ -86,8 +86,7 @@ void outbox::adjust_depth(std::string_view destination, std::int64_t by) {
     }
 }
 
-std::vector<std::uint64_t> outbox::add_to(rocksdb::WriteBatch& batch,
-                                          std::span<const alert> alerts) {
+std::vector<std::uint64_t> outbox::add_to(store_batch& batch, std::span<const alert> alerts) {
     std::vector<std::uint64_t> queued;
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
@@ -171,13 +170,13 @@ std::expected<void, std::string> outbox::give_up(std::string_view destination,
         .field("attempts", static_cast<std::uint64_t>(attempts))
         .field("error", error)
         .end_object();
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     batch.Delete(pending_, entry_key(destination, entry.sequence));
     batch.Put(dead_, entry_key(destination, entry.sequence), json);
     if (auto ready = ready_(); !ready) {
         return ready;
     }
-    if (auto s = db_.Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (auto s = batch.write(db_, rocksdb::WriteOptions()); !s.ok()) {
         return std::unexpected("moving an undeliverable alert to the dead letters failed: " +
                                s.ToString());
     }
@@ -199,7 +198,7 @@ std::expected<std::vector<std::string>, std::string> outbox::dead() const {
 
 std::expected<std::uint64_t, std::string>
 outbox::retry_dead(const std::optional<std::string>& destination, std::int64_t now_ms) {
-    rocksdb::WriteBatch batch;
+    store_batch batch;
     std::uint64_t moved = 0;
     std::vector<std::string> retried; // their destinations
     simdjson::dom::parser parser;
@@ -234,7 +233,7 @@ outbox::retry_dead(const std::optional<std::string>& destination, std::int64_t n
     if (auto ready = ready_(); !ready) {
         return std::unexpected(ready.error());
     }
-    if (auto s = db_.Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+    if (auto s = batch.write(db_, rocksdb::WriteOptions()); !s.ok()) {
         return std::unexpected("queueing dead deliveries again failed: " + s.ToString());
     }
     for (const auto& name : retried) {

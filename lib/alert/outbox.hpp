@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alert/alert.hpp"
+#include "alert/store_batch.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -52,7 +53,7 @@ public:
 
     // alert_store::write: the new alerts (not updates of suppressed ones) each route wants.
     // Returns how many were queued per route (empty when none).
-    [[nodiscard]] std::vector<std::uint64_t> add_to(rocksdb::WriteBatch& batch,
+    [[nodiscard]] std::vector<std::uint64_t> add_to(store_batch& batch,
                                                     std::span<const alert> alerts);
     // After the batch is written, with what add_to returned: counts them, wakes the senders.
     void written(const std::vector<std::uint64_t>& queued);

@@ -30,7 +30,7 @@ std::uint32_t crc32c_table(std::string_view bytes, std::uint32_t crc) {
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes,
-                                                              std::uint32_t crc) {
+                                                             std::uint32_t crc) {
     std::uint64_t c = ~crc;
     const char* at = bytes.data();
     std::size_t left = bytes.size();

@@ -152,7 +152,8 @@ TEST_CASE("document log removes whole hours and rewrites one hour into a new fil
     auto appended = (*again)->append(std::span(docs).subspan(6, 1));
     REQUIRE(appended.has_value());
     CHECK((*appended)[0].serial == 1);
-    CHECK((*appended)[0].offset == (*again)->bytes_of(2) - document_log::record_size((*appended)[0]));
+    CHECK((*appended)[0].offset ==
+          (*again)->bytes_of(2) - document_log::record_size((*appended)[0]));
     CHECK((*again)->remove_before(10 * hour_ms) == 3);
     CHECK(files_in(dir.path) == 0);
 }
