@@ -44,9 +44,8 @@ void store_batch::Clear() {
     count_ = 0;
 }
 
-void store_batch::add_record(char tag_default, char tag_family,
-                             rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
-                             const rocksdb::Slice* value) {
+void store_batch::add_record(char tag_default, char tag_family, rocksdb::ColumnFamilyHandle* family,
+                             const rocksdb::Slice& key, const rocksdb::Slice* value) {
     // Written in place, at most this long (a varint32 takes up to five bytes).
     const std::uint32_t id = family->GetID();
     const std::size_t at = rep_.size();

@@ -1,6 +1,7 @@
 #include "alert/alert_store.hpp"
 #include "alert/incident_part.hpp"
 #include "core/civil_time.hpp"
+#include "unit/temp_dir.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -13,13 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("vigil-store-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
-    temp_dir() { fs::remove_all(path); }
-    ~temp_dir() { fs::remove_all(path); }
-    static inline int count = 0;
-};
+using vigil::testing::temp_dir;
 
 struct alert_spec {
     std::string rule = "r1";
@@ -502,8 +497,10 @@ TEST_CASE("a lifecycle change is stored with its status index, and a later state
     CHECK(listed(**store, q).empty());
 }
 
-// The keys of one column family of a closed store, read with RocksDB itself.
-std::vector<std::string> family_keys(const fs::path& data_dir, const std::string& name) {
+// Calls visit(name, handle, db) for every column family of the closed store in `data_dir`,
+// opened with RocksDB itself (read-only unless `writable`).
+template <typename Visit>
+void with_families(const fs::path& data_dir, bool writable, Visit visit) {
     const std::string path = alert::alert_store::database_path(data_dir).string();
     std::vector<std::string> names;
     REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
@@ -513,22 +510,33 @@ std::vector<std::string> family_keys(const fs::path& data_dir, const std::string
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    REQUIRE(
-        rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
+    REQUIRE((writable ? rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw)
+                      : rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles,
+                                                     &raw))
+                .ok());
     std::unique_ptr<rocksdb::DB> db(raw);
-    std::vector<std::string> keys;
     for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == name) {
-            std::unique_ptr<rocksdb::Iterator> it(
-                db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-            for (it->SeekToFirst(); it->Valid(); it->Next()) {
-                keys.push_back(it->key().ToString());
-            }
-        }
+        visit(names[i], handles[i], *db);
     }
     for (auto* h : handles) {
         REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
     }
+}
+
+// The keys of one column family of a closed store, read with RocksDB itself.
+std::vector<std::string> family_keys(const fs::path& data_dir, const std::string& name) {
+    std::vector<std::string> keys;
+    with_families(
+        data_dir, false,
+        [&](const std::string& family, rocksdb::ColumnFamilyHandle* handle, rocksdb::DB& db) {
+            if (family != name) {
+                return;
+            }
+            std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), handle));
+            for (it->SeekToFirst(); it->Valid(); it->Next()) {
+                keys.push_back(it->key().ToString());
+            }
+        });
     return keys;
 }
 
@@ -710,40 +718,26 @@ TEST_CASE("the stage's documents live in hour files beside RocksDB, and document
     CHECK(files == std::vector<std::string>{"0000480000-0000.docs", "0000480001-0000.docs"});
 
     // What RocksDB holds of an alert is its place (21 bytes), not its document.
-    const std::string path = alert::alert_store::database_path(dir.path).string();
     core::ulid_generator earlier; // (ids only go forward)
     const std::string old_id = earlier.next(base + 5).to_string();
     const std::string old_json = R"({"id":")" + old_id +
                                  R"(","rule":{"id":"old","level":"high"},"status":"new",)"
                                  R"("host":"web-9","evidence":[]})";
-    {
-        std::vector<std::string> names;
-        REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-        std::vector<rocksdb::ColumnFamilyDescriptor> families;
-        for (const auto& n : names) {
-            families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-        }
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* raw = nullptr;
-        REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw).ok());
-        std::unique_ptr<rocksdb::DB> db(raw);
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (names[i] == "alerts") {
+    with_families(
+        dir.path, true,
+        [&](const std::string& family, rocksdb::ColumnFamilyHandle* handle, rocksdb::DB& db) {
+            if (family == "alerts") {
                 std::string value;
-                REQUIRE(db->Get(rocksdb::ReadOptions(), handles[i], batch[0].id.to_string(), &value)
-                            .ok());
+                REQUIRE(
+                    db.Get(rocksdb::ReadOptions(), handle, batch[0].id.to_string(), &value).ok());
                 CHECK(value.size() == 21);
                 CHECK(value[0] == '\0');
                 // An alert as vigild of format 3 stored it: the document itself.
-                REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], old_id, old_json).ok());
-            } else if (names[i] == "meta") {
-                REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i], "alerts_format", "3").ok());
+                REQUIRE(db.Put(rocksdb::WriteOptions(), handle, old_id, old_json).ok());
+            } else if (family == "meta") {
+                REQUIRE(db.Put(rocksdb::WriteOptions(), handle, "alerts_format", "3").ok());
             }
-        }
-        for (auto* h : handles) {
-            REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-        }
-    }
+        });
 
     auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
     REQUIRE(store.has_value());

@@ -1,4 +1,5 @@
 #include "alert/document_log.hpp"
+#include "unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,15 +11,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("vigil-doclog-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
-    temp_dir() { fs::remove_all(path); }
-    ~temp_dir() { fs::remove_all(path); }
-    static inline int count = 0;
-};
+using vigil::testing::temp_dir;
 
 constexpr std::uint64_t hour_ms = 3'600'000;
+
+// `docs` appended to `log`: their places.
+std::vector<document_log::location> appended(document_log& log,
+                                             const std::vector<document_log::document>& docs) {
+    auto placed = log.append(docs);
+    REQUIRE(placed.has_value());
+    REQUIRE(placed->size() == docs.size());
+    return *placed;
+}
+
+std::unique_ptr<document_log> writable(const fs::path& dir) {
+    auto log = document_log::open(dir, true);
+    REQUIRE(log.has_value());
+    return std::move(*log);
+}
 
 std::size_t files_in(const fs::path& dir) {
     return static_cast<std::size_t>(
@@ -30,73 +40,68 @@ std::size_t files_in(const fs::path& dir) {
 TEST_CASE("document log keeps each document where it says, one file per hour",
           "[alert][document_log]") {
     temp_dir dir;
-    auto log = document_log::open(dir.path, true);
-    REQUIRE(log.has_value());
+    auto log = writable(dir.path);
     const std::vector<document_log::document> docs = {
         {"01AAAAAAAAAAAAAAAAAAAAAAAA", R"({"n":1})", 10 * hour_ms + 5},
         {"01AAAAAAAAAAAAAAAAAAAAAAAB", R"({"n":2,"text":"two"})", 10 * hour_ms + 7},
         {"01AAAAAAAAAAAAAAAAAAAAAAAC", R"({"n":3})", 11 * hour_ms},
     };
-    auto placed = (*log)->append(docs);
-    REQUIRE(placed.has_value());
-    REQUIRE(placed->size() == 3);
-    CHECK((*placed)[0].hour == 10);
-    CHECK((*placed)[1].hour == 10);
-    CHECK((*placed)[1].offset == document_log::record_size((*placed)[0]));
-    CHECK((*placed)[2].hour == 11);
-    CHECK((*placed)[2].offset == 0);
+    const auto placed = appended(*log, docs);
+    CHECK(placed[0].hour == 10);
+    CHECK(placed[1].hour == 10);
+    CHECK(placed[1].offset == document_log::record_size(placed[0]));
+    CHECK(placed[2].hour == 11);
+    CHECK(placed[2].offset == 0);
     CHECK(files_in(dir.path) == 2);
     for (std::size_t i = 0; i < docs.size(); ++i) {
         // Through the RocksDB value that stands for the place, as the store reads it.
-        const auto where = document_log::decode(document_log::encode((*placed)[i]));
+        const auto where = document_log::decode(document_log::encode(placed[i]));
         REQUIRE(where.has_value());
-        auto read = (*log)->read(docs[i].id, *where);
+        auto read = log->read(docs[i].id, *where);
         REQUIRE(read.has_value());
         CHECK(*read == docs[i].json);
     }
-    CHECK((*log)->bytes() == document_log::record_size((*placed)[0]) +
-                                 document_log::record_size((*placed)[1]) +
-                                 document_log::record_size((*placed)[2]));
-    CHECK((*log)->sync().has_value());
+    CHECK(log->bytes() == document_log::record_size(placed[0]) +
+                              document_log::record_size(placed[1]) +
+                              document_log::record_size(placed[2]));
+    CHECK(log->sync().has_value());
     CHECK_FALSE(document_log::decode(R"({"id":"x"})").has_value()); // a document in RocksDB
 
     // Reopened read-only (the CLI beside the daemon): the same documents, the same sizes.
     auto reader = document_log::open(dir.path, false);
     REQUIRE(reader.has_value());
-    CHECK((*reader)->bytes() == (*log)->bytes());
-    CHECK((*reader)->read(docs[2].id, (*placed)[2]).value() == docs[2].json);
+    CHECK((*reader)->bytes() == log->bytes());
+    CHECK((*reader)->read(docs[2].id, placed[2]).value() == docs[2].json);
 }
 
 TEST_CASE("document log says what is wrong with a damaged, cut or misplaced record",
           "[alert][document_log]") {
     temp_dir dir;
-    auto log = document_log::open(dir.path, true);
-    REQUIRE(log.has_value());
+    auto log = writable(dir.path);
     const std::vector<document_log::document> docs = {
         {"01AAAAAAAAAAAAAAAAAAAAAAAA", R"({"n":1})", 5},
         {"01AAAAAAAAAAAAAAAAAAAAAAAB", R"({"n":2})", 6},
     };
-    auto placed = (*log)->append(docs);
-    REQUIRE(placed.has_value());
+    const auto placed = appended(*log, docs);
     const fs::path file = fs::directory_iterator(dir.path)->path();
 
-    auto other = (*log)->read(docs[1].id, (*placed)[0]);
+    auto other = log->read(docs[1].id, placed[0]);
     REQUIRE_FALSE(other.has_value());
     CHECK_THAT(other.error(), Catch::Contains("holds another alert"));
 
     {
         std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-        f.seekp(static_cast<std::streamoff>((*placed)[0].offset + 4 + 4 + 26 + 2));
+        f.seekp(static_cast<std::streamoff>(placed[0].offset + 4 + 4 + 26 + 2));
         f.put('X'); // inside the first document
     }
-    auto damaged = (*log)->read(docs[0].id, (*placed)[0]);
+    auto damaged = log->read(docs[0].id, placed[0]);
     REQUIRE_FALSE(damaged.has_value());
     CHECK_THAT(damaged.error(), Catch::Contains("checksum mismatch"));
     CHECK_THAT(damaged.error(), Catch::Contains(std::string(docs[0].id)));
-    CHECK((*log)->read(docs[1].id, (*placed)[1]).value() == docs[1].json); // the next one is whole
+    CHECK(log->read(docs[1].id, placed[1]).value() == docs[1].json); // the next one is whole
 
-    fs::resize_file(file, (*placed)[1].offset + 10); // a crash cut the file short
-    auto cut = (*log)->read(docs[1].id, (*placed)[1]);
+    fs::resize_file(file, placed[1].offset + 10); // a crash cut the file short
+    auto cut = log->read(docs[1].id, placed[1]);
     REQUIRE_FALSE(cut.has_value());
     CHECK_THAT(cut.error(), Catch::Contains("cut short"));
 }
@@ -104,8 +109,7 @@ TEST_CASE("document log says what is wrong with a damaged, cut or misplaced reco
 TEST_CASE("document log removes whole hours and rewrites one hour into a new file",
           "[alert][document_log]") {
     temp_dir dir;
-    auto log = document_log::open(dir.path, true);
-    REQUIRE(log.has_value());
+    auto log = writable(dir.path);
     std::vector<document_log::document> docs;
     std::vector<std::string> ids;
     for (int h = 0; h < 4; ++h) {
@@ -120,40 +124,37 @@ TEST_CASE("document log removes whole hours and rewrites one hour into a new fil
     for (std::size_t i = 0; i < ids.size(); ++i) {
         docs.push_back({ids[i], jsons[i], (i / 3) * hour_ms + i});
     }
-    auto placed = (*log)->append(docs);
-    REQUIRE(placed.has_value());
+    const auto placed = appended(*log, docs);
     CHECK(files_in(dir.path) == 4);
 
-    CHECK((*log)->remove_before(hour_ms + 1) == 1); // hour 0 ends before; hour 1 does not
+    CHECK(log->remove_before(hour_ms + 1) == 1); // hour 0 ends before; hour 1 does not
     CHECK(files_in(dir.path) == 3);
-    CHECK_FALSE((*log)->read(ids[0], (*placed)[0]).has_value());
-    CHECK((*log)->read(ids[3], (*placed)[3]).value() == jsons[3]);
+    CHECK_FALSE(log->read(ids[0], placed[0]).has_value());
+    CHECK(log->read(ids[3], placed[3]).value() == jsons[3]);
 
     // Hour 2 keeps its last document only: rewritten, it holds that one.
-    const std::uint64_t before = (*log)->bytes_of(2);
-    auto moved = (*log)->rewrite(2, std::span(docs).subspan(8, 1));
+    const std::uint64_t before = log->bytes_of(2);
+    auto moved = log->rewrite(2, std::span(docs).subspan(8, 1));
     REQUIRE(moved.has_value());
     CHECK((*moved)[0].serial == 1);
-    CHECK((*log)->read(ids[8], (*moved)[0]).value() == jsons[8]);
-    (*log)->remove_replaced(2);
-    CHECK((*log)->bytes_of(2) == document_log::record_size((*moved)[0]));
-    CHECK((*log)->bytes_of(2) < before);
-    CHECK_FALSE((*log)->read(ids[8], (*placed)[8]).has_value()); // the old file is gone
+    CHECK(log->read(ids[8], (*moved)[0]).value() == jsons[8]);
+    log->remove_replaced(2);
+    CHECK(log->bytes_of(2) == document_log::record_size((*moved)[0]));
+    CHECK(log->bytes_of(2) < before);
+    CHECK_FALSE(log->read(ids[8], placed[8]).has_value()); // the old file is gone
     // Later appends of the hour go to its new file.
-    auto later = (*log)->append(std::span(docs).subspan(7, 1));
+    auto later = log->append(std::span(docs).subspan(7, 1));
     REQUIRE(later.has_value());
     CHECK((*later)[0].serial == 1);
-    CHECK((*log)->read(ids[7], (*later)[0]).value() == jsons[7]);
+    CHECK(log->read(ids[7], (*later)[0]).value() == jsons[7]);
 
     // Reopened, it goes on in the newest file of each hour.
-    log->reset();
-    auto again = document_log::open(dir.path, true);
-    REQUIRE(again.has_value());
-    auto appended = (*again)->append(std::span(docs).subspan(6, 1));
+    log.reset();
+    auto again = writable(dir.path);
+    auto appended = again->append(std::span(docs).subspan(6, 1));
     REQUIRE(appended.has_value());
     CHECK((*appended)[0].serial == 1);
-    CHECK((*appended)[0].offset ==
-          (*again)->bytes_of(2) - document_log::record_size((*appended)[0]));
-    CHECK((*again)->remove_before(10 * hour_ms) == 3);
+    CHECK((*appended)[0].offset == again->bytes_of(2) - document_log::record_size((*appended)[0]));
+    CHECK(again->remove_before(10 * hour_ms) == 3);
     CHECK(files_in(dir.path) == 0);
 }

@@ -9,6 +9,7 @@
 #include "report/report_markdown.hpp"
 #include "report/report_period.hpp"
 #include "report/report_request.hpp"
+#include "unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -26,13 +27,7 @@ constexpr std::int64_t minute = 60'000;
 // 2026-11-30 00:00:00 UTC, a Monday: the first day of the week the tests report on.
 const std::int64_t monday = core::days_from_civil(2026, 11, 30) * day;
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() /
-                    ("vigil-report-" + std::to_string(::getpid()) + "-" + std::to_string(++count));
-    temp_dir() { fs::remove_all(path); }
-    ~temp_dir() { fs::remove_all(path); }
-    static inline int count = 0;
-};
+using vigil::testing::temp_dir;
 
 // An alert as the stage stores it: what it is about, then its incident part (grade, deadlines).
 struct planted {
