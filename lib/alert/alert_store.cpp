@@ -1126,12 +1126,12 @@ void alert_store::remove_expired_documents(bool rewrite_oldest_hour) {
                        " hours");
     }
     if (rewrite_oldest_hour && it->Valid()) {
-        rewrite_documents_of(static_cast<std::uint32_t>(oldest_ms / 3'600'000));
+        rewrite_documents_of(static_cast<std::uint32_t>(oldest_ms / document_log::hour_ms));
     }
 }
 
 void alert_store::rewrite_documents_of(std::uint32_t hour) {
-    constexpr std::uint64_t hour_ms = 3'600'000;
+    constexpr std::uint64_t hour_ms = document_log::hour_ms;
     const std::string lower = core::ulid::lower_bound(hour * hour_ms).to_string();
     const std::string upper = core::ulid::lower_bound((hour + 1) * hour_ms).to_string();
     // The hour's alerts whose documents are in its files: what the files hold besides them is

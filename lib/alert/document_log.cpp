@@ -15,7 +15,6 @@
 namespace vigil::alert {
 namespace {
 
-constexpr std::uint64_t hour_ms = 3'600'000;
 constexpr std::size_t id_size = 26;
 constexpr std::size_t header_size = 4 + 4; // CRC, length
 constexpr std::string_view file_suffix = ".docs";
@@ -90,8 +89,10 @@ document_log::open(std::filesystem::path directory, bool writable) {
         return log; // a store written before documents had files of their own
     }
     for (const auto& entry : std::filesystem::directory_iterator(log->directory_, ec)) {
-        if (const auto file = file_of(entry.path().filename().string()); file) {
-            log->sizes_[*file] = entry.file_size(ec);
+        std::error_code gone; // removed meanwhile (a reader beside the daemon's retention)
+        const auto file = file_of(entry.path().filename().string());
+        if (const std::uint64_t size = entry.file_size(gone); file && !gone) {
+            log->sizes_[*file] = size;
         }
     }
     if (ec) {
@@ -190,6 +191,10 @@ std::expected<void, std::string> document_log::write_records(std::uint32_t hour,
 std::expected<std::vector<document_log::location>, std::string>
 document_log::append(std::span<const document> documents) {
     const std::lock_guard lock(mutex_);
+    if (!writable_) {
+        return std::unexpected("the alert document files at " + directory_.string() +
+                               " are open for reading only");
+    }
     std::vector<location> placed(documents.size());
     for (std::size_t first = 0; first < documents.size();) {
         const std::uint64_t hour = documents[first].time_ms / hour_ms;
@@ -211,6 +216,10 @@ document_log::append(std::span<const document> documents) {
 std::expected<std::vector<document_log::location>, std::string>
 document_log::rewrite(std::uint32_t hour, std::span<const document> documents) {
     const std::lock_guard lock(mutex_);
+    if (!writable_) {
+        return std::unexpected("the alert document files at " + directory_.string() +
+                               " are open for reading only");
+    }
     close_writer(hour);
     auto newest = sizes_.upper_bound({hour, std::numeric_limits<std::uint32_t>::max()});
     const std::uint32_t serial = newest != sizes_.begin() && std::prev(newest)->first.first == hour
@@ -266,6 +275,14 @@ std::expected<std::string, std::string> document_log::read(std::string_view id,
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return what("cannot be read: " + error_text(errno));
+    }
+    // A place past the file's end (a damaged RocksDB value, a file cut short) is said so
+    // before its length is believed.
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 ||
+        where.offset + record_size(where) > static_cast<std::uint64_t>(status.st_size)) {
+        ::close(fd);
+        return what("is cut short (the file ends before it)");
     }
     std::string record(header_size + id_size + where.length, '\0');
     std::size_t got = 0;

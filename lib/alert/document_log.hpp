@@ -43,6 +43,9 @@ public:
         std::uint64_t time_ms = 0; // the id's
     };
 
+    // An hour of alert ids' time: what one file holds.
+    static constexpr std::uint64_t hour_ms = 3'600'000;
+
     // The files under `directory` (created if writable and missing).
     [[nodiscard]] static std::expected<std::unique_ptr<document_log>, std::string>
     open(std::filesystem::path directory, bool writable);

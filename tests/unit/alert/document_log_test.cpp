@@ -13,7 +13,7 @@ namespace {
 
 using vigil::testing::temp_dir;
 
-constexpr std::uint64_t hour_ms = 3'600'000;
+constexpr std::uint64_t hour_ms = document_log::hour_ms;
 
 // `docs` appended to `log`: their places.
 std::vector<document_log::location> appended(document_log& log,
@@ -99,6 +99,13 @@ TEST_CASE("document log says what is wrong with a damaged, cut or misplaced reco
     CHECK_THAT(damaged.error(), Catch::Contains("checksum mismatch"));
     CHECK_THAT(damaged.error(), Catch::Contains(std::string(docs[0].id)));
     CHECK(log->read(docs[1].id, placed[1]).value() == docs[1].json); // the next one is whole
+
+    // A place claiming more than the file holds (a damaged value): said so, nothing allocated.
+    document_log::location huge = placed[1];
+    huge.length = 4'000'000'000U;
+    auto past = log->read(docs[1].id, huge);
+    REQUIRE_FALSE(past.has_value());
+    CHECK_THAT(past.error(), Catch::Contains("cut short"));
 
     fs::resize_file(file, placed[1].offset + 10); // a crash cut the file short
     auto cut = log->read(docs[1].id, placed[1]);
