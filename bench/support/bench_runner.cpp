@@ -32,16 +32,33 @@ bench_runner::bench_runner(std::string title, std::string command, bool smoke, d
 void bench_runner::measure(const std::string& name, std::size_t events,
                            const std::function<void()>& pass,
                            const std::optional<std::string>& reference, std::size_t bytes) {
+    measure_cases(name, events, nullptr, pass, reference, bytes);
+}
+
+void bench_runner::measure_with_setup(const std::string& name, std::size_t events,
+                                      const std::function<void()>& setup,
+                                      const std::function<void()>& pass,
+                                      const std::optional<std::string>& reference) {
+    measure_cases(name, events, setup, pass, reference, 0);
+}
+
+void bench_runner::measure_cases(const std::string& name, std::size_t events,
+                                 const std::function<void()>& setup,
+                                 const std::function<void()>& pass,
+                                 const std::optional<std::string>& reference, std::size_t bytes) {
     std::vector<double> rates;
     const int repetitions = smoke_ ? 1 : 3;
     for (int r = 0; r < repetitions; ++r) {
         std::size_t passes = 0;
-        const double start = thread_cpu_seconds();
         double elapsed = 0;
         do {
+            if (setup) {
+                setup();
+            }
+            const double start = thread_cpu_seconds();
             pass();
+            elapsed += thread_cpu_seconds() - start;
             ++passes;
-            elapsed = thread_cpu_seconds() - start;
         } while (!smoke_ && elapsed < min_seconds_);
         rates.push_back(static_cast<double>(events * passes) / std::max(elapsed, 1e-9));
     }

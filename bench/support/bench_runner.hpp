@@ -21,6 +21,11 @@ public:
     // `bytes`, when given, is the input size of one pass: the report adds MB/s.
     void measure(const std::string& name, std::size_t events, const std::function<void()>& pass,
                  const std::optional<std::string>& reference = std::nullopt, std::size_t bytes = 0);
+    // As measure, with `setup` run before each pass off the clock: it makes the input a pass
+    // consumes (fresh copies of what the pass changes), which is not the work measured.
+    void measure_with_setup(const std::string& name, std::size_t events,
+                            const std::function<void()>& setup, const std::function<void()>& pass,
+                            const std::optional<std::string>& reference = std::nullopt);
     void note(const std::string& text) { notes_.push_back(text); }
 
     void print_markdown(std::ostream& out) const;
@@ -36,6 +41,10 @@ public:
     [[nodiscard]] const result* find(const std::string& name) const;
 
 private:
+    void measure_cases(const std::string& name, std::size_t events,
+                       const std::function<void()>& setup, const std::function<void()>& pass,
+                       const std::optional<std::string>& reference, std::size_t bytes);
+
     std::string title_;
     std::string command_;
     bool smoke_;
