@@ -548,8 +548,9 @@ alert_store::put_documents(store_batch& batch, std::span<const alert> alerts,
     }
     for (std::size_t k = 0; k < records.size(); ++k) {
         const std::string_view id = records[k].id;
+        const auto place = document_log::encode((*placed)[k]);
         batch.Put(alerts_, rocksdb::Slice(id.data(), id.size()),
-                  document_log::encode((*placed)[k]));
+                  rocksdb::Slice(place.data(), place.size()));
     }
     return {};
 }
@@ -1171,7 +1172,8 @@ void alert_store::rewrite_documents_of(std::uint32_t hour) {
         }
         store_batch batch;
         for (std::size_t k = 0; k < records.size(); ++k) {
-            batch.Put(alerts_, records[k].id, document_log::encode((*placed)[k]));
+            const auto place = document_log::encode((*placed)[k]);
+            batch.Put(alerts_, records[k].id, rocksdb::Slice(place.data(), place.size()));
         }
         if (auto s = batch.write(*db_, rocksdb::WriteOptions()); !s.ok()) {
             core::log_error("rewriting the alert documents of an hour failed: " + s.ToString());

@@ -3,10 +3,11 @@
 #include "core/big_endian.hpp"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <memory>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
-#include <tuple>
 
 namespace vigil::alert {
 
@@ -14,31 +15,58 @@ std::string_view to_string(deadline_kind k) {
     return k == deadline_kind::notify ? "notify" : "contain";
 }
 
+namespace {
+
+// One of an alert's two deadlines: when, which, and whether it can still be missed (no step
+// decided it, no escalation handled it).
+struct deadline_candidate {
+    std::int64_t by_ns;
+    deadline_kind kind;
+    bool open;
+};
+
+// The earliest open deadline of the two (in milliseconds), if any.
+std::optional<std::pair<std::int64_t, deadline_kind>>
+earliest(std::initializer_list<deadline_candidate> candidates) {
+    std::optional<std::pair<std::int64_t, deadline_kind>> first;
+    for (const auto& c : candidates) {
+        if (c.by_ns == 0 || !c.open) {
+            continue;
+        }
+        if (!first || c.by_ns / 1'000'000 < first->first) {
+            first = std::pair{c.by_ns / 1'000'000, c.kind};
+        }
+    }
+    return first;
+}
+
+constexpr std::size_t due_size = 8 + 1; // due time, kind
+
+// The entry's key: due time (big-endian milliseconds, so entries sort by it), kind, alert id.
+template <typename Out>
+void write_key(Out& out, std::int64_t due_ms, deadline_kind kind, std::string_view id) {
+    core::write_u64_be(out.data(), static_cast<std::uint64_t>(std::max<std::int64_t>(0, due_ms)));
+    out[8] = static_cast<char>(kind);
+    id.copy(out.data() + due_size, id.size());
+}
+
+} // namespace
+
 std::string deadline_book::key(std::int64_t due_ms, deadline_kind kind, std::string_view id) {
-    std::string out;
-    out.reserve(9 + id.size());
-    core::append_u64_be(out, static_cast<std::uint64_t>(std::max<std::int64_t>(0, due_ms)));
-    out.push_back(static_cast<char>(kind));
-    out.append(id);
+    std::string out(due_size + id.size(), '\0');
+    write_key(out, due_ms, kind, id);
     return out;
 }
 
 std::optional<std::string> deadline_book::watched(std::string_view id, const incident_part& part) {
-    const auto escalated = [&](deadline_kind k) {
-        return std::any_of(part.escalations.begin(), part.escalations.end(),
-                           [&](const auto& e) { return e.deadline == to_string(k); });
+    const auto open = [&](sla_outcome outcome, deadline_kind k) {
+        return outcome == sla_outcome::pending &&
+               std::none_of(part.escalations.begin(), part.escalations.end(),
+                            [&](const auto& e) { return e.deadline == to_string(k); });
     };
-    std::optional<std::pair<std::int64_t, deadline_kind>> first;
-    for (auto [by_ns, outcome, kind] :
-         {std::tuple{part.notify_by_ns, part.notify, deadline_kind::notify},
-          std::tuple{part.contain_by_ns, part.contain, deadline_kind::contain}}) {
-        if (by_ns == 0 || outcome != sla_outcome::pending || escalated(kind)) {
-            continue;
-        }
-        if (!first || by_ns / 1'000'000 < first->first) {
-            first = std::pair{by_ns / 1'000'000, kind};
-        }
-    }
+    const auto first = earliest(
+        {{part.notify_by_ns, deadline_kind::notify, open(part.notify, deadline_kind::notify)},
+         {part.contain_by_ns, deadline_kind::contain, open(part.contain, deadline_kind::contain)}});
     if (!first) {
         return std::nullopt;
     }
@@ -46,13 +74,17 @@ std::optional<std::string> deadline_book::watched(std::string_view id, const inc
 }
 
 void deadline_book::add_to(store_batch& batch, const alert& a) const {
-    incident_part part;
-    part.notify_by_ns = a.notify_by_ns;
-    part.contain_by_ns = a.contain_by_ns;
-    const auto text = a.id.text();
-    if (auto entry = watched(std::string_view(text.data(), text.size()), part)) {
-        batch.Put(family_, *entry, "");
+    // A new alert: no step has decided either deadline, none is escalated. Its key is built on
+    // the stack (the stage writes one per alert).
+    const auto first = earliest({{a.notify_by_ns, deadline_kind::notify, true},
+                                 {a.contain_by_ns, deadline_kind::contain, true}});
+    if (!first) {
+        return;
     }
+    const auto id = a.id.text();
+    std::array<char, due_size + id.size()> entry{};
+    write_key(entry, first->first, first->second, std::string_view(id.data(), id.size()));
+    batch.Put(family_, rocksdb::Slice(entry.data(), entry.size()), rocksdb::Slice());
 }
 
 void deadline_book::follow(store_batch& batch, std::string_view id, const incident_part& before,

@@ -1,7 +1,10 @@
 #include "alert/document_log.hpp"
 
+#include "core/big_endian.hpp"
 #include "core/crc32c.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -9,7 +12,9 @@
 #include <fcntl.h>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace vigil::alert {
@@ -19,19 +24,35 @@ constexpr std::size_t id_size = 26;
 constexpr std::size_t header_size = 4 + 4; // CRC, length
 constexpr std::string_view file_suffix = ".docs";
 
-void put_u32(char* at, std::uint32_t n) {
-    for (int i = 3; i >= 0; --i) {
-        at[i] = static_cast<char>(n & 0xff);
-        n >>= 8;
+// Reads the buffers `parts` from `offset` on, through short reads; false when the file ends
+// (or fails) first.
+bool read_fully(int fd, std::span<iovec> parts, std::uint64_t offset) {
+    for (;;) {
+        while (!parts.empty() && parts.front().iov_len == 0) {
+            parts = parts.subspan(1);
+        }
+        if (parts.empty()) {
+            return true;
+        }
+        const ssize_t n =
+            ::preadv(fd, parts.data(), static_cast<int>(parts.size()), static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        offset += static_cast<std::uint64_t>(n);
+        for (auto left = static_cast<std::size_t>(n); left > 0;) {
+            const std::size_t taken = std::min(left, parts.front().iov_len);
+            parts.front().iov_base = static_cast<char*>(parts.front().iov_base) + taken;
+            parts.front().iov_len -= taken;
+            left -= taken;
+            if (parts.front().iov_len == 0) {
+                parts = parts.subspan(1);
+            }
+        }
     }
-}
-
-std::uint32_t get_u32(const char* at) {
-    std::uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) {
-        n = (n << 8) | static_cast<unsigned char>(at[i]);
-    }
-    return n;
 }
 
 std::string error_text(int error) {
@@ -163,12 +184,12 @@ std::expected<void, std::string> document_log::write_records(std::uint32_t hour,
         const document& d = documents[k];
         const std::size_t at = buffer_.size();
         buffer_.resize(at + header_size);
-        put_u32(buffer_.data() + at + 4, static_cast<std::uint32_t>(d.json.size()));
+        core::write_u32_be(buffer_.data() + at + 4, static_cast<std::uint32_t>(d.json.size()));
         buffer_.append(d.id.substr(0, id_size));
         buffer_.append(id_size - std::min(id_size, d.id.size()), ' ');
         buffer_.append(d.json);
         const std::string_view covered(buffer_.data() + at + 4, buffer_.size() - at - 4);
-        put_u32(buffer_.data() + at, core::crc32c(covered));
+        core::write_u32_be(buffer_.data() + at, core::crc32c(covered));
         placed[k] = {hour, file.second, size + at, static_cast<std::uint32_t>(d.json.size())};
     }
     if (!write_all(*fd, buffer_)) {
@@ -284,32 +305,25 @@ std::expected<std::string, std::string> document_log::read(std::string_view id,
         ::close(fd);
         return what("is cut short (the file ends before it)");
     }
-    std::string record(header_size + id_size + where.length, '\0');
-    std::size_t got = 0;
-    while (got < record.size()) {
-        const ssize_t n = ::pread(fd, record.data() + got, record.size() - got,
-                                  static_cast<off_t>(where.offset + got));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += static_cast<std::size_t>(n);
-    }
+    // The record's head (CRC, length, id) and its document, read at once into their own
+    // buffers: the document is returned as it was read.
+    std::array<char, header_size + id_size> head{};
+    std::string json(where.length, '\0');
+    std::array<iovec, 2> parts{iovec{head.data(), head.size()}, iovec{json.data(), json.size()}};
+    const bool complete = read_fully(fd, parts, where.offset);
     ::close(fd);
-    if (got < record.size()) {
+    if (!complete) {
         return what("is cut short (the file ends before it)");
     }
-    const std::string_view covered(record.data() + 4, record.size() - 4);
-    if (get_u32(record.data()) != core::crc32c(covered) ||
-        get_u32(record.data() + 4) != where.length) {
+    const std::string_view head_covered(head.data() + 4, head.size() - 4);
+    if (core::read_u32_be(head.data()) != core::crc32c(json, core::crc32c(head_covered)) ||
+        core::read_u32_be(head.data() + 4) != where.length) {
         return what("is damaged (checksum mismatch)");
     }
-    if (std::string_view(record).substr(header_size, id_size) != id) {
+    if (std::string_view(head.data() + header_size, id_size) != id) {
         return what("holds another alert");
     }
-    return record.substr(header_size + id_size);
+    return json;
 }
 
 std::size_t document_log::remove_before(std::uint64_t time_ms) {
@@ -360,13 +374,12 @@ std::expected<void, std::string> document_log::sync() {
     return {};
 }
 
-std::string document_log::encode(const location& where) {
-    std::string value(encoded_size, '\0');
-    put_u32(value.data() + 1, where.hour);
-    put_u32(value.data() + 5, where.serial);
-    put_u32(value.data() + 9, static_cast<std::uint32_t>(where.offset >> 32));
-    put_u32(value.data() + 13, static_cast<std::uint32_t>(where.offset));
-    put_u32(value.data() + 17, where.length);
+document_log::encoded_place document_log::encode(const location& where) {
+    encoded_place value{};
+    core::write_u32_be(value.data() + 1, where.hour);
+    core::write_u32_be(value.data() + 5, where.serial);
+    core::write_u64_be(value.data() + 9, where.offset);
+    core::write_u32_be(value.data() + 17, where.length);
     return value;
 }
 
@@ -374,9 +387,8 @@ std::optional<document_log::location> document_log::decode(std::string_view valu
     if (value.size() != encoded_size || value[0] != '\0') {
         return std::nullopt;
     }
-    return location{get_u32(value.data() + 1), get_u32(value.data() + 5),
-                    (std::uint64_t{get_u32(value.data() + 9)} << 32) | get_u32(value.data() + 13),
-                    get_u32(value.data() + 17)};
+    return location{core::read_u32_be(value.data() + 1), core::read_u32_be(value.data() + 5),
+                    core::read_u64_be(value.substr(9, 8)), core::read_u32_be(value.data() + 17)};
 }
 
 } // namespace vigil::alert

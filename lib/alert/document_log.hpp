@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
@@ -85,9 +86,10 @@ public:
     }
 
     // The RocksDB value that stands for a location: a leading zero byte (a document stored in
-    // RocksDB itself starts with '{'), then hour, offset and length, big-endian.
+    // RocksDB itself starts with '{'), then hour, serial, offset and length, big-endian.
     static constexpr std::size_t encoded_size = 1 + 4 + 4 + 8 + 4;
-    [[nodiscard]] static std::string encode(const location& where);
+    using encoded_place = std::array<char, encoded_size>;
+    [[nodiscard]] static encoded_place encode(const location& where);
     [[nodiscard]] static std::optional<location> decode(std::string_view value);
 
     ~document_log();

@@ -23,4 +23,25 @@ inline void append_u64_be(std::string& out, std::uint64_t n) {
     return n;
 }
 
+// The same, written into and read from place (fixed-size records and keys built in a buffer).
+inline void write_u32_be(char* at, std::uint32_t n) {
+    for (int i = 3; i >= 0; --i) {
+        at[i] = static_cast<char>(n & 0xff);
+        n >>= 8;
+    }
+}
+
+inline void write_u64_be(char* at, std::uint64_t n) {
+    write_u32_be(at, static_cast<std::uint32_t>(n >> 32));
+    write_u32_be(at + 4, static_cast<std::uint32_t>(n));
+}
+
+[[nodiscard]] inline std::uint32_t read_u32_be(const char* at) {
+    std::uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+        n = (n << 8) | static_cast<unsigned char>(at[i]);
+    }
+    return n;
+}
+
 } // namespace vigil::core
