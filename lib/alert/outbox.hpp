@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,12 +37,16 @@ struct outbox_entry {
     std::string alert_id;
 };
 
-// The durable queue of deliveries (ARCHITECTURE.md §6, "Outbox"): column family `outbox` holds
-// "<destination>\0<sequence, 8 bytes big-endian>" -> "<enqueued ms, 8 bytes><alert id>", put in
-// the WriteBatch that stores the alert (alert_store::write), deleted only once the destination
-// took it (2xx, a Kafka delivery report). `outbox_dead` keeps what could not be delivered
-// within a destination's maximum age, as JSON, until `retry_dead` queues it again. Part of the
-// alert store (same database); thread-safe.
+// The durable queue of deliveries (ARCHITECTURE.md §6, "Outbox"). Column family `outbox` holds
+// one *group* per destination and alert-stage write: "<destination>\0<first sequence, 8 bytes
+// big-endian>" -> "<queued ms, 8 bytes><alert id>..." (its members take consecutive sequence
+// numbers), put in the WriteBatch that stores the alerts (alert_store::write). A member that
+// left the queue (the destination took it: 2xx, a Kafka delivery report; or it went to the
+// dead letters) leaves a marker "<destination>\0<sequence>d"; the last one removes the group
+// and its markers instead. One entry per group: an entry per alert and destination was a
+// quarter of the alert stage's time in RocksDB. `outbox_dead` keeps what could not be
+// delivered within a destination's maximum age, as JSON, until `retry_dead` queues it again
+// (a group of one). Part of the alert store (same database); thread-safe.
 class outbox {
 public:
     using ready_check = std::function<std::expected<void, std::string>()>;
@@ -59,8 +65,9 @@ public:
     void written(const std::vector<std::uint64_t>& queued);
 
     // Up to `max` entries of `destination` with sequence numbers above `after`, oldest first.
+    // The groups it walks are known from then on (delivered and give_up need them).
     [[nodiscard]] std::expected<std::vector<outbox_entry>, std::string>
-    pending(std::string_view destination, std::uint64_t after, std::size_t max) const;
+    pending(std::string_view destination, std::uint64_t after, std::size_t max);
     // The destination took it.
     [[nodiscard]] std::expected<void, std::string> delivered(std::string_view destination,
                                                              std::uint64_t sequence);
@@ -80,7 +87,21 @@ public:
     [[nodiscard]] std::int64_t depth(std::string_view destination) const;
 
 private:
+    // A group pending() walked: which members have left the queue.
+    struct group_state {
+        std::vector<bool> done;
+    };
+
     void recover_sequence();
+    // Adds to `batch` that `sequence` left the queue (its marker, or, the group's last, the
+    // removal of the group and its markers), writes it and notes it. `doing` names the write
+    // in an error.
+    [[nodiscard]] std::expected<void, std::string> leave(store_batch& batch,
+                                                         std::string_view destination,
+                                                         std::uint64_t sequence,
+                                                         std::string_view doing);
+    void remove_group(store_batch& batch, std::string_view destination, std::uint64_t first,
+                      std::size_t members) const;
     [[nodiscard]] std::uint64_t count(std::string_view destination) const; // a scan
     void adjust_depth(std::string_view destination, std::int64_t by);
 
@@ -92,6 +113,10 @@ private:
     std::function<void()> queued_;
     std::unique_ptr<std::atomic<std::int64_t>[]> depths_; // per route
     std::atomic<std::uint64_t> next_sequence_{1};
+    // Per destination, by first sequence. Under the mutex, which a member's leaving holds
+    // through its write: two members leaving at once must not both think the other is left.
+    std::mutex groups_mutex_;
+    std::map<std::string, std::map<std::uint64_t, group_state>, std::less<>> groups_;
 };
 
 } // namespace vigil::alert

@@ -1,6 +1,7 @@
 #include "alert/alert_store.hpp"
 #include "alert/incident_part.hpp"
 #include "core/civil_time.hpp"
+#include "unit/alert/store_families.hpp"
 #include "unit/temp_dir.hpp"
 
 #include <algorithm>
@@ -14,7 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using vigil::testing::family_keys;
 using vigil::testing::temp_dir;
+using vigil::testing::with_families;
 
 struct alert_spec {
     std::string rule = "r1";
@@ -495,49 +498,6 @@ TEST_CASE("a lifecycle change is stored with its status index, and a later state
     CHECK(listed(**store, q) == std::vector<std::string>{**stored});
     q.statuses = {"new"};
     CHECK(listed(**store, q).empty());
-}
-
-// Calls visit(name, handle, db) for every column family of the closed store in `data_dir`,
-// opened with RocksDB itself (read-only unless `writable`).
-template <typename Visit>
-void with_families(const fs::path& data_dir, bool writable, Visit visit) {
-    const std::string path = alert::alert_store::database_path(data_dir).string();
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) {
-        families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    REQUIRE((writable ? rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw)
-                      : rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles,
-                                                     &raw))
-                .ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        visit(names[i], handles[i], *db);
-    }
-    for (auto* h : handles) {
-        REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-    }
-}
-
-// The keys of one column family of a closed store, read with RocksDB itself.
-std::vector<std::string> family_keys(const fs::path& data_dir, const std::string& name) {
-    std::vector<std::string> keys;
-    with_families(
-        data_dir, false,
-        [&](const std::string& family, rocksdb::ColumnFamilyHandle* handle, rocksdb::DB& db) {
-            if (family != name) {
-                return;
-            }
-            std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), handle));
-            for (it->SeekToFirst(); it->Valid(); it->Next()) {
-                keys.push_back(it->key().ToString());
-            }
-        });
-    return keys;
 }
 
 // Retention by age deletes the one alert (of time `ms`) of the store in `data_dir`; then the
