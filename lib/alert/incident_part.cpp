@@ -4,6 +4,8 @@
 #include "core/civil_time.hpp"
 #include "core/json_writer.hpp"
 
+#include <array>
+#include <charconv>
 #include <simdjson.h>
 
 namespace vigil::alert {
@@ -175,65 +177,124 @@ std::string_view to_string(sla_outcome o) {
     return "pending";
 }
 
+namespace {
+
+// The incident part is written as text directly: its member names are fixed and its values
+// are times, numbers, names from fixed sets (grade, outcome) and a few free strings, escaped.
+// Through json_writer (a comma check and an append per piece) it was the largest part of
+// grading an alert.
+void add_string(std::string& out, std::string_view text) {
+    out += '"';
+    core::json_writer::escape(out, text);
+    out += '"';
+}
+
+void add_time(std::string& out, std::int64_t ns) {
+    out += '"';
+    out.append(core::rfc3339(ns).view());
+    out += '"';
+}
+
+void add_number(std::string& out, std::int64_t n) {
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    out.append(digits.data(), end);
+}
+
+void add_asset(std::string& out, const incident_part::asset_fields& asset) {
+    out.append(R"(,"asset":{"name":)");
+    add_string(out, asset.name);
+    if (!asset.owner.empty()) {
+        out.append(R"(,"owner":)");
+        add_string(out, asset.owner);
+    }
+    if (!asset.zone.empty()) {
+        out.append(R"(,"zone":)");
+        add_string(out, asset.zone);
+    }
+    out.append(R"(,"criticality":)");
+    add_number(out, static_cast<std::int64_t>(asset.criticality));
+    out += '}';
+}
+
+void add_sla(std::string& out, const incident_part& part) {
+    out.append(R"(,"sla":{"notify_by":)");
+    add_time(out, part.notify_by_ns);
+    out.append(R"(,"contain_by":)");
+    add_time(out, part.contain_by_ns);
+    out.append(R"(,"notify":")").append(to_string(part.notify)) += '"';
+    if (part.notify != sla_outcome::pending) {
+        out.append(R"(,"notified_at":)");
+        add_time(out, part.notified_ns);
+    }
+    out.append(R"(,"contain":")").append(to_string(part.contain)) += '"';
+    if (part.contain != sla_outcome::pending) {
+        out.append(R"(,"contained_at":)");
+        add_time(out, part.contained_ns);
+    }
+    out += '}';
+}
+
+void add_history(std::string& out, const std::vector<lifecycle_step>& history) {
+    out.append(R"(,"history":[)");
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const auto& step = history[i];
+        out.append(i == 0 ? R"({"from":)" : R"(,{"from":)");
+        add_string(out, step.from);
+        out.append(R"(,"to":)");
+        add_string(out, step.to);
+        out.append(R"(,"at":)");
+        add_time(out, step.at_ns);
+        out.append(R"(,"actor":)");
+        add_string(out, step.actor);
+        if (!step.note.empty()) {
+            out.append(R"(,"note":)");
+            add_string(out, step.note);
+        }
+        out += '}';
+    }
+    out += ']';
+}
+
+void add_escalations(std::string& out,
+                     const std::vector<incident_part::escalation_ref>& escalations) {
+    out.append(R"(,"escalations":[)");
+    for (std::size_t i = 0; i < escalations.size(); ++i) {
+        const auto& e = escalations[i];
+        out.append(i == 0 ? R"({"deadline":)" : R"(,{"deadline":)");
+        add_string(out, e.deadline);
+        out.append(R"(,"at":)");
+        add_time(out, e.at_ns);
+        out.append(R"(,"alert":)");
+        add_string(out, e.alert_id);
+        out += '}';
+    }
+    out += ']';
+}
+
+} // namespace
+
 void append_incident_part(std::string& document, const incident_part& part) {
     if (document.empty() || document.back() != '}') {
         document += "{}"; // no object to continue (callers pass one): the part alone
     }
     document.reserve(document.size() + incident_part_reserve + 160 * part.history.size());
-    core::json_writer w(document);
-    w.reopen_object();
-    w.field("grade", to_string(part.grade));
-    w.field("response_level", static_cast<std::int64_t>(part.response_level));
+    document.pop_back(); // its '}': the part's members follow its own
+    const bool empty = document.back() == '{';
+    document.append(empty ? part_start.substr(1) : part_start).append(to_string(part.grade));
+    document.append(R"(","response_level":)");
+    add_number(document, static_cast<std::int64_t>(part.response_level));
     if (part.asset) {
-        w.key("asset").begin_object();
-        w.field("name", part.asset->name);
-        if (!part.asset->owner.empty()) {
-            w.field("owner", part.asset->owner);
-        }
-        if (!part.asset->zone.empty()) {
-            w.field("zone", part.asset->zone);
-        }
-        w.field("criticality", static_cast<std::int64_t>(part.asset->criticality));
-        w.end_object();
+        add_asset(document, *part.asset);
     }
-    w.key("sla").begin_object();
-    w.field("notify_by", core::rfc3339(part.notify_by_ns).view());
-    w.field("contain_by", core::rfc3339(part.contain_by_ns).view());
-    w.field("notify", to_string(part.notify));
-    if (part.notify != sla_outcome::pending) {
-        w.field("notified_at", core::rfc3339(part.notified_ns).view());
-    }
-    w.field("contain", to_string(part.contain));
-    if (part.contain != sla_outcome::pending) {
-        w.field("contained_at", core::rfc3339(part.contained_ns).view());
-    }
-    w.end_object();
-    w.field("status", part.status);
-    w.key("history").begin_array();
-    for (const auto& step : part.history) {
-        w.begin_object();
-        w.field("from", step.from);
-        w.field("to", step.to);
-        w.field("at", core::rfc3339(step.at_ns).view());
-        w.field("actor", step.actor);
-        if (!step.note.empty()) {
-            w.field("note", step.note);
-        }
-        w.end_object();
-    }
-    w.end_array();
+    add_sla(document, part);
+    document.append(R"(,"status":)");
+    add_string(document, part.status);
+    add_history(document, part.history);
     if (!part.escalations.empty()) {
-        w.key("escalations").begin_array();
-        for (const auto& e : part.escalations) {
-            w.begin_object();
-            w.field("deadline", e.deadline);
-            w.field("at", core::rfc3339(e.at_ns).view());
-            w.field("alert", e.alert_id);
-            w.end_object();
-        }
-        w.end_array();
+        add_escalations(document, part.escalations);
     }
-    w.end_object();
+    document += '}';
 }
 
 std::optional<std::size_t> incident_part_offset(std::string_view document) {

@@ -38,7 +38,8 @@ void with_families(const std::filesystem::path& data_dir, bool writable, Visit v
 }
 
 // The keys of one column family of a closed store, read with RocksDB itself.
-inline std::vector<std::string> family_keys(const std::filesystem::path& data_dir, const std::string& name) {
+inline std::vector<std::string> family_keys(const std::filesystem::path& data_dir,
+                                            const std::string& name) {
     std::vector<std::string> keys;
     with_families(
         data_dir, false,

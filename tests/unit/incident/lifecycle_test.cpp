@@ -167,3 +167,38 @@ TEST_CASE("the incident part round-trips through the document and is always its 
     CHECK(*alert::read_incident_part(changed) == later);
     CHECK_FALSE(alert::read_incident_part(R"({"id":"x"})").has_value());
 }
+
+TEST_CASE("the incident part's text: every member, in order, strings escaped",
+          "[incident][alert]") {
+    auto part = fresh();
+    part.asset = alert::incident_part::asset_fields{"payroll \"db\"", "finance", "dc-1", 1};
+    REQUIRE(incident::change_status(part, to("acknowledged", 5)).has_value());
+    REQUIRE(incident::change_status(part, to("contained", 70)).has_value());
+    part.history.back().note = "tab\there, line\nnext, caf\xc3\xa9, bad \xff byte";
+    part.escalations.push_back({"contain", created + 61 * minute, "01JESCALATIONALERT00000000"});
+    std::string doc = R"({"id":"x"})";
+    alert::append_incident_part(doc, part);
+    CHECK(doc ==
+          R"({"id":"x","grade":"II","response_level":2,)"
+          R"("asset":{"name":"payroll \"db\"","owner":"finance","zone":"dc-1","criticality":1},)"
+          R"("sla":{"notify_by":"2026-11-30T01:23:20Z","contain_by":"2026-11-30T01:53:20Z",)"
+          R"("notify":"met","notified_at":"2026-11-30T00:58:20Z","contain":"missed",)"
+          R"("contained_at":"2026-11-30T02:03:20Z"},"status":"contained","history":[)"
+          R"({"from":"new","to":"acknowledged","at":"2026-11-30T00:58:20Z","actor":"alice",)"
+          R"("note":"note 5"},{"from":"acknowledged","to":"contained",)"
+          R"("at":"2026-11-30T02:03:20Z","actor":"alice",)"
+          "\"note\":\"tab\\there, line\\nnext, caf\xc3\xa9, bad \\ufffd byte\"}],"
+          R"("escalations":[{"deadline":"contain","at":"2026-11-30T01:54:20Z",)"
+          R"("alert":"01JESCALATIONALERT00000000"}]})");
+    auto read = alert::read_incident_part(doc);
+    REQUIRE(read.has_value());
+    part.history.back().note = "tab\there, line\nnext, caf\xc3\xa9, bad \xef\xbf\xbd byte";
+    CHECK(*read == part);
+    // A new alert's part: no asset, both outcomes pending, no history or escalation.
+    std::string fresh_doc = "{}";
+    alert::append_incident_part(fresh_doc, fresh());
+    CHECK(fresh_doc ==
+          R"({"grade":"II","response_level":2,"sla":{"notify_by":"2026-11-30T01:23:20Z",)"
+          R"("contain_by":"2026-11-30T01:53:20Z","notify":"pending",)"
+          R"("contain":"pending"},"status":"new","history":[]})");
+}
