@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -24,16 +25,24 @@ constexpr std::size_t id_size = 26;
 constexpr std::size_t header_size = 4 + 4; // CRC, length
 constexpr std::string_view file_suffix = ".docs";
 
+// Moves `parts` on past `n` bytes transferred, dropping the buffers done (and empty ones).
+void consume(std::span<iovec>& parts, std::size_t n) {
+    while (!parts.empty() && (n > 0 || parts.front().iov_len == 0)) {
+        const std::size_t taken = std::min(n, parts.front().iov_len);
+        parts.front().iov_base = static_cast<char*>(parts.front().iov_base) + taken;
+        parts.front().iov_len -= taken;
+        n -= taken;
+        if (parts.front().iov_len == 0) {
+            parts = parts.subspan(1);
+        }
+    }
+}
+
 // Reads the buffers `parts` from `offset` on, through short reads; false when the file ends
 // (or fails) first.
 bool read_fully(int fd, std::span<iovec> parts, std::uint64_t offset) {
-    for (;;) {
-        while (!parts.empty() && parts.front().iov_len == 0) {
-            parts = parts.subspan(1);
-        }
-        if (parts.empty()) {
-            return true;
-        }
+    consume(parts, 0);
+    while (!parts.empty()) {
         const ssize_t n =
             ::preadv(fd, parts.data(), static_cast<int>(parts.size()), static_cast<off_t>(offset));
         if (n < 0 && errno == EINTR) {
@@ -43,33 +52,28 @@ bool read_fully(int fd, std::span<iovec> parts, std::uint64_t offset) {
             return false;
         }
         offset += static_cast<std::uint64_t>(n);
-        for (auto left = static_cast<std::size_t>(n); left > 0;) {
-            const std::size_t taken = std::min(left, parts.front().iov_len);
-            parts.front().iov_base = static_cast<char*>(parts.front().iov_base) + taken;
-            parts.front().iov_len -= taken;
-            left -= taken;
-            if (parts.front().iov_len == 0) {
-                parts = parts.subspan(1);
-            }
-        }
+        consume(parts, static_cast<std::size_t>(n));
     }
+    return true;
 }
 
 std::string error_text(int error) {
     return std::strerror(error);
 }
 
-// Writes all of `bytes` to `fd`.
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+// Writes all of `parts` to `fd` (IOV_MAX buffers a call), through short writes.
+bool write_all(int fd, std::span<iovec> parts) {
+    consume(parts, 0);
+    while (!parts.empty()) {
+        const ssize_t n = ::writev(fd, parts.data(),
+                                   static_cast<int>(std::min<std::size_t>(parts.size(), IOV_MAX)));
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n <= 0) {
             return false;
         }
-        bytes.remove_prefix(static_cast<std::size_t>(n));
+        consume(parts, static_cast<std::size_t>(n));
     }
     return true;
 }
@@ -179,20 +183,27 @@ std::expected<void, std::string> document_log::write_records(std::uint32_t hour,
     const file_key file =
         std::prev(sizes_.upper_bound({hour, std::numeric_limits<std::uint32_t>::max()}))->first;
     std::uint64_t& size = sizes_[file];
-    buffer_.clear();
+    // Each record's head (CRC, length, id) is built here; its document is written from where
+    // it is (one writev per IOV_MAX buffers, no copy into a buffer of the whole group).
+    static_assert(std::tuple_size_v<record_head> == header_size + id_size);
+    heads_.resize(documents.size());
+    parts_.clear();
+    std::uint64_t written = 0;
     for (std::size_t k = 0; k < documents.size(); ++k) {
         const document& d = documents[k];
-        const std::size_t at = buffer_.size();
-        buffer_.resize(at + header_size);
-        core::write_u32_be(buffer_.data() + at + 4, static_cast<std::uint32_t>(d.json.size()));
-        buffer_.append(d.id.substr(0, id_size));
-        buffer_.append(id_size - std::min(id_size, d.id.size()), ' ');
-        buffer_.append(d.json);
-        const std::string_view covered(buffer_.data() + at + 4, buffer_.size() - at - 4);
-        core::write_u32_be(buffer_.data() + at, core::crc32c(covered));
-        placed[k] = {hour, file.second, size + at, static_cast<std::uint32_t>(d.json.size())};
+        record_head& head = heads_[k];
+        core::write_u32_be(head.data() + 4, static_cast<std::uint32_t>(d.json.size()));
+        const std::size_t id_length = d.id.copy(head.data() + header_size, id_size);
+        std::fill(head.begin() + static_cast<std::ptrdiff_t>(header_size + id_length), head.end(),
+                  ' ');
+        const std::string_view head_covered(head.data() + 4, head.size() - 4);
+        core::write_u32_be(head.data(), core::crc32c(d.json, core::crc32c(head_covered)));
+        placed[k] = {hour, file.second, size + written, static_cast<std::uint32_t>(d.json.size())};
+        parts_.push_back({head.data(), head.size()});
+        parts_.push_back({const_cast<char*>(d.json.data()), d.json.size()}); // NOLINT: writev reads
+        written += head.size() + d.json.size();
     }
-    if (!write_all(*fd, buffer_)) {
+    if (!write_all(*fd, parts_)) {
         const int error = errno;
         // What reached the file stays (unreferenced); later records go after it.
         if (const off_t end = ::lseek(*fd, 0, SEEK_END); end >= 0) {
@@ -201,10 +212,11 @@ std::expected<void, std::string> document_log::write_records(std::uint32_t hour,
         return std::unexpected("writing alert documents to " + path_of(file).string() +
                                " failed: " + error_text(error));
     }
-    size += buffer_.size();
+    size += written;
     dirty_.insert(file);
-    if (buffer_.capacity() > kept_buffer_bytes) {
-        buffer_ = std::string(); // a burst's buffer: give its memory back
+    if (heads_.capacity() > kept_records) {
+        heads_ = {}; // a burst's: give the memory back
+        parts_ = {};
     }
     return {};
 }

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <sys/uio.h>
 #include <vector>
 
 namespace vigil::alert {
@@ -119,8 +120,11 @@ private:
     std::map<std::uint32_t, int> open_;       // by hour: its newest file
     std::set<file_key> dirty_;                // written since the last sync
     bool created_ = false;                    // a file made since the last sync
-    static constexpr std::size_t kept_buffer_bytes = 16 << 20;
-    std::string buffer_; // one hour's records of a group, reused
+    // One hour's records of a group: their heads (CRC, length, id) and what writev writes.
+    using record_head = std::array<char, 4 + 4 + 26>;
+    static constexpr std::size_t kept_records = 16384;
+    std::vector<record_head> heads_;
+    std::vector<iovec> parts_;
 };
 
 } // namespace vigil::alert
