@@ -36,7 +36,7 @@ struct due_deadline {
 // its earliest deadline that no lifecycle step has decided and no escalation has handled yet.
 // Put in the WriteBatch that stores the alert; the batch of a step that decides it, or of its
 // escalation, moves the entry on to the next such deadline (or deletes it). One entry instead
-// of one per deadline: the alert stage writes ten entries per alert, this saves one. Survives
+// of one per deadline: an entry fewer per alert for the alert stage. Survives
 // restarts: whatever is still there when vigild starts is watched again. Part of the alert
 // store; thread-safe.
 class deadline_book {

@@ -20,7 +20,7 @@ namespace vigil::alert {
 // Alert documents in append-only files of their own, one per hour of the alerts' event time
 // (the hour their ids carry), beside the RocksDB store that keeps each alert's place in them
 // (ARCHITECTURE.md "Alert store"). A document goes through no write-ahead log, memtable, flush
-// or compaction of RocksDB: the alert stage writes each group's documents with one write per
+// or compaction of RocksDB: the alert stage writes each group's documents with one writev per
 // hour, checksummed with the processor's CRC32C. Retention by age removes whole hours, the
 // hours before the oldest alert left; retention by size, which can cut into an hour, has the
 // store rewrite that hour's remaining documents into a new file of the hour (rewrite) and

@@ -10,7 +10,7 @@ namespace vigil::alert {
 // WriteBatch (db/write_batch.cc: the form the WAL's records hold and WriteBatch(std::string)
 // takes) and appended to it directly. RocksDB's own WriteBatch::Put looks the column family
 // up, appends in five steps and keeps a save point: about 700 instructions an entry, and the
-// alert stage writes about nine entries per alert. A unit test holds the bytes equal to what
+// alert stage writes eight entries per alert. A unit test holds the bytes equal to what
 // RocksDB's Put and Delete make. The buffer is kept from one write to the next.
 class store_batch {
 public:
