@@ -195,6 +195,17 @@ void add_time(std::string& out, std::int64_t ns) {
     out += '"';
 }
 
+// A member: `name_part` is its `,"name":` (or `"name":` first in an object).
+void add_text_member(std::string& out, std::string_view name_part, std::string_view text) {
+    out.append(name_part);
+    add_string(out, text);
+}
+
+void add_time_member(std::string& out, std::string_view name_part, std::int64_t ns) {
+    out.append(name_part);
+    add_time(out, ns);
+}
+
 void add_number(std::string& out, std::int64_t n) {
     std::array<char, 24> digits{};
     const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
@@ -202,15 +213,12 @@ void add_number(std::string& out, std::int64_t n) {
 }
 
 void add_asset(std::string& out, const incident_part::asset_fields& asset) {
-    out.append(R"(,"asset":{"name":)");
-    add_string(out, asset.name);
+    add_text_member(out, R"(,"asset":{"name":)", asset.name);
     if (!asset.owner.empty()) {
-        out.append(R"(,"owner":)");
-        add_string(out, asset.owner);
+        add_text_member(out, R"(,"owner":)", asset.owner);
     }
     if (!asset.zone.empty()) {
-        out.append(R"(,"zone":)");
-        add_string(out, asset.zone);
+        add_text_member(out, R"(,"zone":)", asset.zone);
     }
     out.append(R"(,"criticality":)");
     add_number(out, static_cast<std::int64_t>(asset.criticality));
@@ -218,58 +226,51 @@ void add_asset(std::string& out, const incident_part::asset_fields& asset) {
 }
 
 void add_sla(std::string& out, const incident_part& part) {
-    out.append(R"(,"sla":{"notify_by":)");
-    add_time(out, part.notify_by_ns);
-    out.append(R"(,"contain_by":)");
-    add_time(out, part.contain_by_ns);
+    add_time_member(out, R"(,"sla":{"notify_by":)", part.notify_by_ns);
+    add_time_member(out, R"(,"contain_by":)", part.contain_by_ns);
     out.append(R"(,"notify":")").append(to_string(part.notify)) += '"';
     if (part.notify != sla_outcome::pending) {
-        out.append(R"(,"notified_at":)");
-        add_time(out, part.notified_ns);
+        add_time_member(out, R"(,"notified_at":)", part.notified_ns);
     }
     out.append(R"(,"contain":")").append(to_string(part.contain)) += '"';
     if (part.contain != sla_outcome::pending) {
-        out.append(R"(,"contained_at":)");
-        add_time(out, part.contained_ns);
+        add_time_member(out, R"(,"contained_at":)", part.contained_ns);
     }
     out += '}';
 }
 
-void add_history(std::string& out, const std::vector<lifecycle_step>& history) {
-    out.append(R"(,"history":[)");
-    for (std::size_t i = 0; i < history.size(); ++i) {
-        const auto& step = history[i];
-        out.append(i == 0 ? R"({"from":)" : R"(,{"from":)");
-        add_string(out, step.from);
-        out.append(R"(,"to":)");
-        add_string(out, step.to);
-        out.append(R"(,"at":)");
-        add_time(out, step.at_ns);
-        out.append(R"(,"actor":)");
-        add_string(out, step.actor);
-        if (!step.note.empty()) {
-            out.append(R"(,"note":)");
-            add_string(out, step.note);
-        }
+// `,"name":[{...},...]`: `member` is the `,"name":[` part, write_item writes an item's members.
+template <typename Item, typename WriteItem>
+void add_array(std::string& out, std::string_view member, const std::vector<Item>& items,
+               WriteItem write_item) {
+    out.append(member);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out.append(i == 0 ? "{" : ",{");
+        write_item(items[i]);
         out += '}';
     }
     out += ']';
 }
 
+void add_history(std::string& out, const std::vector<lifecycle_step>& history) {
+    add_array(out, R"(,"history":[)", history, [&](const lifecycle_step& step) {
+        add_text_member(out, R"("from":)", step.from);
+        add_text_member(out, R"(,"to":)", step.to);
+        add_time_member(out, R"(,"at":)", step.at_ns);
+        add_text_member(out, R"(,"actor":)", step.actor);
+        if (!step.note.empty()) {
+            add_text_member(out, R"(,"note":)", step.note);
+        }
+    });
+}
+
 void add_escalations(std::string& out,
                      const std::vector<incident_part::escalation_ref>& escalations) {
-    out.append(R"(,"escalations":[)");
-    for (std::size_t i = 0; i < escalations.size(); ++i) {
-        const auto& e = escalations[i];
-        out.append(i == 0 ? R"({"deadline":)" : R"(,{"deadline":)");
-        add_string(out, e.deadline);
-        out.append(R"(,"at":)");
-        add_time(out, e.at_ns);
-        out.append(R"(,"alert":)");
-        add_string(out, e.alert_id);
-        out += '}';
-    }
-    out += ']';
+    add_array(out, R"(,"escalations":[)", escalations, [&](const incident_part::escalation_ref& e) {
+        add_text_member(out, R"("deadline":)", e.deadline);
+        add_time_member(out, R"(,"at":)", e.at_ns);
+        add_text_member(out, R"(,"alert":)", e.alert_id);
+    });
 }
 
 } // namespace
@@ -288,8 +289,7 @@ void append_incident_part(std::string& document, const incident_part& part) {
         add_asset(document, *part.asset);
     }
     add_sla(document, part);
-    document.append(R"(,"status":)");
-    add_string(document, part.status);
+    add_text_member(document, R"(,"status":)", part.status);
     add_history(document, part.history);
     if (!part.escalations.empty()) {
         add_escalations(document, part.escalations);

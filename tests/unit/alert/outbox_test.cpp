@@ -23,6 +23,15 @@ alert::alert make(core::ulid_generator& ids, std::uint64_t ms, const std::string
     return a;
 }
 
+// `count` low alerts, a millisecond apart from `first_ms` on.
+std::vector<alert::alert> low_alerts(core::ulid_generator& ids, int count, std::uint64_t first_ms) {
+    std::vector<alert::alert> out;
+    for (int i = 0; i < count; ++i) {
+        out.push_back(make(ids, first_ms + static_cast<std::uint64_t>(i), "low"));
+    }
+    return out;
+}
+
 std::unique_ptr<alert::alert_store> open_store(const temp_dir& dir) {
     auto store = alert::alert_store::open(dir.path, alert::alert_store::mode::read_write);
     REQUIRE(store.has_value());
@@ -88,10 +97,7 @@ TEST_CASE("members leave one by one, the last removes its group and every marker
           "[alert][outbox]") {
     temp_dir dir;
     core::ulid_generator ids;
-    std::vector<alert::alert> alerts;
-    for (int i = 0; i < 4; ++i) {
-        alerts.push_back(make(ids, 2'000 + static_cast<std::uint64_t>(i), "low"));
-    }
+    const auto alerts = low_alerts(ids, 4, 2'000);
     {
         auto store = open_store(dir);
         REQUIRE(store->write(alerts).has_value());
@@ -122,8 +128,7 @@ TEST_CASE("a reopened outbox keeps what left gone and numbers new entries after 
           "[alert][outbox]") {
     temp_dir dir;
     core::ulid_generator ids;
-    std::vector<alert::alert> first{make(ids, 3'000, "low"), make(ids, 3'001, "low"),
-                                    make(ids, 3'002, "low")};
+    const auto first = low_alerts(ids, 3, 3'000);
     std::uint64_t highest = 0;
     std::string dead_id;
     {
@@ -158,10 +163,7 @@ TEST_CASE("members of one group leaving from several threads at once remove the 
           "[alert][outbox]") {
     temp_dir dir;
     core::ulid_generator ids;
-    std::vector<alert::alert> alerts;
-    for (int i = 0; i < 200; ++i) {
-        alerts.push_back(make(ids, 7'000 + static_cast<std::uint64_t>(i), "low"));
-    }
+    const auto alerts = low_alerts(ids, 200, 7'000);
     {
         auto store = open_store(dir);
         REQUIRE(store->write(alerts).has_value());
