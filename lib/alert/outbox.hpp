@@ -43,8 +43,8 @@ struct outbox_entry {
 // numbers), put in the WriteBatch that stores the alerts (alert_store::write). A member that
 // left the queue (the destination took it: 2xx, a Kafka delivery report; or it went to the
 // dead letters) leaves a marker "<destination>\0<sequence>d"; the last one removes the group
-// and its markers instead. One entry per group: an entry per alert and destination was a
-// quarter of the alert stage's time in RocksDB. `outbox_dead` keeps what could not be
+// and its markers instead. One entry per group: an entry per alert and destination was about
+// a fifth of the alert stage's time in RocksDB. `outbox_dead` keeps what could not be
 // delivered within a destination's maximum age, as JSON, until `retry_dead` queues it again
 // (a group of one). Part of the alert store (same database); thread-safe.
 class outbox {
