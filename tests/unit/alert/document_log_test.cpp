@@ -166,3 +166,34 @@ TEST_CASE("document log removes whole hours and rewrites one hour into a new fil
     CHECK(again->remove_before(10 * hour_ms) == 3);
     CHECK(files_in(dir.path) == 0);
 }
+
+TEST_CASE("document log writes a group of more records than one writev takes, each in place",
+          "[alert][document_log]") {
+    temp_dir dir;
+    auto log = writable(dir.path);
+    // Two buffers a record (head, document): 3,000 records are several IOV_MAX-sized calls.
+    std::vector<std::string> ids;
+    std::vector<std::string> jsons;
+    for (int i = 0; i < 3'000; ++i) {
+        std::string id = "01BBBBBBBBBBBBBBBBBB" + std::to_string(100'000 + i);
+        ids.push_back(id.substr(0, 26));
+        jsons.push_back(R"({"n":)" + std::to_string(i) + R"(,"pad":")" +
+                        std::string(static_cast<std::size_t>(i % 97), 'x') + R"("})");
+    }
+    std::vector<document_log::document> docs;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        docs.push_back({ids[i], jsons[i], 20 * hour_ms + i});
+    }
+    const auto placed = appended(*log, docs);
+    std::uint64_t offset = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        CHECK(placed[i].offset == offset);
+        offset += document_log::record_size(placed[i]);
+    }
+    CHECK(log->bytes() == offset);
+    CHECK(fs::file_size(*fs::directory_iterator(dir.path)) == offset);
+    for (const std::size_t i : {std::size_t{0}, std::size_t{511}, std::size_t{512},
+                                std::size_t{1'023}, std::size_t{2'999}}) {
+        CHECK(log->read(docs[i].id, placed[i]).value() == jsons[i]);
+    }
+}
