@@ -3,6 +3,7 @@
 #include "alert/alert.hpp"
 #include "alert/alert_query.hpp"
 #include "core/ulid.hpp"
+#include "core/varint.hpp"
 
 #include <algorithm>
 #include <simdjson.h>
@@ -12,26 +13,14 @@ namespace {
 
 constexpr char facts_version = 1;
 
-// Writers into a buffer sized beforehand (encode: the tenant index's entry is one per alert
+// Written into a buffer sized beforehand (encode: the tenant index's entry is one per alert
 // the stage writes, and an append per byte was most of its cost).
-constexpr std::size_t varint_max = 10;
-
-char* put_varint(char* at, std::uint64_t n) {
-    while (n >= 0x80) {
-        *at++ = static_cast<char>((n & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    *at++ = static_cast<char>(n);
-    return at;
-}
+using core::put_length_prefixed;
+using core::put_varint;
+using core::varint_max;
 
 char* put_time(char* at, std::int64_t ms) {
     return put_varint(at, static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)));
-}
-
-char* put_text(char* at, std::string_view text) {
-    at = put_varint(at, text.size());
-    return std::copy(text.begin(), text.end(), at);
 }
 
 std::size_t list_size(const std::vector<std::string>& values) {
@@ -46,7 +35,7 @@ char* put_list(char* at, const std::vector<std::string>& values) {
     const std::size_t n = std::min(values.size(), alert_facts::max_values);
     at = put_varint(at, n);
     for (std::size_t i = 0; i < n; ++i) {
-        at = put_text(at, values[i]);
+        at = put_length_prefixed(at, values[i]);
     }
     return at;
 }
@@ -152,11 +141,11 @@ void encode(std::string& out, const facts_view& f) {
     out.resize_and_overwrite(longest, [&](char* data, std::size_t) {
         char* at = data;
         *at++ = facts_version;
-        at = put_text(at, f.rule_id);
-        at = put_text(at, f.level);
+        at = put_length_prefixed(at, f.rule_id);
+        at = put_length_prefixed(at, f.level);
         at = put_varint(at, static_cast<std::uint64_t>(f.g));
-        at = put_text(at, f.status);
-        at = put_text(at, f.category);
+        at = put_length_prefixed(at, f.status);
+        at = put_length_prefixed(at, f.category);
         at = put_varint(at, f.escalation ? 1 : 0);
         at = put_time(at, f.created_ms);
         at = put_time(at, f.notify_by_ms);

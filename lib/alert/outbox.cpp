@@ -214,18 +214,18 @@ outbox::pending(std::string_view destination, std::uint64_t after, std::size_t m
                 return false;
             }
             // Known here already: a member may have left after the scan began.
-            auto [at, added] = groups.try_emplace(first, group_state{scanned});
-            group_state& g = at->second;
+            auto [at, added] = groups.try_emplace(first, scanned);
+            std::vector<bool>& left_queue = at->second;
             if (!added) {
-                for (std::size_t k = 0; k < g.done.size() && k < scanned.size(); ++k) {
-                    g.done[k] = g.done[k] || scanned[k];
+                for (std::size_t k = 0; k < left_queue.size() && k < scanned.size(); ++k) {
+                    left_queue[k] = left_queue[k] || scanned[k];
                 }
             }
             const std::int64_t enqueued_ms =
                 static_cast<std::int64_t>(core::read_u64_be(value.substr(0, queued_size)));
             bool left = false;
-            for (std::size_t k = 0; k < g.done.size(); ++k) {
-                if (g.done[k]) {
+            for (std::size_t k = 0; k < left_queue.size(); ++k) {
+                if (left_queue[k]) {
                     continue;
                 }
                 left = true;
@@ -246,7 +246,7 @@ outbox::pending(std::string_view destination, std::uint64_t after, std::size_t m
         // Every member left, but not as the last of a group known here (its markers were
         // written before this walk found it): removed now.
         store_batch batch;
-        remove_group(batch, destination, first, groups.at(first).done.size());
+        remove_group(batch, destination, first, groups.at(first).size());
         if (batch.write(db_, rocksdb::WriteOptions()).ok()) {
             groups.erase(first);
         }
@@ -267,21 +267,21 @@ std::expected<void, std::string> outbox::leave(store_batch& batch, std::string_v
     const std::lock_guard lock(groups_mutex_);
     auto& groups = groups_[std::string(destination)];
     auto at = groups.upper_bound(sequence);
-    group_state* g = nullptr;
+    std::vector<bool>* g = nullptr;
     std::uint64_t first = 0;
     if (at != groups.begin()) {
         --at;
         first = at->first;
-        if (sequence - first < at->second.done.size()) {
+        if (sequence - first < at->second.size()) {
             g = &at->second;
         }
     }
     const std::size_t k = g != nullptr ? sequence - first : 0;
-    const bool last = g != nullptr && !g->done[k] &&
-                      std::count(g->done.begin(), g->done.end(), true) + 1 ==
-                          static_cast<std::ptrdiff_t>(g->done.size());
+    const bool last =
+        g != nullptr && !(*g)[k] &&
+        std::count(g->begin(), g->end(), true) + 1 == static_cast<std::ptrdiff_t>(g->size());
     if (last) {
-        remove_group(batch, destination, first, g->done.size());
+        remove_group(batch, destination, first, g->size());
     } else {
         // Its marker (also for a group not walked here yet: the walk that finds it settles it).
         batch.Put(pending_, done_key(destination, sequence), rocksdb::Slice());
@@ -295,7 +295,7 @@ std::expected<void, std::string> outbox::leave(store_batch& batch, std::string_v
     if (last) {
         groups.erase(first);
     } else if (g != nullptr) {
-        g->done[k] = true;
+        (*g)[k] = true;
     }
     adjust_depth(destination, -1);
     return {};

@@ -87,11 +87,6 @@ public:
     [[nodiscard]] std::int64_t depth(std::string_view destination) const;
 
 private:
-    // A group pending() walked: which members have left the queue.
-    struct group_state {
-        std::vector<bool> done;
-    };
-
     void recover_sequence();
     // Adds to `batch` that `sequence` left the queue (its marker, or, the group's last, the
     // removal of the group and its markers), writes it and notes it. `doing` names the write
@@ -113,10 +108,11 @@ private:
     std::function<void()> queued_;
     std::unique_ptr<std::atomic<std::int64_t>[]> depths_; // per route
     std::atomic<std::uint64_t> next_sequence_{1};
-    // Per destination, by first sequence. Under the mutex, which a member's leaving holds
-    // through its write: two members leaving at once must not both think the other is left.
+    // The groups pending() walked, per destination, by first sequence: which members have
+    // left the queue. Under the mutex, which a member's leaving holds through its write: two
+    // members leaving at once must not both think the other is left.
     std::mutex groups_mutex_;
-    std::map<std::string, std::map<std::uint64_t, group_state>, std::less<>> groups_;
+    std::map<std::string, std::map<std::uint64_t, std::vector<bool>>, std::less<>> groups_;
 };
 
 } // namespace vigil::alert

@@ -1,5 +1,7 @@
 #include "alert/store_batch.hpp"
 
+#include "core/varint.hpp"
+
 #include <cstring>
 #include <rocksdb/write_batch.h>
 
@@ -14,21 +16,6 @@ constexpr char type_value = 0x1;
 constexpr char type_family_deletion = 0x4;
 constexpr char type_family_value = 0x5;
 
-char* put_varint32(char* at, std::uint32_t n) {
-    while (n >= 0x80) {
-        *at++ = static_cast<char>(n | 0x80);
-        n >>= 7;
-    }
-    *at++ = static_cast<char>(n);
-    return at;
-}
-
-char* put_slice(char* at, const rocksdb::Slice& bytes) {
-    at = put_varint32(at, static_cast<std::uint32_t>(bytes.size()));
-    std::memcpy(at, bytes.data(), bytes.size());
-    return at + bytes.size();
-}
-
 // A WriteBatch over a serialized form, which gives the form back after the write (rep_ is
 // WriteBatch's protected member for such subclasses).
 class owned_batch : public rocksdb::WriteBatch {
@@ -41,7 +28,6 @@ public:
 
 void store_batch::Clear() {
     rep_.assign(header_size, '\0');
-    count_ = 0;
 }
 
 void store_batch::add_record(char tag_default, char tag_family, rocksdb::ColumnFamilyHandle* family,
@@ -56,18 +42,26 @@ void store_batch::add_record(char tag_default, char tag_family, rocksdb::ColumnF
             *end++ = tag_default;
         } else {
             *end++ = tag_family;
-            end = put_varint32(end, id);
+            end = core::put_varint(end, id);
         }
-        end = put_slice(end, key);
+        end = core::put_length_prefixed(end, key.ToStringView());
         if (value) {
-            end = put_slice(end, *value);
+            end = core::put_length_prefixed(end, value->ToStringView());
         }
         return static_cast<std::size_t>(end - data);
     });
-    ++count_;
+    const std::uint32_t count = Count() + 1;
     for (std::size_t i = 0; i < 4; ++i) {
-        rep_[8 + i] = static_cast<char>((count_ >> (8 * i)) & 0xff);
+        rep_[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
     }
+}
+
+std::uint32_t store_batch::Count() const {
+    std::uint32_t count = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        count |= std::uint32_t{static_cast<unsigned char>(rep_[8 + i])} << (8 * i);
+    }
+    return count;
 }
 
 void store_batch::Put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,

@@ -22,7 +22,7 @@ public:
     void Delete(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key);
     void Clear();
     [[nodiscard]] std::size_t GetDataSize() const { return rep_.size(); }
-    [[nodiscard]] std::uint32_t Count() const { return count_; }
+    [[nodiscard]] std::uint32_t Count() const; // as the header holds it
     [[nodiscard]] const std::string& Data() const { return rep_; }
 
     // Writes the entries in one WriteBatch (they stay until Clear).
@@ -36,7 +36,6 @@ private:
                     const rocksdb::Slice& key, const rocksdb::Slice* value);
 
     std::string rep_;
-    std::uint32_t count_ = 0;
 };
 
 } // namespace vigil::alert

@@ -30,6 +30,18 @@ std::unique_ptr<document_log> writable(const fs::path& dir) {
     return std::move(*log);
 }
 
+// Documents over `ids` and `jsons` (a document holds views of them), the i-th at time_ms(i).
+template <typename TimeOf>
+std::vector<document_log::document> documents_of(const std::vector<std::string>& ids,
+                                                 const std::vector<std::string>& jsons,
+                                                 TimeOf time_ms) {
+    std::vector<document_log::document> docs;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        docs.push_back({ids[i], jsons[i], time_ms(i)});
+    }
+    return docs;
+}
+
 std::size_t files_in(const fs::path& dir) {
     return static_cast<std::size_t>(
         std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
@@ -118,7 +130,6 @@ TEST_CASE("document log removes whole hours and rewrites one hour into a new fil
           "[alert][document_log]") {
     temp_dir dir;
     auto log = writable(dir.path);
-    std::vector<document_log::document> docs;
     std::vector<std::string> ids;
     for (int h = 0; h < 4; ++h) {
         for (int k = 0; k < 3; ++k) {
@@ -129,9 +140,7 @@ TEST_CASE("document log removes whole hours and rewrites one hour into a new fil
     for (const auto& id : ids) {
         jsons.push_back(R"({"i":")" + id + R"("})");
     }
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        docs.push_back({ids[i], jsons[i], (i / 3) * hour_ms + i});
-    }
+    const auto docs = documents_of(ids, jsons, [](std::size_t i) { return (i / 3) * hour_ms + i; });
     const auto placed = appended(*log, docs);
     CHECK(files_in(dir.path) == 4);
 
@@ -180,10 +189,7 @@ TEST_CASE("document log writes a group of more records than one writev takes, ea
         jsons.push_back(R"({"n":)" + std::to_string(i) + R"(,"pad":")" +
                         std::string(static_cast<std::size_t>(i % 97), 'x') + R"("})");
     }
-    std::vector<document_log::document> docs;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        docs.push_back({ids[i], jsons[i], 20 * hour_ms + i});
-    }
+    const auto docs = documents_of(ids, jsons, [](std::size_t i) { return 20 * hour_ms + i; });
     const auto placed = appended(*log, docs);
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < docs.size(); ++i) {
