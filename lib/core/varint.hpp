@@ -22,7 +22,9 @@ inline char* put_varint(char* at, std::uint64_t n) {
 // The bytes after their length as a varint (RocksDB's length-prefixed slice).
 inline char* put_length_prefixed(char* at, std::string_view bytes) {
     at = put_varint(at, bytes.size());
-    std::memcpy(at, bytes.data(), bytes.size());
+    if (!bytes.empty()) { // an empty view may have no data pointer, which memcpy must not get
+        std::memcpy(at, bytes.data(), bytes.size());
+    }
     return at + bytes.size();
 }
 
